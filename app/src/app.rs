@@ -1,0 +1,448 @@
+//! The Rampart state machine behind ABCI: genesis, the transaction pipeline, blocks, commits and
+//! queries. CometBFT drives it through [`crate::abci::AbciService`]; tests drive it directly.
+//!
+//! State layers: committed [`Snapshot`] ← block overlay (FinalizeBlock, persisted only at Commit)
+//! ← one overlay per transaction (dropped when the transaction fails). CheckTx has its own
+//! overlay over the committed snapshot that accumulates across CheckTx calls and is rebuilt after
+//! every Commit, so it never touches the state being finalized or committed.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
+use prost::Message;
+use rampart_core::context::{ConsensusAddress, ExecMode};
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::state::{apply_changes, Changes, Overlay, StateWrite};
+use rampart_core::{BlockContext, BlockTime, Events, GenesisContext, MsgContext};
+use rampart_store::{PendingCommit, Snapshot, Storage};
+use tendermint::abci::{request, response, types::ExecTxResult, Code};
+use tendermint::{block, merkle, AppHash};
+
+use crate::composition::Modules;
+use crate::query::{Queries, QueryAnswer, PROOF_OP_TYPE, STORE_KEY_PATH};
+use crate::{convert, genesis, tx};
+
+/// Settings of the state machine that are local to a node (not consensus-relevant).
+#[derive(Debug, Clone, Default)]
+pub struct AppConfig {
+    /// Blocks CometBFT must keep (reported as `retain_height`); 0 keeps every block so that new
+    /// nodes can block-sync from genesis.
+    pub retain_blocks: u64,
+}
+
+/// A block between FinalizeBlock and Commit.
+struct FinalizedBlock {
+    pending: PendingCommit,
+}
+
+/// The outcome of executing one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxOutcome {
+    /// `TxMsgData` on success, or the error.
+    pub result: AppResult<Vec<u8>>,
+    /// Events emitted (empty on failure).
+    pub events: Events,
+}
+
+/// The application.
+pub struct App {
+    storage: Storage,
+    modules: Arc<Modules>,
+    queries: Queries,
+    config: AppConfig,
+    /// Chain id: from committed state, or from InitChain before the first commit.
+    chain_id: Option<String>,
+    /// Genesis writes from InitChain, applied under the first block.
+    genesis: Option<Changes>,
+    /// The block finalized but not yet committed.
+    finalized: Option<FinalizedBlock>,
+    /// The mempool's view: committed state plus the transactions admitted since.
+    check_state: Overlay<Snapshot>,
+    /// The last finalized block, used as CheckTx's context.
+    last_block: Option<BlockContext>,
+}
+
+/// Stops the node on an inconsistency no input can explain; continuing could fork the chain.
+fn halt(reason: impl std::fmt::Display) -> ! {
+    tracing::error!("consensus failure, halting: {reason}");
+    eprintln!("rampartd: consensus failure, halting: {reason}");
+    std::process::exit(70)
+}
+
+impl App {
+    /// The application over `storage`, with Rampart's standard modules.
+    pub fn new(storage: Storage, config: AppConfig) -> Self {
+        Self::with_modules(storage, config, Arc::new(Modules::standard()))
+    }
+
+    /// The application with a custom module set (tests, future consumer-chain composition).
+    pub fn with_modules(storage: Storage, config: AppConfig, modules: Arc<Modules>) -> Self {
+        let snapshot = storage.snapshot();
+        let chain_id = rampart_chain::chain_info(&snapshot)
+            .ok()
+            .map(|info| info.chain_id);
+        Self {
+            queries: Queries::new(storage.clone(), modules.clone()),
+            check_state: Overlay::new(snapshot),
+            storage,
+            modules,
+            config,
+            chain_id,
+            genesis: None,
+            finalized: None,
+            last_block: None,
+        }
+    }
+
+    /// The query handle shared with the gRPC server.
+    pub fn queries(&self) -> Queries {
+        self.queries.clone()
+    }
+
+    /// ABCI Info: the last committed height and app hash.
+    pub fn info(&self) -> response::Info {
+        let latest = self.storage.latest();
+        response::Info {
+            data: "rampart".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            app_version: 1,
+            last_block_height: height(latest.map_or(0, |c| c.height)),
+            last_block_app_hash: latest.map(|c| app_hash(c.app_hash)).unwrap_or_default(),
+        }
+    }
+
+    /// ABCI InitChain: runs every module's genesis and returns the genesis app hash. Nothing is
+    /// persisted until the first Commit, so a repeated InitChain (CometBFT re-sends it whenever
+    /// Info reports height 0) computes the same result.
+    pub fn init_chain(&mut self, req: request::InitChain) -> AppResult<response::InitChain> {
+        if let Some(latest) = self.storage.latest() {
+            halt(format!(
+                "InitChain received but the store already holds height {}; the CometBFT data \
+                 and the application store are out of step",
+                latest.height
+            ));
+        }
+        let ctx = GenesisContext {
+            chain_id: req.chain_id.clone(),
+            initial_height: req.initial_height.value(),
+            genesis_time: convert::block_time(req.time),
+            validators: Vec::new(),
+        };
+        let mut state = Overlay::new(self.storage.snapshot());
+        genesis::init_genesis(&self.modules, &mut state, &ctx, &req.app_state_bytes)?;
+        let (_, changes) = state.into_parts();
+        let pending = self
+            .storage
+            .prepare(ctx.initial_height.max(1), &changes)
+            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("genesis state: {e}")))?;
+        tracing::info!(chain_id = %req.chain_id, app_hash = %hex::encode(pending.app_hash()), "genesis initialised");
+        self.chain_id = Some(req.chain_id);
+        self.genesis = Some(changes);
+        Ok(response::InitChain {
+            consensus_params: None,
+            validators: Vec::new(),
+            app_hash: app_hash(pending.app_hash()),
+        })
+    }
+
+    /// ABCI CheckTx: runs the transaction on the check state; on success its writes stay there
+    /// so that later transactions from the same account see them.
+    pub fn check_tx(&mut self, req: request::CheckTx) -> response::CheckTx {
+        let ctx = self.check_context();
+        let outcome = execute_tx(
+            &self.modules,
+            &mut self.check_state,
+            &ctx,
+            &req.tx,
+            ExecMode::Check,
+        );
+        let (code, data, log, codespace) = result_fields(outcome.result);
+        response::CheckTx {
+            code,
+            data,
+            log,
+            codespace,
+            ..Default::default()
+        }
+    }
+
+    /// ABCI PrepareProposal: keeps, in order, the transactions that decode and fit `max_tx_bytes`.
+    pub fn prepare_proposal(&self, req: request::PrepareProposal) -> response::PrepareProposal {
+        let limit = u64::try_from(req.max_tx_bytes).unwrap_or(0);
+        let mut total: u64 = 0;
+        let mut txs = Vec::new();
+        for tx_bytes in req.txs {
+            if tx::decode(&tx_bytes).is_err() {
+                continue;
+            }
+            let size = u64::try_from(tx_bytes.len()).unwrap_or(u64::MAX);
+            match total.checked_add(size) {
+                Some(next) if next <= limit => {
+                    total = next;
+                    txs.push(tx_bytes);
+                }
+                _ => continue,
+            }
+        }
+        response::PrepareProposal { txs }
+    }
+
+    /// ABCI ProcessProposal: rejects a block carrying a transaction that does not decode.
+    pub fn process_proposal(&self, req: request::ProcessProposal) -> response::ProcessProposal {
+        if req.txs.iter().all(|tx_bytes| tx::decode(tx_bytes).is_ok()) {
+            response::ProcessProposal::Accept
+        } else {
+            response::ProcessProposal::Reject
+        }
+    }
+
+    /// ABCI FinalizeBlock: begin-block hooks, every transaction in its own overlay, end-block
+    /// hooks, then the new app hash. Nothing is persisted until [`App::commit`].
+    pub fn finalize_block(&mut self, req: request::FinalizeBlock) -> response::FinalizeBlock {
+        let ctx = BlockContext {
+            chain_id: self.chain_id.clone().unwrap_or_default(),
+            height: req.height.value(),
+            time: convert::block_time(req.time),
+            proposer: proposer(&req.proposer_address),
+            last_commit: convert::votes(&req.decided_last_commit),
+            misbehavior: convert::misbehavior(&req.misbehavior),
+        };
+        let genesis = self.genesis.take().unwrap_or_default();
+        let mut block = Overlay::with_changes(self.storage.snapshot(), genesis);
+        let mut events = Events::new();
+        for module in self.modules.iter() {
+            if let Err(e) = module.begin_block(&mut block, &ctx, &mut events) {
+                halt(format!(
+                    "begin_block of {} at height {}: {e}",
+                    module.name(),
+                    ctx.height
+                ));
+            }
+        }
+        let tx_results = req
+            .txs
+            .iter()
+            .map(|tx_bytes| {
+                let outcome =
+                    execute_tx(&self.modules, &mut block, &ctx, tx_bytes, ExecMode::Deliver);
+                let (code, data, log, codespace) = result_fields(outcome.result);
+                ExecTxResult {
+                    code,
+                    data,
+                    log,
+                    codespace,
+                    events: convert::events(outcome.events),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let mut updates = Vec::new();
+        for module in self.modules.iter() {
+            match module.end_block(&mut block, &ctx, &mut events) {
+                Ok(mut module_updates) => updates.append(&mut module_updates),
+                Err(e) => halt(format!(
+                    "end_block of {} at height {}: {e}",
+                    module.name(),
+                    ctx.height
+                )),
+            }
+        }
+        let validator_updates = convert::validator_updates(updates)
+            .unwrap_or_else(|e| halt(format!("validator updates at height {}: {e}", ctx.height)));
+        let (_, changes) = block.into_parts();
+        let pending = self
+            .storage
+            .prepare(ctx.height, &changes)
+            .unwrap_or_else(|e| {
+                halt(format!(
+                    "computing the app hash of height {}: {e}",
+                    ctx.height
+                ))
+            });
+        let hash = pending.app_hash();
+        self.finalized = Some(FinalizedBlock { pending });
+        self.last_block = Some(ctx);
+        response::FinalizeBlock {
+            events: convert::events(events),
+            tx_results,
+            validator_updates,
+            consensus_param_updates: None,
+            app_hash: app_hash(hash),
+        }
+    }
+
+    /// ABCI Commit: persists the finalized block atomically and resets the check state.
+    pub fn commit(&mut self) -> response::Commit {
+        let Some(finalized) = self.finalized.take() else {
+            halt("Commit received without a finalized block");
+        };
+        let info = self
+            .storage
+            .commit(finalized.pending)
+            .unwrap_or_else(|e| halt(format!("persisting the block: {e}")));
+        self.check_state = Overlay::new(self.storage.snapshot());
+        let retain_height = match self.config.retain_blocks {
+            0 => 0,
+            keep => info.height.saturating_sub(keep).saturating_add(1),
+        };
+        response::Commit {
+            data: Bytes::new(),
+            retain_height: height(retain_height),
+        }
+    }
+
+    /// ABCI Query: a gRPC method path, or [`STORE_KEY_PATH`] for a raw key with an optional proof.
+    pub fn query(&self, req: request::Query) -> response::Query {
+        let requested = req.height.value();
+        let answer = if req.path == STORE_KEY_PATH {
+            self.queries.raw_key(&req.data, requested, req.prove)
+        } else {
+            self.queries.query(&req.path, &req.data, requested)
+        };
+        match answer {
+            Ok(QueryAnswer {
+                value,
+                height: answered,
+                proof,
+            }) => response::Query {
+                key: if proof.is_some() {
+                    req.data.clone()
+                } else {
+                    Bytes::new()
+                },
+                value: value.into(),
+                proof: proof.map(|p| merkle::proof::ProofOps {
+                    ops: vec![merkle::proof::ProofOp {
+                        field_type: PROOF_OP_TYPE.into(),
+                        key: req.data.to_vec(),
+                        data: p.encode_to_vec(),
+                    }],
+                }),
+                height: height(answered),
+                ..Default::default()
+            },
+            Err(e) => response::Query {
+                code: Code::from(e.code),
+                log: e.log,
+                codespace: e.codespace.into(),
+                height: height(self.storage.latest().map_or(0, |c| c.height)),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// Exports the committed state as a genesis `app_state`.
+    pub fn export(&self) -> AppResult<serde_json::Value> {
+        genesis::export_genesis(&self.modules, &self.storage.snapshot())
+    }
+
+    /// The context CheckTx runs in: the block after the last finalized (or committed) one.
+    fn check_context(&self) -> BlockContext {
+        let (height, time) = match &self.last_block {
+            Some(last) => (last.height, last.time),
+            None => (
+                self.storage.latest().map_or(0, |c| c.height),
+                BlockTime::default(),
+            ),
+        };
+        BlockContext {
+            chain_id: self.chain_id.clone().unwrap_or_default(),
+            height: height.saturating_add(1),
+            time,
+            proposer: [0; 20],
+            last_commit: Vec::new(),
+            misbehavior: Vec::new(),
+        }
+    }
+}
+
+/// Decodes and executes one transaction over `state`; its writes land in `state` only if every
+/// message succeeds.
+pub fn execute_tx<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    block: &BlockContext,
+    tx_bytes: &[u8],
+    mode: ExecMode,
+) -> TxOutcome {
+    let mut events = Events::new();
+    let result = run_tx(modules, state, block, tx_bytes, mode, &mut events);
+    if result.is_err() {
+        events.clear();
+    }
+    TxOutcome { result, events }
+}
+
+fn run_tx<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    block: &BlockContext,
+    tx_bytes: &[u8],
+    mode: ExecMode,
+    events: &mut Events,
+) -> AppResult<Vec<u8>> {
+    let decoded = tx::decode(tx_bytes)?;
+    // Route every message before running any, so an unknown type fails the whole tx up front.
+    let routed = decoded
+        .body
+        .messages
+        .iter()
+        .map(|msg| {
+            modules
+                .for_msg(&msg.type_url)
+                .map(|m| (m, msg))
+                .ok_or_else(|| {
+                    AppError::sdk(
+                        SdkCode::TxDecode,
+                        format!("unable to resolve type URL {}", msg.type_url),
+                    )
+                })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let mut tx_state = Overlay::new(&*state);
+    let mut msg_responses = Vec::with_capacity(routed.len());
+    for (index, (module, msg)) in routed.into_iter().enumerate() {
+        let ctx = MsgContext {
+            block,
+            tx_hash: decoded.hash,
+            msg_index: u32::try_from(index).unwrap_or(u32::MAX),
+            mode,
+        };
+        msg_responses.push(module.deliver_msg(&mut tx_state, &ctx, msg, events)?);
+    }
+    let (_, changes) = tx_state.into_parts();
+    apply_changes(state, changes);
+    #[allow(deprecated)] // `data` is deprecated in favour of `msg_responses`, which we fill.
+    let data = TxMsgData {
+        data: Vec::new(),
+        msg_responses,
+    };
+    Ok(data.encode_to_vec())
+}
+
+fn result_fields(result: AppResult<Vec<u8>>) -> (Code, Bytes, String, String) {
+    match result {
+        Ok(data) => (Code::Ok, data.into(), String::new(), String::new()),
+        Err(e) => (Code::from(e.code), Bytes::new(), e.log, e.codespace.into()),
+    }
+}
+
+fn proposer(id: &tendermint::account::Id) -> ConsensusAddress {
+    let mut address = [0u8; 20];
+    let bytes = id.as_bytes();
+    if bytes.len() == address.len() {
+        address.copy_from_slice(bytes);
+    }
+    address
+}
+
+/// A CometBFT height. Beware `block::Height::default()`, which is 1, not 0.
+fn height(value: u64) -> block::Height {
+    block::Height::try_from(value).unwrap_or_else(|_| block::Height::from(0_u32))
+}
+
+fn app_hash(hash: [u8; 32]) -> AppHash {
+    // 32 bytes always form a valid AppHash (any length is accepted).
+    AppHash::try_from(hash.to_vec()).unwrap_or_default()
+}

@@ -1,0 +1,86 @@
+//! Conversions between CometBFT's ABCI types and Rampart's plain, deterministic core types.
+
+use rampart_core::context::{Misbehavior, MisbehaviorKind, VoteInfo};
+use rampart_core::error::AppError;
+use rampart_core::{BlockTime, Event, ValidatorUpdate};
+use tendermint::abci::types as abci_types;
+use tendermint::{abci, validator, vote, PublicKey, Time};
+
+/// Block time from a CometBFT timestamp.
+pub fn block_time(time: Time) -> BlockTime {
+    let nanos = time.unix_timestamp_nanos();
+    // rem_euclid by 10^9 is in 0..10^9, which fits u32; div_euclid of a Time (year ≤ 9999) fits i64.
+    BlockTime {
+        seconds: i64::try_from(nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MAX),
+        nanos: u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0),
+    }
+}
+
+/// Commit participation from `decided_last_commit`.
+pub fn votes(commit: &abci_types::CommitInfo) -> Vec<VoteInfo> {
+    commit
+        .votes
+        .iter()
+        .map(|vote| VoteInfo {
+            address: vote.validator.address,
+            power: vote.validator.power.value(),
+            // As in the Cosmos SDK, a nil vote counts as signed: only absence is downtime.
+            signed: vote.sig_info.is_signed(),
+        })
+        .collect()
+}
+
+/// Misbehaviour of a known kind (CometBFT's `Unknown` kind is skipped).
+pub fn misbehavior(list: &[abci_types::Misbehavior]) -> Vec<Misbehavior> {
+    list.iter()
+        .filter_map(|m| {
+            let kind = match m.kind {
+                abci_types::MisbehaviorKind::DuplicateVote => MisbehaviorKind::DuplicateVote,
+                abci_types::MisbehaviorKind::LightClientAttack => {
+                    MisbehaviorKind::LightClientAttack
+                }
+                abci_types::MisbehaviorKind::Unknown => return None,
+            };
+            Some(Misbehavior {
+                kind,
+                address: m.validator.address,
+                power: m.validator.power.value(),
+                height: m.height.value(),
+                time: block_time(m.time),
+                total_voting_power: m.total_voting_power.value(),
+            })
+        })
+        .collect()
+}
+
+/// CometBFT validator updates; `Err` for a power CometBFT cannot represent.
+pub fn validator_updates(
+    updates: Vec<ValidatorUpdate>,
+) -> Result<Vec<validator::Update>, AppError> {
+    updates
+        .into_iter()
+        .map(|u| {
+            let pub_key = PublicKey::from_raw_ed25519(&u.ed25519_pubkey).ok_or_else(|| {
+                AppError::sdk(
+                    rampart_core::SdkCode::InvalidPubKey,
+                    "invalid ed25519 consensus key",
+                )
+            })?;
+            let power = vote::Power::try_from(u.power).map_err(|e| {
+                AppError::sdk(
+                    rampart_core::SdkCode::Logic,
+                    format!("validator power: {e}"),
+                )
+            })?;
+            Ok(validator::Update { pub_key, power })
+        })
+        .collect()
+}
+
+/// ABCI events with every attribute indexed.
+pub fn events(events: Vec<Event>) -> Vec<abci::Event> {
+    events
+        .into_iter()
+        .map(|e| abci::Event::new(e.kind, e.attributes.into_iter().map(|(k, v)| (k, v, true))))
+        .collect()
+}

@@ -1,0 +1,16 @@
+//! The Rampart ABCI 2.0 application: the modules composed in one documented order
+//! ([`composition`]), genesis dispatch ([`genesis`]), the transaction envelope ([`tx`]), the state
+//! machine behind each ABCI method ([`app`]), queries shared by ABCI and gRPC ([`query`]) and the
+//! tower service CometBFT talks to ([`abci`]).
+
+pub mod abci;
+pub mod app;
+pub mod composition;
+mod convert;
+pub mod genesis;
+pub mod query;
+pub mod tx;
+
+pub use app::{App, AppConfig};
+pub use composition::Modules;
+pub use query::Queries;

@@ -1,0 +1,106 @@
+//! Queries over committed state, shared by ABCI `Query` and the gRPC server so that both answer
+//! from one handler set at the same gRPC method paths.
+
+use std::sync::Arc;
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_store::{Snapshot, Storage, StorageError};
+
+use crate::composition::Modules;
+
+/// ABCI query path for a raw state key (`data` = the key); with `prove` it returns an ICS-23
+/// proof against the app hash of the answered height.
+pub const STORE_KEY_PATH: &str = "/store/key";
+
+/// `ProofOp.type` of Rampart's ICS-23 proofs over the Jellyfish Merkle Tree.
+pub const PROOF_OP_TYPE: &str = "ics23:jmt";
+
+/// An answer read from one committed height.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryAnswer {
+    /// Protobuf response bytes (or the raw value for [`STORE_KEY_PATH`]).
+    pub value: Vec<u8>,
+    /// The committed height the answer was read at (never 0).
+    pub height: u64,
+    /// The ICS-23 proof, for proven raw-key queries.
+    pub proof: Option<ics23::CommitmentProof>,
+}
+
+/// Read-only access to committed state for queries; cheap to clone and safe to share across the
+/// ABCI and gRPC servers.
+#[derive(Clone)]
+pub struct Queries {
+    storage: Storage,
+    modules: Arc<Modules>,
+}
+
+impl Queries {
+    /// Queries over `storage`, routed to `modules`.
+    pub fn new(storage: Storage, modules: Arc<Modules>) -> Self {
+        Self { storage, modules }
+    }
+
+    /// Every gRPC method path that can be queried.
+    pub fn paths(&self) -> Vec<&'static str> {
+        self.modules.query_paths().collect()
+    }
+
+    /// Answers `path` with request bytes `data` at committed `height` (0 = latest).
+    pub fn query(&self, path: &str, data: &[u8], height: u64) -> AppResult<QueryAnswer> {
+        let module = self.modules.for_query(path).ok_or_else(|| {
+            AppError::sdk(
+                SdkCode::UnknownRequest,
+                format!("unknown query path {path}"),
+            )
+        })?;
+        let snapshot = self.snapshot(height)?;
+        let height = snapshot_height(&snapshot)?;
+        let value = module.query(&snapshot, path, data)?;
+        Ok(QueryAnswer {
+            value,
+            height,
+            proof: None,
+        })
+    }
+
+    /// Reads a raw state key at committed `height` (0 = latest), with an ICS-23 proof if `prove`.
+    pub fn raw_key(&self, key: &[u8], height: u64, prove: bool) -> AppResult<QueryAnswer> {
+        let height = snapshot_height(&self.snapshot(height)?)?;
+        if prove {
+            let (value, proof) = self
+                .storage
+                .get_with_proof(key, height)
+                .map_err(store_error)?;
+            Ok(QueryAnswer {
+                value: value.unwrap_or_default(),
+                height,
+                proof: Some(proof),
+            })
+        } else {
+            let snapshot = self.storage.snapshot_at(height).map_err(store_error)?;
+            Ok(QueryAnswer {
+                value: rampart_core::StateRead::get(&snapshot, key).unwrap_or_default(),
+                height,
+                proof: None,
+            })
+        }
+    }
+
+    fn snapshot(&self, height: u64) -> AppResult<Snapshot> {
+        if height == 0 {
+            Ok(self.storage.snapshot())
+        } else {
+            self.storage.snapshot_at(height).map_err(store_error)
+        }
+    }
+}
+
+fn snapshot_height(snapshot: &Snapshot) -> AppResult<u64> {
+    snapshot
+        .height()
+        .ok_or_else(|| AppError::sdk(SdkCode::InvalidHeight, "no block has been committed yet"))
+}
+
+fn store_error(e: StorageError) -> AppError {
+    AppError::sdk(SdkCode::InvalidHeight, e.to_string())
+}

@@ -1,0 +1,279 @@
+//! The sled keyspace: one-byte table prefixes, big-endian integers, and the order-preserving
+//! escaping of application keys used by the history table.
+//!
+//! Every record lives in sled's default tree under a one-byte prefix (see the crate docs for the
+//! table). Keeping everything in one tree makes a commit a single `apply_batch`, which sled
+//! applies atomically, also across crashes.
+
+use jmt::storage::NodeKey;
+use jmt::KeyHash;
+
+use borsh::BorshSerialize as _;
+
+/// JMT nodes: `N` ‖ borsh(NodeKey) → borsh(Node).
+pub(crate) const NODE: u8 = b'N';
+/// Stale JMT nodes: `S` ‖ stale_since_version(be) ‖ borsh(NodeKey) → empty.
+pub(crate) const STALE: u8 = b'S';
+/// Versioned values: `H` ‖ escape(key) ‖ 0x00 0x00 ‖ version(be) → tag ‖ value.
+pub(crate) const HISTORY: u8 = b'H';
+/// Key preimages of JMT key hashes: `P` ‖ key_hash → key.
+pub(crate) const PREIMAGE: u8 = b'P';
+/// Keys written at a version, for pruning the history: `C` ‖ version(be) ‖ key → empty.
+pub(crate) const CHANGED: u8 = b'C';
+
+// Metadata records are `M` ‖ name:
+
+/// Metadata: on-disk format version (u64 be).
+pub(crate) const META_FORMAT: &[u8] = b"Mformat";
+/// Metadata: height of the first commit (u64 be); version = height − first height.
+pub(crate) const META_FIRST_HEIGHT: &[u8] = b"Mfirst_height";
+/// Metadata: latest committed height (u64 be).
+pub(crate) const META_LATEST_HEIGHT: &[u8] = b"Mlatest_height";
+/// Metadata: app hash (JMT root) of the latest committed height (32 bytes).
+pub(crate) const META_APP_HASH: &[u8] = b"Mapp_hash";
+/// Metadata: earliest retained height (u64 be).
+pub(crate) const META_EARLIEST_HEIGHT: &[u8] = b"Mearliest_height";
+
+/// The on-disk format this code reads and writes.
+pub(crate) const FORMAT_VERSION: u64 = 1;
+
+/// History value tag: the key was deleted at this version.
+pub(crate) const TAG_TOMBSTONE: u8 = 0;
+/// History value tag: the key was set at this version; the value follows.
+pub(crate) const TAG_VALUE: u8 = 1;
+
+/// Terminator after an escaped key: sorts below every escaped byte (`0x00 0xFF`, `0x01..`).
+const TERMINATOR: [u8; 2] = [0x00, 0x00];
+/// A bound just above every history entry of one key, and below every longer key.
+const AFTER_TERMINATOR: [u8; 2] = [0x00, 0x01];
+
+/// Encodes a u64 big-endian, so byte order equals numeric order.
+pub(crate) fn be(value: u64) -> [u8; 8] {
+    value.to_be_bytes()
+}
+
+/// Decodes a big-endian u64, or `None` if `bytes` is not exactly 8 bytes long.
+pub(crate) fn decode_u64(bytes: &[u8]) -> Option<u64> {
+    let array: [u8; 8] = bytes.try_into().ok()?;
+    Some(u64::from_be_bytes(array))
+}
+
+/// Appends the order-preserving escape of `key` to `out`: `0x00` becomes `0x00 0xFF`, every
+/// other byte is copied. For keys `a < b` (bytewise), `escape(a) ‖ TERMINATOR < escape(b) ‖ …`,
+/// and `escape(p)` is a prefix of `escape(k)` exactly when `p` is a prefix of `k`.
+pub(crate) fn escape_into(out: &mut Vec<u8>, key: &[u8]) {
+    for &byte in key {
+        out.push(byte);
+        if byte == 0x00 {
+            out.push(0xFF);
+        }
+    }
+}
+
+/// `H` ‖ escape(key) ‖ terminator: the common prefix of every history entry of `key`.
+pub(crate) fn history_base(key: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(key.len().saturating_add(12));
+    out.push(HISTORY);
+    escape_into(&mut out, key);
+    out.extend_from_slice(&TERMINATOR);
+    out
+}
+
+/// The history entry of `key` at `version`.
+pub(crate) fn history_key(key: &[u8], version: u64) -> Vec<u8> {
+    let mut out = history_base(key);
+    out.extend_from_slice(&be(version));
+    out
+}
+
+/// `H` ‖ escape(prefix): every history entry of a key starting with `prefix` starts with this.
+pub(crate) fn history_scan_start(prefix: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len().saturating_add(1));
+    out.push(HISTORY);
+    escape_into(&mut out, prefix);
+    out
+}
+
+/// A sled key just above every history entry of `key` (given its `history_base`) and below
+/// the entries of every other key that sorts after it.
+pub(crate) fn history_after_key(base: &[u8]) -> Vec<u8> {
+    let mut out = base.to_vec();
+    // `base` ends with the two terminator bytes; replace them.
+    out.truncate(base.len().saturating_sub(TERMINATOR.len()));
+    out.extend_from_slice(&AFTER_TERMINATOR);
+    out
+}
+
+/// A decoded history entry key.
+pub(crate) struct HistoryEntryKey {
+    /// The application key.
+    pub key: Vec<u8>,
+    /// Length of `H ‖ escape(key) ‖ terminator` within the sled key.
+    pub base_len: usize,
+    /// The version of the entry (validated when decoding; read by tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub version: u64,
+}
+
+/// Decodes `H ‖ escape(key) ‖ 0x00 0x00 ‖ version`, or `None` if malformed.
+pub(crate) fn decode_history_key(raw: &[u8]) -> Option<HistoryEntryKey> {
+    let (&first, mut rest) = raw.split_first()?;
+    if first != HISTORY {
+        return None;
+    }
+    let mut key = Vec::with_capacity(raw.len());
+    let mut consumed = 1usize;
+    loop {
+        let (&byte, tail) = rest.split_first()?;
+        if byte != 0x00 {
+            key.push(byte);
+            rest = tail;
+            consumed = consumed.checked_add(1)?;
+            continue;
+        }
+        let (&next, tail) = tail.split_first()?;
+        rest = tail;
+        consumed = consumed.checked_add(2)?;
+        match next {
+            0xFF => key.push(0x00),
+            0x00 => break,
+            _ => return None,
+        }
+    }
+    let version = decode_u64(rest)?;
+    Some(HistoryEntryKey {
+        key,
+        base_len: consumed,
+        version,
+    })
+}
+
+/// Encodes a stored history value.
+pub(crate) fn encode_history_value(value: Option<&[u8]>) -> Vec<u8> {
+    match value {
+        None => vec![TAG_TOMBSTONE],
+        Some(value) => {
+            let mut out = Vec::with_capacity(value.len().saturating_add(1));
+            out.push(TAG_VALUE);
+            out.extend_from_slice(value);
+            out
+        }
+    }
+}
+
+/// Decodes a stored history value: `Ok(None)` for a tombstone, `Err` if the tag is unknown.
+pub(crate) fn decode_history_value(raw: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    match raw.split_first() {
+        Some((&TAG_TOMBSTONE, [])) => Ok(None),
+        Some((&TAG_VALUE, value)) => Ok(Some(value.to_vec())),
+        _ => Err(format!("history value with bad tag: {raw:02x?}")),
+    }
+}
+
+/// `N` ‖ borsh(node_key). Borsh only fails on writer errors, which a `Vec` never has; the
+/// error is still propagated rather than assumed away.
+pub(crate) fn node_key(node_key: &NodeKey) -> std::io::Result<Vec<u8>> {
+    let mut out = vec![NODE];
+    node_key.serialize(&mut out)?;
+    Ok(out)
+}
+
+/// `S` ‖ stale_since(be) ‖ borsh(node_key).
+pub(crate) fn stale_key(stale_since: u64, node_key_bytes: &[u8]) -> Vec<u8> {
+    let suffix = node_key_bytes.get(1..).unwrap_or_default();
+    let mut out = Vec::with_capacity(suffix.len().saturating_add(9));
+    out.push(STALE);
+    out.extend_from_slice(&be(stale_since));
+    out.extend_from_slice(suffix);
+    out
+}
+
+/// Turns a stale-index key back into the node's `N` key and its stale-since version.
+pub(crate) fn decode_stale_key(raw: &[u8]) -> Option<(u64, Vec<u8>)> {
+    let (&first, rest) = raw.split_first()?;
+    if first != STALE || rest.len() < 8 {
+        return None;
+    }
+    let (version, node) = rest.split_at(8);
+    let mut out = Vec::with_capacity(node.len().saturating_add(1));
+    out.push(NODE);
+    out.extend_from_slice(node);
+    Some((decode_u64(version)?, out))
+}
+
+/// `P` ‖ key_hash.
+pub(crate) fn preimage_key(key_hash: KeyHash) -> Vec<u8> {
+    let mut out = Vec::with_capacity(33);
+    out.push(PREIMAGE);
+    out.extend_from_slice(&key_hash.0);
+    out
+}
+
+/// `C` ‖ version(be) ‖ key.
+pub(crate) fn changed_key(version: u64, key: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(key.len().saturating_add(9));
+    out.push(CHANGED);
+    out.extend_from_slice(&be(version));
+    out.extend_from_slice(key);
+    out
+}
+
+/// Splits `C ‖ version ‖ key` into its version and key.
+pub(crate) fn decode_changed_key(raw: &[u8]) -> Option<(u64, &[u8])> {
+    let (&first, rest) = raw.split_first()?;
+    if first != CHANGED || rest.len() < 8 {
+        return None;
+    }
+    let (version, key) = rest.split_at(8);
+    Some((decode_u64(version)?, key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Escaped history keys sort exactly like the raw keys, for any versions.
+        #[test]
+        fn escaping_preserves_order(
+            a in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(0u8), proptest::strategy::Just(0xFFu8), proptest::num::u8::ANY], 0..6),
+            b in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(0u8), proptest::strategy::Just(0xFFu8), proptest::num::u8::ANY], 0..6),
+            va in proptest::num::u64::ANY,
+            vb in proptest::num::u64::ANY,
+        ) {
+            let ka = history_key(&a, va);
+            let kb = history_key(&b, vb);
+            if a != b {
+                proptest::prop_assert_eq!(a.cmp(&b), ka.cmp(&kb));
+            } else {
+                proptest::prop_assert_eq!(va.cmp(&vb), ka.cmp(&kb));
+            }
+            // Round trip.
+            let decoded = decode_history_key(&ka).expect("well-formed");
+            proptest::prop_assert_eq!(&decoded.key, &a);
+            proptest::prop_assert_eq!(decoded.version, va);
+            let base = history_base(&a);
+            proptest::prop_assert_eq!(&ka[..decoded.base_len], base.as_slice());
+            // Prefix property: escape(a) is a prefix of history entries of b iff a is a prefix of b.
+            proptest::prop_assert_eq!(kb.starts_with(&history_scan_start(&a)), b.starts_with(&a));
+            // The "after" bound separates b's entries from every key greater than b.
+            let after = history_after_key(&history_base(&b));
+            proptest::prop_assert!(kb < after);
+            if a > b {
+                proptest::prop_assert!(ka > after);
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_history_keys_are_rejected() {
+        assert!(decode_history_key(b"").is_none());
+        assert!(decode_history_key(b"Xab\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01").is_none());
+        assert!(decode_history_key(b"Hab\x00\x07\x00\x00\x00\x00\x00\x00\x00\x01").is_none());
+        assert!(decode_history_key(b"Hab\x00\x00\x01").is_none());
+        assert!(decode_history_value(&[7]).is_err());
+        assert!(decode_history_value(&[TAG_TOMBSTONE, 1]).is_err());
+        assert_eq!(decode_history_value(&[TAG_TOMBSTONE]), Ok(None));
+        assert_eq!(decode_history_value(&[TAG_VALUE, 9]), Ok(Some(vec![9])));
+    }
+}

@@ -1,0 +1,106 @@
+//! Crash-safe, versioned Merkle store for Rampart: sled + Jellyfish Merkle Tree (JMT), ICS-23
+//! proofs, and pruning of old heights.
+//!
+//! The app hash of a height is the root of a JMT (SHA-256) over every key-value pair. JMT
+//! versions are contiguous and map to heights explicitly: `version = height − first_height`,
+//! where `first_height` (the chain's initial height) is recorded at the first commit. Beside the
+//! JMT, which hashes keys, a flat versioned index keeps keys in byte order so state can be
+//! scanned by prefix at any retained height.
+//!
+//! # Keyspace
+//!
+//! Everything lives in sled's default tree, one table per one-byte prefix, so a commit is one
+//! `apply_batch` (atomic, also across crashes):
+//!
+//! | prefix | key                                             | value                              |
+//! |--------|-------------------------------------------------|------------------------------------|
+//! | `M`    | `M` ‖ name (`format`, `first_height`, `latest_height`, `earliest_height`, `app_hash`) | u64 big-endian, or the 32-byte app hash |
+//! | `N`    | `N` ‖ borsh(JMT `NodeKey`)                      | borsh(JMT `Node`)                  |
+//! | `S`    | `S` ‖ stale_since_version(be) ‖ borsh(`NodeKey`) | empty (stale-node index)          |
+//! | `H`    | `H` ‖ escape(key) ‖ `00 00` ‖ version(be)       | `01` ‖ value, or `00` (tombstone)  |
+//! | `P`    | `P` ‖ sha256(key)                               | key (preimage, for the JMT)        |
+//! | `C`    | `C` ‖ version(be) ‖ key                         | empty (keys written at a version)  |
+//!
+//! `escape` maps byte `00` to `00 FF` and copies every other byte, so history entries sort by key
+//! exactly like the raw keys, each key's versions contiguous and ascending; a key's value at
+//! version `v` is its newest entry `≤ v`. The JMT reads values through `P` and `H`, so every value
+//! is stored once.
+//!
+//! # Commit protocol
+//!
+//! 1. [`Storage::prepare`] computes the new JMT root from the latest committed tree and the
+//!    block's [`Changes`](rampart_core::Changes) and builds the complete sled batch (JMT nodes,
+//!    stale-node index, history entries, preimages, change log, metadata `latest_height` and
+//!    `app_hash`). Nothing is written.
+//! 2. [`Storage::commit`] checks that nothing was committed since the prepare, applies the batch
+//!    atomically and flushes (fsync). After a crash the store holds either all of the height or
+//!    none of it, and [`Storage::open`] verifies that the recorded app hash equals the stored root.
+//! 3. Then heights older than [`StorageConfig::keep_recent`] are pruned, one height per atomic
+//!    batch (see `prune.rs`), never past a height a live [`Snapshot`] is reading.
+//!
+//! Reads are infallible for modules ([`rampart_core::StateRead`]); if committed data cannot be
+//! read, the process halts with a clear message and exit code 70 (the internal `fatal`
+//! function documents why: no deterministic answer exists).
+
+mod error;
+mod history;
+mod jmt_backend;
+mod keys;
+mod meta;
+mod prune;
+mod snapshot;
+mod storage;
+
+pub use error::StorageError;
+pub use snapshot::Snapshot;
+pub use storage::{PendingCommit, Storage, StoreStats};
+
+/// The root of an empty JMT (the JMT's placeholder hash for an empty subtree).
+pub(crate) const EMPTY_ROOT: [u8; 32] = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
+
+/// Storage tuning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StorageConfig {
+    /// How many recent heights stay readable and provable; `0` keeps every height.
+    pub keep_recent: u64,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            keep_recent: 10_000,
+        }
+    }
+}
+
+/// A committed height and its app hash (the JMT root).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The committed height.
+    pub height: u64,
+    /// The app hash after that height.
+    pub app_hash: [u8; 32],
+}
+
+/// The ICS-23 proof spec of this store's commitments (the JMT's SHA-256 spec), for verifying
+/// proofs from [`Storage::get_with_proof`].
+pub fn proof_spec() -> ics23::ProofSpec {
+    jmt::ics23_spec()
+}
+
+/// Halts the node because committed state could not be read (I/O error, corrupt record).
+///
+/// Modules read state infallibly, and there is no deterministic answer to give them: returning
+/// "absent" or a default would let this node execute the block differently from its peers and
+/// commit a diverging app hash. Stopping with a clear message (exit code 70, `EX_SOFTWARE`) is
+/// the only safe outcome; the operator repairs the disk or restores the data directory, and the
+/// node replays from its last durable commit.
+pub(crate) fn fatal(context: &str, err: impl std::fmt::Display) -> ! {
+    tracing::error!(
+        "FATAL: storage failed while {context}: {err}; halting to avoid a non-deterministic result"
+    );
+    eprintln!(
+        "FATAL: storage failed while {context}: {err}; halting to avoid a non-deterministic result"
+    );
+    std::process::exit(70)
+}

@@ -1,0 +1,394 @@
+//! The [`Storage`] handle: open, prepare, commit, snapshots, proofs, and pruning scheduling.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use jmt::{KeyHash, Sha256Jmt};
+use rampart_core::state::Changes;
+
+use crate::jmt_backend::{self, SledTreeReader};
+use crate::meta::{self, Committed};
+use crate::snapshot::{Pins, Snapshot};
+use crate::{history, keys, prune, CommitInfo, StorageConfig, StorageError};
+
+/// At most this many heights are pruned per commit, so that catching up after `keep_recent` is
+/// lowered (or after long-lived snapshots are released) never stalls a single commit for long.
+const MAX_PRUNE_STEPS_PER_COMMIT: u64 = 64;
+
+/// Distinguishes `Storage` instances, so a `PendingCommit` cannot be committed to another one.
+/// Not part of any state: only compared for equality.
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A crash-safe, versioned Merkle store. Cheap to clone (all clones share one database).
+#[derive(Clone)]
+pub struct Storage {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: sled::Db,
+    tree: sled::Tree,
+    config: StorageConfig,
+    id: u64,
+    /// `None` until the first commit. Held across a whole commit (and its pruning), which
+    /// serializes commits and makes retention checks race-free.
+    state: Mutex<Option<Committed>>,
+    pins: Arc<Pins>,
+}
+
+/// Everything a commit will write, computed by [`Storage::prepare`] without persisting anything.
+#[derive(Debug)]
+pub struct PendingCommit {
+    store_id: u64,
+    prepared_on: Option<u64>,
+    height: u64,
+    app_hash: [u8; 32],
+    first_height: u64,
+    batch: sled::Batch,
+}
+
+impl PendingCommit {
+    /// The height this commit is for.
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// The app hash (JMT root) the state will have after this commit.
+    pub fn app_hash(&self) -> [u8; 32] {
+        self.app_hash
+    }
+}
+
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage")
+            .field("latest", &self.latest())
+            .field("earliest_retained", &self.earliest_retained())
+            .finish()
+    }
+}
+
+/// Record counts per table, for monitoring and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// JMT nodes (all retained versions).
+    pub nodes: u64,
+    /// Stale-node index records (nodes waiting to be pruned).
+    pub stale_nodes: u64,
+    /// Versioned history entries.
+    pub history_entries: u64,
+    /// Key preimages.
+    pub preimages: u64,
+    /// Change-log records (keys written at versions not yet pruned past).
+    pub change_log: u64,
+}
+
+impl Storage {
+    /// Opens (or creates) the store at `path`, checking that its metadata is consistent with the
+    /// Merkle tree. An inconsistent store is refused with [`StorageError::Corrupt`]; it is never
+    /// reset silently.
+    pub fn open(path: &Path, config: StorageConfig) -> Result<Storage, StorageError> {
+        let db = sled::Config::new().path(path).open()?;
+        let tree: sled::Tree = (*db).clone();
+        let committed = meta::load(&tree)?;
+        Ok(Storage {
+            inner: Arc::new(Inner {
+                db,
+                tree,
+                config,
+                id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                state: Mutex::new(committed),
+                pins: Arc::default(),
+            }),
+        })
+    }
+
+    fn state(&self) -> MutexGuard<'_, Option<Committed>> {
+        // A panic while holding the lock would be a bug; the state it guards is only replaced
+        // after durable writes, so it stays meaningful and we keep going.
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The latest commit, or `None` before the first commit.
+    pub fn latest(&self) -> Option<CommitInfo> {
+        self.state().map(|committed| committed.latest)
+    }
+
+    /// The earliest height that can still be read and proven, or `None` before the first commit.
+    pub fn earliest_retained(&self) -> Option<u64> {
+        self.state().map(|committed| committed.earliest)
+    }
+
+    /// The latest committed state (empty before the first commit).
+    pub fn snapshot(&self) -> Snapshot {
+        let state = self.state();
+        match *state {
+            None => Snapshot::empty(),
+            Some(committed) => {
+                let height = committed.latest.height;
+                match committed.version_of(height) {
+                    Ok(version) => self.view(height, version),
+                    // first_height <= latest is checked on open and kept by every commit.
+                    Err(err) => crate::fatal("mapping the latest height to a tree version", err),
+                }
+            }
+        }
+    }
+
+    /// The committed state at `height`, which must be retained.
+    pub fn snapshot_at(&self, height: u64) -> Result<Snapshot, StorageError> {
+        let state = self.state();
+        let version = retained_version(&state, height)?;
+        Ok(self.view(height, version))
+    }
+
+    /// A pinned view; call with the state lock held and `height` retained.
+    fn view(&self, height: u64, version: u64) -> Snapshot {
+        let pin = self.inner.pins.pin(height);
+        Snapshot::at(self.inner.tree.clone(), height, version, pin)
+    }
+
+    /// Computes the root for `height` with `changes` applied on top of the latest committed
+    /// state, without persisting anything. `height` must be latest + 1, or (first commit) any
+    /// height `>= 1`. Unchanged keys and deletes of absent keys are fine; empty `changes` give the
+    /// previous root (but still a new version).
+    pub fn prepare(&self, height: u64, changes: &Changes) -> Result<PendingCommit, StorageError> {
+        let committed = *self.state();
+        let (version, first_height, prepared_on) = match committed {
+            None if height == 0 => return Err(StorageError::ZeroHeight),
+            None => (0, height, None),
+            Some(committed) => {
+                let expected = committed.latest.height.checked_add(1).ok_or_else(|| {
+                    StorageError::Corrupt("latest height is u64::MAX".to_string())
+                })?;
+                if height != expected {
+                    return Err(StorageError::HeightGap {
+                        expected,
+                        got: height,
+                    });
+                }
+                (
+                    committed.version_of(height)?,
+                    committed.first_height,
+                    Some(committed.latest.height),
+                )
+            }
+        };
+        if changes.keys().any(|key| key.is_empty()) {
+            return Err(StorageError::EmptyKey);
+        }
+
+        let tree = &self.inner.tree;
+        let reader = SledTreeReader::new(tree);
+        let value_set = changes
+            .iter()
+            .map(|(key, value)| (KeyHash::with::<sha2::Sha256>(key), value.clone()));
+        let (root, update) = Sha256Jmt::new(&reader)
+            .put_value_set(value_set, version)
+            .map_err(|err| StorageError::Tree(format!("computing height {height}: {err:#}")))?;
+
+        let mut batch = sled::Batch::default();
+        jmt_backend::add_tree_update(&mut batch, &update, version)
+            .map_err(|err| StorageError::Tree(format!("encoding JMT nodes: {err}")))?;
+        let previous_version = version.checked_sub(1);
+        for (key, value) in changes {
+            if value.is_none() {
+                // Deleting an absent key changes nothing; no history record is needed.
+                let existing = match previous_version {
+                    None => None,
+                    Some(previous) => {
+                        history::value_at(tree, key, previous).map_err(StorageError::Corrupt)?
+                    }
+                };
+                if existing.is_none() {
+                    continue;
+                }
+            }
+            batch.insert(
+                keys::history_key(key, version),
+                keys::encode_history_value(value.as_deref()),
+            );
+            batch.insert(
+                keys::preimage_key(KeyHash::with::<sha2::Sha256>(key)),
+                key.as_slice(),
+            );
+            batch.insert(keys::changed_key(version, key), &[]);
+        }
+        if committed.is_none() {
+            batch.insert(keys::META_FORMAT, &keys::be(keys::FORMAT_VERSION));
+            batch.insert(keys::META_FIRST_HEIGHT, &keys::be(height));
+            batch.insert(keys::META_EARLIEST_HEIGHT, &keys::be(height));
+        }
+        batch.insert(keys::META_LATEST_HEIGHT, &keys::be(height));
+        batch.insert(keys::META_APP_HASH, &root.0);
+
+        Ok(PendingCommit {
+            store_id: self.inner.id,
+            prepared_on,
+            height,
+            app_hash: root.0,
+            first_height,
+            batch,
+        })
+    }
+
+    /// Persists a prepared commit in one atomic sled batch, flushes it to disk, then prunes
+    /// heights that fell out of the retention window. Fails with
+    /// [`StorageError::StalePending`] if anything was committed since the commit was prepared
+    /// (and [`StorageError::ForeignPending`] if another store prepared it); nothing is written
+    /// then.
+    ///
+    /// Any other error (I/O while writing or flushing) leaves it unknown whether the height
+    /// reached the disk: the caller must stop the node. Reopening the store yields either the
+    /// previous or the new height, each internally consistent.
+    ///
+    /// Pruning runs after the commit is durable; if it fails, the failure is logged and the
+    /// commit still succeeds (the next commit retries pruning).
+    pub fn commit(&self, pending: PendingCommit) -> Result<CommitInfo, StorageError> {
+        if pending.store_id != self.inner.id {
+            return Err(StorageError::ForeignPending {
+                height: pending.height,
+            });
+        }
+        let mut state = self.state();
+        let latest = state.map(|committed| committed.latest.height);
+        if latest != pending.prepared_on {
+            return Err(StorageError::StalePending {
+                height: pending.height,
+                prepared_on: pending.prepared_on,
+                latest,
+            });
+        }
+        self.inner.tree.apply_batch(pending.batch)?;
+        self.inner.db.flush()?;
+        let info = CommitInfo {
+            height: pending.height,
+            app_hash: pending.app_hash,
+        };
+        let committed = Committed {
+            first_height: pending.first_height,
+            earliest: state.map_or(pending.height, |committed| committed.earliest),
+            latest: info,
+        };
+        *state = Some(committed);
+        if let Err(err) = self.prune(&mut state) {
+            tracing::error!(height = info.height, error = %err, "pruning old heights failed; will retry at the next commit");
+        }
+        Ok(info)
+    }
+
+    /// Advances the earliest retained height towards the retention window, never past a pinned
+    /// height, at most [`MAX_PRUNE_STEPS_PER_COMMIT`] heights per call.
+    fn prune(&self, state: &mut Option<Committed>) -> Result<(), StorageError> {
+        let Some(committed) = state.as_mut() else {
+            return Ok(());
+        };
+        let keep = self.inner.config.keep_recent;
+        if keep == 0 {
+            return Ok(());
+        }
+        // The window is the `keep` heights ending at the latest one.
+        let mut target = committed
+            .latest
+            .height
+            .saturating_sub(keep.saturating_sub(1))
+            .max(committed.first_height);
+        if let Some(pinned) = self.inner.pins.lowest() {
+            target = target.min(pinned);
+        }
+        let mut steps = 0;
+        while committed.earliest < target && steps < MAX_PRUNE_STEPS_PER_COMMIT {
+            let next = committed.earliest.saturating_add(1);
+            prune::advance_earliest(&self.inner.tree, next, committed.version_of(next)?)?;
+            committed.earliest = next;
+            steps += 1;
+        }
+        Ok(())
+    }
+
+    /// The value at `key` as of the retained `height`, with an ICS-23 commitment proof of
+    /// existence or non-existence, verifiable against that height's app hash with
+    /// [`crate::proof_spec`].
+    ///
+    /// There is no ICS-23 non-existence proof in an empty tree (it needs a neighbouring leaf);
+    /// that case returns [`StorageError::Tree`].
+    pub fn get_with_proof(
+        &self,
+        key: &[u8],
+        height: u64,
+    ) -> Result<(Option<Vec<u8>>, ics23::CommitmentProof), StorageError> {
+        if key.is_empty() {
+            return Err(StorageError::EmptyKey);
+        }
+        let (version, _pin) = {
+            let state = self.state();
+            let version = retained_version(&state, height)?;
+            (version, self.inner.pins.pin(height))
+        };
+        let reader = SledTreeReader::new(&self.inner.tree);
+        let jmt = Sha256Jmt::new(&reader);
+        let root = jmt
+            .get_root_hash(version)
+            .map_err(|err| StorageError::Corrupt(format!("root of height {height}: {err:#}")))?;
+        if root.0 == crate::EMPTY_ROOT {
+            return Err(StorageError::Tree(format!(
+                "the state at height {height} is empty; ICS-23 cannot prove absence in an empty tree"
+            )));
+        }
+        jmt.get_with_ics23_proof(key.to_vec(), version)
+            .map_err(|err| StorageError::Tree(format!("proof at height {height}: {err:#}")))
+    }
+
+    /// The raw sled tree (for white-box unit tests).
+    #[cfg(test)]
+    pub(crate) fn raw_tree(&self) -> &sled::Tree {
+        &self.inner.tree
+    }
+
+    /// Record counts per table (walks the tables; meant for monitoring and tests).
+    pub fn stats(&self) -> Result<StoreStats, StorageError> {
+        let tree = &self.inner.tree;
+        let count = |prefix: u8| -> Result<u64, StorageError> {
+            let mut n: u64 = 0;
+            for entry in tree.scan_prefix([prefix]) {
+                entry?;
+                n = n.saturating_add(1);
+            }
+            Ok(n)
+        };
+        Ok(StoreStats {
+            nodes: count(keys::NODE)?,
+            stale_nodes: count(keys::STALE)?,
+            history_entries: count(keys::HISTORY)?,
+            preimages: count(keys::PREIMAGE)?,
+            change_log: count(keys::CHANGED)?,
+        })
+    }
+}
+
+/// The version of `height` if it is committed and retained.
+fn retained_version(state: &Option<Committed>, height: u64) -> Result<u64, StorageError> {
+    let Some(committed) = state else {
+        return Err(StorageError::NotCommitted {
+            height,
+            latest: None,
+        });
+    };
+    if height > committed.latest.height || height < committed.first_height {
+        return Err(StorageError::NotCommitted {
+            height,
+            latest: Some(committed.latest.height),
+        });
+    }
+    if height < committed.earliest {
+        return Err(StorageError::NotRetained {
+            height,
+            earliest: committed.earliest,
+        });
+    }
+    committed.version_of(height)
+}

@@ -1,0 +1,145 @@
+//! Snapshots see committed state only, and keep their height's view after later commits.
+//! Also: pending commits are rejected once stale or when handed to another store.
+
+use rampart_core::state::StateRead;
+use rampart_store::StorageError;
+
+use crate::common::*;
+
+#[test]
+fn snapshots_never_see_prepared_writes_and_keep_old_values() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), 0);
+
+    let empty = store.snapshot();
+    assert_eq!(empty.height(), None);
+    let pending = store.prepare(1, &put(&[("k", "v1")])).expect("prepare");
+    assert_eq!(
+        store.snapshot().get(b"k"),
+        None,
+        "prepared-only write is invisible"
+    );
+    assert_eq!(store.latest(), None);
+    store.commit(pending).expect("commit");
+    assert_eq!(
+        empty.get(b"k"),
+        None,
+        "the pre-genesis snapshot stays empty"
+    );
+    assert_eq!(all(&empty), vec![]);
+
+    let at1 = store.snapshot();
+    assert_eq!(at1.height(), Some(1));
+    let pending = store
+        .prepare(2, &changes(&[("k", Some("v2")), ("new", Some("n"))]))
+        .expect("prepare");
+    // Neither existing nor fresh snapshots see the prepared writes.
+    for snapshot in [&at1, &store.snapshot()] {
+        assert_eq!(snapshot.get(b"k"), Some(b"v1".to_vec()));
+        assert_eq!(snapshot.get(b"new"), None);
+        assert_eq!(all(snapshot), vec![(b"k".to_vec(), b"v1".to_vec())]);
+    }
+    store.commit(pending).expect("commit");
+    commit(&store, 3, &changes(&[("k", None::<&str>)]));
+
+    assert_eq!(
+        at1.get(b"k"),
+        Some(b"v1".to_vec()),
+        "old snapshot keeps its height"
+    );
+    assert_eq!(at1.get(b"new"), None);
+    let again = store.snapshot_at(1).expect("retained");
+    assert_eq!(all(&again), vec![(b"k".to_vec(), b"v1".to_vec())]);
+    let at2 = store.snapshot_at(2).expect("retained");
+    assert_eq!(at2.get(b"k"), Some(b"v2".to_vec()));
+    let latest = store.snapshot();
+    assert_eq!(latest.height(), Some(3));
+    assert_eq!(latest.get(b"k"), None);
+    assert_eq!(all(&latest), vec![(b"new".to_vec(), b"n".to_vec())]);
+
+    assert!(matches!(
+        store.snapshot_at(4),
+        Err(StorageError::NotCommitted {
+            height: 4,
+            latest: Some(3)
+        })
+    ));
+}
+
+#[test]
+fn stale_foreign_and_out_of_order_pending_commits_are_rejected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), 0);
+    assert!(matches!(
+        store.prepare(0, &put(&[("a", "1")])),
+        Err(StorageError::ZeroHeight)
+    ));
+    commit(&store, 1, &put(&[("a", "1")]));
+    assert!(matches!(
+        store.prepare(3, &put(&[("a", "2")])),
+        Err(StorageError::HeightGap {
+            expected: 2,
+            got: 3
+        })
+    ));
+    assert!(matches!(
+        store.prepare(1, &put(&[("a", "2")])),
+        Err(StorageError::HeightGap {
+            expected: 2,
+            got: 1
+        })
+    ));
+    assert!(matches!(
+        store.prepare(2, &put(&[("", "x")])),
+        Err(StorageError::EmptyKey)
+    ));
+
+    let first = store.prepare(2, &put(&[("a", "2")])).expect("prepare");
+    let second = store.prepare(2, &put(&[("a", "3")])).expect("prepare");
+    let info = store.commit(second).expect("commit");
+    let err = store
+        .commit(first)
+        .expect_err("stale pending must be rejected");
+    assert!(matches!(
+        err,
+        StorageError::StalePending {
+            height: 2,
+            prepared_on: Some(1),
+            latest: Some(2)
+        }
+    ));
+    assert!(
+        err.to_string().contains("prepared on top of height"),
+        "{err}"
+    );
+    assert_eq!(store.latest(), Some(info));
+    assert_eq!(store.snapshot().get(b"a"), Some(b"3".to_vec()));
+
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let other = open(other_dir.path(), 0);
+    let foreign = other.prepare(1, &put(&[("z", "1")])).expect("prepare");
+    assert!(matches!(
+        store.commit(foreign),
+        Err(StorageError::ForeignPending { height: 1 })
+    ));
+    assert_eq!(other.latest(), None);
+}
+
+#[test]
+fn unchanged_keys_and_deletes_of_absent_keys_are_fine() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), 0);
+    // Deleting an absent key in the very first block.
+    let h1 = commit(&store, 1, &changes(&[("a", Some("1")), ("ghost", None)]));
+    let h2 = commit(&store, 2, &changes(&[("a", Some("1")), ("ghost2", None)]));
+    assert_eq!(h1.app_hash, h2.app_hash);
+    let mut model = Model::new();
+    model.insert(b"a".to_vec(), b"1".to_vec());
+    assert_eq!(h2.app_hash, reference_root(&model));
+    assert_eq!(all(&store.snapshot()), model_vec(&model));
+    let stats = store.stats().expect("stats");
+    assert_eq!(
+        stats.preimages, 1,
+        "absent deletes leave no records: {stats:?}"
+    );
+}

@@ -1,0 +1,121 @@
+//! What a module knows about the block being executed, in plain deterministic types (taken from
+//! CometBFT's `FinalizeBlock` request, never from the local clock).
+
+/// A point in block time: seconds and nanoseconds since the Unix epoch, as CometBFT reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlockTime {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
+    pub seconds: i64,
+    /// Nanoseconds within the second, `0..1_000_000_000`.
+    pub nanos: u32,
+}
+
+impl BlockTime {
+    /// Nanoseconds since the epoch, for duration arithmetic.
+    pub fn unix_nanos(&self) -> i128 {
+        i128::from(self.seconds) * 1_000_000_000 + i128::from(self.nanos)
+    }
+}
+
+/// A 20-byte CometBFT validator address (first 20 bytes of sha256 of the consensus key).
+pub type ConsensusAddress = [u8; 20];
+
+/// One validator's participation in the previous block's commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoteInfo {
+    /// The validator's consensus address.
+    pub address: ConsensusAddress,
+    /// Its voting power at that height.
+    pub power: u64,
+    /// Whether its precommit was included in the commit.
+    pub signed: bool,
+}
+
+/// Kinds of misbehaviour that CometBFT reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MisbehaviorKind {
+    /// Two conflicting votes at the same height and round.
+    DuplicateVote,
+    /// A light-client attack.
+    LightClientAttack,
+}
+
+/// Evidence of misbehaviour committed in the block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misbehavior {
+    /// What happened.
+    pub kind: MisbehaviorKind,
+    /// The offender's consensus address.
+    pub address: ConsensusAddress,
+    /// Its power at the infraction height.
+    pub power: u64,
+    /// The infraction height.
+    pub height: u64,
+    /// The infraction's block time.
+    pub time: BlockTime,
+    /// Total voting power at the infraction height.
+    pub total_voting_power: u64,
+}
+
+/// The block being executed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockContext {
+    /// The chain id from genesis.
+    pub chain_id: String,
+    /// This block's height.
+    pub height: u64,
+    /// This block's time (from the proposer, checked by CometBFT).
+    pub time: BlockTime,
+    /// The proposer's consensus address.
+    pub proposer: ConsensusAddress,
+    /// Participation in the previous block's commit.
+    pub last_commit: Vec<VoteInfo>,
+    /// Misbehaviour committed in this block.
+    pub misbehavior: Vec<Misbehavior>,
+}
+
+/// A consensus key and power for CometBFT; power 0 removes the validator.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ValidatorUpdate {
+    /// The ed25519 consensus public key.
+    pub ed25519_pubkey: [u8; 32],
+    /// The new voting power.
+    pub power: u64,
+}
+
+/// What genesis initialisation knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenesisContext {
+    /// The chain id.
+    pub chain_id: String,
+    /// The first block height.
+    pub initial_height: u64,
+    /// Genesis time.
+    pub genesis_time: BlockTime,
+    /// Validators from CometBFT's genesis file (modules may replace them).
+    pub validators: Vec<ValidatorUpdate>,
+}
+
+/// How a transaction is being executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecMode {
+    /// Mempool admission (`CheckTx`) on the check state.
+    Check,
+    /// Gas estimation on a throwaway overlay.
+    Simulate,
+    /// Block execution (`FinalizeBlock`).
+    Deliver,
+}
+
+/// What a message handler knows about the transaction it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MsgContext<'a> {
+    /// The enclosing block (for `Check`, the next block as far as known).
+    pub block: &'a BlockContext,
+    /// sha256 of the transaction bytes.
+    pub tx_hash: [u8; 32],
+    /// Position of the message in the transaction.
+    pub msg_index: u32,
+    /// Execution mode.
+    pub mode: ExecMode,
+}

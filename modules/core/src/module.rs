@@ -1,0 +1,84 @@
+//! The contract between the application and a module. The app composes modules in a fixed,
+//! documented order; every hook receives the state layer it may touch and nothing else.
+
+use tendermint_proto::google::protobuf::Any;
+
+use crate::context::{BlockContext, GenesisContext, MsgContext, ValidatorUpdate};
+use crate::error::AppResult;
+use crate::events::Events;
+use crate::state::{StateRead, StateWrite};
+
+/// A unit of state-machine functionality (bank, staking, …).
+///
+/// Hooks are deterministic functions of their inputs: no clock, no randomness, no unordered
+/// iteration. Returning `Err` from a message handler reverts that transaction; returning `Err`
+/// from a block hook is a bug that the app treats as a consensus failure and halts on.
+pub trait Module: Send + Sync {
+    /// Unique name, also the key of the module's section in the genesis `app_state`.
+    fn name(&self) -> &'static str;
+
+    /// Writes the module's genesis state. `genesis` is the module's `app_state` section, or
+    /// `None` when the section is absent (the module's defaults apply).
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &GenesisContext,
+        genesis: Option<&serde_json::Value>,
+    ) -> AppResult<()>;
+
+    /// Exports the module's state in the same JSON shape that `init_genesis` accepts.
+    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value>;
+
+    /// Runs before the block's transactions.
+    fn begin_block(
+        &self,
+        _state: &mut dyn StateWrite,
+        _ctx: &BlockContext,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// The protobuf type URLs of the messages this module handles.
+    fn msg_type_urls(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Executes one message routed here by type URL; returns the message response as an `Any`.
+    fn deliver_msg(
+        &self,
+        _state: &mut dyn StateWrite,
+        _ctx: &MsgContext<'_>,
+        msg: &Any,
+        _events: &mut Events,
+    ) -> AppResult<Any> {
+        Err(crate::error::AppError::sdk(
+            crate::error::SdkCode::UnknownRequest,
+            format!("module {} has no handler for {}", self.name(), msg.type_url),
+        ))
+    }
+
+    /// Runs after the block's transactions; may change the validator set.
+    fn end_block(
+        &self,
+        _state: &mut dyn StateWrite,
+        _ctx: &BlockContext,
+        _events: &mut Events,
+    ) -> AppResult<Vec<ValidatorUpdate>> {
+        Ok(Vec::new())
+    }
+
+    /// The gRPC method paths this module answers, e.g. `/rampart.chain.v1.Query/Params`.
+    fn query_paths(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Answers a query at one of [`Module::query_paths`]: protobuf request bytes in, protobuf
+    /// response bytes out, read from committed state.
+    fn query(&self, _state: &dyn StateRead, path: &str, _request: &[u8]) -> AppResult<Vec<u8>> {
+        Err(crate::error::AppError::sdk(
+            crate::error::SdkCode::UnknownRequest,
+            format!("module {} does not answer {path}", self.name()),
+        ))
+    }
+}

@@ -1,0 +1,143 @@
+//! `<home>/config/app.toml`: rampartd's own settings (CometBFT keeps `config.toml`).
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+/// rampartd's configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppToml {
+    /// The ABCI server CometBFT connects to (`proxy_app` in config.toml).
+    pub abci: Listen,
+    /// The gRPC query server (with server reflection).
+    pub grpc: Listen,
+    /// How rampartd reaches its CometBFT node.
+    pub cometbft: CometbftLink,
+    /// State retention.
+    #[serde(default)]
+    pub pruning: Pruning,
+    /// Logging.
+    #[serde(default)]
+    pub log: Log,
+}
+
+/// A listening address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listen {
+    /// `host:port`; loopback by default.
+    pub address: SocketAddr,
+}
+
+/// The CometBFT node this rampartd serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CometbftLink {
+    /// Its RPC URL, used by `rampartd status` and transaction broadcasting.
+    pub rpc: String,
+}
+
+/// How much history is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pruning {
+    /// Heights of application state kept for queries and proofs (0 keeps all).
+    pub keep_recent: u64,
+    /// Blocks CometBFT is told to keep (0 keeps all, so new nodes can sync from genesis).
+    #[serde(default)]
+    pub retain_blocks: u64,
+}
+
+impl Default for Pruning {
+    fn default() -> Self {
+        Self {
+            keep_recent: 10_000,
+            retain_blocks: 0,
+        }
+    }
+}
+
+/// Log settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    /// A `tracing` filter such as `info` or `rampart_app=debug,info`; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+        }
+    }
+}
+
+impl Default for AppToml {
+    fn default() -> Self {
+        Self {
+            abci: Listen {
+                address: SocketAddr::from(([127, 0, 0, 1], 26658)),
+            },
+            grpc: Listen {
+                address: SocketAddr::from(([127, 0, 0, 1], 9090)),
+            },
+            cometbft: CometbftLink {
+                rpc: "http://127.0.0.1:26657".into(),
+            },
+            pruning: Pruning::default(),
+            log: Log::default(),
+        }
+    }
+}
+
+const HEADER: &str = "\
+# rampartd configuration. CometBFT's own settings are in config.toml beside this file.
+#
+# [abci]      address   the ABCI server; must match proxy_app in config.toml
+# [grpc]      address   the gRPC query server (Cosmos and rampart.* services, reflection v1/v1alpha)
+# [cometbft]  rpc       this node's CometBFT RPC, used by `rampartd status` and broadcasting
+# [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
+#             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
+# [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides
+
+";
+
+impl AppToml {
+    /// Reads and validates `path`; errors name the file and the offending field.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read {}: create it with `rampartd init <moniker> --chain-id <id> --home <dir>`",
+                path.display()
+            )
+        })?;
+        toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))
+    }
+
+    /// Writes the configuration with an explanatory header.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let body = toml::to_string(self).context("serialising app.toml")?;
+        std::fs::write(path, format!("{HEADER}{body}"))
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips_and_unknown_fields_are_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.toml");
+        AppToml::default().save(&path).expect("save");
+        assert_eq!(AppToml::load(&path).expect("load"), AppToml::default());
+        std::fs::write(&path, "[abci]\naddres = \"127.0.0.1:1\"\n").expect("write");
+        let err = format!("{:#}", AppToml::load(&path).expect_err("typo"));
+        assert!(err.contains("addres"), "{err}");
+    }
+}

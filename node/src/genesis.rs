@@ -1,0 +1,42 @@
+//! Reading and checking `config/genesis.json` before anything is started or written.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rampart_app::{genesis, Modules};
+use rampart_core::state::{EmptyState, Overlay};
+use rampart_core::{BlockTime, GenesisContext};
+
+/// CometBFT's genesis document with Rampart's `app_state`.
+pub type GenesisDoc = tendermint::Genesis<serde_json::Value>;
+
+/// Parses the genesis file; errors name the file, the line and the field.
+pub fn load(path: &Path) -> anyhow::Result<GenesisDoc> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "cannot read {}: create it with `rampartd init <moniker> --chain-id <id> --home <dir>`",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text).with_context(|| format!("invalid genesis file {}", path.display()))
+}
+
+/// Runs every module's genesis on a throwaway overlay, so a bad `app_state` is reported with
+/// the offending section and field before the node starts (and nothing is written).
+pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<()> {
+    let ctx = GenesisContext {
+        chain_id: doc.chain_id.to_string(),
+        initial_height: u64::try_from(doc.initial_height).unwrap_or(1),
+        genesis_time: BlockTime::default(),
+        validators: Vec::new(),
+    };
+    let app_state = serde_json::to_vec(&doc.app_state).context("re-encoding app_state")?;
+    let mut scratch = Overlay::new(EmptyState);
+    genesis::init_genesis(&Modules::standard(), &mut scratch, &ctx, &app_state)
+        .map_err(|e| anyhow::anyhow!("invalid genesis file {}: {}", path.display(), e.log))
+}
+
+/// The default `app_state` written by `rampartd init`.
+pub fn default_app_state(chain_id: &str) -> serde_json::Value {
+    serde_json::json!({ "chain": { "name": chain_id, "description": "" } })
+}

@@ -1,0 +1,16 @@
+//! The Rampart node (`rampartd`): operator commands and the servers CometBFT and clients talk to.
+//!
+//! - [`init`] creates a node home, [`start`] runs the ABCI and gRPC servers, [`status`] and
+//!   [`export`] inspect a node;
+//! - [`home`] and [`config`] describe the files of a home, [`genesis`] checks genesis;
+//! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above.
+
+pub mod cometbft;
+pub mod config;
+pub mod export;
+pub mod genesis;
+pub mod grpc;
+pub mod home;
+pub mod init;
+pub mod start;
+pub mod status;

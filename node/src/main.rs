@@ -1,0 +1,153 @@
+//! `rampartd`: the Rampart node binary. Run `rampartd --help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rampartd::config::AppToml;
+use rampartd::home::Home;
+
+/// Rampart: a Cosmos-style appchain with native shared security, run under CometBFT v0.38.
+#[derive(Parser)]
+#[command(name = "rampartd", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a node home: CometBFT config, genesis and keys, plus rampartd's app.toml.
+    Init {
+        /// Human-readable node name.
+        moniker: String,
+        /// Chain id written to genesis.
+        #[arg(long)]
+        chain_id: String,
+        #[command(flatten)]
+        home: HomeArg,
+        /// Regenerate genesis and app.toml in an initialised home (keys are kept).
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Run the ABCI server (for CometBFT) and the gRPC query server until SIGINT/SIGTERM.
+    Start {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Show the node's height, app hash and sync state (from its CometBFT RPC).
+    Status {
+        #[command(flatten)]
+        home: HomeArg,
+        /// CometBFT RPC URL; defaults to `cometbft.rpc` in app.toml.
+        #[arg(long)]
+        node: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Print the committed state as a genesis file (stop the node first).
+    Export {
+        #[command(flatten)]
+        home: HomeArg,
+    },
+    /// Print rampartd's version and the CometBFT version it is built for.
+    Version,
+}
+
+/// The node home shared by rampartd and CometBFT.
+#[derive(clap::Args)]
+struct HomeArg {
+    /// Node home directory.
+    #[arg(long, env = "RAMPART_HOME", default_value_os_t = default_home())]
+    home: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Output {
+    Text,
+    Json,
+}
+
+fn default_home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".rampart")
+}
+
+fn init_tracing(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Init {
+            moniker,
+            chain_id,
+            home,
+            overwrite,
+        } => {
+            let home = Home::new(home.home);
+            let report = rampartd::init::init(&home, &moniker, &chain_id, overwrite)?;
+            println!(
+                "initialised {} for chain {} (validator {})\nnext: rampartd start --home {0} and cometbft start --home {0}",
+                home.root().display(),
+                report.chain_id,
+                report.validator_address
+            );
+        }
+        Command::Start { home } => {
+            let home = Home::new(home.home);
+            let level = AppToml::load(&home.app_toml())
+                .map(|c| c.log.level)
+                .unwrap_or_else(|_| "info".into());
+            init_tracing(&level);
+            rampartd::start::start(&home).await?;
+        }
+        Command::Status { home, node, output } => {
+            let rpc = match node {
+                Some(rpc) => rpc,
+                None => {
+                    AppToml::load(&Home::new(home.home).app_toml())?
+                        .cometbft
+                        .rpc
+                }
+            };
+            let status = rampartd::status::fetch(&rpc).await?;
+            match output {
+                Output::Text => println!("{status}"),
+                Output::Json => println!("{}", serde_json::to_string_pretty(&status)?),
+            }
+        }
+        Command::Export { home } => {
+            let doc = rampartd::export::export(&Home::new(home.home))?;
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        }
+        Command::Version => {
+            println!(
+                "rampartd {}\ncometbft {} (ABCI 2.0, v0.38)",
+                env!("CARGO_PKG_VERSION"),
+                rampartd::cometbft::COMETBFT_VERSION
+            );
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

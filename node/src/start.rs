@@ -1,0 +1,103 @@
+//! `rampartd start`: the ABCI server CometBFT drives and the gRPC query server, until SIGINT or
+//! SIGTERM.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use rampart_app::abci::AbciService;
+use rampart_app::{App, AppConfig};
+use rampart_store::{Storage, StorageConfig};
+use tower_abci::v038::{split, Server};
+
+use crate::config::AppToml;
+use crate::home::Home;
+use crate::{genesis, grpc};
+
+/// Checks the home, opens the store and serves until a shutdown signal.
+pub async fn start(home: &Home) -> anyhow::Result<()> {
+    home.require_initialised()?;
+    let config = AppToml::load(&home.app_toml())?;
+    let doc = genesis::load(&home.genesis())?;
+    genesis::validate(&doc, &home.genesis())?;
+
+    ensure_free(config.abci.address, "abci.address")?;
+    let grpc_listener = tokio::net::TcpListener::bind(config.grpc.address)
+        .await
+        .map_err(|e| port_error(config.grpc.address, "grpc.address", e))?;
+
+    let storage = Storage::open(
+        &home.app_db(),
+        StorageConfig {
+            keep_recent: config.pruning.keep_recent,
+        },
+    )
+    .with_context(|| format!("opening the application store {}", home.app_db().display()))?;
+    match storage.latest() {
+        Some(latest) => {
+            tracing::info!(height = latest.height, app_hash = %hex::encode(latest.app_hash), "store opened")
+        }
+        None => tracing::info!("store is empty: waiting for InitChain"),
+    }
+    let app = App::new(
+        storage,
+        AppConfig {
+            retain_blocks: config.pruning.retain_blocks,
+        },
+    );
+    let routes = grpc::routes(app.queries())?;
+    let (consensus, mempool, snapshot, info) = split::service(AbciService::new(app), 1);
+    let abci = Server::builder()
+        .consensus(consensus)
+        .mempool(mempool)
+        .snapshot(snapshot)
+        .info(info)
+        .finish()
+        .context("building the ABCI server")?;
+
+    tracing::info!(abci = %config.abci.address, grpc = %config.grpc.address, chain_id = %doc.chain_id, "rampartd started");
+    let (stop_grpc, grpc_stopped) = tokio::sync::oneshot::channel::<()>();
+    let grpc_task = tokio::spawn(grpc::serve(grpc_listener, routes, async {
+        let _ = grpc_stopped.await;
+    }));
+    tokio::select! {
+        result = abci.listen_tcp(config.abci.address) => {
+            result.map_err(|e| anyhow::anyhow!("ABCI server on {}: {e}", config.abci.address))?;
+        }
+        signal = shutdown_signal() => {
+            tracing::info!("received {signal}, shutting down");
+        }
+    }
+    let _ = stop_grpc.send(());
+    grpc_task.await.context("gRPC server task")??;
+    Ok(())
+}
+
+/// Fails with the port and its config key when `address` cannot be bound.
+fn ensure_free(address: SocketAddr, key: &str) -> anyhow::Result<()> {
+    std::net::TcpListener::bind(address)
+        .map(drop)
+        .map_err(|e| port_error(address, key, e))
+}
+
+fn port_error(address: SocketAddr, key: &str, e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot listen on {address} ({key} in app.toml): {e}; is port {} already in use?",
+        address.port()
+    )
+}
+
+/// Resolves with the signal's name on SIGINT or SIGTERM.
+async fn shutdown_signal() -> &'static str {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(e) => {
+            tracing::warn!("cannot watch SIGTERM: {e}");
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
