@@ -9,6 +9,8 @@ pub mod composition;
 mod convert;
 pub mod genesis;
 pub mod query;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tx;
 
 pub use app::{App, AppConfig};
