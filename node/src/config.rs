@@ -109,12 +109,7 @@ const HEADER: &str = "\
 impl AppToml {
     /// Reads and validates `path`; errors name the file and the offending field.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "cannot read {}: create it with `rampartd init <moniker> --chain-id <id> --home <dir>`",
-                path.display()
-            )
-        })?;
+        let text = crate::home::Home::read_file(path)?;
         toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))
     }
 

@@ -12,12 +12,7 @@ pub type GenesisDoc = tendermint::Genesis<serde_json::Value>;
 
 /// Parses the genesis file; errors name the file, the line and the field.
 pub fn load(path: &Path) -> anyhow::Result<GenesisDoc> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read {}: create it with `rampartd init <moniker> --chain-id <id> --home <dir>`",
-            path.display()
-        )
-    })?;
+    let text = crate::home::Home::read_file(path)?;
     serde_json::from_str(&text).with_context(|| format!("invalid genesis file {}", path.display()))
 }
 

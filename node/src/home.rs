@@ -49,6 +49,16 @@ impl Home {
         self.root.join("data").join("application.db")
     }
 
+    /// Reads a file of the home; a missing file is reported with the command that creates it.
+    pub fn read_file(path: &Path) -> anyhow::Result<String> {
+        std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read {}: {e}; create it with `rampartd init <moniker> --chain-id <id> --home <dir>`",
+                path.display()
+            )
+        })
+    }
+
     /// Checks that the files `rampartd start` needs exist; the error names the first missing one
     /// and how to create it.
     pub fn require_initialised(&self) -> anyhow::Result<()> {

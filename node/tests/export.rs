@@ -5,6 +5,22 @@ use std::process::Command;
 use rampart_app::testing::MockConsensus;
 use rampart_store::{Storage, StorageConfig};
 
+/// A home made by `rampartd init` for chain `export-1`.
+fn initialised_home() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let init = Command::new(env!("CARGO_BIN_EXE_rampartd"))
+        .args(["init", "exporter", "--chain-id", "export-1", "--home"])
+        .arg(dir.path())
+        .output()
+        .expect("init runs");
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    dir
+}
+
 #[test]
 fn exported_genesis_round_trips_at_the_next_height() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -62,13 +78,8 @@ fn exported_genesis_round_trips_at_the_next_height() {
 
 #[test]
 fn export_of_an_empty_store_says_why() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = initialised_home();
     let home = dir.path().to_str().expect("utf-8 path");
-    let init = Command::new(env!("CARGO_BIN_EXE_rampartd"))
-        .args(["init", "exporter", "--chain-id", "export-1", "--home", home])
-        .output()
-        .expect("init runs");
-    assert!(init.status.success());
     let export = Command::new(env!("CARGO_BIN_EXE_rampartd"))
         .args(["export", "--home", home])
         .output()
