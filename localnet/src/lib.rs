@@ -1,1 +1,40 @@
-//! Placeholder; see the localnet helper.
+//! `cargo localnet`: builds rampartd and runs a multi-validator CometBFT
+//! network on loopback.
+//!
+//! The same library drives the CLI (`rampart-localnet` binary) and the
+//! end-to-end tests in `rampart-tests`:
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use rampart_localnet::{Binaries, CreateOptions, Localnet, PortPlan, StopMode};
+//! let binaries = Binaries::resolve()?;
+//! let mut net = Localnet::create(&CreateOptions {
+//!     home: "/tmp/my-localnet".into(),
+//!     validators: 4,
+//!     chain_id: "rampart-localnet".into(),
+//!     ports: PortPlan::Free,
+//!     binaries: binaries.clone(),
+//! })?;
+//! net.start(&binaries)?;
+//! net.wait_for_height(5, std::time::Duration::from_secs(60)).await?;
+//! net.stop(StopMode::default())?;
+//! # Ok(()) }
+//! ```
+
+pub mod binaries;
+pub mod cli;
+pub mod config;
+pub mod genesis;
+pub mod keys;
+pub mod manifest;
+pub mod network;
+pub mod ports;
+pub mod process;
+pub mod rpc;
+
+pub use binaries::{build_rampartd, Binaries};
+pub use manifest::{Manifest, NodeRecord, Pids};
+pub use network::{default_home, CreateOptions, Localnet, NodeStatus, Running, DEFAULT_CHAIN_ID};
+pub use ports::{NodePorts, PortPlan};
+pub use process::StopMode;
+pub use rpc::BlockSummary;

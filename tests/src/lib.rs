@@ -1,1 +1,150 @@
-//! End-to-end test harness.
+//! End-to-end test harness: real rampartd and CometBFT processes, driven by
+//! the same `rampart-localnet` library as `cargo localnet`.
+//!
+//! Every [`TestNet`] lives in its own temp dir and uses
+//! [`PortPlan::Free`], so tests run in parallel and never collide with a
+//! running `cargo localnet up`. Its processes are stopped when it is dropped,
+//! also when a test fails.
+//!
+//! Set `RAMPART_E2E_KEEP=1` to keep the temp dirs (node homes and logs) for
+//! inspection; their paths are printed.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use rampart_localnet::process::log_tail;
+use rampart_localnet::{
+    Binaries, BlockSummary, CreateOptions, Localnet, PortPlan, StopMode, DEFAULT_CHAIN_ID,
+};
+use tempfile::TempDir;
+
+/// Environment variable that keeps test homes after the test.
+pub const KEEP_ENV: &str = "RAMPART_E2E_KEEP";
+
+/// rampartd (built once per test binary) and the pinned CometBFT.
+pub fn binaries() -> Result<Binaries> {
+    static BINARIES: OnceLock<Result<Binaries, String>> = OnceLock::new();
+    BINARIES
+        .get_or_init(|| Binaries::resolve().map_err(|err| format!("{err:#}")))
+        .clone()
+        .map_err(|err| anyhow!("failed to prepare binaries: {err}"))
+}
+
+/// A running localnet in a temp dir; stops its processes on drop.
+pub struct TestNet {
+    /// The network, for starting/stopping nodes and querying them.
+    pub net: Localnet,
+    /// The binaries the nodes run (for restarting nodes).
+    pub binaries: Binaries,
+    home: Option<TempDir>,
+}
+
+impl TestNet {
+    /// Generates and starts a `validators`-node localnet on free ports.
+    pub fn start(validators: usize) -> Result<Self> {
+        let binaries = binaries()?;
+        let home = tempfile::Builder::new()
+            .prefix("rampart-e2e-")
+            .tempdir()
+            .context("failed to create a temp dir")?;
+        let net = Localnet::create(&CreateOptions {
+            home: home.path().to_path_buf(),
+            validators,
+            chain_id: DEFAULT_CHAIN_ID.into(),
+            ports: PortPlan::Free,
+            binaries: binaries.clone(),
+        })?;
+        let mut test_net = Self {
+            net,
+            binaries,
+            home: Some(home),
+        };
+        // On error `test_net` is dropped here, which stops what was started.
+        test_net.net.start(&test_net.binaries.clone())?;
+        Ok(test_net)
+    }
+
+    /// Restarts node `index` with the same binaries.
+    pub fn start_node(&mut self, index: usize) -> Result<()> {
+        let binaries = self.binaries.clone();
+        self.net.start_node(index, &binaries)
+    }
+
+    /// Current height of every node whose cometbft is running.
+    pub async fn heights(&self) -> Vec<(usize, u64)> {
+        self.net
+            .status()
+            .await
+            .into_iter()
+            .filter_map(|s| s.height.map(|h| (s.index, h)))
+            .collect()
+    }
+
+    /// Fetches block `height` from each of `nodes` and fails unless all
+    /// report the same block hash and app hash. Returns the common block.
+    pub async fn assert_same_block(&self, nodes: &[usize], height: u64) -> Result<BlockSummary> {
+        let Some((&first, rest)) = nodes.split_first() else {
+            bail!("no nodes to compare");
+        };
+        let reference = self.net.block(first, height).await?;
+        if reference.height != height {
+            bail!(
+                "node{first} returned block {} for height {height}",
+                reference.height
+            );
+        }
+        for &index in rest {
+            let block = self.net.block(index, height).await?;
+            if block != reference {
+                bail!(
+                    "nodes disagree at height {height}: node{first} has block {} app hash {}, \
+                     node{index} has block {} app hash {}",
+                    reference.block_hash,
+                    reference.app_hash,
+                    block.block_hash,
+                    block.app_hash
+                );
+            }
+        }
+        Ok(reference)
+    }
+
+    /// Where the node homes live.
+    pub fn home(&self) -> PathBuf {
+        self.net.home().to_path_buf()
+    }
+}
+
+/// Generous timeout for reaching a height: debug builds, two cores and
+/// several networks running in parallel.
+pub fn height_timeout(blocks: u64) -> Duration {
+    Duration::from_secs(60 + 6 * blocks)
+}
+
+impl Drop for TestNet {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            for node in self.net.nodes() {
+                for process in ["rampartd", "cometbft"] {
+                    let log = node.log_path(process);
+                    eprintln!(
+                        "--- last lines of {} ---\n{}",
+                        log.display(),
+                        log_tail(&log, 20)
+                    );
+                }
+            }
+        }
+        if let Err(err) = self.net.stop(StopMode::Graceful(Duration::from_secs(5))) {
+            eprintln!("warning: failed to stop test localnet: {err:#}");
+        }
+        let keep = std::env::var_os(KEEP_ENV).is_some_and(|v| !v.is_empty() && v != "0");
+        if let Some(home) = self.home.take() {
+            if keep {
+                eprintln!("keeping test localnet home {}", home.keep().display());
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The two programs a localnet runs: `rampartd` (built from this workspace)
+//! and the pinned `cometbft`.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+
+/// Environment variable naming a prebuilt rampartd to use instead of building one.
+pub const RAMPARTD_BIN_ENV: &str = "RAMPARTD_BIN";
+
+/// Paths of the binaries every node runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binaries {
+    /// The rampartd executable.
+    pub rampartd: PathBuf,
+    /// A cometbft executable of the pinned version.
+    pub cometbft: PathBuf,
+}
+
+impl Binaries {
+    /// Builds rampartd ([`build_rampartd`]) and locates (or installs) CometBFT.
+    pub fn resolve() -> Result<Self> {
+        let rampartd = build_rampartd()?;
+        let cometbft = rampartd::cometbft::locate_or_install()?;
+        Ok(Self { rampartd, cometbft })
+    }
+}
+
+/// Returns a rampartd binary: `$RAMPARTD_BIN` if set, otherwise runs
+/// `cargo build -p rampartd` (with `$CARGO` if set, honouring
+/// `$CARGO_TARGET_DIR`; `--release` when the caller itself is a release
+/// build) and returns the executable cargo reports.
+pub fn build_rampartd() -> Result<PathBuf> {
+    if let Some(bin) = std::env::var_os(RAMPARTD_BIN_ENV).filter(|v| !v.is_empty()) {
+        let bin = PathBuf::from(bin);
+        if !bin.is_file() {
+            bail!("{RAMPARTD_BIN_ENV}={} does not exist", bin.display());
+        }
+        return Ok(bin);
+    }
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = rampartd::cometbft::workspace_root().join("Cargo.toml");
+    let release = !cfg!(debug_assertions);
+    eprintln!(
+        "building rampartd (cargo build -p rampartd{})…",
+        if release { " --release" } else { "" }
+    );
+    let mut command = Command::new(&cargo);
+    command
+        .args(["build", "--package", "rampartd", "--bin", "rampartd"])
+        .args(["--message-format", "json-render-diagnostics"])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        // cargo's progress and compiler errors go straight to the user.
+        .stderr(Stdio::inherit());
+    if release {
+        command.arg("--release");
+    }
+    let mut child = command.spawn().with_context(|| {
+        format!(
+            "failed to run `{} build -p rampartd` for {}",
+            cargo.to_string_lossy(),
+            manifest.display()
+        )
+    })?;
+
+    let mut executable = None;
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.context("failed to read cargo's output")?;
+            if let Some(path) = rampartd_artifact(&line) {
+                executable = Some(path);
+            }
+        }
+    }
+    let status = child.wait().context("failed to wait for cargo")?;
+    if !status.success() {
+        bail!("`cargo build -p rampartd` failed ({status}); see the compiler output above");
+    }
+    executable.context("`cargo build -p rampartd` succeeded but reported no rampartd executable")
+}
+
+/// The executable path of a `compiler-artifact` message for the rampartd binary.
+fn rampartd_artifact(line: &str) -> Option<PathBuf> {
+    let message: Value = serde_json::from_str(line).ok()?;
+    if message["reason"] != "compiler-artifact" || message["target"]["name"] != "rampartd" {
+        return None;
+    }
+    message["executable"].as_str().map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_rampartd_artifact() {
+        let bin = r#"{"reason":"compiler-artifact","target":{"name":"rampartd","kind":["bin"]},"executable":"/t/debug/rampartd"}"#;
+        let lib = r#"{"reason":"compiler-artifact","target":{"name":"rampartd","kind":["lib"]},"executable":null}"#;
+        assert_eq!(
+            rampartd_artifact(bin),
+            Some(PathBuf::from("/t/debug/rampartd"))
+        );
+        assert_eq!(rampartd_artifact(lib), None);
+        assert_eq!(rampartd_artifact("not json"), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! `down`, `status`, `stop` and `start`: commands on an existing localnet.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use super::display;
+use crate::binaries::Binaries;
+use crate::network::Localnet;
+use crate::process::StopMode;
+
+/// How long a restarted node may take to catch up.
+const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Loads the localnet at `home`, with a hint when there is none.
+fn load(home: &Path) -> Result<Localnet> {
+    if !Localnet::exists(home) {
+        anyhow::bail!(
+            "no localnet at {} (no localnet.json); create one with `cargo localnet up`{}",
+            home.display(),
+            if home.exists() {
+                ""
+            } else {
+                " — the directory does not exist"
+            }
+        );
+    }
+    Localnet::load(home)
+}
+
+/// `down`: stops every recorded process.
+pub fn down(home: &Path) -> Result<()> {
+    let mut net = load(home)?;
+    if !net.any_running() {
+        println!("nothing running in {}", net.home().display());
+        return Ok(());
+    }
+    net.stop(StopMode::default())?;
+    println!("stopped the localnet in {}", net.home().display());
+    Ok(())
+}
+
+/// `status`: table or JSON of every node.
+pub async fn status(home: &Path, json: bool) -> Result<()> {
+    let net = load(home)?;
+    let statuses = net.status().await;
+    if json {
+        let out = serde_json::json!({
+            "home": net.home(),
+            "chain_id": net.manifest().chain_id,
+            "nodes": statuses,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).context("failed to encode status")?
+        );
+    } else {
+        println!(
+            "chain {} in {}",
+            net.manifest().chain_id,
+            net.home().display()
+        );
+        print!("{}", display::status_table(&statuses));
+    }
+    Ok(())
+}
+
+/// `stop --node I [--kill]`.
+pub fn stop(home: &Path, index: usize, kill: bool) -> Result<()> {
+    let mut net = load(home)?;
+    let name = net.node(index)?.name.clone();
+    let running = net.running(index);
+    if !running.cometbft && !running.rampartd {
+        println!("{name} is not running");
+        return Ok(());
+    }
+    let mode = if kill {
+        StopMode::Kill
+    } else {
+        StopMode::default()
+    };
+    net.stop_node(index, mode)?;
+    println!("{} {name}", if kill { "killed" } else { "stopped" });
+    Ok(())
+}
+
+/// `start --node I`: starts the node and waits until it has caught up with
+/// the height the other nodes had when it was started.
+pub async fn start(home: &Path, index: usize) -> Result<()> {
+    let mut net = load(home)?;
+    let name = net.node(index)?.name.clone();
+    let running = net.running(index);
+    if running.cometbft && running.rampartd {
+        println!("{name} is already running");
+        return Ok(());
+    }
+    let binaries = Binaries::resolve()?;
+    // The restarted node should catch up with the others' current height.
+    let target = net
+        .status()
+        .await
+        .iter()
+        .filter_map(|s| s.height)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    net.start_node(index, &binaries)?;
+    net.wait_for_height(target, CATCH_UP_TIMEOUT).await?;
+    println!(
+        "started {name} (caught up to height {target}); logs in {}/logs",
+        net.node(index)?.home.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Patching a node's `config.toml` (CometBFT) and `app.toml` (rampartd).
+//!
+//! Edits go through `toml_edit`, so comments and layout of the generated
+//! files are kept.
+
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use toml_edit::{value, DocumentMut};
+
+use crate::ports::NodePorts;
+
+/// What goes into one node's config files.
+#[derive(Clone, Debug)]
+pub struct NodeConfig<'a> {
+    /// The node's ports.
+    pub ports: NodePorts,
+    /// `id@127.0.0.1:port` of every other node.
+    pub persistent_peers: &'a [String],
+}
+
+/// Patches `<home>/config/config.toml` and `<home>/config/app.toml`.
+pub fn patch_node_config(node_home: &Path, config: &NodeConfig<'_>) -> Result<()> {
+    let ports = config.ports;
+    edit_toml(&node_home.join("config").join("config.toml"), |doc| {
+        doc["proxy_app"] = value(format!("tcp://127.0.0.1:{}", ports.abci));
+        doc["p2p"]["laddr"] = value(format!("tcp://127.0.0.1:{}", ports.p2p));
+        doc["p2p"]["persistent_peers"] = value(config.persistent_peers.join(","));
+        doc["p2p"]["allow_duplicate_ip"] = value(true);
+        doc["p2p"]["addr_book_strict"] = value(false);
+        doc["rpc"]["laddr"] = value(format!("tcp://127.0.0.1:{}", ports.rpc));
+        doc["rpc"]["pprof_laddr"] = value("");
+        doc["consensus"]["timeout_commit"] = value("1s");
+        doc["tx_index"]["indexer"] = value("kv");
+        doc["instrumentation"]["prometheus"] = value(false);
+    })?;
+    edit_toml(&node_home.join("config").join("app.toml"), |doc| {
+        doc["abci"]["address"] = value(format!("127.0.0.1:{}", ports.abci));
+        doc["grpc"]["address"] = value(format!("127.0.0.1:{}", ports.grpc));
+        doc["cometbft"]["rpc"] = value(format!("http://127.0.0.1:{}", ports.rpc));
+    })
+}
+
+/// Reads, edits and rewrites one TOML file.
+fn edit_toml(path: &Path, edit: impl FnOnce(&mut DocumentMut)) -> Result<()> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("failed to read {}", path.display()))?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", path.display()))?;
+    edit(&mut doc);
+    fs::write(path, doc.to_string()).with_context(|| format!("failed to write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patches_both_files() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let config_dir = dir.path().join("config");
+        fs::create_dir_all(&config_dir)?;
+        fs::write(
+            config_dir.join("config.toml"),
+            "# top comment\nproxy_app = \"tcp://127.0.0.1:26658\"\n\n[p2p]\n# keep me\nladdr = \"tcp://0.0.0.0:26656\"\n",
+        )?;
+        fs::write(
+            config_dir.join("app.toml"),
+            "[abci]\naddress = \"127.0.0.1:26658\"\n[log]\nlevel = \"info\"\n",
+        )?;
+        let peers = vec!["aa@127.0.0.1:1".to_string(), "bb@127.0.0.1:2".to_string()];
+        let ports = NodePorts {
+            p2p: 11,
+            rpc: 12,
+            abci: 13,
+            grpc: 14,
+        };
+        patch_node_config(
+            dir.path(),
+            &NodeConfig {
+                ports,
+                persistent_peers: &peers,
+            },
+        )?;
+        let config: toml_edit::DocumentMut =
+            fs::read_to_string(config_dir.join("config.toml"))?.parse()?;
+        assert_eq!(config["proxy_app"].as_str(), Some("tcp://127.0.0.1:13"));
+        assert_eq!(config["p2p"]["laddr"].as_str(), Some("tcp://127.0.0.1:11"));
+        assert_eq!(
+            config["p2p"]["persistent_peers"].as_str(),
+            Some("aa@127.0.0.1:1,bb@127.0.0.1:2")
+        );
+        assert_eq!(config["rpc"]["laddr"].as_str(), Some("tcp://127.0.0.1:12"));
+        assert_eq!(config["consensus"]["timeout_commit"].as_str(), Some("1s"));
+        assert_eq!(
+            config["instrumentation"]["prometheus"].as_bool(),
+            Some(false)
+        );
+        assert!(config.to_string().contains("# keep me"));
+        let app: toml_edit::DocumentMut =
+            fs::read_to_string(config_dir.join("app.toml"))?.parse()?;
+        assert_eq!(app["grpc"]["address"].as_str(), Some("127.0.0.1:14"));
+        assert_eq!(app["cometbft"]["rpc"].as_str(), Some("http://127.0.0.1:12"));
+        assert_eq!(app["log"]["level"].as_str(), Some("info"));
+        Ok(())
+    }
+}

@@ -1,0 +1,178 @@
+//! `<home>/localnet.json`: the stable, tool-readable description of a localnet.
+//!
+//! ```json
+//! {"chain_id": "rampart-localnet",
+//!  "nodes": [{"name": "node0", "home": "/…/node0", "node_id": "…",
+//!             "rpc": "http://127.0.0.1:26657", "p2p": "127.0.0.1:26656",
+//!             "abci": "127.0.0.1:26658", "grpc": "127.0.0.1:9090",
+//!             "pids": {"cometbft": 1234, "rampartd": 1233}}]}
+//! ```
+//!
+//! `pids` entries are `null` while a process is stopped. Fields this version
+//! does not know (later additions such as `faucet`, `denom`, `bech32_prefix`)
+//! are kept in `extra` and written back unchanged.
+
+use std::fs;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::ports::NodePorts;
+
+/// File name of the manifest inside the localnet home.
+pub const MANIFEST_FILE: &str = "localnet.json";
+
+/// The whole localnet.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Chain id shared by every node.
+    pub chain_id: String,
+    /// One entry per validator node, in index order.
+    pub nodes: Vec<NodeRecord>,
+    /// Fields added by later versions (e.g. `faucet`, `denom`, `bech32_prefix`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One validator node.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct NodeRecord {
+    /// `node{i}`; also the CometBFT moniker.
+    pub name: String,
+    /// The node's home dir (shared by rampartd and cometbft).
+    pub home: PathBuf,
+    /// CometBFT P2P node id (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// CometBFT RPC URL, `http://127.0.0.1:PORT`.
+    pub rpc: String,
+    /// CometBFT P2P address, `127.0.0.1:PORT`.
+    pub p2p: String,
+    /// rampartd ABCI address, `127.0.0.1:PORT`.
+    pub abci: String,
+    /// rampartd gRPC address, `127.0.0.1:PORT`.
+    pub grpc: String,
+    /// PIDs of the running processes (`null` when stopped).
+    #[serde(default)]
+    pub pids: Pids,
+    /// Fields added by later versions.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// PIDs of one node's two processes.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Pids {
+    /// The `cometbft start` process.
+    pub cometbft: Option<u32>,
+    /// The `rampartd start` process.
+    pub rampartd: Option<u32>,
+}
+
+impl NodeRecord {
+    /// A stopped node record for `ports`.
+    pub fn new(name: String, home: PathBuf, node_id: String, ports: &NodePorts) -> Self {
+        Self {
+            name,
+            home,
+            node_id: Some(node_id),
+            rpc: format!("http://127.0.0.1:{}", ports.rpc),
+            p2p: format!("127.0.0.1:{}", ports.p2p),
+            abci: format!("127.0.0.1:{}", ports.abci),
+            grpc: format!("127.0.0.1:{}", ports.grpc),
+            pids: Pids::default(),
+            extra: Map::new(),
+        }
+    }
+
+    /// The RPC address without the `http://` scheme.
+    pub fn rpc_addr(&self) -> Result<SocketAddr> {
+        let host_port = self.rpc.trim_start_matches("http://").trim_end_matches('/');
+        parse_addr(&self.name, "rpc", host_port)
+    }
+
+    /// The four ports, parsed back from the addresses.
+    pub fn ports(&self) -> Result<NodePorts> {
+        Ok(NodePorts {
+            p2p: parse_addr(&self.name, "p2p", &self.p2p)?.port(),
+            rpc: self.rpc_addr()?.port(),
+            abci: parse_addr(&self.name, "abci", &self.abci)?.port(),
+            grpc: parse_addr(&self.name, "grpc", &self.grpc)?.port(),
+        })
+    }
+
+    /// Where `process` (`"rampartd"` or `"cometbft"`) writes its output.
+    pub fn log_path(&self, process: &str) -> PathBuf {
+        self.home.join("logs").join(format!("{process}.log"))
+    }
+}
+
+fn parse_addr(node: &str, field: &str, value: &str) -> Result<SocketAddr> {
+    value
+        .parse()
+        .with_context(|| format!("{MANIFEST_FILE}: {node}.{field} = {value:?} is not an IP:port"))
+}
+
+impl Manifest {
+    /// The manifest path inside `home`.
+    pub fn path(home: &Path) -> PathBuf {
+        home.join(MANIFEST_FILE)
+    }
+
+    /// Reads `<home>/localnet.json`.
+    pub fn read(home: &Path) -> Result<Self> {
+        let path = Self::path(home);
+        let text = fs::read_to_string(&path).with_context(|| {
+            format!(
+                "no localnet at {} (missing {}); create one with `cargo localnet up`",
+                home.display(),
+                path.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+    }
+
+    /// Writes `<home>/localnet.json` atomically (temp file + rename).
+    pub fn write(&self, home: &Path) -> Result<()> {
+        let path = Self::path(home);
+        let tmp = home.join(format!(".{MANIFEST_FILE}.tmp"));
+        let mut text = serde_json::to_string_pretty(self).context("failed to encode manifest")?;
+        text.push('\n');
+        fs::write(&tmp, text).with_context(|| format!("failed to write {}", tmp.display()))?;
+        fs::rename(&tmp, &path)
+            .with_context(|| format!("failed to move {} to {}", tmp.display(), path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_unknown_fields() -> Result<()> {
+        let json = r#"{
+          "chain_id": "c", "denom": "uram",
+          "nodes": [{"name": "node0", "home": "/h/node0", "rpc": "http://127.0.0.1:1",
+                     "p2p": "127.0.0.1:2", "abci": "127.0.0.1:3", "grpc": "127.0.0.1:4",
+                     "pids": {"cometbft": null, "rampartd": 5}, "faucet": {"x": 1}}]}"#;
+        let manifest: Manifest = serde_json::from_str(json)?;
+        assert_eq!(manifest.nodes[0].pids.rampartd, Some(5));
+        assert_eq!(
+            manifest.nodes[0].ports()?,
+            NodePorts {
+                p2p: 2,
+                rpc: 1,
+                abci: 3,
+                grpc: 4
+            }
+        );
+        let back: Value = serde_json::to_value(&manifest)?;
+        assert_eq!(back["denom"], "uram");
+        assert_eq!(back["nodes"][0]["faucet"]["x"], 1);
+        assert_eq!(back["nodes"][0]["pids"]["cometbft"], Value::Null);
+        Ok(())
+    }
+}

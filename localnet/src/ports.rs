@@ -1,0 +1,159 @@
+//! Port assignment for localnet nodes.
+//!
+//! [`PortPlan::Fixed`] is the documented scheme used by `cargo localnet`:
+//! node `i` listens on P2P `26656+100·i`, RPC `26657+100·i`, ABCI
+//! `26658+100·i` and gRPC `9090+100·i`. [`PortPlan::Free`] asks the OS for
+//! free loopback ports, so tests never collide with a running localnet or
+//! with each other.
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+
+use anyhow::{bail, Context, Result};
+
+/// The loopback address every localnet process binds to.
+pub const LOOPBACK: Ipv4Addr = Ipv4Addr::LOCALHOST;
+
+/// How node ports are chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortPlan {
+    /// Node `i` uses P2P 26656+100·i, RPC 26657+100·i, ABCI 26658+100·i, gRPC 9090+100·i.
+    Fixed,
+    /// Free loopback ports picked by the OS (bind `127.0.0.1:0`).
+    Free,
+}
+
+/// The four TCP ports of one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodePorts {
+    /// CometBFT peer-to-peer port.
+    pub p2p: u16,
+    /// CometBFT RPC port.
+    pub rpc: u16,
+    /// rampartd ABCI port (CometBFT's `proxy_app`).
+    pub abci: u16,
+    /// rampartd gRPC port.
+    pub grpc: u16,
+}
+
+impl NodePorts {
+    /// The ports of node `index` in the [`PortPlan::Fixed`] scheme.
+    pub fn fixed(index: usize) -> Result<Self> {
+        let offset = u16::try_from(index)
+            .ok()
+            .and_then(|i| i.checked_mul(100))
+            .filter(|offset| *offset <= 65535 - 26658)
+            .with_context(|| format!("node index {index} is too large for the fixed port plan"))?;
+        Ok(Self {
+            p2p: 26656 + offset,
+            rpc: 26657 + offset,
+            abci: 26658 + offset,
+            grpc: 9090 + offset,
+        })
+    }
+
+    /// `(label, port)` pairs, for messages and checks.
+    pub fn labelled(&self) -> [(&'static str, u16); 4] {
+        [
+            ("P2P", self.p2p),
+            ("RPC", self.rpc),
+            ("ABCI", self.abci),
+            ("gRPC", self.grpc),
+        ]
+    }
+}
+
+impl PortPlan {
+    /// Ports for `count` nodes.
+    pub fn allocate(self, count: usize) -> Result<Vec<NodePorts>> {
+        match self {
+            PortPlan::Fixed => (0..count).map(NodePorts::fixed).collect(),
+            PortPlan::Free => allocate_free(count),
+        }
+    }
+}
+
+/// Picks `4·count` distinct free ports: all listeners stay open until every
+/// port is chosen, so the OS never hands out the same port twice.
+fn allocate_free(count: usize) -> Result<Vec<NodePorts>> {
+    let mut listeners = Vec::with_capacity(count * 4);
+    let mut next_port = || -> Result<u16> {
+        let listener = TcpListener::bind(SocketAddr::from((LOOPBACK, 0)))
+            .context("failed to bind 127.0.0.1:0 to pick a free port")?;
+        let port = listener
+            .local_addr()
+            .context("failed to read the address of a bound socket")?
+            .port();
+        listeners.push(listener);
+        Ok(port)
+    };
+    let mut plan = Vec::with_capacity(count);
+    for _ in 0..count {
+        plan.push(NodePorts {
+            p2p: next_port()?,
+            rpc: next_port()?,
+            abci: next_port()?,
+            grpc: next_port()?,
+        });
+    }
+    Ok(plan)
+}
+
+/// Fails with a message naming the port and node when one of `ports` is
+/// already bound on 127.0.0.1.
+pub fn ensure_free(node: &str, ports: &NodePorts) -> Result<()> {
+    for (label, port) in ports.labelled() {
+        if let Err(err) = TcpListener::bind(SocketAddr::from((LOOPBACK, port))) {
+            bail!(
+                "port {port} ({node} {label}) is already in use on 127.0.0.1: {err}; stop \
+                 whatever listens there (another localnet? try `cargo localnet down`) or use \
+                 another --home"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn fixed_scheme() -> Result<()> {
+        let ports = PortPlan::Fixed.allocate(2)?;
+        assert_eq!(
+            ports[1],
+            NodePorts {
+                p2p: 26756,
+                rpc: 26757,
+                abci: 26758,
+                grpc: 9190
+            }
+        );
+        assert!(NodePorts::fixed(1000).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn free_ports_are_distinct() -> Result<()> {
+        let plan = PortPlan::Free.allocate(4)?;
+        let all: HashSet<u16> = plan
+            .iter()
+            .flat_map(|p| p.labelled().map(|(_, port)| port))
+            .collect();
+        assert_eq!(all.len(), 16);
+        Ok(())
+    }
+
+    #[test]
+    fn busy_port_is_named() -> Result<()> {
+        let listener = TcpListener::bind((LOOPBACK, 0))?;
+        let busy = listener.local_addr()?.port();
+        let mut ports = PortPlan::Free.allocate(1)?[0];
+        ports.rpc = busy;
+        let err = ensure_free("node7", &ports).err().map(|e| e.to_string());
+        let msg = err.unwrap_or_default();
+        assert!(msg.contains(&format!("port {busy} (node7 RPC)")), "{msg}");
+        Ok(())
+    }
+}
