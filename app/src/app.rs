@@ -2,24 +2,26 @@
 //! queries. CometBFT drives it through [`crate::abci::AbciService`]; tests drive it directly.
 //!
 //! State layers: committed [`Snapshot`] ← block overlay (FinalizeBlock, persisted only at Commit)
-//! ← one overlay per transaction (dropped when the transaction fails). CheckTx has its own
-//! overlay over the committed snapshot that accumulates across CheckTx calls and is rebuilt after
-//! every Commit, so it never touches the state being finalized or committed.
+//! ← per transaction, an ante overlay (fee, sequence; kept once the ante handler passes) and a
+//! message overlay (kept only if every message succeeds), see [`crate::exec`]. CheckTx has its
+//! own overlay over the committed snapshot that accumulates the ante handler's writes across
+//! CheckTx calls and is rebuilt after every Commit, so it never touches the state being
+//! finalized or committed.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
-use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
 use prost::Message;
 use rampart_core::context::{ConsensusAddress, ExecMode};
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::state::{apply_changes, Changes, Overlay, StateWrite};
-use rampart_core::{BlockContext, BlockTime, Events, GenesisContext, MsgContext};
+use rampart_core::state::{Changes, Overlay};
+use rampart_core::{BlockContext, BlockTime, Decimal, Events, GenesisContext};
 use rampart_store::{PendingCommit, Snapshot, Storage};
 use tendermint::abci::{request, response, types::ExecTxResult, Code};
 use tendermint::{block, merkle, AppHash};
 
 use crate::composition::Modules;
+pub use crate::exec::{execute_tx, TxEnv, TxOutcome};
 use crate::query::{Queries, QueryAnswer, PROOF_OP_TYPE, STORE_KEY_PATH};
 use crate::{convert, genesis, tx};
 
@@ -29,20 +31,38 @@ pub struct AppConfig {
     /// Blocks CometBFT must keep (reported as `retain_height`); 0 keeps every block so that new
     /// nodes can block-sync from genesis.
     pub retain_blocks: u64,
+    /// Minimum gas prices (denom, price per gas unit) this node requires in CheckTx; empty
+    /// accepts any fee. Parse the SDK's `minimum-gas-prices` text with
+    /// [`AppConfig::parse_min_gas_prices`].
+    pub min_gas_prices: Vec<(String, Decimal)>,
+}
+
+impl AppConfig {
+    /// Parses the SDK's `minimum-gas-prices` text, e.g. `"0.025uramp,1stake"` (empty = none).
+    pub fn parse_min_gas_prices(text: &str) -> AppResult<Vec<(String, Decimal)>> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let split = part
+                    .find(|c: char| c.is_ascii_alphabetic())
+                    .ok_or_else(|| {
+                        AppError::sdk(
+                            SdkCode::InvalidRequest,
+                            format!("invalid minimum gas price {part:?}: no denom"),
+                        )
+                    })?;
+                let (price, denom) = part.split_at(split);
+                rampart_bank::validate_denom(denom)?;
+                Ok((denom.to_owned(), price.parse::<Decimal>()?))
+            })
+            .collect()
+    }
 }
 
 /// A block between FinalizeBlock and Commit.
 struct FinalizedBlock {
     pending: PendingCommit,
-}
-
-/// The outcome of executing one transaction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TxOutcome {
-    /// `TxMsgData` on success, or the error.
-    pub result: AppResult<Vec<u8>>,
-    /// Events emitted (empty on failure).
-    pub events: Events,
 }
 
 /// The application.
@@ -146,23 +166,25 @@ impl App {
         })
     }
 
-    /// ABCI CheckTx: runs the transaction on the check state; on success its writes stay there
-    /// so that later transactions from the same account see them.
+    /// ABCI CheckTx: runs the ante handler on the check state (minimum gas prices enforced); on
+    /// success its writes stay there so that the next transaction from the same account sees the
+    /// incremented sequence.
     pub fn check_tx(&mut self, req: request::CheckTx) -> response::CheckTx {
         let ctx = self.check_context();
-        let outcome = execute_tx(
-            &self.modules,
-            &mut self.check_state,
-            &ctx,
-            &req.tx,
-            ExecMode::Check,
-        );
+        let env = TxEnv {
+            block: &ctx,
+            mode: ExecMode::Check,
+            min_gas_prices: &self.config.min_gas_prices,
+        };
+        let outcome = execute_tx(&self.modules, &mut self.check_state, &env, &req.tx);
         let (code, data, log, codespace) = result_fields(outcome.result);
         response::CheckTx {
             code,
             data,
             log,
             codespace,
+            gas_wanted: gas(outcome.gas_wanted),
+            gas_used: gas(outcome.gas_used),
             ..Default::default()
         }
     }
@@ -224,14 +246,20 @@ impl App {
             .txs
             .iter()
             .map(|tx_bytes| {
-                let outcome =
-                    execute_tx(&self.modules, &mut block, &ctx, tx_bytes, ExecMode::Deliver);
+                let env = TxEnv {
+                    block: &ctx,
+                    mode: ExecMode::Deliver,
+                    min_gas_prices: &[],
+                };
+                let outcome = execute_tx(&self.modules, &mut block, &env, tx_bytes);
                 let (code, data, log, codespace) = result_fields(outcome.result);
                 ExecTxResult {
                     code,
                     data,
                     log,
                     codespace,
+                    gas_wanted: gas(outcome.gas_wanted),
+                    gas_used: gas(outcome.gas_used),
                     events: convert::events(outcome.events),
                     ..Default::default()
                 }
@@ -357,70 +385,6 @@ impl App {
     }
 }
 
-/// Decodes and executes one transaction over `state`; its writes land in `state` only if every
-/// message succeeds.
-pub fn execute_tx<S: StateWrite>(
-    modules: &Modules,
-    state: &mut S,
-    block: &BlockContext,
-    tx_bytes: &[u8],
-    mode: ExecMode,
-) -> TxOutcome {
-    let mut events = Events::new();
-    let result = run_tx(modules, state, block, tx_bytes, mode, &mut events);
-    if result.is_err() {
-        events.clear();
-    }
-    TxOutcome { result, events }
-}
-
-fn run_tx<S: StateWrite>(
-    modules: &Modules,
-    state: &mut S,
-    block: &BlockContext,
-    tx_bytes: &[u8],
-    mode: ExecMode,
-    events: &mut Events,
-) -> AppResult<Vec<u8>> {
-    let decoded = tx::decode(tx_bytes)?;
-    // Route every message before running any, so an unknown type fails the whole tx up front.
-    let routed = decoded
-        .body
-        .messages
-        .iter()
-        .map(|msg| {
-            modules
-                .for_msg(&msg.type_url)
-                .map(|m| (m, msg))
-                .ok_or_else(|| {
-                    AppError::sdk(
-                        SdkCode::TxDecode,
-                        format!("unable to resolve type URL {}", msg.type_url),
-                    )
-                })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
-    let mut tx_state = Overlay::new(&*state);
-    let mut msg_responses = Vec::with_capacity(routed.len());
-    for (index, (module, msg)) in routed.into_iter().enumerate() {
-        let ctx = MsgContext {
-            block,
-            tx_hash: decoded.hash,
-            msg_index: u32::try_from(index).unwrap_or(u32::MAX),
-            mode,
-        };
-        msg_responses.push(module.deliver_msg(&mut tx_state, &ctx, msg, events)?);
-    }
-    let (_, changes) = tx_state.into_parts();
-    apply_changes(state, changes);
-    #[allow(deprecated)] // `data` is deprecated in favour of `msg_responses`, which we fill.
-    let data = TxMsgData {
-        data: Vec::new(),
-        msg_responses,
-    };
-    Ok(data.encode_to_vec())
-}
-
 fn result_fields(result: AppResult<Vec<u8>>) -> (Code, Bytes, String, String) {
     match result {
         Ok(data) => (Code::Ok, data.into(), String::new(), String::new()),
@@ -440,6 +404,11 @@ fn proposer(id: &tendermint::account::Id) -> ConsensusAddress {
 /// A CometBFT height. Beware `block::Height::default()`, which is 1, not 0.
 fn height(value: u64) -> block::Height {
     block::Height::try_from(value).unwrap_or_else(|_| block::Height::from(0_u32))
+}
+
+/// Gas as ABCI reports it (i64).
+fn gas(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 fn app_hash(hash: [u8; 32]) -> AppHash {

@@ -17,11 +17,17 @@ pub struct Modules {
 impl Modules {
     /// Rampart's module set, in hook order:
     ///
-    /// 1. `chain` — chain identity, fixed at genesis.
+    /// 1. `chain` — chain identity, fixed at genesis;
+    /// 2. `auth` — accounts, public keys, sequences, the fee collector;
+    /// 3. `bank` — balances, supply, transfers (genesis balances create auth accounts).
     pub fn standard() -> Self {
         // The standard set has unique names and routes by construction (checked by a test).
-        Self::new(vec![Box::new(rampart_chain::ChainModule)])
-            .expect("the standard module set has unique names and routes")
+        Self::new(vec![
+            Box::new(rampart_chain::ChainModule),
+            Box::new(rampart_auth::AuthModule),
+            Box::new(rampart_bank::BankModule),
+        ])
+        .expect("the standard module set has unique names and routes")
     }
 
     /// Composes `list` in the given order; `Err` names a duplicate module name, message type
@@ -84,6 +90,14 @@ mod tests {
         let modules = Modules::standard();
         assert!(modules.for_query(rampart_chain::QUERY_CHAIN_INFO).is_some());
         assert!(modules.for_msg("/unknown.Msg").is_none());
+        assert!(modules
+            .for_msg(rampart_bank::msgs::MSG_SEND)
+            .is_some_and(|m| m.name() == "bank"));
+        assert!(modules
+            .for_query(rampart_auth::query::QUERY_ACCOUNT)
+            .is_some());
+        let names: Vec<_> = modules.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["chain", "auth", "bank"]);
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! The Rampart ABCI 2.0 application: the modules composed in one documented order
-//! ([`composition`]), genesis dispatch ([`genesis`]), the transaction envelope ([`tx`]), the state
-//! machine behind each ABCI method ([`app`]), queries shared by ABCI and gRPC ([`query`]) and the
-//! tower service CometBFT talks to ([`abci`]).
+//! ([`composition`]), genesis dispatch ([`genesis`]), the transaction envelope ([`tx`]), the
+//! ante handler ([`ante`]), gas metering ([`gas`]), the transaction pipeline ([`exec`]), the
+//! state machine behind each ABCI method ([`app`]), queries and simulation shared by ABCI and
+//! gRPC ([`query`]) and the tower service CometBFT talks to ([`abci`]).
 
 pub mod abci;
+pub mod ante;
 pub mod app;
 pub mod composition;
 mod convert;
+pub mod exec;
+pub mod gas;
 pub mod genesis;
 pub mod query;
 #[cfg(feature = "testing")]

@@ -3,10 +3,17 @@
 
 use std::sync::Arc;
 
+use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
+use prost::Message;
+use rampart_core::context::ExecMode;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::state::Overlay;
+use rampart_core::{BlockContext, BlockTime, Events};
 use rampart_store::{Snapshot, Storage, StorageError};
+use tendermint_proto::google::protobuf::Any;
 
 use crate::composition::Modules;
+use crate::exec::{execute_tx, TxEnv};
 
 /// ABCI query path for a raw state key (`data` = the key); with `prove` it returns an ICS-23
 /// proof against the app hash of the answered height.
@@ -24,6 +31,22 @@ pub struct QueryAnswer {
     pub height: u64,
     /// The ICS-23 proof, for proven raw-key queries.
     pub proof: Option<ics23::CommitmentProof>,
+}
+
+/// The outcome of a simulated transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulateResult {
+    /// The transaction's gas limit (often 0 in simulation).
+    pub gas_wanted: u64,
+    /// Gas consumed by the ante handler (including the cost real signature verification would
+    /// add) and the messages.
+    pub gas_used: u64,
+    /// `TxMsgData` bytes, as `ExecTxResult.data` would carry them.
+    pub data: Vec<u8>,
+    /// The message responses (the `msg_responses` of `data`).
+    pub msg_responses: Vec<Any>,
+    /// The events the transaction would emit.
+    pub events: Events,
 }
 
 /// Read-only access to committed state for queries; cheap to clone and safe to share across the
@@ -60,6 +83,43 @@ impl Queries {
             value,
             height,
             proof: None,
+        })
+    }
+
+    /// Runs a transaction (ante handler and messages) on a throwaway overlay over the latest
+    /// committed state, as the next block would: signatures are not verified (sign mode
+    /// UNSPECIFIED, empty signatures, zero fee and zero gas are accepted) but sequences are
+    /// checked, and gas counts everything a real execution charges. `Err` is the code and log
+    /// the real transaction would get.
+    pub fn simulate(&self, tx_bytes: &[u8]) -> AppResult<SimulateResult> {
+        let snapshot = self.storage.snapshot();
+        let height = snapshot_height(&snapshot)?;
+        let chain_id = rampart_chain::chain_info(&snapshot)?.chain_id;
+        let block = BlockContext {
+            chain_id,
+            height: height.saturating_add(1),
+            time: BlockTime::default(),
+            proposer: [0; 20],
+            last_commit: Vec::new(),
+            misbehavior: Vec::new(),
+        };
+        let env = TxEnv {
+            block: &block,
+            mode: ExecMode::Simulate,
+            min_gas_prices: &[],
+        };
+        let mut state = Overlay::new(snapshot);
+        let outcome = execute_tx(&self.modules, &mut state, &env, tx_bytes);
+        let data = outcome.result?;
+        let msg_responses = TxMsgData::decode(data.as_slice())
+            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("simulated TxMsgData: {e}")))?
+            .msg_responses;
+        Ok(SimulateResult {
+            gas_wanted: outcome.gas_wanted,
+            gas_used: outcome.gas_used,
+            data,
+            msg_responses,
+            events: outcome.events,
         })
     }
 

@@ -16,6 +16,9 @@ pub struct AppToml {
     pub grpc: Listen,
     /// How rampartd reaches its CometBFT node.
     pub cometbft: CometbftLink,
+    /// Mempool admission (CheckTx only; never part of consensus).
+    #[serde(default)]
+    pub mempool: Mempool,
     /// State retention.
     #[serde(default)]
     pub pruning: Pruning,
@@ -38,6 +41,16 @@ pub struct Listen {
 pub struct CometbftLink {
     /// Its RPC URL, used by `rampartd status` and transaction broadcasting.
     pub rpc: String,
+}
+
+/// Mempool admission settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mempool {
+    /// Minimum gas prices this node accepts in CheckTx, e.g. `"0.025uramp"` or
+    /// `"0.025uramp,1stake"`; empty accepts any fee.
+    #[serde(default)]
+    pub minimum_gas_prices: String,
 }
 
 /// How much history is kept.
@@ -88,6 +101,7 @@ impl Default for AppToml {
             cometbft: CometbftLink {
                 rpc: "http://127.0.0.1:26657".into(),
             },
+            mempool: Mempool::default(),
             pruning: Pruning::default(),
             log: Log::default(),
         }
@@ -100,6 +114,7 @@ const HEADER: &str = "\
 # [abci]      address   the ABCI server; must match proxy_app in config.toml
 # [grpc]      address   the gRPC query server (Cosmos and rampart.* services, reflection v1/v1alpha)
 # [cometbft]  rpc       this node's CometBFT RPC, used by `rampartd status` and broadcasting
+# [mempool]   minimum_gas_prices  fee this node requires in CheckTx, e.g. \"0.025uramp\" (empty = any)
 # [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
 #             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
 # [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides

@@ -31,7 +31,20 @@ pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("invalid genesis file {}: {}", path.display(), e.log))
 }
 
-/// The default `app_state` written by `rampartd init`.
-pub fn default_app_state(chain_id: &str) -> serde_json::Value {
-    serde_json::json!({ "chain": { "name": chain_id, "description": "" } })
+/// The default `app_state` written by `rampartd init`: every module's genesis defaults (the
+/// chain named after its id), obtained by running genesis and exporting, so it always lists
+/// every composed module.
+pub fn default_app_state(chain_id: &str) -> anyhow::Result<serde_json::Value> {
+    let modules = Modules::standard();
+    let ctx = GenesisContext {
+        chain_id: chain_id.to_owned(),
+        initial_height: 1,
+        genesis_time: BlockTime::default(),
+        validators: Vec::new(),
+    };
+    let seed = serde_json::json!({ "chain": { "name": chain_id } }).to_string();
+    let mut state = Overlay::new(EmptyState);
+    genesis::init_genesis(&modules, &mut state, &ctx, seed.as_bytes())
+        .and_then(|()| genesis::export_genesis(&modules, &state))
+        .map_err(|e| anyhow::anyhow!("building the default genesis: {}", e.log))
 }

@@ -57,7 +57,7 @@ pub fn init(
     )
     .context("parsing the new genesis.json")?;
     doc["chain_id"] = chain_id.into();
-    doc["app_state"] = genesis::default_app_state(chain_id);
+    doc["app_state"] = genesis::default_app_state(chain_id)?;
     let validator_address = doc["validators"][0]["address"]
         .as_str()
         .unwrap_or_default()

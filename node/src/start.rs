@@ -38,10 +38,13 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
         }
         None => tracing::info!("store is empty: waiting for InitChain"),
     }
+    let min_gas_prices = AppConfig::parse_min_gas_prices(&config.mempool.minimum_gas_prices)
+        .map_err(|e| anyhow::anyhow!("mempool.minimum_gas_prices in app.toml: {}", e.log))?;
     let app = App::new(
         storage,
         AppConfig {
             retain_blocks: config.pruning.retain_blocks,
+            min_gas_prices,
         },
     );
     let routes = grpc::routes(app.queries())?;

@@ -53,12 +53,7 @@ impl Module for ChainModule {
         ctx: &GenesisContext,
         genesis: Option<&serde_json::Value>,
     ) -> AppResult<()> {
-        let genesis: ChainGenesis = match genesis {
-            Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
-                AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.chain: {e}"))
-            })?,
-            None => ChainGenesis::default(),
-        };
+        let genesis: ChainGenesis = rampart_core::module::genesis_section("chain", genesis)?;
         let info = ChainInfo {
             chain_id: ctx.chain_id.clone(),
             initial_height: ctx.initial_height,

@@ -44,6 +44,17 @@ pub trait Module: Send + Sync {
         &[]
     }
 
+    /// Decodes `msg` (one of [`Module::msg_type_urls`]), checks everything about it that needs no
+    /// state (addresses, amounts, denoms) and returns the 20-byte addresses that must sign it, in
+    /// the order the message names them. A malformed address is `sdk/7`, bad coins `sdk/10`.
+    /// The app calls this for every message before the ante handler runs.
+    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+        Err(crate::error::AppError::sdk(
+            crate::error::SdkCode::UnknownRequest,
+            format!("module {} has no signers for {}", self.name(), msg.type_url),
+        ))
+    }
+
     /// Executes one message routed here by type URL; returns the message response as an `Any`.
     fn deliver_msg(
         &self,
@@ -80,5 +91,22 @@ pub trait Module: Send + Sync {
             crate::error::SdkCode::UnknownRequest,
             format!("module {} does not answer {path}", self.name()),
         ))
+    }
+}
+
+/// Parses a module's genesis section into `T` (`None` gives `T::default()`); the error names
+/// `app_state.<module>` and the offending field.
+pub fn genesis_section<T: serde::de::DeserializeOwned + Default>(
+    module: &str,
+    section: Option<&serde_json::Value>,
+) -> AppResult<T> {
+    match section {
+        Some(value) => T::deserialize(value).map_err(|e| {
+            crate::error::AppError::sdk(
+                crate::error::SdkCode::JsonUnmarshal,
+                format!("app_state.{module}: {e}"),
+            )
+        }),
+        None => Ok(T::default()),
     }
 }

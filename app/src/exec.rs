@@ -1,0 +1,208 @@
+//! The transaction pipeline: decode, route every message and collect its signers, run the ante
+//! handler ([`crate::ante`]) on a metered overlay whose writes (fee, sequence, public key) persist
+//! once it passes, then run the messages on a second metered overlay kept only if every message
+//! succeeds — the Cosmos SDK's semantics. CheckTx stops after the ante handler, as the SDK does.
+
+use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
+use prost::Message;
+use rampart_auth::Address;
+use rampart_core::context::ExecMode;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::state::{apply_changes, Overlay, StateWrite};
+use rampart_core::{BlockContext, Decimal, Event, Events, Module, MsgContext};
+use tendermint_proto::google::protobuf::Any;
+
+use crate::ante;
+use crate::composition::Modules;
+use crate::gas::{GasMeter, Metered};
+use crate::tx::{self, DecodedTx};
+
+/// The outcome of executing one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxOutcome {
+    /// `TxMsgData` on success, or the error.
+    pub result: AppResult<Vec<u8>>,
+    /// Events emitted: everything on success; the ante handler's (fee, sequence) when a message
+    /// failed; nothing when the ante handler failed.
+    pub events: Events,
+    /// The transaction's gas limit (0 when it did not decode).
+    pub gas_wanted: u64,
+    /// Gas consumed, including the ante handler's.
+    pub gas_used: u64,
+}
+
+/// Where and how a transaction runs.
+#[derive(Debug, Clone, Copy)]
+pub struct TxEnv<'a> {
+    /// The block (for CheckTx and simulation, the next block).
+    pub block: &'a BlockContext,
+    /// Execution mode.
+    pub mode: ExecMode,
+    /// The node's minimum gas prices (enforced in CheckTx only).
+    pub min_gas_prices: &'a [(String, Decimal)],
+}
+
+/// Decodes and executes one transaction over `state`. The ante handler's writes (fee, sequence,
+/// public key) land in `state` when it succeeds; the messages' writes only when every message
+/// succeeds. CheckTx runs the ante handler only, as the SDK does.
+pub fn execute_tx<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    env: &TxEnv<'_>,
+    tx_bytes: &[u8],
+) -> TxOutcome {
+    let decoded = match tx::decode(tx_bytes) {
+        Ok(decoded) => decoded,
+        Err(e) => {
+            return TxOutcome {
+                result: Err(e),
+                events: Events::new(),
+                gas_wanted: 0,
+                gas_used: 0,
+            }
+        }
+    };
+    let gas_wanted = decoded.auth_info.fee.as_ref().map_or(0, |f| f.gas_limit);
+    let meter = match env.mode {
+        ExecMode::Simulate => GasMeter::infinite(),
+        ExecMode::Check | ExecMode::Deliver => GasMeter::new(gas_wanted),
+    };
+    let mut events = Events::new();
+    let result = run_tx(
+        modules,
+        state,
+        env,
+        &decoded,
+        tx_bytes.len(),
+        &meter,
+        &mut events,
+    );
+    TxOutcome {
+        result,
+        events,
+        gas_wanted,
+        gas_used: meter.used(),
+    }
+}
+
+/// A message routed to its module, with its signers.
+struct Routed<'m> {
+    module: &'m dyn Module,
+    msg: &'m Any,
+    signers: Vec<Address>,
+}
+
+/// Routes every message and collects its signers before anything runs, so an unknown type or a
+/// malformed message fails the whole transaction up front.
+fn route<'m>(modules: &'m Modules, decoded: &'m DecodedTx) -> AppResult<Vec<Routed<'m>>> {
+    decoded
+        .body
+        .messages
+        .iter()
+        .map(|msg| {
+            let module = modules.for_msg(&msg.type_url).ok_or_else(|| {
+                AppError::sdk(
+                    SdkCode::TxDecode,
+                    format!(
+                        "unable to resolve type URL {}: tx parse error",
+                        msg.type_url
+                    ),
+                )
+            })?;
+            let signers = module.msg_signers(msg)?.into_iter().map(Address).collect();
+            Ok(Routed {
+                module,
+                msg,
+                signers,
+            })
+        })
+        .collect()
+}
+
+fn run_tx<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    env: &TxEnv<'_>,
+    decoded: &DecodedTx,
+    tx_len: usize,
+    meter: &GasMeter,
+    events: &mut Events,
+) -> AppResult<Vec<u8>> {
+    let routed = route(modules, decoded)?;
+    let mut signers: Vec<Address> = Vec::new();
+    for signer in routed.iter().flat_map(|r| &r.signers) {
+        if !signers.contains(signer) {
+            signers.push(*signer);
+        }
+    }
+    let ante_ctx = ante::AnteContext {
+        block: env.block,
+        mode: env.mode,
+        tx_len,
+        min_gas_prices: env.min_gas_prices,
+        meter,
+    };
+    let mut ante_events = Events::new();
+    let mut ante_state = Overlay::new(&*state);
+    ante::run(
+        &ante_ctx,
+        &mut Metered::new(&mut ante_state, meter),
+        decoded,
+        &signers,
+        &mut ante_events,
+    )?;
+    meter.check()?;
+    let (_, changes) = ante_state.into_parts();
+    apply_changes(state, changes);
+    // From here on, the fee and the sequence increment stay even if a message fails.
+    events.append(&mut ante_events);
+    if env.mode == ExecMode::Check {
+        return Ok(Vec::new());
+    }
+    let mut tx_state = Overlay::new(&*state);
+    let mut msg_events = Events::new();
+    let mut msg_responses = Vec::with_capacity(routed.len());
+    for (index, routed) in routed.iter().enumerate() {
+        let msg_index = u32::try_from(index).unwrap_or(u32::MAX);
+        let ctx = MsgContext {
+            block: env.block,
+            tx_hash: decoded.hash,
+            msg_index,
+            mode: env.mode,
+        };
+        let mut these = vec![message_event(routed)];
+        let response = routed.module.deliver_msg(
+            &mut Metered::new(&mut tx_state, meter),
+            &ctx,
+            routed.msg,
+            &mut these,
+        );
+        meter.check()?;
+        msg_responses.push(response?);
+        for mut event in these {
+            event
+                .attributes
+                .push(("msg_index".into(), msg_index.to_string()));
+            msg_events.push(event);
+        }
+    }
+    let (_, changes) = tx_state.into_parts();
+    apply_changes(state, changes);
+    events.append(&mut msg_events);
+    #[allow(deprecated)] // `data` is deprecated in favour of `msg_responses`, which we fill.
+    let data = TxMsgData {
+        data: Vec::new(),
+        msg_responses,
+    };
+    Ok(data.encode_to_vec())
+}
+
+/// `message{action, sender, module}`, emitted before each message's own events.
+fn message_event(routed: &Routed<'_>) -> Event {
+    let event = Event::new("message").attr("action", routed.msg.type_url.clone());
+    let event = match routed.signers.first() {
+        Some(sender) => event.attr("sender", sender.to_string()),
+        None => event,
+    };
+    event.attr("module", routed.module.name())
+}

@@ -1,0 +1,246 @@
+//! Signed `MsgSend` end to end through the ABCI app: funds move, sequences increase, fees reach
+//! the fee collector, SDK events and `TxMsgData` come back; CheckTx accumulates and never touches
+//! committed state; simulation estimates enough gas.
+
+mod tx_support;
+
+use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
+use prost::Message;
+use rampart_app::{App, AppConfig};
+use rampart_auth::{Address, FEE_COLLECTOR};
+use tx_support::*;
+
+fn send_moves_funds(sender: Key) {
+    let recipient = Key::secp(99).address();
+    let mut chain = Chain::new(&[&sender]);
+    let from = sender.address();
+    let tx = TxBuilder::new(
+        vec![msg_send(&from, &recipient, vec![coin("1500", DENOM)])],
+        vec![chain.signer(&sender)],
+    )
+    .build();
+    let result = chain.deliver_one(tx);
+    assert_eq!(result.code.value(), 0, "{}", result.log);
+    assert!(result.gas_used > 0 && result.gas_used <= result.gas_wanted);
+    assert_eq!(result.gas_wanted, 200_000);
+    assert_eq!(chain.balance(&from, DENOM), FUNDS - 1500 - 2000);
+    assert_eq!(chain.balance(&recipient, DENOM), 1500);
+    assert_eq!(chain.balance(&Address::module(FEE_COLLECTOR), DENOM), 2000);
+    let (_, sequence, has_key) = chain.account(&from).expect("sender account");
+    assert_eq!(sequence, 1);
+    assert!(has_key, "the public key is stored on first use");
+    assert!(
+        chain.account(&recipient).is_some(),
+        "recipient account created"
+    );
+
+    let data = TxMsgData::decode(result.data.as_ref()).expect("TxMsgData");
+    assert_eq!(data.msg_responses.len(), 1);
+    assert_eq!(
+        data.msg_responses[0].type_url,
+        "/cosmos.bank.v1beta1.MsgSendResponse"
+    );
+
+    let attrs = attributes(&result.events);
+    let has = |kind: &str, key: &str, value: &str| {
+        attrs
+            .iter()
+            .any(|(k, a, v)| k == kind && a == key && v == value)
+    };
+    let (from_s, to_s) = (from.to_string(), recipient.to_string());
+    assert!(has("tx", "fee", "2000uramp"));
+    assert!(has("tx", "fee_payer", &from_s));
+    assert!(has("tx", "acc_seq", &format!("{from_s}/0")));
+    assert!(attrs.iter().any(|(k, a, _)| k == "tx" && a == "signature"));
+    assert!(has("message", "action", "/cosmos.bank.v1beta1.MsgSend"));
+    assert!(has("message", "sender", &from_s));
+    assert!(has("message", "module", "bank"));
+    assert!(has("message", "msg_index", "0"));
+    assert!(has("coin_spent", "spender", &from_s));
+    assert!(has("coin_received", "receiver", &to_s));
+    assert!(has("transfer", "recipient", &to_s));
+    assert!(has("transfer", "sender", &from_s));
+    assert!(has("transfer", "amount", "1500uramp"));
+    assert!(
+        result
+            .events
+            .iter()
+            .all(|e| e.attributes.iter().all(|a| a.index())),
+        "every attribute is indexed"
+    );
+
+    // The next transaction needs sequence 1 and passes.
+    let again = TxBuilder::new(
+        vec![msg_send(&from, &recipient, vec![coin("1", OTHER)])],
+        vec![chain.signer(&sender)],
+    )
+    .build();
+    assert_eq!(chain.deliver_one(again).code.value(), 0);
+    assert_eq!(chain.balance(&recipient, OTHER), 1);
+}
+
+#[test]
+fn secp256k1_sender_moves_funds_and_pays_fees() {
+    send_moves_funds(Key::secp(1));
+}
+
+#[test]
+fn ed25519_sender_moves_funds_and_pays_fees() {
+    send_moves_funds(Key::ed(2));
+}
+
+#[test]
+fn multi_send_pays_several_recipients() {
+    use cosmos_sdk_proto::cosmos::bank::v1beta1::{Input, MsgMultiSend, Output};
+    let sender = Key::secp(3);
+    let (a, b) = (Key::ed(30).address(), Key::ed(31).address());
+    let mut chain = Chain::new(&[&sender]);
+    let msg = tendermint_proto::google::protobuf::Any {
+        type_url: "/cosmos.bank.v1beta1.MsgMultiSend".into(),
+        value: MsgMultiSend {
+            inputs: vec![Input {
+                address: sender.address().to_string(),
+                coins: vec![coin("30", DENOM)],
+            }],
+            outputs: vec![
+                Output {
+                    address: a.to_string(),
+                    coins: vec![coin("10", DENOM)],
+                },
+                Output {
+                    address: b.to_string(),
+                    coins: vec![coin("20", DENOM)],
+                },
+            ],
+        }
+        .encode_to_vec(),
+    };
+    let tx = TxBuilder::new(vec![msg], vec![chain.signer(&sender)]).build();
+    let result = chain.deliver_one(tx);
+    assert_eq!(result.code.value(), 0, "{}", result.log);
+    assert_eq!(
+        (chain.balance(&a, DENOM), chain.balance(&b, DENOM)),
+        (10, 20)
+    );
+    assert_eq!(chain.balance(&sender.address(), DENOM), FUNDS - 30 - 2000);
+}
+
+#[test]
+fn check_tx_accumulates_without_touching_committed_state() {
+    let sender = Key::secp(4);
+    let mut chain = Chain::new(&[&sender]);
+    let from = sender.address();
+    let to = Key::secp(5).address();
+    let hash_before = chain.app_hash();
+    let first = chain.signer(&sender);
+    let mut second = first.clone();
+    second.sequence += 1;
+    let tx0 = TxBuilder::new(
+        vec![msg_send(&from, &to, vec![coin("1", DENOM)])],
+        vec![first],
+    )
+    .build();
+    let tx1 = TxBuilder::new(
+        vec![msg_send(&from, &to, vec![coin("2", DENOM)])],
+        vec![second],
+    )
+    .build();
+    let r0 = chain.driver.check_tx(&tx0);
+    let r1 = chain.driver.check_tx(&tx1);
+    assert_eq!(
+        (r0.code.value(), r1.code.value()),
+        (0, 0),
+        "{} / {}",
+        r0.log,
+        r1.log
+    );
+    assert_eq!(r0.gas_wanted, 200_000);
+    assert!(r0.gas_used > 0);
+    // The replay of tx0 now fails in CheckTx: its sequence is used.
+    let replay = chain.driver.check_tx(&tx0);
+    assert_eq!(replay.code.value(), 32);
+    assert_eq!(
+        replay.log,
+        "account sequence mismatch, expected 2, got 0: incorrect account sequence"
+    );
+    // Committed state is untouched by CheckTx.
+    assert_eq!(chain.account(&from).map(|a| a.1), Some(0));
+    assert_eq!(chain.balance(&from, DENOM), FUNDS);
+    assert_eq!(chain.app_hash(), hash_before);
+    // Both then execute in order in a block.
+    let results = chain.deliver(vec![tx0, tx1]);
+    assert!(results.iter().all(|r| r.code.value() == 0));
+    assert_eq!(chain.balance(&to, DENOM), 3);
+}
+
+#[test]
+fn min_gas_price_is_enforced_in_check_tx_only() {
+    let sender = Key::secp(6);
+    let mut chain = Chain::new(&[&sender]);
+    let from = sender.address();
+    let config = AppConfig {
+        min_gas_prices: AppConfig::parse_min_gas_prices("0.001uramp").expect("parses"),
+        ..AppConfig::default()
+    };
+    let mut strict = App::new(chain.storage.clone(), config);
+    let mut cheap = TxBuilder::new(
+        vec![msg_send(&from, &from, vec![coin("1", DENOM)])],
+        vec![chain.signer(&sender)],
+    );
+    cheap.fee = vec![coin("10", DENOM)];
+    let tx = cheap.build();
+    let response = strict.check_tx(tendermint::abci::request::CheckTx {
+        tx: tx.clone().into(),
+        kind: tendermint::abci::request::CheckTxKind::New,
+    });
+    assert_eq!(response.code.value(), 13);
+    assert_eq!(
+        response.log,
+        "insufficient fees; got: 10uramp required: 200uramp: insufficient fee"
+    );
+    // A block still includes it: the minimum is a node-local mempool policy.
+    assert_eq!(chain.deliver_one(tx).code.value(), 0);
+    assert!(AppConfig::parse_min_gas_prices("abc").is_err());
+    assert!(AppConfig::parse_min_gas_prices("")
+        .expect("empty")
+        .is_empty());
+}
+
+#[test]
+fn simulation_estimates_enough_gas_without_signatures() {
+    use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
+    for sender in [Key::secp(7), Key::ed(8)] {
+        let mut chain = Chain::new(&[&sender]);
+        let from = sender.address();
+        let to = Key::secp(9).address();
+        let msgs = vec![msg_send(&from, &to, vec![coin("5", DENOM)])];
+        let mut sim_signer = chain.signer(&sender);
+        sim_signer.mode = SignMode::Unspecified;
+        let mut sim = TxBuilder::new(msgs.clone(), vec![sim_signer]);
+        sim.fee = vec![];
+        sim.gas_limit = 0;
+        let queries = chain.driver.app.queries();
+        let estimate = queries.simulate(&sim.build_unsigned()).expect("simulates");
+        assert!(estimate.gas_used > 0);
+        assert_eq!(
+            estimate.msg_responses[0].type_url,
+            "/cosmos.bank.v1beta1.MsgSendResponse"
+        );
+        assert!(!estimate.events.is_empty());
+        assert_eq!(chain.balance(&to, DENOM), 0, "simulation changes nothing");
+
+        let mut real = TxBuilder::new(msgs, vec![chain.signer(&sender)]);
+        real.gas_limit = estimate.gas_used.saturating_mul(14) / 10;
+        let result = chain.deliver_one(real.build());
+        assert_eq!(result.code.value(), 0, "{}", result.log);
+        assert!(result.gas_used <= result.gas_wanted);
+
+        // A wrong sequence is still refused in simulation.
+        let mut stale = sim.clone();
+        stale.signers[0].sequence = 0;
+        let err = queries
+            .simulate(&stale.build_unsigned())
+            .expect_err("stale");
+        assert_eq!(err.code, 32);
+    }
+}

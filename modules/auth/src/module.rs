@@ -1,0 +1,124 @@
+//! The auth [`Module`]: genesis (parameters, accounts, the fee collector module account) and
+//! the `cosmos.auth.v1beta1.Query` service. It handles no messages; the app's ante handler uses
+//! [`crate::AuthRead`]/[`crate::AuthWrite`] to check signatures and sequences.
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::state::{StateRead, StateWrite};
+use rampart_core::{GenesisContext, Module};
+
+use crate::genesis::{self, AuthGenesis};
+use crate::query::{self, QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS};
+use crate::state::AuthWrite;
+
+/// Name of the module account that collects transaction fees.
+pub const FEE_COLLECTOR: &str = "fee_collector";
+
+/// The auth module.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AuthModule;
+
+impl Module for AuthModule {
+    fn name(&self) -> &'static str {
+        "auth"
+    }
+
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        _ctx: &GenesisContext,
+        section: Option<&serde_json::Value>,
+    ) -> AppResult<()> {
+        let section: AuthGenesis = rampart_core::module::genesis_section("auth", section)?;
+        genesis::init(state, &section)?;
+        state.ensure_module_account(FEE_COLLECTOR, &[])?;
+        Ok(())
+    }
+
+    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
+        serde_json::to_value(genesis::export(state)?)
+            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export auth genesis: {e}")))
+    }
+
+    fn query_paths(&self) -> &'static [&'static str] {
+        &[QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS]
+    }
+
+    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        query::answer(state, path, request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::Address;
+    use crate::state::AuthRead;
+    use cosmos_sdk_proto::cosmos::auth::v1beta1::{QueryAccountRequest, QueryAccountResponse};
+    use prost::Message;
+    use rampart_core::state::{EmptyState, Overlay};
+    use rampart_core::BlockTime;
+
+    fn ctx() -> GenesisContext {
+        GenesisContext {
+            chain_id: "t".into(),
+            initial_height: 1,
+            genesis_time: BlockTime::default(),
+            validators: vec![],
+        }
+    }
+
+    #[test]
+    fn genesis_round_trips_and_creates_the_fee_collector() {
+        let mut state = Overlay::new(EmptyState);
+        let user = Address([4; 20]).to_string();
+        let section = serde_json::json!({
+            "accounts": [{"address": user, "account_number": "7", "sequence": "3"}]
+        });
+        AuthModule
+            .init_genesis(&mut state, &ctx(), Some(&section))
+            .expect("valid genesis");
+        let fee = state
+            .account(&Address::module(FEE_COLLECTOR))
+            .expect("reads")
+            .expect("created");
+        assert_eq!(fee.account_number, 8, "numbered after the listed accounts");
+        let exported = AuthModule.export_genesis(&state).expect("exports");
+        assert_eq!(exported["accounts"][0]["sequence"], "3");
+        assert_eq!(exported["accounts"].as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
+    fn unknown_account_query_says_not_found() {
+        let state = Overlay::new(EmptyState);
+        let req = QueryAccountRequest {
+            address: Address([1; 20]).to_string(),
+        };
+        let err = AuthModule
+            .query(&state, QUERY_ACCOUNT, &req.encode_to_vec())
+            .expect_err("unknown");
+        assert!(err.is(SdkCode::KeyNotFound));
+        assert!(
+            err.log.contains("rpc error: code = NotFound"),
+            "{}",
+            err.log
+        );
+        assert!(err.log.contains("key not found"));
+        let bad = QueryAccountRequest {
+            address: "cosmos1xyz".into(),
+        };
+        let err = AuthModule
+            .query(&state, QUERY_ACCOUNT, &bad.encode_to_vec())
+            .expect_err("bad address");
+        assert!(err.is(SdkCode::InvalidAddress));
+        let mut with = Overlay::new(EmptyState);
+        with.ensure_account(&Address([1; 20])).expect("created");
+        let bytes = AuthModule
+            .query(&with, QUERY_ACCOUNT, &req.encode_to_vec())
+            .expect("found");
+        let any = QueryAccountResponse::decode(bytes.as_slice())
+            .expect("decodes")
+            .account
+            .expect("present");
+        assert_eq!(any.type_url, "/cosmos.auth.v1beta1.BaseAccount");
+    }
+}

@@ -1,0 +1,78 @@
+//! `cosmos.auth.v1beta1.Query`: Account, Accounts and Params over committed state.
+
+use cosmos_sdk_proto::cosmos::auth::v1beta1::{
+    QueryAccountRequest, QueryAccountResponse, QueryAccountsRequest, QueryAccountsResponse,
+    QueryParamsRequest, QueryParamsResponse,
+};
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::state::StateRead;
+use tendermint_proto::google::protobuf::Any;
+
+use crate::address::Address;
+use crate::pagination::paginate;
+use crate::state::{AuthRead, ACCOUNTS_PREFIX};
+
+/// gRPC path of the account query.
+pub const QUERY_ACCOUNT: &str = "/cosmos.auth.v1beta1.Query/Account";
+/// gRPC path of the paginated account list.
+pub const QUERY_ACCOUNTS: &str = "/cosmos.auth.v1beta1.Query/Accounts";
+/// gRPC path of the parameters query.
+pub const QUERY_PARAMS: &str = "/cosmos.auth.v1beta1.Query/Params";
+
+/// Decodes a query request; malformed bytes are `sdk/2`.
+pub fn decode_request<M: Message + Default>(name: &str, bytes: &[u8]) -> AppResult<M> {
+    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{name}: {e}")))
+}
+
+/// Answers one of the paths above.
+pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    match path {
+        QUERY_ACCOUNT => {
+            let req: QueryAccountRequest = decode_request("QueryAccountRequest", request)?;
+            let address = Address::from_account(&req.address)?;
+            let account = state.account(&address)?.ok_or_else(|| {
+                // CosmJS and cosmpy recognise an unknown account by these words.
+                AppError::sdk(
+                    SdkCode::KeyNotFound,
+                    format!(
+                        "rpc error: code = NotFound desc = account {} not found: key not found",
+                        req.address
+                    ),
+                )
+            })?;
+            Ok(QueryAccountResponse {
+                account: Some(account.to_any()),
+            }
+            .encode_to_vec())
+        }
+        QUERY_ACCOUNTS => {
+            let req: QueryAccountsRequest = decode_request("QueryAccountsRequest", request)?;
+            let (page, pagination) = paginate(state, ACCOUNTS_PREFIX, req.pagination.as_ref())?;
+            let accounts = page
+                .into_iter()
+                .map(|(_, value)| {
+                    Any::decode(value.as_slice()).map_err(|e| {
+                        AppError::sdk(SdkCode::Logic, format!("corrupt account in state: {e}"))
+                    })
+                })
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok(QueryAccountsResponse {
+                accounts,
+                pagination: Some(pagination),
+            }
+            .encode_to_vec())
+        }
+        QUERY_PARAMS => {
+            decode_request::<QueryParamsRequest>("QueryParamsRequest", request)?;
+            Ok(QueryParamsResponse {
+                params: Some(state.auth_params()?.to_proto()),
+            }
+            .encode_to_vec())
+        }
+        _ => Err(AppError::sdk(
+            SdkCode::UnknownRequest,
+            format!("unknown query path {path}"),
+        )),
+    }
+}

@@ -1,0 +1,15 @@
+//! The bank module: balances per (address, denom), total supply per denom, `MsgSend` and
+//! `MsgMultiSend`, genesis balances and the `cosmos.bank.v1beta1.Query` service. Other modules
+//! move, mint and burn tokens through the [`BankRead`]/[`BankWrite`] extension traits; supply
+//! changes only in [`BankWrite::mint`] and [`BankWrite::burn`].
+
+pub mod coins;
+pub mod genesis;
+pub mod module;
+pub mod msgs;
+pub mod query;
+pub mod state;
+
+pub use coins::{format_coins, validate_denom, Coin};
+pub use module::BankModule;
+pub use state::{BankRead, BankWrite};

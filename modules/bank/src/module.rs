@@ -1,0 +1,114 @@
+//! The bank [`Module`]: genesis balances, `MsgSend`/`MsgMultiSend` and the
+//! `cosmos.bank.v1beta1.Query` service.
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::state::{StateRead, StateWrite};
+use rampart_core::{Events, GenesisContext, Module, MsgContext};
+use tendermint_proto::google::protobuf::Any;
+
+use crate::genesis::{self, BankGenesis};
+use crate::msgs::{self, MSG_MULTI_SEND, MSG_SEND};
+use crate::query::{self, PATHS};
+
+/// The bank module.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct BankModule;
+
+impl Module for BankModule {
+    fn name(&self) -> &'static str {
+        "bank"
+    }
+
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        _ctx: &GenesisContext,
+        section: Option<&serde_json::Value>,
+    ) -> AppResult<()> {
+        let section: BankGenesis = rampart_core::module::genesis_section("bank", section)?;
+        genesis::init(state, &section)
+    }
+
+    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
+        serde_json::to_value(genesis::export(state)?)
+            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export bank genesis: {e}")))
+    }
+
+    fn msg_type_urls(&self) -> &'static [&'static str] {
+        &[MSG_SEND, MSG_MULTI_SEND]
+    }
+
+    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+        Ok(vec![msgs::decode(msg)?.from.0])
+    }
+
+    fn deliver_msg(
+        &self,
+        state: &mut dyn StateWrite,
+        _ctx: &MsgContext<'_>,
+        msg: &Any,
+        events: &mut Events,
+    ) -> AppResult<Any> {
+        msgs::execute(state, &msgs::decode(msg)?, events)
+    }
+
+    fn query_paths(&self) -> &'static [&'static str] {
+        PATHS
+    }
+
+    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        query::answer(state, path, request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::BankRead;
+    use rampart_auth::{Address, AuthModule, AuthRead};
+    use rampart_core::state::{EmptyState, Overlay};
+    use rampart_core::{Amount, BlockTime};
+
+    #[test]
+    fn genesis_funds_accounts_and_round_trips() {
+        let ctx = GenesisContext {
+            chain_id: "t".into(),
+            initial_height: 1,
+            genesis_time: BlockTime::default(),
+            validators: vec![],
+        };
+        let mut state = Overlay::new(EmptyState);
+        AuthModule
+            .init_genesis(&mut state, &ctx, None)
+            .expect("auth genesis");
+        let (a, b) = (Address([1; 20]), Address([2; 20]));
+        let section = serde_json::json!({
+            "balances": [
+                {"address": a.to_string(), "coins": [{"denom": "stake", "amount": "5"}, {"denom": "uramp", "amount": "100"}]},
+                {"address": b.to_string(), "coins": [{"denom": "uramp", "amount": "1"}]}
+            ]
+        });
+        BankModule
+            .init_genesis(&mut state, &ctx, Some(&section))
+            .expect("bank genesis");
+        assert_eq!(state.supply_of("uramp").expect("reads"), Amount(101));
+        assert!(
+            state.account(&b).expect("reads").is_some(),
+            "account created"
+        );
+        let exported = BankModule.export_genesis(&state).expect("exports");
+        assert_eq!(exported["supply"][1]["amount"], "101");
+        let mut again = Overlay::new(EmptyState);
+        BankModule
+            .init_genesis(&mut again, &ctx, Some(&exported))
+            .expect("export re-imports");
+        let wrong = serde_json::json!({
+            "balances": section["balances"],
+            "supply": [{"denom": "uramp", "amount": "7"}]
+        });
+        let mut bad = Overlay::new(EmptyState);
+        assert!(BankModule
+            .init_genesis(&mut bad, &ctx, Some(&wrong))
+            .is_err());
+    }
+}
