@@ -3,8 +3,12 @@
 //! - [`init`] creates a node home, [`start`] runs the ABCI and gRPC servers, [`status`] and
 //!   [`export`] inspect a node;
 //! - [`home`] and [`config`] describe the files of a home, [`genesis`] checks genesis;
-//! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above.
+//! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above;
+//! - [`keys`] (mnemonics, HD keys, keyring), [`client`] (signed transactions, RPC queries and
+//!   broadcasting, as a library) and [`cli`] (`rampartd keys|tx|query`) are the client side.
 
+pub mod cli;
+pub mod client;
 pub mod cometbft;
 pub mod config;
 pub mod export;
@@ -12,5 +16,6 @@ pub mod genesis;
 pub mod grpc;
 pub mod home;
 pub mod init;
+pub mod keys;
 pub mod start;
 pub mod status;

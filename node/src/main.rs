@@ -1,9 +1,12 @@
 //! `rampartd`: the Rampart node binary. Run `rampartd --help`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use rampartd::cli::keys::KeysCommand;
+use rampartd::cli::query::QueryCommand;
+use rampartd::cli::tx::TxCommand;
+use rampartd::cli::{HomeArg, Output};
 use rampartd::config::AppToml;
 use rampartd::home::Home;
 
@@ -53,27 +56,13 @@ enum Command {
     },
     /// Print rampartd's version and the CometBFT version it is built for.
     Version,
-}
-
-/// The node home shared by rampartd and CometBFT.
-#[derive(clap::Args)]
-struct HomeArg {
-    /// Node home directory.
-    #[arg(long, env = "RAMPART_HOME", default_value_os_t = default_home())]
-    home: PathBuf,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum Output {
-    Text,
-    Json,
-}
-
-fn default_home() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default()
-        .join(".rampart")
+    /// Manage account keys (BIP-39 mnemonics, m/44'/118'/0'/0/0) in the keyring.
+    Keys(KeysCommand),
+    /// Sign and broadcast transactions.
+    Tx(TxCommand),
+    /// Query chain state.
+    #[command(alias = "q")]
+    Query(QueryCommand),
 }
 
 fn init_tracing(level: &str) {
@@ -137,6 +126,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 rampartd::cometbft::COMETBFT_VERSION
             );
         }
+        Command::Keys(command) => command.run()?,
+        Command::Tx(command) => command.run().await?,
+        Command::Query(command) => command.run().await?,
     }
     Ok(())
 }

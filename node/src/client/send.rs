@@ -1,0 +1,216 @@
+//! The whole bank-send flow as a library call: look up the account, pick the gas (fixed or
+//! simulated), sign. Broadcasting is left to the caller ([`super::NodeClient::broadcast`]) so a
+//! CLI can ask for confirmation in between.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
+use serde::Serialize;
+
+use super::coins::format_coins;
+use super::rpc::{BroadcastMode, NodeClient, TxOutcome};
+use super::tx_builder::{msg_send, sign_tx, simulation_tx, TxParams};
+use crate::keys::{AccountKey, ACCOUNT_PREFIX};
+
+/// The gas limit when none is given (as the Cosmos SDK CLI).
+pub const DEFAULT_GAS: u64 = 200_000;
+/// The factor applied to simulated gas (as CosmJS and the SDK CLI).
+pub const DEFAULT_GAS_ADJUSTMENT: f64 = 1.4;
+
+/// How the gas limit is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Gas {
+    /// Exactly this limit.
+    Fixed(u64),
+    /// Simulate, then multiply the gas used by this adjustment (rounded up).
+    Auto(f64),
+}
+
+/// What to send and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendPlan {
+    /// Recipient (bech32, prefix `rampart`).
+    pub to: String,
+    /// Coins to send (positive, sorted).
+    pub amount: Vec<Coin>,
+    /// Fee (may be empty when the node's minimum gas price is zero).
+    pub fees: Vec<Coin>,
+    /// Gas limit choice.
+    pub gas: Gas,
+    /// Memo.
+    pub memo: String,
+    /// Chain id; `None` asks the node.
+    pub chain_id: Option<String>,
+    /// Sequence to sign with; `None` uses the committed one. Set it to send several
+    /// transactions from one account before they are committed (the node's CheckTx state
+    /// already counts the earlier ones).
+    pub sequence: Option<u64>,
+}
+
+impl SendPlan {
+    /// A plan with defaults: no fee, gas [`DEFAULT_GAS`], empty memo, the node's chain id.
+    pub fn new(to: &str, amount: Vec<Coin>) -> Self {
+        Self {
+            to: to.to_owned(),
+            amount,
+            fees: vec![],
+            gas: Gas::Fixed(DEFAULT_GAS),
+            memo: String::new(),
+            chain_id: None,
+            sequence: None,
+        }
+    }
+}
+
+/// A signed send, with what it contains for display.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreparedSend {
+    /// Signer address.
+    pub from: String,
+    /// Recipient address.
+    pub to: String,
+    /// Amount as `100uramp`.
+    pub amount: String,
+    /// Fee as `500uramp` (empty: none).
+    pub fees: String,
+    /// Gas limit signed.
+    pub gas_limit: u64,
+    /// Memo.
+    pub memo: String,
+    /// Chain id signed.
+    pub chain_id: String,
+    /// Account number signed.
+    pub account_number: u64,
+    /// Sequence signed.
+    pub sequence: u64,
+    /// Upper-case hex tx hash.
+    pub hash: String,
+    /// The signed tx bytes.
+    #[serde(skip)]
+    pub tx_bytes: Vec<u8>,
+}
+
+impl std::fmt::Display for PreparedSend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "send {} from {} to {}", self.amount, self.from, self.to)?;
+        let fees = if self.fees.is_empty() {
+            "none"
+        } else {
+            &self.fees
+        };
+        writeln!(f, "fees: {fees}, gas limit: {}", self.gas_limit)?;
+        if !self.memo.is_empty() {
+            writeln!(f, "memo: {}", self.memo)?;
+        }
+        write!(
+            f,
+            "chain: {}, account number: {}, sequence: {}",
+            self.chain_id, self.account_number, self.sequence
+        )
+    }
+}
+
+/// Builds and signs a `MsgSend` from `key`'s account according to `plan`, reading the account
+/// number, sequence (and, unless given, the chain id) from `node`.
+pub async fn prepare(
+    node: &NodeClient,
+    key: &AccountKey,
+    plan: &SendPlan,
+) -> anyhow::Result<PreparedSend> {
+    let from = key.address()?.to_string();
+    let to: cosmrs::AccountId = plan
+        .to
+        .parse()
+        .map_err(|e| anyhow!("invalid recipient address {:?}: {e}", plan.to))?;
+    if to.prefix() != ACCOUNT_PREFIX {
+        bail!(
+            "invalid recipient address {}: expected prefix {ACCOUNT_PREFIX}",
+            plan.to
+        );
+    }
+    if plan.amount.is_empty() {
+        bail!("nothing to send: the amount is empty");
+    }
+    let chain_id = match &plan.chain_id {
+        Some(id) => id.clone(),
+        None => node.chain_id().await?,
+    };
+    let account = node.account(&from).await?.ok_or_else(|| {
+        anyhow!("account {from} does not exist on chain {chain_id}: it must receive funds first")
+    })?;
+    let sequence = plan.sequence.unwrap_or(account.sequence);
+    let msg = msg_send(&from, to.as_ref(), plan.amount.clone());
+    let gas_limit = match plan.gas {
+        Gas::Fixed(limit) => limit,
+        Gas::Auto(adjustment) => {
+            let tx = simulation_tx(vec![msg.clone()], key.public_key(), sequence, &plan.memo)?;
+            adjust(node.simulate(tx).await?, adjustment)?
+        }
+    };
+    let params = TxParams {
+        chain_id: chain_id.clone(),
+        account_number: account.account_number,
+        sequence,
+        fee: plan.fees.clone(),
+        gas_limit,
+        memo: plan.memo.clone(),
+        timeout_height: 0,
+    };
+    let signed = sign_tx(vec![msg], key, &params)?;
+    Ok(PreparedSend {
+        from,
+        to: plan.to.clone(),
+        amount: format_coins(&plan.amount),
+        fees: format_coins(&plan.fees),
+        gas_limit,
+        memo: plan.memo.clone(),
+        chain_id,
+        account_number: account.account_number,
+        sequence,
+        hash: signed.hash_hex(),
+        tx_bytes: signed.tx_bytes,
+    })
+}
+
+/// [`prepare`], then broadcast with `mode` and fail with a [`super::ChainError`] on a non-zero
+/// code: a send in one call, for tools and tests (e.g. a faucet).
+pub async fn execute(
+    node: &NodeClient,
+    key: &AccountKey,
+    plan: &SendPlan,
+    mode: BroadcastMode,
+    timeout: Duration,
+) -> anyhow::Result<TxOutcome> {
+    let prepared = prepare(node, key, plan).await?;
+    let outcome = node.broadcast(prepared.tx_bytes, mode, timeout).await?;
+    outcome.check()?;
+    Ok(outcome)
+}
+
+/// `gas_used × adjustment`, rounded up. Client-side only (never part of the state machine), so
+/// floating point is fine here; the result is checked to be a finite positive `u64`.
+pub fn adjust(gas_used: u64, adjustment: f64) -> anyhow::Result<u64> {
+    if !adjustment.is_finite() || adjustment < 1.0 {
+        bail!("the gas adjustment must be a number >= 1, got {adjustment}");
+    }
+    let gas = (gas_used as f64 * adjustment).ceil();
+    if gas >= u64::MAX as f64 {
+        bail!("adjusted gas {gas} does not fit in u64");
+    }
+    Ok(gas as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjustment_rounds_up_and_refuses_nonsense() {
+        assert_eq!(adjust(100_000, 1.4).expect("ok"), 140_000);
+        assert_eq!(adjust(3, 1.5).expect("ok"), 5);
+        assert!(adjust(1, 0.5).is_err());
+        assert!(adjust(1, f64::NAN).is_err());
+        assert!(adjust(u64::MAX, 2.0).is_err());
+    }
+}
