@@ -13,6 +13,7 @@ pub mod exec;
 pub mod gas;
 pub mod genesis;
 pub mod query;
+pub mod simulate;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;

@@ -14,6 +14,7 @@ use tendermint_proto::google::protobuf::Any;
 
 use crate::composition::Modules;
 use crate::exec::{execute_tx, TxEnv};
+use crate::simulate::{self, SIMULATE_PATH};
 
 /// ABCI query path for a raw state key (`data` = the key); with `prove` it returns an ICS-23
 /// proof against the app hash of the answered height.
@@ -63,13 +64,23 @@ impl Queries {
         Self { storage, modules }
     }
 
-    /// Every gRPC method path that can be queried.
+    /// Every gRPC method path that can be queried: the modules' paths and simulation.
     pub fn paths(&self) -> Vec<&'static str> {
-        self.modules.query_paths().collect()
+        let mut paths: Vec<_> = self.modules.query_paths().collect();
+        paths.push(SIMULATE_PATH);
+        paths
     }
 
     /// Answers `path` with request bytes `data` at committed `height` (0 = latest).
     pub fn query(&self, path: &str, data: &[u8], height: u64) -> AppResult<QueryAnswer> {
+        if path == SIMULATE_PATH {
+            let outcome = self.simulate(&simulate::request_tx_bytes(data)?)?;
+            return Ok(QueryAnswer {
+                value: simulate::response_bytes(outcome),
+                height: snapshot_height(&self.storage.snapshot())?,
+                proof: None,
+            });
+        }
         let module = self.modules.for_query(path).ok_or_else(|| {
             AppError::sdk(
                 SdkCode::UnknownRequest,

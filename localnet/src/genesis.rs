@@ -16,8 +16,9 @@ pub const VALIDATOR_POWER: u64 = 10;
 ///
 /// `nodes` is `(name, home)` in index order. The validator set becomes every
 /// node's key from `config/priv_validator_key.json` with power
-/// [`VALIDATOR_POWER`], and `genesis_time` is set to now.
-pub fn write_shared_genesis(nodes: &[(String, PathBuf)]) -> Result<()> {
+/// [`VALIDATOR_POWER`], `balances` become the bank's genesis balances, and
+/// `genesis_time` is set to now.
+pub fn write_shared_genesis(nodes: &[(String, PathBuf)], balances: Value) -> Result<()> {
     let Some((_, first_home)) = nodes.first() else {
         return Ok(());
     };
@@ -36,6 +37,7 @@ pub fn write_shared_genesis(nodes: &[(String, PathBuf)]) -> Result<()> {
         .with_context(|| format!("{} is not a JSON object", source.display()))?;
     object.insert("validators".into(), Value::Array(validators));
     object.insert("genesis_time".into(), Value::String(rfc3339_now()));
+    genesis["app_state"]["bank"]["balances"] = balances;
 
     let mut out = serde_json::to_string_pretty(&genesis).context("failed to encode genesis")?;
     out.push('\n');

@@ -21,6 +21,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accounts;
 pub mod binaries;
 pub mod cli;
 pub mod config;
@@ -32,6 +33,7 @@ pub mod ports;
 pub mod process;
 pub mod rpc;
 
+pub use accounts::Faucet;
 pub use binaries::{build_rampartd, Binaries};
 pub use manifest::{Manifest, NodeRecord, Pids};
 pub use network::{default_home, CreateOptions, Localnet, NodeStatus, Running, DEFAULT_CHAIN_ID};

@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
+
+use crate::accounts::Faucet;
 use serde_json::{Map, Value};
 
 use crate::ports::NodePorts;
@@ -32,7 +34,16 @@ pub struct Manifest {
     pub chain_id: String,
     /// One entry per validator node, in index order.
     pub nodes: Vec<NodeRecord>,
-    /// Fields added by later versions (e.g. `faucet`, `denom`, `bech32_prefix`).
+    /// The funded faucet account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faucet: Option<Faucet>,
+    /// The bond and fee denom.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denom: Option<String>,
+    /// The account address prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bech32_prefix: Option<String>,
+    /// Fields added by later versions.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
+use crate::accounts;
 use crate::binaries::Binaries;
 use crate::config::{patch_node_config, NodeConfig};
 use crate::genesis::write_shared_genesis;
@@ -112,6 +113,7 @@ impl Localnet {
         let ports = opts.ports.allocate(opts.validators)?;
 
         let mut nodes = Vec::with_capacity(opts.validators);
+        let mut funded = Vec::with_capacity(opts.validators + 1);
         for index in 0..opts.validators {
             let name = format!("node{index}");
             let node_home = home.join(&name);
@@ -124,9 +126,15 @@ impl Localnet {
                 );
             }
             init_node(&opts.binaries, &name, &opts.chain_id, &node_home)?;
+            funded.push((
+                accounts::new_operator(&node_home)?,
+                accounts::OPERATOR_FUNDS,
+            ));
             nodes.push((name, node_home));
         }
-        write_shared_genesis(&nodes)?;
+        let faucet = accounts::new_faucet()?;
+        funded.push((faucet.address.clone(), accounts::FAUCET_FUNDS));
+        write_shared_genesis(&nodes, accounts::genesis_balances(&funded))?;
 
         let ids = nodes
             .iter()
@@ -152,6 +160,9 @@ impl Localnet {
         let manifest = Manifest {
             chain_id: opts.chain_id.clone(),
             nodes: records,
+            faucet: Some(faucet),
+            denom: Some(accounts::DENOM.into()),
+            bech32_prefix: Some(accounts::BECH32_PREFIX.into()),
             extra: Default::default(),
         };
         manifest.write(&home)?;

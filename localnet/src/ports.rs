@@ -2,7 +2,7 @@
 //!
 //! [`PortPlan::Fixed`] is the documented scheme used by `cargo localnet`:
 //! node `i` listens on P2P `26656+100·i`, RPC `26657+100·i`, ABCI
-//! `26658+100·i` and gRPC `9090+100·i`. [`PortPlan::Free`] asks the OS for
+//! `26658+100·i` and gRPC `9090+100·i`. [`PortPlan::Free`] picks
 //! free loopback ports, so tests never collide with a running localnet or
 //! with each other.
 
@@ -18,7 +18,7 @@ pub const LOOPBACK: Ipv4Addr = Ipv4Addr::LOCALHOST;
 pub enum PortPlan {
     /// Node `i` uses P2P 26656+100·i, RPC 26657+100·i, ABCI 26658+100·i, gRPC 9090+100·i.
     Fixed,
-    /// Free loopback ports picked by the OS (bind `127.0.0.1:0`).
+    /// Free loopback ports below the OS's ephemeral range (see [`FREE_RANGE`]).
     Free,
 }
 
@@ -72,19 +72,39 @@ impl PortPlan {
     }
 }
 
-/// Picks `4·count` distinct free ports: all listeners stay open until every
-/// port is chosen, so the OS never hands out the same port twice.
+/// Where [`PortPlan::Free`] looks for ports: below Linux's ephemeral range (32768–60999), where
+/// outgoing connections (peers dialling each other, RPC clients) take their local ports, and
+/// clear of the fixed plan's ports. A port picked by binding `127.0.0.1:0` comes from the
+/// ephemeral range and can be taken by an outgoing connection before the node binds it.
+const FREE_RANGE: std::ops::Range<u16> = 15_000..26_000;
+
+/// Next candidate offset into [`FREE_RANGE`], shared by every allocation of this process and
+/// seeded from the process id, so parallel tests and test binaries start far apart.
+static CURSOR: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
+
+/// Picks `4·count` distinct free ports from [`FREE_RANGE`]: all listeners stay open until every
+/// port is chosen, so no port is handed out twice.
 fn allocate_free(count: usize) -> Result<Vec<NodePorts>> {
+    use std::sync::atomic::Ordering;
+    let span = u32::from(FREE_RANGE.end - FREE_RANGE.start);
+    let _ = CURSOR.compare_exchange(
+        u32::MAX,
+        std::process::id().wrapping_mul(7919) % span,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     let mut listeners = Vec::with_capacity(count * 4);
     let mut next_port = || -> Result<u16> {
-        let listener = TcpListener::bind(SocketAddr::from((LOOPBACK, 0)))
-            .context("failed to bind 127.0.0.1:0 to pick a free port")?;
-        let port = listener
-            .local_addr()
-            .context("failed to read the address of a bound socket")?
-            .port();
-        listeners.push(listener);
-        Ok(port)
+        for _ in 0..span {
+            let offset = CURSOR.fetch_add(1, Ordering::SeqCst) % span;
+            // `offset < span` keeps the sum inside FREE_RANGE.
+            let port = FREE_RANGE.start + u16::try_from(offset).unwrap_or(0);
+            if let Ok(listener) = TcpListener::bind(SocketAddr::from((LOOPBACK, port))) {
+                listeners.push(listener);
+                return Ok(port);
+            }
+        }
+        bail!("no free loopback port in {FREE_RANGE:?}")
     };
     let mut plan = Vec::with_capacity(count);
     for _ in 0..count {

@@ -1,10 +1,14 @@
-//! The gRPC server: every module query path is served by one generic unary handler that passes
-//! the protobuf bytes to the same [`Queries`] ABCI `Query` uses, so both transports always agree.
-//! Server reflection (v1 and v1alpha) describes every served service.
+//! The gRPC server: every method is one raw-bytes unary route. Module query paths pass the
+//! protobuf bytes to the same [`Queries`] ABCI `Query` uses, so both transports always agree;
+//! node-level services ([`NodeServices`]: broadcast, transaction lookup, blocks, node info,
+//! consensus parameters, simulation) answer from the node's CometBFT RPC. Any other method answers
+//! `UNIMPLEMENTED`. Server reflection (v1 and v1alpha) describes every served service and every type
+//! that appears inside an `Any`.
 //!
-//! Height: the request header `x-cosmos-block-height` selects a retained height (as in the Cosmos
-//! SDK); the response carries the height it was answered at in the same header.
+//! Height: the request header `x-cosmos-block-height` selects a retained height for module queries
+//! (as in the Cosmos SDK); the response carries the height it was answered at in the same header.
 
+use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -17,20 +21,28 @@ use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 use tonic::server::{Grpc, UnaryService};
 use tonic::{Request, Response, Status};
 
+use crate::services::{self, NodeServices};
+
 /// The Cosmos SDK's height header.
 pub const HEIGHT_HEADER: &str = "x-cosmos-block-height";
 
-/// Builds the router: one route per query path plus reflection.
-pub fn routes(queries: Queries) -> anyhow::Result<tonic::service::Routes> {
+/// Builds the router: one route per module query path and per node-service method not already
+/// answered by [`Queries`], reflection, and an `UNIMPLEMENTED` fallback. A module query path
+/// declared twice is a composition error.
+pub fn routes(queries: Queries, node: NodeServices) -> anyhow::Result<tonic::service::Routes> {
+    let mut seen = BTreeSet::new();
     let mut router = axum::Router::new();
     for path in queries.paths() {
-        router = router.route_service(
-            path,
-            QueryRoute {
-                queries: queries.clone(),
-                path,
-            },
-        );
+        anyhow::ensure!(seen.insert(path), "gRPC path {path} is served twice");
+        let handler = ModuleQuery {
+            queries: queries.clone(),
+        };
+        router = router.route_service(path, Route { handler, path });
+    }
+    for &path in services::PATHS {
+        anyhow::ensure!(seen.insert(path), "gRPC path {path} is served twice");
+        let handler = node.clone();
+        router = router.route_service(path, Route { handler, path });
     }
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(rampart_proto::FILE_DESCRIPTOR_SET)
@@ -38,9 +50,14 @@ pub fn routes(queries: Queries) -> anyhow::Result<tonic::service::Routes> {
     let reflection_v1alpha = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(rampart_proto::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    Ok(tonic::service::Routes::from(router)
+    Ok(tonic::service::Routes::from(router.fallback(unimplemented))
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha))
+}
+
+/// Answers any method no route serves.
+async fn unimplemented(uri: http::Uri) -> http::Response<tonic::body::Body> {
+    Status::unimplemented(format!("unknown method {}", uri.path())).into_http()
 }
 
 /// Serves `routes` on `listener` until `shutdown` resolves.
@@ -59,16 +76,26 @@ pub async fn serve(
     Ok(())
 }
 
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// What answers the requests of one route.
+trait Handler: Clone + Send + Sync + 'static {
+    /// Answers `request` to the method at `path`.
+    fn handle(
+        &self,
+        path: &'static str,
+        request: Request<Vec<u8>>,
+    ) -> BoxFuture<Result<Response<Vec<u8>>, Status>>;
+}
+
 /// The service behind one gRPC method path.
 #[derive(Clone)]
-struct QueryRoute {
-    queries: Queries,
+struct Route<H> {
+    handler: H,
     path: &'static str,
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-
-impl tower::Service<http::Request<axum::body::Body>> for QueryRoute {
+impl<H: Handler> tower::Service<http::Request<axum::body::Body>> for Route<H> {
     type Response = http::Response<tonic::body::Body>;
     type Error = Infallible;
     type Future = BoxFuture<Result<Self::Response, Infallible>>;
@@ -78,18 +105,33 @@ impl tower::Service<http::Request<axum::body::Body>> for QueryRoute {
     }
 
     fn call(&mut self, request: http::Request<axum::body::Body>) -> Self::Future {
-        let handler = self.clone();
-        Box::pin(async move { Ok(Grpc::new(RawCodec).unary(handler, request).await) })
+        let route = self.clone();
+        Box::pin(async move { Ok(Grpc::new(RawCodec).unary(route, request).await) })
     }
 }
 
-impl UnaryService<Vec<u8>> for QueryRoute {
+impl<H: Handler> UnaryService<Vec<u8>> for Route<H> {
     type Response = Vec<u8>;
     type Future = BoxFuture<Result<Response<Vec<u8>>, Status>>;
 
     fn call(&mut self, request: Request<Vec<u8>>) -> Self::Future {
+        self.handler.handle(self.path, request)
+    }
+}
+
+/// Module queries over committed state.
+#[derive(Clone)]
+struct ModuleQuery {
+    queries: Queries,
+}
+
+impl Handler for ModuleQuery {
+    fn handle(
+        &self,
+        path: &'static str,
+        request: Request<Vec<u8>>,
+    ) -> BoxFuture<Result<Response<Vec<u8>>, Status>> {
         let queries = self.queries.clone();
-        let path = self.path;
         Box::pin(async move {
             let height = match request.metadata().get(HEIGHT_HEADER) {
                 None => 0,
@@ -111,6 +153,17 @@ impl UnaryService<Vec<u8>> for QueryRoute {
             }
             Ok(response)
         })
+    }
+}
+
+impl Handler for NodeServices {
+    fn handle(
+        &self,
+        path: &'static str,
+        request: Request<Vec<u8>>,
+    ) -> BoxFuture<Result<Response<Vec<u8>>, Status>> {
+        let node = self.clone();
+        Box::pin(async move { node.call(path, request.get_ref()).await.map(Response::new) })
     }
 }
 
@@ -164,5 +217,93 @@ impl Decoder for RawCodec {
         let mut bytes = vec![0; src.remaining()];
         src.copy_to_slice(&mut bytes);
         Ok(Some(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmos_sdk_proto::cosmos::tx::v1beta1::{BroadcastMode, BroadcastTxRequest};
+    use http::uri::PathAndQuery;
+    use prost::Message;
+    use rampart_app::{App, AppConfig};
+    use rampart_store::{Storage, StorageConfig};
+
+    /// A gRPC server over an empty store whose CometBFT RPC (port 1) is unreachable.
+    async fn server() -> (tempfile::TempDir, String, tokio::sync::oneshot::Sender<()>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage =
+            Storage::open(&dir.path().join("db"), StorageConfig { keep_recent: 0 }).expect("store");
+        let queries = App::new(storage, AppConfig::default()).queries();
+        let node = NodeServices::new("http://127.0.0.1:1").expect("node");
+        let routes = routes(queries, node).expect("routes");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(listener, routes, async {
+            let _ = stopped.await;
+        }));
+        (dir, address, stop)
+    }
+
+    async fn call(address: &str, path: &'static str, request: Vec<u8>) -> Result<Vec<u8>, Status> {
+        let channel = tonic::transport::Endpoint::from_shared(address.to_string())
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect");
+        let mut client = tonic::client::Grpc::new(channel);
+        client.ready().await.expect("ready");
+        client
+            .unary(
+                Request::new(request),
+                PathAndQuery::from_static(path),
+                RawCodec,
+            )
+            .await
+            .map(Response::into_inner)
+    }
+
+    #[tokio::test]
+    async fn unknown_methods_are_unimplemented() {
+        let (_dir, address, _stop) = server().await;
+        for path in [
+            "/cosmos.tx.v1beta1.Service/GetTxsEvent",
+            "/cosmos.bank.v1beta1.Query/DenomOwners",
+            "/no.such.Service/Method",
+        ] {
+            let status = call(&address, path, Vec::new()).await.expect_err(path);
+            assert_eq!(status.code(), tonic::Code::Unimplemented, "{path}");
+            assert!(status.message().contains(path), "{status:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_requests_and_a_down_cometbft_get_clear_statuses() {
+        let (_dir, address, _stop) = server().await;
+        let garbage = call(&address, services::GET_TX, vec![0xff, 0xff, 0xff])
+            .await
+            .expect_err("garbage");
+        assert_eq!(garbage.code(), tonic::Code::InvalidArgument, "{garbage:?}");
+
+        let block_mode = BroadcastTxRequest {
+            tx_bytes: vec![1, 2, 3],
+            mode: BroadcastMode::Block.into(),
+        };
+        let status = call(&address, services::BROADCAST_TX, block_mode.encode_to_vec())
+            .await
+            .expect_err("block mode");
+        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{status:?}");
+        assert!(
+            status.message().contains("BROADCAST_MODE_BLOCK"),
+            "{status:?}"
+        );
+
+        let status = call(&address, services::GET_SYNCING, Vec::new())
+            .await
+            .expect_err("no CometBFT");
+        assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
     }
 }

@@ -17,5 +17,6 @@ pub mod grpc;
 pub mod home;
 pub mod init;
 pub mod keys;
+pub mod services;
 pub mod start;
 pub mod status;

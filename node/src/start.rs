@@ -47,7 +47,8 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
             min_gas_prices,
         },
     );
-    let routes = grpc::routes(app.queries())?;
+    let node_services = crate::services::NodeServices::new(&config.cometbft.rpc)?;
+    let routes = grpc::routes(app.queries(), node_services)?;
     let (consensus, mempool, snapshot, info) = split::service(AbciService::new(app), 1);
     let abci = Server::builder()
         .consensus(consensus)

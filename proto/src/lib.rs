@@ -1,7 +1,10 @@
-//! Rampart's own protobuf packages (`rampart.<module>.v1`). Cosmos SDK types come from
-//! `cosmos-sdk-proto` and are never generated twice.
+//! Rampart's own protobuf packages (`rampart.<module>.v1`). Cosmos SDK and CometBFT types come from
+//! `cosmos-sdk-proto` and `tendermint-proto` and are never generated twice; their trimmed .proto
+//! files in this crate (`cosmos/`, `tendermint/`) only feed the reflection descriptor set.
 
-/// Encoded `FileDescriptorSet` of every Rampart proto (with imports), for gRPC reflection.
+/// Encoded `FileDescriptorSet` for gRPC reflection: Rampart's protos and the trimmed Cosmos SDK
+/// v0.50 and CometBFT v0.38 protos (every served service and every type that appears inside an
+/// `Any`), with all imports.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/descriptor.bin"));
 
 /// Rampart packages.

@@ -41,7 +41,31 @@ pub struct TestNet {
     home: Option<TempDir>,
 }
 
+/// What a localnet funds at genesis, read from its `localnet.json`.
+#[derive(Clone, Debug)]
+pub struct Funding {
+    /// The funded faucet account.
+    pub faucet: rampart_localnet::Faucet,
+    /// The fee and bond denom.
+    pub denom: String,
+    /// The account address prefix.
+    pub bech32_prefix: String,
+}
+
 impl TestNet {
+    /// The faucet, denom and address prefix recorded in `localnet.json`.
+    pub fn funding(&self) -> Result<Funding> {
+        let manifest = self.net.manifest();
+        match (&manifest.faucet, &manifest.denom, &manifest.bech32_prefix) {
+            (Some(faucet), Some(denom), Some(prefix)) => Ok(Funding {
+                faucet: faucet.clone(),
+                denom: denom.clone(),
+                bech32_prefix: prefix.clone(),
+            }),
+            _ => anyhow::bail!("localnet.json lacks faucet, denom or bech32_prefix"),
+        }
+    }
+
     /// Generates and starts a `validators`-node localnet on free ports.
     pub fn start(validators: usize) -> Result<Self> {
         let binaries = binaries()?;

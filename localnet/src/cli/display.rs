@@ -48,13 +48,20 @@ pub fn summary(net: &Localnet) -> String {
             format!("{}/logs/{{rampartd,cometbft}}.log", node.home.display()),
         ]);
     }
-    format!(
+    let mut text = format!(
         "chain {} — {} validator(s), home {}\n{}",
         net.manifest().chain_id,
         net.nodes().len(),
         net.home().display(),
         table(&rows)
-    )
+    );
+    if let Some(faucet) = &net.manifest().faucet {
+        text.push_str(&format!(
+            "\nfaucet {} (mnemonic: {})\nvalidator operator keys: `rampartd keys list --keyring-backend test --home <node home>`",
+            faucet.address, faucet.mnemonic
+        ));
+    }
+    text
 }
 
 /// The first 8 hex digits of an app hash, or `-`.

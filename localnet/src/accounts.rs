@@ -1,0 +1,64 @@
+//! The accounts a localnet funds at genesis: a faucet, whose mnemonic is recorded in
+//! `localnet.json` for tools and tests, and one operator account per validator, kept in that
+//! node's `test` keyring as [`OPERATOR_KEY`].
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rampartd::keys::hd::{AccountKey, KeyType};
+use rampartd::keys::keyring::{Backend, Keyring};
+use rampartd::keys::mnemonic;
+use serde::{Deserialize, Serialize};
+
+/// The bond and fee denom.
+pub const DENOM: &str = "uramp";
+/// The account address prefix.
+pub const BECH32_PREFIX: &str = "rampart";
+/// The faucet's genesis balance: 10^9 RAMP.
+pub const FAUCET_FUNDS: u128 = 1_000_000_000_000_000;
+/// Each validator operator's genesis balance: 10^6 RAMP.
+pub const OPERATOR_FUNDS: u128 = 1_000_000_000_000;
+/// The name of a validator's operator key in its node's `test` keyring.
+pub const OPERATOR_KEY: &str = "validator";
+
+/// A funded secp256k1 account for handing out test tokens.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Faucet {
+    /// Its BIP-39 mnemonic (HD path m/44'/118'/0'/0/0), generated per localnet.
+    pub mnemonic: String,
+    /// Its `rampart1…` address.
+    pub address: String,
+}
+
+/// Generates a new faucet.
+pub fn new_faucet() -> Result<Faucet> {
+    let phrase = mnemonic::generate();
+    let key = AccountKey::from_mnemonic(&phrase, KeyType::Secp256k1)?;
+    Ok(Faucet {
+        mnemonic: phrase.to_string(),
+        address: key.address()?.to_string(),
+    })
+}
+
+/// Generates the operator key of the node at `node_home`, stores it in the node's `test`
+/// keyring as [`OPERATOR_KEY`] and returns its address.
+pub fn new_operator(node_home: &Path) -> Result<String> {
+    let key = AccountKey::from_mnemonic(&mnemonic::generate(), KeyType::Secp256k1)?;
+    let record = Keyring::open(node_home, Backend::Test)
+        .add(OPERATOR_KEY, &key, None)
+        .with_context(|| format!("storing the operator key of {}", node_home.display()))?;
+    Ok(record.address)
+}
+
+/// The genesis `bank.balances` entries paying `amount` of [`DENOM`] to each address.
+pub fn genesis_balances(accounts: &[(String, u128)]) -> serde_json::Value {
+    accounts
+        .iter()
+        .map(|(address, amount)| {
+            serde_json::json!({
+                "address": address,
+                "coins": [{ "denom": DENOM, "amount": amount.to_string() }],
+            })
+        })
+        .collect()
+}

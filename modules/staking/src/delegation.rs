@@ -1,0 +1,160 @@
+//! Delegations: storage, and the two primitives every message builds on — bonding tokens to a
+//! validator for shares, and removing shares for tokens.
+
+use cosmos_sdk_proto::cosmos::staking::v1beta1::Delegation as ProtoDelegation;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Amount, Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
+
+use crate::address::{self, Addr};
+use crate::bank::{transfer_between, Pool};
+use crate::convert::{dec_from_wire, dec_to_wire};
+use crate::errors::{err, StakingCode};
+use crate::hooks::Seams;
+use crate::keys;
+use crate::validator::{self, Validator};
+
+/// Where the tokens of a new delegation come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Funding {
+    /// The delegator's account.
+    Account,
+    /// Tokens already held by a pool (redelegation, cancelled unbonding).
+    Pool(Pool),
+}
+
+/// The SDK `Delegation` message for `(delegator, op, shares)`.
+pub fn to_proto(delegator: &Addr, op: &Addr, shares: Decimal) -> ProtoDelegation {
+    ProtoDelegation {
+        delegator_address: address::encode(address::ACCOUNT_PREFIX, delegator),
+        validator_address: address::encode(address::VALOPER_PREFIX, op),
+        shares: dec_to_wire(shares),
+    }
+}
+
+/// The shares `delegator` holds in `op`, if any.
+pub fn shares(state: &dyn StateRead, delegator: &Addr, op: &Addr) -> AppResult<Option<Decimal>> {
+    state
+        .get_proto::<ProtoDelegation>(&keys::delegation(delegator, op))
+        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt delegation: {e}")))?
+        .map(|d| dec_from_wire(&d.shares, "shares"))
+        .transpose()
+}
+
+/// Writes (or, for zero shares, deletes) a delegation and its by-validator index.
+pub fn set_shares(state: &mut dyn StateWrite, delegator: &Addr, op: &Addr, shares: Decimal) {
+    if shares == Decimal::ZERO {
+        state.delete(keys::delegation(delegator, op));
+        state.delete(keys::delegation_by_val(op, delegator));
+    } else {
+        state.put_proto(
+            keys::delegation(delegator, op),
+            &to_proto(delegator, op, shares),
+        );
+        state.put(keys::delegation_by_val(op, delegator), Vec::new());
+    }
+}
+
+/// Bonds `amount` tokens from `funding` to validator `v` for `delegator`; moves the tokens into
+/// the validator's pool, saves the validator and the delegation, and returns the new shares.
+pub fn delegate(
+    state: &mut dyn StateWrite,
+    seams: Seams<'_>,
+    delegator: &Addr,
+    v: &mut Validator,
+    amount: Amount,
+    funding: Funding,
+) -> AppResult<Decimal> {
+    seams
+        .hooks
+        .before_delegation_shares_change(state, delegator, v)?;
+    let new_shares = v.add_tokens(amount)?;
+    if new_shares == Decimal::ZERO {
+        return Err(AppError::sdk(
+            SdkCode::InvalidRequest,
+            "delegation amount is too small to buy any shares",
+        ));
+    }
+    match funding {
+        Funding::Account => seams
+            .bank
+            .delegate_coins(state, delegator, v.pool(), amount)?,
+        Funding::Pool(from) => transfer_between(seams.bank, state, from, v.pool(), amount)?,
+    }
+    let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
+    set_shares(state, delegator, &v.operator, held.checked_add(new_shares)?);
+    validator::save(state, v)?;
+    Ok(new_shares)
+}
+
+/// The shares to remove for withdrawing `amount` tokens of `delegator`'s delegation to `v`
+/// (rounded up, capped at the delegation); `staking/22` when the delegation is too small.
+pub fn shares_to_withdraw(
+    state: &dyn StateRead,
+    delegator: &Addr,
+    v: &Validator,
+    amount: Amount,
+) -> AppResult<Decimal> {
+    let held = shares(state, delegator, &v.operator)?.ok_or_else(|| {
+        err(
+            StakingCode::NoDelegation,
+            "no delegation for (address, validator) tuple",
+        )
+    })?;
+    let floor = v.shares_for_tokens(amount)?;
+    if floor > held {
+        return Err(err(
+            StakingCode::InsufficientShares,
+            format!(
+                "invalid shares amount: requested {amount} tokens, delegation is worth {}: insufficient delegation shares",
+                v.tokens_for_shares(held)?
+            ),
+        ));
+    }
+    Ok(v.shares_for_tokens_ceil(amount)?.min(held))
+}
+
+/// Removes `remove` shares of `delegator` from `v` and returns the tokens they were worth (which
+/// stay in the validator's pool; the caller moves them). A self-delegation that falls below the
+/// validator's minimum jails it. Saves the validator (or removes an empty unbonded one).
+pub fn unbond(
+    state: &mut dyn StateWrite,
+    seams: Seams<'_>,
+    delegator: &Addr,
+    v: &mut Validator,
+    remove: Decimal,
+) -> AppResult<Amount> {
+    seams
+        .hooks
+        .before_delegation_shares_change(state, delegator, v)?;
+    let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
+    let remaining = held.checked_sub(remove).map_err(|_| {
+        err(
+            StakingCode::InsufficientShares,
+            "not enough delegation shares",
+        )
+    })?;
+    set_shares(state, delegator, &v.operator, remaining);
+    let tokens = v.remove_shares(remove)?;
+    if *delegator == v.operator
+        && !v.jailed
+        && v.tokens_for_shares(remaining)? < v.min_self_delegation
+    {
+        v.jailed = true;
+    }
+    validator::save_or_remove(state, v)?;
+    Ok(tokens)
+}
+
+/// Every `(delegator, shares)` of validator `op`, in delegator order.
+pub fn of_validator(state: &dyn StateRead, op: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+    let prefix = keys::join(keys::DELEGATION_BY_VAL, &[op]);
+    let mut out = Vec::new();
+    for (key, _) in state.scan_prefix(&prefix) {
+        if let Some(delegator) = keys::addr_at(&key, prefix.len()) {
+            if let Some(s) = shares(state, &delegator, op)? {
+                out.push((delegator, s));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,147 @@
+//! Proof-of-stake with the Cosmos SDK `x/staking` semantics: validators with tokens and
+//! delegator shares (so a slash lowers every share's value), Bonded / Unbonding / Unbonded
+//! statuses, an active set of the top `max_validators` by power sent to CometBFT as a diff,
+//! unbonding and redelegation entries that mature by block time, and the
+//! `cosmos.staking.v1beta1` messages and queries.
+//!
+//! For the modules above: [`StakingRead`] (read API) and [`slash`], [`jail`], [`unjail`]
+//! (bookkeeping entry points). Tokens move only through [`StakingBank`].
+
+pub mod address;
+pub mod bank;
+pub mod commission;
+pub mod convert;
+pub mod delegation;
+pub mod errors;
+pub mod genesis;
+mod handlers;
+pub mod hooks;
+pub mod keys;
+pub mod msgs;
+pub mod pagination;
+pub mod params;
+pub mod power;
+pub mod queries;
+pub mod read;
+pub mod redelegation;
+pub mod slash;
+pub mod unbonding;
+pub mod validator;
+
+use std::sync::Arc;
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{
+    BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
+    ValidatorUpdate,
+};
+use tendermint_proto::google::protobuf::Any;
+
+pub use bank::{Pool, StakingBank};
+pub use genesis::StakingGenesis;
+pub use hooks::{NoHooks, Seams, StakingHooks};
+pub use msgs::StakingMsg;
+pub use read::StakingRead;
+pub use slash::{jail, slash, unjail, SlashOutcome};
+pub use validator::Validator;
+
+/// The staking module; tokens move through the bank seam, notifications through the hooks.
+#[derive(Clone)]
+pub struct StakingModule {
+    bank: Arc<dyn StakingBank>,
+    hooks: Arc<dyn StakingHooks>,
+}
+
+impl std::fmt::Debug for StakingModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StakingModule")
+    }
+}
+
+impl StakingModule {
+    /// A staking module moving tokens through `bank`, with no hooks.
+    pub fn new(bank: Arc<dyn StakingBank>) -> Self {
+        Self::with_hooks(bank, Arc::new(NoHooks))
+    }
+
+    /// A staking module moving tokens through `bank` and notifying `hooks`.
+    pub fn with_hooks(bank: Arc<dyn StakingBank>, hooks: Arc<dyn StakingHooks>) -> Self {
+        Self { bank, hooks }
+    }
+
+    /// The seams, for callers of [`slash`] (slashing, restaking).
+    pub fn seams(&self) -> Seams<'_> {
+        Seams {
+            bank: self.bank.as_ref(),
+            hooks: self.hooks.as_ref(),
+        }
+    }
+}
+
+impl Module for StakingModule {
+    fn name(&self) -> &'static str {
+        "staking"
+    }
+
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        _ctx: &GenesisContext,
+        genesis: Option<&serde_json::Value>,
+    ) -> AppResult<()> {
+        let genesis: StakingGenesis = match genesis {
+            Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
+                AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.staking: {e}"))
+            })?,
+            None => StakingGenesis::default(),
+        };
+        genesis::import(state, &genesis)
+    }
+
+    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
+        serde_json::to_value(genesis::export(state)?)
+            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export staking genesis: {e}")))
+    }
+
+    fn msg_type_urls(&self) -> &'static [&'static str] {
+        msgs::TYPE_URLS
+    }
+
+    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+        StakingMsg::decode(msg)?.signers()
+    }
+
+    fn deliver_msg(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &MsgContext<'_>,
+        msg: &Any,
+        events: &mut Events,
+    ) -> AppResult<Any> {
+        let msg = StakingMsg::decode(msg)?;
+        handlers::execute(state, self.seams(), ctx, &msg, events)
+    }
+
+    fn end_block(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &BlockContext,
+        events: &mut Events,
+    ) -> AppResult<Vec<ValidatorUpdate>> {
+        let bank = self.bank.as_ref();
+        let updates = power::apply_set_updates(state, bank, ctx)?;
+        power::mature_validators(state, ctx)?;
+        let denom = params::load(state)?.bond_denom;
+        unbonding::mature(state, self.seams(), ctx.time, &denom, events)?;
+        redelegation::mature(state, ctx.time)?;
+        Ok(updates)
+    }
+
+    fn query_paths(&self) -> &'static [&'static str] {
+        queries::PATHS
+    }
+
+    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(state, self.bank.as_ref(), path, request)
+    }
+}

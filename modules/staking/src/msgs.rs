@@ -1,0 +1,183 @@
+//! The staking messages: decoding from `Any`, stateless checks and signers.
+
+use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
+use cosmos_sdk_proto::cosmos::staking::v1beta1::{
+    Description, MsgBeginRedelegate, MsgCancelUnbondingDelegation, MsgCreateValidator, MsgDelegate,
+    MsgEditValidator, MsgUndelegate,
+};
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::Amount;
+use tendermint_proto::google::protobuf::Any;
+
+use crate::address::{self, Addr};
+
+/// Type URL of `MsgCreateValidator`.
+pub const CREATE_VALIDATOR: &str = "/cosmos.staking.v1beta1.MsgCreateValidator";
+/// Type URL of `MsgEditValidator`.
+pub const EDIT_VALIDATOR: &str = "/cosmos.staking.v1beta1.MsgEditValidator";
+/// Type URL of `MsgDelegate`.
+pub const DELEGATE: &str = "/cosmos.staking.v1beta1.MsgDelegate";
+/// Type URL of `MsgUndelegate`.
+pub const UNDELEGATE: &str = "/cosmos.staking.v1beta1.MsgUndelegate";
+/// Type URL of `MsgBeginRedelegate`.
+pub const BEGIN_REDELEGATE: &str = "/cosmos.staking.v1beta1.MsgBeginRedelegate";
+/// Type URL of `MsgCancelUnbondingDelegation`.
+pub const CANCEL_UNBONDING: &str = "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation";
+
+/// Every message type URL the module handles.
+pub const TYPE_URLS: &[&str] = &[
+    CREATE_VALIDATOR,
+    EDIT_VALIDATOR,
+    DELEGATE,
+    UNDELEGATE,
+    BEGIN_REDELEGATE,
+    CANCEL_UNBONDING,
+];
+
+/// A decoded staking message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StakingMsg {
+    /// Create a validator with a self-delegation.
+    CreateValidator(MsgCreateValidator),
+    /// Edit description, commission or minimum self-delegation.
+    EditValidator(MsgEditValidator),
+    /// Delegate tokens.
+    Delegate(MsgDelegate),
+    /// Start unbonding tokens.
+    Undelegate(MsgUndelegate),
+    /// Move a delegation to another validator.
+    BeginRedelegate(MsgBeginRedelegate),
+    /// Return unbonding tokens to the delegation.
+    CancelUnbonding(MsgCancelUnbondingDelegation),
+}
+
+fn decode<M: Message + Default>(any: &Any) -> AppResult<M> {
+    M::decode(any.value.as_slice())
+        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
+}
+
+/// The positive amount and denom of a coin field (`sdk/10` otherwise).
+pub fn coin(coin: Option<&Coin>, field: &str) -> AppResult<(Amount, String)> {
+    let coin =
+        coin.ok_or_else(|| AppError::sdk(SdkCode::InvalidCoins, format!("{field}: missing coin")))?;
+    let amount: Amount = coin.amount.parse().map_err(|e: AppError| {
+        AppError::sdk(SdkCode::InvalidCoins, format!("{field}: {}", e.log))
+    })?;
+    if amount.is_zero() || coin.denom.is_empty() {
+        return Err(AppError::sdk(
+            SdkCode::InvalidCoins,
+            format!(
+                "{field}: invalid amount {}{}: must be positive",
+                coin.amount, coin.denom
+            ),
+        ));
+    }
+    Ok((amount, coin.denom.clone()))
+}
+
+/// Checks the SDK's description field lengths; a new validator needs a non-empty description.
+pub fn check_description(description: Option<&Description>, creating: bool) -> AppResult<()> {
+    let invalid = |why: String| AppError::sdk(SdkCode::InvalidRequest, why);
+    let Some(d) = description else {
+        return if creating {
+            Err(invalid("description must be included".into()))
+        } else {
+            Ok(())
+        };
+    };
+    if creating && *d == Description::default() {
+        return Err(invalid("empty description".into()));
+    }
+    let limits = [
+        ("moniker", &d.moniker, 70),
+        ("identity", &d.identity, 3000),
+        ("website", &d.website, 140),
+        ("security contact", &d.security_contact, 140),
+        ("details", &d.details, 280),
+    ];
+    for (name, value, max) in limits {
+        if value.len() > max {
+            return Err(invalid(format!(
+                "invalid {name} length; got: {}, max: {max}",
+                value.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl StakingMsg {
+    /// Decodes one of [`TYPE_URLS`].
+    pub fn decode(any: &Any) -> AppResult<Self> {
+        Ok(match any.type_url.as_str() {
+            CREATE_VALIDATOR => Self::CreateValidator(decode(any)?),
+            EDIT_VALIDATOR => Self::EditValidator(decode(any)?),
+            DELEGATE => Self::Delegate(decode(any)?),
+            UNDELEGATE => Self::Undelegate(decode(any)?),
+            BEGIN_REDELEGATE => Self::BeginRedelegate(decode(any)?),
+            CANCEL_UNBONDING => Self::CancelUnbonding(decode(any)?),
+            other => {
+                return Err(AppError::sdk(
+                    SdkCode::UnknownRequest,
+                    format!("unrecognized staking message type: {other}"),
+                ))
+            }
+        })
+    }
+
+    /// Checks addresses and coins and returns the address that must sign: the operator for
+    /// validator messages, the delegator otherwise.
+    pub fn signers(&self) -> AppResult<Vec<Addr>> {
+        let signer = match self {
+            Self::CreateValidator(m) => {
+                // The deprecated `delegator_address` is ignored, as in SDK v0.50: the operator
+                // signs and self-delegates.
+                check_description(m.description.as_ref(), true)?;
+                let op = address::valoper(&m.validator_address, "validator address")?;
+                coin(m.value.as_ref(), "value")?;
+                op
+            }
+            Self::EditValidator(m) => {
+                check_description(m.description.as_ref(), false)?;
+                address::valoper(&m.validator_address, "validator address")?
+            }
+            Self::Delegate(m) => {
+                address::valoper(&m.validator_address, "validator address")?;
+                coin(m.amount.as_ref(), "amount")?;
+                address::account(&m.delegator_address, "delegator address")?
+            }
+            Self::Undelegate(m) => {
+                address::valoper(&m.validator_address, "validator address")?;
+                coin(m.amount.as_ref(), "amount")?;
+                address::account(&m.delegator_address, "delegator address")?
+            }
+            Self::BeginRedelegate(m) => {
+                address::valoper(&m.validator_src_address, "source validator address")?;
+                address::valoper(&m.validator_dst_address, "destination validator address")?;
+                coin(m.amount.as_ref(), "amount")?;
+                address::account(&m.delegator_address, "delegator address")?
+            }
+            Self::CancelUnbonding(m) => {
+                address::valoper(&m.validator_address, "validator address")?;
+                coin(m.amount.as_ref(), "amount")?;
+                if m.creation_height <= 0 {
+                    return Err(AppError::sdk(
+                        SdkCode::InvalidRequest,
+                        "invalid height: creation height must be positive",
+                    ));
+                }
+                address::account(&m.delegator_address, "delegator address")?
+            }
+        };
+        Ok(vec![signer])
+    }
+}
+
+/// Packs a message response as an `Any`.
+pub fn response<M: Message>(type_url: &str, message: &M) -> Any {
+    Any {
+        type_url: format!("{type_url}Response"),
+        value: message.encode_to_vec(),
+    }
+}

@@ -1,0 +1,353 @@
+//! `cosmos.staking.v1beta1.Query`: protobuf requests in, protobuf responses out, read from
+//! committed state, with Cosmos pagination where the SDK has it.
+
+use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
+use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Decimal, StateRead};
+
+use crate::address::{self, Addr};
+use crate::bank::{Pool, StakingBank};
+use crate::convert::int_to_wire;
+use crate::pagination::paginate;
+use crate::validator::{self, Validator};
+use crate::{delegation, keys, params, redelegation, unbonding};
+
+const SERVICE: &str = "/cosmos.staking.v1beta1.Query/";
+
+/// Every query path the module answers.
+pub const PATHS: &[&str] = &[
+    "/cosmos.staking.v1beta1.Query/Validators",
+    "/cosmos.staking.v1beta1.Query/Validator",
+    "/cosmos.staking.v1beta1.Query/ValidatorDelegations",
+    "/cosmos.staking.v1beta1.Query/ValidatorUnbondingDelegations",
+    "/cosmos.staking.v1beta1.Query/Delegation",
+    "/cosmos.staking.v1beta1.Query/UnbondingDelegation",
+    "/cosmos.staking.v1beta1.Query/DelegatorDelegations",
+    "/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations",
+    "/cosmos.staking.v1beta1.Query/Redelegations",
+    "/cosmos.staking.v1beta1.Query/DelegatorValidators",
+    "/cosmos.staking.v1beta1.Query/DelegatorValidator",
+    "/cosmos.staking.v1beta1.Query/HistoricalInfo",
+    "/cosmos.staking.v1beta1.Query/Pool",
+    "/cosmos.staking.v1beta1.Query/Params",
+];
+
+fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
+    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
+}
+
+fn not_found(what: String) -> AppError {
+    AppError::sdk(SdkCode::KeyNotFound, format!("{what}: key not found"))
+}
+
+fn delegation_response(
+    delegator: &Addr,
+    v: &Validator,
+    shares: Decimal,
+    denom: &str,
+) -> AppResult<pb::DelegationResponse> {
+    Ok(pb::DelegationResponse {
+        delegation: Some(delegation::to_proto(delegator, &v.operator, shares)),
+        balance: Some(Coin {
+            denom: denom.into(),
+            amount: int_to_wire(v.tokens_for_shares(shares)?),
+        }),
+    })
+}
+
+/// Answers `path` with `request`.
+pub fn answer(
+    state: &dyn StateRead,
+    bank: &dyn StakingBank,
+    path: &str,
+    request: &[u8],
+) -> AppResult<Vec<u8>> {
+    let method = path.strip_prefix(SERVICE).unwrap_or("");
+    let denom = params::load(state)?.bond_denom;
+    Ok(match method {
+        "Validators" => {
+            let r: pb::QueryValidatorsRequest = req(request)?;
+            let wanted = if r.status.is_empty() {
+                None
+            } else {
+                Some(pb::BondStatus::from_str_name(&r.status).ok_or_else(|| {
+                    AppError::sdk(
+                        SdkCode::InvalidRequest,
+                        format!("invalid validator status {}", r.status),
+                    )
+                })?)
+            };
+            let mut items = Vec::new();
+            for (key, _) in state.scan_prefix(keys::VALIDATOR) {
+                let Some(op) = keys::addr_at(&key, keys::VALIDATOR.len()) else {
+                    continue;
+                };
+                let v = validator::must_load(state, &op)?;
+                if wanted.is_none_or(|s| s == v.status) {
+                    items.push((op.to_vec(), v.to_proto()));
+                }
+            }
+            let (validators, page) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryValidatorsResponse {
+                validators,
+                pagination: Some(page),
+            }
+            .encode_to_vec()
+        }
+        "Validator" => {
+            let r: pb::QueryValidatorRequest = req(request)?;
+            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let v = validator::load(state, &op)?
+                .ok_or_else(|| not_found(format!("validator {} not found", r.validator_addr)))?;
+            pb::QueryValidatorResponse {
+                validator: Some(v.to_proto()),
+            }
+            .encode_to_vec()
+        }
+        "ValidatorDelegations" => {
+            let r: pb::QueryValidatorDelegationsRequest = req(request)?;
+            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let v = validator::must_load(state, &op)?;
+            let mut items = Vec::new();
+            for (delegator, shares) in delegation::of_validator(state, &op)? {
+                items.push((
+                    delegator.to_vec(),
+                    delegation_response(&delegator, &v, shares, &denom)?,
+                ));
+            }
+            let (delegation_responses, page) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryValidatorDelegationsResponse {
+                delegation_responses,
+                pagination: Some(page),
+            }
+            .encode_to_vec()
+        }
+        "ValidatorUnbondingDelegations" => {
+            let r: pb::QueryValidatorUnbondingDelegationsRequest = req(request)?;
+            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let prefix = keys::join(keys::UNBONDING_BY_VAL, &[&op]);
+            let items = keyed(unbonding::list(state, &prefix, true)?, |u| {
+                u.delegator_address.clone()
+            });
+            let (unbonding_responses, page) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryValidatorUnbondingDelegationsResponse {
+                unbonding_responses,
+                pagination: Some(page),
+            }
+            .encode_to_vec()
+        }
+        "Delegation" => {
+            let r: pb::QueryDelegationRequest = req(request)?;
+            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let missing = || {
+                not_found(format!(
+                    "delegation with delegator {} not found for validator {}",
+                    r.delegator_addr, r.validator_addr
+                ))
+            };
+            let v = validator::load(state, &op)?.ok_or_else(missing)?;
+            let shares = delegation::shares(state, &delegator, &op)?.ok_or_else(missing)?;
+            pb::QueryDelegationResponse {
+                delegation_response: Some(delegation_response(&delegator, &v, shares, &denom)?),
+            }
+            .encode_to_vec()
+        }
+        "UnbondingDelegation" => {
+            let r: pb::QueryUnbondingDelegationRequest = req(request)?;
+            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let ubd = unbonding::load(state, &delegator, &op)?.ok_or_else(|| {
+                not_found(format!(
+                    "unbonding delegation with delegator {} not found for validator {}",
+                    r.delegator_addr, r.validator_addr
+                ))
+            })?;
+            pb::QueryUnbondingDelegationResponse { unbond: Some(ubd) }.encode_to_vec()
+        }
+        "DelegatorDelegations" => {
+            let r: pb::QueryDelegatorDelegationsRequest = req(request)?;
+            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let mut items = Vec::new();
+            for (op, shares) in delegations_of(state, &delegator)? {
+                let v = validator::must_load(state, &op)?;
+                items.push((
+                    op.to_vec(),
+                    delegation_response(&delegator, &v, shares, &denom)?,
+                ));
+            }
+            let (delegation_responses, page) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryDelegatorDelegationsResponse {
+                delegation_responses,
+                pagination: Some(page),
+            }
+            .encode_to_vec()
+        }
+        "DelegatorUnbondingDelegations" => {
+            let r: pb::QueryDelegatorUnbondingDelegationsRequest = req(request)?;
+            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let prefix = keys::join(keys::UNBONDING, &[&delegator]);
+            let items = keyed(unbonding::list(state, &prefix, false)?, |u| {
+                u.validator_address.clone()
+            });
+            let (unbonding_responses, page) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryDelegatorUnbondingDelegationsResponse {
+                unbonding_responses,
+                pagination: Some(page),
+            }
+            .encode_to_vec()
+        }
+        "Redelegations" => redelegations(state, req(request)?)?.encode_to_vec(),
+        "DelegatorValidators" => {
+            let r: pb::QueryDelegatorValidatorsRequest = req(request)?;
+            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let mut items = Vec::new();
+            for (op, _) in delegations_of(state, &delegator)? {
+                items.push((op.to_vec(), validator::must_load(state, &op)?.to_proto()));
+            }
+            let (validators, page) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryDelegatorValidatorsResponse {
+                validators,
+                pagination: Some(page),
+            }
+            .encode_to_vec()
+        }
+        "DelegatorValidator" => {
+            let r: pb::QueryDelegatorValidatorRequest = req(request)?;
+            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let op = address::valoper(&r.validator_addr, "validator address")?;
+            if delegation::shares(state, &delegator, &op)?.is_none() {
+                return Err(not_found(format!(
+                    "delegation with delegator {} not found for validator {}",
+                    r.delegator_addr, r.validator_addr
+                )));
+            }
+            let v = validator::must_load(state, &op)?;
+            pb::QueryDelegatorValidatorResponse {
+                validator: Some(v.to_proto()),
+            }
+            .encode_to_vec()
+        }
+        "HistoricalInfo" => {
+            let r: pb::QueryHistoricalInfoRequest = req(request)?;
+            return Err(not_found(format!(
+                "historical info for height {}",
+                r.height
+            )));
+        }
+        "Pool" => {
+            req::<pb::QueryPoolRequest>(request)?;
+            pb::QueryPoolResponse {
+                pool: Some(pb::Pool {
+                    not_bonded_tokens: int_to_wire(bank.pool_balance(state, Pool::NotBonded)),
+                    bonded_tokens: int_to_wire(bank.pool_balance(state, Pool::Bonded)),
+                }),
+            }
+            .encode_to_vec()
+        }
+        "Params" => {
+            req::<pb::QueryParamsRequest>(request)?;
+            pb::QueryParamsResponse {
+                params: Some(params::load(state)?),
+            }
+            .encode_to_vec()
+        }
+        _ => {
+            return Err(AppError::sdk(
+                SdkCode::UnknownRequest,
+                format!("unknown query path {path}"),
+            ))
+        }
+    })
+}
+
+fn keyed<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<(Vec<u8>, T)> {
+    items
+        .into_iter()
+        .map(|i| (key(&i).into_bytes(), i))
+        .collect()
+}
+
+/// Every `(operator, shares)` delegation of `delegator`, in operator order.
+fn delegations_of(state: &dyn StateRead, delegator: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+    let prefix = keys::join(keys::DELEGATION, &[delegator]);
+    let mut out = Vec::new();
+    for (key, _) in state.scan_prefix(&prefix) {
+        let Some(op) = keys::addr_at(&key, prefix.len()) else {
+            continue;
+        };
+        if let Some(shares) = delegation::shares(state, delegator, &op)? {
+            out.push((op, shares));
+        }
+    }
+    Ok(out)
+}
+
+fn redelegations(
+    state: &dyn StateRead,
+    r: pb::QueryRedelegationsRequest,
+) -> AppResult<pb::QueryRedelegationsResponse> {
+    let optional = |text: &str, field: &str| -> AppResult<Option<Addr>> {
+        if text.is_empty() {
+            Ok(None)
+        } else {
+            address::valoper(text, field).map(Some)
+        }
+    };
+    let src = optional(&r.src_validator_addr, "source validator address")?;
+    let dst = optional(&r.dst_validator_addr, "destination validator address")?;
+    let list = if r.delegator_addr.is_empty() {
+        let src = src.ok_or_else(|| {
+            AppError::sdk(
+                SdkCode::InvalidRequest,
+                "delegator or source validator address required",
+            )
+        })?;
+        redelegation::list(state, &keys::join(keys::REDELEGATION_BY_SRC, &[&src]), true)?
+    } else {
+        let delegator = address::account(&r.delegator_addr, "delegator address")?;
+        let mut parts: Vec<&[u8]> = vec![&delegator];
+        if let Some(src) = &src {
+            parts.push(src);
+        }
+        redelegation::list(state, &keys::join(keys::REDELEGATION, &parts), false)?
+    };
+    let mut items = Vec::new();
+    for red in list {
+        let red_dst = address::valoper(&red.validator_dst_address, "destination")?;
+        if dst.is_some_and(|d| d != red_dst) {
+            continue;
+        }
+        let dest = validator::load(state, &red_dst)?;
+        let mut entries = Vec::new();
+        for entry in &red.entries {
+            let shares = crate::convert::dec_from_wire(&entry.shares_dst, "shares_dst")?;
+            let balance = match &dest {
+                Some(v) => v.tokens_for_shares(shares)?,
+                None => Default::default(),
+            };
+            entries.push(pb::RedelegationEntryResponse {
+                redelegation_entry: Some(entry.clone()),
+                balance: int_to_wire(balance),
+            });
+        }
+        let key = format!(
+            "{}{}{}",
+            red.delegator_address, red.validator_src_address, red.validator_dst_address
+        );
+        items.push((
+            key.into_bytes(),
+            pb::RedelegationResponse {
+                redelegation: Some(red),
+                entries,
+            },
+        ));
+    }
+    let (redelegation_responses, page) = paginate(items, r.pagination.as_ref())?;
+    Ok(pb::QueryRedelegationsResponse {
+        redelegation_responses,
+        pagination: Some(page),
+    })
+}

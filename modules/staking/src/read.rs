@@ -1,0 +1,81 @@
+//! The read API for the modules above staking (slashing, restaking, distribution): a
+//! documented extension trait over any state. Staking never calls upward.
+
+use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
+use rampart_core::{Amount, AppResult, StateRead};
+use tendermint_proto::google::protobuf::Duration;
+
+use crate::address::Addr;
+use crate::params::{self, POWER_REDUCTION};
+use crate::validator::{self, Validator};
+use crate::{delegation, keys, power, unbonding};
+
+/// Staking state as other modules read it, available on every [`StateRead`].
+pub trait StakingRead: StateRead {
+    /// The validator operated by `op`.
+    fn validator(&self, op: &Addr) -> AppResult<Option<Validator>> {
+        let state: &dyn StateRead = &self;
+        validator::load(state, op)
+    }
+
+    /// The validator whose consensus key has CometBFT address `cons`.
+    fn validator_by_consensus_address(&self, cons: &[u8; 20]) -> AppResult<Option<Validator>> {
+        let state: &dyn StateRead = &self;
+        match validator::operator_by_consensus(state, cons) {
+            Some(op) => validator::load(state, &op),
+            None => Ok(None),
+        }
+    }
+
+    /// The tokens `op` has bonded now: its tokens while Bonded, zero otherwise.
+    fn bonded_tokens(&self, op: &Addr) -> AppResult<Amount> {
+        Ok(self
+            .validator(op)?
+            .filter(|v| v.status == BondStatus::Bonded)
+            .map(|v| v.tokens)
+            .unwrap_or_default())
+    }
+
+    /// The active set as last sent to CometBFT: `(operator, power)` in operator order.
+    fn active_set(&self) -> Vec<(Addr, u64)> {
+        let state: &dyn StateRead = &self;
+        power::last_powers(state).into_iter().collect()
+    }
+
+    /// Tokens per unit of consensus power.
+    fn power_reduction(&self) -> u128 {
+        POWER_REDUCTION
+    }
+
+    /// The unbonding period.
+    fn unbonding_time(&self) -> AppResult<Duration> {
+        let state: &dyn StateRead = &self;
+        Ok(params::unbonding_time(&params::load(state)?))
+    }
+
+    /// Tokens the operator's own delegation is worth (for unjail's minimum check).
+    fn self_delegation_tokens(&self, op: &Addr) -> AppResult<Amount> {
+        let state: &dyn StateRead = &self;
+        let Some(v) = validator::load(state, op)? else {
+            return Ok(Amount::ZERO);
+        };
+        match delegation::shares(state, op, op)? {
+            Some(shares) => v.tokens_for_shares(shares),
+            None => Ok(Amount::ZERO),
+        }
+    }
+
+    /// Total balance of pending unbonding entries (held by the not-bonded pool).
+    fn unbonding_total(&self) -> AppResult<Amount> {
+        let state: &dyn StateRead = &self;
+        let mut total = Amount::ZERO;
+        for ubd in unbonding::list(state, keys::UNBONDING, false)? {
+            for entry in &ubd.entries {
+                total = total.checked_add(unbonding::balance(entry)?)?;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl<T: StateRead + ?Sized> StakingRead for T {}

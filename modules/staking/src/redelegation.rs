@@ -1,0 +1,208 @@
+//! Redelegations: `MsgBeginRedelegate` (no self or transitive redelegation, entry limits) and
+//! expiry of entries at end block. Entries keep the tokens slashable at the source.
+
+use cosmos_sdk_proto::cosmos::staking::v1beta1::{BondStatus, Redelegation, RedelegationEntry};
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Amount, BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt};
+
+use crate::address::{self, Addr};
+use crate::convert::{add_duration, block_time, dec_to_wire, int_to_wire, timestamp};
+use crate::delegation::{self, Funding};
+use crate::errors::{err, StakingCode};
+use crate::hooks::Seams;
+use crate::keys;
+use crate::params;
+use crate::unbonding::{due_keys, next_unbonding_id};
+use crate::validator;
+
+/// Loads the redelegation `(delegator, src, dst)`.
+pub fn load(
+    state: &dyn StateRead,
+    delegator: &Addr,
+    src: &Addr,
+    dst: &Addr,
+) -> AppResult<Option<Redelegation>> {
+    state
+        .get_proto::<Redelegation>(&keys::redelegation(delegator, src, dst))
+        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt redelegation: {e}")))
+}
+
+/// Stores a redelegation and its indexes, or deletes them all when it has no entries.
+pub fn save(
+    state: &mut dyn StateWrite,
+    delegator: &Addr,
+    src: &Addr,
+    dst: &Addr,
+    red: &Redelegation,
+) {
+    let index = [
+        keys::redelegation_by_src(src, delegator, dst),
+        keys::redelegation_by_dst(dst, delegator, src),
+    ];
+    if red.entries.is_empty() {
+        state.delete(keys::redelegation(delegator, src, dst));
+        for key in index {
+            state.delete(key);
+        }
+    } else {
+        state.put_proto(keys::redelegation(delegator, src, dst), red);
+        for key in index {
+            state.put(key, Vec::new());
+        }
+    }
+}
+
+/// An entry's completion time.
+pub fn completion(entry: &RedelegationEntry) -> AppResult<BlockTime> {
+    entry
+        .completion_time
+        .as_ref()
+        .map(block_time)
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// Moves `amount` tokens of `delegator`'s delegation from `src` to `dst`; returns the completion
+/// time (now when the source is unbonded, in which case no entry is kept).
+#[allow(clippy::too_many_arguments)]
+pub fn redelegate(
+    state: &mut dyn StateWrite,
+    seams: Seams<'_>,
+    height: u64,
+    now: BlockTime,
+    delegator: &Addr,
+    src: &Addr,
+    dst: &Addr,
+    amount: Amount,
+) -> AppResult<BlockTime> {
+    if src == dst {
+        return Err(err(
+            StakingCode::SelfRedelegation,
+            "cannot redelegate to the same validator",
+        ));
+    }
+    let p = params::load(state)?;
+    let mut source = validator::load(state, src)?.ok_or_else(|| {
+        err(
+            StakingCode::BadRedelegationSrc,
+            "redelegation source validator not found",
+        )
+    })?;
+    let mut dest = validator::load(state, dst)?.ok_or_else(|| {
+        err(
+            StakingCode::BadRedelegationDst,
+            "redelegation destination validator not found",
+        )
+    })?;
+    let incoming = keys::join(keys::REDELEGATION_BY_DST, &[src, delegator]);
+    if state.scan_prefix(&incoming).next().is_some() {
+        return Err(err(
+            StakingCode::TransitiveRedelegation,
+            "redelegation to this validator already in progress; first redelegation to this validator must complete before next redelegation",
+        ));
+    }
+    let mut red = load(state, delegator, src, dst)?.unwrap_or_else(|| Redelegation {
+        delegator_address: address::encode(address::ACCOUNT_PREFIX, delegator),
+        validator_src_address: address::encode(address::VALOPER_PREFIX, src),
+        validator_dst_address: address::encode(address::VALOPER_PREFIX, dst),
+        entries: Vec::new(),
+    });
+    if red.entries.len() >= p.max_entries as usize {
+        return Err(err(
+            StakingCode::MaxRedelegationEntries,
+            "too many redelegation entries for (delegator, src-validator, dst-validator) tuple",
+        ));
+    }
+    let remove = delegation::shares_to_withdraw(state, delegator, &source, amount)?;
+    let source_pool = source.pool();
+    let source_unbonded = source.status == BondStatus::Unbonded;
+    let tokens = delegation::unbond(state, seams, delegator, &mut source, remove)?;
+    if tokens.is_zero() {
+        return Err(err(
+            StakingCode::TinyRedelegationAmount,
+            "too few tokens to redelegate (truncates to zero tokens)",
+        ));
+    }
+    let shares_dst = delegation::delegate(
+        state,
+        seams,
+        delegator,
+        &mut dest,
+        tokens,
+        Funding::Pool(source_pool),
+    )?;
+    if source_unbonded {
+        return Ok(now);
+    }
+    let done = add_duration(now, &params::unbonding_time(&p))?;
+    let height =
+        i64::try_from(height).map_err(|_| AppError::sdk(SdkCode::Logic, "height overflows i64"))?;
+    let unbonding_id = next_unbonding_id(state);
+    red.entries.push(RedelegationEntry {
+        creation_height: height,
+        completion_time: Some(timestamp(done)),
+        initial_balance: int_to_wire(tokens),
+        shares_dst: dec_to_wire(shares_dst),
+        unbonding_id,
+        unbonding_on_hold_ref_count: 0,
+    });
+    save(state, delegator, src, dst, &red);
+    state.put(
+        keys::redelegation_queue(done, delegator, src, dst),
+        Vec::new(),
+    );
+    Ok(done)
+}
+
+/// Drops every redelegation entry whose completion time is ≤ `now` (its tokens are already
+/// delegated to the destination; only the slashing liability ends).
+pub fn mature(state: &mut dyn StateWrite, now: BlockTime) -> AppResult<()> {
+    for key in due_keys(state, keys::REDELEGATION_QUEUE, now) {
+        state.delete(key.clone());
+        let skip = keys::REDELEGATION_QUEUE.len() + 12;
+        let (Some(delegator), Some(src), Some(dst)) = (
+            keys::addr_at(&key, skip),
+            keys::addr_at(&key, skip + 20),
+            keys::addr_at(&key, skip + 40),
+        ) else {
+            continue;
+        };
+        let Some(mut red) = load(state, &delegator, &src, &dst)? else {
+            continue;
+        };
+        let mut kept = Vec::with_capacity(red.entries.len());
+        for entry in red.entries {
+            if completion(&entry)? > now {
+                kept.push(entry);
+            }
+        }
+        red.entries = kept;
+        save(state, &delegator, &src, &dst, &red);
+    }
+    Ok(())
+}
+
+/// Every redelegation whose index key starts with `prefix` (by-source index when `by_src`,
+/// else the primary `red/` keys).
+pub fn list(state: &dyn StateRead, prefix: &[u8], by_src: bool) -> AppResult<Vec<Redelegation>> {
+    let mut out = Vec::new();
+    for (key, _) in state.scan_prefix(prefix) {
+        let base = if by_src {
+            keys::REDELEGATION_BY_SRC.len()
+        } else {
+            keys::REDELEGATION.len()
+        };
+        let (Some(a), Some(b), Some(c)) = (
+            keys::addr_at(&key, base),
+            keys::addr_at(&key, base + 20),
+            keys::addr_at(&key, base + 40),
+        ) else {
+            continue;
+        };
+        let (delegator, src, dst) = if by_src { (b, a, c) } else { (a, b, c) };
+        if let Some(red) = load(state, &delegator, &src, &dst)? {
+            out.push(red);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,142 @@
+//! The bookkeeping side of slashing, for the modules above staking: cut a validator's tokens and
+//! the unbonding and redelegation entries created at or after the infraction height, burn what
+//! was cut; jail and unjail. The decision (fraction, height, jail or tombstone) is theirs.
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Amount, BlockTime, Decimal, StateWrite};
+
+use crate::address::Addr;
+use crate::bank::Pool;
+use crate::convert::{dec_from_wire, int_from_wire, int_to_wire};
+use crate::hooks::Seams;
+use crate::keys;
+use crate::{delegation, redelegation, unbonding, validator};
+
+/// What a slash took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SlashOutcome {
+    /// Tokens burned in total (validator, unbonding entries and redelegated delegations).
+    pub burned: Amount,
+}
+
+/// Slashes validator `op` by `fraction` (≤ 1) for an infraction at `infraction_height`: the
+/// validator's current tokens, every unbonding entry from it and every redelegation entry away
+/// from it created at or after that height and not yet mature at `now`, each proportionally to
+/// its initial balance and never below zero. Every slashed token is burned through the bank seam.
+pub fn slash(
+    state: &mut dyn StateWrite,
+    seams: Seams<'_>,
+    op: &Addr,
+    infraction_height: u64,
+    now: BlockTime,
+    fraction: Decimal,
+) -> AppResult<SlashOutcome> {
+    if fraction > Decimal::ONE {
+        return Err(AppError::sdk(
+            SdkCode::InvalidRequest,
+            format!("slash fraction {fraction} above 1"),
+        ));
+    }
+    let mut v = validator::must_load(state, op)?;
+    let min_height = i64::try_from(infraction_height).unwrap_or(i64::MAX);
+    let mut burned = slash_unbondings(state, seams, op, min_height, now, fraction)?;
+    burned = burned.checked_add(slash_redelegations(
+        state, seams, op, min_height, now, fraction,
+    )?)?;
+    let cut = v.tokens.mul_floor(fraction)?.min(v.tokens);
+    v.tokens = v.tokens.checked_sub(cut)?;
+    if !cut.is_zero() {
+        seams.bank.burn_from_pool(state, v.pool(), cut)?;
+    }
+    validator::save_or_remove(state, &v)?;
+    Ok(SlashOutcome {
+        burned: burned.checked_add(cut)?,
+    })
+}
+
+fn slash_unbondings(
+    state: &mut dyn StateWrite,
+    seams: Seams<'_>,
+    op: &Addr,
+    min_height: i64,
+    now: BlockTime,
+    fraction: Decimal,
+) -> AppResult<Amount> {
+    let prefix = keys::join(keys::UNBONDING_BY_VAL, &[op]);
+    let mut total = Amount::ZERO;
+    for mut ubd in unbonding::list(state, &prefix, true)? {
+        let delegator = crate::address::account(&ubd.delegator_address, "delegator")?;
+        for entry in &mut ubd.entries {
+            if entry.creation_height < min_height || unbonding::completion(entry)? <= now {
+                continue;
+            }
+            let initial = int_from_wire(&entry.initial_balance, "initial balance")?;
+            let balance = unbonding::balance(entry)?;
+            let cut = initial.mul_floor(fraction)?.min(balance);
+            entry.balance = int_to_wire(balance.checked_sub(cut)?);
+            total = total.checked_add(cut)?;
+        }
+        unbonding::save(state, &delegator, op, &ubd);
+    }
+    if !total.is_zero() {
+        seams.bank.burn_from_pool(state, Pool::NotBonded, total)?;
+    }
+    Ok(total)
+}
+
+fn slash_redelegations(
+    state: &mut dyn StateWrite,
+    seams: Seams<'_>,
+    src: &Addr,
+    min_height: i64,
+    now: BlockTime,
+    fraction: Decimal,
+) -> AppResult<Amount> {
+    let prefix = keys::join(keys::REDELEGATION_BY_SRC, &[src]);
+    let mut total = Amount::ZERO;
+    for red in redelegation::list(state, &prefix, true)? {
+        let delegator = crate::address::account(&red.delegator_address, "delegator")?;
+        let dst = crate::address::valoper(&red.validator_dst_address, "destination")?;
+        for entry in &red.entries {
+            if entry.creation_height < min_height || redelegation::completion(entry)? <= now {
+                continue;
+            }
+            let Some(mut dest) = validator::load(state, &dst)? else {
+                continue;
+            };
+            let shares_dst = dec_from_wire(&entry.shares_dst, "shares_dst")?;
+            let held = delegation::shares(state, &delegator, &dst)?.unwrap_or_default();
+            let remove = shares_dst.checked_mul(fraction)?.min(held);
+            if remove == Decimal::ZERO {
+                continue;
+            }
+            let pool = dest.pool();
+            let tokens = delegation::unbond(state, seams, &delegator, &mut dest, remove)?;
+            if !tokens.is_zero() {
+                seams.bank.burn_from_pool(state, pool, tokens)?;
+            }
+            total = total.checked_add(tokens)?;
+        }
+    }
+    Ok(total)
+}
+
+/// Jails `op`: it leaves the active set at the next end block.
+pub fn jail(state: &mut dyn StateWrite, op: &Addr) -> AppResult<()> {
+    let mut v = validator::must_load(state, op)?;
+    v.jailed = true;
+    validator::save(state, &v)
+}
+
+/// Unjails `op` (the caller checks jail periods, tombstones and the minimum self-delegation).
+pub fn unjail(state: &mut dyn StateWrite, op: &Addr) -> AppResult<()> {
+    let mut v = validator::must_load(state, op)?;
+    if !v.jailed {
+        return Err(AppError::sdk(
+            SdkCode::InvalidRequest,
+            "validator not jailed",
+        ));
+    }
+    v.jailed = false;
+    validator::save(state, &v)
+}

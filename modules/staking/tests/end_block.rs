@@ -1,0 +1,189 @@
+//! End block: the active set as a diff, status transitions, maturity by block time, slashing of
+//! entries before vs at/after the infraction height.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::*;
+use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
+use rampart_core::{Amount, Decimal, ValidatorUpdate};
+use rampart_staking::{jail, slash, unjail, StakingRead};
+
+fn update(key: u8, power: u64) -> ValidatorUpdate {
+    ValidatorUpdate {
+        ed25519_pubkey: [key; 32],
+        power,
+    }
+}
+
+fn status(chain: &Chain, n: u8) -> BondStatus {
+    chain.state.validator(&addr(n)).unwrap().unwrap().status
+}
+
+#[test]
+fn active_set_is_the_top_by_power_and_only_changes_are_sent() {
+    let mut chain = Chain::with_max(2);
+    for (n, stake) in [(1u8, 3_000_000u128), (2, 2_000_000), (3, 1_000_000)] {
+        chain.fund(n, 10_000_000);
+        chain.deliver(&create_validator(n, stake));
+    }
+    chain.fund(9, 10_000_000);
+    assert_eq!(chain.end_block(5), vec![update(1, 3), update(2, 2)]);
+    assert_eq!(status(&chain, 3), BondStatus::Unbonded);
+    assert!(
+        chain.end_block(5).is_empty(),
+        "nothing changed, nothing sent"
+    );
+    // Delegating 3 M to validator 3 lifts it above 1 and 2: 3 enters, 2 leaves, 1 is unchanged
+    // and not sent.
+    chain.deliver(&delegate(9, 3, 3_000_000));
+    assert_eq!(chain.end_block(5), vec![update(3, 4), update(2, 0)]);
+    assert_eq!(status(&chain, 2), BondStatus::Unbonding);
+    assert_eq!(status(&chain, 3), BondStatus::Bonded);
+    assert_eq!(chain.state.active_set(), vec![(addr(1), 3), (addr(3), 4)]);
+    // A tie in power is broken by operator bytes: 2 reaches 3 M and ties with 1, whose address
+    // sorts first, so 1 stays.
+    chain.deliver(&delegate(9, 2, 1_000_000));
+    assert!(chain.end_block(5).is_empty());
+    // Jailing removes; unjailing brings it back.
+    jail(&mut chain.state, &addr(3)).unwrap();
+    assert_eq!(chain.end_block(5), vec![update(2, 3), update(3, 0)]);
+    unjail(&mut chain.state, &addr(3)).unwrap();
+    assert_eq!(chain.end_block(5), vec![update(3, 4), update(2, 0)]);
+    // The validator 2 went back to Unbonding, then matures into Unbonded after 100 s.
+    assert_eq!(status(&chain, 2), BondStatus::Unbonding);
+    chain.end_block(100);
+    chain.end_block(5);
+    assert_eq!(status(&chain, 2), BondStatus::Unbonded);
+}
+
+#[test]
+fn zero_power_removes_and_an_empty_unbonded_validator_is_deleted() {
+    let mut chain = Chain::with_max(5);
+    chain.fund(1, 10_000_000);
+    chain.fund(2, 10_000_000);
+    chain.deliver(&create_validator(1, 2_000_000));
+    chain.deliver(&create_validator(2, 2_000_000));
+    chain.end_block(5);
+    // Below 10^6 tokens the power is 0: validator 1 leaves the CometBFT set.
+    chain.deliver(&undelegate(1, 1, 1_500_000));
+    assert_eq!(chain.end_block(5), vec![update(1, 0)]);
+    assert_eq!(
+        status(&chain, 1),
+        BondStatus::Unbonding,
+        "power 0 is not in the active set"
+    );
+    assert_eq!(chain.state.active_set(), vec![(addr(2), 2)]);
+    chain.deliver(&undelegate(1, 1, 500_000));
+    chain.end_block(100);
+    chain.end_block(5);
+    assert!(
+        chain.state.validator(&addr(1)).unwrap().is_none(),
+        "deleted once unbonded and empty"
+    );
+    assert_eq!(chain.balance(1), 10_000_000, "all tokens came back");
+}
+
+#[test]
+fn unbonding_matures_by_block_time_not_height() {
+    let mut chain = Chain::with_max(5);
+    chain.fund(1, 10_000_000);
+    chain.fund(9, 1_000_000);
+    chain.deliver(&create_validator(1, 2_000_000));
+    chain.end_block(5);
+    chain.deliver(&delegate(9, 1, 1_000_000));
+    chain.deliver(&undelegate(9, 1, 600_000));
+    let start = chain.time.seconds;
+    chain.end_block(50);
+    for _ in 0..20 {
+        chain.end_block(2); // 40 more seconds over many blocks: not yet 100.
+    }
+    assert_eq!(chain.balance(9), 0);
+    assert!(chain.time.seconds - start < 100);
+    chain.end_block(10); // now at start + 100 at the next end block
+    chain.end_block(1);
+    assert_eq!(chain.balance(9), 600_000);
+}
+
+#[test]
+fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
+    let mut chain = Chain::with_max(5);
+    chain.fund(1, 10_000_000);
+    chain.fund(2, 10_000_000);
+    chain.fund(9, 10_000_000);
+    chain.deliver(&create_validator(1, 4_000_000));
+    chain.deliver(&create_validator(2, 4_000_000));
+    chain.deliver(&delegate(9, 1, 6_000_000));
+    chain.end_block(5);
+    // Height 2: an unbonding and a redelegation before the infraction.
+    chain.deliver(&undelegate(9, 1, 1_000_000));
+    chain.deliver(&redelegate(9, 1, 2, 1_000_000));
+    chain.end_block(5);
+    let infraction = chain.height; // 3
+    chain.deliver(&undelegate(9, 1, 2_000_000));
+    chain.deliver(&redelegate(9, 1, 2, 2_000_000));
+    chain.end_block(5);
+    let tokens_before = chain.state.validator(&addr(1)).unwrap().unwrap().tokens;
+    assert_eq!(tokens_before, Amount(4_000_000));
+    let dst_before = chain.state.validator(&addr(2)).unwrap().unwrap().tokens;
+    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let out = slash(
+        &mut chain.state,
+        module.seams(),
+        &addr(1),
+        infraction,
+        chain.time,
+        Decimal::from_bps(1_000),
+    )
+    .unwrap();
+    // 10 % of: 4 M validator tokens, the 2 M unbonding and the 2 M redelegation at/after height 3.
+    assert_eq!(out.burned, Amount(400_000 + 200_000 + 200_000));
+    assert_eq!(
+        chain.state.validator(&addr(1)).unwrap().unwrap().tokens,
+        Amount(3_600_000)
+    );
+    assert_eq!(
+        chain.state.validator(&addr(2)).unwrap().unwrap().tokens,
+        Amount(dst_before.0 - 200_000)
+    );
+    let ubd = rampart_staking::unbonding::load(&chain.state, &addr(9), &addr(1))
+        .unwrap()
+        .unwrap();
+    let balances: Vec<&str> = ubd.entries.iter().map(|e| e.balance.as_str()).collect();
+    assert_eq!(
+        balances,
+        ["1000000", "1800000"],
+        "the earlier entry is untouched"
+    );
+    chain.check_invariants();
+    chain.end_block(200);
+    chain.end_block(1);
+    assert_eq!(chain.balance(9), 10_000_000 - 6_000_000 + 2_800_000);
+}
+
+#[test]
+fn slash_fraction_above_one_is_refused() {
+    let mut chain = Chain::with_max(5);
+    chain.fund(1, 10_000_000);
+    chain.deliver(&create_validator(1, 4_000_000));
+    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let too_much = Decimal(Decimal::ONE.0 + 1);
+    assert!(slash(
+        &mut chain.state,
+        module.seams(),
+        &addr(1),
+        1,
+        chain.time,
+        too_much
+    )
+    .is_err());
+    assert!(slash(
+        &mut chain.state,
+        module.seams(),
+        &addr(7),
+        1,
+        chain.time,
+        Decimal::ONE
+    )
+    .is_err());
+}

@@ -1,0 +1,62 @@
+//! Compatibility: unmodified CosmJS (`@cosmjs/stargate` 0.39, pinned in
+//! `tests/cosmjs/package-lock.json` and installed with `npm ci`) against a real localnet, through
+//! CometBFT RPC only, as wallets use it. `tests/cosmjs/check.mjs` checks the chain id, accounts,
+//! balances, `sendTokens` with an explicit fee, `signAndBroadcast` with `gas: "auto"`, `getTx`,
+//! `searchTx`, and CheckTx rejections for a wrong sequence (32) and a wrong chain id (4).
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{ensure, Context, Result};
+use rampart_tests::{height_timeout, TestNet};
+
+/// Runs `program args` in `dir`, failing with its output unless it succeeds.
+fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .with_context(|| format!("running {program} (is Node.js with npm installed?)"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    ensure!(
+        output.status.success(),
+        "{program} {args:?} failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    Ok(stdout)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compat_cosmjs_stargate_sends_queries_and_is_rejected_like_the_sdk() -> Result<()> {
+    let dir = rampartd::cometbft::workspace_root()
+        .join("tests")
+        .join("cosmjs");
+    run(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+
+    let t = TestNet::start(1)?;
+    t.net.wait_for_height(2, height_timeout(2)).await?;
+    let funding = t.funding()?;
+    let (mnemonic, address) = (&funding.faucet.mnemonic, &funding.faucet.address);
+    let (denom, prefix) = (&funding.denom, &funding.bech32_prefix);
+    let rpc = t.net.node(0)?.rpc.clone();
+    let chain_id = t.net.manifest().chain_id.clone();
+
+    let output = run(
+        &dir,
+        "node",
+        &["check.mjs"],
+        &[
+            ("RAMPART_RPC", rpc.as_str()),
+            ("RAMPART_CHAIN_ID", chain_id.as_str()),
+            ("RAMPART_MNEMONIC", mnemonic),
+            ("RAMPART_ADDRESS", address),
+            ("RAMPART_DENOM", denom),
+            ("RAMPART_PREFIX", prefix),
+        ],
+    )?;
+    println!("{output}");
+    ensure!(output.contains(" 0 failed"), "{output}");
+    Ok(())
+}
