@@ -21,7 +21,7 @@ use base64::Engine;
 use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{mode_info, SignDoc, SignerInfo};
 use prost::Message;
-use rampart_auth::{Address, AuthRead, AuthWrite, PubKey, FEE_COLLECTOR};
+use rampart_auth::{Account, Address, AuthRead, AuthWrite, PubKey, FEE_COLLECTOR};
 use rampart_bank::coins::parse_coins;
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::context::ExecMode;
@@ -189,13 +189,7 @@ fn deduct_fee(
     if ctx.mode == ExecMode::Check {
         check_min_gas_price(ctx.min_gas_prices, fee.gas_limit, &coins)?;
     }
-    if state.account(&payer)?.is_none() {
-        return Err(AppError::new(
-            SDK_CODESPACE,
-            UNKNOWN_ADDRESS,
-            format!("fee payer address: {payer} does not exist: unknown address"),
-        ));
-    }
+    existing_account(state, &payer, "fee payer address: ")?;
     if !coins.is_empty() {
         let collector = Address::module(FEE_COLLECTOR);
         state.send(&payer, &collector, &coins, events)?;
@@ -252,13 +246,7 @@ fn set_pub_keys(
 ) -> AppResult<Vec<Option<PubKey>>> {
     let mut keys = Vec::with_capacity(signers.len());
     for (index, (signer, info)) in signers.iter().zip(&tx.auth_info.signer_infos).enumerate() {
-        let mut account = state.account(signer)?.ok_or_else(|| {
-            AppError::new(
-                SDK_CODESPACE,
-                UNKNOWN_ADDRESS,
-                format!("account {signer} does not exist: unknown address"),
-            )
-        })?;
+        let mut account = existing_account(state, signer, "account ")?;
         let offered = info.public_key.as_ref().map(PubKey::from_any).transpose()?;
         if let Some(key) = offered {
             if key.address() != *signer {
@@ -308,13 +296,7 @@ fn verify_and_increment(
         .zip(&tx.signatures)
         .zip(keys);
     for (((signer, info), signature), key) in items {
-        let mut account = state.account(signer)?.ok_or_else(|| {
-            AppError::new(
-                SDK_CODESPACE,
-                UNKNOWN_ADDRESS,
-                format!("account {signer} does not exist: unknown address"),
-            )
-        })?;
+        let mut account = existing_account(state, signer, "account ")?;
         if info.sequence != account.sequence {
             return Err(AppError::sdk(
                 SdkCode::WrongSequence,
@@ -381,4 +363,16 @@ fn verify_signature(
             ctx.block.chain_id
         )))
     }
+}
+
+/// The account of `address`, or `sdk/9` with the SDK's log (`<what><address> does not exist:
+/// unknown address`).
+fn existing_account(state: &dyn StateWrite, address: &Address, what: &str) -> AppResult<Account> {
+    state.account(address)?.ok_or_else(|| {
+        AppError::new(
+            SDK_CODESPACE,
+            UNKNOWN_ADDRESS,
+            format!("{what}{address} does not exist: unknown address"),
+        )
+    })
 }
