@@ -23,17 +23,8 @@ fn initialised_home() -> tempfile::TempDir {
 
 #[test]
 fn exported_genesis_round_trips_at_the_next_height() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = initialised_home();
     let home = dir.path().to_str().expect("utf-8 path");
-    let init = Command::new(env!("CARGO_BIN_EXE_rampartd"))
-        .args(["init", "exporter", "--chain-id", "export-1", "--home", home])
-        .output()
-        .expect("init runs");
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
 
     let genesis: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("config/genesis.json")).expect("genesis"),

@@ -106,6 +106,11 @@ impl TestNet {
             .collect()
     }
 
+    /// The highest height every reachable node has committed (`None` if none answers).
+    pub async fn common_height(&self) -> Option<u64> {
+        self.heights().await.into_iter().map(|(_, h)| h).min()
+    }
+
     /// Fetches block `height` from each of `nodes` and fails unless all
     /// report the same block hash and app hash. Returns the common block.
     pub async fn assert_same_block(&self, nodes: &[usize], height: u64) -> Result<BlockSummary> {
