@@ -48,6 +48,8 @@ pub struct SimulateResult {
     pub msg_responses: Vec<Any>,
     /// The events the transaction would emit.
     pub events: Events,
+    /// The committed height the simulation ran on.
+    pub height: u64,
 }
 
 /// Read-only access to committed state for queries; cheap to clone and safe to share across the
@@ -75,9 +77,10 @@ impl Queries {
     pub fn query(&self, path: &str, data: &[u8], height: u64) -> AppResult<QueryAnswer> {
         if path == SIMULATE_PATH {
             let outcome = self.simulate(&simulate::request_tx_bytes(data)?)?;
+            let height = outcome.height;
             return Ok(QueryAnswer {
                 value: simulate::response_bytes(outcome),
-                height: snapshot_height(&self.storage.snapshot())?,
+                height,
                 proof: None,
             });
         }
@@ -131,6 +134,7 @@ impl Queries {
             data,
             msg_responses,
             events: outcome.events,
+            height,
         })
     }
 

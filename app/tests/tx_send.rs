@@ -244,3 +244,61 @@ fn simulation_estimates_enough_gas_without_signatures() {
         assert_eq!(err.code, 32);
     }
 }
+
+#[test]
+fn abci_query_answers_simulate_like_queries_do() {
+    use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
+    use cosmos_sdk_proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
+    use prost::Message;
+    use rampart_app::simulate::SIMULATE_PATH;
+
+    let sender = Key::secp(11);
+    let chain = Chain::new(&[&sender]);
+    let to = Key::secp(12).address();
+    let mut signer = chain.signer(&sender);
+    signer.mode = SignMode::Unspecified;
+    let mut sim = TxBuilder::new(
+        vec![msg_send(&sender.address(), &to, vec![coin("5", DENOM)])],
+        vec![signer],
+    );
+    sim.fee = vec![];
+    sim.gas_limit = 0;
+    let tx_bytes = sim.build_unsigned();
+    let direct = chain
+        .driver
+        .app
+        .queries()
+        .simulate(&tx_bytes)
+        .expect("simulates");
+
+    let request = SimulateRequest {
+        tx_bytes,
+        ..Default::default()
+    };
+    let answer = chain
+        .driver
+        .query(SIMULATE_PATH, &request.encode_to_vec(), 0, false);
+    assert_eq!(answer.code.value(), 0, "{}", answer.log);
+    assert_eq!(
+        answer.height.value(),
+        chain.driver.height,
+        "answered at the committed height"
+    );
+    let response = SimulateResponse::decode(answer.value.as_ref()).expect("SimulateResponse");
+    let gas = response.gas_info.expect("gas info");
+    assert_eq!(gas.gas_used, direct.gas_used);
+    let result = response.result.expect("result");
+    assert_eq!(result.msg_responses, direct.msg_responses);
+    assert!(result
+        .events
+        .iter()
+        .all(|e| e.attributes.iter().all(|a| a.index)));
+
+    let empty = chain.driver.query(SIMULATE_PATH, &[], 0, false);
+    assert_eq!(
+        (empty.codespace.as_str(), empty.code.value()),
+        ("sdk", 18),
+        "{}",
+        empty.log
+    );
+}
