@@ -3,7 +3,7 @@
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::Delegation as ProtoDelegation;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Amount, Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::{Amount, Decimal, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 use crate::address::{self, Addr};
 use crate::bank::{transfer_between, Pool};
@@ -63,10 +63,11 @@ pub fn delegate(
     v: &mut Validator,
     amount: Amount,
     funding: Funding,
+    events: &mut Events,
 ) -> AppResult<Decimal> {
     seams
         .hooks
-        .before_delegation_shares_change(state, delegator, v)?;
+        .before_delegation_shares_change(state, delegator, v, events)?;
     let new_shares = v.add_tokens(amount)?;
     if new_shares == Decimal::ZERO {
         return Err(AppError::sdk(
@@ -122,10 +123,11 @@ pub fn unbond(
     delegator: &Addr,
     v: &mut Validator,
     remove: Decimal,
+    events: &mut Events,
 ) -> AppResult<Amount> {
     seams
         .hooks
-        .before_delegation_shares_change(state, delegator, v)?;
+        .before_delegation_shares_change(state, delegator, v, events)?;
     let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
     let remaining = held.checked_sub(remove).map_err(|_| {
         err(

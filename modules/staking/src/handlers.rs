@@ -123,7 +123,7 @@ fn create_validator(
         unbonding_time: Default::default(),
     };
     validator::save(state, &v)?;
-    delegation::delegate(state, seams, &op, &mut v, amount, Funding::Account)?;
+    delegation::delegate(state, seams, &op, &mut v, amount, Funding::Account, events)?;
     events.push(
         Event::new("create_validator")
             .attr("validator", &m.validator_address)
@@ -213,7 +213,15 @@ fn delegate(
     let (delegator, op) = delegator_and_validator(&m.delegator_address, &m.validator_address)?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
     let mut v = validator::must_load(state, &op)?;
-    let shares = delegation::delegate(state, seams, &delegator, &mut v, amount, Funding::Account)?;
+    let shares = delegation::delegate(
+        state,
+        seams,
+        &delegator,
+        &mut v,
+        amount,
+        Funding::Account,
+        events,
+    )?;
     events.push(
         Event::new("delegate")
             .attr("validator", &m.validator_address)
@@ -242,6 +250,7 @@ fn undelegate(
         &delegator,
         &op,
         amount,
+        events,
     )?;
     events.push(unbonding::unbond_event(
         &delegator, &op, tokens, denom, done,
@@ -279,6 +288,7 @@ fn redelegate(
         &src,
         &dst,
         amount,
+        events,
     )?;
     events.push(
         Event::new("redelegate")
@@ -305,7 +315,15 @@ fn cancel(
 ) -> AppResult<Any> {
     let (delegator, op) = delegator_and_validator(&m.delegator_address, &m.validator_address)?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
-    unbonding::cancel(state, seams, &delegator, &op, amount, m.creation_height)?;
+    unbonding::cancel(
+        state,
+        seams,
+        &delegator,
+        &op,
+        amount,
+        m.creation_height,
+        events,
+    )?;
     events.push(
         Event::new("cancel_unbonding_delegation")
             .attr("validator", &m.validator_address)

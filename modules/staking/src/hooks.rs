@@ -2,7 +2,7 @@
 //! rewards before a delegation's shares change). The app implements [`StakingHooks`]; staking
 //! calls it, so staking itself never names a module above it.
 
-use rampart_core::{AppResult, StateWrite};
+use rampart_core::{AppResult, Events, StateWrite};
 
 use crate::address::Addr;
 use crate::bank::StakingBank;
@@ -18,6 +18,7 @@ pub trait StakingHooks: Send + Sync {
         state: &mut dyn StateWrite,
         delegator: &Addr,
         validator: &Validator,
+        events: &mut Events,
     ) -> AppResult<()>;
 }
 
@@ -31,6 +32,7 @@ impl StakingHooks for NoHooks {
         _state: &mut dyn StateWrite,
         _delegator: &Addr,
         _validator: &Validator,
+        _events: &mut Events,
     ) -> AppResult<()> {
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{BondStatus, Redelegation, RedelegationEntry};
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Amount, BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::{Amount, BlockTime, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 use crate::address::{self, Addr};
 use crate::convert::{add_duration, block_time, dec_to_wire, int_to_wire, timestamp};
@@ -74,6 +74,7 @@ pub fn redelegate(
     src: &Addr,
     dst: &Addr,
     amount: Amount,
+    events: &mut Events,
 ) -> AppResult<BlockTime> {
     if src == dst {
         return Err(err(
@@ -116,7 +117,7 @@ pub fn redelegate(
     let remove = delegation::shares_to_withdraw(state, delegator, &source, amount)?;
     let source_pool = source.pool();
     let source_unbonded = source.status == BondStatus::Unbonded;
-    let tokens = delegation::unbond(state, seams, delegator, &mut source, remove)?;
+    let tokens = delegation::unbond(state, seams, delegator, &mut source, remove, events)?;
     if tokens.is_zero() {
         return Err(err(
             StakingCode::TinyRedelegationAmount,
@@ -130,6 +131,7 @@ pub fn redelegate(
         &mut dest,
         tokens,
         Funding::Pool(source_pool),
+        events,
     )?;
     if source_unbonded {
         return Ok(now);

@@ -3,7 +3,7 @@
 //! was cut; jail and unjail. The decision (fraction, height, jail or tombstone) is theirs.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Amount, BlockTime, Decimal, StateWrite};
+use rampart_core::{Amount, BlockTime, Decimal, Events, StateWrite};
 
 use crate::address::Addr;
 use crate::bank::Pool;
@@ -30,6 +30,7 @@ pub fn slash(
     infraction_height: u64,
     now: BlockTime,
     fraction: Decimal,
+    events: &mut Events,
 ) -> AppResult<SlashOutcome> {
     if fraction > Decimal::ONE {
         return Err(AppError::sdk(
@@ -41,7 +42,7 @@ pub fn slash(
     let min_height = i64::try_from(infraction_height).unwrap_or(i64::MAX);
     let mut burned = slash_unbondings(state, seams, op, min_height, now, fraction)?;
     burned = burned.checked_add(slash_redelegations(
-        state, seams, op, min_height, now, fraction,
+        state, seams, op, min_height, now, fraction, events,
     )?)?;
     let cut = v.tokens.mul_floor(fraction)?.min(v.tokens);
     v.tokens = v.tokens.checked_sub(cut)?;
@@ -91,6 +92,7 @@ fn slash_redelegations(
     min_height: i64,
     now: BlockTime,
     fraction: Decimal,
+    events: &mut Events,
 ) -> AppResult<Amount> {
     let prefix = keys::join(keys::REDELEGATION_BY_SRC, &[src]);
     let mut total = Amount::ZERO;
@@ -111,7 +113,7 @@ fn slash_redelegations(
                 continue;
             }
             let pool = dest.pool();
-            let tokens = delegation::unbond(state, seams, &delegator, &mut dest, remove)?;
+            let tokens = delegation::unbond(state, seams, &delegator, &mut dest, remove, events)?;
             if !tokens.is_zero() {
                 seams.bank.burn_from_pool(state, pool, tokens)?;
             }

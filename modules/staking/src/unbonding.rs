@@ -82,6 +82,7 @@ pub fn undelegate(
     delegator: &Addr,
     op: &Addr,
     amount: Amount,
+    events: &mut Events,
 ) -> AppResult<(BlockTime, Amount)> {
     let p = params::load(state)?;
     let mut v = validator::must_load(state, op)?;
@@ -98,7 +99,7 @@ pub fn undelegate(
     }
     let remove = delegation::shares_to_withdraw(state, delegator, &v, amount)?;
     let was_bonded = v.status == BondStatus::Bonded;
-    let tokens = delegation::unbond(state, seams, delegator, &mut v, remove)?;
+    let tokens = delegation::unbond(state, seams, delegator, &mut v, remove, events)?;
     if tokens.is_zero() {
         return Err(AppError::sdk(
             SdkCode::InvalidRequest,
@@ -135,6 +136,7 @@ pub fn cancel(
     op: &Addr,
     amount: Amount,
     creation_height: i64,
+    events: &mut Events,
 ) -> AppResult<()> {
     let mut v = validator::must_load(state, op)?;
     if v.jailed {
@@ -182,6 +184,7 @@ pub fn cancel(
         &mut v,
         amount,
         Funding::Pool(Pool::NotBonded),
+        events,
     )?;
     save(state, delegator, op, &ubd);
     Ok(())

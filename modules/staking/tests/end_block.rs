@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
-use rampart_core::{Amount, Decimal, ValidatorUpdate};
+use rampart_core::{Amount, Decimal, Events, ValidatorUpdate};
 use rampart_staking::{jail, slash, unjail, StakingRead};
 
 fn update(key: u8, power: u64) -> ValidatorUpdate {
@@ -134,6 +134,7 @@ fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
         infraction,
         chain.time,
         Decimal::from_bps(1_000),
+        &mut Events::new(),
     )
     .unwrap();
     // 10 % of: 4 M validator tokens, the 2 M unbonding and the 2 M redelegation at/after height 3.
@@ -174,7 +175,8 @@ fn slash_fraction_above_one_is_refused() {
         &addr(1),
         1,
         chain.time,
-        too_much
+        too_much,
+        &mut Events::new(),
     )
     .is_err());
     assert!(slash(
@@ -183,7 +185,8 @@ fn slash_fraction_above_one_is_refused() {
         &addr(7),
         1,
         chain.time,
-        Decimal::ONE
+        Decimal::ONE,
+        &mut Events::new(),
     )
     .is_err());
 }

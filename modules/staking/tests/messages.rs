@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::MsgUndelegateResponse;
 use prost::Message;
-use rampart_core::{Amount, Decimal, Module, StateRead};
+use rampart_core::{Amount, Decimal, Events, Module, StateRead};
 use rampart_staking::{slash, StakingRead};
 
 fn chain_with_two_validators() -> Chain {
@@ -44,6 +44,7 @@ fn delegation_after_a_slash_buys_more_shares_and_rounding_never_creates_tokens()
         height,
         chain.time,
         Decimal::from_bps(1_000),
+        &mut Events::new(),
     )
     .unwrap();
     assert_eq!(out.burned, Amount(600_000), "10 % of 6,000,000 tokens");
@@ -361,6 +362,7 @@ impl rampart_staking::StakingHooks for Recorder {
         state: &mut dyn rampart_core::StateWrite,
         delegator: &[u8; 20],
         validator: &rampart_staking::Validator,
+        _events: &mut Events,
     ) -> rampart_core::AppResult<()> {
         let key = [b"hooktest/" as &[u8], delegator, &validator.operator].concat();
         let calls = state.get(&key).map_or(0, |v| v[0]) + 1;

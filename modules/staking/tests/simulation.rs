@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use rampart_core::Decimal;
+use rampart_core::{Decimal, Events};
 use rampart_staking::{jail, slash, unjail};
 
 /// xorshift64*: a tiny deterministic PRNG for the test.
@@ -93,6 +93,7 @@ fn run(seed: u64, blocks: u32) -> Outcome {
                     height,
                     chain.time,
                     fraction,
+                    &mut Events::new(),
                 );
                 if out.is_ok_and(|o| !o.burned.is_zero()) {
                     slashes += 1;
