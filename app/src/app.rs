@@ -150,7 +150,8 @@ impl App {
             validators: Vec::new(),
         };
         let mut state = Overlay::new(self.storage.snapshot());
-        genesis::init_genesis(&self.modules, &mut state, &ctx, &req.app_state_bytes)?;
+        let validators =
+            genesis::init_genesis(&self.modules, &mut state, &ctx, &req.app_state_bytes)?;
         let (_, changes) = state.into_parts();
         let pending = self
             .storage
@@ -159,9 +160,10 @@ impl App {
         tracing::info!(chain_id = %req.chain_id, app_hash = %hex::encode(pending.app_hash()), "genesis initialised");
         self.chain_id = Some(req.chain_id);
         self.genesis = Some(changes);
+        let validators = convert::validator_updates(validators.unwrap_or_default())?;
         Ok(response::InitChain {
             consensus_params: None,
-            validators: Vec::new(),
+            validators,
             app_hash: app_hash(pending.app_hash()),
         })
     }

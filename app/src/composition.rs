@@ -4,8 +4,11 @@
 //! of consensus: changing it changes app hashes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rampart_core::Module;
+
+use crate::staking_bank::BankSeam;
 
 /// The composed modules with their routing tables.
 pub struct Modules {
@@ -19,13 +22,17 @@ impl Modules {
     ///
     /// 1. `chain` — chain identity, fixed at genesis;
     /// 2. `auth` — accounts, public keys, sequences, the fee collector;
-    /// 3. `bank` — balances, supply, transfers (genesis balances create auth accounts).
+    /// 3. `bank` — balances, supply, transfers (genesis balances create auth accounts);
+    /// 4. `staking` — validators, delegations, the CometBFT validator set (tokens held by the
+    ///    bank's pool module accounts through [`BankSeam`]).
     pub fn standard() -> Self {
+        let staking = rampart_staking::StakingModule::new(Arc::new(BankSeam));
         // The standard set has unique names and routes by construction (checked by a test).
         Self::new(vec![
             Box::new(rampart_chain::ChainModule),
             Box::new(rampart_auth::AuthModule),
             Box::new(rampart_bank::BankModule),
+            Box::new(staking),
         ])
         .expect("the standard module set has unique names and routes")
     }
@@ -97,7 +104,7 @@ mod tests {
             .for_query(rampart_auth::query::QUERY_ACCOUNT)
             .is_some());
         let names: Vec<_> = modules.iter().map(|m| m.name()).collect();
-        assert_eq!(names, ["chain", "auth", "bank"]);
+        assert_eq!(names, ["chain", "auth", "bank", "staking"]);
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub fn execute_tx<S: StateWrite>(
     let gas_wanted = decoded.auth_info.fee.as_ref().map_or(0, |f| f.gas_limit);
     let meter = match env.mode {
         ExecMode::Simulate => GasMeter::infinite(),
-        ExecMode::Check | ExecMode::Deliver => GasMeter::new(gas_wanted),
+        ExecMode::Check | ExecMode::Deliver | ExecMode::Genesis => GasMeter::new(gas_wanted),
     };
     let mut events = Events::new();
     let result = run_tx(

@@ -1,31 +1,67 @@
-//! Genesis `app_state`: a JSON object with one section per module, dispatched in module order.
+//! Genesis `app_state`: a JSON object with one section per module, dispatched in module order,
+//! plus the `genutil` section of genesis transactions delivered after them.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{GenesisContext, StateRead, StateWrite};
+use rampart_core::{GenesisContext, StateRead, StateWrite, ValidatorUpdate};
 
 use crate::composition::Modules;
+use crate::genutil;
 
-/// Parses `app_state` (empty bytes mean `{}`), refuses sections no module owns, and runs every
-/// module's `init_genesis`. On `Err` the caller discards `state`.
-pub fn init_genesis(
+/// Parses `app_state` (empty bytes mean `{}`), refuses sections no module owns, runs every
+/// module's `init_genesis`, delivers the genesis transactions and returns the validator set the
+/// modules start with (`None`: no module owns it, CometBFT's genesis validators stand; an owned
+/// but empty set is refused). On `Err` the caller discards `state`.
+pub fn init_genesis<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    ctx: &GenesisContext,
+    app_state: &[u8],
+) -> AppResult<Option<Vec<ValidatorUpdate>>> {
+    let sections = init_modules(modules, state, ctx, app_state)?;
+    genutil::deliver(modules, state, ctx, sections.get(genutil::SECTION))?;
+    let mut owned: Option<Vec<ValidatorUpdate>> = None;
+    for module in modules.iter() {
+        if let Some(mut set) = module.genesis_validators(state, ctx)? {
+            owned.get_or_insert_with(Vec::new).append(&mut set);
+        }
+    }
+    if owned.as_ref().is_some_and(Vec::is_empty) {
+        return Err(AppError::sdk(
+            SdkCode::InvalidRequest,
+            "genesis has no bonded validator: add genesis validators with `rampartd genesis gentx` \
+             and `rampartd genesis collect-gentxs` (each needs a self-delegation of at least one \
+             unit of consensus power, 1000000 of the bond denom)",
+        ));
+    }
+    Ok(owned)
+}
+
+/// The first half of [`init_genesis`]: parses `app_state` and runs every module's
+/// `init_genesis` only (no genesis transactions, no validator set); returns the parsed sections.
+pub fn init_modules(
     modules: &Modules,
     state: &mut dyn StateWrite,
     ctx: &GenesisContext,
     app_state: &[u8],
-) -> AppResult<()> {
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
     let sections = parse_sections(modules, app_state)?;
     for module in modules.iter() {
         module.init_genesis(state, ctx, sections.get(module.name()))?;
     }
-    Ok(())
+    Ok(sections)
 }
 
-/// Exports every module's state as an `app_state` object.
+/// Exports every module's state as an `app_state` object (with an empty `genutil` section: the
+/// genesis transactions' effects are in the modules' state).
 pub fn export_genesis(modules: &Modules, state: &dyn StateRead) -> AppResult<serde_json::Value> {
     let mut sections = serde_json::Map::new();
     for module in modules.iter() {
         sections.insert(module.name().to_owned(), module.export_genesis(state)?);
     }
+    sections.insert(
+        genutil::SECTION.to_owned(),
+        serde_json::json!({ "gen_txs": [] }),
+    );
     Ok(serde_json::Value::Object(sections))
 }
 
@@ -50,7 +86,7 @@ fn parse_sections(
     };
     if let Some(unknown) = sections
         .keys()
-        .find(|name| !modules.iter().any(|m| m.name() == *name))
+        .find(|name| *name != genutil::SECTION && !modules.iter().any(|m| m.name() == *name))
     {
         let known: Vec<_> = modules.iter().map(|m| m.name()).collect();
         return Err(AppError::sdk(

@@ -1,5 +1,6 @@
 //! The Rampart ABCI 2.0 application: the modules composed in one documented order
-//! ([`composition`]), genesis dispatch ([`genesis`]), the transaction envelope ([`tx`]), the
+//! ([`composition`]), genesis dispatch ([`genesis`]) and genesis transactions ([`genutil`]),
+//! staking's token custody on the bank ([`staking_bank`]), the transaction envelope ([`tx`]), the
 //! ante handler ([`ante`]), gas metering ([`gas`]), the transaction pipeline ([`exec`]), the
 //! state machine behind each ABCI method ([`app`]), queries and simulation shared by ABCI and
 //! gRPC ([`query`]) and the tower service CometBFT talks to ([`abci`]).
@@ -8,12 +9,14 @@ pub mod abci;
 pub mod ante;
 pub mod app;
 pub mod composition;
-mod convert;
+pub mod convert;
 pub mod exec;
 pub mod gas;
 pub mod genesis;
+pub mod genutil;
 pub mod query;
 pub mod simulate;
+pub mod staking_bank;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tx;

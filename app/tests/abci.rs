@@ -2,7 +2,7 @@
 
 use prost::Message;
 use rampart_app::query::{PROOF_OP_TYPE, STORE_KEY_PATH};
-use rampart_app::testing::{init_chain_request, MockConsensus};
+use rampart_app::testing::{init_chain_request, with_default_validator, MockConsensus};
 use rampart_app::{App, AppConfig};
 use rampart_chain::{CHAIN_INFO_KEY, QUERY_CHAIN_INFO};
 use rampart_proto::rampart::chain::v1::QueryChainInfoResponse;
@@ -14,7 +14,10 @@ fn open(dir: &std::path::Path) -> Storage {
 }
 
 fn genesis() -> serde_json::Value {
-    serde_json::json!({"chain": {"name": "Rampart test", "description": "driven in process"}})
+    with_default_validator(
+        serde_json::json!({"chain": {"name": "Rampart test", "description": "driven in process"}}),
+        "rampart-test",
+    )
 }
 
 fn chain_info_at(driver: &MockConsensus, height: u64) -> (u64, String) {

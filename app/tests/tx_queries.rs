@@ -81,7 +81,8 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
         format!("rpc error: code = NotFound desc = account {unknown} not found: key not found")
     );
 
-    // Genesis account, fee collector, recipient: three accounts, two per page.
+    // Genesis account, fee collector, recipient, the genesis validator's operator and the two
+    // staking pools: six accounts, two per page.
     let page: QueryAccountsResponse = query(
         &chain,
         "/cosmos.auth.v1beta1.Query/Accounts",
@@ -95,7 +96,7 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
     );
     assert_eq!(page.accounts.len(), 2);
     let pagination = page.pagination.expect("pagination");
-    assert_eq!(pagination.total, 3);
+    assert_eq!(pagination.total, 6);
     assert!(!pagination.next_key.is_empty());
 }
 
@@ -136,7 +137,10 @@ fn balances_and_supply_answer_with_zero_for_absent_denoms() {
             denom: DENOM.into(),
         },
     );
-    assert_eq!(of.amount.expect("amount").amount, FUNDS.to_string());
+    assert_eq!(
+        of.amount.expect("amount").amount,
+        (FUNDS + rampart_app::testing::DEFAULT_STAKE).to_string()
+    );
 }
 
 #[test]

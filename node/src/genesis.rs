@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use rampart_app::{genesis, Modules};
 use rampart_core::state::{EmptyState, Overlay};
-use rampart_core::{BlockTime, GenesisContext};
+use rampart_core::{BlockTime, GenesisContext, ValidatorUpdate};
 
 /// CometBFT's genesis document with Rampart's `app_state`.
 pub type GenesisDoc = tendermint::Genesis<serde_json::Value>;
@@ -16,13 +16,15 @@ pub fn load(path: &Path) -> anyhow::Result<GenesisDoc> {
     serde_json::from_str(&text).with_context(|| format!("invalid genesis file {}", path.display()))
 }
 
-/// Runs every module's genesis on a throwaway overlay, so a bad `app_state` is reported with
-/// the offending section and field before the node starts (and nothing is written).
-pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<()> {
+/// Runs the whole genesis — every module's section and the genesis transactions — on a
+/// throwaway overlay, so a bad `app_state` is reported with the offending section and field
+/// before the node starts (and nothing is written). Returns the validator set the chain starts
+/// with (`None`: CometBFT's `genesis.json` validators).
+pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<Option<Vec<ValidatorUpdate>>> {
     let ctx = GenesisContext {
         chain_id: doc.chain_id.to_string(),
         initial_height: u64::try_from(doc.initial_height).unwrap_or(1),
-        genesis_time: BlockTime::default(),
+        genesis_time: rampart_app::convert::block_time(doc.genesis_time),
         validators: Vec::new(),
     };
     let app_state = serde_json::to_vec(&doc.app_state).context("re-encoding app_state")?;
@@ -44,7 +46,7 @@ pub fn default_app_state(chain_id: &str) -> anyhow::Result<serde_json::Value> {
     };
     let seed = serde_json::json!({ "chain": { "name": chain_id } }).to_string();
     let mut state = Overlay::new(EmptyState);
-    genesis::init_genesis(&modules, &mut state, &ctx, seed.as_bytes())
-        .and_then(|()| genesis::export_genesis(&modules, &state))
+    genesis::init_modules(&modules, &mut state, &ctx, seed.as_bytes())
+        .and_then(|_| genesis::export_genesis(&modules, &state))
         .map_err(|e| anyhow::anyhow!("building the default genesis: {}", e.log))
 }

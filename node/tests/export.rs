@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use rampart_app::testing::MockConsensus;
+use rampart_app::testing::{with_default_validator, MockConsensus};
 use rampart_store::{Storage, StorageConfig};
 
 /// A home made by `rampartd init` for chain `export-1`.
@@ -33,8 +33,13 @@ fn exported_genesis_round_trips_at_the_next_height() {
     let db = dir.path().join("data/application.db");
     {
         let storage = Storage::open(&db, StorageConfig::default()).expect("store");
-        let (mut driver, _) =
-            MockConsensus::init(storage, "export-1", 1, &genesis["app_state"]).expect("genesis");
+        let (mut driver, _) = MockConsensus::init(
+            storage,
+            "export-1",
+            1,
+            &with_default_validator(genesis["app_state"].clone(), "export-1"),
+        )
+        .expect("genesis");
         for _ in 0..3 {
             driver.block(vec![]);
         }

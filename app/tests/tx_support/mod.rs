@@ -238,7 +238,10 @@ pub fn genesis(keys: &[&Key]) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({"bank": {"balances": balances}})
+    rampart_app::testing::with_default_validator(
+        serde_json::json!({"bank": {"balances": balances}}),
+        CHAIN_ID,
+    )
 }
 
 /// A chain with `keys` funded, after its first (empty) block.

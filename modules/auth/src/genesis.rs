@@ -1,11 +1,12 @@
-//! The `app_state.auth` genesis section: `{params, accounts}`. Listed accounts keep their
-//! numbers and sequences; module accounts are created by the module itself.
+//! The `app_state.auth` genesis section: `{params, accounts}`. Listed accounts — plain and
+//! module accounts — keep their numbers and sequences; module accounts not listed are created by
+//! their module when first needed.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
-use crate::account::{Account, BASE_ACCOUNT_TYPE_URL};
+use crate::account::{Account, ModuleInfo, BASE_ACCOUNT_TYPE_URL, MODULE_ACCOUNT_TYPE_URL};
 use crate::address::Address;
 use crate::json::u64_text;
 use crate::params::AuthParams;
@@ -18,17 +19,18 @@ pub struct AuthGenesis {
     /// Parameters (SDK defaults when absent).
     #[serde(default)]
     pub params: AuthParams,
-    /// Plain accounts to create.
+    /// Accounts to create.
     #[serde(default)]
     pub accounts: Vec<GenesisAccount>,
 }
 
-/// A plain account in genesis, in the SDK's JSON shape (`pub_key` is learned again from the
-/// account's next signed transaction).
+/// An account in genesis, in the SDK's `BaseAccount` JSON shape plus, for a module account, its
+/// `name` and `permissions` (`pub_key` is learned again from the account's next signed
+/// transaction).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenesisAccount {
-    /// Always `/cosmos.auth.v1beta1.BaseAccount` when present.
+    /// `/cosmos.auth.v1beta1.BaseAccount` (the default) or `…ModuleAccount`.
     #[serde(rename = "@type", default, skip_serializing_if = "Option::is_none")]
     pub type_url: Option<String>,
     /// Bech32 address.
@@ -39,6 +41,45 @@ pub struct GenesisAccount {
     /// Sequence.
     #[serde(with = "u64_text", default)]
     pub sequence: u64,
+    /// A module account's name (required for, and only allowed on, module accounts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A module account's permissions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<String>,
+}
+
+impl GenesisAccount {
+    /// The module part of the entry, checked against its type.
+    fn module(&self) -> AppResult<Option<ModuleInfo>> {
+        match (self.type_url.as_deref(), &self.name) {
+            (None | Some(BASE_ACCOUNT_TYPE_URL), None) if self.permissions.is_empty() => Ok(None),
+            (Some(MODULE_ACCOUNT_TYPE_URL), Some(name)) if !name.is_empty() => {
+                if Address::module(name).to_string() != self.address {
+                    return Err(invalid(format!(
+                        "module account {name} must have address {}",
+                        Address::module(name)
+                    )));
+                }
+                Ok(Some(ModuleInfo {
+                    name: name.clone(),
+                    permissions: self.permissions.clone(),
+                }))
+            }
+            (Some(MODULE_ACCOUNT_TYPE_URL), _) => Err(invalid(format!(
+                "module account {} needs a name",
+                self.address
+            ))),
+            (None | Some(BASE_ACCOUNT_TYPE_URL), _) => Err(invalid(format!(
+                "account {} has a module name or permissions but is not a module account",
+                self.address
+            ))),
+            (Some(other), _) => Err(invalid(format!(
+                "account {} has unsupported type {other:?}",
+                self.address
+            ))),
+        }
+    }
 }
 
 fn invalid(why: String) -> AppError {
@@ -50,16 +91,7 @@ pub fn init(state: &mut dyn StateWrite, genesis: &AuthGenesis) -> AppResult<()> 
     genesis.params.validate()?;
     state.set_auth_params(&genesis.params);
     for entry in &genesis.accounts {
-        if entry
-            .type_url
-            .as_deref()
-            .is_some_and(|t| t != BASE_ACCOUNT_TYPE_URL)
-        {
-            return Err(invalid(format!(
-                "account {} has unsupported type {:?}",
-                entry.address, entry.type_url
-            )));
-        }
+        let module = entry.module()?;
         let address = Address::from_account(&entry.address)?;
         if state.account(&address)?.is_some() {
             return Err(invalid(format!("duplicate account {}", entry.address)));
@@ -69,7 +101,7 @@ pub fn init(state: &mut dyn StateWrite, genesis: &AuthGenesis) -> AppResult<()> 
             pub_key: None,
             account_number: entry.account_number,
             sequence: entry.sequence,
-            module: None,
+            module,
         });
         let next = entry
             .account_number
@@ -80,7 +112,7 @@ pub fn init(state: &mut dyn StateWrite, genesis: &AuthGenesis) -> AppResult<()> 
     Ok(())
 }
 
-/// Reads the section back from `state` (plain accounts only).
+/// Reads the section back from `state`.
 pub fn export(state: &dyn StateRead) -> AppResult<AuthGenesis> {
     let mut accounts = Vec::new();
     for (key, _) in state.scan_prefix(ACCOUNTS_PREFIX) {
@@ -90,14 +122,22 @@ pub fn export(state: &dyn StateRead) -> AppResult<AuthGenesis> {
         let Some(account) = state.account(&Address(bytes))? else {
             continue;
         };
-        if account.module.is_none() {
-            accounts.push(GenesisAccount {
-                type_url: Some(BASE_ACCOUNT_TYPE_URL.into()),
-                address: account.address.to_string(),
-                account_number: account.account_number,
-                sequence: account.sequence,
-            });
-        }
+        let (type_url, name, permissions) = match account.module {
+            Some(module) => (
+                MODULE_ACCOUNT_TYPE_URL,
+                Some(module.name),
+                module.permissions,
+            ),
+            None => (BASE_ACCOUNT_TYPE_URL, None, Vec::new()),
+        };
+        accounts.push(GenesisAccount {
+            type_url: Some(type_url.into()),
+            address: account.address.to_string(),
+            account_number: account.account_number,
+            sequence: account.sequence,
+            name,
+            permissions,
+        });
     }
     Ok(AuthGenesis {
         params: state.auth_params()?,

@@ -83,8 +83,29 @@ mod tests {
             .expect("created");
         assert_eq!(fee.account_number, 8, "numbered after the listed accounts");
         let exported = AuthModule.export_genesis(&state).expect("exports");
-        assert_eq!(exported["accounts"][0]["sequence"], "3");
-        assert_eq!(exported["accounts"].as_array().map(Vec::len), Some(1));
+        let accounts = exported["accounts"].as_array().expect("a list");
+        assert_eq!(accounts.len(), 2, "the user and the fee collector");
+        let user_entry = accounts.iter().find(|a| a["address"] == user.as_str());
+        assert_eq!(user_entry.expect("exported")["sequence"], "3");
+        let mut again = Overlay::new(EmptyState);
+        AuthModule
+            .init_genesis(&mut again, &ctx(), Some(&exported))
+            .expect("re-imports");
+        assert_eq!(
+            again
+                .account(&Address::module(FEE_COLLECTOR))
+                .expect("reads"),
+            Some(fee),
+            "the module account keeps its number and kind"
+        );
+        let bad = serde_json::json!({"accounts": [{
+            "@type": "/cosmos.auth.v1beta1.ModuleAccount",
+            "address": user, "name": "fee_collector"
+        }]});
+        let err = AuthModule
+            .init_genesis(&mut Overlay::new(EmptyState), &ctx(), Some(&bad))
+            .expect_err("wrong module address");
+        assert!(err.log.contains("must have address"), "{}", err.log);
     }
 
     #[test]

@@ -105,6 +105,9 @@ pub enum ExecMode {
     Simulate,
     /// Block execution (`FinalizeBlock`).
     Deliver,
+    /// A genesis transaction (gentx) delivered during `InitChain`: signatures are checked with
+    /// account number 0, as the Cosmos SDK does at genesis.
+    Genesis,
 }
 
 /// What a message handler knows about the transaction it belongs to.

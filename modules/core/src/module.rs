@@ -79,6 +79,18 @@ pub trait Module: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// The validator set CometBFT starts with, computed once at the end of `InitChain` (after
+    /// every module's genesis and the genesis transactions). The module that owns the validator
+    /// set (staking) returns `Some`, also when it is empty (the app refuses that genesis); every
+    /// other module returns `None`. With no owner, CometBFT's `genesis.json` validators stand.
+    fn genesis_validators(
+        &self,
+        _state: &mut dyn StateWrite,
+        _ctx: &GenesisContext,
+    ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
+        Ok(None)
+    }
+
     /// The gRPC method paths this module answers, e.g. `/rampart.chain.v1.Query/Params`.
     fn query_paths(&self) -> &'static [&'static str] {
         &[]

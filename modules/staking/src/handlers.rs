@@ -242,16 +242,8 @@ fn undelegate(
 ) -> AppResult<Any> {
     let (delegator, op) = delegator_and_validator(&m.delegator_address, &m.validator_address)?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
-    let (done, tokens) = unbonding::undelegate(
-        state,
-        seams,
-        ctx.block.height,
-        ctx.block.time,
-        &delegator,
-        &op,
-        amount,
-        events,
-    )?;
+    let (done, tokens) =
+        unbonding::undelegate(state, seams, ctx.block, &delegator, &op, amount, events)?;
     events.push(unbonding::unbond_event(
         &delegator, &op, tokens, denom, done,
     ));

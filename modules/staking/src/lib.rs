@@ -137,6 +137,31 @@ impl Module for StakingModule {
         Ok(updates)
     }
 
+    fn genesis_validators(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &GenesisContext,
+    ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
+        let block = BlockContext {
+            chain_id: ctx.chain_id.clone(),
+            height: ctx.initial_height,
+            time: ctx.genesis_time,
+            proposer: [0; 20],
+            last_commit: Vec::new(),
+            misbehavior: Vec::new(),
+        };
+        power::apply_set_updates(state, self.bank.as_ref(), &block)?;
+        // CometBFT starts from the whole set, whatever was recorded before.
+        let mut set = Vec::new();
+        for (op, power) in power::last_powers(state) {
+            set.push(ValidatorUpdate {
+                ed25519_pubkey: validator::must_load(state, &op)?.pubkey,
+                power,
+            });
+        }
+        Ok(Some(set))
+    }
+
     fn query_paths(&self) -> &'static [&'static str] {
         queries::PATHS
     }

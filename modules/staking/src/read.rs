@@ -2,7 +2,7 @@
 //! documented extension trait over any state. Staking never calls upward.
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
-use rampart_core::{Amount, AppResult, StateRead};
+use rampart_core::{Amount, AppResult, Decimal, StateRead};
 use tendermint_proto::google::protobuf::Duration;
 
 use crate::address::Addr;
@@ -75,6 +75,67 @@ pub trait StakingRead: StateRead {
             }
         }
         Ok(total)
+    }
+
+    /// The bond denom from the parameters.
+    fn bond_denom(&self) -> AppResult<String> {
+        let state: &dyn StateRead = &self;
+        Ok(params::load(state)?.bond_denom)
+    }
+
+    /// The shares `delegator` holds in `op`, if it has a delegation.
+    fn delegation_shares(&self, delegator: &Addr, op: &Addr) -> AppResult<Option<Decimal>> {
+        let state: &dyn StateRead = &self;
+        delegation::shares(state, delegator, op)
+    }
+
+    /// Every delegation of `delegator` as `(operator, shares)`, in operator order.
+    fn delegations_of(&self, delegator: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+        let state: &dyn StateRead = &self;
+        let prefix = keys::join(keys::DELEGATION, &[delegator]);
+        let mut out = Vec::new();
+        for (key, _) in state.scan_prefix(&prefix) {
+            let Some(op) = keys::addr_at(&key, prefix.len()) else {
+                continue;
+            };
+            if let Some(shares) = delegation::shares(state, delegator, &op)? {
+                out.push((op, shares));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every delegation to `op` as `(delegator, shares)`, in delegator order.
+    fn validator_delegations(&self, op: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+        let state: &dyn StateRead = &self;
+        delegation::of_validator(state, op)
+    }
+
+    /// Every delegation as `(delegator, operator, shares)`, in (delegator, operator) order.
+    fn all_delegations(&self) -> AppResult<Vec<(Addr, Addr, Decimal)>> {
+        let state: &dyn StateRead = &self;
+        let base = keys::DELEGATION.len();
+        let mut out = Vec::new();
+        for (key, _) in state.scan_prefix(keys::DELEGATION) {
+            let (Some(delegator), Some(op)) =
+                (keys::addr_at(&key, base), keys::addr_at(&key, base + 20))
+            else {
+                continue;
+            };
+            if let Some(shares) = delegation::shares(state, &delegator, &op)? {
+                out.push((delegator, op, shares));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every validator's operator, in operator order.
+    fn validator_operators(&self) -> Vec<Addr> {
+        let state: &dyn StateRead = &self;
+        state
+            .scan_prefix(keys::VALIDATOR)
+            .filter_map(|(key, _)| keys::addr_at(&key, keys::VALIDATOR.len()))
+            .collect()
     }
 }
 

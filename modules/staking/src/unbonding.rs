@@ -6,7 +6,8 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::{
 };
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{
-    Amount, BlockTime, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
+    Amount, BlockContext, BlockTime, Event, Events, StateRead, StateReadExt, StateWrite,
+    StateWriteExt,
 };
 
 use crate::address::{self, Addr};
@@ -77,8 +78,7 @@ pub fn completion(entry: &UnbondingDelegationEntry) -> AppResult<BlockTime> {
 pub fn undelegate(
     state: &mut dyn StateWrite,
     seams: Seams<'_>,
-    height: u64,
-    now: BlockTime,
+    block: &BlockContext,
     delegator: &Addr,
     op: &Addr,
     amount: Amount,
@@ -111,9 +111,9 @@ pub fn undelegate(
             .bank
             .move_pool(state, Pool::Bonded, Pool::NotBonded, tokens)?;
     }
-    let done = add_duration(now, &params::unbonding_time(&p))?;
-    let height =
-        i64::try_from(height).map_err(|_| AppError::sdk(SdkCode::Logic, "height overflows i64"))?;
+    let done = add_duration(block.time, &params::unbonding_time(&p))?;
+    let height = i64::try_from(block.height)
+        .map_err(|_| AppError::sdk(SdkCode::Logic, "height overflows i64"))?;
     let unbonding_id = next_unbonding_id(state);
     ubd.entries.push(UnbondingDelegationEntry {
         creation_height: height,
