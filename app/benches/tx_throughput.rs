@@ -99,7 +99,7 @@ impl Bench {
         let ed: Vec<Key> = (0..half).map(|i| Kind::Ed.key(i)).collect();
         let keyed = started.elapsed();
         let refs: Vec<&Key> = secp.iter().chain(&ed).collect();
-        let chain = Chain::new(&refs);
+        let chain = Chain::unchecked(&refs);
         let senders = |keys: Vec<Key>| -> Vec<Sender> {
             keys.into_iter()
                 .map(|key| Sender {

@@ -1,6 +1,7 @@
 //! The Rampart ABCI 2.0 application: the modules composed in one documented order
 //! ([`composition`]), genesis dispatch ([`genesis`]) and genesis transactions ([`genutil`]),
-//! staking's token custody on the bank ([`staking_bank`]), the transaction envelope ([`tx`]), the
+//! staking's token custody on the bank ([`staking_bank`]), chain-wide [`invariants`], the
+//! transaction envelope ([`tx`]), the
 //! ante handler ([`ante`]), gas metering ([`gas`]), the transaction pipeline ([`exec`]), the
 //! state machine behind each ABCI method ([`app`]), queries and simulation shared by ABCI and
 //! gRPC ([`query`]) and the tower service CometBFT talks to ([`abci`]).
@@ -14,6 +15,7 @@ pub mod exec;
 pub mod gas;
 pub mod genesis;
 pub mod genutil;
+pub mod invariants;
 pub mod query;
 pub mod simulate;
 pub mod staking_bank;

@@ -228,7 +228,8 @@ fn push(value: &mut serde_json::Value, path: &[&str], item: serde_json::Value) {
 }
 
 /// Drives an [`App`] block by block, like CometBFT with honest validators (see
-/// [`MockConsensus::set_absent`] for downtime).
+/// [`MockConsensus::set_absent`] for downtime), checking [`crate::invariants`] after every
+/// commit and panicking — this is a test driver — when one breaks.
 pub struct MockConsensus {
     /// The application under test.
     pub app: App,
@@ -239,6 +240,8 @@ pub struct MockConsensus {
     sets: BTreeMap<u64, ValidatorSet>,
     /// Validators that do not sign from now on.
     absent: BTreeSet<[u8; 20]>,
+    /// The store, for the invariant checks after every commit (`None`: not checked).
+    checked: Option<Storage>,
 }
 
 impl MockConsensus {
@@ -249,6 +252,7 @@ impl MockConsensus {
         initial_height: u64,
         app_state: &serde_json::Value,
     ) -> AppResult<(Self, Vec<u8>)> {
+        let checked = Some(storage.clone());
         let mut app = App::new(storage, AppConfig::default());
         let response = app.init_chain(init_chain_request(chain_id, initial_height, app_state))?;
         let mut genesis_set = ValidatorSet::new();
@@ -260,6 +264,7 @@ impl MockConsensus {
             chain_id: chain_id.to_owned(),
             sets: BTreeMap::from([(first, genesis_set.clone()), (first + 1, genesis_set)]),
             absent: BTreeSet::new(),
+            checked,
         };
         Ok((driver, response.app_hash.as_bytes().to_vec()))
     }
@@ -269,6 +274,7 @@ impl MockConsensus {
     pub fn resume(storage: Storage, chain_id: &str) -> Self {
         use rampart_staking::StakingRead;
         let snapshot = storage.snapshot();
+        let checked = Some(storage.clone());
         let mut set = ValidatorSet::new();
         for (operator, power) in snapshot.active_set() {
             if let Ok(Some(validator)) = snapshot.validator(&operator) {
@@ -283,7 +289,15 @@ impl MockConsensus {
             chain_id: chain_id.to_owned(),
             sets: (height..=height + 2).map(|h| (h, set.clone())).collect(),
             absent: BTreeSet::new(),
+            checked,
         }
+    }
+
+    /// Stops checking [`crate::invariants`] after every commit (benchmarks on large stores,
+    /// where the full scans would dominate).
+    pub fn without_invariant_checks(mut self) -> Self {
+        self.checked = None;
+        self
     }
 
     /// The validator set CometBFT would use at `height` (known for the last committed height
@@ -396,6 +410,15 @@ impl MockConsensus {
         let response = self.finalize_with(txs, misbehavior);
         self.app.commit();
         self.height = self.height.saturating_add(1);
+        if let Some(storage) = &self.checked {
+            match crate::invariants::check(&storage.snapshot()) {
+                Ok(Ok(())) => {}
+                Ok(Err(violation)) => {
+                    panic!("invariant broken at height {}: {violation}", self.height)
+                }
+                Err(e) => panic!("invariants unreadable at height {}: {e}", self.height),
+            }
+        }
         let mut next = self
             .sets
             .get(&(self.height + 1))

@@ -254,12 +254,25 @@ pub struct Chain {
 }
 
 impl Chain {
-    /// Starts a chain funding `keys`.
+    /// Starts a chain funding `keys`, checking the invariants after every block.
     pub fn new(keys: &[&Key]) -> Self {
+        Self::from_genesis(&genesis(keys), true)
+    }
+
+    /// Starts a chain funding `keys` without the per-block invariant checks (benchmarks).
+    pub fn unchecked(keys: &[&Key]) -> Self {
+        Self::from_genesis(&genesis(keys), false)
+    }
+
+    /// Starts a chain from `app_state` (which must bring its validators).
+    pub fn from_genesis(app_state: &serde_json::Value, check_invariants: bool) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store opens");
         let (mut driver, _) =
-            MockConsensus::init(storage.clone(), CHAIN_ID, 1, &genesis(keys)).expect("genesis");
+            MockConsensus::init(storage.clone(), CHAIN_ID, 1, app_state).expect("genesis");
+        if !check_invariants {
+            driver = driver.without_invariant_checks();
+        }
         driver.block(vec![]);
         Self {
             driver,

@@ -16,6 +16,7 @@ pub mod errors;
 pub mod genesis;
 mod handlers;
 pub mod hooks;
+pub mod invariants;
 pub mod keys;
 pub mod msgs;
 pub mod pagination;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    BondStatus, CommissionRates, Description, MsgBeginRedelegate, MsgCancelUnbondingDelegation,
+    CommissionRates, Description, MsgBeginRedelegate, MsgCancelUnbondingDelegation,
     MsgCreateValidator, MsgDelegate, MsgEditValidator, MsgUndelegate,
 };
 use prost::Message;
@@ -20,7 +20,7 @@ use rampart_staking::address::{encode, ACCOUNT_PREFIX, VALOPER_PREFIX};
 use rampart_staking::convert::dec_to_wire;
 use rampart_staking::params::StakingParams;
 use rampart_staking::validator::pubkey_to_any;
-use rampart_staking::{msgs, Pool, StakingBank, StakingModule, StakingRead};
+use rampart_staking::{msgs, Pool, StakingBank, StakingModule};
 use tendermint_proto::google::protobuf::Any;
 
 const BANK: &[u8] = b"testbank/";
@@ -399,40 +399,10 @@ impl Chain {
 
     /// The staking invariants.
     pub fn check_invariants(&self) {
-        let bank = TestBank;
-        let mut bonded = 0u128;
-        let mut not_bonded = 0u128;
-        for (key, _) in self.state.scan_prefix(rampart_staking::keys::VALIDATOR) {
-            let op: [u8; 20] = key[rampart_staking::keys::VALIDATOR.len()..]
-                .try_into()
-                .unwrap();
-            let v = self.state.validator(&op).unwrap().unwrap();
-            if v.status == BondStatus::Bonded {
-                bonded += v.tokens.0;
-            } else {
-                not_bonded += v.tokens.0;
-            }
-            let shares: u128 = rampart_staking::delegation::of_validator(&self.state, &op)
-                .unwrap()
-                .iter()
-                .map(|(_, s)| s.0)
-                .sum();
-            assert_eq!(
-                shares, v.delegator_shares.0,
-                "Σ delegation shares = delegator_shares"
-            );
-        }
-        not_bonded += self.state.unbonding_total().unwrap().0;
-        assert_eq!(
-            bank.pool_balance(&self.state, Pool::Bonded).0,
-            bonded,
-            "bonded pool"
-        );
-        assert_eq!(
-            bank.pool_balance(&self.state, Pool::NotBonded).0,
-            not_bonded,
-            "not-bonded pool"
-        );
+        let totals = rampart_staking::invariants::check(&self.state, &TestBank)
+            .unwrap()
+            .unwrap_or_else(|violation| panic!("staking invariant: {violation}"));
+        let (bonded, not_bonded) = (totals.bonded.0, totals.not_bonded.0);
         let accounts: u128 = self
             .state
             .scan_prefix(&[BANK, b"acc/"].concat())

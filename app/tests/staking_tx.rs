@@ -1,0 +1,326 @@
+//! Staking through the whole pipeline: signed transactions in blocks driven like CometBFT, the
+//! validator-set diffs FinalizeBlock hands back, pools and supply checked after every block by
+//! the driver's invariants.
+
+mod tx_support;
+
+use cosmos_sdk_proto::cosmos::staking::v1beta1::{
+    CommissionRates, Description, MsgCreateValidator, MsgDelegate, MsgUndelegate,
+};
+use prost::Message;
+use rampart_app::testing::{add_genesis_validators, TestValidator};
+use rampart_auth::address::VALIDATOR_PREFIX;
+use rampart_auth::Address;
+use rampart_staking::StakingRead;
+use tendermint_proto::google::protobuf::Any;
+use tx_support::*;
+
+/// Funds of the delegator key.
+const RICH: u128 = 100_000_000;
+/// Genesis self-delegation of the genesis validator: power 10.
+const GENESIS_STAKE: u128 = 10_000_000;
+/// Unbonding time of these chains (the driver makes one-second blocks).
+const UNBONDING_SECONDS: i64 = 5;
+
+fn valoper(address: &Address) -> String {
+    address.to_bech32(VALIDATOR_PREFIX)
+}
+
+fn any<M: Message>(type_url: &str, msg: &M) -> Any {
+    Any {
+        type_url: type_url.into(),
+        value: msg.encode_to_vec(),
+    }
+}
+
+fn delegate(delegator: &Address, validator: &Address, amount: u128) -> Any {
+    any(
+        "/cosmos.staking.v1beta1.MsgDelegate",
+        &MsgDelegate {
+            delegator_address: delegator.to_string(),
+            validator_address: valoper(validator),
+            amount: Some(coin(&amount.to_string(), DENOM)),
+        },
+    )
+}
+
+fn undelegate(delegator: &Address, validator: &Address, amount: u128) -> Any {
+    any(
+        "/cosmos.staking.v1beta1.MsgUndelegate",
+        &MsgUndelegate {
+            delegator_address: delegator.to_string(),
+            validator_address: valoper(validator),
+            amount: Some(coin(&amount.to_string(), DENOM)),
+        },
+    )
+}
+
+/// A chain with one genesis validator (seed 1), `delegator` funded with [`RICH`] and the
+/// operator of `joiner` funded so it can create a validator later.
+fn chain(delegator: &Key, genesis_validator: &TestValidator, joiner: &TestValidator) -> Chain {
+    let mut app_state = serde_json::json!({
+        "bank": {"balances": [
+            {"address": delegator.address().to_string(), "coins": [{"denom": DENOM, "amount": RICH.to_string()}]},
+            {"address": joiner.operator().to_string(), "coins": [{"denom": DENOM, "amount": RICH.to_string()}]},
+        ]},
+        "staking": {"params": {
+            "unbonding_time_seconds": UNBONDING_SECONDS,
+            "max_validators": 100,
+            "max_entries": 7,
+            "bond_denom": DENOM,
+            "min_commission_rate": "0",
+        }},
+    });
+    add_genesis_validators(
+        &mut app_state,
+        CHAIN_ID,
+        &[(genesis_validator, GENESIS_STAKE)],
+    );
+    Chain::from_genesis(&app_state, true)
+}
+
+/// The (consensus key, power) pairs of a FinalizeBlock response's validator updates.
+fn updates(response: &tendermint::abci::response::FinalizeBlock) -> Vec<([u8; 32], u64)> {
+    response
+        .validator_updates
+        .iter()
+        .map(|u| {
+            let key: [u8; 32] = u
+                .pub_key
+                .ed25519()
+                .expect("ed25519")
+                .as_bytes()
+                .try_into()
+                .expect("32 bytes");
+            (key, u.power.value())
+        })
+        .collect()
+}
+
+fn create_validator_tx(chain: &Chain, joiner: &TestValidator, stake: u128) -> Vec<u8> {
+    let operator = joiner.operator();
+    let (number, sequence, _) = chain.account(&operator).expect("funded");
+    #[allow(deprecated)]
+    let msg = MsgCreateValidator {
+        description: Some(Description {
+            moniker: "joiner".into(),
+            ..Default::default()
+        }),
+        commission: Some(CommissionRates {
+            rate: "50000000000000000".into(),
+            max_rate: "200000000000000000".into(),
+            max_change_rate: "10000000000000000".into(),
+        }),
+        min_self_delegation: "1".into(),
+        delegator_address: operator.to_string(),
+        validator_address: valoper(&operator),
+        pubkey: Some(rampart_staking::validator::pubkey_to_any(
+            &joiner.consensus_pubkey(),
+        )),
+        value: Some(coin(&stake.to_string(), DENOM)),
+    };
+    let body = cosmos_sdk_proto::cosmos::tx::v1beta1::TxBody {
+        messages: vec![any("/cosmos.staking.v1beta1.MsgCreateValidator", &msg)],
+        ..Default::default()
+    };
+    joiner.sign_tx(CHAIN_ID, number, sequence, body, 300_000)
+}
+
+#[test]
+fn genesis_validators_come_from_gentxs_and_reach_cometbft() {
+    let genesis_validator = TestValidator::new(1);
+    let chain = chain(&Key::secp(60), &genesis_validator, &TestValidator::new(2));
+    let set = chain
+        .driver
+        .validators_at(chain.driver.height)
+        .expect("known set");
+    assert_eq!(
+        set.get(&genesis_validator.consensus_address()),
+        Some(&(genesis_validator.consensus_pubkey(), 10)),
+        "InitChain returned the gentx validator with power 10"
+    );
+    let snapshot = chain.storage.snapshot();
+    let v = snapshot
+        .validator(&genesis_validator.operator().0)
+        .expect("reads")
+        .expect("created by its gentx");
+    assert_eq!(v.tokens.0, GENESIS_STAKE);
+    assert_eq!(chain.balance(&genesis_validator.operator(), DENOM), 0);
+}
+
+#[test]
+fn a_bad_gentx_is_refused_with_its_index() {
+    let validator = TestValidator::new(3);
+    let mut app_state = serde_json::json!({});
+    add_genesis_validators(&mut app_state, CHAIN_ID, &[(&validator, GENESIS_STAKE)]);
+    // Signed for another chain: the signature cannot verify.
+    let wrong_chain = base64_tx(&validator.gentx("elsewhere", GENESIS_STAKE));
+    app_state["genutil"]["gen_txs"][0] = wrong_chain.into();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = rampart_store::Storage::open(dir.path(), rampart_store::StorageConfig::default())
+        .expect("store");
+    let err = rampart_app::testing::MockConsensus::init(storage, CHAIN_ID, 1, &app_state)
+        .err()
+        .expect("refused");
+    assert!(err.log.contains("gen_txs[0]"), "{}", err.log);
+    assert!(
+        err.log.contains("signature verification failed"),
+        "{}",
+        err.log
+    );
+
+    let empty = serde_json::json!({});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = rampart_store::Storage::open(dir.path(), rampart_store::StorageConfig::default())
+        .expect("store");
+    let err = rampart_app::testing::MockConsensus::init(storage, CHAIN_ID, 1, &empty)
+        .err()
+        .expect("no validator");
+    assert!(err.log.contains("no bonded validator"), "{}", err.log);
+}
+
+/// `msg` signed by `key` with no fee.
+fn free_tx(chain: &Chain, key: &Key, msg: Any) -> Vec<u8> {
+    let mut tx = TxBuilder::new(vec![msg], vec![chain.signer(key)]);
+    tx.fee = Vec::new();
+    tx.build()
+}
+
+fn base64_tx(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[test]
+fn delegations_move_cometbft_power_and_unbonded_tokens_come_back() {
+    let delegator = Key::secp(61);
+    let genesis_validator = TestValidator::new(4);
+    let joiner = TestValidator::new(5);
+    let mut chain = chain(&delegator, &genesis_validator, &joiner);
+    let op = genesis_validator.operator();
+
+    // Delegate 5 units of power: the end block reports the new power.
+    let tx = free_tx(
+        &chain,
+        &delegator,
+        delegate(&delegator.address(), &op, 5_000_000),
+    );
+    let response = chain.driver.block(vec![tx]);
+    assert_eq!(
+        response.tx_results[0].code.value(),
+        0,
+        "{}",
+        response.tx_results[0].log
+    );
+    assert_eq!(
+        updates(&response),
+        [(genesis_validator.consensus_pubkey(), 15)]
+    );
+    assert_eq!(chain.balance(&delegator.address(), DENOM), RICH - 5_000_000);
+    // CometBFT applies it two heights later.
+    let height = chain.driver.height;
+    assert_eq!(
+        chain.driver.validators_at(height + 2).expect("known")
+            [&genesis_validator.consensus_address()]
+            .1,
+        15
+    );
+
+    // A new validator created by a signed transaction joins the set.
+    let response = chain
+        .driver
+        .block(vec![create_validator_tx(&chain, &joiner, 20_000_000)]);
+    assert_eq!(
+        response.tx_results[0].code.value(),
+        0,
+        "{}",
+        response.tx_results[0].log
+    );
+    assert_eq!(updates(&response), [(joiner.consensus_pubkey(), 20)]);
+
+    // Undelegate 2 units: power drops now, tokens return after the unbonding time.
+    let tx = free_tx(
+        &chain,
+        &delegator,
+        undelegate(&delegator.address(), &op, 2_000_000),
+    );
+    let response = chain.driver.block(vec![tx]);
+    assert_eq!(
+        response.tx_results[0].code.value(),
+        0,
+        "{}",
+        response.tx_results[0].log
+    );
+    assert_eq!(
+        updates(&response),
+        [(genesis_validator.consensus_pubkey(), 13)]
+    );
+    let unbond = attributes(&response.tx_results[0].events);
+    assert!(
+        unbond
+            .iter()
+            .any(|(kind, key, _)| kind == "unbond" && key == "completion_time"),
+        "{unbond:?}"
+    );
+    let before = chain.balance(&delegator.address(), DENOM);
+    let mut completed = false;
+    for _ in 0..UNBONDING_SECONDS + 1 {
+        let response = chain.driver.block(vec![]);
+        completed |= response
+            .events
+            .iter()
+            .any(|e| e.kind == "complete_unbonding");
+    }
+    assert!(completed, "a complete_unbonding event was emitted");
+    assert_eq!(
+        chain.balance(&delegator.address(), DENOM),
+        before + 2_000_000
+    );
+}
+
+#[test]
+fn bad_staking_messages_fail_with_staking_codes_and_change_nothing() {
+    let delegator = Key::secp(62);
+    let genesis_validator = TestValidator::new(6);
+    let mut chain = chain(&delegator, &genesis_validator, &TestValidator::new(7));
+    let op = genesis_validator.operator();
+    let unknown = Address([9; 20]);
+    let cases = [
+        (
+            delegate(&delegator.address(), &unknown, 1_000),
+            "staking",
+            3,
+        ),
+        (undelegate(&delegator.address(), &op, 1_000), "staking", 19),
+        (delegate(&delegator.address(), &op, RICH + 1), "sdk", 5),
+    ];
+    for (msg, codespace, code) in cases {
+        let hash = chain.app_hash();
+        let balance = chain.balance(&delegator.address(), DENOM);
+        let tx = free_tx(&chain, &delegator, msg);
+        let result = chain.deliver_one(tx);
+        assert_eq!(
+            (result.codespace.as_str(), result.code.value()),
+            (codespace, code),
+            "{}",
+            result.log
+        );
+        assert_eq!(chain.balance(&delegator.address(), DENOM), balance);
+        assert_ne!(chain.app_hash(), hash, "only the sequence moved");
+        let snapshot = chain.storage.snapshot();
+        assert_eq!(
+            rampart_staking::delegation::shares(&snapshot, &delegator.address().0, &op.0)
+                .expect("reads"),
+            None
+        );
+    }
+    // A delegation signed by someone else than the delegator is refused before it runs.
+    let intruder = Key::secp(63);
+    let tx = TxBuilder::new(
+        vec![delegate(&delegator.address(), &op, 1_000)],
+        vec![Signer::new(&intruder, 0, 0)],
+    )
+    .build();
+    let result = chain.deliver_one(tx);
+    assert_ne!(result.code.value(), 0);
+}
