@@ -43,7 +43,7 @@ pub use genesis::StakingGenesis;
 pub use hooks::{NoHooks, Seams, StakingHooks};
 pub use msgs::StakingMsg;
 pub use read::StakingRead;
-pub use slash::{jail, slash, unjail, SlashOutcome};
+pub use slash::{jail, slash, unjail, Infraction, SlashOutcome};
 pub use validator::Validator;
 
 /// The staking module; tokens move through the bank seam, notifications through the hooks.

@@ -10,41 +10,64 @@ use crate::bank::Pool;
 use crate::convert::{dec_from_wire, int_from_wire, int_to_wire};
 use crate::hooks::Seams;
 use crate::keys;
+use crate::params::POWER_REDUCTION;
 use crate::{delegation, redelegation, unbonding, validator};
+
+/// What to slash: the decision of the module above (slashing, restaking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Infraction {
+    /// Height at which the stake that misbehaved was counted: unbonding and redelegation
+    /// entries created at or after it are slashed too.
+    pub height: u64,
+    /// Consensus power the offender had at that height (for restaking: the power of the pledged
+    /// stake on the consumer). The slash amount is `power × POWER_REDUCTION × fraction`.
+    pub power: u64,
+    /// Fraction to slash, at most 1.
+    pub fraction: Decimal,
+}
 
 /// What a slash took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SlashOutcome {
     /// Tokens burned in total (validator, unbonding entries and redelegated delegations).
     pub burned: Amount,
+    /// Of which taken from the validator's own tokens.
+    pub from_validator: Amount,
 }
 
-/// Slashes validator `op` by `fraction` (≤ 1) for an infraction at `infraction_height`: the
-/// validator's current tokens, every unbonding entry from it and every redelegation entry away
-/// from it created at or after that height and not yet mature at `now`, each proportionally to
-/// its initial balance and never below zero. Every slashed token is burned through the bank seam.
+/// Slashes validator `op` for `infraction`, with the Cosmos SDK's semantics: the amount is
+/// `power × POWER_REDUCTION × fraction` (the stake at the infraction, so stake that arrived
+/// later does not raise it). Unbonding entries from `op` and redelegation entries away from it
+/// created at or after the infraction height and not mature at `now` lose `fraction` of their
+/// initial balance first (never below zero); the rest comes from the validator's tokens, never
+/// more than it has. Every slashed token is burned through the bank seam.
 pub fn slash(
     state: &mut dyn StateWrite,
     seams: Seams<'_>,
     op: &Addr,
-    infraction_height: u64,
+    infraction: Infraction,
     now: BlockTime,
-    fraction: Decimal,
     events: &mut Events,
 ) -> AppResult<SlashOutcome> {
+    let fraction = infraction.fraction;
     if fraction > Decimal::ONE {
         return Err(AppError::sdk(
             SdkCode::InvalidRequest,
             format!("slash fraction {fraction} above 1"),
         ));
     }
-    let mut v = validator::must_load(state, op)?;
-    let min_height = i64::try_from(infraction_height).unwrap_or(i64::MAX);
+    validator::must_load(state, op)?;
+    // u64::MAX × 10^6 < 2^84: the product always fits a u128.
+    let amount = Amount(u128::from(infraction.power) * POWER_REDUCTION).mul_floor(fraction)?;
+    let min_height = i64::try_from(infraction.height).unwrap_or(i64::MAX);
     let mut burned = slash_unbondings(state, seams, op, min_height, now, fraction)?;
     burned = burned.checked_add(slash_redelegations(
         state, seams, op, min_height, now, fraction, events,
     )?)?;
-    let cut = v.tokens.mul_floor(fraction)?.min(v.tokens);
+    // Redelegation slashing may have unbonded from other validators only; `op` is reloaded
+    // because it can also have been a redelegation destination of its own delegators.
+    let mut v = validator::must_load(state, op)?;
+    let cut = amount.checked_sub(burned).unwrap_or_default().min(v.tokens);
     v.tokens = v.tokens.checked_sub(cut)?;
     if !cut.is_zero() {
         seams.bank.burn_from_pool(state, v.pool(), cut)?;
@@ -52,6 +75,7 @@ pub fn slash(
     validator::save_or_remove(state, &v)?;
     Ok(SlashOutcome {
         burned: burned.checked_add(cut)?,
+        from_validator: cut,
     })
 }
 

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use rampart_core::{Amount, Decimal, Events, ValidatorUpdate};
-use rampart_staking::{jail, slash, unjail, StakingRead};
+use rampart_staking::{jail, slash, unjail, Infraction, StakingRead};
 
 fn update(key: u8, power: u64) -> ValidatorUpdate {
     ValidatorUpdate {
@@ -131,13 +131,18 @@ fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
         &mut chain.state,
         module.seams(),
         &addr(1),
-        infraction,
+        Infraction {
+            height: infraction,
+            // At height 3: 4 M self + 6 M delegated − 1 M unbonded − 1 M redelegated.
+            power: 8,
+            fraction: Decimal::from_bps(1_000),
+        },
         chain.time,
-        Decimal::from_bps(1_000),
         &mut Events::new(),
     )
     .unwrap();
-    // 10 % of: 4 M validator tokens, the 2 M unbonding and the 2 M redelegation at/after height 3.
+    // 10 % of the 8 M at stake at height 3: 10 % of the 2 M unbonding and of the 2 M redelegated
+    // after it, the remaining 400,000 from the validator's own tokens.
     assert_eq!(out.burned, Amount(400_000 + 200_000 + 200_000));
     assert_eq!(
         chain.state.validator(&addr(1)).unwrap().unwrap().tokens,
@@ -173,9 +178,12 @@ fn slash_fraction_above_one_is_refused() {
         &mut chain.state,
         module.seams(),
         &addr(1),
-        1,
+        Infraction {
+            height: 1,
+            power: 4,
+            fraction: too_much,
+        },
         chain.time,
-        too_much,
         &mut Events::new(),
     )
     .is_err());
@@ -183,10 +191,47 @@ fn slash_fraction_above_one_is_refused() {
         &mut chain.state,
         module.seams(),
         &addr(7),
-        1,
+        Infraction {
+            height: 1,
+            power: 4,
+            fraction: Decimal::ONE,
+        },
         chain.time,
-        Decimal::ONE,
         &mut Events::new(),
     )
     .is_err());
+}
+
+#[test]
+fn stake_that_arrives_after_the_infraction_does_not_raise_the_slash() {
+    let mut chain = Chain::with_max(5);
+    chain.fund(1, 10_000_000);
+    chain.fund(9, 10_000_000);
+    chain.deliver(&create_validator(1, 4_000_000));
+    chain.end_block(5);
+    let infraction = chain.height;
+    chain.deliver(&delegate(9, 1, 4_000_000));
+    chain.end_block(5);
+    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let out = slash(
+        &mut chain.state,
+        module.seams(),
+        &addr(1),
+        Infraction {
+            height: infraction,
+            power: 4,
+            fraction: Decimal::from_bps(1_000),
+        },
+        chain.time,
+        &mut Events::new(),
+    )
+    .unwrap();
+    assert_eq!(out.burned, Amount(400_000), "10 % of the 4 M at stake then");
+    assert_eq!(out.from_validator, Amount(400_000));
+    assert_eq!(
+        chain.state.validator(&addr(1)).unwrap().unwrap().tokens,
+        Amount(7_600_000),
+        "shared by every share holder through the exchange rate"
+    );
+    chain.check_invariants();
 }

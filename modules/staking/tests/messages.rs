@@ -8,7 +8,7 @@ use common::*;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::MsgUndelegateResponse;
 use prost::Message;
 use rampart_core::{Amount, Decimal, Events, Module, StateRead};
-use rampart_staking::{slash, StakingRead};
+use rampart_staking::{slash, Infraction, StakingRead};
 
 fn chain_with_two_validators() -> Chain {
     let mut chain = Chain::with_max(10);
@@ -41,9 +41,12 @@ fn delegation_after_a_slash_buys_more_shares_and_rounding_never_creates_tokens()
         &mut chain.state,
         module.seams(),
         &addr(1),
-        height,
+        Infraction {
+            height,
+            power: 6,
+            fraction: Decimal::from_bps(1_000),
+        },
         chain.time,
-        Decimal::from_bps(1_000),
         &mut Events::new(),
     )
     .unwrap();

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use rampart_core::{Decimal, Events};
-use rampart_staking::{jail, slash, unjail};
+use rampart_staking::{jail, slash, unjail, Infraction, StakingRead};
 
 /// xorshift64*: a tiny deterministic PRNG for the test.
 struct Rng(u64);
@@ -86,13 +86,23 @@ fn run(seed: u64, blocks: u32) -> Outcome {
                 let v = rng.pick(&VALIDATORS);
                 let height = chain.height.saturating_sub(rng.below(5));
                 let fraction = Decimal::from_bps(1 + rng.below(1_000) as u32);
+                let power = chain
+                    .state
+                    .validator(&addr(v))
+                    .ok()
+                    .flatten()
+                    .and_then(|val| val.power().ok())
+                    .unwrap_or(0);
                 let out = slash(
                     &mut chain.state,
                     module.seams(),
                     &addr(v),
-                    height,
+                    Infraction {
+                        height,
+                        power,
+                        fraction,
+                    },
                     chain.time,
-                    fraction,
                     &mut Events::new(),
                 );
                 if out.is_ok_and(|o| !o.burned.is_zero()) {
