@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use prost::Message;
+use rampart_core::consensus::EvidenceMaxAge;
 use rampart_core::context::{ConsensusAddress, ExecMode};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{Changes, Overlay};
@@ -150,6 +151,13 @@ impl App {
             validators: Vec::new(),
         };
         let mut state = Overlay::new(self.storage.snapshot());
+        let evidence = &req.consensus_params.evidence;
+        EvidenceMaxAge {
+            blocks: u64::try_from(evidence.max_age_num_blocks).unwrap_or(0),
+            duration_nanos: u64::try_from(evidence.max_age_duration.0.as_nanos())
+                .unwrap_or(u64::MAX),
+        }
+        .store(&mut state);
         let validators =
             genesis::init_genesis(&self.modules, &mut state, &ctx, &req.app_state_bytes)?;
         let (_, changes) = state.into_parts();

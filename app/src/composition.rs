@@ -24,15 +24,24 @@ impl Modules {
     /// 2. `auth` — accounts, public keys, sequences, the fee collector;
     /// 3. `bank` — balances, supply, transfers (genesis balances create auth accounts);
     /// 4. `staking` — validators, delegations, the CometBFT validator set (tokens held by the
-    ///    bank's pool module accounts through [`BankSeam`]).
+    ///    bank's pool module accounts through [`BankSeam`]; delegation changes notify
+    ///    distribution through [`rampart_distribution::DistributionHooks`]);
+    /// 5. `mint` — each block's provisions into the fee collector (before distribution reads it);
+    /// 6. `distribution` — the fee collector's balance to the previous block's signers, commission
+    ///    and the per-share reward index, withdrawals.
     pub fn standard() -> Self {
-        let staking = rampart_staking::StakingModule::new(Arc::new(BankSeam));
+        let staking = rampart_staking::StakingModule::with_hooks(
+            Arc::new(BankSeam),
+            Arc::new(rampart_distribution::DistributionHooks),
+        );
         // The standard set has unique names and routes by construction (checked by a test).
         Self::new(vec![
             Box::new(rampart_chain::ChainModule),
             Box::new(rampart_auth::AuthModule),
             Box::new(rampart_bank::BankModule),
             Box::new(staking),
+            Box::new(rampart_mint::MintModule),
+            Box::new(rampart_distribution::DistributionModule),
         ])
         .expect("the standard module set has unique names and routes")
     }
@@ -104,7 +113,10 @@ mod tests {
             .for_query(rampart_auth::query::QUERY_ACCOUNT)
             .is_some());
         let names: Vec<_> = modules.iter().map(|m| m.name()).collect();
-        assert_eq!(names, ["chain", "auth", "bank", "staking"]);
+        assert_eq!(
+            names,
+            ["chain", "auth", "bank", "staking", "mint", "distribution"]
+        );
     }
 
     #[test]

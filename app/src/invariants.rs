@@ -2,7 +2,9 @@
 //! staking's pools hold exactly what staking accounts for and shares add up
 //! ([`rampart_staking::invariants`]), and every denom's supply is the sum of all balances
 //! (module accounts — the staking pools, the fee collector — included), so every mint and burn
-//! went through the bank. Amounts are unsigned throughout, so "no negative amount" holds by
+//! went through the bank; distribution's module account covers every reward owed, so rewards paid
+//! out never exceed rewards distributed ([`rampart_distribution::invariants`]). Amounts are
+//! unsigned throughout, so "no negative amount" holds by
 //! construction; a corrupt stored amount fails to decode and is reported.
 
 use rampart_bank::genesis::{sum_balances, total_supply};
@@ -15,6 +17,10 @@ use crate::staking_bank::BankSeam;
 pub fn check(state: &dyn StateRead) -> AppResult<Result<(), String>> {
     if let Err(violation) = rampart_staking::invariants::check(state, &BankSeam)? {
         return Ok(Err(format!("staking: {violation}")));
+    }
+    // Distribution reports a breach (or unreadable state) as its error.
+    if let Err(violation) = rampart_distribution::invariants::check(state) {
+        return Ok(Err(format!("distribution: {}", violation.log)));
     }
     for coin in total_supply(state)? {
         let held = sum_balances(state, &coin.denom)?;

@@ -6,6 +6,7 @@
 //! the `testing` feature; never used by `rampartd`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use base64::Engine;
 use bytes::Bytes;
@@ -29,6 +30,7 @@ use tendermint::{account, block, vote, Hash, Time};
 use tendermint_proto::google::protobuf::Any;
 
 use crate::app::{App, AppConfig};
+use crate::composition::Modules;
 
 /// Genesis time of every driven chain: 2026-01-01T00:00:00Z.
 pub const GENESIS_UNIX: i64 = 1_767_225_600;
@@ -252,8 +254,26 @@ impl MockConsensus {
         initial_height: u64,
         app_state: &serde_json::Value,
     ) -> AppResult<(Self, Vec<u8>)> {
+        Self::init_with(
+            storage,
+            Arc::new(Modules::standard()),
+            chain_id,
+            initial_height,
+            app_state,
+        )
+    }
+
+    /// [`MockConsensus::init`] with a custom module set (tests of the ABCI mechanics use a
+    /// minimal one, where an empty block changes nothing).
+    pub fn init_with(
+        storage: Storage,
+        modules: Arc<Modules>,
+        chain_id: &str,
+        initial_height: u64,
+        app_state: &serde_json::Value,
+    ) -> AppResult<(Self, Vec<u8>)> {
         let checked = Some(storage.clone());
-        let mut app = App::new(storage, AppConfig::default());
+        let mut app = App::with_modules(storage, AppConfig::default(), modules);
         let response = app.init_chain(init_chain_request(chain_id, initial_height, app_state))?;
         let mut genesis_set = ValidatorSet::new();
         apply_updates(&mut genesis_set, &response.validators);
@@ -272,6 +292,11 @@ impl MockConsensus {
     /// Re-attaches to a store that already holds committed blocks (a restarted node); the
     /// validator set is taken from staking's last committed set.
     pub fn resume(storage: Storage, chain_id: &str) -> Self {
+        Self::resume_with(storage, Arc::new(Modules::standard()), chain_id)
+    }
+
+    /// [`MockConsensus::resume`] with a custom module set.
+    pub fn resume_with(storage: Storage, modules: Arc<Modules>, chain_id: &str) -> Self {
         use rampart_staking::StakingRead;
         let snapshot = storage.snapshot();
         let checked = Some(storage.clone());
@@ -281,7 +306,7 @@ impl MockConsensus {
                 set.insert(validator.consensus_address(), (validator.pubkey, power));
             }
         }
-        let app = App::new(storage, AppConfig::default());
+        let app = App::with_modules(storage, AppConfig::default(), modules);
         let height = app.info().last_block_height.value();
         Self {
             app,

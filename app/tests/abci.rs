@@ -2,8 +2,10 @@
 
 use prost::Message;
 use rampart_app::query::{PROOF_OP_TYPE, STORE_KEY_PATH};
-use rampart_app::testing::{init_chain_request, with_default_validator, MockConsensus};
-use rampart_app::{App, AppConfig};
+use std::sync::Arc;
+
+use rampart_app::testing::{init_chain_request, MockConsensus};
+use rampart_app::{App, AppConfig, Modules};
 use rampart_chain::{CHAIN_INFO_KEY, QUERY_CHAIN_INFO};
 use rampart_proto::rampart::chain::v1::QueryChainInfoResponse;
 use rampart_store::{Storage, StorageConfig};
@@ -13,11 +15,25 @@ fn open(dir: &std::path::Path) -> Storage {
     Storage::open(dir, StorageConfig::default()).expect("store opens")
 }
 
+/// The ABCI mechanics are tested on the chain module alone: no validator set to own, and an
+/// empty block changes nothing (with the standard set, mint and distribution write every block).
+fn modules() -> Arc<Modules> {
+    Arc::new(Modules::new(vec![Box::new(rampart_chain::ChainModule)]).expect("one module"))
+}
+
 fn genesis() -> serde_json::Value {
-    with_default_validator(
-        serde_json::json!({"chain": {"name": "Rampart test", "description": "driven in process"}}),
+    serde_json::json!({"chain": {"name": "Rampart test", "description": "driven in process"}})
+}
+
+fn init(storage: Storage, initial_height: u64) -> (MockConsensus, Vec<u8>) {
+    MockConsensus::init_with(
+        storage,
+        modules(),
         "rampart-test",
+        initial_height,
+        &genesis(),
     )
+    .expect("genesis")
 }
 
 fn chain_info_at(driver: &MockConsensus, height: u64) -> (u64, String) {
@@ -33,8 +49,7 @@ fn chain_info_at(driver: &MockConsensus, height: u64) -> (u64, String) {
 #[test]
 fn blocks_commit_and_queries_answer_at_committed_heights() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut driver, genesis_hash) =
-        MockConsensus::init(open(dir.path()), "rampart-test", 1, &genesis()).expect("genesis");
+    let (mut driver, genesis_hash) = init(open(dir.path()), 1);
     assert_eq!(
         genesis_hash.len(),
         32,
@@ -86,8 +101,7 @@ fn blocks_commit_and_queries_answer_at_committed_heights() {
 #[test]
 fn raw_key_queries_return_ics23_proofs_that_verify_against_the_app_hash() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut driver, hash) =
-        MockConsensus::init(open(dir.path()), "rampart-test", 1, &genesis()).expect("genesis");
+    let (mut driver, hash) = init(open(dir.path()), 1);
     driver.block(vec![]);
     let spec = rampart_store::proof_spec();
     let decode_proof = |answer: &response::Query| {
@@ -131,8 +145,7 @@ fn raw_key_queries_return_ics23_proofs_that_verify_against_the_app_hash() {
 #[test]
 fn init_chain_is_idempotent_until_the_first_commit() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut driver, first) =
-        MockConsensus::init(open(dir.path()), "rampart-test", 1, &genesis()).expect("genesis");
+    let (mut driver, first) = init(open(dir.path()), 1);
     // CometBFT re-sends InitChain when Info reports height 0 (e.g. after a crash before Commit).
     let again = driver
         .app
@@ -142,8 +155,7 @@ fn init_chain_is_idempotent_until_the_first_commit() {
     driver.finalize(vec![]);
     drop(driver); // crash between FinalizeBlock and Commit: nothing was persisted
 
-    let (mut restarted, replayed) =
-        MockConsensus::init(open(dir.path()), "rampart-test", 1, &genesis()).expect("genesis");
+    let (mut restarted, replayed) = init(open(dir.path()), 1);
     assert_eq!(replayed, first);
     assert_eq!(
         restarted.block(vec![]).app_hash.as_bytes(),
@@ -154,13 +166,9 @@ fn init_chain_is_idempotent_until_the_first_commit() {
 #[test]
 fn a_restarted_node_continues_with_the_same_app_hashes() {
     let straight_dir = tempfile::tempdir().expect("tempdir");
-    let (mut straight, _) =
-        MockConsensus::init(open(straight_dir.path()), "rampart-test", 7, &genesis())
-            .expect("genesis");
+    let (mut straight, _) = init(open(straight_dir.path()), 7);
     let restarted_dir = tempfile::tempdir().expect("tempdir");
-    let (mut before_crash, _) =
-        MockConsensus::init(open(restarted_dir.path()), "rampart-test", 7, &genesis())
-            .expect("genesis");
+    let (mut before_crash, _) = init(open(restarted_dir.path()), 7);
     for _ in 0..3 {
         assert_eq!(
             straight.block(vec![]).app_hash,
@@ -170,7 +178,8 @@ fn a_restarted_node_continues_with_the_same_app_hashes() {
     let info = before_crash.app.info();
     drop(before_crash);
 
-    let mut resumed = MockConsensus::resume(open(restarted_dir.path()), "rampart-test");
+    let mut resumed =
+        MockConsensus::resume_with(open(restarted_dir.path()), modules(), "rampart-test");
     assert_eq!(resumed.app.info(), info, "Info survives the restart");
     assert_eq!(resumed.height, 9, "initial height 7 + 3 blocks");
     for _ in 0..3 {
@@ -186,7 +195,7 @@ fn a_restarted_node_continues_with_the_same_app_hashes() {
 fn bad_genesis_is_refused_with_the_section_named_and_nothing_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let storage = open(dir.path());
-    let mut app = App::new(storage.clone(), AppConfig::default());
+    let mut app = App::with_modules(storage.clone(), AppConfig::default(), modules());
     let bad = serde_json::json!({"chain": {}, "bnak": {}});
     let err = app
         .init_chain(init_chain_request("rampart-test", 1, &bad))
@@ -204,8 +213,7 @@ fn bad_genesis_is_refused_with_the_section_named_and_nothing_written() {
 #[test]
 fn undecodable_transactions_are_refused_everywhere_without_changing_state() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut driver, hash) =
-        MockConsensus::init(open(dir.path()), "rampart-test", 1, &genesis()).expect("genesis");
+    let (mut driver, hash) = init(open(dir.path()), 1);
     driver.block(vec![]);
     let garbage = vec![0xff, 0xff, 0xff];
 

@@ -324,3 +324,86 @@ fn bad_staking_messages_fail_with_staking_codes_and_change_nothing() {
     let result = chain.deliver_one(tx);
     assert_ne!(result.code.value(), 0);
 }
+
+#[test]
+fn fees_reach_signers_and_delegators_withdraw_their_share_exactly() {
+    use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
+        MsgWithdrawDelegatorReward, QueryDelegationRewardsRequest, QueryDelegationRewardsResponse,
+    };
+    let delegator = Key::secp(64);
+    let genesis_validator = TestValidator::new(8);
+    let op = genesis_validator.operator();
+    let mut app_state = serde_json::json!({
+        "bank": {"balances": [
+            {"address": delegator.address().to_string(), "coins": [{"denom": DENOM, "amount": RICH.to_string()}]},
+        ]},
+        "mint": {"params": {"mint_denom": DENOM, "inflation": "0"}},
+    });
+    add_genesis_validators(
+        &mut app_state,
+        CHAIN_ID,
+        &[(&genesis_validator, GENESIS_STAKE)],
+    );
+    let mut chain = Chain::from_genesis(&app_state, true);
+
+    // Equal shares: the delegator holds half of the validator's 20 M shares.
+    let tx = free_tx(
+        &chain,
+        &delegator,
+        delegate(&delegator.address(), &op, GENESIS_STAKE),
+    );
+    assert_eq!(chain.deliver_one(tx).code.value(), 0);
+    // One transaction pays a 1,000,000 fee; the next block hands it to the previous block's
+    // only signer: 2 % community tax, then 10 % commission, the rest per share.
+    let mut paying = TxBuilder::new(
+        vec![delegate(&delegator.address(), &op, 1)],
+        vec![chain.signer(&delegator)],
+    );
+    paying.fee = vec![coin("1000000", DENOM)];
+    let result = chain.deliver_one(paying.build());
+    assert_eq!(result.code.value(), 0, "{}", result.log);
+    let allocation = chain.driver.block(vec![]);
+    let kinds: Vec<_> = allocation.events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(
+        kinds.contains(&"commission") && kinds.contains(&"rewards"),
+        "{kinds:?}"
+    );
+
+    let request = QueryDelegationRewardsRequest {
+        delegator_address: delegator.address().to_string(),
+        validator_address: valoper(&op),
+    };
+    let answer = chain.driver.query(
+        "/cosmos.distribution.v1beta1.Query/DelegationRewards",
+        &request.encode_to_vec(),
+        0,
+        false,
+    );
+    assert_eq!(answer.code.value(), 0, "{}", answer.log);
+    let rewards = QueryDelegationRewardsResponse::decode(answer.value.as_ref()).expect("decodes");
+    // 1,000,000 × 0.98 × 0.9 = 882,000 for 20,000,001 shares; the delegator's 10,000,001 earn
+    // 441,000.0… (18-decimal LegacyDec on the wire).
+    let pending = &rewards.rewards[0];
+    assert_eq!(pending.denom, DENOM);
+    let whole: u128 = pending.amount[..pending.amount.len() - 18]
+        .parse()
+        .expect("integer part");
+    assert_eq!(whole, 441_000);
+
+    let before = chain.balance(&delegator.address(), DENOM);
+    let withdraw = any(
+        "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward",
+        &MsgWithdrawDelegatorReward {
+            delegator_address: delegator.address().to_string(),
+            validator_address: valoper(&op),
+        },
+    );
+    let result = chain.deliver_one(free_tx(&chain, &delegator, withdraw));
+    assert_eq!(result.code.value(), 0, "{}", result.log);
+    assert!(attributes(&result.events)
+        .iter()
+        .any(|(kind, key, value)| kind == "withdraw_rewards"
+            && key == "amount"
+            && value == "441000uramp"));
+    assert_eq!(chain.balance(&delegator.address(), DENOM), before + 441_000);
+}

@@ -81,8 +81,8 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
         format!("rpc error: code = NotFound desc = account {unknown} not found: key not found")
     );
 
-    // Genesis account, fee collector, recipient, the genesis validator's operator and the two
-    // staking pools: six accounts, two per page.
+    // Genesis account, recipient, the genesis validator's operator and five module accounts
+    // (fee collector, the two staking pools, mint, distribution): eight, two per page.
     let page: QueryAccountsResponse = query(
         &chain,
         "/cosmos.auth.v1beta1.Query/Accounts",
@@ -96,7 +96,7 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
     );
     assert_eq!(page.accounts.len(), 2);
     let pagination = page.pagination.expect("pagination");
-    assert_eq!(pagination.total, 6);
+    assert_eq!(pagination.total, 8);
     assert!(!pagination.next_key.is_empty());
 }
 

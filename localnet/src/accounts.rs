@@ -50,15 +50,7 @@ pub fn new_operator(node_home: &Path) -> Result<String> {
     Ok(record.address)
 }
 
-/// The genesis `bank.balances` entries paying `amount` of [`DENOM`] to each address.
-pub fn genesis_balances(accounts: &[(String, u128)]) -> serde_json::Value {
-    accounts
-        .iter()
-        .map(|(address, amount)| {
-            serde_json::json!({
-                "address": address,
-                "coins": [{ "denom": DENOM, "amount": amount.to_string() }],
-            })
-        })
-        .collect()
+/// `amount` of [`DENOM`] as a coin string (`100uramp`).
+pub fn coins_text(amount: u128) -> String {
+    format!("{amount}{DENOM}")
 }

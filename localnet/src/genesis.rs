@@ -1,50 +1,120 @@
-//! The shared genesis: node0's `genesis.json` with every node as a validator.
+//! The shared genesis, built the way a real network builds it (`rampartd genesis …`, called as
+//! a library): node 0's `genesis.json` funds the faucet and every operator (`add-account`) and
+//! gets the localnet staking profile; every node's operator signs a gentx in its own home
+//! (`gentx`); node 0 collects them (`collect-gentxs`) and the result is copied to every node.
+//! At InitChain the application creates the validators from those gentxs.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
+use rampartd::client::coins::parse_coin;
+use rampartd::genutil::{self, Commission, GenesisFile, GentxRequest};
+use rampartd::home::Home;
+use rampartd::keys::keyring::{Backend, Keyring};
 use serde_json::Value;
 
-use crate::keys::ValidatorKey;
+use crate::accounts::{self, OPERATOR_KEY};
 
-/// Voting power of every localnet validator.
-pub const VALIDATOR_POWER: u64 = 10;
+/// Every localnet validator's self-delegation: 100 RAMP, i.e. consensus power 100.
+pub const SELF_DELEGATION: u128 = 100_000_000;
 
-/// Builds one genesis from node 0's and writes it to every node.
+/// The localnet staking profile's unbonding time (the SDK default is 21 days), short enough
+/// for end-to-end tests to watch unbonding complete.
+pub const UNBONDING_TIME_SECS: i64 = 60;
+
+/// A node taking part in genesis.
+#[derive(Clone, Copy, Debug)]
+pub struct GenesisNode<'a> {
+    /// Its name (`node{i}`), used as the validator moniker.
+    pub name: &'a str,
+    /// Its home (initialised, with its operator key in the `test` keyring as [`OPERATOR_KEY`]).
+    pub home: &'a Path,
+    /// Its P2P port, written in its gentx memo.
+    pub p2p_port: u16,
+}
+
+/// Builds one genesis from node 0's and writes it to every node (see the module docs).
 ///
-/// `nodes` is `(name, home)` in index order. The validator set becomes every
-/// node's key from `config/priv_validator_key.json` with power
-/// [`VALIDATOR_POWER`], `balances` become the bank's genesis balances, and
-/// `genesis_time` is set to now.
-pub fn write_shared_genesis(nodes: &[(String, PathBuf)], balances: Value) -> Result<()> {
-    let Some((_, first_home)) = nodes.first() else {
+/// `nodes` are in index order; `accounts` are `(address, amount of uramp)` funded at genesis
+/// and must include every node's operator with at least [`SELF_DELEGATION`]. Progress goes to
+/// stderr.
+pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128)]) -> Result<()> {
+    let Some(first) = nodes.first() else {
         return Ok(());
     };
-    let source = genesis_path(first_home);
-    let text = fs::read_to_string(&source)
-        .with_context(|| format!("failed to read {}", source.display()))?;
-    let mut genesis: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", source.display()))?;
-
-    let mut validators = Vec::with_capacity(nodes.len());
-    for (name, home) in nodes {
-        validators.push(ValidatorKey::read(home)?.genesis_entry(name, VALIDATOR_POWER));
+    let collector = Home::new(first.home);
+    let mut genesis = GenesisFile::load(&collector.genesis())?;
+    genesis.doc_mut()["genesis_time"] = Value::String(rfc3339_now());
+    apply_staking_profile(&mut genesis)?;
+    for (address, amount) in accounts {
+        let coins = vec![parse_coin(&accounts::coins_text(*amount))?];
+        genesis.add_account(address, &coins, false)?;
     }
-    let object = genesis
-        .as_object_mut()
-        .with_context(|| format!("{} is not a JSON object", source.display()))?;
-    object.insert("validators".into(), Value::Array(validators));
-    object.insert("genesis_time".into(), Value::String(rfc3339_now()));
-    genesis["app_state"]["bank"]["balances"] = balances;
-
-    let mut out = serde_json::to_string_pretty(&genesis).context("failed to encode genesis")?;
-    out.push('\n');
-    for (_, home) in nodes {
-        let path = genesis_path(home);
-        fs::write(&path, &out).with_context(|| format!("failed to write {}", path.display()))?;
+    for node in nodes {
+        genesis.save_as(&genesis_path(node.home))?;
     }
+    let chain_id = genesis.chain_id()?.to_owned();
+
+    let gentx_dir = genutil::gentx_dir(&collector);
+    for (index, node) in nodes.iter().enumerate() {
+        let home = Home::new(node.home);
+        let key = Keyring::open(node.home, Backend::Test).private_key(OPERATOR_KEY, None)?;
+        let request = GentxRequest {
+            chain_id: chain_id.clone(),
+            amount: parse_coin(&accounts::coins_text(SELF_DELEGATION))?,
+            moniker: Some(node.name.to_owned()),
+            commission: Commission::default(),
+            min_self_delegation: 1,
+            ip: genutil::DEFAULT_IP.into(),
+            p2p_port: Some(node.p2p_port),
+            output: None,
+        };
+        let (path, gentx) = genutil::create_gentx(&home, &key, &request)
+            .with_context(|| format!("{}: creating its gentx", node.name))?;
+        eprintln!(
+            "  {}: gentx {} {} self-delegating {}",
+            node.name, gentx.moniker, gentx.operator_address, gentx.amount
+        );
+        if index > 0 {
+            let name = path.file_name().context("a gentx file has a name")?;
+            fs::create_dir_all(&gentx_dir)
+                .with_context(|| format!("failed to create {}", gentx_dir.display()))?;
+            fs::copy(&path, gentx_dir.join(name))
+                .with_context(|| format!("failed to copy {} to node0", path.display()))?;
+        }
+    }
+    let collected = genutil::collect_gentxs(&collector, &gentx_dir)?;
+    eprintln!(
+        "  {}: collected {} gentx(s) into {}",
+        first.name,
+        collected.validators.len(),
+        collected.genesis.display()
+    );
+    for node in &nodes[1..] {
+        let target = genesis_path(node.home);
+        fs::copy(&collected.genesis, &target)
+            .with_context(|| format!("failed to copy the genesis to {}", target.display()))?;
+    }
+    Ok(())
+}
+
+/// Sets the localnet staking profile in `app_state.staking.params`: unbonding takes
+/// [`UNBONDING_TIME_SECS`].
+pub fn apply_staking_profile(genesis: &mut GenesisFile) -> Result<()> {
+    let path = genesis.path().display().to_string();
+    let params = genesis
+        .doc_mut()
+        .pointer_mut("/app_state/staking/params")
+        .and_then(Value::as_object_mut)
+        .with_context(|| {
+            format!("{path} has no app_state.staking.params (is staking composed into the app?)")
+        })?;
+    params.insert(
+        "unbonding_time_seconds".into(),
+        Value::from(UNBONDING_TIME_SECS),
+    );
     Ok(())
 }
 
@@ -91,6 +161,53 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn genesis_validators_come_from_gentxs() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let names = ["node0", "node1"];
+        let homes: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        let mut funded = vec![];
+        for (name, home) in names.iter().zip(&homes) {
+            rampartd::init::init(&Home::new(home), name, "genesis-test", false)?;
+            funded.push((accounts::new_operator(home)?, accounts::OPERATOR_FUNDS));
+        }
+        funded.push((accounts::new_faucet()?.address, accounts::FAUCET_FUNDS));
+        let nodes: Vec<GenesisNode<'_>> = names
+            .iter()
+            .zip(&homes)
+            .zip([26656, 26756])
+            .map(|((name, home), p2p_port)| GenesisNode {
+                name,
+                home,
+                p2p_port,
+            })
+            .collect();
+        write_shared_genesis(&nodes, &funded)?;
+
+        let text = fs::read_to_string(genesis_path(&homes[0]))?;
+        assert_eq!(text, fs::read_to_string(genesis_path(&homes[1]))?);
+        let genesis: Value = serde_json::from_str(&text)?;
+        assert_eq!(genesis["validators"], serde_json::json!([]));
+        assert_eq!(
+            genesis["app_state"]["staking"]["params"]["unbonding_time_seconds"],
+            UNBONDING_TIME_SECS
+        );
+        let report = genutil::validate_genesis(&genesis_path(&homes[0]))?;
+        let mut monikers: Vec<(String, u64)> = report
+            .validators
+            .iter()
+            .map(|v| (v.moniker.clone(), v.power))
+            .collect();
+        monikers.sort();
+        assert_eq!(monikers, [("node0".into(), 100), ("node1".into(), 100)]);
+        let config = fs::read_to_string(homes[0].join("config/config.toml"))?;
+        assert!(
+            config.contains("@127.0.0.1:26756\""),
+            "node0 peers with node1"
+        );
+        Ok(())
+    }
 
     #[test]
     fn formats_timestamps() {

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::accounts;
 use crate::binaries::Binaries;
 use crate::config::{patch_node_config, NodeConfig};
-use crate::genesis::write_shared_genesis;
+use crate::genesis::{write_shared_genesis, GenesisNode};
 use crate::keys::node_id;
 use crate::manifest::{Manifest, NodeRecord, Pids};
 use crate::ports::{ensure_free, NodePorts, PortPlan};
@@ -94,7 +94,8 @@ pub struct Localnet {
 
 impl Localnet {
     /// Generates a new localnet in `opts.home` (which must not hold one yet):
-    /// runs `rampartd init` per node, writes the shared genesis, patches
+    /// runs `rampartd init` per node, builds the shared genesis from every
+    /// node's gentx ([`write_shared_genesis`]), patches
     /// every config and writes `localnet.json`. Nothing is started.
     pub fn create(opts: &CreateOptions) -> Result<Self> {
         if opts.validators == 0 {
@@ -134,7 +135,16 @@ impl Localnet {
         }
         let faucet = accounts::new_faucet()?;
         funded.push((faucet.address.clone(), accounts::FAUCET_FUNDS));
-        write_shared_genesis(&nodes, accounts::genesis_balances(&funded))?;
+        let genesis_nodes: Vec<GenesisNode<'_>> = nodes
+            .iter()
+            .zip(&ports)
+            .map(|((name, node_home), ports)| GenesisNode {
+                name,
+                home: node_home,
+                p2p_port: ports.p2p,
+            })
+            .collect();
+        write_shared_genesis(&genesis_nodes, &funded)?;
 
         let ids = nodes
             .iter()

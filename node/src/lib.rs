@@ -3,6 +3,7 @@
 //! - [`init`] creates a node home, [`start`] runs the ABCI and gRPC servers, [`status`] and
 //!   [`export`] inspect a node;
 //! - [`home`] and [`config`] describe the files of a home, [`genesis`] checks genesis;
+//! - [`genutil`] builds genesis validators from gentxs (`rampartd genesis …`);
 //! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above;
 //! - [`keys`] (mnemonics, HD keys, keyring), [`client`] (signed transactions, RPC queries and
 //!   broadcasting, as a library) and [`cli`] (`rampartd keys|tx|query`) are the client side.
@@ -13,6 +14,7 @@ pub mod cometbft;
 pub mod config;
 pub mod export;
 pub mod genesis;
+pub mod genutil;
 pub mod grpc;
 pub mod home;
 pub mod init;

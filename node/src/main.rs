@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use rampartd::cli::genesis::GenesisCommand;
 use rampartd::cli::keys::KeysCommand;
 use rampartd::cli::query::QueryCommand;
 use rampartd::cli::tx::TxCommand;
@@ -63,6 +64,8 @@ enum Command {
     /// Query chain state.
     #[command(alias = "q")]
     Query(QueryCommand),
+    /// Build genesis: accounts, validators' genesis transactions (gentxs), validation.
+    Genesis(GenesisCommand),
 }
 
 fn init_tracing(level: &str) {
@@ -129,6 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(command) => command.run()?,
         Command::Tx(command) => command.run().await?,
         Command::Query(command) => command.run().await?,
+        Command::Genesis(command) => command.run()?,
     }
     Ok(())
 }

@@ -244,6 +244,13 @@ pub fn genesis(keys: &[&Key]) -> serde_json::Value {
     )
 }
 
+/// [`genesis`] with no inflation, for properties that need a fixed supply.
+pub fn genesis_without_inflation(keys: &[&Key]) -> serde_json::Value {
+    let mut app_state = genesis(keys);
+    app_state["mint"] = serde_json::json!({"params": {"mint_denom": DENOM, "inflation": "0"}});
+    app_state
+}
+
 /// A chain with `keys` funded, after its first (empty) block.
 pub struct Chain {
     /// The consensus driver.

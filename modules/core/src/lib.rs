@@ -2,11 +2,13 @@
 //!
 //! - [`state`]: key-value state traits and the [`state::Overlay`] write buffer;
 //! - [`context`]: what a block, a transaction and genesis tell a module;
+//! - [`consensus`]: the CometBFT consensus parameters modules need (evidence age);
 //! - [`events`]: indexed ABCI events;
 //! - [`error`]: errors with stable codes;
 //! - [`math`]: checked amounts and fixed-point decimals;
 //! - [`module`]: the [`module::Module`] trait the app composes.
 
+pub mod consensus;
 pub mod context;
 pub mod error;
 pub mod events;

@@ -1,5 +1,7 @@
-//! Client subcommands of `rampartd`: `keys`, `tx` and `query` (clap definitions and handlers).
+//! Client subcommands of `rampartd`: `keys`, `tx`, `query` and `genesis` (clap definitions and
+//! handlers).
 
+pub mod genesis;
 pub mod keys;
 pub mod prompt;
 pub mod query;

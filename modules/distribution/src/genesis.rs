@@ -1,0 +1,273 @@
+//! The `app_state.distribution` genesis section. Every part is optional:
+//!
+//! ```json
+//! {
+//!   "params": {
+//!     "community_tax": "0.020000000000000000",
+//!     "base_proposer_reward": "0.010000000000000000",
+//!     "bonus_proposer_reward": "0.040000000000000000",
+//!     "withdraw_addr_enabled": true
+//!   },
+//!   "community_pool": [{"denom": "uramp", "amount": "12.500000000000000000"}],
+//!   "withdraw_addresses": [{"delegator_address": "rampart1…", "withdraw_address": "rampart1…"}],
+//!   "previous_proposer": "rampartvalcons1…",
+//!   "validators": [{
+//!     "validator_address": "rampartvaloper1…",
+//!     "reward_index": [{"denom": "uramp", "amount": "0.000123000000000000"}],
+//!     "accumulated_commission": [{"denom": "uramp", "amount": "10.000000000000000000"}],
+//!     "outstanding_rewards": [{"denom": "uramp", "amount": "110.500000000000000000"}]
+//!   }],
+//!   "delegations": [{
+//!     "delegator_address": "rampart1…",
+//!     "validator_address": "rampartvaloper1…",
+//!     "settled_index": [{"denom": "uramp", "amount": "0.000100000000000000"}]
+//!   }]
+//! }
+//! ```
+//!
+//! Import runs after staking's (module order) and checks: valid parameters and denoms, no
+//! duplicates, commission within outstanding, settled indexes only for existing staking
+//! delegations and never ahead of their validator's index, and a `distribution` module account
+//! balance (restored by bank genesis) covering the community pool and every outstanding reward.
+//! A staking delegation with no entry settles at its validator's index (it earns from genesis
+//! on). Export writes the same shape back, so export → import → export is the identity.
+
+use rampart_auth::{Address, CONSENSUS_PREFIX};
+use rampart_bank::BankRead;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Decimal, StateRead, StateWrite};
+use rampart_staking::address::{self as staking_address, encode};
+use rampart_staking::address::{ACCOUNT_PREFIX, VALOPER_PREFIX};
+use rampart_staking::StakingRead;
+use serde::{Deserialize, Serialize};
+
+use crate::dec_coins::{DecCoins, JsonDecCoin};
+use crate::params::{self, JsonParams};
+use crate::state::{self, module_address, ValidatorRewards};
+
+/// The genesis section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionGenesis {
+    /// Parameters (defaults when absent).
+    #[serde(default)]
+    pub params: JsonParams,
+    /// The community pool.
+    #[serde(default)]
+    pub community_pool: Vec<JsonDecCoin>,
+    /// Withdraw addresses other than the delegator itself.
+    #[serde(default)]
+    pub withdraw_addresses: Vec<GenesisWithdrawAddress>,
+    /// Consensus address (`rampartvalcons1…`) of the last block's proposer; empty before the
+    /// first block.
+    #[serde(default)]
+    pub previous_proposer: String,
+    /// Per-validator records.
+    #[serde(default)]
+    pub validators: Vec<GenesisValidatorRewards>,
+    /// Per-delegation settled indexes.
+    #[serde(default)]
+    pub delegations: Vec<GenesisDelegation>,
+}
+
+/// A withdraw address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisWithdrawAddress {
+    /// `rampart1…` of the delegator.
+    pub delegator_address: String,
+    /// `rampart1…` rewards are paid to.
+    pub withdraw_address: String,
+}
+
+/// A validator's record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisValidatorRewards {
+    /// `rampartvaloper1…`.
+    pub validator_address: String,
+    /// Cumulative reward per share.
+    #[serde(default)]
+    pub reward_index: Vec<JsonDecCoin>,
+    /// Commission not yet withdrawn.
+    #[serde(default)]
+    pub accumulated_commission: Vec<JsonDecCoin>,
+    /// Allocated and not yet paid out (commission included).
+    #[serde(default)]
+    pub outstanding_rewards: Vec<JsonDecCoin>,
+}
+
+/// A delegation's settled index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisDelegation {
+    /// `rampart1…`.
+    pub delegator_address: String,
+    /// `rampartvaloper1…`.
+    pub validator_address: String,
+    /// The validator's index when the delegation last settled.
+    #[serde(default)]
+    pub settled_index: Vec<JsonDecCoin>,
+}
+
+fn bad(why: impl std::fmt::Display) -> AppError {
+    AppError::sdk(
+        SdkCode::JsonUnmarshal,
+        format!("app_state.distribution: {why}"),
+    )
+}
+
+fn coins(list: &[JsonDecCoin], field: &str) -> AppResult<DecCoins> {
+    DecCoins::from_json(list, field).map_err(|e| bad(e.log))
+}
+
+/// Validates and writes the section (see the module documentation for the checks).
+pub fn import(state: &mut dyn StateWrite, g: &DistributionGenesis) -> AppResult<()> {
+    let params = g
+        .params
+        .parse()
+        .map_err(|e| bad(format!("params: {}", e.log)))?;
+    params::store(state, &params)?;
+    let pool = coins(&g.community_pool, "community_pool")?;
+    state::set_community_pool(state, &pool);
+
+    for w in &g.withdraw_addresses {
+        let delegator = staking_address::account(&w.delegator_address, "delegator_address")
+            .map_err(|e| bad(e.log))?;
+        let withdraw = staking_address::account(&w.withdraw_address, "withdraw_address")
+            .map_err(|e| bad(e.log))?;
+        if state::withdraw_address(state, &delegator)?.0 != delegator {
+            return Err(bad(format!(
+                "duplicate withdraw address for {}",
+                w.delegator_address
+            )));
+        }
+        state::set_withdraw_address(state, &delegator, &Address(withdraw));
+    }
+
+    if !g.previous_proposer.is_empty() {
+        let cons = Address::from_bech32(&g.previous_proposer, CONSENSUS_PREFIX)
+            .map_err(|e| bad(format!("previous_proposer: {}", e.log)))?;
+        state::set_previous_proposer(state, &cons.0);
+    }
+
+    let mut needed = pool;
+    for v in &g.validators {
+        let op = staking_address::valoper(&v.validator_address, "validator_address")
+            .map_err(|e| bad(e.log))?;
+        if state::validator_rewards_opt(state, &op)?.is_some() {
+            return Err(bad(format!(
+                "duplicate validator record {}",
+                v.validator_address
+            )));
+        }
+        let record = ValidatorRewards {
+            index: coins(&v.reward_index, "reward_index")?,
+            commission: coins(&v.accumulated_commission, "accumulated_commission")?,
+            outstanding: coins(&v.outstanding_rewards, "outstanding_rewards")?,
+        };
+        if !record.outstanding.covers(&record.commission) {
+            return Err(bad(format!(
+                "validator {}: commission {} exceeds outstanding rewards {}",
+                v.validator_address, record.commission, record.outstanding
+            )));
+        }
+        needed = needed.checked_add(&record.outstanding).map_err(bad_sum)?;
+        state::set_validator_rewards(state, &op, &record);
+    }
+
+    for d in &g.delegations {
+        let delegator = staking_address::account(&d.delegator_address, "delegator_address")
+            .map_err(|e| bad(e.log))?;
+        let op = staking_address::valoper(&d.validator_address, "validator_address")
+            .map_err(|e| bad(e.log))?;
+        if state.delegation_shares(&delegator, &op)?.is_none() {
+            return Err(bad(format!(
+                "settled index for a delegation that staking does not have: {} to {}",
+                d.delegator_address, d.validator_address
+            )));
+        }
+        if state::settled_index(state, &delegator, &op)?.is_some() {
+            return Err(bad(format!(
+                "duplicate settled index for {} to {}",
+                d.delegator_address, d.validator_address
+            )));
+        }
+        let index = coins(&d.settled_index, "settled_index")?;
+        if !state::validator_rewards(state, &op)?.index.covers(&index) {
+            return Err(bad(format!(
+                "settled index of {} to {} is ahead of the validator's index",
+                d.delegator_address, d.validator_address
+            )));
+        }
+        state::set_settled_index(state, &delegator, &op, &index);
+    }
+    for (delegator, op, _) in state.all_delegations()? {
+        if state::settled_index(state, &delegator, &op)?.is_none() {
+            let index = state::validator_rewards(state, &op)?.index;
+            state::set_settled_index(state, &delegator, &op, &index);
+        }
+    }
+
+    crate::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
+    let account = module_address();
+    for (denom, amount) in needed.iter() {
+        let balance = state.balance(&account, denom)?;
+        // A balance beyond the decimal range covers any decimal amount.
+        let covered = Decimal::from_ratio(balance.0, 1).map_or(true, |b| b >= amount);
+        if !covered {
+            return Err(bad(format!(
+                "the distribution module account holds {balance}{denom}, less than the \
+                 {amount}{denom} owed to the community pool and validators"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn bad_sum(e: AppError) -> AppError {
+    bad(format!("outstanding rewards overflow: {}", e.log))
+}
+
+/// Reads the section back. Settled indexes are exported for existing delegations only (a
+/// delegation that was fully removed leaves a record nobody reads).
+pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
+    let params = params::load(state)?;
+    let withdraw_addresses = state::all_withdraw_addresses(state)?
+        .into_iter()
+        .map(|(delegator, withdraw)| GenesisWithdrawAddress {
+            delegator_address: encode(ACCOUNT_PREFIX, &delegator),
+            withdraw_address: withdraw.to_string(),
+        })
+        .collect();
+    let previous_proposer = state::previous_proposer(state)?
+        .map(|cons| Address(cons).to_bech32(CONSENSUS_PREFIX))
+        .unwrap_or_default();
+    let validators = state::all_validator_rewards(state)?
+        .into_iter()
+        .map(|(op, r)| GenesisValidatorRewards {
+            validator_address: encode(VALOPER_PREFIX, &op),
+            reward_index: r.index.to_json(),
+            accumulated_commission: r.commission.to_json(),
+            outstanding_rewards: r.outstanding.to_json(),
+        })
+        .collect();
+    let mut delegations = Vec::new();
+    for (delegator, op, index) in state::all_settled_indexes(state)? {
+        if state.delegation_shares(&delegator, &op)?.is_some() {
+            delegations.push(GenesisDelegation {
+                delegator_address: encode(ACCOUNT_PREFIX, &delegator),
+                validator_address: encode(VALOPER_PREFIX, &op),
+                settled_index: index.to_json(),
+            });
+        }
+    }
+    Ok(DistributionGenesis {
+        params: JsonParams::from(&params),
+        community_pool: state::community_pool(state)?.to_json(),
+        withdraw_addresses,
+        previous_proposer,
+        validators,
+        delegations,
+    })
+}

@@ -1,0 +1,29 @@
+//! Every state key of the distribution module, built in one place. Addresses are raw 20 bytes.
+
+/// Parameters (`cosmos.distribution.v1beta1.Params`).
+pub const PARAMS: &[u8] = b"distribution/params";
+/// The community pool (decimal coins).
+pub const COMMUNITY_POOL: &[u8] = b"distribution/pool";
+/// The consensus address of the previous block's proposer (20 bytes).
+pub const PREVIOUS_PROPOSER: &[u8] = b"distribution/proposer";
+/// Withdraw addresses: `withdraw/ ‖ delegator` → withdraw address (20 bytes). Absent means the
+/// delegator itself.
+pub const WITHDRAW: &[u8] = b"distribution/withdraw/";
+/// Per-validator records: `val/ ‖ operator` → reward index, commission, outstanding.
+pub const VALIDATOR: &[u8] = b"distribution/val/";
+/// Per-delegation settled index: `del/ ‖ delegator ‖ operator` → decimal coins.
+pub const DELEGATION: &[u8] = b"distribution/del/";
+
+/// Concatenates a prefix and 20-byte parts.
+pub fn join(prefix: &[u8], parts: &[&[u8; 20]]) -> Vec<u8> {
+    let mut key = prefix.to_vec();
+    for part in parts {
+        key.extend_from_slice(&part[..]);
+    }
+    key
+}
+
+/// The 20-byte address at `skip` bytes into `key`, when present.
+pub fn addr_at(key: &[u8], skip: usize) -> Option<[u8; 20]> {
+    key.get(skip..skip.checked_add(20)?)?.try_into().ok()
+}

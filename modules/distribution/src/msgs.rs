@@ -1,0 +1,271 @@
+//! The `cosmos.distribution.v1beta1` messages: decoding with stateless checks, signers, and
+//! execution with the SDK's responses and events.
+
+use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
+    MsgFundCommunityPool, MsgFundCommunityPoolResponse, MsgSetWithdrawAddress,
+    MsgSetWithdrawAddressResponse, MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse,
+    MsgWithdrawValidatorCommission, MsgWithdrawValidatorCommissionResponse,
+};
+use prost::Message;
+use rampart_auth::{Address, AuthRead};
+use rampart_bank::coins::parse_coins;
+use rampart_bank::{BankRead, BankWrite, Coin};
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Event, Events, StateWrite};
+use rampart_staking::address::{self as staking_address, encode, Addr, VALOPER_PREFIX};
+use rampart_staking::StakingRead;
+use tendermint_proto::google::protobuf::Any;
+
+use crate::dec_coins::DecCoins;
+use crate::errors::{err, DistributionCode};
+use crate::params;
+use crate::rewards;
+use crate::state::{self, module_address};
+
+/// Type URL of `MsgSetWithdrawAddress`.
+pub const SET_WITHDRAW_ADDRESS: &str = "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress";
+/// Type URL of `MsgWithdrawDelegatorReward`.
+pub const WITHDRAW_DELEGATOR_REWARD: &str =
+    "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward";
+/// Type URL of `MsgWithdrawValidatorCommission`.
+pub const WITHDRAW_VALIDATOR_COMMISSION: &str =
+    "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission";
+/// Type URL of `MsgFundCommunityPool`.
+pub const FUND_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.MsgFundCommunityPool";
+
+/// Every message type URL the module handles.
+pub const TYPE_URLS: &[&str] = &[
+    SET_WITHDRAW_ADDRESS,
+    WITHDRAW_DELEGATOR_REWARD,
+    WITHDRAW_VALIDATOR_COMMISSION,
+    FUND_COMMUNITY_POOL,
+];
+
+/// A decoded and statelessly valid distribution message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistributionMsg {
+    /// Set where `delegator`'s rewards are paid.
+    SetWithdrawAddress {
+        /// The delegator (signer).
+        delegator: Addr,
+        /// The new withdraw address.
+        withdraw: Addr,
+    },
+    /// Withdraw `delegator`'s rewards from `validator`.
+    WithdrawDelegatorReward {
+        /// The delegator (signer).
+        delegator: Addr,
+        /// The validator's operator.
+        validator: Addr,
+    },
+    /// Withdraw `validator`'s commission.
+    WithdrawValidatorCommission {
+        /// The validator's operator (its account signs).
+        validator: Addr,
+    },
+    /// Move `amount` from `depositor` into the community pool.
+    FundCommunityPool {
+        /// The depositor (signer).
+        depositor: Addr,
+        /// Positive, sorted coins.
+        amount: Vec<Coin>,
+    },
+}
+
+fn decode_any<M: Message + Default>(any: &Any) -> AppResult<M> {
+    M::decode(any.value.as_slice())
+        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
+}
+
+fn delegator(text: &str) -> AppResult<Addr> {
+    if text.is_empty() {
+        return Err(err(
+            DistributionCode::EmptyDelegatorAddr,
+            "delegator address is empty",
+        ));
+    }
+    staking_address::account(text, "delegator address")
+}
+
+fn validator(text: &str) -> AppResult<Addr> {
+    if text.is_empty() {
+        return Err(err(
+            DistributionCode::EmptyValidatorAddr,
+            "validator address is empty",
+        ));
+    }
+    staking_address::valoper(text, "validator address")
+}
+
+impl DistributionMsg {
+    /// Decodes one of [`TYPE_URLS`] and checks addresses (`distribution/2`–`4` when empty, `sdk/7`
+    /// when malformed) and coins (`sdk/10`).
+    pub fn decode(any: &Any) -> AppResult<Self> {
+        Ok(match any.type_url.as_str() {
+            SET_WITHDRAW_ADDRESS => {
+                let m: MsgSetWithdrawAddress = decode_any(any)?;
+                let delegator = delegator(&m.delegator_address)?;
+                if m.withdraw_address.is_empty() {
+                    return Err(err(
+                        DistributionCode::EmptyWithdrawAddr,
+                        "withdraw address is empty",
+                    ));
+                }
+                let withdraw = staking_address::account(&m.withdraw_address, "withdraw address")?;
+                Self::SetWithdrawAddress {
+                    delegator,
+                    withdraw,
+                }
+            }
+            WITHDRAW_DELEGATOR_REWARD => {
+                let m: MsgWithdrawDelegatorReward = decode_any(any)?;
+                Self::WithdrawDelegatorReward {
+                    delegator: delegator(&m.delegator_address)?,
+                    validator: validator(&m.validator_address)?,
+                }
+            }
+            WITHDRAW_VALIDATOR_COMMISSION => {
+                let m: MsgWithdrawValidatorCommission = decode_any(any)?;
+                Self::WithdrawValidatorCommission {
+                    validator: validator(&m.validator_address)?,
+                }
+            }
+            FUND_COMMUNITY_POOL => {
+                let m: MsgFundCommunityPool = decode_any(any)?;
+                let depositor = staking_address::account(&m.depositor, "depositor address")?;
+                let amount = parse_coins(&m.amount)?;
+                if amount.is_empty() {
+                    return Err(AppError::sdk(
+                        SdkCode::InvalidCoins,
+                        "empty amount: invalid coins",
+                    ));
+                }
+                Self::FundCommunityPool { depositor, amount }
+            }
+            other => {
+                return Err(AppError::sdk(
+                    SdkCode::UnknownRequest,
+                    format!("unrecognized distribution message type: {other}"),
+                ))
+            }
+        })
+    }
+
+    /// The address that must sign: the delegator, the operator's account, or the depositor.
+    pub fn signers(&self) -> Vec<[u8; 20]> {
+        vec![match self {
+            Self::SetWithdrawAddress { delegator, .. } => *delegator,
+            Self::WithdrawDelegatorReward { delegator, .. } => *delegator,
+            Self::WithdrawValidatorCommission { validator } => *validator,
+            Self::FundCommunityPool { depositor, .. } => *depositor,
+        }]
+    }
+}
+
+fn response<M: Message>(type_url: &str, message: &M) -> Any {
+    Any {
+        type_url: format!("{type_url}Response"),
+        value: message.encode_to_vec(),
+    }
+}
+
+fn protos(coins: &[Coin]) -> Vec<cosmos_sdk_proto::cosmos::base::v1beta1::Coin> {
+    coins.iter().map(Coin::to_proto).collect()
+}
+
+/// Executes a decoded message. Every refusal happens before the first write.
+pub fn execute(
+    state: &mut dyn StateWrite,
+    msg: &DistributionMsg,
+    events: &mut Events,
+) -> AppResult<Any> {
+    match msg {
+        DistributionMsg::SetWithdrawAddress {
+            delegator,
+            withdraw,
+        } => {
+            if !params::load(state)?.withdraw_addr_enabled {
+                return Err(err(
+                    DistributionCode::SetWithdrawAddrDisabled,
+                    "set withdraw address disabled",
+                ));
+            }
+            let withdraw = Address(*withdraw);
+            if state
+                .account(&withdraw)?
+                .is_some_and(|a| a.module.is_some())
+            {
+                return Err(AppError::sdk(
+                    SdkCode::Unauthorized,
+                    format!("{withdraw} is not allowed to receive external funds: unauthorized"),
+                ));
+            }
+            state::set_withdraw_address(state, delegator, &withdraw);
+            events.push(
+                Event::new("set_withdraw_address").attr("withdraw_address", withdraw.to_string()),
+            );
+            Ok(response(
+                SET_WITHDRAW_ADDRESS,
+                &MsgSetWithdrawAddressResponse {},
+            ))
+        }
+        DistributionMsg::WithdrawDelegatorReward {
+            delegator,
+            validator,
+        } => {
+            if state.validator(validator)?.is_none() {
+                return Err(err(
+                    DistributionCode::NoValidatorExists,
+                    format!(
+                        "{}: validator does not exist",
+                        encode(VALOPER_PREFIX, validator)
+                    ),
+                ));
+            }
+            if state.delegation_shares(delegator, validator)?.is_none() {
+                return Err(err(
+                    DistributionCode::NoDelegationExists,
+                    "delegation does not exist",
+                ));
+            }
+            let amount = rewards::withdraw_delegation_rewards(state, delegator, validator, events)?;
+            Ok(response(
+                WITHDRAW_DELEGATOR_REWARD,
+                &MsgWithdrawDelegatorRewardResponse {
+                    amount: protos(&amount),
+                },
+            ))
+        }
+        DistributionMsg::WithdrawValidatorCommission { validator } => {
+            let amount = rewards::withdraw_validator_commission(state, validator, events)?;
+            Ok(response(
+                WITHDRAW_VALIDATOR_COMMISSION,
+                &MsgWithdrawValidatorCommissionResponse {
+                    amount: protos(&amount),
+                },
+            ))
+        }
+        DistributionMsg::FundCommunityPool { depositor, amount } => {
+            let depositor = Address(*depositor);
+            for coin in amount {
+                let balance = state.balance(&depositor, &coin.denom)?;
+                if balance < coin.amount {
+                    return Err(AppError::sdk(
+                        SdkCode::InsufficientFunds,
+                        format!(
+                            "spendable balance {balance}{} is smaller than {coin}: insufficient funds",
+                            coin.denom
+                        ),
+                    ));
+                }
+            }
+            let pool = state::community_pool(state)?.checked_add(&DecCoins::from_coins(amount)?)?;
+            state.send(&depositor, &module_address(), amount, events)?;
+            state::set_community_pool(state, &pool);
+            Ok(response(
+                FUND_COMMUNITY_POOL,
+                &MsgFundCommunityPoolResponse {},
+            ))
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! `cosmos.distribution.v1beta1.Query`: protobuf requests in, protobuf responses out, decimal
+//! amounts in the SDK's wire form (`LegacyDec` as integer attos). Refusals follow the SDK v0.50
+//! query server: empty addresses `distribution/2` and `/4`, malformed ones `sdk/7`, an unknown
+//! validator `distribution/12` (`<valoper>: validator does not exist`), a missing delegation
+//! `distribution/13` (`delegation does not exist`).
+
+use cosmos_sdk_proto::cosmos::distribution::v1beta1 as pb;
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::StateRead;
+use rampart_staking::address::VALOPER_PREFIX;
+use rampart_staking::address::{self as staking_address, encode, Addr, ACCOUNT_PREFIX};
+use rampart_staking::StakingRead;
+
+use crate::dec_coins::DecCoins;
+use crate::errors::{err, DistributionCode};
+use crate::params;
+use crate::rewards::delegation_rewards;
+use crate::state;
+
+const SERVICE: &str = "/cosmos.distribution.v1beta1.Query/";
+
+/// Every query path the module answers.
+pub const PATHS: &[&str] = &[
+    "/cosmos.distribution.v1beta1.Query/Params",
+    "/cosmos.distribution.v1beta1.Query/ValidatorDistributionInfo",
+    "/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards",
+    "/cosmos.distribution.v1beta1.Query/ValidatorCommission",
+    "/cosmos.distribution.v1beta1.Query/DelegationRewards",
+    "/cosmos.distribution.v1beta1.Query/DelegationTotalRewards",
+    "/cosmos.distribution.v1beta1.Query/DelegatorValidators",
+    "/cosmos.distribution.v1beta1.Query/DelegatorWithdrawAddress",
+    "/cosmos.distribution.v1beta1.Query/CommunityPool",
+];
+
+fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
+    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
+}
+
+fn delegator(text: &str) -> AppResult<Addr> {
+    if text.is_empty() {
+        return Err(err(
+            DistributionCode::EmptyDelegatorAddr,
+            "empty delegator address",
+        ));
+    }
+    staking_address::account(text, "delegator address")
+}
+
+/// The operator of an existing validator.
+fn existing_validator(state: &dyn StateRead, text: &str) -> AppResult<Addr> {
+    if text.is_empty() {
+        return Err(err(
+            DistributionCode::EmptyValidatorAddr,
+            "empty validator address",
+        ));
+    }
+    let op = staking_address::valoper(text, "validator address")?;
+    if state.validator(&op)?.is_none() {
+        return Err(err(
+            DistributionCode::NoValidatorExists,
+            format!("{text}: validator does not exist"),
+        ));
+    }
+    Ok(op)
+}
+
+fn no_delegation() -> AppError {
+    err(
+        DistributionCode::NoDelegationExists,
+        "delegation does not exist",
+    )
+}
+
+/// Answers `path` with `request`.
+pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let method = path.strip_prefix(SERVICE).unwrap_or("");
+    Ok(match method {
+        "Params" => {
+            req::<pb::QueryParamsRequest>(request)?;
+            pb::QueryParamsResponse {
+                params: Some(params::load(state)?.to_proto()),
+            }
+            .encode_to_vec()
+        }
+        "ValidatorDistributionInfo" => {
+            let r: pb::QueryValidatorDistributionInfoRequest = req(request)?;
+            let op = existing_validator(state, &r.validator_address)?;
+            if state.delegation_shares(&op, &op)?.is_none() {
+                return Err(no_delegation());
+            }
+            pb::QueryValidatorDistributionInfoResponse {
+                // As the SDK: the operator's account address.
+                operator_address: encode(ACCOUNT_PREFIX, &op),
+                self_bond_rewards: delegation_rewards(state, &op, &op)?.to_proto(),
+                commission: state::validator_rewards(state, &op)?.commission.to_proto(),
+            }
+            .encode_to_vec()
+        }
+        "ValidatorOutstandingRewards" => {
+            let r: pb::QueryValidatorOutstandingRewardsRequest = req(request)?;
+            let op = existing_validator(state, &r.validator_address)?;
+            pb::QueryValidatorOutstandingRewardsResponse {
+                rewards: Some(pb::ValidatorOutstandingRewards {
+                    rewards: state::validator_rewards(state, &op)?.outstanding.to_proto(),
+                }),
+            }
+            .encode_to_vec()
+        }
+        "ValidatorCommission" => {
+            let r: pb::QueryValidatorCommissionRequest = req(request)?;
+            let op = existing_validator(state, &r.validator_address)?;
+            pb::QueryValidatorCommissionResponse {
+                commission: Some(pb::ValidatorAccumulatedCommission {
+                    commission: state::validator_rewards(state, &op)?.commission.to_proto(),
+                }),
+            }
+            .encode_to_vec()
+        }
+        "DelegationRewards" => {
+            let r: pb::QueryDelegationRewardsRequest = req(request)?;
+            let d = delegator(&r.delegator_address)?;
+            let op = existing_validator(state, &r.validator_address)?;
+            if state.delegation_shares(&d, &op)?.is_none() {
+                return Err(no_delegation());
+            }
+            pb::QueryDelegationRewardsResponse {
+                rewards: delegation_rewards(state, &d, &op)?.to_proto(),
+            }
+            .encode_to_vec()
+        }
+        "DelegationTotalRewards" => {
+            let r: pb::QueryDelegationTotalRewardsRequest = req(request)?;
+            let d = delegator(&r.delegator_address)?;
+            let mut total = DecCoins::new();
+            let mut rewards = Vec::new();
+            for (op, _) in state.delegations_of(&d)? {
+                let owed = delegation_rewards(state, &d, &op)?;
+                total = total.checked_add(&owed)?;
+                rewards.push(pb::DelegationDelegatorReward {
+                    validator_address: encode(VALOPER_PREFIX, &op),
+                    reward: owed.to_proto(),
+                });
+            }
+            pb::QueryDelegationTotalRewardsResponse {
+                rewards,
+                total: total.to_proto(),
+            }
+            .encode_to_vec()
+        }
+        "DelegatorValidators" => {
+            let r: pb::QueryDelegatorValidatorsRequest = req(request)?;
+            let d = delegator(&r.delegator_address)?;
+            pb::QueryDelegatorValidatorsResponse {
+                validators: state
+                    .delegations_of(&d)?
+                    .iter()
+                    .map(|(op, _)| encode(VALOPER_PREFIX, op))
+                    .collect(),
+            }
+            .encode_to_vec()
+        }
+        "DelegatorWithdrawAddress" => {
+            let r: pb::QueryDelegatorWithdrawAddressRequest = req(request)?;
+            let d = delegator(&r.delegator_address)?;
+            pb::QueryDelegatorWithdrawAddressResponse {
+                withdraw_address: state::withdraw_address(state, &d)?.to_string(),
+            }
+            .encode_to_vec()
+        }
+        "CommunityPool" => {
+            req::<pb::QueryCommunityPoolRequest>(request)?;
+            pb::QueryCommunityPoolResponse {
+                pool: state::community_pool(state)?.to_proto(),
+            }
+            .encode_to_vec()
+        }
+        _ => {
+            return Err(AppError::sdk(
+                SdkCode::UnknownRequest,
+                format!("unknown query path {path}"),
+            ))
+        }
+    })
+}

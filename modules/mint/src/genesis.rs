@@ -1,0 +1,131 @@
+//! The `app_state.mint` genesis section:
+//!
+//! ```json
+//! {
+//!   "params": { "mint_denom": "uramp", "inflation": "0.070000000000000000" },
+//!   "minter": { "last_block_time": "2024-01-01T00:00:00Z", "carry": "0" }
+//! }
+//! ```
+//!
+//! Both parts are optional. Without `minter` the previous block time is the genesis time and the
+//! carry zero (a new chain). An exported `minter` keeps the halted chain's last block time, so a
+//! chain restarted from an export mints the time between that block and its first new block;
+//! drop `minter` from the file to start counting at the new genesis time instead.
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{BlockTime, GenesisContext, StateRead, StateWrite};
+use serde::{Deserialize, Serialize};
+
+use crate::state::{self, MintParams, Minter};
+
+/// The genesis section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MintGenesis {
+    /// Parameters (defaults when absent).
+    #[serde(default)]
+    pub params: JsonParams,
+    /// The minter (a new chain's when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minter: Option<JsonMinter>,
+}
+
+/// Parameters in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonParams {
+    /// The minted denom.
+    pub mint_denom: String,
+    /// Annual inflation as a decimal string (`"0.07"`).
+    pub inflation: String,
+}
+
+impl Default for JsonParams {
+    fn default() -> Self {
+        let p = MintParams::default();
+        Self {
+            mint_denom: p.mint_denom,
+            inflation: p.inflation.to_string(),
+        }
+    }
+}
+
+/// The minter in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonMinter {
+    /// Time of the previous block, RFC 3339.
+    pub last_block_time: String,
+    /// The carry, an integer string in units of 1 / `CARRY_DENOMINATOR` tokens.
+    pub carry: String,
+}
+
+fn bad(why: String) -> AppError {
+    AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.mint: {why}"))
+}
+
+fn parse_time(text: &str) -> AppResult<BlockTime> {
+    let time = tendermint::Time::parse_from_rfc3339(text)
+        .map_err(|e| bad(format!("last_block_time {text:?}: {e}")))?;
+    let nanos = time.unix_timestamp_nanos();
+    Ok(BlockTime {
+        seconds: time.unix_timestamp(),
+        // rem_euclid by a positive modulus is in 0..10^9, which fits u32.
+        nanos: u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0),
+    })
+}
+
+fn format_time(time: BlockTime) -> AppResult<String> {
+    tendermint::Time::from_unix_timestamp(time.seconds, time.nanos)
+        .map(|t| t.to_rfc3339())
+        .map_err(|e| {
+            AppError::sdk(
+                SdkCode::Logic,
+                format!("mint last block time out of range: {e}"),
+            )
+        })
+}
+
+/// Validates and writes the section; the genesis time starts the clock when `minter` is absent.
+pub fn init(state: &mut dyn StateWrite, ctx: &GenesisContext, g: &MintGenesis) -> AppResult<()> {
+    let params = MintParams {
+        mint_denom: g.params.mint_denom.clone(),
+        inflation: g
+            .params
+            .inflation
+            .parse()
+            .map_err(|e: AppError| bad(format!("inflation: {}", e.log)))?,
+    };
+    params.validate().map_err(|e| bad(e.log))?;
+    state::set_params(state, &params)?;
+    let minter = match &g.minter {
+        None => Minter {
+            last_block_time: ctx.genesis_time,
+            carry: 0,
+        },
+        Some(m) => Minter {
+            last_block_time: parse_time(&m.last_block_time)?,
+            carry: m
+                .carry
+                .parse()
+                .map_err(|e| bad(format!("carry {:?}: {e}", m.carry)))?,
+        },
+    };
+    state::set_minter(state, &minter).map_err(|e| bad(e.log))
+}
+
+/// Reads the section back (always with the minter).
+pub fn export(state: &dyn StateRead) -> AppResult<MintGenesis> {
+    let params = state::params(state)?;
+    let minter = state::minter(state)?;
+    Ok(MintGenesis {
+        params: JsonParams {
+            mint_denom: params.mint_denom,
+            inflation: params.inflation.to_string(),
+        },
+        minter: Some(JsonMinter {
+            last_block_time: format_time(minter.last_block_time)?,
+            carry: minter.carry.to_string(),
+        }),
+    })
+}
