@@ -68,7 +68,11 @@ fn build(delegations: u32) -> Chain {
     }
     for i in 0..delegations {
         chain.fund_address(&delegator(i), 1_000);
-        chain.deliver(&delegate_from(i, (i % u32::from(VALIDATORS)) as u8 + 1, 1_000));
+        chain.deliver(&delegate_from(
+            i,
+            (i % u32::from(VALIDATORS)) as u8 + 1,
+            1_000,
+        ));
     }
     let block = chain.block();
     let first = chain
@@ -96,7 +100,11 @@ fn measure(chain: &mut Chain, changed: u8, rounds: usize) -> (Duration, usize) {
             .expect("end block");
         times.push(started.elapsed());
         updates = result.len();
-        assert_eq!(updates, usize::from(changed), "exactly the changed validators");
+        assert_eq!(
+            updates,
+            usize::from(changed),
+            "exactly the changed validators"
+        );
     }
     times.sort();
     (times[times.len() / 2], updates)
