@@ -153,7 +153,7 @@ impl App {
         let mut state = Overlay::new(self.storage.snapshot());
         let evidence = &req.consensus_params.evidence;
         EvidenceMaxAge {
-            blocks: u64::try_from(evidence.max_age_num_blocks).unwrap_or(0),
+            blocks: evidence.max_age_num_blocks,
             duration_nanos: u64::try_from(evidence.max_age_duration.0.as_nanos())
                 .unwrap_or(u64::MAX),
         }

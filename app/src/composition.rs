@@ -28,12 +28,16 @@ impl Modules {
     ///    distribution through [`rampart_distribution::DistributionHooks`]);
     /// 5. `mint` — each block's provisions into the fee collector (before distribution reads it);
     /// 6. `distribution` — the fee collector's balance to the previous block's signers, commission
-    ///    and the per-share reward index, withdrawals.
+    ///    and the per-share reward index, withdrawals;
+    /// 7. `slashing` — downtime from the previous block's commit and double signing from
+    ///    CometBFT's evidence, slashed and jailed through staking (so before staking's end block
+    ///    computes the next validator set).
     pub fn standard() -> Self {
         let staking = rampart_staking::StakingModule::with_hooks(
             Arc::new(BankSeam),
             Arc::new(rampart_distribution::DistributionHooks),
         );
+        let slashing = rampart_slashing::SlashingModule::new(staking.clone());
         // The standard set has unique names and routes by construction (checked by a test).
         Self::new(vec![
             Box::new(rampart_chain::ChainModule),
@@ -42,6 +46,7 @@ impl Modules {
             Box::new(staking),
             Box::new(rampart_mint::MintModule),
             Box::new(rampart_distribution::DistributionModule),
+            Box::new(slashing),
         ])
         .expect("the standard module set has unique names and routes")
     }
@@ -115,7 +120,15 @@ mod tests {
         let names: Vec<_> = modules.iter().map(|m| m.name()).collect();
         assert_eq!(
             names,
-            ["chain", "auth", "bank", "staking", "mint", "distribution"]
+            [
+                "chain",
+                "auth",
+                "bank",
+                "staking",
+                "mint",
+                "distribution",
+                "slashing"
+            ]
         );
     }
 

@@ -272,16 +272,29 @@ impl MockConsensus {
         initial_height: u64,
         app_state: &serde_json::Value,
     ) -> AppResult<(Self, Vec<u8>)> {
+        let request = init_chain_request(chain_id, initial_height, app_state);
+        Self::init_from_request(storage, modules, request)
+    }
+
+    /// [`MockConsensus::init_with`] from a whole InitChain request (e.g. with other consensus
+    /// parameters).
+    pub fn init_from_request(
+        storage: Storage,
+        modules: Arc<Modules>,
+        request: request::InitChain,
+    ) -> AppResult<(Self, Vec<u8>)> {
+        let chain_id = request.chain_id.clone();
+        let initial_height = request.initial_height.value();
         let checked = Some(storage.clone());
         let mut app = App::with_modules(storage, AppConfig::default(), modules);
-        let response = app.init_chain(init_chain_request(chain_id, initial_height, app_state))?;
+        let response = app.init_chain(request)?;
         let mut genesis_set = ValidatorSet::new();
         apply_updates(&mut genesis_set, &response.validators);
         let first = initial_height.max(1);
         let driver = Self {
             app,
             height: first - 1,
-            chain_id: chain_id.to_owned(),
+            chain_id,
             sets: BTreeMap::from([(first, genesis_set.clone()), (first + 1, genesis_set)]),
             absent: BTreeSet::new(),
             checked,

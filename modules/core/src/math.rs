@@ -171,6 +171,22 @@ impl FromStr for Decimal {
     }
 }
 
+impl serde::Serialize for Decimal {
+    /// As its decimal text (`"0.050000000000000000"`), as the SDK writes `LegacyDec` in JSON.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Decimal {
+    /// From decimal text (`"0.05"`); anything [`Decimal::from_str`] refuses is an error.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse()
+            .map_err(|e: AppError| serde::de::Error::custom(e.log))
+    }
+}
+
 /// `a × b / d` with a 256-bit intermediate, rounded down or up; `Err` when the result exceeds
 /// u128 or `d` is zero.
 pub fn mul_div(a: u128, b: u128, d: u128, round_up: bool) -> AppResult<u128> {
@@ -236,6 +252,13 @@ mod tests {
         for bad in ["", ".5", "1.", "-1", "1e3", "0.0000000000000000001", "x"] {
             assert!(bad.parse::<Decimal>().is_err(), "{bad} must not parse");
         }
+        let json = serde_json::to_string(&d).expect("serialises");
+        assert_eq!(json, "\"0.050000000000000000\"");
+        assert_eq!(
+            serde_json::from_str::<Decimal>("\"0.05\"").expect("parses"),
+            d
+        );
+        assert!(serde_json::from_str::<Decimal>("\"-1\"").is_err());
     }
 
     #[test]

@@ -1,0 +1,69 @@
+//! `cosmos.slashing.v1beta1.Query`: Params, SigningInfo, SigningInfos, from committed state.
+
+use cosmos_sdk_proto::cosmos::slashing::v1beta1 as pb;
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::StateRead;
+use rampart_staking::address::VALCONS_PREFIX;
+use rampart_staking::pagination::paginate;
+
+use crate::{keys, params, signing};
+
+/// `Query/Params`.
+pub const QUERY_PARAMS: &str = "/cosmos.slashing.v1beta1.Query/Params";
+/// `Query/SigningInfo`.
+pub const QUERY_SIGNING_INFO: &str = "/cosmos.slashing.v1beta1.Query/SigningInfo";
+/// `Query/SigningInfos`.
+pub const QUERY_SIGNING_INFOS: &str = "/cosmos.slashing.v1beta1.Query/SigningInfos";
+
+/// Every query path the module answers.
+pub const PATHS: &[&str] = &[QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS];
+
+fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
+    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
+}
+
+/// Answers `path` with `request`.
+pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    match path {
+        QUERY_PARAMS => Ok(pb::QueryParamsResponse {
+            params: Some(params::load(state)?.to_proto()),
+        }
+        .encode_to_vec()),
+        QUERY_SIGNING_INFO => {
+            let r: pb::QuerySigningInfoRequest = req(request)?;
+            let address =
+                rampart_staking::address::decode(&r.cons_address, VALCONS_PREFIX, "cons_address")?;
+            let info = signing::load(state, &address)?.ok_or_else(|| {
+                AppError::sdk(
+                    SdkCode::KeyNotFound,
+                    format!(
+                        "SigningInfo not found for validator {}: key not found",
+                        r.cons_address
+                    ),
+                )
+            })?;
+            Ok(pb::QuerySigningInfoResponse {
+                val_signing_info: Some(info.to_proto()),
+            }
+            .encode_to_vec())
+        }
+        QUERY_SIGNING_INFOS => {
+            let r: pb::QuerySigningInfosRequest = req(request)?;
+            let items = signing::all(state)?
+                .into_iter()
+                .map(|info| (keys::signing_info(&info.address), info.to_proto()))
+                .collect();
+            let (info, pagination) = paginate(items, r.pagination.as_ref())?;
+            Ok(pb::QuerySigningInfosResponse {
+                info,
+                pagination: Some(pagination),
+            }
+            .encode_to_vec())
+        }
+        other => Err(AppError::sdk(
+            SdkCode::UnknownRequest,
+            format!("slashing does not answer {other}"),
+        )),
+    }
+}
