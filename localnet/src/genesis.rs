@@ -24,6 +24,13 @@ pub const SELF_DELEGATION: u128 = 100_000_000;
 /// for end-to-end tests to watch unbonding complete.
 pub const UNBONDING_TIME_SECS: i64 = 60;
 
+/// The localnet slashing profile's liveness window (production: 10,000 blocks): with one-second
+/// blocks, a stopped validator is jailed about 11 s after it stops.
+pub const SIGNED_BLOCKS_WINDOW: u64 = 20;
+
+/// The localnet slashing profile's downtime jail (production: 10 minutes).
+pub const DOWNTIME_JAIL_SECS: u64 = 20;
+
 /// A node taking part in genesis.
 #[derive(Clone, Copy, Debug)]
 pub struct GenesisNode<'a> {
@@ -47,7 +54,7 @@ pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128
     let collector = Home::new(first.home);
     let mut genesis = GenesisFile::load(&collector.genesis())?;
     genesis.doc_mut()["genesis_time"] = Value::String(rfc3339_now());
-    apply_staking_profile(&mut genesis)?;
+    apply_localnet_profile(&mut genesis)?;
     for (address, amount) in accounts {
         let coins = vec![parse_coin(&accounts::coins_text(*amount))?];
         genesis.add_account(address, &coins, false)?;
@@ -100,21 +107,42 @@ pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128
     Ok(())
 }
 
-/// Sets the localnet staking profile in `app_state.staking.params`: unbonding takes
-/// [`UNBONDING_TIME_SECS`].
-pub fn apply_staking_profile(genesis: &mut GenesisFile) -> Result<()> {
+/// Sets the localnet profile, which makes unbonding and slashing observable in a minute or two:
+/// unbonding takes [`UNBONDING_TIME_SECS`]; the liveness window is [`SIGNED_BLOCKS_WINDOW`]
+/// blocks (half must be signed) and downtime jails for [`DOWNTIME_JAIL_SECS`]. The slash
+/// fractions keep their production values (5 % double sign, 0.01 % downtime).
+pub fn apply_localnet_profile(genesis: &mut GenesisFile) -> Result<()> {
+    set_params(
+        genesis,
+        "staking",
+        &[("unbonding_time_seconds", Value::from(UNBONDING_TIME_SECS))],
+    )?;
+    set_params(
+        genesis,
+        "slashing",
+        &[
+            ("signed_blocks_window", Value::from(SIGNED_BLOCKS_WINDOW)),
+            ("min_signed_per_window", Value::from("0.5")),
+            (
+                "downtime_jail_duration_seconds",
+                Value::from(DOWNTIME_JAIL_SECS),
+            ),
+        ],
+    )
+}
+
+fn set_params(genesis: &mut GenesisFile, module: &str, values: &[(&str, Value)]) -> Result<()> {
     let path = genesis.path().display().to_string();
     let params = genesis
         .doc_mut()
-        .pointer_mut("/app_state/staking/params")
+        .pointer_mut(&format!("/app_state/{module}/params"))
         .and_then(Value::as_object_mut)
         .with_context(|| {
-            format!("{path} has no app_state.staking.params (is staking composed into the app?)")
+            format!("{path} has no app_state.{module}.params (is {module} composed into the app?)")
         })?;
-    params.insert(
-        "unbonding_time_seconds".into(),
-        Value::from(UNBONDING_TIME_SECS),
-    );
+    for (key, value) in values {
+        params.insert((*key).into(), value.clone());
+    }
     Ok(())
 }
 
@@ -192,6 +220,10 @@ mod tests {
         assert_eq!(
             genesis["app_state"]["staking"]["params"]["unbonding_time_seconds"],
             UNBONDING_TIME_SECS
+        );
+        assert_eq!(
+            genesis["app_state"]["slashing"]["params"]["signed_blocks_window"],
+            SIGNED_BLOCKS_WINDOW
         );
         let report = genutil::validate_genesis(&genesis_path(&homes[0]))?;
         let mut monikers: Vec<(String, u64)> = report

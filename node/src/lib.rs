@@ -4,6 +4,7 @@
 //!   [`export`] inspect a node;
 //! - [`home`] and [`config`] describe the files of a home, [`genesis`] checks genesis;
 //! - [`genutil`] builds genesis validators from gentxs (`rampartd genesis …`);
+//! - [`debug`] makes double-sign evidence (`rampartd debug double-sign`);
 //! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above;
 //! - [`keys`] (mnemonics, HD keys, keyring), [`client`] (signed transactions, RPC queries and
 //!   broadcasting, as a library) and [`cli`] (`rampartd keys|tx|query`) are the client side.
@@ -12,6 +13,7 @@ pub mod cli;
 pub mod client;
 pub mod cometbft;
 pub mod config;
+pub mod debug;
 pub mod export;
 pub mod genesis;
 pub mod genutil;

@@ -66,6 +66,8 @@ enum Command {
     Query(QueryCommand),
     /// Build genesis: accounts, validators' genesis transactions (gentxs), validation.
     Genesis(GenesisCommand),
+    /// Tools for tests and operators (double-sign evidence).
+    Debug(rampartd::debug::DebugCommand),
 }
 
 fn init_tracing(level: &str) {
@@ -133,6 +135,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tx(command) => command.run().await?,
         Command::Query(command) => command.run().await?,
         Command::Genesis(command) => command.run()?,
+        Command::Debug(command) => command.run().await?,
     }
     Ok(())
 }

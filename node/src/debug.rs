@@ -1,0 +1,365 @@
+//! `rampartd debug double-sign`: evidence tooling for tests and operators. It signs two
+//! conflicting prevotes (same height and round, different block ids) with a CometBFT validator
+//! key and either submits them to a node as `DuplicateVoteEvidence` through CometBFT's
+//! `broadcast_evidence` RPC (chain id, validator set, powers and block time taken from that
+//! node), or, offline, writes the two signed votes as JSON (the restaking issue submits such a
+//! file as consumer-chain evidence).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tendermint::block::{self, parts};
+use tendermint::chain;
+use tendermint::evidence::{DuplicateVoteEvidence, Evidence};
+use tendermint::vote::{self, Vote};
+use tendermint::{account, Hash, PrivateKey, Signature, Time};
+use tendermint_rpc::{Client, HttpClient, Paging};
+
+use crate::home::Home;
+
+/// A CometBFT `priv_validator_key.json`.
+#[derive(Deserialize)]
+struct PrivValidatorKeyFile {
+    priv_key: PrivateKey,
+}
+
+/// The signing half of a validator key file.
+pub struct ValidatorKey {
+    key: ed25519_consensus::SigningKey,
+}
+
+impl ValidatorKey {
+    /// Reads a CometBFT `priv_validator_key.json` (ed25519 only).
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let file: PrivValidatorKeyFile = serde_json::from_str(&Home::read_file(path)?)
+            .with_context(|| format!("{} is not a CometBFT validator key file", path.display()))?;
+        let signing = file
+            .priv_key
+            .ed25519_signing_key()
+            .ok_or_else(|| anyhow!("{}: not an ed25519 key", path.display()))?;
+        let seed: [u8; 32] = signing
+            .as_bytes()
+            .try_into()
+            .map_err(|_| anyhow!("{}: the ed25519 seed is not 32 bytes", path.display()))?;
+        Ok(Self {
+            key: ed25519_consensus::SigningKey::from(seed),
+        })
+    }
+
+    /// The CometBFT address of the key (first 20 bytes of sha256 of the public key).
+    pub fn address(&self) -> account::Id {
+        let digest = Sha256::digest(self.key.verification_key().to_bytes());
+        let mut bytes = [0u8; 20];
+        bytes.copy_from_slice(&digest[..20]);
+        account::Id::new(bytes)
+    }
+
+    /// `vote` signed over its canonical sign bytes for `chain_id`.
+    fn sign(&self, mut vote: Vote, chain_id: &chain::Id) -> anyhow::Result<Vote> {
+        vote.signature = None;
+        let bytes = vote.clone().into_signable_vec(chain_id.clone());
+        let signature = self.key.sign(&bytes);
+        vote.signature = Some(
+            Signature::try_from(signature.to_bytes().as_slice())
+                .map_err(|e| anyhow!("signature: {e}"))?,
+        );
+        Ok(vote)
+    }
+}
+
+/// Where and as whom the conflicting votes are cast.
+#[derive(Debug, Clone)]
+pub struct VoteSpec {
+    /// Chain the votes are for.
+    pub chain_id: chain::Id,
+    /// Height of both votes.
+    pub height: u64,
+    /// The validator's index in the set at that height.
+    pub validator_index: u32,
+    /// Timestamp written into both votes.
+    pub timestamp: Time,
+}
+
+/// Two prevotes for different blocks at the same height and round, signed by `key`, ordered as
+/// CometBFT requires (vote A's block id sorts first).
+pub fn conflicting_votes(key: &ValidatorKey, spec: &VoteSpec) -> anyhow::Result<(Vote, Vote)> {
+    let height = block::Height::try_from(spec.height).context("height")?;
+    let vote_for = |label: &[u8]| -> anyhow::Result<Vote> {
+        let mut seed = label.to_vec();
+        seed.extend_from_slice(&spec.height.to_be_bytes());
+        let hash = Hash::Sha256(Sha256::digest(&seed).into());
+        let unsigned = Vote {
+            vote_type: vote::Type::Prevote,
+            height,
+            round: block::Round::default(),
+            block_id: Some(block::Id {
+                hash,
+                part_set_header: parts::Header::new(1, hash).context("part set header")?,
+            }),
+            timestamp: Some(spec.timestamp),
+            validator_address: key.address(),
+            validator_index: vote::ValidatorIndex::try_from(spec.validator_index)
+                .context("validator index")?,
+            signature: None,
+            extension: Vec::new(),
+            extension_signature: None,
+        };
+        key.sign(unsigned, &spec.chain_id)
+    };
+    let (a, b) = (
+        vote_for(b"rampart-double-sign-a")?,
+        vote_for(b"rampart-double-sign-b")?,
+    );
+    let hash = |v: &Vote| v.block_id.map(|id| id.hash.as_bytes().to_vec());
+    Ok(if hash(&a) < hash(&b) { (a, b) } else { (b, a) })
+}
+
+/// The offline evidence file: the two votes in CometBFT's JSON form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    /// The chain the votes were signed for.
+    pub chain_id: String,
+    /// Their height.
+    pub height: u64,
+    /// The signer's CometBFT address (hex).
+    pub validator_address: String,
+    /// The vote whose block id sorts first.
+    pub vote_a: Vote,
+    /// The other vote.
+    pub vote_b: Vote,
+}
+
+/// Signs the votes offline and writes them to `output`.
+pub fn write_evidence_file(
+    key_file: &Path,
+    chain_id: &str,
+    height: u64,
+    output: &Path,
+) -> anyhow::Result<EvidenceFile> {
+    let key = ValidatorKey::read(key_file)?;
+    let spec = VoteSpec {
+        chain_id: chain_id
+            .parse()
+            .map_err(|e| anyhow!("chain id {chain_id:?}: {e}"))?,
+        height,
+        validator_index: 0,
+        // Offline there is no block to take the time from; any non-zero time will do (the
+        // epoch itself would encode as a missing timestamp).
+        timestamp: Time::from_unix_timestamp(1, 0).map_err(|e| anyhow!("timestamp: {e}"))?,
+    };
+    let (vote_a, vote_b) = conflicting_votes(&key, &spec)?;
+    let file = EvidenceFile {
+        chain_id: chain_id.to_owned(),
+        height,
+        validator_address: key.address().to_string(),
+        vote_a,
+        vote_b,
+    };
+    let mut text = serde_json::to_string_pretty(&file)?;
+    text.push('\n');
+    std::fs::write(output, text).with_context(|| format!("writing {}", output.display()))?;
+    Ok(file)
+}
+
+/// What [`submit_double_sign`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+    /// Evidence hash as CometBFT reports it.
+    pub hash: String,
+    /// Height of the conflicting votes.
+    pub height: u64,
+    /// The validator's CometBFT address.
+    pub validator_address: String,
+    /// Its power at that height.
+    pub validator_power: u64,
+}
+
+/// Signs two conflicting prevotes for `height` (default: the node's latest height − 1) and
+/// submits them to the node at `rpc` as `DuplicateVoteEvidence`.
+pub async fn submit_double_sign(
+    key_file: &Path,
+    rpc: &str,
+    height: Option<u64>,
+) -> anyhow::Result<Submitted> {
+    let key = ValidatorKey::read(key_file)?;
+    let client = HttpClient::new(rpc).with_context(|| format!("RPC address {rpc}"))?;
+    let status = client
+        .status()
+        .await
+        .with_context(|| format!("reaching the node at {rpc}"))?;
+    let latest = status.sync_info.latest_block_height.value();
+    let height = match height {
+        Some(h) if h == 0 || h > latest => {
+            bail!("height {h} is not a committed height (latest {latest})")
+        }
+        Some(h) => h,
+        None => latest.saturating_sub(1).max(1),
+    };
+    let at = block::Height::try_from(height)?;
+    let validators = client
+        .validators(at, Paging::All)
+        .await
+        .with_context(|| format!("validator set at height {height}"))?;
+    let address = key.address();
+    let (index, validator) = validators
+        .validators
+        .iter()
+        .enumerate()
+        .find(|(_, v)| v.address == address)
+        .ok_or_else(|| anyhow!("{address} is not in the validator set at height {height}"))?;
+    let total: u64 = validators.validators.iter().map(|v| v.power.value()).sum();
+    let header = client
+        .commit(at)
+        .await
+        .with_context(|| format!("block header at height {height}"))?
+        .signed_header
+        .header;
+    let spec = VoteSpec {
+        chain_id: header.chain_id.clone(),
+        height,
+        validator_index: u32::try_from(index)?,
+        timestamp: header.time,
+    };
+    let (vote_a, vote_b) = conflicting_votes(&key, &spec)?;
+    let evidence = DuplicateVoteEvidence {
+        vote_a,
+        vote_b,
+        total_voting_power: vote::Power::try_from(total)?,
+        validator_power: validator.power,
+        timestamp: header.time,
+    };
+    let response = client
+        .broadcast_evidence(Evidence::DuplicateVote(Box::new(evidence)))
+        .await
+        .context("the node refused the evidence")?;
+    Ok(Submitted {
+        hash: response.hash.to_string(),
+        height,
+        validator_address: address.to_string(),
+        validator_power: validator.power.value(),
+    })
+}
+
+/// `rampartd debug …` arguments.
+#[derive(Debug, clap::Args)]
+pub struct DebugCommand {
+    #[command(subcommand)]
+    command: DebugSubcommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum DebugSubcommand {
+    /// Sign two conflicting prevotes with a validator key and submit them as double-sign
+    /// evidence (or, with --output-evidence, write them to a file offline).
+    DoubleSign {
+        /// The validator's CometBFT key (`config/priv_validator_key.json`).
+        #[arg(long)]
+        key_file: PathBuf,
+        /// CometBFT RPC of a node to submit to (online mode).
+        #[arg(long, required_unless_present = "output_evidence")]
+        node: Option<String>,
+        /// Height of the votes (online: default latest − 1; offline: required).
+        #[arg(long)]
+        height: Option<u64>,
+        /// Chain id to sign for (offline mode).
+        #[arg(long, requires = "output_evidence")]
+        chain_id: Option<String>,
+        /// Write the two signed votes as JSON to this file instead of submitting.
+        #[arg(long, requires_all = ["chain_id", "height"])]
+        output_evidence: Option<PathBuf>,
+    },
+}
+
+impl DebugCommand {
+    /// Runs the command, printing what happened.
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            DebugSubcommand::DoubleSign {
+                key_file,
+                node,
+                height,
+                chain_id,
+                output_evidence,
+            } => match (output_evidence, chain_id, height, node) {
+                (Some(output), Some(chain_id), Some(height), _) => {
+                    let file = write_evidence_file(&key_file, &chain_id, height, &output)?;
+                    println!(
+                        "wrote two conflicting prevotes of {} at height {} for {} to {}",
+                        file.validator_address,
+                        file.height,
+                        file.chain_id,
+                        output.display()
+                    );
+                }
+                (None, _, height, Some(node)) => {
+                    let done = submit_double_sign(&key_file, &node, height).await?;
+                    println!(
+                        "submitted double-sign evidence {} against {} (power {}) at height {}",
+                        done.hash, done.validator_address, done.validator_power, done.height
+                    );
+                }
+                _ => bail!(
+                    "give --node (submit) or --chain-id, --height and --output-evidence (offline)"
+                ),
+            },
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PV_KEY: &str = r#"{"address": "85817B1D08D40E071823A48AC00BB2501E6E5BBA",
+      "pub_key": {"type": "tendermint/PubKeyEd25519", "value": "hpeEB7nZW32TunyChNhA0pgAdVmFVA9GMFSClpXrcsA="},
+      "priv_key": {"type": "tendermint/PrivKeyEd25519", "value": "roXffNYz8YQ1N00NFH1p/TmXdrE5WREWEtTeZM0AeYKGl4QHudlbfZO6fIKE2EDSmAB1WYVUD0YwVIKWletywA=="}}"#;
+
+    #[test]
+    fn offline_votes_conflict_verify_and_are_ordered() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let key_file = dir.path().join("key.json");
+        std::fs::write(&key_file, PV_KEY)?;
+        let output = dir.path().join("evidence.json");
+        let file = write_evidence_file(&key_file, "consumer-1", 42, &output)?;
+        assert_eq!(
+            file.validator_address,
+            "85817B1D08D40E071823A48AC00BB2501E6E5BBA"
+        );
+        let read: EvidenceFile = serde_json::from_str(&std::fs::read_to_string(&output)?)?;
+        let (a, b) = (read.vote_a, read.vote_b);
+        assert_eq!(
+            (a.height, a.round, a.vote_type),
+            (b.height, b.round, b.vote_type)
+        );
+        let (id_a, id_b) = (a.block_id.expect("id"), b.block_id.expect("id"));
+        assert!(
+            id_a.hash.as_bytes() < id_b.hash.as_bytes(),
+            "CometBFT's order"
+        );
+        let public = ed25519_consensus::VerificationKey::try_from(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                "hpeEB7nZW32TunyChNhA0pgAdVmFVA9GMFSClpXrcsA=",
+            )?[..],
+        )?;
+        for vote in [a, b] {
+            let signature = vote.signature.clone().expect("signed");
+            let bytes = vote.into_signable_vec("consumer-1".parse()?);
+            let signature = ed25519_consensus::Signature::try_from(signature.as_bytes())?;
+            public.verify(&signature, &bytes)?;
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_key_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nope.json");
+        std::fs::write(&path, "{}").expect("write");
+        let err = ValidatorKey::read(&path).err().expect("refused");
+        assert!(format!("{err:#}").contains("is not a CometBFT validator key file"));
+    }
+}
