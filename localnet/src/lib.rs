@@ -35,6 +35,7 @@ pub mod rpc;
 
 pub use accounts::Faucet;
 pub use binaries::{build_rampartd, Binaries};
+pub use genesis::{DOWNTIME_JAIL_SECS, SELF_DELEGATION, SIGNED_BLOCKS_WINDOW, UNBONDING_TIME_SECS};
 pub use manifest::{Manifest, NodeRecord, Pids};
 pub use network::{default_home, CreateOptions, Localnet, NodeStatus, Running, DEFAULT_CHAIN_ID};
 pub use ports::{NodePorts, PortPlan};

@@ -9,7 +9,8 @@
 //! Set `RAMPART_E2E_KEEP=1` to keep the temp dirs (node homes and logs) for
 //! inspection; their paths are printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -144,6 +145,44 @@ impl TestNet {
     pub fn home(&self) -> PathBuf {
         self.net.home().to_path_buf()
     }
+}
+
+/// Runs `program args` in `dir` with `env`, failing with its output unless it succeeds;
+/// returns its stdout.
+pub fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().copied())
+        .output()
+        .with_context(|| format!("running {program} (is it installed?)"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        bail!(
+            "{program} {args:?} failed ({}):\n{stdout}\n{stderr}",
+            output.status
+        );
+    }
+    Ok(stdout)
+}
+
+/// `tests/cosmjs` with its pinned CosmJS installed (`npm ci`, once per test binary).
+pub fn cosmjs_dir() -> Result<PathBuf> {
+    static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    INSTALLED
+        .get_or_init(|| {
+            let dir = rampartd::cometbft::workspace_root()
+                .join("tests")
+                .join("cosmjs");
+            run(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])
+                .map(|_| dir)
+                .map_err(|err| {
+                    format!("installing CosmJS (is Node.js with npm installed?): {err:#}")
+                })
+        })
+        .clone()
+        .map_err(|err| anyhow!(err))
 }
 
 /// Generous timeout for reaching a height: debug builds, two cores and

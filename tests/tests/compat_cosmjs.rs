@@ -4,36 +4,12 @@
 //! balances, `sendTokens` with an explicit fee, `signAndBroadcast` with `gas: "auto"`, `getTx`,
 //! `searchTx`, and CheckTx rejections for a wrong sequence (32) and a wrong chain id (4).
 
-use std::path::Path;
-use std::process::Command;
-
-use anyhow::{ensure, Context, Result};
-use rampart_tests::{height_timeout, TestNet};
-
-/// Runs `program args` in `dir`, failing with its output unless it succeeds.
-fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<String> {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .envs(env.iter().copied())
-        .output()
-        .with_context(|| format!("running {program} (is Node.js with npm installed?)"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    ensure!(
-        output.status.success(),
-        "{program} {args:?} failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
-    Ok(stdout)
-}
+use anyhow::{ensure, Result};
+use rampart_tests::{cosmjs_dir, height_timeout, run, TestNet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compat_cosmjs_stargate_sends_queries_and_is_rejected_like_the_sdk() -> Result<()> {
-    let dir = rampartd::cometbft::workspace_root()
-        .join("tests")
-        .join("cosmjs");
-    run(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])?;
+    let dir = cosmjs_dir()?;
 
     let t = TestNet::start(1)?;
     t.net.wait_for_height(2, height_timeout(2)).await?;
