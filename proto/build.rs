@@ -25,10 +25,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fds = protox::compile(&protos, ["."])?;
     std::fs::write(out_dir.join("descriptor.bin"), fds.encode_to_vec())?;
 
+    // Rust is generated for the `rampart.*` files; the files they import (transitively) stay in
+    // the set so that prost can see the imported message types (it inspects them, e.g. to decide
+    // whether a message can derive `Copy`), but every imported type is an `extern_path` below, so
+    // no code is generated for them (and none of them declares a service).
     let mut generated = fds;
-    generated
+    let mut needed: std::collections::BTreeSet<String> = generated
         .file
-        .retain(|file| file.package().starts_with(GENERATED_PACKAGE));
+        .iter()
+        .filter(|file| file.package().starts_with(GENERATED_PACKAGE))
+        .map(|file| file.name().to_owned())
+        .collect();
+    loop {
+        let before = needed.len();
+        let imports: Vec<String> = generated
+            .file
+            .iter()
+            .filter(|file| needed.contains(file.name()))
+            .flat_map(|file| file.dependency.iter().cloned())
+            .collect();
+        needed.extend(imports);
+        if needed.len() == before {
+            break;
+        }
+    }
+    generated.file.retain(|file| needed.contains(file.name()));
     tonic_build::configure()
         .build_server(false)
         .build_client(true)

@@ -31,13 +31,25 @@ impl Modules {
     ///    and the per-share reward index, withdrawals;
     /// 7. `slashing` — downtime from the previous block's commit and double signing from
     ///    CometBFT's evidence, slashed and jailed through staking (so before staking's end block
-    ///    computes the next validator set).
+    ///    computes the next validator set);
+    /// 8. `consumer` — the consumer-chain registry: in begin block, deletes stopped consumers
+    ///    whose window has passed, applies pending infraction parameters, then pays each launched
+    ///    consumer's per-block rewards through distribution's per-share index (after
+    ///    distribution's own allocation); it asks restaking about pledges only through
+    ///    [`rampart_restaking::RestakingHooks`];
+    /// 9. `restaking` — pledges, consumer keys and consumer evidence (slashing through staking);
+    ///    in end block, after staking's, so launches and epoch validator sets see the bonded set
+    ///    and tokens as this block left them. It returns no provider validator updates.
     pub fn standard() -> Self {
         let staking = rampart_staking::StakingModule::with_hooks(
             Arc::new(BankSeam),
             Arc::new(rampart_distribution::DistributionHooks),
         );
         let slashing = rampart_slashing::SlashingModule::new(staking.clone());
+        let consumer = rampart_consumer::ConsumerModule::with_hooks(Arc::new(
+            rampart_restaking::RestakingHooks,
+        ));
+        let restaking = rampart_restaking::RestakingModule::new(staking.clone());
         // The standard set has unique names and routes by construction (checked by a test).
         Self::new(vec![
             Box::new(rampart_chain::ChainModule),
@@ -47,6 +59,8 @@ impl Modules {
             Box::new(rampart_mint::MintModule),
             Box::new(rampart_distribution::DistributionModule),
             Box::new(slashing),
+            Box::new(consumer),
+            Box::new(restaking),
         ])
         .expect("the standard module set has unique names and routes")
     }
@@ -127,7 +141,9 @@ mod tests {
                 "staking",
                 "mint",
                 "distribution",
-                "slashing"
+                "slashing",
+                "consumer",
+                "restaking"
             ]
         );
     }

@@ -17,4 +17,22 @@ pub mod rampart {
             include!(concat!(env!("OUT_DIR"), "/rampart.chain.v1.rs"));
         }
     }
+
+    /// The consumer-chain registry.
+    pub mod consumer {
+        /// Version 1.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/rampart.consumer.v1.rs"));
+        }
+    }
+
+    /// Restaking: pledges, consumer keys, consumer evidence.
+    pub mod restaking {
+        /// Version 1.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/rampart.restaking.v1.rs"));
+        }
+    }
 }

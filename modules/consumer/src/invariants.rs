@@ -1,0 +1,46 @@
+//! Invariants for test harnesses and audits (they scan every consumer: not for block
+//! execution): the consumer module account holds at least the registration deposits plus the
+//! reward pools of all consumers, per denom — so rewards paid never exceed rewards funded. (In
+//! fact exactly, unless someone sent coins to the module's address before the module account
+//! existed — bank refuses transfers to module accounts after that.)
+
+use rampart_bank::{format_coins, BankRead, Coin};
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::StateRead;
+
+use crate::coins;
+use crate::state::{self, module_address};
+
+/// Σ deposits + Σ reward pools.
+pub fn owed(state: &dyn StateRead) -> AppResult<Vec<Coin>> {
+    let mut total = Vec::new();
+    for id in state::all_ids(state) {
+        let consumer = state::must_load(state, id)?;
+        total = coins::add(&total, &consumer.deposit)?;
+        total = coins::add(&total, &state::pool(state, id)?)?;
+    }
+    Ok(total)
+}
+
+/// Whether `held` has at least `owed` of every denom.
+pub fn covers(held: &[Coin], owed: &[Coin]) -> bool {
+    owed.iter()
+        .all(|c| coins::amount_of(held, &c.denom) >= c.amount)
+}
+
+/// Checks the invariant; `Err` describes the breach.
+pub fn check(state: &dyn StateRead) -> AppResult<()> {
+    let owed = owed(state)?;
+    let held = state.balances(&module_address())?;
+    if !covers(&held, &owed) {
+        return Err(AppError::sdk(
+            SdkCode::Logic,
+            format!(
+                "consumer invariant broken: module account holds {} but deposits and pools are {}",
+                format_coins(&held),
+                format_coins(&owed)
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Every state key of the consumer module, built in one place. Consumer ids and vsc ids are
+//! 8-byte big-endian integers (so keys iterate in numeric order), operators raw 20 bytes.
+//!
+//! | key | value |
+//! |-----|-------|
+//! | `consumer/params` | `rampart.consumer.v1.Params` |
+//! | `consumer/next_id` | next consumer id (u64 BE) |
+//! | `consumer/c/ ‖ id` | `Consumer` (the registry entry, kept after deletion) |
+//! | `consumer/phase/ ‖ phase (1 byte) ‖ id` | empty: phase index |
+//! | `consumer/chain/ ‖ chain_id` | id of the live consumer with that chain id |
+//! | `consumer/genesis/ ‖ id` | `ConsumerGenesis` |
+//! | `consumer/val/ ‖ id ‖ operator` | `ConsumerValidator`: the set last sent |
+//! | `consumer/vsc/ ‖ id ‖ vsc_id` | `ValidatorSetChangePacket` (**the proven packet key**) |
+//! | `consumer/next_vsc/ ‖ id` | next vsc id (u64 BE) |
+//! | `consumer/acks/ ‖ id ‖ consumer address` | empty: slash acks for the next packet |
+//! | `consumer/pool/ ‖ id` | reward pool (`Params`-style coin list) |
+//! | `consumer/comm/ ‖ id ‖ operator` | per-consumer commission rate (decimal text) |
+
+/// Module parameters.
+pub const PARAMS: &[u8] = b"consumer/params";
+/// The next consumer id.
+pub const NEXT_ID: &[u8] = b"consumer/next_id";
+/// Registry entries.
+pub const CONSUMER: &[u8] = b"consumer/c/";
+/// Phase index.
+pub const PHASE: &[u8] = b"consumer/phase/";
+/// Live chain ids.
+pub const CHAIN_ID: &[u8] = b"consumer/chain/";
+/// Consumer genesis documents.
+pub const GENESIS: &[u8] = b"consumer/genesis/";
+/// The validator set last sent to each consumer.
+pub const VALIDATOR: &[u8] = b"consumer/val/";
+/// Validator-set-change packets.
+pub const VSC: &[u8] = b"consumer/vsc/";
+/// Next vsc id per consumer.
+pub const NEXT_VSC: &[u8] = b"consumer/next_vsc/";
+/// Slash acks waiting for the next packet.
+pub const SLASH_ACKS: &[u8] = b"consumer/acks/";
+/// Reward pools.
+pub const POOL: &[u8] = b"consumer/pool/";
+/// Per-consumer commission rates.
+pub const COMMISSION: &[u8] = b"consumer/comm/";
+
+/// `prefix ‖ id`.
+pub fn with_id(prefix: &[u8], id: u64) -> Vec<u8> {
+    [prefix, &id.to_be_bytes()].concat()
+}
+
+/// Key of a registry entry.
+pub fn consumer(id: u64) -> Vec<u8> {
+    with_id(CONSUMER, id)
+}
+
+/// Key of a phase-index entry.
+pub fn phase(phase: u8, id: u64) -> Vec<u8> {
+    [PHASE, &[phase], &id.to_be_bytes()].concat()
+}
+
+/// Prefix of a phase's index entries.
+pub fn phase_prefix(phase: u8) -> Vec<u8> {
+    [PHASE, &[phase]].concat()
+}
+
+/// Key of a live chain id.
+pub fn chain_id(chain_id: &str) -> Vec<u8> {
+    [CHAIN_ID, chain_id.as_bytes()].concat()
+}
+
+/// Key of a consumer genesis.
+pub fn genesis(id: u64) -> Vec<u8> {
+    with_id(GENESIS, id)
+}
+
+/// Key of a consumer validator.
+pub fn validator(id: u64, op: &[u8; 20]) -> Vec<u8> {
+    [VALIDATOR, &id.to_be_bytes(), op].concat()
+}
+
+/// The state key of packet `vsc_id` of consumer `id`:
+/// `"consumer/vsc/" ‖ id (u64 BE) ‖ vsc_id (u64 BE)`. Relayers prove it with `/store/key`.
+pub fn packet(id: u64, vsc_id: u64) -> Vec<u8> {
+    [VSC, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
+}
+
+/// Key of a consumer's next vsc id.
+pub fn next_vsc(id: u64) -> Vec<u8> {
+    with_id(NEXT_VSC, id)
+}
+
+/// Key of a pending slash ack.
+pub fn slash_ack(id: u64, address: &[u8; 20]) -> Vec<u8> {
+    [SLASH_ACKS, &id.to_be_bytes(), address].concat()
+}
+
+/// Key of a reward pool.
+pub fn pool(id: u64) -> Vec<u8> {
+    with_id(POOL, id)
+}
+
+/// Key of a commission rate.
+pub fn commission(id: u64, op: &[u8; 20]) -> Vec<u8> {
+    [COMMISSION, &id.to_be_bytes(), op].concat()
+}
+
+/// The big-endian u64 at `skip` bytes into `key`.
+pub fn u64_at(key: &[u8], skip: usize) -> Option<u64> {
+    let bytes: [u8; 8] = key.get(skip..skip.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+/// The 20 bytes at `skip` bytes into `key`.
+pub fn addr_at(key: &[u8], skip: usize) -> Option<[u8; 20]> {
+    key.get(skip..skip.checked_add(20)?)?.try_into().ok()
+}

@@ -1,0 +1,161 @@
+//! The consumer-chain registry of Rampart's native shared security (`rampart.consumer.v1`).
+//!
+//! # Lifecycle
+//!
+//! `MsgRegisterConsumer` (permissionless; the registration deposit goes into the `consumer`
+//! module account; the signer becomes the owner) creates a **REGISTERED** consumer with a
+//! numeric id, a chain id no other live consumer uses, and its [`ConsumerParams`]. At the first
+//! block whose time is at or after its spawn time, restaking (which keeps the pledges) checks
+//! the consumer's thresholds: met, the consumer is **LAUNCHED** with its genesis and initial set
+//! recorded here ([`ConsumerWrite::launch_consumer`]); not met, it stays registered, its spawn
+//! time is cleared and a `consumer_launch_failed` event names the threshold
+//! ([`ConsumerWrite::fail_launch`]). `MsgRemoveConsumer` deletes a registered consumer at once
+//! and **STOPS** a launched one: no more packets or rewards; evidence is still accepted until one
+//! provider unbonding period has passed, when it is **DELETED** (deposit and remaining pool back
+//! to the owner; only the registry entry is kept). `MsgUpdateConsumer` (owner only) changes
+//! anything before launch; after it, infraction parameters take effect one provider unbonding
+//! period later ([`types::PendingInfraction`]), the unbonding period and spawn time are fixed.
+//!
+//! # Validator sets and packets
+//!
+//! Restaking computes each launched consumer's set every epoch and records it here with
+//! [`ConsumerWrite::record_validator_set`]: when the set differs from the one last sent (or
+//! slash acks wait), a [`rampart_proto::rampart::consumer::v1::ValidatorSetChangePacket`] is
+//! stored under [`keys::packet`] — `"consumer/vsc/" ‖ consumer_id (u64 BE) ‖ vsc_id (u64 BE)` —
+//! so that a relayer proves it with the app's ICS-23 proofs (ABCI query `/store/key`,
+//! `prove = true`) against the provider's app hash.
+//!
+//! # Rewards
+//!
+//! See [`rewards`]: each block a launched consumer pays `reward_rate_per_block` from its pool
+//! (`MsgFundConsumerRewards`, anyone, any denom) to its validators by consumer power, through
+//! distribution's per-share index, with per-consumer commissions (`MsgSetConsumerCommission`).
+//!
+//! # Seams
+//!
+//! [`ConsumerRead`]/[`ConsumerWrite`] for the module above (restaking); [`ConsumerHooks`] for
+//! what the registry must ask the pledge keeper (raising a slash fraction, deleting a consumer)
+//! without depending on it. Errors: [`errors`] (codespace `consumer`). Genesis: [`genesis`].
+
+pub mod coins;
+pub mod errors;
+pub mod genesis;
+pub mod hooks;
+pub mod invariants;
+pub mod keys;
+pub mod lifecycle;
+pub mod msgs;
+pub mod params;
+pub mod queries;
+pub mod rewards;
+pub mod state;
+pub mod types;
+
+use std::sync::Arc;
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{
+    BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
+};
+use tendermint_proto::google::protobuf::Any;
+
+pub use errors::{ConsumerCode, CODESPACE};
+pub use genesis::ConsumerGenesisState;
+pub use hooks::{ConsumerHooks, NoHooks};
+pub use msgs::ConsumerMsg;
+pub use params::ModuleParams;
+pub use state::{module_address, ConsumerRead, ConsumerWrite, MODULE_ACCOUNT};
+pub use types::{Consumer, ConsumerParams, ConsumerValidator, InfractionParams, Phase};
+
+/// The module name and genesis section.
+pub const NAME: &str = "consumer";
+
+/// The consumer registry module.
+#[derive(Clone)]
+pub struct ConsumerModule {
+    hooks: Arc<dyn ConsumerHooks>,
+}
+
+impl std::fmt::Debug for ConsumerModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConsumerModule")
+    }
+}
+
+impl Default for ConsumerModule {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ConsumerModule {
+    /// A registry with no pledge keeper ([`NoHooks`]).
+    pub fn new() -> Self {
+        Self::with_hooks(Arc::new(NoHooks))
+    }
+
+    /// A registry asking `hooks` (restaking's) about pledges.
+    pub fn with_hooks(hooks: Arc<dyn ConsumerHooks>) -> Self {
+        Self { hooks }
+    }
+}
+
+impl Module for ConsumerModule {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn init_genesis(
+        &self,
+        state: &mut dyn StateWrite,
+        _ctx: &GenesisContext,
+        section: Option<&serde_json::Value>,
+    ) -> AppResult<()> {
+        let genesis: ConsumerGenesisState = rampart_core::module::genesis_section(NAME, section)?;
+        genesis::import(state, &genesis)
+    }
+
+    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
+        serde_json::to_value(genesis::export(state)?)
+            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export consumer genesis: {e}")))
+    }
+
+    /// Deletions and pending parameters first, then the per-block rewards of launched
+    /// consumers.
+    fn begin_block(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &BlockContext,
+        events: &mut Events,
+    ) -> AppResult<()> {
+        lifecycle::begin_block(state, self.hooks.as_ref(), ctx.time, events)?;
+        rewards::pay_all(state, events)
+    }
+
+    fn msg_type_urls(&self) -> &'static [&'static str] {
+        msgs::TYPE_URLS
+    }
+
+    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+        ConsumerMsg::decode(msg)?.signers()
+    }
+
+    fn deliver_msg(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &MsgContext<'_>,
+        msg: &Any,
+        events: &mut Events,
+    ) -> AppResult<Any> {
+        let msg = ConsumerMsg::decode(msg)?;
+        msgs::execute(state, self.hooks.as_ref(), ctx, &msg, events)
+    }
+
+    fn query_paths(&self) -> &'static [&'static str] {
+        queries::PATHS
+    }
+
+    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(state, path, request)
+    }
+}

@@ -1,0 +1,460 @@
+//! The `rampart.consumer.v1` messages: decoding, stateless checks, signers and execution.
+
+use prost::Message;
+use rampart_bank::coins::parse_coins;
+use rampart_bank::{format_coins, BankWrite, Coin};
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Decimal, Event, Events, MsgContext, StateWrite};
+use rampart_proto::rampart::consumer::v1 as pb;
+use rampart_staking::address::{self, Addr};
+use rampart_staking::StakingRead;
+use tendermint_proto::google::protobuf::Any;
+
+use crate::coins;
+use crate::errors::{err, ConsumerCode};
+use crate::hooks::ConsumerHooks;
+use crate::lifecycle;
+use crate::params;
+use crate::state::{self, module_address, valoper};
+use crate::types::{
+    add_seconds, check_chain_id, check_metadata, from_timestamp, parse_decimal, Consumer,
+    ConsumerParams, PendingInfraction, Phase,
+};
+
+/// Type URL of `MsgRegisterConsumer`.
+pub const REGISTER_CONSUMER: &str = "/rampart.consumer.v1.MsgRegisterConsumer";
+/// Type URL of `MsgUpdateConsumer`.
+pub const UPDATE_CONSUMER: &str = "/rampart.consumer.v1.MsgUpdateConsumer";
+/// Type URL of `MsgRemoveConsumer`.
+pub const REMOVE_CONSUMER: &str = "/rampart.consumer.v1.MsgRemoveConsumer";
+/// Type URL of `MsgFundConsumerRewards`.
+pub const FUND_CONSUMER_REWARDS: &str = "/rampart.consumer.v1.MsgFundConsumerRewards";
+/// Type URL of `MsgSetConsumerCommission`.
+pub const SET_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.MsgSetConsumerCommission";
+
+/// Every message type URL the module handles.
+pub const TYPE_URLS: &[&str] = &[
+    REGISTER_CONSUMER,
+    UPDATE_CONSUMER,
+    REMOVE_CONSUMER,
+    FUND_CONSUMER_REWARDS,
+    SET_CONSUMER_COMMISSION,
+];
+
+/// A decoded consumer message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsumerMsg {
+    /// Register a consumer.
+    Register(pb::MsgRegisterConsumer),
+    /// Update a consumer.
+    Update(pb::MsgUpdateConsumer),
+    /// Remove a consumer.
+    Remove(pb::MsgRemoveConsumer),
+    /// Fund a reward pool.
+    Fund(pb::MsgFundConsumerRewards),
+    /// Set a per-consumer commission.
+    SetCommission(pb::MsgSetConsumerCommission),
+}
+
+fn decode<M: Message + Default>(any: &Any) -> AppResult<M> {
+    M::decode(any.value.as_slice())
+        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
+}
+
+fn response<M: Message>(type_url: &str, msg: &M) -> Any {
+    Any {
+        type_url: format!("{type_url}Response"),
+        value: msg.encode_to_vec(),
+    }
+}
+
+/// Positive, valid, sorted coins (`sdk/10` otherwise).
+fn funding(amount: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> AppResult<Vec<Coin>> {
+    let coins = parse_coins(amount)?;
+    if coins.is_empty() {
+        return Err(AppError::sdk(
+            SdkCode::InvalidCoins,
+            "empty amount: invalid coins",
+        ));
+    }
+    Ok(coins)
+}
+
+impl ConsumerMsg {
+    /// Decodes one of [`TYPE_URLS`].
+    pub fn decode(any: &Any) -> AppResult<Self> {
+        Ok(match any.type_url.as_str() {
+            REGISTER_CONSUMER => Self::Register(decode(any)?),
+            UPDATE_CONSUMER => Self::Update(decode(any)?),
+            REMOVE_CONSUMER => Self::Remove(decode(any)?),
+            FUND_CONSUMER_REWARDS => Self::Fund(decode(any)?),
+            SET_CONSUMER_COMMISSION => Self::SetCommission(decode(any)?),
+            other => {
+                return Err(AppError::sdk(
+                    SdkCode::UnknownRequest,
+                    format!("unrecognized consumer message type: {other}"),
+                ))
+            }
+        })
+    }
+
+    /// Checks what needs no state (addresses `sdk/7`, coins `sdk/10`, parameters
+    /// `consumer/2`, metadata `consumer/8`) and returns the signer.
+    pub fn signers(&self) -> AppResult<Vec<Addr>> {
+        let signer = match self {
+            Self::Register(m) => {
+                check_metadata(&m.name, &m.description, &m.metadata_url)?;
+                ConsumerParams::from_proto(m.params.as_ref())?;
+                address::account(&m.owner, "owner")?
+            }
+            Self::Update(m) => {
+                if let Some(new_owner) = &m.new_owner {
+                    address::account(new_owner, "new_owner")?;
+                }
+                if m.params.is_some() {
+                    ConsumerParams::from_proto(m.params.as_ref())?;
+                }
+                address::account(&m.owner, "owner")?
+            }
+            Self::Remove(m) => address::account(&m.owner, "owner")?,
+            Self::Fund(m) => {
+                funding(&m.amount)?;
+                address::account(&m.funder, "funder")?
+            }
+            Self::SetCommission(m) => {
+                parse_decimal(&m.rate, "rate")
+                    .map_err(|e| err(ConsumerCode::InvalidCommission, e.log))?;
+                address::valoper(&m.validator, "validator")?
+            }
+        };
+        Ok(vec![signer])
+    }
+}
+
+/// Executes `msg` and returns its response.
+pub fn execute(
+    state: &mut dyn StateWrite,
+    hooks: &dyn ConsumerHooks,
+    ctx: &MsgContext<'_>,
+    msg: &ConsumerMsg,
+    events: &mut Events,
+) -> AppResult<Any> {
+    msg.signers()?;
+    match msg {
+        ConsumerMsg::Register(m) => register(state, ctx, m, events),
+        ConsumerMsg::Update(m) => update(state, hooks, ctx, m, events),
+        ConsumerMsg::Remove(m) => remove(state, hooks, ctx, m, events),
+        ConsumerMsg::Fund(m) => fund(state, m, events),
+        ConsumerMsg::SetCommission(m) => set_commission(state, m, events),
+    }
+}
+
+fn provider_unbonding_seconds(state: &dyn StateWrite) -> AppResult<i64> {
+    Ok(state.unbonding_time()?.seconds)
+}
+
+fn register(
+    state: &mut dyn StateWrite,
+    ctx: &MsgContext<'_>,
+    m: &pb::MsgRegisterConsumer,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let owner = address::account(&m.owner, "owner")?;
+    check_chain_id(&m.chain_id, &ctx.block.chain_id)?;
+    if state.get(&crate::keys::chain_id(&m.chain_id)).is_some() {
+        return Err(err(
+            ConsumerCode::ChainIdInUse,
+            format!("a live consumer already has chain id {}", m.chain_id),
+        ));
+    }
+    check_metadata(&m.name, &m.description, &m.metadata_url)?;
+    let consumer_params = ConsumerParams::from_proto(m.params.as_ref())?;
+    let module_params = params::load(state)?;
+    consumer_params.check_provider_bounds(
+        module_params.max_consumer_slash_fraction,
+        provider_unbonding_seconds(state)?,
+    )?;
+    let spawn_time = m.spawn_time.as_ref().map(from_timestamp).transpose()?;
+    let deposit = module_params.deposit()?;
+    if !deposit.is_empty() {
+        rampart_distribution::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
+        state.send(
+            &rampart_auth::Address(owner),
+            &module_address(),
+            &deposit,
+            events,
+        )?;
+    }
+    let id = state::next_id(state)?;
+    let next = id
+        .checked_add(1)
+        .ok_or_else(|| AppError::sdk(SdkCode::Logic, "consumer ids exhausted"))?;
+    state::set_next_id(state, next);
+    let consumer = Consumer {
+        id,
+        chain_id: m.chain_id.clone(),
+        owner,
+        name: m.name.clone(),
+        description: m.description.clone(),
+        metadata_url: m.metadata_url.clone(),
+        spawn_time,
+        phase: Phase::Registered,
+        params: consumer_params,
+        pending: None,
+        deposit: deposit.clone(),
+        registration_height: ctx.block.height,
+        launch_height: 0,
+        launch_time: None,
+        stop_time: None,
+        delete_time: None,
+        rewards_paused: false,
+    };
+    state::save(state, &consumer)?;
+    events.push(
+        Event::new("register_consumer")
+            .attr("consumer_id", id.to_string())
+            .attr("chain_id", m.chain_id.clone())
+            .attr("owner", m.owner.clone())
+            .attr("deposit", format_coins(&deposit)),
+    );
+    Ok(response(
+        REGISTER_CONSUMER,
+        &pb::MsgRegisterConsumerResponse { consumer_id: id },
+    ))
+}
+
+fn owned(state: &dyn StateWrite, owner: &str, id: u64) -> AppResult<Consumer> {
+    let signer = address::account(owner, "owner")?;
+    let consumer = state::must_load(state, id)?;
+    if consumer.owner != signer {
+        return Err(err(
+            ConsumerCode::NotOwner,
+            format!("{owner} is not the owner of consumer {id}"),
+        ));
+    }
+    Ok(consumer)
+}
+
+fn update(
+    state: &mut dyn StateWrite,
+    hooks: &dyn ConsumerHooks,
+    ctx: &MsgContext<'_>,
+    m: &pb::MsgUpdateConsumer,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let mut consumer = owned(state, &m.owner, m.consumer_id)?;
+    let launched = match consumer.phase {
+        Phase::Registered => false,
+        Phase::Launched => true,
+        other => {
+            return Err(err(
+                ConsumerCode::InvalidPhase,
+                format!(
+                    "consumer {} is {} and can no longer be updated",
+                    consumer.id,
+                    other.name()
+                ),
+            ))
+        }
+    };
+    if let Some(new_owner) = &m.new_owner {
+        consumer.owner = address::account(new_owner, "new_owner")?;
+    }
+    if let Some(name) = &m.name {
+        consumer.name = name.clone();
+    }
+    if let Some(description) = &m.description {
+        consumer.description = description.clone();
+    }
+    if let Some(url) = &m.metadata_url {
+        consumer.metadata_url = url.clone();
+    }
+    check_metadata(
+        &consumer.name,
+        &consumer.description,
+        &consumer.metadata_url,
+    )?;
+    if let Some(spawn_time) = &m.spawn_time {
+        if launched {
+            return Err(err(
+                ConsumerCode::ImmutableAfterLaunch,
+                "the spawn time cannot change after launch",
+            ));
+        }
+        consumer.spawn_time = Some(from_timestamp(spawn_time)?);
+    }
+    let mut pending_from = None;
+    if m.params.is_some() {
+        let new = ConsumerParams::from_proto(m.params.as_ref())?;
+        new.check_provider_bounds(
+            params::load(state)?.max_consumer_slash_fraction,
+            provider_unbonding_seconds(state)?,
+        )?;
+        let raised = new.double_sign.slash_fraction;
+        if raised > consumer.double_sign_fraction_bound() {
+            hooks.before_slash_fraction_raised(&state, consumer.id, raised)?;
+        }
+        if launched {
+            if new.unbonding_period_seconds != consumer.params.unbonding_period_seconds {
+                return Err(err(
+                    ConsumerCode::ImmutableAfterLaunch,
+                    "the unbonding period cannot change after launch",
+                ));
+            }
+            let current = (consumer.params.double_sign, consumer.params.downtime);
+            let mut next = new.clone();
+            next.double_sign = current.0;
+            next.downtime = current.1;
+            consumer.pending = if (new.double_sign, new.downtime) == current {
+                None
+            } else {
+                let effective_time = add_seconds(
+                    ctx.block.time,
+                    u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0),
+                )?;
+                pending_from = Some(effective_time);
+                Some(PendingInfraction {
+                    double_sign: new.double_sign,
+                    downtime: new.downtime,
+                    effective_time,
+                })
+            };
+            consumer.params = next;
+        } else {
+            consumer.params = new;
+        }
+    }
+    state::save(state, &consumer)?;
+    let mut event = Event::new("update_consumer")
+        .attr("consumer_id", consumer.id.to_string())
+        .attr(
+            "owner",
+            address::encode(address::ACCOUNT_PREFIX, &consumer.owner),
+        );
+    if let Some(time) = pending_from {
+        event = event.attr(
+            "infraction_params_effective",
+            rampart_staking::convert::rfc3339(time),
+        );
+    }
+    events.push(event);
+    Ok(response(UPDATE_CONSUMER, &pb::MsgUpdateConsumerResponse {}))
+}
+
+fn remove(
+    state: &mut dyn StateWrite,
+    hooks: &dyn ConsumerHooks,
+    ctx: &MsgContext<'_>,
+    m: &pb::MsgRemoveConsumer,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let mut consumer = owned(state, &m.owner, m.consumer_id)?;
+    match consumer.phase {
+        Phase::Registered => lifecycle::delete(state, hooks, consumer, ctx.block.time, events)?,
+        Phase::Launched => {
+            let unbonding = u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0);
+            let delete_time = add_seconds(ctx.block.time, unbonding)?;
+            consumer.phase = Phase::Stopped;
+            consumer.stop_time = Some(ctx.block.time);
+            consumer.delete_time = Some(delete_time);
+            consumer.pending = None;
+            state::save(state, &consumer)?;
+            events.push(
+                Event::new("consumer_stopped")
+                    .attr("consumer_id", consumer.id.to_string())
+                    .attr("chain_id", consumer.chain_id.clone())
+                    .attr(
+                        "delete_time",
+                        rampart_staking::convert::rfc3339(delete_time),
+                    ),
+            );
+        }
+        other => {
+            return Err(err(
+                ConsumerCode::InvalidPhase,
+                format!("consumer {} is already {}", consumer.id, other.name()),
+            ))
+        }
+    }
+    Ok(response(REMOVE_CONSUMER, &pb::MsgRemoveConsumerResponse {}))
+}
+
+fn fund(
+    state: &mut dyn StateWrite,
+    m: &pb::MsgFundConsumerRewards,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let funder = address::account(&m.funder, "funder")?;
+    let amount = funding(&m.amount)?;
+    let consumer = state::must_load(state, m.consumer_id)?;
+    if !matches!(consumer.phase, Phase::Registered | Phase::Launched) {
+        return Err(err(
+            ConsumerCode::InvalidPhase,
+            format!(
+                "consumer {} is {}: its reward pool is closed",
+                consumer.id,
+                consumer.phase.name()
+            ),
+        ));
+    }
+    let pool = coins::add(&state::pool(state, consumer.id)?, &amount)?;
+    rampart_distribution::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
+    state.send(
+        &rampart_auth::Address(funder),
+        &module_address(),
+        &amount,
+        events,
+    )?;
+    state::set_pool(state, consumer.id, &pool);
+    events.push(
+        Event::new("fund_consumer_rewards")
+            .attr("consumer_id", consumer.id.to_string())
+            .attr("funder", m.funder.clone())
+            .attr("amount", format_coins(&amount)),
+    );
+    Ok(response(
+        FUND_CONSUMER_REWARDS,
+        &pb::MsgFundConsumerRewardsResponse {},
+    ))
+}
+
+fn set_commission(
+    state: &mut dyn StateWrite,
+    m: &pb::MsgSetConsumerCommission,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let op = address::valoper(&m.validator, "validator")?;
+    if state.validator(&op)?.is_none() {
+        return Err(err(
+            ConsumerCode::UnknownValidator,
+            format!("validator {} does not exist", m.validator),
+        ));
+    }
+    let consumer = state::must_load(state, m.consumer_id)?;
+    if !matches!(consumer.phase, Phase::Registered | Phase::Launched) {
+        return Err(err(
+            ConsumerCode::InvalidPhase,
+            format!("consumer {} is {}", consumer.id, consumer.phase.name()),
+        ));
+    }
+    let rate =
+        parse_decimal(&m.rate, "rate").map_err(|e| err(ConsumerCode::InvalidCommission, e.log))?;
+    let min = rampart_staking::params::min_commission_rate(&rampart_staking::params::load(state)?)?;
+    if rate > Decimal::ONE || rate < min {
+        return Err(err(
+            ConsumerCode::InvalidCommission,
+            format!("commission rate {rate} must be between {min} and 1"),
+        ));
+    }
+    state::set_commission(state, consumer.id, &op, rate);
+    events.push(
+        Event::new("set_consumer_commission")
+            .attr("consumer_id", consumer.id.to_string())
+            .attr("validator", valoper(&op))
+            .attr("rate", rate.to_string()),
+    );
+    Ok(response(
+        SET_CONSUMER_COMMISSION,
+        &pb::MsgSetConsumerCommissionResponse {},
+    ))
+}

@@ -1,0 +1,184 @@
+//! `rampart.consumer.v1.Query`, answered from committed state.
+
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::StateRead;
+use rampart_proto::rampart::consumer::v1 as pb;
+use rampart_staking::address;
+use rampart_staking::pagination::paginate;
+use rampart_staking::StakingRead;
+
+use crate::coins;
+use crate::errors::{err, ConsumerCode};
+use crate::keys;
+use crate::params;
+use crate::state;
+use crate::types::Phase;
+
+/// `Query/Consumers`.
+pub const QUERY_CONSUMERS: &str = "/rampart.consumer.v1.Query/Consumers";
+/// `Query/Consumer`.
+pub const QUERY_CONSUMER: &str = "/rampart.consumer.v1.Query/Consumer";
+/// `Query/ConsumerGenesis`.
+pub const QUERY_CONSUMER_GENESIS: &str = "/rampart.consumer.v1.Query/ConsumerGenesis";
+/// `Query/ConsumerValidators`.
+pub const QUERY_CONSUMER_VALIDATORS: &str = "/rampart.consumer.v1.Query/ConsumerValidators";
+/// `Query/PendingPackets`.
+pub const QUERY_PENDING_PACKETS: &str = "/rampart.consumer.v1.Query/PendingPackets";
+/// `Query/Packet`.
+pub const QUERY_PACKET: &str = "/rampart.consumer.v1.Query/Packet";
+/// `Query/RewardPool`.
+pub const QUERY_REWARD_POOL: &str = "/rampart.consumer.v1.Query/RewardPool";
+/// `Query/ConsumerCommission`.
+pub const QUERY_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.Query/ConsumerCommission";
+/// `Query/Params`.
+pub const QUERY_PARAMS: &str = "/rampart.consumer.v1.Query/Params";
+
+/// Every query path the module answers.
+pub const PATHS: &[&str] = &[
+    QUERY_CONSUMERS,
+    QUERY_CONSUMER,
+    QUERY_CONSUMER_GENESIS,
+    QUERY_CONSUMER_VALIDATORS,
+    QUERY_PENDING_PACKETS,
+    QUERY_PACKET,
+    QUERY_REWARD_POOL,
+    QUERY_CONSUMER_COMMISSION,
+    QUERY_PARAMS,
+];
+
+fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
+    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
+}
+
+/// Answers `path` with `request`.
+pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    Ok(match path {
+        QUERY_CONSUMERS => {
+            let r: pb::QueryConsumersRequest = req(request)?;
+            let ids = match Phase::from_proto(r.phase) {
+                Some(phase) => state::ids_in_phase(state, phase),
+                None if r.phase == 0 => state::all_ids(state),
+                None => {
+                    return Err(AppError::sdk(
+                        SdkCode::InvalidRequest,
+                        format!("unknown phase {}", r.phase),
+                    ))
+                }
+            };
+            let mut items = Vec::with_capacity(ids.len());
+            for id in ids {
+                items.push((
+                    id.to_be_bytes().to_vec(),
+                    state::must_load(state, id)?.to_proto(),
+                ));
+            }
+            let (consumers, pagination) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryConsumersResponse {
+                consumers,
+                pagination: Some(pagination),
+            }
+            .encode_to_vec()
+        }
+        QUERY_CONSUMER => {
+            let r: pb::QueryConsumerRequest = req(request)?;
+            pb::QueryConsumerResponse {
+                consumer: Some(state::must_load(state, r.consumer_id)?.to_proto()),
+            }
+            .encode_to_vec()
+        }
+        QUERY_CONSUMER_GENESIS => {
+            let r: pb::QueryConsumerGenesisRequest = req(request)?;
+            state::must_load(state, r.consumer_id)?;
+            let genesis = state::genesis(state, r.consumer_id)?.ok_or_else(|| {
+                err(
+                    ConsumerCode::NotFound,
+                    format!("consumer {} has no genesis (not launched)", r.consumer_id),
+                )
+            })?;
+            pb::QueryConsumerGenesisResponse {
+                genesis: Some(genesis),
+            }
+            .encode_to_vec()
+        }
+        QUERY_CONSUMER_VALIDATORS => {
+            let r: pb::QueryConsumerValidatorsRequest = req(request)?;
+            state::must_load(state, r.consumer_id)?;
+            let set = state::validators(state, r.consumer_id)?;
+            pb::QueryConsumerValidatorsResponse {
+                total_power: set.iter().fold(0u64, |acc, v| acc.saturating_add(v.power)),
+                validators: set.iter().map(|v| v.to_proto()).collect(),
+            }
+            .encode_to_vec()
+        }
+        QUERY_PENDING_PACKETS => {
+            let r: pb::QueryPendingPacketsRequest = req(request)?;
+            state::must_load(state, r.consumer_id)?;
+            let items = state::packets(state, r.consumer_id)?
+                .into_iter()
+                .map(|(vsc, packet)| (vsc.to_be_bytes().to_vec(), packet))
+                .collect();
+            let (packets, pagination) = paginate(items, r.pagination.as_ref())?;
+            pb::QueryPendingPacketsResponse {
+                packets,
+                pagination: Some(pagination),
+            }
+            .encode_to_vec()
+        }
+        QUERY_PACKET => {
+            let r: pb::QueryPacketRequest = req(request)?;
+            state::must_load(state, r.consumer_id)?;
+            let key = keys::packet(r.consumer_id, r.vsc_id);
+            let bytes = state.get(&key).ok_or_else(|| {
+                err(
+                    ConsumerCode::NotFound,
+                    format!("consumer {} has no packet {}", r.consumer_id, r.vsc_id),
+                )
+            })?;
+            let packet = pb::ValidatorSetChangePacket::decode(bytes.as_slice())
+                .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt packet: {e}")))?;
+            pb::QueryPacketResponse {
+                packet: Some(packet),
+                state_key: key,
+            }
+            .encode_to_vec()
+        }
+        QUERY_REWARD_POOL => {
+            let r: pb::QueryRewardPoolRequest = req(request)?;
+            let consumer = state::must_load(state, r.consumer_id)?;
+            pb::QueryRewardPoolResponse {
+                pool: coins::to_proto(&state::pool(state, r.consumer_id)?),
+                rate_per_block: coins::to_proto(&consumer.params.reward_rate_per_block),
+                paused: consumer.rewards_paused,
+            }
+            .encode_to_vec()
+        }
+        QUERY_CONSUMER_COMMISSION => {
+            let r: pb::QueryConsumerCommissionRequest = req(request)?;
+            state::must_load(state, r.consumer_id)?;
+            let op = address::valoper(&r.validator, "validator")?;
+            let validator = state.validator(&op)?.ok_or_else(|| {
+                err(
+                    ConsumerCode::UnknownValidator,
+                    format!("validator {} does not exist", r.validator),
+                )
+            })?;
+            let custom = state::commission(state, r.consumer_id, &op)?;
+            pb::QueryConsumerCommissionResponse {
+                rate: custom.unwrap_or(validator.commission.rate).to_string(),
+                custom: custom.is_some(),
+            }
+            .encode_to_vec()
+        }
+        QUERY_PARAMS => pb::QueryParamsResponse {
+            params: Some(params::load(state)?.to_proto()),
+        }
+        .encode_to_vec(),
+        other => {
+            return Err(AppError::sdk(
+                SdkCode::UnknownRequest,
+                format!("consumer does not answer {other}"),
+            ))
+        }
+    })
+}

@@ -1,0 +1,479 @@
+//! Consumer state and the extension traits the modules above read and write it through:
+//! [`ConsumerRead`] for everyone (restaking reads the registry), [`ConsumerWrite`] for restaking,
+//! which decides launches and validator sets and records them here (so the consumer queries —
+//! genesis, validators, packets — answer from one module's state).
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+use rampart_auth::Address;
+use rampart_bank::Coin;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{
+    BlockTime, Decimal, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
+};
+use rampart_proto::rampart::consumer::v1 as pb;
+use rampart_staking::address::{encode, Addr, VALOPER_PREFIX};
+
+use crate::coins;
+use crate::errors::{err, ConsumerCode};
+use crate::keys;
+use crate::params::{self, ModuleParams};
+use crate::types::{timestamp, Consumer, ConsumerValidator, Phase};
+
+/// The name of the module account holding deposits and reward pools.
+pub const MODULE_ACCOUNT: &str = "consumer";
+
+/// The consumer module account's address.
+pub fn module_address() -> Address {
+    Address::module(MODULE_ACCOUNT)
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
+    AppError::sdk(
+        SdkCode::Logic,
+        format!("corrupt consumer state ({what}): {e}"),
+    )
+}
+
+fn read_u64(state: &dyn StateRead, key: &[u8]) -> AppResult<u64> {
+    match state.get(key) {
+        None => Ok(0),
+        Some(bytes) => <[u8; 8]>::try_from(bytes.as_slice())
+            .map(u64::from_be_bytes)
+            .map_err(|e| corrupt("counter", e)),
+    }
+}
+
+/// The registry entry of consumer `id`.
+pub fn load(state: &dyn StateRead, id: u64) -> AppResult<Option<Consumer>> {
+    state
+        .get(&keys::consumer(id))
+        .map(|bytes| Consumer::decode(&bytes))
+        .transpose()
+}
+
+/// The registry entry of consumer `id`, which must exist (`consumer/5`).
+pub fn must_load(state: &dyn StateRead, id: u64) -> AppResult<Consumer> {
+    load(state, id)?.ok_or_else(|| {
+        err(
+            ConsumerCode::UnknownConsumer,
+            format!("consumer {id} does not exist"),
+        )
+    })
+}
+
+/// Stores `consumer`, keeping the phase index and the live chain-id index in step.
+pub fn save(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
+    if let Some(old) = load(state, consumer.id)? {
+        if old.phase != consumer.phase {
+            state.delete(keys::phase(old.phase.byte(), consumer.id));
+        }
+    }
+    state.put(keys::phase(consumer.phase.byte(), consumer.id), Vec::new());
+    if consumer.phase.is_live() {
+        state.put(
+            keys::chain_id(&consumer.chain_id),
+            consumer.id.to_be_bytes().to_vec(),
+        );
+    } else {
+        state.delete(keys::chain_id(&consumer.chain_id));
+    }
+    state.put_proto(keys::consumer(consumer.id), &consumer.to_proto());
+    Ok(())
+}
+
+/// Ids of the consumers in `phase`, ascending.
+pub fn ids_in_phase(state: &dyn StateRead, phase: Phase) -> Vec<u64> {
+    let prefix = keys::phase_prefix(phase.byte());
+    state
+        .scan_prefix(&prefix)
+        .filter_map(|(key, _)| keys::u64_at(&key, prefix.len()))
+        .collect()
+}
+
+/// Every consumer id, ascending.
+pub fn all_ids(state: &dyn StateRead) -> Vec<u64> {
+    state
+        .scan_prefix(keys::CONSUMER)
+        .filter_map(|(key, _)| keys::u64_at(&key, keys::CONSUMER.len()))
+        .collect()
+}
+
+/// The set last sent to consumer `id`, in operator order.
+pub fn validators(state: &dyn StateRead, id: u64) -> AppResult<Vec<ConsumerValidator>> {
+    let prefix = keys::with_id(keys::VALIDATOR, id);
+    state
+        .scan_prefix(&prefix)
+        .map(|(_, value)| {
+            let p = pb::ConsumerValidator::decode(value.as_slice())
+                .map_err(|e| corrupt("validator", e))?;
+            ConsumerValidator::from_proto(&p).map_err(|e| corrupt("validator", e.log))
+        })
+        .collect()
+}
+
+/// Replaces the stored set of consumer `id` with `set`.
+fn write_validators(state: &mut dyn StateWrite, id: u64, set: &[ConsumerValidator]) {
+    let prefix = keys::with_id(keys::VALIDATOR, id);
+    let old: Vec<Vec<u8>> = state.scan_prefix(&prefix).map(|(k, _)| k).collect();
+    for key in old {
+        state.delete(key);
+    }
+    for v in set {
+        state.put_proto(keys::validator(id, &v.operator), &v.to_proto());
+    }
+}
+
+/// The validator-set changes from `old` to `new`, ordered by key: a validator that left (or
+/// changed keys) sends its old key with power 0, one that joined, changed power or changed keys
+/// sends its key with the new power.
+pub fn diff(old: &[ConsumerValidator], new: &[ConsumerValidator]) -> Vec<pb::ValidatorUpdate> {
+    let old_by_op: BTreeMap<Addr, &ConsumerValidator> =
+        old.iter().map(|v| (v.operator, v)).collect();
+    let new_by_op: BTreeMap<Addr, &ConsumerValidator> =
+        new.iter().map(|v| (v.operator, v)).collect();
+    let mut updates: BTreeMap<[u8; 32], u64> = BTreeMap::new();
+    for (op, v) in &old_by_op {
+        match new_by_op.get(op) {
+            Some(n) if n.consumer_pubkey == v.consumer_pubkey => {}
+            _ => {
+                updates.insert(v.consumer_pubkey, 0);
+            }
+        }
+    }
+    for (op, v) in &new_by_op {
+        match old_by_op.get(op) {
+            Some(o) if o.consumer_pubkey == v.consumer_pubkey && o.power == v.power => {}
+            _ => {
+                updates.insert(v.consumer_pubkey, v.power);
+            }
+        }
+    }
+    updates
+        .into_iter()
+        .map(|(key, power)| pb::ValidatorUpdate {
+            consumer_pubkey: key.to_vec(),
+            power,
+        })
+        .collect()
+}
+
+/// The stored packets of consumer `id` as `(vsc_id, packet)`, ascending.
+pub fn packets(
+    state: &dyn StateRead,
+    id: u64,
+) -> AppResult<Vec<(u64, pb::ValidatorSetChangePacket)>> {
+    let prefix = keys::with_id(keys::VSC, id);
+    state
+        .scan_prefix(&prefix)
+        .map(|(key, value)| {
+            let vsc = keys::u64_at(&key, prefix.len()).ok_or_else(|| corrupt("packet key", ""))?;
+            let packet = pb::ValidatorSetChangePacket::decode(value.as_slice())
+                .map_err(|e| corrupt("packet", e))?;
+            Ok((vsc, packet))
+        })
+        .collect()
+}
+
+/// Slash acks waiting for consumer `id`'s next packet, in address order.
+pub fn pending_slash_acks(state: &dyn StateRead, id: u64) -> Vec<[u8; 20]> {
+    let prefix = keys::with_id(keys::SLASH_ACKS, id);
+    state
+        .scan_prefix(&prefix)
+        .filter_map(|(key, _)| keys::addr_at(&key, prefix.len()))
+        .collect()
+}
+
+/// The reward pool of consumer `id`.
+pub fn pool(state: &dyn StateRead, id: u64) -> AppResult<Vec<Coin>> {
+    match state.get(&keys::pool(id)) {
+        Some(bytes) => coins::from_store(&bytes),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Stores the reward pool of consumer `id` (deleted when empty).
+pub fn set_pool(state: &mut dyn StateWrite, id: u64, pool: &[Coin]) {
+    if pool.is_empty() {
+        state.delete(keys::pool(id));
+    } else {
+        state.put_proto(keys::pool(id), &coins::store_form(pool));
+    }
+}
+
+/// The commission rate `op` set for consumer `id`, if any.
+pub fn commission(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option<Decimal>> {
+    state
+        .get(&keys::commission(id, op))
+        .map(|bytes| {
+            std::str::from_utf8(&bytes)
+                .map_err(|e| corrupt("commission", e))?
+                .parse::<Decimal>()
+                .map_err(|e| corrupt("commission", e.log))
+        })
+        .transpose()
+}
+
+/// Every commission of consumer `id` as `(operator, rate)`.
+pub fn commissions(state: &dyn StateRead, id: u64) -> AppResult<Vec<(Addr, Decimal)>> {
+    let prefix = keys::with_id(keys::COMMISSION, id);
+    let ops: Vec<Addr> = state
+        .scan_prefix(&prefix)
+        .filter_map(|(key, _)| keys::addr_at(&key, prefix.len()))
+        .collect();
+    let mut out = Vec::new();
+    for op in ops {
+        if let Some(rate) = commission(state, id, &op)? {
+            out.push((op, rate));
+        }
+    }
+    Ok(out)
+}
+
+/// Stores a commission rate.
+pub fn set_commission(state: &mut dyn StateWrite, id: u64, op: &Addr, rate: Decimal) {
+    state.put(keys::commission(id, op), rate.to_string().into_bytes());
+}
+
+/// The next consumer id.
+pub fn next_id(state: &dyn StateRead) -> AppResult<u64> {
+    read_u64(state, keys::NEXT_ID)
+}
+
+/// Stores the next consumer id.
+pub fn set_next_id(state: &mut dyn StateWrite, id: u64) {
+    state.put(keys::NEXT_ID.to_vec(), id.to_be_bytes().to_vec());
+}
+
+/// The next vsc id of consumer `id` (1 for a consumer that has sent none).
+pub fn next_vsc_id(state: &dyn StateRead, id: u64) -> AppResult<u64> {
+    Ok(read_u64(state, &keys::next_vsc(id))?.max(1))
+}
+
+/// Stores a packet and advances the next vsc id past it.
+pub fn put_packet(state: &mut dyn StateWrite, packet: &pb::ValidatorSetChangePacket) {
+    state.put_proto(keys::packet(packet.consumer_id, packet.vsc_id), packet);
+    state.put(
+        keys::next_vsc(packet.consumer_id),
+        packet.vsc_id.saturating_add(1).to_be_bytes().to_vec(),
+    );
+}
+
+/// The genesis of consumer `id`, once launched.
+pub fn genesis(state: &dyn StateRead, id: u64) -> AppResult<Option<pb::ConsumerGenesis>> {
+    state
+        .get_proto::<pb::ConsumerGenesis>(&keys::genesis(id))
+        .map_err(|e| corrupt("genesis", e))
+}
+
+/// Stores the genesis of a consumer.
+pub fn put_genesis(state: &mut dyn StateWrite, genesis: &pb::ConsumerGenesis) {
+    state.put_proto(keys::genesis(genesis.consumer_id), genesis);
+}
+
+/// Removes everything of consumer `id` but its registry entry: set, packets, acks, genesis,
+/// pool, commissions and counters.
+pub fn clear(state: &mut dyn StateWrite, id: u64) {
+    let prefixes = [
+        keys::with_id(keys::VALIDATOR, id),
+        keys::with_id(keys::VSC, id),
+        keys::with_id(keys::SLASH_ACKS, id),
+        keys::with_id(keys::COMMISSION, id),
+    ];
+    for prefix in prefixes {
+        let found: Vec<Vec<u8>> = state.scan_prefix(&prefix).map(|(k, _)| k).collect();
+        for key in found {
+            state.delete(key);
+        }
+    }
+    state.delete(keys::genesis(id));
+    state.delete(keys::pool(id));
+    state.delete(keys::next_vsc(id));
+}
+
+/// The consumer registry as the modules above read it, available on every [`StateRead`].
+pub trait ConsumerRead: StateRead {
+    /// Consumer `id`'s registry entry.
+    fn consumer(&self, id: u64) -> AppResult<Option<Consumer>> {
+        let state: &dyn StateRead = &self;
+        load(state, id)
+    }
+
+    /// Consumer `id`'s registry entry; `consumer/5` when it does not exist.
+    fn must_consumer(&self, id: u64) -> AppResult<Consumer> {
+        let state: &dyn StateRead = &self;
+        must_load(state, id)
+    }
+
+    /// Ids of the consumers in `phase`, ascending.
+    fn consumers_in_phase(&self, phase: Phase) -> Vec<u64> {
+        let state: &dyn StateRead = &self;
+        ids_in_phase(state, phase)
+    }
+
+    /// The validator set last sent to consumer `id`, in operator order.
+    fn consumer_validators(&self, id: u64) -> AppResult<Vec<ConsumerValidator>> {
+        let state: &dyn StateRead = &self;
+        validators(state, id)
+    }
+
+    /// The consumer module's parameters.
+    fn consumer_module_params(&self) -> AppResult<ModuleParams> {
+        let state: &dyn StateRead = &self;
+        params::load(state)
+    }
+}
+
+impl<T: StateRead + ?Sized> ConsumerRead for T {}
+
+/// What restaking records in the consumer registry, available on every [`StateWrite`].
+pub trait ConsumerWrite: StateWrite + ConsumerRead {
+    /// Launches registered consumer `id` with `genesis` and its initial `set`: phase LAUNCHED,
+    /// the genesis and the set stored (the set is vsc id 0, no packet), a `consumer_launched`
+    /// event.
+    fn launch_consumer(
+        &mut self,
+        id: u64,
+        genesis: &pb::ConsumerGenesis,
+        set: &[ConsumerValidator],
+        height: u64,
+        time: BlockTime,
+        events: &mut Events,
+    ) -> AppResult<()> {
+        let mut s = self;
+        let state: &mut dyn StateWrite = &mut s;
+        let mut consumer = must_load(state, id)?;
+        if consumer.phase != Phase::Registered {
+            return Err(AppError::sdk(
+                SdkCode::Logic,
+                format!("consumer {id} launched twice"),
+            ));
+        }
+        consumer.phase = Phase::Launched;
+        consumer.launch_height = height;
+        consumer.launch_time = Some(time);
+        save(state, &consumer)?;
+        put_genesis(state, genesis);
+        write_validators(state, id, set);
+        events.push(
+            Event::new("consumer_launched")
+                .attr("consumer_id", id.to_string())
+                .attr("chain_id", consumer.chain_id)
+                .attr("validators", set.len().to_string())
+                .attr("height", height.to_string()),
+        );
+        Ok(())
+    }
+
+    /// Records a failed launch of consumer `id`: it stays registered, its spawn time is cleared
+    /// (the owner schedules a new one), and a `consumer_launch_failed{consumer_id, reason}` event
+    /// names the threshold that was not met.
+    fn fail_launch(&mut self, id: u64, reason: &str, events: &mut Events) -> AppResult<()> {
+        let mut s = self;
+        let state: &mut dyn StateWrite = &mut s;
+        let mut consumer = must_load(state, id)?;
+        consumer.spawn_time = None;
+        save(state, &consumer)?;
+        events.push(
+            Event::new("consumer_launch_failed")
+                .attr("consumer_id", id.to_string())
+                .attr("chain_id", consumer.chain_id)
+                .attr("reason", reason),
+        );
+        Ok(())
+    }
+
+    /// Records `set` as consumer `id`'s new set, computed at `height`/`time`. When it differs
+    /// from the set last sent, or slash acks are waiting, stores the next
+    /// [`pb::ValidatorSetChangePacket`] under [`keys::packet`] and returns its vsc id (event
+    /// `vsc_packet{consumer_id, vsc_id, updates, slash_acks}`).
+    fn record_validator_set(
+        &mut self,
+        id: u64,
+        set: &[ConsumerValidator],
+        height: u64,
+        time: BlockTime,
+        events: &mut Events,
+    ) -> AppResult<Option<u64>> {
+        let mut s = self;
+        let state: &mut dyn StateWrite = &mut s;
+        let old = validators(state, id)?;
+        let updates = diff(&old, set);
+        let acks = pending_slash_acks(state, id);
+        write_validators(state, id, set);
+        if updates.is_empty() && acks.is_empty() {
+            return Ok(None);
+        }
+        let vsc_id = next_vsc_id(state, id)?;
+        let packet = pb::ValidatorSetChangePacket {
+            consumer_id: id,
+            vsc_id,
+            provider_height: height,
+            updates,
+            slash_acks: acks.iter().map(|a| a.to_vec()).collect(),
+            provider_time: Some(timestamp(time)),
+        };
+        put_packet(state, &packet);
+        for ack in &acks {
+            state.delete(keys::slash_ack(id, ack));
+        }
+        events.push(
+            Event::new("vsc_packet")
+                .attr("consumer_id", id.to_string())
+                .attr("vsc_id", vsc_id.to_string())
+                .attr("updates", packet.updates.len().to_string())
+                .attr("slash_acks", acks.len().to_string())
+                .attr("provider_height", height.to_string()),
+        );
+        Ok(Some(vsc_id))
+    }
+
+    /// Queues a slash ack (the consumer consensus address of a validator slashed for an
+    /// infraction on consumer `id`) for the next packet.
+    fn add_slash_ack(&mut self, id: u64, consumer_address: &[u8; 20]) {
+        self.put(keys::slash_ack(id, consumer_address), Vec::new());
+    }
+}
+
+impl<T: StateWrite + ?Sized> ConsumerWrite for T {}
+
+/// `rampartvaloper1…` of `op`.
+pub fn valoper(op: &Addr) -> String {
+    encode(VALOPER_PREFIX, op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_core::Amount;
+
+    fn v(op: u8, key: u8, power: u64) -> ConsumerValidator {
+        ConsumerValidator {
+            operator: [op; 20],
+            consumer_pubkey: [key; 32],
+            power,
+            pledged_tokens: Amount(u128::from(power) * 1_000_000),
+            pledge_bps: 10_000,
+            validator_power: power,
+            provider_height: 1,
+        }
+    }
+
+    #[test]
+    fn diff_sends_removals_key_changes_and_power_changes_only() {
+        let old = [v(1, 1, 10), v(2, 2, 20), v(3, 3, 30)];
+        let new = [v(1, 1, 10), v(2, 9, 20), v(3, 3, 31), v(4, 4, 5)];
+        let updates: Vec<(u8, u64)> = diff(&old, &new)
+            .into_iter()
+            .map(|u| (u.consumer_pubkey[0], u.power))
+            .collect();
+        assert_eq!(updates, [(2, 0), (3, 31), (4, 5), (9, 20)]);
+        assert!(diff(&old, &old).is_empty());
+        let gone: Vec<(u8, u64)> = diff(&old, &[])
+            .into_iter()
+            .map(|u| (u.consumer_pubkey[0], u.power))
+            .collect();
+        assert_eq!(gone, [(1, 0), (2, 0), (3, 0)]);
+    }
+}

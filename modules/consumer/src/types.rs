@@ -1,0 +1,633 @@
+//! The consumer registry in checked types, with their protobuf forms (`rampart.consumer.v1`) and
+//! the validation of everything a registrant or owner can send.
+
+use std::collections::BTreeSet;
+
+use rampart_bank::coins::parse_coins;
+use rampart_bank::Coin;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Amount, BlockTime, Decimal};
+use rampart_proto::rampart::consumer::v1 as pb;
+use rampart_staking::address::{self, Addr, ACCOUNT_PREFIX, VALOPER_PREFIX};
+use tendermint_proto::google::protobuf::{Duration, Timestamp};
+
+use crate::errors::{err, ConsumerCode};
+
+/// Longest consumer name, in bytes.
+pub const MAX_NAME_LEN: usize = 64;
+/// Longest description, in bytes.
+pub const MAX_DESCRIPTION_LEN: usize = 2_000;
+/// Longest metadata URL, in bytes.
+pub const MAX_METADATA_URL_LEN: usize = 256;
+/// Most entries in an allowlist or a denylist.
+pub const MAX_LIST_LEN: usize = 500;
+/// Most validators a consumer may ask for.
+pub const MAX_VALIDATORS: u32 = 1_000;
+
+/// A consumer's lifecycle phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Phase {
+    /// Registered, not launched.
+    Registered,
+    /// Running.
+    Launched,
+    /// Stopped, waiting for deletion.
+    Stopped,
+    /// Deleted (registry entry only).
+    Deleted,
+}
+
+impl Phase {
+    /// Every phase, in lifecycle order.
+    pub const ALL: [Phase; 4] = [
+        Phase::Registered,
+        Phase::Launched,
+        Phase::Stopped,
+        Phase::Deleted,
+    ];
+
+    /// The protobuf enum.
+    pub fn to_proto(self) -> pb::ConsumerPhase {
+        match self {
+            Phase::Registered => pb::ConsumerPhase::Registered,
+            Phase::Launched => pb::ConsumerPhase::Launched,
+            Phase::Stopped => pb::ConsumerPhase::Stopped,
+            Phase::Deleted => pb::ConsumerPhase::Deleted,
+        }
+    }
+
+    /// From the protobuf enum value (`None` for UNSPECIFIED or unknown values).
+    pub fn from_proto(value: i32) -> Option<Phase> {
+        match pb::ConsumerPhase::try_from(value).ok()? {
+            pb::ConsumerPhase::Registered => Some(Phase::Registered),
+            pb::ConsumerPhase::Launched => Some(Phase::Launched),
+            pb::ConsumerPhase::Stopped => Some(Phase::Stopped),
+            pb::ConsumerPhase::Deleted => Some(Phase::Deleted),
+            pb::ConsumerPhase::Unspecified => None,
+        }
+    }
+
+    /// The byte of the phase index.
+    pub fn byte(self) -> u8 {
+        self.to_proto() as u8
+    }
+
+    /// Lower-case name, for events and genesis JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Registered => "registered",
+            Phase::Launched => "launched",
+            Phase::Stopped => "stopped",
+            Phase::Deleted => "deleted",
+        }
+    }
+
+    /// Parses [`Phase::name`].
+    pub fn from_name(name: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether the consumer is live (its chain id is taken): every phase but deleted.
+    pub fn is_live(self) -> bool {
+        self != Phase::Deleted
+    }
+}
+
+fn invalid(why: impl Into<String>) -> AppError {
+    err(ConsumerCode::InvalidParams, why.into())
+}
+
+/// Parses decimal text (`"0.05"`); `field` names it in the error.
+pub fn parse_decimal(text: &str, field: &str) -> AppResult<Decimal> {
+    text.parse::<Decimal>()
+        .map_err(|_| invalid(format!("{field}: invalid decimal {text:?}")))
+}
+
+/// Parses an integer token amount; empty text is zero.
+pub fn parse_amount(text: &str, field: &str) -> AppResult<Amount> {
+    if text.is_empty() {
+        return Ok(Amount::ZERO);
+    }
+    text.parse::<Amount>()
+        .map_err(|_| invalid(format!("{field}: invalid amount {text:?}")))
+}
+
+/// What an infraction costs on one consumer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InfractionParams {
+    /// Fraction of the pledge slashed.
+    pub slash_fraction: Decimal,
+    /// Seconds out of the consumer's set.
+    pub jail_duration_seconds: u64,
+    /// Excluded from the consumer for good.
+    pub tombstone: bool,
+}
+
+impl InfractionParams {
+    /// Parses and range-checks (`fraction ≤ 1`); `field` names it in errors.
+    pub fn from_proto(p: Option<&pb::InfractionParams>, field: &str) -> AppResult<Self> {
+        let p = p.ok_or_else(|| invalid(format!("{field}: missing")))?;
+        let slash_fraction = parse_decimal(&p.slash_fraction, &format!("{field}.slash_fraction"))?;
+        if slash_fraction > Decimal::ONE {
+            return Err(invalid(format!("{field}.slash_fraction above 1")));
+        }
+        if p.jail_duration_seconds > i64::MAX as u64 {
+            return Err(invalid(format!("{field}.jail_duration_seconds too large")));
+        }
+        Ok(Self {
+            slash_fraction,
+            jail_duration_seconds: p.jail_duration_seconds,
+            tombstone: p.tombstone,
+        })
+    }
+
+    /// The protobuf form.
+    pub fn to_proto(&self) -> pb::InfractionParams {
+        pb::InfractionParams {
+            slash_fraction: self.slash_fraction.to_string(),
+            jail_duration_seconds: self.jail_duration_seconds,
+            tombstone: self.tombstone,
+        }
+    }
+}
+
+/// The rules of one consumer, parsed and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumerParams {
+    /// Fewest validators to launch.
+    pub min_validators: u32,
+    /// Least total pledged tokens to launch.
+    pub min_total_pledge: Amount,
+    /// Most validators in the set.
+    pub max_validators: u32,
+    /// Largest share of power per validator (1 = no cap).
+    pub validator_power_cap: Decimal,
+    /// Operators allowed (empty: everyone).
+    pub allowlist: BTreeSet<Addr>,
+    /// Operators refused.
+    pub denylist: BTreeSet<Addr>,
+    /// Least bonded tokens on the provider.
+    pub min_validator_stake: Amount,
+    /// The consumer's unbonding period in seconds.
+    pub unbonding_period_seconds: u64,
+    /// Double signing.
+    pub double_sign: InfractionParams,
+    /// Downtime.
+    pub downtime: InfractionParams,
+    /// Rewards per block.
+    pub reward_rate_per_block: Vec<Coin>,
+}
+
+fn operator_list(list: &[String], field: &str) -> AppResult<BTreeSet<Addr>> {
+    if list.len() > MAX_LIST_LEN {
+        return Err(invalid(format!(
+            "{field}: at most {MAX_LIST_LEN} operators"
+        )));
+    }
+    let mut set = BTreeSet::new();
+    for text in list {
+        let op = address::valoper(text, field).map_err(|e| invalid(e.log))?;
+        if !set.insert(op) {
+            return Err(invalid(format!("{field}: duplicate operator {text}")));
+        }
+    }
+    Ok(set)
+}
+
+impl ConsumerParams {
+    /// Parses `p` and checks everything that needs no state: `1 ≤ min_validators ≤
+    /// max_validators ≤ 1000`, a power cap in (0, 1], valid distinct operators, a positive
+    /// unbonding period, both infraction parameters present with fractions ≤ 1, valid reward
+    /// coins. Every refusal is `consumer/2`.
+    pub fn from_proto(p: Option<&pb::ConsumerParams>) -> AppResult<Self> {
+        let p = p.ok_or_else(|| invalid("consumer params: missing"))?;
+        if p.min_validators == 0 {
+            return Err(invalid("min_validators must be at least 1"));
+        }
+        if p.max_validators < p.min_validators || p.max_validators > MAX_VALIDATORS {
+            return Err(invalid(format!(
+                "max_validators must be between min_validators ({}) and {MAX_VALIDATORS}",
+                p.min_validators
+            )));
+        }
+        let validator_power_cap = if p.validator_power_cap.is_empty() {
+            Decimal::ONE
+        } else {
+            parse_decimal(&p.validator_power_cap, "validator_power_cap")?
+        };
+        if validator_power_cap == Decimal::ZERO || validator_power_cap > Decimal::ONE {
+            return Err(invalid("validator_power_cap must be in (0, 1]"));
+        }
+        let allowlist = operator_list(&p.allowlist, "allowlist")?;
+        let denylist = operator_list(&p.denylist, "denylist")?;
+        if p.unbonding_period_seconds == 0 || p.unbonding_period_seconds > i64::MAX as u64 {
+            return Err(invalid("unbonding_period_seconds must be positive"));
+        }
+        let reward_rate_per_block =
+            parse_coins(&p.reward_rate_per_block).map_err(|e| invalid(e.log))?;
+        Ok(Self {
+            min_validators: p.min_validators,
+            min_total_pledge: parse_amount(&p.min_total_pledge, "min_total_pledge")?,
+            max_validators: p.max_validators,
+            validator_power_cap,
+            allowlist,
+            denylist,
+            min_validator_stake: parse_amount(&p.min_validator_stake, "min_validator_stake")?,
+            unbonding_period_seconds: p.unbonding_period_seconds,
+            double_sign: InfractionParams::from_proto(p.double_sign.as_ref(), "double_sign")?,
+            downtime: InfractionParams::from_proto(p.downtime.as_ref(), "downtime")?,
+            reward_rate_per_block,
+        })
+    }
+
+    /// Checks the provider-dependent bounds: both slash fractions at most
+    /// `max_consumer_slash_fraction`, the unbonding period at most the provider's.
+    pub fn check_provider_bounds(
+        &self,
+        max_slash_fraction: Decimal,
+        provider_unbonding_seconds: i64,
+    ) -> AppResult<()> {
+        for (name, params) in [
+            ("double_sign", &self.double_sign),
+            ("downtime", &self.downtime),
+        ] {
+            if params.slash_fraction > max_slash_fraction {
+                return Err(invalid(format!(
+                    "{name}.slash_fraction {} is above the provider's max_consumer_slash_fraction {max_slash_fraction}",
+                    params.slash_fraction
+                )));
+            }
+        }
+        let provider = u64::try_from(provider_unbonding_seconds).unwrap_or(0);
+        if self.unbonding_period_seconds > provider {
+            return Err(invalid(format!(
+                "unbonding_period_seconds {} is longer than the provider's unbonding time {provider}",
+                self.unbonding_period_seconds
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether `op` may validate the consumer by its lists.
+    pub fn allows(&self, op: &Addr) -> bool {
+        (self.allowlist.is_empty() || self.allowlist.contains(op)) && !self.denylist.contains(op)
+    }
+
+    /// The protobuf form (decimals printed with 18 places, lists in address order).
+    pub fn to_proto(&self) -> pb::ConsumerParams {
+        let list = |set: &BTreeSet<Addr>| {
+            set.iter()
+                .map(|op| address::encode(VALOPER_PREFIX, op))
+                .collect()
+        };
+        pb::ConsumerParams {
+            min_validators: self.min_validators,
+            min_total_pledge: self.min_total_pledge.to_string(),
+            max_validators: self.max_validators,
+            validator_power_cap: self.validator_power_cap.to_string(),
+            allowlist: list(&self.allowlist),
+            denylist: list(&self.denylist),
+            min_validator_stake: self.min_validator_stake.to_string(),
+            unbonding_period_seconds: self.unbonding_period_seconds,
+            double_sign: Some(self.double_sign.to_proto()),
+            downtime: Some(self.downtime.to_proto()),
+            reward_rate_per_block: self
+                .reward_rate_per_block
+                .iter()
+                .map(Coin::to_proto)
+                .collect(),
+        }
+    }
+}
+
+/// Infraction parameters waiting for their effective time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingInfraction {
+    /// New double-sign parameters.
+    pub double_sign: InfractionParams,
+    /// New downtime parameters.
+    pub downtime: InfractionParams,
+    /// When they take effect.
+    pub effective_time: BlockTime,
+}
+
+/// A registry entry in checked types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consumer {
+    /// Numeric id.
+    pub id: u64,
+    /// CometBFT chain id.
+    pub chain_id: String,
+    /// Owner account.
+    pub owner: Addr,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Metadata URL.
+    pub metadata_url: String,
+    /// Spawn time, if scheduled.
+    pub spawn_time: Option<BlockTime>,
+    /// Phase.
+    pub phase: Phase,
+    /// Rules in force.
+    pub params: ConsumerParams,
+    /// Infraction parameters waiting to take effect.
+    pub pending: Option<PendingInfraction>,
+    /// Registration deposit held by the module account.
+    pub deposit: Vec<Coin>,
+    /// Height of the registration.
+    pub registration_height: u64,
+    /// Height of the launch (0 before).
+    pub launch_height: u64,
+    /// Time of the launch.
+    pub launch_time: Option<BlockTime>,
+    /// Time of the stop.
+    pub stop_time: Option<BlockTime>,
+    /// Time of the deletion (scheduled or done).
+    pub delete_time: Option<BlockTime>,
+    /// Whether reward payments are paused.
+    pub rewards_paused: bool,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> AppError {
+    AppError::sdk(SdkCode::Logic, format!("corrupt consumer state: {e}"))
+}
+
+impl Consumer {
+    /// The double-sign fraction a pledge to this consumer must be able to bear: the larger of
+    /// the current one and a pending one.
+    pub fn double_sign_fraction_bound(&self) -> Decimal {
+        let current = self.params.double_sign.slash_fraction;
+        match &self.pending {
+            Some(p) => current.max(p.double_sign.slash_fraction),
+            None => current,
+        }
+    }
+
+    /// The protobuf form.
+    pub fn to_proto(&self) -> pb::Consumer {
+        pb::Consumer {
+            consumer_id: self.id,
+            chain_id: self.chain_id.clone(),
+            owner: address::encode(ACCOUNT_PREFIX, &self.owner),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            metadata_url: self.metadata_url.clone(),
+            spawn_time: self.spawn_time.map(timestamp),
+            phase: self.phase.to_proto() as i32,
+            params: Some(self.params.to_proto()),
+            pending_infraction_params: self.pending.map(|p| pb::PendingInfractionParams {
+                double_sign: Some(p.double_sign.to_proto()),
+                downtime: Some(p.downtime.to_proto()),
+                effective_time: Some(timestamp(p.effective_time)),
+            }),
+            deposit: self.deposit.iter().map(Coin::to_proto).collect(),
+            registration_height: self.registration_height,
+            launch_height: self.launch_height,
+            launch_time: self.launch_time.map(timestamp),
+            stop_time: self.stop_time.map(timestamp),
+            delete_time: self.delete_time.map(timestamp),
+            rewards_paused: self.rewards_paused,
+        }
+    }
+
+    /// From the protobuf form (as stored or in genesis); `Err` names the broken field.
+    pub fn from_proto(p: &pb::Consumer) -> AppResult<Self> {
+        let phase = Phase::from_proto(p.phase).ok_or_else(|| invalid("invalid phase"))?;
+        let pending = match &p.pending_infraction_params {
+            Some(pending) => Some(PendingInfraction {
+                double_sign: InfractionParams::from_proto(
+                    pending.double_sign.as_ref(),
+                    "pending.double_sign",
+                )?,
+                downtime: InfractionParams::from_proto(
+                    pending.downtime.as_ref(),
+                    "pending.downtime",
+                )?,
+                effective_time: from_timestamp(
+                    pending
+                        .effective_time
+                        .as_ref()
+                        .ok_or_else(|| invalid("pending.effective_time: missing"))?,
+                )?,
+            }),
+            None => None,
+        };
+        let time = |t: &Option<Timestamp>| t.as_ref().map(from_timestamp).transpose();
+        Ok(Self {
+            id: p.consumer_id,
+            chain_id: p.chain_id.clone(),
+            owner: address::account(&p.owner, "owner")?,
+            name: p.name.clone(),
+            description: p.description.clone(),
+            metadata_url: p.metadata_url.clone(),
+            spawn_time: time(&p.spawn_time)?,
+            phase,
+            params: ConsumerParams::from_proto(p.params.as_ref())?,
+            pending,
+            deposit: parse_coins(&p.deposit)?,
+            registration_height: p.registration_height,
+            launch_height: p.launch_height,
+            launch_time: time(&p.launch_time)?,
+            stop_time: time(&p.stop_time)?,
+            delete_time: time(&p.delete_time)?,
+            rewards_paused: p.rewards_paused,
+        })
+    }
+
+    /// Decodes a stored entry; failure is corrupt state.
+    pub fn decode(bytes: &[u8]) -> AppResult<Self> {
+        let p = <pb::Consumer as prost::Message>::decode(bytes).map_err(corrupt)?;
+        Self::from_proto(&p).map_err(|e| corrupt(e.log))
+    }
+}
+
+/// A validator of a consumer's set, as last sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsumerValidator {
+    /// Provider operator.
+    pub operator: Addr,
+    /// ed25519 consumer key.
+    pub consumer_pubkey: [u8; 32],
+    /// Consumer voting power (after the cap).
+    pub power: u64,
+    /// Pledged tokens at `provider_height`.
+    pub pledged_tokens: Amount,
+    /// Pledge in basis points at `provider_height`.
+    pub pledge_bps: u32,
+    /// Whole provider power at `provider_height`.
+    pub validator_power: u64,
+    /// Provider height at which the stake was counted.
+    pub provider_height: u64,
+}
+
+impl ConsumerValidator {
+    /// The protobuf form.
+    pub fn to_proto(&self) -> pb::ConsumerValidator {
+        pb::ConsumerValidator {
+            operator: address::encode(VALOPER_PREFIX, &self.operator),
+            consumer_pubkey: self.consumer_pubkey.to_vec(),
+            power: self.power,
+            pledged_tokens: self.pledged_tokens.to_string(),
+            pledge_bps: self.pledge_bps,
+            validator_power: self.validator_power,
+            provider_height: self.provider_height,
+        }
+    }
+
+    /// From the protobuf form.
+    pub fn from_proto(p: &pb::ConsumerValidator) -> AppResult<Self> {
+        Ok(Self {
+            operator: address::valoper(&p.operator, "operator")?,
+            consumer_pubkey: pubkey32(&p.consumer_pubkey)?,
+            power: p.power,
+            pledged_tokens: parse_amount(&p.pledged_tokens, "pledged_tokens")?,
+            pledge_bps: p.pledge_bps,
+            validator_power: p.validator_power,
+            provider_height: p.provider_height,
+        })
+    }
+}
+
+/// A 32-byte ed25519 key from bytes (`sdk/8` otherwise).
+pub fn pubkey32(bytes: &[u8]) -> AppResult<[u8; 32]> {
+    bytes.try_into().map_err(|_| {
+        AppError::sdk(
+            SdkCode::InvalidPubKey,
+            format!("ed25519 key must be 32 bytes, got {}", bytes.len()),
+        )
+    })
+}
+
+/// A block time as a protobuf `Timestamp`.
+pub fn timestamp(time: BlockTime) -> Timestamp {
+    rampart_staking::convert::timestamp(time)
+}
+
+/// A protobuf `Timestamp` as a block time.
+pub fn from_timestamp(ts: &Timestamp) -> AppResult<BlockTime> {
+    rampart_staking::convert::block_time(ts)
+}
+
+/// `time + seconds`, checked.
+pub fn add_seconds(time: BlockTime, seconds: u64) -> AppResult<BlockTime> {
+    let seconds =
+        i64::try_from(seconds).map_err(|_| AppError::sdk(SdkCode::Logic, "duration overflows"))?;
+    rampart_staking::convert::add_duration(time, &Duration { seconds, nanos: 0 })
+}
+
+/// Checks a consumer chain id: a valid CometBFT chain id that is not the provider's own.
+pub fn check_chain_id(chain_id: &str, provider_chain_id: &str) -> AppResult<()> {
+    tendermint::chain::Id::try_from(chain_id.to_owned()).map_err(|e| {
+        err(
+            ConsumerCode::InvalidChainId,
+            format!("invalid chain id {chain_id:?}: {e}"),
+        )
+    })?;
+    if chain_id == provider_chain_id {
+        return Err(err(
+            ConsumerCode::InvalidChainId,
+            format!("chain id {chain_id} is the provider's own"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks name (1–64 bytes), description (≤ 2,000) and metadata URL (≤ 256).
+pub fn check_metadata(name: &str, description: &str, metadata_url: &str) -> AppResult<()> {
+    let too_long = |field: &str, max: usize| {
+        err(
+            ConsumerCode::InvalidMetadata,
+            format!("{field} longer than {max} bytes"),
+        )
+    };
+    if name.is_empty() {
+        return Err(err(ConsumerCode::InvalidMetadata, "name must not be empty"));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(too_long("name", MAX_NAME_LEN));
+    }
+    if description.len() > MAX_DESCRIPTION_LEN {
+        return Err(too_long("description", MAX_DESCRIPTION_LEN));
+    }
+    if metadata_url.len() > MAX_METADATA_URL_LEN {
+        return Err(too_long("metadata_url", MAX_METADATA_URL_LEN));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn proto_params() -> pb::ConsumerParams {
+        pb::ConsumerParams {
+            min_validators: 1,
+            min_total_pledge: "0".into(),
+            max_validators: 10,
+            validator_power_cap: String::new(),
+            allowlist: vec![],
+            denylist: vec![],
+            min_validator_stake: String::new(),
+            unbonding_period_seconds: 100,
+            double_sign: Some(pb::InfractionParams {
+                slash_fraction: "0.05".into(),
+                jail_duration_seconds: 10,
+                tombstone: true,
+            }),
+            downtime: Some(pb::InfractionParams {
+                slash_fraction: "0".into(),
+                jail_duration_seconds: 10,
+                tombstone: false,
+            }),
+            reward_rate_per_block: vec![],
+        }
+    }
+
+    #[test]
+    fn params_parse_normalise_and_refuse_bad_ranges() {
+        let parsed = ConsumerParams::from_proto(Some(&proto_params())).expect("valid");
+        assert_eq!(parsed.validator_power_cap, Decimal::ONE);
+        let again = ConsumerParams::from_proto(Some(&parsed.to_proto())).expect("round trip");
+        assert_eq!(again, parsed);
+        let mutations: Vec<fn(&mut pb::ConsumerParams)> = vec![
+            |p| p.min_validators = 0,
+            |p| p.max_validators = 0,
+            |p| p.validator_power_cap = "0".into(),
+            |p| p.validator_power_cap = "1.5".into(),
+            |p| p.unbonding_period_seconds = 0,
+            |p| p.double_sign = None,
+            |p| p.allowlist = vec!["nope".into()],
+            |p| p.min_total_pledge = "-1".into(),
+            |p| {
+                if let Some(d) = p.downtime.as_mut() {
+                    d.slash_fraction = "2".into();
+                }
+            },
+        ];
+        for mutate in mutations {
+            let mut p = proto_params();
+            mutate(&mut p);
+            let e = ConsumerParams::from_proto(Some(&p)).expect_err("refused");
+            assert_eq!((e.codespace, e.code), ("consumer", 2), "{}", e.log);
+        }
+        assert!(ConsumerParams::from_proto(None).is_err());
+        assert!(parsed
+            .check_provider_bounds(Decimal::from_bps(400), 1_000)
+            .is_err());
+        assert!(parsed.check_provider_bounds(Decimal::ONE, 99).is_err());
+        assert!(parsed.check_provider_bounds(Decimal::ONE, 100).is_ok());
+    }
+
+    #[test]
+    fn chain_ids_and_metadata() {
+        assert!(check_chain_id("consumer-1", "rampart").is_ok());
+        for bad in ["", "has space", "rampart", &"x".repeat(51)] {
+            assert!(check_chain_id(bad, "rampart").is_err(), "{bad}");
+        }
+        assert!(check_metadata("n", "", "").is_ok());
+        assert!(check_metadata("", "", "").is_err());
+        assert!(check_metadata(&"n".repeat(65), "", "").is_err());
+    }
+}

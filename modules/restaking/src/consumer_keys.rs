@@ -1,0 +1,223 @@
+//! Consumer keys: the ed25519 key each validator signs a consumer's blocks with. A key is unique
+//! per consumer (no other validator's current or still-attributable key) and is never another
+//! validator's provider consensus key. A replaced key of a launched consumer stays attributable
+//! to its validator (for evidence) for the consumer's unbonding period.
+
+use prost::Message;
+use rampart_consumer::types::{add_seconds, from_timestamp, pubkey32, timestamp};
+use rampart_consumer::{Consumer, Phase};
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{BlockTime, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_proto::rampart::restaking::v1 as pb;
+use rampart_staking::address::{self, consensus_address, Addr, VALOPER_PREFIX};
+use rampart_staking::StakingRead;
+
+use crate::errors::{err, RestakingCode};
+use crate::keys;
+
+/// Who a consumer key belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// The validator.
+    pub operator: Addr,
+    /// The key.
+    pub pubkey: [u8; 32],
+    /// For a replaced key: attributable until then.
+    pub retired_until: Option<BlockTime>,
+}
+
+impl KeyRecord {
+    /// Whether the key is attributable to its validator at `now`.
+    pub fn attributable(&self, now: BlockTime) -> bool {
+        self.retired_until.is_none_or(|until| until > now)
+    }
+
+    /// The protobuf form, for consumer `id`.
+    pub fn to_proto(&self, id: u64) -> pb::ConsumerKey {
+        pb::ConsumerKey {
+            validator: address::encode(VALOPER_PREFIX, &self.operator),
+            consumer_id: id,
+            consumer_pubkey: self.pubkey.to_vec(),
+            consumer_address: consensus_address(&self.pubkey).to_vec(),
+            retired_until: self.retired_until.map(timestamp),
+        }
+    }
+
+    /// From the protobuf form.
+    pub fn from_proto(p: &pb::ConsumerKey) -> AppResult<Self> {
+        Ok(Self {
+            operator: address::valoper(&p.validator, "validator")?,
+            pubkey: pubkey32(&p.consumer_pubkey)?,
+            retired_until: p.retired_until.as_ref().map(from_timestamp).transpose()?,
+        })
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> AppError {
+    AppError::sdk(SdkCode::Logic, format!("corrupt consumer key: {e}"))
+}
+
+/// The key `op` uses on consumer `id`.
+pub fn current(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option<[u8; 32]>> {
+    state
+        .get(&keys::consumer_key(id, op))
+        .map(|bytes| pubkey32(&bytes).map_err(|e| corrupt(e.log)))
+        .transpose()
+}
+
+/// The record of the key with consumer address `address` on consumer `id`.
+pub fn by_address(
+    state: &dyn StateRead,
+    id: u64,
+    address: &[u8; 20],
+) -> AppResult<Option<KeyRecord>> {
+    state
+        .get_proto::<pb::ConsumerKey>(&keys::key_by_addr(id, address))
+        .map_err(corrupt)?
+        .map(|p| KeyRecord::from_proto(&p).map_err(|e| corrupt(e.log)))
+        .transpose()
+}
+
+/// Every key record of consumer `id`, in consumer-address order.
+pub fn all_of_consumer(state: &dyn StateRead, id: u64) -> AppResult<Vec<KeyRecord>> {
+    state
+        .scan_prefix(&keys::with_id(keys::KEY_BY_ADDR, id))
+        .map(|(_, value)| {
+            let p = pb::ConsumerKey::decode(value.as_slice()).map_err(corrupt)?;
+            KeyRecord::from_proto(&p).map_err(|e| corrupt(e.log))
+        })
+        .collect()
+}
+
+fn put_record(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
+    state.put_proto(
+        keys::key_by_addr(id, &consensus_address(&record.pubkey)),
+        &record.to_proto(id),
+    );
+}
+
+/// Stores a record (genesis import), and the current key when it is not retired.
+pub fn import(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
+    put_record(state, id, record);
+    if record.retired_until.is_none() {
+        state.put(
+            keys::consumer_key(id, &record.operator),
+            record.pubkey.to_vec(),
+        );
+    }
+}
+
+/// Checks that `op` may use `pubkey` on consumer `id` at `now` (`restaking/9` otherwise).
+pub fn check_available(
+    state: &dyn StateRead,
+    id: u64,
+    op: &Addr,
+    pubkey: &[u8; 32],
+    now: BlockTime,
+) -> AppResult<()> {
+    let address = consensus_address(pubkey);
+    if let Some(record) = by_address(state, id, &address)? {
+        if record.operator != *op && record.attributable(now) {
+            return Err(err(
+                RestakingCode::KeyInUse,
+                format!(
+                    "consumer key {} is in use by validator {} on consumer {id}",
+                    hex::encode(pubkey),
+                    address::encode(VALOPER_PREFIX, &record.operator)
+                ),
+            ));
+        }
+    }
+    if let Some(v) = state.validator_by_consensus_address(&address)? {
+        if v.operator != *op {
+            return Err(err(
+                RestakingCode::KeyInUse,
+                format!(
+                    "consumer key {} is the provider consensus key of validator {}",
+                    hex::encode(pubkey),
+                    address::encode(VALOPER_PREFIX, &v.operator)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Makes `pubkey` the key `op` uses on `consumer` (checked with [`check_available`]). The key
+/// it replaces stays attributable for the consumer's unbonding period if the consumer is
+/// launched (it may have signed with it), and is forgotten otherwise. Returns whether anything
+/// changed; emits `assign_consumer_key`.
+pub fn assign(
+    state: &mut dyn StateWrite,
+    consumer: &Consumer,
+    op: &Addr,
+    pubkey: [u8; 32],
+    now: BlockTime,
+    events: &mut Events,
+) -> AppResult<bool> {
+    let id = consumer.id;
+    let old = current(state, id, op)?;
+    if old == Some(pubkey) {
+        return Ok(false);
+    }
+    check_available(state, id, op, &pubkey, now)?;
+    if let Some(old) = old {
+        let old_address = consensus_address(&old);
+        if matches!(consumer.phase, Phase::Launched | Phase::Stopped) {
+            let until = add_seconds(now, consumer.params.unbonding_period_seconds)?;
+            put_record(
+                state,
+                id,
+                &KeyRecord {
+                    operator: *op,
+                    pubkey: old,
+                    retired_until: Some(until),
+                },
+            );
+        } else {
+            state.delete(keys::key_by_addr(id, &old_address));
+        }
+    }
+    state.put(keys::consumer_key(id, op), pubkey.to_vec());
+    put_record(
+        state,
+        id,
+        &KeyRecord {
+            operator: *op,
+            pubkey,
+            retired_until: None,
+        },
+    );
+    events.push(
+        Event::new("assign_consumer_key")
+            .attr("consumer_id", id.to_string())
+            .attr("validator", address::encode(VALOPER_PREFIX, op))
+            .attr("consumer_pubkey", hex::encode(pubkey))
+            .attr(
+                "consumer_address",
+                address::encode(address::VALCONS_PREFIX, &consensus_address(&pubkey)),
+            ),
+    );
+    Ok(true)
+}
+
+/// Forgets every key of `op` on consumer `id` (its pledge is gone).
+pub fn remove_validator(state: &mut dyn StateWrite, id: u64, op: &Addr) -> AppResult<()> {
+    state.delete(keys::consumer_key(id, op));
+    for record in all_of_consumer(state, id)? {
+        if record.operator == *op {
+            state.delete(keys::key_by_addr(id, &consensus_address(&record.pubkey)));
+        }
+    }
+    Ok(())
+}
+
+/// Forgets the replaced keys of consumer `id` that are no longer attributable at `now`.
+pub fn prune(state: &mut dyn StateWrite, id: u64, now: BlockTime) -> AppResult<()> {
+    for record in all_of_consumer(state, id)? {
+        if !record.attributable(now) {
+            state.delete(keys::key_by_addr(id, &consensus_address(&record.pubkey)));
+        }
+    }
+    Ok(())
+}

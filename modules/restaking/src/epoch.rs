@@ -1,0 +1,198 @@
+//! The end-block work of restaking: launching consumers whose spawn time has come, and every
+//! `blocks_per_epoch` blocks recomputing each launched consumer's set, recording it (and a
+//! packet when it changed) in the consumer registry, moving pledges' slashable stake, finishing
+//! opt-outs and forgetting what is no longer slashable.
+
+use rampart_consumer::types::add_seconds;
+use rampart_consumer::{Consumer, ConsumerRead, ConsumerValidator, ConsumerWrite, Phase};
+use rampart_core::error::AppResult;
+use rampart_core::{Amount, BlockContext, Event, Events, StateWrite};
+use rampart_proto::rampart::consumer::v1 as consumer_pb;
+use rampart_staking::address::{encode, VALOPER_PREFIX};
+use rampart_staking::StakingRead;
+
+use crate::consumer_keys;
+use crate::params::RestakingParams;
+use crate::pledge::{self, Stake, Status};
+use crate::power;
+
+/// Runs the launches due at `ctx` and, at epoch heights, every launched consumer's epoch.
+pub fn end_block(
+    state: &mut dyn StateWrite,
+    params: &RestakingParams,
+    ctx: &BlockContext,
+    events: &mut Events,
+) -> AppResult<()> {
+    for id in state.consumers_in_phase(Phase::Registered) {
+        let consumer = state.must_consumer(id)?;
+        if consumer.spawn_time.is_some_and(|t| t <= ctx.time) {
+            try_launch(state, &consumer, ctx, events)?;
+        }
+    }
+    if !ctx.height.is_multiple_of(params.blocks_per_epoch.max(1)) {
+        return Ok(());
+    }
+    for id in state.consumers_in_phase(Phase::Launched) {
+        let consumer = state.must_consumer(id)?;
+        if consumer.launch_height != ctx.height {
+            epoch(state, &consumer, ctx, events)?;
+        }
+    }
+    Ok(())
+}
+
+/// The CometBFT validator-set hash of `(ed25519 key, power)` pairs (empty when the set cannot
+/// be a CometBFT set).
+pub fn validator_set_hash(set: impl IntoIterator<Item = ([u8; 32], u64)>) -> Vec<u8> {
+    use tendermint::validator::{Info, Set};
+    let mut infos = Vec::new();
+    let mut total: u64 = 0;
+    for (key, power) in set {
+        let Some(pubkey) = tendermint::PublicKey::from_raw_ed25519(&key) else {
+            return Vec::new();
+        };
+        let Ok(vp) = tendermint::vote::Power::try_from(power) else {
+            return Vec::new();
+        };
+        total = total.saturating_add(power);
+        infos.push(Info::new(pubkey, vp));
+    }
+    if total > Set::MAX_TOTAL_VOTING_POWER {
+        return Vec::new();
+    }
+    Set::without_proposer(infos).hash().as_bytes().to_vec()
+}
+
+fn stake_of(v: &ConsumerValidator) -> Stake {
+    Stake {
+        validator_power: v.validator_power,
+        pledge_bps: v.pledge_bps,
+        pledged_tokens: v.pledged_tokens,
+        consumer_power: v.power,
+        provider_height: v.provider_height,
+        slashable_until: None,
+    }
+}
+
+/// Launches `consumer` if the validators that qualify now meet its thresholds; otherwise records
+/// the failure (the consumer stays registered, its spawn time is cleared).
+pub fn try_launch(
+    state: &mut dyn StateWrite,
+    consumer: &Consumer,
+    ctx: &BlockContext,
+    events: &mut Events,
+) -> AppResult<()> {
+    let set = power::select(state, consumer, ctx.height, ctx.time)?;
+    let total = set
+        .iter()
+        .try_fold(Amount::ZERO, |acc, v| acc.checked_add(v.pledged_tokens))?;
+    let params = &consumer.params;
+    if (set.len() as u64) < u64::from(params.min_validators) {
+        let reason = format!(
+            "min_validators: {} validators qualify, {} required",
+            set.len(),
+            params.min_validators
+        );
+        return state.fail_launch(consumer.id, &reason, events);
+    }
+    if total < params.min_total_pledge {
+        let reason = format!(
+            "min_total_pledge: {total} tokens pledged, {} required",
+            params.min_total_pledge
+        );
+        return state.fail_launch(consumer.id, &reason, events);
+    }
+    let mut initial: Vec<consumer_pb::ValidatorUpdate> = set
+        .iter()
+        .map(|v| consumer_pb::ValidatorUpdate {
+            consumer_pubkey: v.consumer_pubkey.to_vec(),
+            power: v.power,
+        })
+        .collect();
+    initial.sort_by(|a, b| a.consumer_pubkey.cmp(&b.consumer_pubkey));
+    let mut provider_set = Vec::new();
+    for (op, power) in state.active_set() {
+        if let Some(v) = state.validator(&op)? {
+            provider_set.push((v.pubkey, power));
+        }
+    }
+    let genesis = consumer_pb::ConsumerGenesis {
+        consumer_id: consumer.id,
+        chain_id: consumer.chain_id.clone(),
+        params: Some(params.to_proto()),
+        initial_validator_set_hash: validator_set_hash(
+            set.iter().map(|v| (v.consumer_pubkey, v.power)),
+        ),
+        initial_validators: initial,
+        provider_chain_id: ctx.chain_id.clone(),
+        provider_height: ctx.height,
+        provider_time: Some(rampart_consumer::types::timestamp(ctx.time)),
+        provider_validator_set_hash: validator_set_hash(provider_set),
+    };
+    state.launch_consumer(consumer.id, &genesis, &set, ctx.height, ctx.time, events)?;
+    for v in &set {
+        if let Some(mut p) = pledge::load(state, consumer.id, &v.operator)? {
+            p.in_set = Some(stake_of(v));
+            pledge::save(state, &p);
+        }
+    }
+    Ok(())
+}
+
+/// One epoch of a launched consumer: the new set is computed and recorded; validators that
+/// left, or whose counted stake shrank, keep the stake counted before slashable for the
+/// consumer's unbonding period (`departed`); opt-outs
+/// become exits; exits with nothing slashable left are removed with their keys
+/// (`pledge_removed`); replaced keys past their window are forgotten.
+pub fn epoch(
+    state: &mut dyn StateWrite,
+    consumer: &Consumer,
+    ctx: &BlockContext,
+    events: &mut Events,
+) -> AppResult<()> {
+    let id = consumer.id;
+    let set = power::select(state, consumer, ctx.height, ctx.time)?;
+    let until = add_seconds(ctx.time, consumer.params.unbonding_period_seconds)?;
+    for mut p in pledge::of_consumer(state, id)? {
+        let before = p.clone();
+        if p.departed.is_some() && p.live_departed(Some(ctx.time)).is_none() {
+            p.departed = None;
+        }
+        let counted = set.iter().find(|v| v.operator == p.validator).map(stake_of);
+        // Stake the consumer counted before stays slashable for its unbonding period when the
+        // validator leaves the set, and also when its counted stake shrinks (fewer tokens, a
+        // lower pledge): an infraction committed with the larger stake is punished as such.
+        if let Some(old) = p.in_set.take() {
+            let shrank = counted.is_none_or(|new| {
+                new.pledged_tokens < old.pledged_tokens || new.validator_power < old.validator_power
+            });
+            if shrank {
+                let left = Stake {
+                    slashable_until: Some(until),
+                    ..old
+                };
+                p.departed = Some(match p.departed {
+                    Some(older) => older.merge(left),
+                    None => left,
+                });
+            }
+        }
+        p.in_set = counted;
+        if p.status == Status::OptingOut {
+            p.status = Status::Exiting;
+        }
+        if p.status == Status::Exiting && p.in_set.is_none() && p.departed.is_none() {
+            pledge::remove(state, id, &p.validator);
+            consumer_keys::remove_validator(state, id, &p.validator)?;
+            events.push(
+                Event::new("pledge_removed")
+                    .attr("consumer_id", id.to_string())
+                    .attr("validator", encode(VALOPER_PREFIX, &p.validator)),
+            );
+        } else if p != before {
+            pledge::save(state, &p);
+        }
+    }
+    state.record_validator_set(id, &set, ctx.height, ctx.time, events)?;
+    consumer_keys::prune(state, id, ctx.time)
+}

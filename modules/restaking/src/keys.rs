@@ -1,0 +1,81 @@
+//! Every state key of the restaking module. Consumer ids are 8-byte big-endian, operators and
+//! consensus addresses raw 20 bytes.
+//!
+//! | key | value |
+//! |-----|-------|
+//! | `restaking/params` | `rampart.restaking.v1.Params` |
+//! | `restaking/pledge/ ‖ consumer_id ‖ operator` | `Pledge` |
+//! | `restaking/vpledge/ ‖ operator ‖ consumer_id` | empty: by-validator index |
+//! | `restaking/ckey/ ‖ consumer_id ‖ operator` | the consumer key in use (32 bytes) |
+//! | `restaking/ckeyaddr/ ‖ consumer_id ‖ consumer address` | `ConsumerKey` (current or retired) |
+//! | `restaking/jail/ ‖ consumer_id ‖ operator` | jail record on that consumer |
+//! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | empty |
+
+/// Parameters.
+pub const PARAMS: &[u8] = b"restaking/params";
+/// Pledges by consumer.
+pub const PLEDGE: &[u8] = b"restaking/pledge/";
+/// Pledges by validator.
+pub const PLEDGE_BY_VAL: &[u8] = b"restaking/vpledge/";
+/// Current consumer keys.
+pub const CONSUMER_KEY: &[u8] = b"restaking/ckey/";
+/// Consumer keys by consumer address.
+pub const KEY_BY_ADDR: &[u8] = b"restaking/ckeyaddr/";
+/// Jail records per consumer.
+pub const JAIL: &[u8] = b"restaking/jail/";
+/// Punished infractions.
+pub const EVIDENCE: &[u8] = b"restaking/evidence/";
+
+/// `prefix ‖ id`.
+pub fn with_id(prefix: &[u8], id: u64) -> Vec<u8> {
+    [prefix, &id.to_be_bytes()].concat()
+}
+
+/// Key of a pledge.
+pub fn pledge(id: u64, op: &[u8; 20]) -> Vec<u8> {
+    [PLEDGE, &id.to_be_bytes(), op].concat()
+}
+
+/// Key of a pledge's by-validator index entry.
+pub fn pledge_by_val(op: &[u8; 20], id: u64) -> Vec<u8> {
+    [PLEDGE_BY_VAL, op, &id.to_be_bytes()].concat()
+}
+
+/// Key of the consumer key in use.
+pub fn consumer_key(id: u64, op: &[u8; 20]) -> Vec<u8> {
+    [CONSUMER_KEY, &id.to_be_bytes(), op].concat()
+}
+
+/// Key of a consumer-address entry.
+pub fn key_by_addr(id: u64, address: &[u8; 20]) -> Vec<u8> {
+    [KEY_BY_ADDR, &id.to_be_bytes(), address].concat()
+}
+
+/// Key of a jail record.
+pub fn jail(id: u64, op: &[u8; 20]) -> Vec<u8> {
+    [JAIL, &id.to_be_bytes(), op].concat()
+}
+
+/// Key of a punished infraction.
+pub fn evidence(id: u64, op: &[u8; 20], height: u64, round: u32, vote_type: u8) -> Vec<u8> {
+    [
+        EVIDENCE,
+        &id.to_be_bytes(),
+        op,
+        &height.to_be_bytes(),
+        &round.to_be_bytes(),
+        &[vote_type],
+    ]
+    .concat()
+}
+
+/// The big-endian u64 at `skip` bytes into `key`.
+pub fn u64_at(key: &[u8], skip: usize) -> Option<u64> {
+    let bytes: [u8; 8] = key.get(skip..skip.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+/// The 20 bytes at `skip` bytes into `key`.
+pub fn addr_at(key: &[u8], skip: usize) -> Option<[u8; 20]> {
+    key.get(skip..skip.checked_add(20)?)?.try_into().ok()
+}

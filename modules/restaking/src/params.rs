@@ -1,0 +1,92 @@
+//! Restaking parameters: the exposure bound, the consumer count bound and the epoch length.
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_proto::rampart::restaking::v1 as pb;
+use serde::{Deserialize, Serialize};
+
+use crate::errors::{err, RestakingCode};
+use crate::keys;
+
+/// Restaking parameters in checked types and in genesis JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestakingParams {
+    /// Largest Σ pledge × double-sign fraction over a validator's consumers.
+    pub max_slash_exposure: Decimal,
+    /// Most consumers per validator (exiting pledges count).
+    pub max_consumers_per_validator: u32,
+    /// Blocks between validator-set computations.
+    pub blocks_per_epoch: u64,
+}
+
+impl Default for RestakingParams {
+    /// 100 % exposure, 16 consumers, epochs of 600 blocks (ICS's default).
+    fn default() -> Self {
+        Self {
+            max_slash_exposure: Decimal::ONE,
+            max_consumers_per_validator: 16,
+            blocks_per_epoch: 600,
+        }
+    }
+}
+
+impl RestakingParams {
+    /// Checks ranges: exposure in (0, 1], at least one consumer, epochs of at least one block.
+    pub fn validate(&self) -> AppResult<()> {
+        if self.max_slash_exposure == Decimal::ZERO || self.max_slash_exposure > Decimal::ONE {
+            return Err(err(
+                RestakingCode::InvalidParams,
+                "max_slash_exposure must be in (0, 1]",
+            ));
+        }
+        if self.max_consumers_per_validator == 0 || self.blocks_per_epoch == 0 {
+            return Err(err(
+                RestakingCode::InvalidParams,
+                "max_consumers_per_validator and blocks_per_epoch must be positive",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The protobuf form.
+    pub fn to_proto(&self) -> pb::Params {
+        pb::Params {
+            max_slash_exposure: self.max_slash_exposure.to_string(),
+            max_consumers_per_validator: self.max_consumers_per_validator,
+            blocks_per_epoch: self.blocks_per_epoch,
+        }
+    }
+
+    /// From the protobuf form.
+    pub fn from_proto(p: &pb::Params) -> AppResult<Self> {
+        Ok(Self {
+            max_slash_exposure: p.max_slash_exposure.parse().map_err(|_| {
+                err(
+                    RestakingCode::InvalidParams,
+                    "max_slash_exposure: invalid decimal",
+                )
+            })?,
+            max_consumers_per_validator: p.max_consumers_per_validator,
+            blocks_per_epoch: p.blocks_per_epoch,
+        })
+    }
+}
+
+/// The stored parameters (defaults when none were written).
+pub fn load(state: &dyn StateRead) -> AppResult<RestakingParams> {
+    match state
+        .get_proto::<pb::Params>(keys::PARAMS)
+        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt restaking params: {e}")))?
+    {
+        Some(p) => RestakingParams::from_proto(&p),
+        None => Ok(RestakingParams::default()),
+    }
+}
+
+/// Validates and stores `params`.
+pub fn store(state: &mut dyn StateWrite, params: &RestakingParams) -> AppResult<()> {
+    params.validate()?;
+    state.put_proto(keys::PARAMS.to_vec(), &params.to_proto());
+    Ok(())
+}
