@@ -407,3 +407,63 @@ fn fees_reach_signers_and_delegators_withdraw_their_share_exactly() {
             && value == "441000uramp"));
     assert_eq!(chain.balance(&delegator.address(), DENOM), before + 441_000);
 }
+
+#[test]
+fn historical_info_keeps_the_last_entries_with_header_and_bonded_set() {
+    use cosmos_sdk_proto::cosmos::staking::v1beta1::{
+        QueryHistoricalInfoRequest, QueryHistoricalInfoResponse,
+    };
+    let genesis_validator = TestValidator::new(9);
+    let mut app_state = serde_json::json!({
+        "staking": {"params": {
+            "unbonding_time_seconds": UNBONDING_SECONDS,
+            "max_validators": 100,
+            "max_entries": 7,
+            "bond_denom": DENOM,
+            "min_commission_rate": "0",
+            "historical_entries": 3,
+        }},
+    });
+    add_genesis_validators(
+        &mut app_state,
+        CHAIN_ID,
+        &[(&genesis_validator, GENESIS_STAKE)],
+    );
+    let mut chain = Chain::from_genesis(&app_state, true);
+    for _ in 0..5 {
+        chain.driver.block(vec![]);
+    }
+    let top = chain.driver.height;
+    let ask = |height: u64| {
+        chain.driver.query(
+            "/cosmos.staking.v1beta1.Query/HistoricalInfo",
+            &QueryHistoricalInfoRequest {
+                height: height as i64,
+            }
+            .encode_to_vec(),
+            0,
+            false,
+        )
+    };
+    let answer = ask(top);
+    assert_eq!(answer.code.value(), 0, "{}", answer.log);
+    let info = QueryHistoricalInfoResponse::decode(answer.value.as_ref())
+        .expect("decodes")
+        .hist
+        .expect("present");
+    let header = info.header.expect("header");
+    assert_eq!(
+        (header.chain_id.as_str(), header.height),
+        (CHAIN_ID, top as i64)
+    );
+    assert_eq!(info.valset.len(), 1);
+    assert_eq!(
+        info.valset[0].operator_address,
+        valoper(&genesis_validator.operator())
+    );
+    // Three entries are kept: top, top − 1, top − 2.
+    assert_eq!(ask(top - 2).code.value(), 0);
+    let pruned = ask(top - 3);
+    assert_eq!(pruned.code.value(), 22, "{}", pruned.log);
+    assert!(pruned.log.contains("key not found"), "{}", pruned.log);
+}

@@ -288,6 +288,30 @@ impl Chain {
         }
     }
 
+    /// Starts a chain from a whole InitChain request (another genesis time, other consensus
+    /// parameters; its app state must bring validators), checking the invariants after every
+    /// block; returns it with the FinalizeBlock response of its first (empty) block, whose
+    /// begin-block events (the first mint, for one) [`Chain::from_genesis`] drops.
+    pub fn from_request(
+        request: tendermint::abci::request::InitChain,
+    ) -> (Self, tendermint::abci::response::FinalizeBlock) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store opens");
+        let (mut driver, _) = MockConsensus::init_from_request(
+            storage.clone(),
+            std::sync::Arc::new(rampart_app::Modules::standard()),
+            request,
+        )
+        .expect("genesis");
+        let first = driver.block(vec![]);
+        let chain = Self {
+            driver,
+            storage,
+            _dir: dir,
+        };
+        (chain, first)
+    }
+
     /// The committed balance of `addr`.
     pub fn balance(&self, addr: &Address, denom: &str) -> u128 {
         self.storage

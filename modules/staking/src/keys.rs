@@ -39,6 +39,14 @@ pub const REDELEGATION_QUEUE: &[u8] = b"staking/redq/";
 /// Validator unbonding queue: `valq/ ‖ time ‖ op` → empty.
 pub const VALIDATOR_QUEUE: &[u8] = b"staking/valq/";
 
+/// `HistoricalInfo` by height: `hist/` ‖ height (u64 BE).
+pub const HISTORICAL: &[u8] = b"staking/hist/";
+
+/// The `HistoricalInfo` key of `height`.
+pub fn historical(height: u64) -> Vec<u8> {
+    join(HISTORICAL, &[&height.to_be_bytes()])
+}
+
 /// Concatenates a prefix and parts.
 pub fn join(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     let mut key = prefix.to_vec();

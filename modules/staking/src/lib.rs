@@ -15,6 +15,7 @@ pub mod delegation;
 pub mod errors;
 pub mod genesis;
 mod handlers;
+pub mod historical;
 pub mod hooks;
 pub mod invariants;
 pub mod keys;
@@ -121,6 +122,16 @@ impl Module for StakingModule {
     ) -> AppResult<Any> {
         let msg = StakingMsg::decode(msg)?;
         handlers::execute(state, self.seams(), ctx, &msg, events)
+    }
+
+    fn begin_block(
+        &self,
+        state: &mut dyn StateWrite,
+        ctx: &BlockContext,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        let params = params::load(state)?;
+        historical::track(state, ctx, &params)
     }
 
     fn end_block(

@@ -29,6 +29,14 @@ pub struct StakingParams {
     pub bond_denom: String,
     /// Minimum commission rate, as a decimal string (`"0.05"`).
     pub min_commission_rate: String,
+    /// How many recent heights keep their `HistoricalInfo` (header and bonded set).
+    #[serde(default = "default_historical_entries")]
+    pub historical_entries: u32,
+}
+
+/// The default of [`StakingParams::historical_entries`]: the SDK's 10,000.
+fn default_historical_entries() -> u32 {
+    10_000
 }
 
 impl Default for StakingParams {
@@ -40,6 +48,7 @@ impl Default for StakingParams {
             max_entries: 7,
             bond_denom: BOND_DENOM.into(),
             min_commission_rate: "0".into(),
+            historical_entries: default_historical_entries(),
         }
     }
 }
@@ -68,7 +77,7 @@ impl StakingParams {
             }),
             max_validators: self.max_validators,
             max_entries: self.max_entries,
-            historical_entries: 0,
+            historical_entries: self.historical_entries,
             bond_denom: self.bond_denom.clone(),
             min_commission_rate: dec_to_wire(min_rate),
         })
@@ -83,6 +92,7 @@ impl StakingParams {
             bond_denom: params.bond_denom.clone(),
             min_commission_rate: dec_from_wire(&params.min_commission_rate, "min_commission_rate")?
                 .to_string(),
+            historical_entries: params.historical_entries,
         })
     }
 }

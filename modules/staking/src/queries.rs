@@ -232,10 +232,13 @@ pub fn answer(
         }
         "HistoricalInfo" => {
             let r: pb::QueryHistoricalInfoRequest = req(request)?;
-            return Err(not_found(format!(
-                "historical info for height {}",
-                r.height
-            )));
+            let info = u64::try_from(r.height)
+                .ok()
+                .map(|height| crate::historical::load(state, height))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| not_found(format!("historical info for height {}", r.height)))?;
+            pb::QueryHistoricalInfoResponse { hist: Some(info) }.encode_to_vec()
         }
         "Pool" => {
             req::<pb::QueryPoolRequest>(request)?;
