@@ -8,9 +8,10 @@
 //! ```
 //!
 //! Both parts are optional. Without `minter` the previous block time is the genesis time and the
-//! carry zero (a new chain). An exported `minter` keeps the halted chain's last block time, so a
-//! chain restarted from an export mints the time between that block and its first new block;
-//! drop `minter` from the file to start counting at the new genesis time instead.
+//! carry zero (a new chain). Minting never counts time before the genesis time: the clock starts
+//! at the later of `minter.last_block_time` and the genesis time, so a template written before
+//! its genesis time was chosen (as `rampartd init` does) mints nothing for the years in between,
+//! and a chain restarted from an export does not mint the halt.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{BlockTime, GenesisContext, StateRead, StateWrite};
@@ -104,7 +105,7 @@ pub fn init(state: &mut dyn StateWrite, ctx: &GenesisContext, g: &MintGenesis) -
             carry: 0,
         },
         Some(m) => Minter {
-            last_block_time: parse_time(&m.last_block_time)?,
+            last_block_time: parse_time(&m.last_block_time)?.max(ctx.genesis_time),
             carry: m
                 .carry
                 .parse()

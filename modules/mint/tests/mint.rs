@@ -227,3 +227,17 @@ fn queries_answer_like_the_sdk() {
     assert_eq!(err.code, 2);
     assert!(state.get(b"mint/params").is_some());
 }
+
+#[test]
+fn time_before_the_genesis_time_is_never_minted() {
+    // A template exported before its genesis time was chosen (`rampartd init` writes 1970).
+    let section = serde_json::json!({
+        "params": {"mint_denom": "uramp", "inflation": "0.07"},
+        "minter": {"last_block_time": "1970-01-01T00:00:00Z", "carry": "0"}
+    });
+    let mut state = chain(1_000_000_000_000, Some(section));
+    let year = i64::try_from(YEAR_SECONDS).unwrap();
+    // A whole year after genesis: exactly 7 %, not 7 % per year since 1970.
+    begin(&mut state, 1, GENESIS_SECONDS + year);
+    assert_eq!(fees(&state), 70_000_000_000);
+}
