@@ -580,6 +580,159 @@ impl Localnet {
     }
 }
 
+/// How long [`Localnet::wait_for_sync`] waits between two looks at the nodes.
+const SYNC_POLL: Duration = Duration::from_millis(500);
+/// The shortest time between two progress lines of [`Localnet::wait_for_sync`].
+const SYNC_REPORT_EVERY: Duration = Duration::from_secs(2);
+
+/// Adding nodes to an existing localnet (`cargo localnet join`).
+impl Localnet {
+    /// How this localnet's ports were chosen: [`PortPlan::Fixed`] when node 0 has node 0's
+    /// fixed ports, else [`PortPlan::Free`].
+    pub fn port_plan(&self) -> PortPlan {
+        let fixed = NodePorts::fixed(0).ok();
+        match self.manifest.nodes.first().map(NodeRecord::ports) {
+            Some(Ok(ports)) if Some(ports) == fixed => PortPlan::Fixed,
+            _ => PortPlan::Free,
+        }
+    }
+
+    /// Creates the next node (`node{n}` for a localnet of n nodes) as a full node of the
+    /// existing chain: ports by [`Localnet::port_plan`], `rampartd init` with `moniker`
+    /// (default: its name), node 0's `genesis.json`, every existing node as a persistent peer.
+    /// It is recorded in `localnet.json`, stopped; start it with [`Localnet::start_node`].
+    /// Returns its index. Nothing is left behind when this fails.
+    pub fn add_node(&mut self, binaries: &Binaries, moniker: Option<&str>) -> Result<usize> {
+        let index = self.manifest.nodes.len();
+        let name = format!("node{index}");
+        let first = self
+            .manifest
+            .nodes
+            .first()
+            .with_context(|| format!("the localnet at {} has no nodes", self.home.display()))?
+            .clone();
+        let node_home = self.home.join(&name);
+        if node_home.exists() {
+            bail!(
+                "{} exists but localnet.json has no {name} (left by an interrupted join?); \
+                 remove that directory and try again",
+                node_home.display()
+            );
+        }
+        let ports = match self.port_plan() {
+            PortPlan::Fixed => NodePorts::fixed(index)?,
+            PortPlan::Free => PortPlan::Free
+                .allocate(1)?
+                .pop()
+                .context("no free ports were allocated")?,
+        };
+        ensure_free(&name, &ports)?;
+        let chain_id = self.manifest.chain_id.clone();
+        let created = (|| -> Result<String> {
+            init_node(binaries, moniker.unwrap_or(&name), &chain_id, &node_home)?;
+            let genesis = crate::genesis::genesis_path(&first.home);
+            fs::copy(&genesis, crate::genesis::genesis_path(&node_home)).with_context(|| {
+                format!(
+                    "failed to copy {} to {}",
+                    genesis.display(),
+                    node_home.display()
+                )
+            })?;
+            let mut ids = Vec::with_capacity(index + 1);
+            let mut all_ports = Vec::with_capacity(index + 1);
+            for node in &self.manifest.nodes {
+                ids.push(match &node.node_id {
+                    Some(id) => id.clone(),
+                    None => node_id(&node.home)?,
+                });
+                all_ports.push(node.ports()?);
+            }
+            let id = node_id(&node_home)?;
+            ids.push(id.clone());
+            all_ports.push(ports);
+            patch_node_config(
+                &node_home,
+                &NodeConfig {
+                    ports,
+                    persistent_peers: &persistent_peers(&ids, &all_ports, index),
+                },
+            )?;
+            Ok(id)
+        })();
+        let id = match created {
+            Ok(id) => id,
+            Err(err) => {
+                // Only what this call created: the directory did not exist before.
+                let _ = fs::remove_dir_all(&node_home);
+                return Err(err);
+            }
+        };
+        self.manifest
+            .nodes
+            .push(NodeRecord::new(name, node_home, id, &ports));
+        self.manifest.write(&self.home)?;
+        Ok(index)
+    }
+
+    /// Waits until node `index` has caught up with the rest of the network: CometBFT no longer
+    /// reports `catching_up` and its height is within one block of the highest other node's.
+    /// Prints its height against the network's as it changes; fails on timeout or when one of
+    /// its processes dies. Returns its height.
+    pub async fn wait_for_sync(&self, index: usize, timeout: Duration) -> Result<u64> {
+        let name = self.node(index)?.name.clone();
+        let started = Instant::now();
+        let mut last_report = String::new();
+        let mut last_print = None;
+        loop {
+            self.ensure_alive(&[index])?;
+            let statuses = self.status().await;
+            let network = statuses
+                .iter()
+                .filter(|s| s.index != index)
+                .filter_map(|s| s.height)
+                .max();
+            let me = statuses.iter().find(|s| s.index == index);
+            let (height, catching_up) = match me {
+                Some(s) => (s.height, s.catching_up),
+                None => (None, None),
+            };
+            if let (Some(height), Some(false)) = (height, catching_up) {
+                if height >= 1 && network.is_none_or(|top| height + 1 >= top) {
+                    eprintln!(
+                        "  {name} is in sync at height {height} ({:.0?})",
+                        started.elapsed()
+                    );
+                    return Ok(height);
+                }
+            }
+            let report = format!(
+                "{name} at height {} of {}{}",
+                height.map_or("?".into(), |h| h.to_string()),
+                network.map_or("?".into(), |h| h.to_string()),
+                match catching_up {
+                    Some(true) => ", catching up",
+                    Some(false) => "",
+                    None => ", not answering yet",
+                }
+            );
+            if started.elapsed() >= timeout {
+                bail!(
+                    "timed out after {timeout:?} waiting for {report} to sync; see {}",
+                    self.node(index)?.home.join("logs").display()
+                );
+            }
+            // A long catch-up changes the height on every poll: one line every few seconds.
+            let due = last_print.is_none_or(|at: Instant| at.elapsed() >= SYNC_REPORT_EVERY);
+            if report != last_report && due {
+                eprintln!("  {report} ({:.0?} elapsed)", started.elapsed());
+                last_report = report;
+                last_print = Some(Instant::now());
+            }
+            tokio::time::sleep(SYNC_POLL).await;
+        }
+    }
+}
+
 /// Runs `rampartd init` for one node, pointing it at our cometbft.
 fn init_node(binaries: &Binaries, name: &str, chain_id: &str, node_home: &Path) -> Result<()> {
     let output = Command::new(&binaries.rampartd)

@@ -1,6 +1,7 @@
 //! The `cargo localnet` command line.
 
 mod display;
+pub mod join;
 mod node_cmds;
 mod up;
 
@@ -46,6 +47,9 @@ pub enum Command {
     Stop(StopArgs),
     /// Start one stopped node (rampartd and cometbft).
     Start(StartArgs),
+    /// Add a validator to the running localnet: a new node that syncs, gets a funded operator
+    /// key and creates its validator.
+    Join(join::JoinArgs),
 }
 
 /// The localnet home option shared by all commands.
@@ -146,6 +150,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Status(args) => node_cmds::status(&args.home.resolve(), args.json).await,
             Command::Stop(args) => node_cmds::stop(&args.home.resolve(), args.node, args.kill),
             Command::Start(args) => node_cmds::start(&args.home.resolve(), args.node).await,
+            Command::Join(args) => join::run(args).await,
         }
     })
 }

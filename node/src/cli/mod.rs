@@ -1,10 +1,12 @@
 //! Client subcommands of `rampartd`: `keys`, `tx`, `query` and `genesis` (clap definitions and
 //! handlers).
 
+pub mod distribution;
 pub mod genesis;
 pub mod keys;
 pub mod prompt;
 pub mod query;
+pub mod staking;
 pub mod tx;
 
 use std::path::PathBuf;

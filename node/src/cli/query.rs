@@ -17,11 +17,13 @@ pub struct QueryCommand {
 
 /// Options every query takes.
 #[derive(Debug, Clone, Args)]
-struct QueryOptions {
+pub struct QueryOptions {
+    /// Which node to ask.
     #[command(flatten)]
-    node: NodeArgs,
+    pub node: NodeArgs,
+    /// The output format.
     #[command(flatten)]
-    output: OutputArg,
+    pub output: OutputArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,6 +37,17 @@ enum QueryModule {
     Auth {
         #[command(subcommand)]
         command: AuthQuery,
+    },
+    /// Staking queries: validators, delegations, unbonding, redelegations, pool, params.
+    Staking {
+        #[command(subcommand)]
+        command: super::staking::StakingQuery,
+    },
+    /// Distribution queries: rewards, commission, withdraw address, community pool, params.
+    #[command(alias = "distr")]
+    Distribution {
+        #[command(subcommand)]
+        command: super::distribution::DistributionQuery,
     },
     /// A committed transaction by hash, with its result and events.
     Tx {
@@ -132,6 +145,8 @@ impl QueryCommand {
             QueryModule::Auth {
                 command: AuthQuery::Account { address, options },
             } => account(&address, &options).await,
+            QueryModule::Staking { command } => command.run().await,
+            QueryModule::Distribution { command } => command.run().await,
             QueryModule::Tx { hash, options } => tx(&hash, &options).await,
         }
     }

@@ -6,11 +6,15 @@ use std::time::Duration;
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 
+use cosmrs::{AccountId, Any};
+
 use super::prompt::{confirm, KeyringArgs};
 use super::{print_json, NodeArgs, Output, OutputArg};
-use crate::client::coins::parse_coins;
-use crate::client::send::{prepare, Gas, SendPlan, DEFAULT_GAS, DEFAULT_GAS_ADJUSTMENT};
-use crate::client::BroadcastMode;
+use crate::client::coins::{format_coins, parse_coins};
+use crate::client::send::{Gas, DEFAULT_GAS, DEFAULT_GAS_ADJUSTMENT};
+use crate::client::submit::{prepare_tx, TxSettings};
+use crate::client::tx_builder::msg_send;
+use crate::client::{address, BroadcastMode, NodeClient};
 use crate::keys::{AccountKey, Keyring};
 
 /// `rampartd tx`.
@@ -26,6 +30,17 @@ enum TxModule {
     Bank {
         #[command(subcommand)]
         command: BankTx,
+    },
+    /// Staking transactions: validators, delegations, unbonding, redelegation.
+    Staking {
+        #[command(subcommand)]
+        command: Box<super::staking::StakingTx>,
+    },
+    /// Distribution transactions: withdrawing rewards and commission.
+    #[command(alias = "distr")]
+    Distribution {
+        #[command(subcommand)]
+        command: super::distribution::DistributionTx,
     },
 }
 
@@ -68,7 +83,7 @@ impl FromStr for GasArg {
 
 /// Options of every transaction command.
 #[derive(Debug, Clone, Args)]
-struct TxOptions {
+pub struct TxOptions {
     /// Fees to pay, e.g. 500uramp.
     #[arg(long, default_value = "")]
     fees: String,
@@ -127,53 +142,146 @@ impl TxCommand {
                         options,
                     },
             } => bank_send(&from, &to, &coins, options).await,
+            TxModule::Staking { command } => command.run().await,
+            TxModule::Distribution { command } => command.run().await,
         }
     }
 }
 
 async fn bank_send(from: &str, to: &str, coins: &str, options: TxOptions) -> anyhow::Result<()> {
-    let plan = SendPlan {
-        to: to.to_owned(),
-        amount: parse_coins(coins)?,
-        fees: parse_coins(&options.fees).map_err(|e| anyhow!("--fees: {e}"))?,
-        gas: match options.gas {
-            GasArg::Auto => Gas::Auto(options.gas_adjustment),
-            GasArg::Limit(limit) => Gas::Fixed(limit),
-        },
-        memo: options.memo.clone(),
-        chain_id: options.chain_id.clone(),
-        sequence: options.sequence,
-    };
-    let keyring = options.keyring.keyring(options.node.home());
-    let key = load_key(&keyring, &options.keyring, from)?;
-    let node = options.node.client()?;
-    let prepared = prepare(&node, &key, &plan).await?;
-    if !options.yes {
-        eprintln!("{prepared}");
-        if !confirm("confirm transaction before signing and broadcasting")? {
-            bail!("aborted: the transaction was not broadcast");
-        }
+    let amount = parse_coins(coins)?;
+    if amount.is_empty() {
+        bail!("nothing to send: the amount is empty");
     }
-    let outcome = node
-        .broadcast(
-            prepared.tx_bytes,
-            options.broadcast_mode,
-            Duration::from_secs(options.timeout),
-        )
-        .await?;
-    match options.output.output {
-        Output::Json => print_json(&outcome)?,
-        Output::Text => {
-            println!("txhash: {}", outcome.hash);
-            if let Some(height) = outcome.height {
-                println!("height: {height}");
-            }
-            if let (Some(wanted), Some(used)) = (outcome.gas_wanted, outcome.gas_used) {
-                println!("gas: {used} used of {wanted} wanted");
+    let to = address::account(to, "recipient address")?;
+    let signer = options.signer(from)?;
+    let summary = format!(
+        "send {} from {} to {to}",
+        format_coins(&amount),
+        signer.address
+    );
+    let msg = msg_send(signer.address.as_ref(), to.as_ref(), amount);
+    options.submit(&signer, vec![msg], &summary).await
+}
+
+/// The key a transaction is signed with, and the node it goes to.
+#[derive(Debug)]
+pub struct Signer {
+    /// The private key.
+    pub key: AccountKey,
+    /// Its account address (`rampart1…`).
+    pub address: AccountId,
+    /// The node the transaction is sent to (and account data read from).
+    pub node: NodeClient,
+}
+
+impl Signer {
+    /// The validator operator address (`rampartvaloper1…`) of the signer's account.
+    pub fn operator(&self) -> anyhow::Result<AccountId> {
+        address::operator_of(&self.address)
+    }
+}
+
+/// `--from` and the options of every transaction command, for commands whose signer is a flag
+/// (as in the Cosmos SDK's staking and distribution commands).
+#[derive(Debug, Clone, Args)]
+pub struct FromOptions {
+    /// The signing key: its name in the keyring, or its address.
+    #[arg(long)]
+    pub from: String,
+    /// Fees, gas, node, keyring, broadcast mode and output.
+    #[command(flatten)]
+    pub tx: TxOptions,
+}
+
+impl FromOptions {
+    /// The `--from` key and the node.
+    pub fn signer(&self) -> anyhow::Result<Signer> {
+        self.tx.signer(&self.from)
+    }
+
+    /// Loads the `--from` key, lets `build` turn it into a one-line summary and the messages,
+    /// and [submits](TxOptions::submit) them as one transaction.
+    pub async fn send(
+        &self,
+        build: impl FnOnce(&Signer) -> anyhow::Result<(String, Vec<Any>)>,
+    ) -> anyhow::Result<()> {
+        let signer = self.signer()?;
+        let (summary, messages) = build(&signer)?;
+        self.tx.submit(&signer, messages, &summary).await
+    }
+}
+
+impl TxOptions {
+    /// The node home (`--home`): keyring, app.toml and the node's key files.
+    pub fn home(&self) -> &std::path::Path {
+        self.node.home()
+    }
+
+    /// Loads the key `from` names (a key name or a keyring address) and connects to the node.
+    pub fn signer(&self, from: &str) -> anyhow::Result<Signer> {
+        let keyring = self.keyring.keyring(self.node.home());
+        let key = load_key(&keyring, &self.keyring, from)?;
+        let address = key.address()?;
+        Ok(Signer {
+            key,
+            address,
+            node: self.node.client()?,
+        })
+    }
+
+    /// Fee, gas, memo, chain id and sequence as the client library takes them.
+    pub fn settings(&self) -> anyhow::Result<TxSettings> {
+        Ok(TxSettings {
+            fees: parse_coins(&self.fees).map_err(|e| anyhow!("--fees: {e}"))?,
+            gas: match self.gas {
+                GasArg::Auto => Gas::Auto(self.gas_adjustment),
+                GasArg::Limit(limit) => Gas::Fixed(limit),
+            },
+            memo: self.memo.clone(),
+            chain_id: self.chain_id.clone(),
+            sequence: self.sequence,
+        })
+    }
+
+    /// Signs `messages` with `signer`, shows `summary` and the transaction and asks for
+    /// confirmation (unless `--yes`), broadcasts, prints the outcome (hash, height, gas; JSON
+    /// with `--output json`) and fails with the chain's code and log on a non-zero code.
+    pub async fn submit(
+        &self,
+        signer: &Signer,
+        messages: Vec<Any>,
+        summary: &str,
+    ) -> anyhow::Result<()> {
+        let prepared = prepare_tx(&signer.node, &signer.key, messages, &self.settings()?).await?;
+        if !self.yes {
+            eprintln!("{summary}\n{prepared}");
+            if !confirm("confirm transaction before signing and broadcasting")? {
+                bail!("aborted: the transaction was not broadcast");
             }
         }
+        let outcome = signer
+            .node
+            .broadcast(
+                prepared.tx_bytes,
+                self.broadcast_mode,
+                Duration::from_secs(self.timeout),
+            )
+            .await?;
+        match self.output.output {
+            Output::Json => print_json(&outcome)?,
+            Output::Text => {
+                println!("txhash: {}", outcome.hash);
+                if let Some(height) = outcome.height {
+                    println!("height: {height}");
+                }
+                if let (Some(wanted), Some(used)) = (outcome.gas_wanted, outcome.gas_used) {
+                    println!("gas: {used} used of {wanted} wanted");
+                }
+            }
+        }
+        Ok(outcome.check()?)
     }
-    Ok(outcome.check()?)
 }
 
 /// The key `from` names: a key name, or the address of a key in the keyring.

@@ -12,16 +12,19 @@
 //! let plan = send::SendPlan::new("rampart1…", amount);
 //! let prepared = send::prepare(&node, &key, &plan).await?;
 //! let timeout = std::time::Duration::from_secs(30);
-//! let outcome = node.broadcast(prepared.tx_bytes, BroadcastMode::Block, timeout).await?;
+//! let outcome = node.broadcast(prepared.tx.tx_bytes, BroadcastMode::Block, timeout).await?;
 //! outcome.check()?; // a non-zero code becomes a `ChainError`
 //! println!("{}", outcome.hash);
 //! # Ok(()) }
 //! ```
 
+pub mod address;
 pub mod coins;
+pub mod decimal;
 pub mod error;
 pub mod rpc;
 pub mod send;
+pub mod submit;
 pub mod tx_builder;
 
 pub use error::ChainError;

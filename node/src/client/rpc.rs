@@ -8,7 +8,7 @@ use cosmos_sdk_proto::cosmos::auth::v1beta1::{
     BaseAccount, QueryAccountRequest, QueryAccountResponse,
 };
 use cosmos_sdk_proto::cosmos::bank::v1beta1::{QueryAllBalancesRequest, QueryAllBalancesResponse};
-use cosmos_sdk_proto::cosmos::base::query::v1beta1::PageRequest;
+use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use prost::Message;
@@ -25,6 +25,8 @@ pub const ALL_BALANCES_PATH: &str = "/cosmos.bank.v1beta1.Query/AllBalances";
 pub const SIMULATE_PATH: &str = "/cosmos.tx.v1beta1.Service/Simulate";
 /// Type URL of `cosmos.auth.v1beta1.BaseAccount`.
 pub const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
+/// Items asked for per page by [`NodeClient::grpc_query_pages`].
+pub const PAGE_LIMIT: u64 = 1000;
 /// The RPC URL used when neither `--node` nor app.toml gives one.
 pub const DEFAULT_RPC: &str = "http://127.0.0.1:26657";
 
@@ -131,24 +133,44 @@ impl NodeClient {
 
     /// Every balance of `address` (all pages), sorted by denom as the chain returns them.
     pub async fn all_balances(&self, address: &str) -> anyhow::Result<Vec<Coin>> {
-        let mut balances = vec![];
+        self.grpc_query_pages(
+            ALL_BALANCES_PATH,
+            |pagination| QueryAllBalancesRequest {
+                address: address.to_owned(),
+                pagination: Some(pagination),
+                resolve_denom: false,
+            },
+            |response: QueryAllBalancesResponse| (response.balances, response.pagination),
+        )
+        .await
+    }
+
+    /// Calls a paginated gRPC query method until the last page and concatenates the items:
+    /// `request` builds the request for a page, `items` splits a response into its items and
+    /// its page response. Pages hold up to [`PAGE_LIMIT`] items.
+    pub async fn grpc_query_pages<Req, Resp, T>(
+        &self,
+        path: &str,
+        mut request: impl FnMut(PageRequest) -> Req,
+        mut items: impl FnMut(Resp) -> (Vec<T>, Option<PageResponse>),
+    ) -> anyhow::Result<Vec<T>>
+    where
+        Req: Message,
+        Resp: Message + Default,
+    {
+        let mut all = vec![];
         let mut next_key = vec![];
         loop {
-            let request = QueryAllBalancesRequest {
-                address: address.to_owned(),
-                pagination: Some(PageRequest {
-                    key: next_key,
-                    limit: 1000,
-                    ..Default::default()
-                }),
-                resolve_denom: false,
+            let page = PageRequest {
+                key: next_key,
+                limit: PAGE_LIMIT,
+                ..Default::default()
             };
-            let response: QueryAllBalancesResponse =
-                self.grpc_query(ALL_BALANCES_PATH, &request).await?;
-            balances.extend(response.balances);
-            match response.pagination {
+            let (batch, page) = items(self.grpc_query(path, &request(page)).await?);
+            all.extend(batch);
+            match page {
                 Some(page) if !page.next_key.is_empty() => next_key = page.next_key,
-                _ => return Ok(balances),
+                _ => return Ok(all),
             }
         }
     }

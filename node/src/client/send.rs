@@ -1,17 +1,19 @@
-//! The whole bank-send flow as a library call: look up the account, pick the gas (fixed or
-//! simulated), sign. Broadcasting is left to the caller ([`super::NodeClient::broadcast`]) so a
-//! CLI can ask for confirmation in between.
+//! The whole bank-send flow as a library call: check the recipient, then sign through
+//! [`super::submit::prepare_tx`] (account lookup, fixed or simulated gas). Broadcasting is left
+//! to the caller ([`super::NodeClient::broadcast`]) so a CLI can ask for confirmation in between.
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use serde::Serialize;
 
+use super::address;
 use super::coins::format_coins;
 use super::rpc::{BroadcastMode, NodeClient, TxOutcome};
-use super::tx_builder::{msg_send, sign_tx, simulation_tx, TxParams};
-use crate::keys::{AccountKey, ACCOUNT_PREFIX};
+use super::submit::{prepare_tx, write_terms, PreparedTx, TxSettings};
+use super::tx_builder::msg_send;
+use crate::keys::AccountKey;
 
 /// The gas limit when none is given (as the Cosmos SDK CLI).
 pub const DEFAULT_GAS: u64 = 200_000;
@@ -61,53 +63,39 @@ impl SendPlan {
             sequence: None,
         }
     }
+
+    /// The fee, gas, memo, chain id and sequence of this plan.
+    pub fn settings(&self) -> TxSettings {
+        TxSettings {
+            fees: self.fees.clone(),
+            gas: self.gas,
+            memo: self.memo.clone(),
+            chain_id: self.chain_id.clone(),
+            sequence: self.sequence,
+        }
+    }
 }
 
 /// A signed send, with what it contains for display.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreparedSend {
-    /// Signer address.
-    pub from: String,
     /// Recipient address.
     pub to: String,
     /// Amount as `100uramp`.
     pub amount: String,
-    /// Fee as `500uramp` (empty: none).
-    pub fees: String,
-    /// Gas limit signed.
-    pub gas_limit: u64,
-    /// Memo.
-    pub memo: String,
-    /// Chain id signed.
-    pub chain_id: String,
-    /// Account number signed.
-    pub account_number: u64,
-    /// Sequence signed.
-    pub sequence: u64,
-    /// Upper-case hex tx hash.
-    pub hash: String,
-    /// The signed tx bytes.
-    #[serde(skip)]
-    pub tx_bytes: Vec<u8>,
+    /// The signed transaction: signer, fee, gas, chain, sequence, hash and bytes.
+    #[serde(flatten)]
+    pub tx: PreparedTx,
 }
 
 impl std::fmt::Display for PreparedSend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "send {} from {} to {}", self.amount, self.from, self.to)?;
-        let fees = if self.fees.is_empty() {
-            "none"
-        } else {
-            &self.fees
-        };
-        writeln!(f, "fees: {fees}, gas limit: {}", self.gas_limit)?;
-        if !self.memo.is_empty() {
-            writeln!(f, "memo: {}", self.memo)?;
-        }
-        write!(
+        writeln!(
             f,
-            "chain: {}, account number: {}, sequence: {}",
-            self.chain_id, self.account_number, self.sequence
-        )
+            "send {} from {} to {}",
+            self.amount, self.tx.signer, self.to
+        )?;
+        write_terms(f, &self.tx)
     }
 }
 
@@ -119,57 +107,16 @@ pub async fn prepare(
     plan: &SendPlan,
 ) -> anyhow::Result<PreparedSend> {
     let from = key.address()?.to_string();
-    let to: cosmrs::AccountId = plan
-        .to
-        .parse()
-        .map_err(|e| anyhow!("invalid recipient address {:?}: {e}", plan.to))?;
-    if to.prefix() != ACCOUNT_PREFIX {
-        bail!(
-            "invalid recipient address {}: expected prefix {ACCOUNT_PREFIX}",
-            plan.to
-        );
-    }
+    let to = address::account(&plan.to, "recipient address")?;
     if plan.amount.is_empty() {
         bail!("nothing to send: the amount is empty");
     }
-    let chain_id = match &plan.chain_id {
-        Some(id) => id.clone(),
-        None => node.chain_id().await?,
-    };
-    let account = node.account(&from).await?.ok_or_else(|| {
-        anyhow!("account {from} does not exist on chain {chain_id}: it must receive funds first")
-    })?;
-    let sequence = plan.sequence.unwrap_or(account.sequence);
     let msg = msg_send(&from, to.as_ref(), plan.amount.clone());
-    let gas_limit = match plan.gas {
-        Gas::Fixed(limit) => limit,
-        Gas::Auto(adjustment) => {
-            let tx = simulation_tx(vec![msg.clone()], key.public_key(), sequence, &plan.memo)?;
-            adjust(node.simulate(tx).await?, adjustment)?
-        }
-    };
-    let params = TxParams {
-        chain_id: chain_id.clone(),
-        account_number: account.account_number,
-        sequence,
-        fee: plan.fees.clone(),
-        gas_limit,
-        memo: plan.memo.clone(),
-        timeout_height: 0,
-    };
-    let signed = sign_tx(vec![msg], key, &params)?;
+    let tx = prepare_tx(node, key, vec![msg], &plan.settings()).await?;
     Ok(PreparedSend {
-        from,
         to: plan.to.clone(),
         amount: format_coins(&plan.amount),
-        fees: format_coins(&plan.fees),
-        gas_limit,
-        memo: plan.memo.clone(),
-        chain_id,
-        account_number: account.account_number,
-        sequence,
-        hash: signed.hash_hex(),
-        tx_bytes: signed.tx_bytes,
+        tx,
     })
 }
 
@@ -183,7 +130,7 @@ pub async fn execute(
     timeout: Duration,
 ) -> anyhow::Result<TxOutcome> {
     let prepared = prepare(node, key, plan).await?;
-    let outcome = node.broadcast(prepared.tx_bytes, mode, timeout).await?;
+    let outcome = node.broadcast(prepared.tx.tx_bytes, mode, timeout).await?;
     outcome.check()?;
     Ok(outcome)
 }

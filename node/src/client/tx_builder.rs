@@ -92,6 +92,18 @@ pub fn simulation_tx(
     sequence: u64,
     memo: &str,
 ) -> anyhow::Result<Vec<u8>> {
+    simulation_tx_with_fee(messages, public_key, sequence, memo, &[])
+}
+
+/// [`simulation_tx`] carrying the fee the real transaction will pay, so the simulated gas
+/// includes deducting it (a few thousand gas that an estimate without a fee misses).
+pub fn simulation_tx_with_fee(
+    messages: Vec<Any>,
+    public_key: PublicKey,
+    sequence: u64,
+    memo: &str,
+    fee: &[Coin],
+) -> anyhow::Result<Vec<u8>> {
     let signer = SignerInfo {
         public_key: Some(public_key.into()),
         mode_info: ModeInfo::single(SignMode::Unspecified),
@@ -101,7 +113,7 @@ pub fn simulation_tx(
         chain_id: String::new(),
         account_number: 0,
         sequence,
-        fee: vec![],
+        fee: fee.to_vec(),
         gas_limit: 0,
         memo: memo.into(),
         timeout_height: 0,
