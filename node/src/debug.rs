@@ -145,9 +145,9 @@ pub fn write_evidence_file(
             .map_err(|e| anyhow!("chain id {chain_id:?}: {e}"))?,
         height,
         validator_index: 0,
-        // Offline there is no block to take the time from; any non-zero time will do (the
-        // epoch itself would encode as a missing timestamp).
-        timestamp: Time::from_unix_timestamp(1, 0).map_err(|e| anyhow!("timestamp: {e}"))?,
+        // Offline there is no block to take the time from: the votes say "now", which keeps
+        // them inside a consumer's evidence window (a tool, not consensus code).
+        timestamp: Time::now(),
     };
     let (vote_a, vote_b) = conflicting_votes(&key, &spec)?;
     let file = EvidenceFile {
