@@ -231,7 +231,7 @@ pub async fn submit_double_sign(
         timestamp: header.time,
     };
     let response = client
-        .broadcast_evidence(Evidence::DuplicateVote(Box::new(evidence)))
+        .perform(EvidenceRequest::new(evidence)?)
         .await
         .context("the node refused the evidence")?;
     Ok(Submitted {
@@ -240,6 +240,61 @@ pub async fn submit_double_sign(
         validator_address: address.to_string(),
         validator_power: validator.power.value(),
     })
+}
+
+/// `broadcast_evidence` with the JSON CometBFT reads. Two tendermint-rs 0.40 defects are worked
+/// around: its JSON names the ABCI fields of `DuplicateVoteEvidence` in snake case, but CometBFT's
+/// Go struct has no JSON tags on them (`TotalVotingPower`, `ValidatorPower`, `Timestamp`), so it
+/// would read zeros and refuse the evidence ("different time to the block"); and its conversion
+/// to the wire type writes the total voting power as the validator's power. This request writes
+/// the three fields itself, from the evidence.
+#[derive(Debug, Serialize, Deserialize)]
+struct EvidenceRequest {
+    evidence: serde_json::Value,
+}
+
+impl EvidenceRequest {
+    fn new(evidence: DuplicateVoteEvidence) -> anyhow::Result<Self> {
+        let (total, power, time) = (
+            evidence.total_voting_power.value(),
+            evidence.validator_power.value(),
+            evidence.timestamp.to_rfc3339(),
+        );
+        let mut value = serde_json::to_value(tendermint_rpc::endpoint::evidence::Request::<
+            tendermint_rpc::dialect::v0_38::Dialect,
+        >::new(Evidence::DuplicateVote(Box::new(
+            evidence,
+        ))))?;
+        let mut evidence = value
+            .get_mut("evidence")
+            .map(serde_json::Value::take)
+            .ok_or_else(|| anyhow!("evidence did not serialise"))?;
+        let fields = evidence
+            .get_mut("value")
+            .and_then(serde_json::Value::as_object_mut)
+            .ok_or_else(|| anyhow!("evidence JSON without a value object"))?;
+        for snake in ["total_voting_power", "validator_power", "timestamp"] {
+            fields.remove(snake);
+        }
+        fields.insert("TotalVotingPower".into(), total.to_string().into());
+        fields.insert("ValidatorPower".into(), power.to_string().into());
+        fields.insert("Timestamp".into(), time.into());
+        Ok(Self { evidence })
+    }
+}
+
+impl tendermint_rpc::request::RequestMessage for EvidenceRequest {
+    fn method(&self) -> tendermint_rpc::Method {
+        tendermint_rpc::Method::BroadcastEvidence
+    }
+}
+
+impl tendermint_rpc::Request for EvidenceRequest {
+    type Response = tendermint_rpc::endpoint::evidence::Response;
+}
+
+impl tendermint_rpc::SimpleRequest for EvidenceRequest {
+    type Output = tendermint_rpc::endpoint::evidence::Response;
 }
 
 /// `rampartd debug …` arguments.
@@ -351,6 +406,36 @@ mod tests {
             let signature = ed25519_consensus::Signature::try_from(signature.as_bytes())?;
             public.verify(&signature, &bytes)?;
         }
+        Ok(())
+    }
+
+    #[test]
+    fn evidence_json_uses_cometbfts_untagged_field_names() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let key_file = dir.path().join("key.json");
+        std::fs::write(&key_file, PV_KEY)?;
+        let file = write_evidence_file(&key_file, "c-1", 5, &dir.path().join("e.json"))?;
+        let evidence = DuplicateVoteEvidence {
+            vote_a: file.vote_a,
+            vote_b: file.vote_b,
+            total_voting_power: vote::Power::try_from(40u64)?,
+            validator_power: vote::Power::try_from(10u64)?,
+            timestamp: Time::from_unix_timestamp(1_800_000_000, 0)?,
+        };
+        let request = EvidenceRequest::new(evidence)?;
+        let text = serde_json::to_string(&request.evidence)?;
+        for key in [
+            "\"TotalVotingPower\":\"40\"",
+            "\"ValidatorPower\":\"10\"",
+            "\"Timestamp\":",
+        ] {
+            assert!(text.contains(key), "{key} missing in {text}");
+        }
+        assert!(!text.contains("total_voting_power"), "{text}");
+        assert!(
+            text.contains("\"timestamp\""),
+            "the votes keep theirs: {text}"
+        );
         Ok(())
     }
 

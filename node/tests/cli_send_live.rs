@@ -87,13 +87,44 @@ fn start_node(home: &Path, funded: &str) -> Node {
     let (rpc_port, p2p_port, abci_port, grpc_port) =
         (free_port(), free_port(), free_port(), free_port());
 
-    let genesis_path = home.join("config").join("genesis.json");
-    let mut genesis: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&genesis_path).expect("genesis")).expect("json");
-    genesis["app_state"]["bank"] = serde_json::json!({
-        "balances": [{"address": funded, "coins": [{"denom": "uramp", "amount": "1000000"}]}]
-    });
-    std::fs::write(&genesis_path, genesis.to_string()).expect("write genesis");
+    // Genesis as a real network makes it: the funded account, and one validator from a gentx.
+    let test_keyring = ["--keyring-backend", "test"];
+    stdout_ok(&rampartd(
+        home,
+        &[&["keys", "add", "operator"][..], &test_keyring].concat(),
+        "",
+    ));
+    stdout_ok(&rampartd(
+        home,
+        &["genesis", "add-account", funded, "1000000uramp"],
+        "",
+    ));
+    stdout_ok(&rampartd(
+        home,
+        &[
+            &["genesis", "add-account", "operator", "100000000uramp"][..],
+            &test_keyring,
+        ]
+        .concat(),
+        "",
+    ));
+    stdout_ok(&rampartd(
+        home,
+        &[
+            &[
+                "genesis",
+                "gentx",
+                "operator",
+                "10000000uramp",
+                "--chain-id",
+                "live-1",
+            ][..],
+            &test_keyring,
+        ]
+        .concat(),
+        "",
+    ));
+    stdout_ok(&rampartd(home, &["genesis", "collect-gentxs"], ""));
 
     let config_path = home.join("config").join("config.toml");
     let mut config: toml_edit::DocumentMut = std::fs::read_to_string(&config_path)

@@ -6,6 +6,7 @@ pub mod genesis;
 pub mod keys;
 pub mod prompt;
 pub mod query;
+pub mod slashing;
 pub mod staking;
 pub mod tx;
 

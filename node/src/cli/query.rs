@@ -49,6 +49,11 @@ enum QueryModule {
         #[command(subcommand)]
         command: super::distribution::DistributionQuery,
     },
+    /// Slashing queries: signing infos (liveness, jail, tombstone) and params.
+    Slashing {
+        #[command(subcommand)]
+        command: super::slashing::SlashingQuery,
+    },
     /// A committed transaction by hash, with its result and events.
     Tx {
         /// The tx hash (64 hex digits).
@@ -147,6 +152,7 @@ impl QueryCommand {
             } => account(&address, &options).await,
             QueryModule::Staking { command } => command.run().await,
             QueryModule::Distribution { command } => command.run().await,
+            QueryModule::Slashing { command } => command.run().await,
             QueryModule::Tx { hash, options } => tx(&hash, &options).await,
         }
     }

@@ -42,6 +42,11 @@ enum TxModule {
         #[command(subcommand)]
         command: super::distribution::DistributionTx,
     },
+    /// Slashing transactions: unjailing a validator.
+    Slashing {
+        #[command(subcommand)]
+        command: super::slashing::SlashingTx,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +149,7 @@ impl TxCommand {
             } => bank_send(&from, &to, &coins, options).await,
             TxModule::Staking { command } => command.run().await,
             TxModule::Distribution { command } => command.run().await,
+            TxModule::Slashing { command } => command.run().await,
         }
     }
 }
