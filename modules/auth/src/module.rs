@@ -2,7 +2,7 @@
 //! the `cosmos.auth.v1beta1.Query` service. It handles no messages; the app's ante handler uses
 //! [`crate::AuthRead`]/[`crate::AuthWrite`] to check signatures and sequences.
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::state::{StateRead, StateWrite};
 use rampart_core::{GenesisContext, Module};
 
@@ -35,8 +35,7 @@ impl Module for AuthModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export auth genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn query_paths(&self) -> &'static [&'static str] {

@@ -1,7 +1,7 @@
 //! The bank [`Module`]: genesis balances, `MsgSend`/`MsgMultiSend` and the
 //! `cosmos.bank.v1beta1.Query` service.
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::state::{StateRead, StateWrite};
 use rampart_core::{Events, GenesisContext, Module, MsgContext};
 use tendermint_proto::google::protobuf::Any;
@@ -30,8 +30,7 @@ impl Module for BankModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export bank genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {

@@ -53,7 +53,7 @@ pub mod types;
 
 use std::sync::Arc;
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::{
     BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
 };
@@ -116,8 +116,7 @@ impl Module for ConsumerModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export consumer genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     /// Deletions and pending parameters first, then the per-block rewards of launched

@@ -106,6 +106,17 @@ pub trait Module: Send + Sync {
     }
 }
 
+/// Writes a module's genesis section from `value` (the inverse of [`genesis_section`]); a value
+/// that cannot be written as JSON is an `sdk/1` naming `app_state.<module>`.
+pub fn to_section<T: serde::Serialize>(module: &str, value: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| {
+        crate::error::AppError::sdk(
+            crate::error::SdkCode::Logic,
+            format!("export app_state.{module}: {e}"),
+        )
+    })
+}
+
 /// Parses a module's genesis section into `T` (`None` gives `T::default()`); the error names
 /// `app_state.<module>` and the offending field.
 pub fn genesis_section<T: serde::de::DeserializeOwned + Default>(

@@ -1,7 +1,7 @@
 //! The distribution [`Module`]: genesis, the begin-block allocation, messages and queries.
 
 use rampart_auth::{Address, AuthRead, AuthWrite, ModuleInfo};
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::{BlockContext, Events, GenesisContext, Module, MsgContext};
 use rampart_core::{StateRead, StateWrite};
 use tendermint_proto::google::protobuf::Any;
@@ -60,8 +60,7 @@ impl Module for DistributionModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export distribution genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn begin_block(

@@ -2,7 +2,7 @@
 
 use rampart_auth::{Address, AuthRead, AuthWrite, ModuleInfo, FEE_COLLECTOR};
 use rampart_bank::{BankRead, BankWrite, Coin};
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::{BlockContext, Decimal, Event, Events, GenesisContext, Module};
 use rampart_core::{StateRead, StateWrite};
 
@@ -123,8 +123,7 @@ impl Module for MintModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export mint genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn begin_block(

@@ -52,7 +52,7 @@ pub mod pledge;
 pub mod power;
 pub mod queries;
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::{
     BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
     ValidatorUpdate,
@@ -105,8 +105,7 @@ impl Module for RestakingModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export restaking genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {

@@ -20,7 +20,7 @@ pub mod queries;
 pub mod signing;
 pub mod unjail;
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::{
     Amount, BlockContext, Event, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
 };
@@ -83,8 +83,7 @@ impl Module for SlashingModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export slashing genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn begin_block(

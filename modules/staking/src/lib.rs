@@ -101,8 +101,7 @@ impl Module for StakingModule {
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        serde_json::to_value(genesis::export(state)?)
-            .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export staking genesis: {e}")))
+        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {
