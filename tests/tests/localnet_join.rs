@@ -1,7 +1,7 @@
-//! End-to-end: `cargo localnet join` — through its library call [`join`] — adds a validator to a
-//! running localnet: a new node syncs the chain, its operator is funded by the faucet, its
-//! `MsgCreateValidator` is committed and CometBFT's validator set lists it with the expected
-//! power; afterwards it keeps up and agrees with the genesis validators.
+//! End-to-end: `cargo localnet join` — through its library call [`join`] — adds a fifth
+//! validator to a running 4-validator localnet: a new node syncs the chain, its operator is
+//! funded by the faucet, its `MsgCreateValidator` is committed and CometBFT's validator set lists
+//! it with the expected power; afterwards it keeps up and agrees with the genesis validators.
 //!
 //! Needs staking composed into the app (and a staking genesis from `Localnet::create`): without
 //! them `MsgCreateValidator` is an unknown message and the join fails at step 6.
@@ -15,7 +15,7 @@ use rampart_tests::{height_timeout, TestNet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_node_joins_syncs_and_becomes_a_validator() -> Result<()> {
-    let mut t = TestNet::start(2)?;
+    let mut t = TestNet::start(4)?;
     t.net.wait_for_height(3, height_timeout(3)).await?;
     let binaries = t.binaries.clone();
 
@@ -28,23 +28,23 @@ async fn a_new_node_joins_syncs_and_becomes_a_validator() -> Result<()> {
         },
     )
     .await?;
-    ensure!(joined.index == 2 && joined.name == "node2", "{joined:?}");
+    ensure!(joined.index == 4 && joined.name == "node4", "the fifth validator: {joined:?}");
     // Voting power is tokens / 10^6.
     ensure!(joined.power == 2, "unexpected voting power: {joined:?}");
     ensure!(joined.valoper.starts_with("rampartvaloper1"), "{joined:?}");
 
     // Recorded in localnet.json, so `status` and `down` see it.
     let reloaded = Localnet::load(&t.home())?;
-    ensure!(reloaded.nodes().len() == 3, "{:?}", reloaded.nodes());
-    let running = reloaded.running(2);
+    ensure!(reloaded.nodes().len() == 5, "{:?}", reloaded.nodes());
+    let running = reloaded.running(4);
     ensure!(running.cometbft && running.rampartd, "{running:?}");
 
     // It keeps up with the chain and agrees with the others on blocks and app state.
     let target = joined.height + 3;
     let statuses = t.net.wait_for_height(target, height_timeout(3)).await?;
-    ensure!(statuses.len() == 3, "{statuses:?}");
+    ensure!(statuses.len() == 5, "{statuses:?}");
     let common = t.common_height().await.context("no node answers")?;
-    t.assert_same_block(&[0, 1, 2], common).await?;
+    t.assert_same_block(&[0, 1, 2, 3, 4], common).await?;
 
     // The staking module has it bonded with its moniker and stake (asked through the CLI).
     let output = Command::new(&binaries.rampartd)
