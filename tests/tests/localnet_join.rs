@@ -28,7 +28,10 @@ async fn a_new_node_joins_syncs_and_becomes_a_validator() -> Result<()> {
         },
     )
     .await?;
-    ensure!(joined.index == 4 && joined.name == "node4", "the fifth validator: {joined:?}");
+    ensure!(
+        joined.index == 4 && joined.name == "node4",
+        "the fifth validator: {joined:?}"
+    );
     // Voting power is tokens / 10^6.
     ensure!(joined.power == 2, "unexpected voting power: {joined:?}");
     ensure!(joined.valoper.starts_with("rampartvaloper1"), "{joined:?}");

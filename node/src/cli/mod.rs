@@ -1,11 +1,13 @@
 //! Client subcommands of `rampartd`: `keys`, `tx`, `query` and `genesis` (clap definitions and
 //! handlers).
 
+pub mod consumer;
 pub mod distribution;
 pub mod genesis;
 pub mod keys;
 pub mod prompt;
 pub mod query;
+pub mod restaking;
 pub mod slashing;
 pub mod staking;
 pub mod tx;

@@ -49,6 +49,16 @@ enum QueryModule {
         #[command(subcommand)]
         command: super::distribution::DistributionQuery,
     },
+    /// Consumer-chain registry queries: consumers, genesis, validators, packets, rewards, params.
+    Consumer {
+        #[command(subcommand)]
+        command: super::consumer::ConsumerQuery,
+    },
+    /// Restaking queries: pledges, consumer keys, security report, exposure, params.
+    Restaking {
+        #[command(subcommand)]
+        command: super::restaking::RestakingQuery,
+    },
     /// Slashing queries: signing infos (liveness, jail, tombstone) and params.
     Slashing {
         #[command(subcommand)]
@@ -152,6 +162,8 @@ impl QueryCommand {
             } => account(&address, &options).await,
             QueryModule::Staking { command } => command.run().await,
             QueryModule::Distribution { command } => command.run().await,
+            QueryModule::Consumer { command } => command.run().await,
+            QueryModule::Restaking { command } => command.run().await,
             QueryModule::Slashing { command } => command.run().await,
             QueryModule::Tx { hash, options } => tx(&hash, &options).await,
         }

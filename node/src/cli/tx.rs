@@ -42,6 +42,16 @@ enum TxModule {
         #[command(subcommand)]
         command: super::distribution::DistributionTx,
     },
+    /// Consumer-chain registry transactions: register, update, remove, fund rewards, commission.
+    Consumer {
+        #[command(subcommand)]
+        command: super::consumer::ConsumerTx,
+    },
+    /// Restaking transactions: opt in, pledges, opt out, consumer keys, double-vote evidence.
+    Restaking {
+        #[command(subcommand)]
+        command: super::restaking::RestakingTx,
+    },
     /// Slashing transactions: unjailing a validator.
     Slashing {
         #[command(subcommand)]
@@ -149,6 +159,8 @@ impl TxCommand {
             } => bank_send(&from, &to, &coins, options).await,
             TxModule::Staking { command } => command.run().await,
             TxModule::Distribution { command } => command.run().await,
+            TxModule::Consumer { command } => command.run().await,
+            TxModule::Restaking { command } => command.run().await,
             TxModule::Slashing { command } => command.run().await,
         }
     }

@@ -1,0 +1,558 @@
+//! Issue 6 end to end on a real 4-validator localnet, every step through the real `rampartd`
+//! CLI (localnet defaults: 600-block epochs and a 10 RAMP registration deposit are fine — the
+//! launch happens at the spawn time, not at an epoch, so no genesis profile is needed):
+//!
+//! 1. the faucet delegates the same amount to node0 and node3, then registers a consumer with
+//!    `tx consumer register` (parameters from `--params-file` plus flags, spawn time now + 20 s,
+//!    at least 3 validators, a reward rate of 100 RAMP per block);
+//! 2. node0, node1 and node2 opt in with pledges of 25 %, 30 % and 20 % (their operator keys are
+//!    `validator` in each node's `test` keyring); node3 stays out;
+//! 3. the consumer launches: `query consumer consumer` says LAUNCHED and `query consumer
+//!    validators` lists the three with consumer power = bonded tokens × pledge / 10^6;
+//! 4. `query restaking security-report` agrees with the pledges (count, powers, pledged tokens,
+//!    largest share, the halt and control thresholds and what they would lose);
+//! 5. `tx consumer fund-rewards`: the pool pays exactly the rate each block, and the faucet's
+//!    rewards from node0 grow by its share of node0's consumer rewards on top of what it earns
+//!    from node3, which validates only the provider;
+//! 6. `debug double-sign --output-evidence` signs two conflicting prevotes with node2's provider
+//!    key (its default consumer key) for the consumer's chain id and `tx restaking
+//!    submit-double-vote` submits them: node2 loses exactly the consumer's double-sign fraction
+//!    × its pledge × its counted stake, stays a bonded provider validator, and the same evidence
+//!    is refused the second time with `restaking/14`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context, Result};
+use rampart_tests::{height_timeout, TestNet};
+use serde_json::Value;
+
+/// Fee of every transaction.
+const FEES: &str = "5000uramp";
+/// The consumer's chain id.
+const CONSUMER_CHAIN: &str = "restake-1";
+/// What the faucet delegates to node0 and to node3.
+const DELEGATION: u128 = 100_000_000;
+/// The consumer's reward rate per block (uramp).
+const REWARD_RATE: u128 = 100_000_000;
+/// What the faucet puts in the reward pool: 100 blocks of rewards.
+const FUNDING: u128 = 100 * REWARD_RATE;
+/// Tokens per unit of consensus power.
+const POWER_REDUCTION: u128 = 1_000_000;
+/// 10^18: the fixed-point scale of decimals.
+const ATTOS: u128 = 1_000_000_000_000_000_000;
+
+/// Who signs a transaction.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    /// The faucet, imported into the test's own keyring.
+    Faucet,
+    /// A node's operator key (`validator` in the node home's `test` keyring).
+    Operator(&'a Path),
+}
+
+/// The `rampartd` CLI against node 0, with a keyring holding the faucet.
+struct Cli {
+    bin: PathBuf,
+    home: tempfile::TempDir,
+    rpc: String,
+    faucet: String,
+}
+
+impl Cli {
+    fn new(t: &TestNet) -> Result<Self> {
+        let funding = t.funding()?;
+        let cli = Self {
+            bin: t.binaries.rampartd.clone(),
+            home: tempfile::tempdir()?,
+            rpc: t.net.node(0)?.rpc.clone(),
+            faucet: funding.faucet.address,
+        };
+        let mut child = Command::new(&cli.bin)
+            .args([
+                "keys",
+                "add",
+                "faucet",
+                "--recover",
+                "--keyring-backend",
+                "test",
+            ])
+            .arg("--home")
+            .arg(cli.home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .context("stdin")?
+            .write_all(funding.faucet.mnemonic.as_bytes())?;
+        let output = child.wait_with_output()?;
+        ensure!(output.status.success(), "keys add: {}", stderr(&output));
+        Ok(cli)
+    }
+
+    /// `rampartd <args> --node <node 0>`.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.bin);
+        command
+            .args(args)
+            .args(["--node", &self.rpc])
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// A query with `--output json`.
+    fn query(&self, args: &[&str]) -> Result<Value> {
+        let mut all = vec!["query"];
+        all.extend(args);
+        all.extend(["--output", "json"]);
+        let output = self
+            .command(&all)
+            .arg("--home")
+            .arg(self.home.path())
+            .output()?;
+        ensure!(output.status.success(), "{all:?}: {}", stderr(&output));
+        serde_json::from_slice(&output.stdout).with_context(|| format!("{all:?}: not JSON"))
+    }
+
+    /// The transaction command `args`, signed by `key`, waiting for its block.
+    fn tx_command(&self, key: Key<'_>, args: &[&str]) -> Command {
+        let (from, home) = match key {
+            Key::Faucet => ("faucet", self.home.path()),
+            Key::Operator(home) => ("validator", home),
+        };
+        let mut all = vec!["tx"];
+        all.extend(args);
+        all.extend([
+            "--from",
+            from,
+            "--keyring-backend",
+            "test",
+            "--fees",
+            FEES,
+            "--gas",
+            "auto",
+            "--yes",
+            "--broadcast-mode",
+            "block",
+            "--output",
+            "json",
+        ]);
+        let mut command = self.command(&all);
+        command.arg("--home").arg(home);
+        command
+    }
+
+    /// A transaction that must succeed; returns the outcome (`txhash`, `height`, `code`, …).
+    fn tx_ok(&self, key: Key<'_>, args: &[&str]) -> Result<Value> {
+        tx_outcome(args, self.tx_command(key, args).output()?)
+    }
+
+    /// A transaction that must fail; returns its stderr.
+    fn tx_err(&self, key: Key<'_>, args: &[&str]) -> Result<String> {
+        let output = self.tx_command(key, args).output()?;
+        ensure!(
+            !output.status.success(),
+            "{args:?} succeeded: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        Ok(stderr(&output))
+    }
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn tx_outcome(args: &[&str], output: Output) -> Result<Value> {
+    ensure!(output.status.success(), "{args:?}: {}", stderr(&output));
+    let outcome: Value = serde_json::from_slice(&output.stdout)?;
+    ensure!(outcome["code"] == 0, "{args:?}: {outcome}");
+    Ok(outcome)
+}
+
+/// A JSON string holding an integer (the SDK's form of 64-bit and larger integers).
+fn int(value: &Value) -> Result<u128> {
+    value
+        .as_str()
+        .with_context(|| format!("expected an integer string, got {value}"))?
+        .parse()
+        .with_context(|| format!("not an integer: {value}"))
+}
+
+/// A decimal string (`"0.050000000000000000"`, `"12.5"`) as attos, 10^-18 units.
+fn attos(value: &Value) -> Result<u128> {
+    let text = value
+        .as_str()
+        .with_context(|| format!("expected a decimal string, got {value}"))?;
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    ensure!(frac.len() <= 18, "more than 18 decimals: {text}");
+    let whole: u128 = whole.parse().with_context(|| format!("decimal {text}"))?;
+    let frac: u128 = format!("{frac:0<18}")
+        .parse()
+        .with_context(|| format!("decimal {text}"))?;
+    Ok(whole * ATTOS + frac)
+}
+
+/// Polls `probe` every second until it yields `Some` or `timeout` passes.
+fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> Result<Option<T>>,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe()? {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// The faucet's uramp rewards from `validator` (whole uramp, decimals dropped).
+fn rewards(cli: &Cli, validator: &str) -> Result<u128> {
+    let r = cli.query(&["distribution", "rewards", &cli.faucet, validator])?;
+    let coins = r["rewards"].as_array().context("rewards list")?;
+    match coins.iter().find(|c| c["denom"] == "uramp") {
+        Some(coin) => Ok(attos(&coin["amount"])? / ATTOS),
+        None => Ok(0),
+    }
+}
+
+/// A staking validator's tokens.
+fn tokens(cli: &Cli, validator: &str) -> Result<u128> {
+    int(&cli.query(&["staking", "validator", validator])?["tokens"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_launches_pays_rewards_and_slashes_a_double_vote_through_the_cli() -> Result<()>
+{
+    let started = Instant::now();
+    let t = TestNet::start(4)?;
+    t.net.wait_for_height(2, height_timeout(2)).await?;
+    let cli = Cli::new(&t)?;
+    let homes: Vec<PathBuf> = (0..4)
+        .map(|i| Ok(t.net.node(i)?.home.clone()))
+        .collect::<Result<_>>()?;
+
+    // Operators by moniker (node<i>).
+    let validators = cli.query(&["staking", "validators"])?;
+    let mut ops = vec![String::new(); 4];
+    for v in validators["validators"].as_array().context("validators")? {
+        let moniker = v["description"]["moniker"].as_str().context("moniker")?;
+        let index: usize = moniker.trim_start_matches("node").parse()?;
+        ops[index] = v["operator_address"]
+            .as_str()
+            .context("operator")?
+            .to_owned();
+    }
+    ensure!(ops.iter().all(|o| !o.is_empty()), "{validators}");
+
+    // The faucet delegates the same amount to node0 (which will secure the consumer) and to
+    // node3 (which will not): node3's rewards are the provider-only baseline.
+    let delegation = format!("{DELEGATION}uramp");
+    for op in [&ops[0], &ops[3]] {
+        cli.tx_ok(Key::Faucet, &["staking", "delegate", op, &delegation])?;
+    }
+
+    // Register: params from a file (3 validators at least, the reward rate), flags on top.
+    let params_file = cli.home.path().join("consumer-params.json");
+    std::fs::write(
+        &params_file,
+        serde_json::json!({
+            "min_validators": 3,
+            "double_sign": {"slash_fraction": "0.05", "tombstone": true},
+            "reward_rate_per_block": [{"denom": "uramp", "amount": REWARD_RATE.to_string()}],
+        })
+        .to_string(),
+    )?;
+    let params_path = params_file.to_str().context("utf-8 path")?;
+    cli.tx_ok(
+        Key::Faucet,
+        &[
+            "consumer",
+            "register",
+            CONSUMER_CHAIN,
+            "--name",
+            "E2E consumer",
+            "--spawn-time",
+            "+20s",
+            "--params-file",
+            params_path,
+            "--max-validators",
+            "10",
+        ],
+    )?;
+    let consumers = cli.query(&["consumer", "consumers", "--phase", "registered"])?;
+    let consumer = consumers["consumers"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["chain_id"] == CONSUMER_CHAIN))
+        .with_context(|| format!("registered consumer: {consumers}"))?;
+    let id = consumer["consumer_id"].as_str().context("id")?.to_owned();
+    let params = &consumer["params"];
+    ensure!(
+        params["min_validators"] == "3" && params["max_validators"] == "10",
+        "{params}"
+    );
+    ensure!(params["double_sign"]["tombstone"] == true, "{params}");
+    ensure!(
+        consumer["phase"] == "CONSUMER_PHASE_REGISTERED",
+        "{consumer}"
+    );
+
+    // Three operators opt in at once with different pledges; node3 stays out.
+    let pledges = [(0, "25%", 2_500u128), (1, "30%", 3_000), (2, "20%", 2_000)];
+    let mut children = Vec::new();
+    for (node, pledge, _) in pledges {
+        let args = ["restaking", "opt-in", id.as_str(), pledge];
+        let child = cli
+            .tx_command(Key::Operator(&homes[node]), &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        children.push(child);
+    }
+    for child in children {
+        tx_outcome(&["restaking", "opt-in"], child.wait_with_output()?)?;
+    }
+    // Refusals: a pledge without a unit never leaves the CLI; a second opt-in is the chain's.
+    let err = cli.tx_err(
+        Key::Operator(&homes[1]),
+        &["restaking", "opt-in", &id, "30"],
+    )?;
+    ensure!(err.contains("invalid pledge"), "{err}");
+    let err = cli.tx_err(
+        Key::Operator(&homes[1]),
+        &["restaking", "opt-in", &id, "30%"],
+    )?;
+    ensure!(err.contains("code restaking/5"), "{err}");
+
+    // The consumer launches at its spawn time with the three validators.
+    let launched = wait_for("the consumer to launch", Duration::from_secs(90), || {
+        let c = cli.query(&["consumer", "consumer", &id])?;
+        Ok((c["consumer"]["phase"] == "CONSUMER_PHASE_LAUNCHED").then_some(c))
+    })?;
+    ensure!(
+        int(&launched["consumer"]["launch_height"])? > 0,
+        "{launched}"
+    );
+    let set = cli.query(&["consumer", "validators", &id])?;
+    let members = set["validators"].as_array().context("validators")?;
+    ensure!(members.len() == 3, "{set}");
+    let mut total_power = 0u128;
+    let mut total_pledged = 0u128;
+    let mut powers = Vec::new();
+    let mut powers_by_node = Vec::new();
+    for (node, _, bps) in pledges {
+        let v = members
+            .iter()
+            .find(|v| v["operator"] == ops[node].as_str())
+            .with_context(|| format!("node{node} in the consumer set: {set}"))?;
+        let bonded = tokens(&cli, &ops[node])?;
+        let pledged = bonded * bps / 10_000;
+        ensure!(int(&v["pledged_tokens"])? == pledged, "node{node}: {v}");
+        ensure!(
+            int(&v["power"])? == pledged / POWER_REDUCTION,
+            "node{node}: {v}"
+        );
+        ensure!(int(&v["pledge_bps"])? == bps, "node{node}: {v}");
+        total_power += pledged / POWER_REDUCTION;
+        total_pledged += pledged;
+        powers.push((pledged / POWER_REDUCTION, pledged));
+        powers_by_node.push(pledged / POWER_REDUCTION);
+    }
+    ensure!(
+        !members.iter().any(|v| v["operator"] == ops[3].as_str()),
+        "{set}"
+    );
+    ensure!(int(&set["total_power"])? == total_power, "{set}");
+    // node0: 200 RAMP × 25 % = power 50; node1: 30; node2: 20.
+    ensure!(total_power == 100, "{set}");
+    let genesis = cli.query(&["consumer", "genesis", &id])?;
+    ensure!(
+        genesis["genesis"]["initial_validators"]
+            .as_array()
+            .map(Vec::len)
+            == Some(3),
+        "{genesis}"
+    );
+
+    // The security report matches the pledges.
+    let report = &cli.query(&["restaking", "security-report", &id])?["report"];
+    ensure!(int(&report["validator_count"])? == 3, "{report}");
+    ensure!(int(&report["total_power"])? == total_power, "{report}");
+    ensure!(
+        int(&report["total_pledged_tokens"])? == total_pledged,
+        "{report}"
+    );
+    let largest = powers.iter().map(|(p, _)| *p).max().unwrap_or(0);
+    ensure!(
+        attos(&report["largest_validator_share"])? == largest * ATTOS / total_power,
+        "{report}"
+    );
+    let fraction = attos(&report["double_sign_slash_fraction"])?;
+    ensure!(fraction == ATTOS / 20, "5 %: {report}");
+    // Every validator's stake per power is the same here, so the cheapest attack takes the
+    // largest validators first.
+    powers.sort_by(|a, b| b.cmp(a));
+    for (thirds, prefix) in [(1, "halt"), (2, "control")] {
+        let (mut power, mut pledged, mut count) = (0u128, 0u128, 0u128);
+        for (p, tokens) in &powers {
+            power += p;
+            pledged += tokens;
+            count += 1;
+            if power * 3 > total_power * thirds {
+                break;
+            }
+        }
+        ensure!(
+            int(&report[&format!("{prefix}_min_validators")])? == count,
+            "{report}"
+        );
+        ensure!(
+            int(&report[&format!("{prefix}_min_pledged_tokens")])? == pledged,
+            "{report}"
+        );
+        ensure!(
+            int(&report[&format!("{prefix}_slashable_tokens")])? == pledged * fraction / ATTOS,
+            "{report}"
+        );
+    }
+
+    // Rewards: the pool is empty (paused) until funded; then it pays exactly the rate per block
+    // (powers 50/30/20 split 10^8 without dust) and node0's delegators earn from it.
+    let pool = cli.query(&["consumer", "reward-pool", &id])?;
+    ensure!(pool["pool"] == Value::Array(vec![]), "{pool}");
+    let (before0, before3) = (rewards(&cli, &ops[0])?, rewards(&cli, &ops[3])?);
+    cli.tx_ok(
+        Key::Faucet,
+        &["consumer", "fund-rewards", &id, &format!("{FUNDING}uramp")],
+    )?;
+    let paid_blocks = wait_for(
+        "three blocks of consumer rewards",
+        Duration::from_secs(60),
+        || {
+            let pool = cli.query(&["consumer", "reward-pool", &id])?;
+            let left = match pool["pool"].as_array().and_then(|l| l.first()) {
+                Some(coin) => int(&coin["amount"])?,
+                None => 0,
+            };
+            ensure!(pool["paused"] == false || left == FUNDING, "{pool}");
+            let paid = FUNDING - left;
+            ensure!(
+                paid.is_multiple_of(REWARD_RATE),
+                "the pool pays the rate per block: {pool}"
+            );
+            Ok((paid >= 3 * REWARD_RATE).then_some(paid / REWARD_RATE))
+        },
+    )?;
+    let (after0, after3) = (rewards(&cli, &ops[0])?, rewards(&cli, &ops[3])?);
+    let (grew0, grew3) = (
+        after0.saturating_sub(before0),
+        after3.saturating_sub(before3),
+    );
+    // Per paid block the faucet earns node0's share of the rate (50 of 100 power) after its
+    // commission on this consumer (its provider rate, 10 %), times the faucet's half of node0's
+    // stake: 22,500,000 uramp.
+    let commission = attos(&cli.query(&["consumer", "commission", &id, &ops[0]])?["rate"])?;
+    let power0 = powers_by_node[0];
+    let own0 = DELEGATION * ATTOS / tokens(&cli, &ops[0])?.max(1);
+    let per_block =
+        REWARD_RATE * power0 / total_power * (ATTOS - commission) / ATTOS * own0 / ATTOS;
+    ensure!(
+        per_block == 22_500_000,
+        "expected share per block: {per_block}"
+    );
+    ensure!(
+        grew0 >= grew3 + paid_blocks * per_block * 9 / 10,
+        "rewards from node0 grew by {grew0}, from node3 (provider only) by {grew3}; \
+         {paid_blocks} blocks paid {per_block} each from the consumer"
+    );
+
+    // Double voting on the consumer with node2's provider key (its default consumer key).
+    let evidence = cli.home.path().join("double-vote.json");
+    let key_file = homes[2].join("config").join("priv_validator_key.json");
+    let output = cli
+        .command(&[
+            "debug",
+            "double-sign",
+            "--key-file",
+            key_file.to_str().context("utf-8 path")?,
+            "--chain-id",
+            CONSUMER_CHAIN,
+            "--height",
+            "5",
+            "--output-evidence",
+            evidence.to_str().context("utf-8 path")?,
+        ])
+        .output()?;
+    ensure!(output.status.success(), "double-sign: {}", stderr(&output));
+    let pledge2 = cli.query(&["restaking", "pledges", "--validator", &ops[2]])?;
+    let stake = &pledge2["pledges"][0]["in_set"];
+    let (validator_power, pledge_bps) =
+        (int(&stake["validator_power"])?, int(&stake["pledge_bps"])?);
+    let double_sign = attos(&launched["consumer"]["params"]["double_sign"]["slash_fraction"])?;
+    // As restaking computes it: fraction f × b / 10,000, then staking burns power × 10^6 × that.
+    let scaled = double_sign * (pledge_bps * (ATTOS / 10_000)) / ATTOS;
+    let expected = validator_power * POWER_REDUCTION * scaled / ATTOS;
+    ensure!(expected == 1_000_000, "5 % of 20 % of 100 RAMP: {expected}");
+    let before = tokens(&cli, &ops[2])?;
+    let evidence_path = evidence.to_str().context("utf-8 path")?;
+    let outcome = cli.tx_ok(
+        Key::Faucet,
+        &["restaking", "submit-double-vote", evidence_path],
+    )?;
+    let hash = outcome["hash"].as_str().context("tx hash")?;
+    let after = tokens(&cli, &ops[2])?;
+    ensure!(
+        after == before - expected,
+        "{before} → {after}, expected −{expected}"
+    );
+    let tx = cli.query(&["tx", hash])?;
+    let slash = tx["events"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["type"] == "consumer_slash"))
+        .with_context(|| format!("consumer_slash event: {tx}"))?;
+    let burned = slash["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["key"] == "burned"))
+        .context("burned attribute")?;
+    ensure!(burned["value"] == format!("{expected}uramp"), "{slash}");
+    // Only the consumer punishes: node2 is still a bonded, unjailed provider validator, and its
+    // slashed stake no longer counts for the consumer.
+    let node2 = cli.query(&["staking", "validator", &ops[2]])?;
+    ensure!(
+        node2["jailed"] == false && node2["status"] == "BOND_STATUS_BONDED",
+        "{node2}"
+    );
+    let pledge2 = cli.query(&["restaking", "pledges", "--validator", &ops[2]])?;
+    ensure!(pledge2["pledges"][0].get("in_set").is_none(), "{pledge2}");
+    // The same evidence again: the chain's code and log, nothing burned.
+    let err = cli.tx_err(
+        Key::Faucet,
+        &[
+            "restaking",
+            "submit-double-vote",
+            evidence_path,
+            "--consumer-id",
+            &id,
+        ],
+    )?;
+    ensure!(
+        err.contains("code restaking/14") && err.contains("already punished"),
+        "{err}"
+    );
+    ensure!(tokens(&cli, &ops[2])? == after);
+
+    let common = t.common_height().await.unwrap_or(1);
+    t.assert_same_block(&[0, 1, 2, 3], common).await?;
+    eprintln!("restaking e2e took {:?}", started.elapsed());
+    Ok(())
+}
