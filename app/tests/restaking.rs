@@ -612,7 +612,9 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
             report.halt_min_pledged_tokens.as_str(),
             report.halt_slashable_tokens.as_str()
         ),
-        (1, "30000000", "1500000")
+        // More than 1/3 of power 50 is 17: a lower bound of 17 M at 1 M per unit of power
+        // (the cheapest real coalition, the two 10 M validators, needs 20 M).
+        (1, "17000000", "850000")
     );
     assert_eq!(
         (
@@ -620,7 +622,8 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
             report.control_min_pledged_tokens.as_str(),
             report.control_slashable_tokens.as_str()
         ),
-        (2, "40000000", "2000000")
+        // More than 2/3 of power 50 is 34.
+        (2, "34000000", "1700000")
     );
     // Validator 1's exposure: 50 % × 5 % + 40 % × 10 %.
     let exposure = query::<rpb::QueryValidatorExposureResponse>(

@@ -399,18 +399,27 @@ async fn a_consumer_launches_pays_rewards_and_slashes_a_double_vote_through_the_
     );
     let fraction = attos(&report["double_sign_slash_fraction"])?;
     ensure!(fraction == ATTOS / 20, "5 %: {report}");
-    // Every validator's stake per power is the same here, so the cheapest attack takes the
-    // largest validators first.
-    powers.sort_by(|a, b| b.cmp(a));
     for (thirds, prefix) in [(1, "halt"), (2, "control")] {
-        let (mut power, mut pledged, mut count) = (0u128, 0u128, 0u128);
-        for (p, tokens) in &powers {
+        // Fewest validators: the largest first.
+        powers.sort_by(|a, b| b.cmp(a));
+        let (mut power, mut count) = (0u128, 0u128);
+        for (p, _) in &powers {
             power += p;
-            pledged += tokens;
             count += 1;
             if power * 3 > total_power * thirds {
                 break;
             }
+        }
+        // Least stake, as a lower bound: the cheapest stake per unit of power first, the last
+        // validator pro rata for the power still missing.
+        let mut by_cost = powers.clone();
+        by_cost.sort_by(|(p1, t1), (p2, t2)| (t1 * p2).cmp(&(t2 * p1)));
+        let mut missing = total_power * thirds / 3 + 1;
+        let mut pledged = 0u128;
+        for (p, tokens) in &by_cost {
+            let take = (*p).min(missing);
+            pledged += tokens * take / p;
+            missing -= take;
         }
         ensure!(
             int(&report[&format!("{prefix}_min_validators")])? == count,

@@ -55,8 +55,8 @@ mod tests {
     use cosmos_sdk_proto::cosmos::auth::v1beta1::{QueryAccountRequest, QueryAccountResponse};
     use prost::Message;
     use rampart_core::state::{EmptyState, Overlay};
-    use rampart_core::SdkCode;
     use rampart_core::BlockTime;
+    use rampart_core::SdkCode;
 
     fn ctx() -> GenesisContext {
         GenesisContext {

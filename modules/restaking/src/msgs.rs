@@ -106,6 +106,17 @@ pub fn ed25519_from_any(any: &Any) -> AppResult<[u8; 32]> {
             format!("not an ed25519 public key: {e}"),
         )
     })?;
+    // ZIP-215 verification accepts "signatures" by a small-order key that anyone can make, so
+    // such a key would let anyone forge double-vote evidence against the validator using it.
+    let small_order = curve25519_dalek_ng::edwards::CompressedEdwardsY(bytes)
+        .decompress()
+        .is_none_or(|point| point.is_small_order());
+    if small_order {
+        return Err(AppError::sdk(
+            SdkCode::InvalidPubKey,
+            "weak ed25519 key: a small-order point cannot be a consensus key",
+        ));
+    }
     Ok(bytes)
 }
 
@@ -388,4 +399,34 @@ fn assign_key(
     let key = ed25519_from_any(key)?;
     consumer_keys::assign(state, &consumer, &op, key, ctx.block.time, events)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_any(bytes: [u8; 32]) -> Any {
+        Any {
+            type_url: ED25519_PUBKEY_URL.into(),
+            value: Ed25519PubKey {
+                key: bytes.to_vec(),
+            }
+            .encode_to_vec(),
+        }
+    }
+
+    #[test]
+    fn small_order_keys_are_refused_and_real_keys_accepted() {
+        // The identity (y = 1) and the all-zero encoding (a point of order 4).
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        for weak in [identity, [0u8; 32]] {
+            let err = ed25519_from_any(&key_any(weak)).expect_err("weak key");
+            assert!(err.log.contains("small-order"), "{}", err.log);
+        }
+        let real = ed25519_consensus::SigningKey::from([7u8; 32])
+            .verification_key()
+            .to_bytes();
+        assert_eq!(ed25519_from_any(&key_any(real)).expect("real key"), real);
+    }
 }

@@ -58,7 +58,11 @@ fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
 pub struct Threshold {
     /// Fewest validators (greedy by power); 0 when the set cannot reach it.
     pub min_validators: u32,
-    /// Least pledged stake (greedy by stake per unit of power).
+    /// A lower bound on the pledged stake that controls that share: the fractional relaxation
+    /// (cheapest stake per unit of power first, the last validator's stake taken pro rata for
+    /// the power still missing). No coalition does it for less; the cheapest real coalition may
+    /// need more (finding it exactly is a knapsack problem), so the report never overstates
+    /// the cost of an attack.
     pub min_pledged_tokens: Amount,
     /// What that stake would lose to double-sign slashing.
     pub slashable_tokens: Amount,
@@ -95,21 +99,28 @@ fn threshold(set: &[ConsumerValidator], thirds: u128, fraction: Decimal) -> AppR
     };
     let mut by_cost: Vec<&ConsumerValidator> = set.iter().collect();
     by_cost.sort_by(|a, b| cost(a).cmp(&cost(b)).then(b.power.cmp(&a.power)));
-    let mut sum = 0u128;
+    // The least power that exceeds the share: ⌊total × thirds / 3⌋ + 1.
+    let needed = total.saturating_mul(thirds) / 3 + 1;
+    let mut missing = needed;
     let mut tokens = Amount::ZERO;
-    let mut slashable = Amount::ZERO;
     for v in by_cost {
-        sum += u128::from(v.power);
-        tokens = tokens.checked_add(v.pledged_tokens)?;
-        slashable = slashable.checked_add(v.pledged_tokens.mul_floor(fraction)?)?;
-        if exceeds(sum, total, thirds) {
+        if missing == 0 {
             break;
         }
+        let power = u128::from(v.power);
+        let take = power.min(missing);
+        let part = if take == power {
+            v.pledged_tokens
+        } else {
+            Amount(mul_div(v.pledged_tokens.0, take, power.max(1), false)?)
+        };
+        tokens = tokens.checked_add(part)?;
+        missing -= take;
     }
     Ok(Threshold {
         min_validators,
         min_pledged_tokens: tokens,
-        slashable_tokens: slashable,
+        slashable_tokens: tokens.mul_floor(fraction)?,
     })
 }
 
