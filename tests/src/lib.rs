@@ -9,6 +9,8 @@
 //! Set `RAMPART_E2E_KEEP=1` to keep the temp dirs (node homes and logs) for
 //! inspection; their paths are printed.
 
+pub mod cli;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

@@ -20,16 +20,15 @@
 //!    × its pledge × its counted stake, stays a bonded provider validator, and the same evidence
 //!    is refused the second time with `restaking/14`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
+use rampart_tests::cli::{stderr, tx_outcome, Cli, Key};
 use rampart_tests::{height_timeout, TestNet};
 use serde_json::Value;
 
-/// Fee of every transaction.
-const FEES: &str = "5000uramp";
 /// The consumer's chain id.
 const CONSUMER_CHAIN: &str = "restake-1";
 /// What the faucet delegates to node0 and to node3.
@@ -42,138 +41,6 @@ const FUNDING: u128 = 100 * REWARD_RATE;
 const POWER_REDUCTION: u128 = 1_000_000;
 /// 10^18: the fixed-point scale of decimals.
 const ATTOS: u128 = 1_000_000_000_000_000_000;
-
-/// Who signs a transaction.
-#[derive(Clone, Copy)]
-enum Key<'a> {
-    /// The faucet, imported into the test's own keyring.
-    Faucet,
-    /// A node's operator key (`validator` in the node home's `test` keyring).
-    Operator(&'a Path),
-}
-
-/// The `rampartd` CLI against node 0, with a keyring holding the faucet.
-struct Cli {
-    bin: PathBuf,
-    home: tempfile::TempDir,
-    rpc: String,
-    faucet: String,
-}
-
-impl Cli {
-    fn new(t: &TestNet) -> Result<Self> {
-        let funding = t.funding()?;
-        let cli = Self {
-            bin: t.binaries.rampartd.clone(),
-            home: tempfile::tempdir()?,
-            rpc: t.net.node(0)?.rpc.clone(),
-            faucet: funding.faucet.address,
-        };
-        let mut child = Command::new(&cli.bin)
-            .args([
-                "keys",
-                "add",
-                "faucet",
-                "--recover",
-                "--keyring-backend",
-                "test",
-            ])
-            .arg("--home")
-            .arg(cli.home.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()?;
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .context("stdin")?
-            .write_all(funding.faucet.mnemonic.as_bytes())?;
-        let output = child.wait_with_output()?;
-        ensure!(output.status.success(), "keys add: {}", stderr(&output));
-        Ok(cli)
-    }
-
-    /// `rampartd <args> --node <node 0>`.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(&self.bin);
-        command
-            .args(args)
-            .args(["--node", &self.rpc])
-            .stdin(Stdio::null());
-        command
-    }
-
-    /// A query with `--output json`.
-    fn query(&self, args: &[&str]) -> Result<Value> {
-        let mut all = vec!["query"];
-        all.extend(args);
-        all.extend(["--output", "json"]);
-        let output = self
-            .command(&all)
-            .arg("--home")
-            .arg(self.home.path())
-            .output()?;
-        ensure!(output.status.success(), "{all:?}: {}", stderr(&output));
-        serde_json::from_slice(&output.stdout).with_context(|| format!("{all:?}: not JSON"))
-    }
-
-    /// The transaction command `args`, signed by `key`, waiting for its block.
-    fn tx_command(&self, key: Key<'_>, args: &[&str]) -> Command {
-        let (from, home) = match key {
-            Key::Faucet => ("faucet", self.home.path()),
-            Key::Operator(home) => ("validator", home),
-        };
-        let mut all = vec!["tx"];
-        all.extend(args);
-        all.extend([
-            "--from",
-            from,
-            "--keyring-backend",
-            "test",
-            "--fees",
-            FEES,
-            "--gas",
-            "auto",
-            "--yes",
-            "--broadcast-mode",
-            "block",
-            "--output",
-            "json",
-        ]);
-        let mut command = self.command(&all);
-        command.arg("--home").arg(home);
-        command
-    }
-
-    /// A transaction that must succeed; returns the outcome (`txhash`, `height`, `code`, …).
-    fn tx_ok(&self, key: Key<'_>, args: &[&str]) -> Result<Value> {
-        tx_outcome(args, self.tx_command(key, args).output()?)
-    }
-
-    /// A transaction that must fail; returns its stderr.
-    fn tx_err(&self, key: Key<'_>, args: &[&str]) -> Result<String> {
-        let output = self.tx_command(key, args).output()?;
-        ensure!(
-            !output.status.success(),
-            "{args:?} succeeded: {}",
-            String::from_utf8_lossy(&output.stdout)
-        );
-        Ok(stderr(&output))
-    }
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn tx_outcome(args: &[&str], output: Output) -> Result<Value> {
-    ensure!(output.status.success(), "{args:?}: {}", stderr(&output));
-    let outcome: Value = serde_json::from_slice(&output.stdout)?;
-    ensure!(outcome["code"] == 0, "{args:?}: {outcome}");
-    Ok(outcome)
-}
 
 /// A JSON string holding an integer (the SDK's form of 64-bit and larger integers).
 fn int(value: &Value) -> Result<u128> {
