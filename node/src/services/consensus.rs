@@ -15,12 +15,24 @@ pub struct QueryParamsResponse {
     pub params: Option<ConsensusParams>,
 }
 
-/// The latest consensus parameters, from CometBFT's `consensus_params` RPC.
+/// The consensus parameters of the latest committed block, from CometBFT's `consensus_params`
+/// RPC. The height is asked for explicitly: without one CometBFT looks up the parameters of the
+/// block *after* the last stored one, which it saves only a moment after storing the block, so a
+/// query in between fails with "could not find consensus params".
 pub async fn params(rpc: &HttpClient) -> Result<QueryParamsResponse, Status> {
-    let answer = rpc
-        .latest_consensus_params()
+    let height = rpc
+        .status()
         .await
-        .map_err(|e| unavailable("consensus_params", e))?;
+        .map_err(|e| unavailable("status", e))?
+        .sync_info
+        .latest_block_height;
+    // Before the first block there is no committed height: ask for the latest instead.
+    let answer = if height.value() == 0 {
+        rpc.latest_consensus_params().await
+    } else {
+        rpc.consensus_params(height).await
+    }
+    .map_err(|e| unavailable("consensus_params", e))?;
     Ok(QueryParamsResponse {
         params: Some(answer.consensus_params.into()),
     })
