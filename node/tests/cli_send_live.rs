@@ -4,6 +4,8 @@
 //! Gas is given explicitly here: `--gas auto` needs the node to serve
 //! `/cosmos.tx.v1beta1.Service/Simulate` through ABCI Query.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -88,43 +90,12 @@ fn start_node(home: &Path, funded: &str) -> Node {
         (free_port(), free_port(), free_port(), free_port());
 
     // Genesis as a real network makes it: the funded account, and one validator from a gentx.
-    let test_keyring = ["--keyring-backend", "test"];
-    stdout_ok(&rampartd(
-        home,
-        &[&["keys", "add", "operator"][..], &test_keyring].concat(),
-        "",
-    ));
     stdout_ok(&rampartd(
         home,
         &["genesis", "add-account", funded, "1000000uramp"],
         "",
     ));
-    stdout_ok(&rampartd(
-        home,
-        &[
-            &["genesis", "add-account", "operator", "100000000uramp"][..],
-            &test_keyring,
-        ]
-        .concat(),
-        "",
-    ));
-    stdout_ok(&rampartd(
-        home,
-        &[
-            &[
-                "genesis",
-                "gentx",
-                "operator",
-                "10000000uramp",
-                "--chain-id",
-                "live-1",
-            ][..],
-            &test_keyring,
-        ]
-        .concat(),
-        "",
-    ));
-    stdout_ok(&rampartd(home, &["genesis", "collect-gentxs"], ""));
+    common::add_genesis_validator(home, "live-1");
 
     let config_path = home.join("config").join("config.toml");
     let mut config: toml_edit::DocumentMut = std::fs::read_to_string(&config_path)

@@ -1,5 +1,7 @@
 //! `rampartd start` refuses bad homes with an error that names the problem, and writes nothing.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -25,7 +27,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// An initialised home whose app.toml uses free ports.
+/// An initialised home with a genesis validator, whose app.toml uses free ports.
 fn home() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().to_str().expect("utf-8 path");
@@ -38,6 +40,7 @@ fn home() -> tempfile::TempDir {
         home,
     ]);
     assert!(ok, "init failed: {text}");
+    common::add_genesis_validator(dir.path(), "start-errors");
     let app_toml = dir.path().join("config/app.toml");
     let config = std::fs::read_to_string(&app_toml).expect("app.toml");
     let config = config
