@@ -1,14 +1,20 @@
-//! Compiles every .proto under `rampart/`, `cosmos/` and `tendermint/` with protox (pure Rust, no
-//! system `protoc`) into ONE descriptor set for gRPC reflection, and generates prost types and
-//! tonic clients for the `rampart.*` packages only: Cosmos and CometBFT types come from
-//! `cosmos-sdk-proto` and `tendermint-proto` (mapped with `extern_path`), never generated twice.
+//! Compiles every .proto under `rampart/` and the vendored `third_party/cosmos/` and
+//! `third_party/tendermint/` with protox (pure Rust, no system `protoc`) into ONE descriptor set
+//! for gRPC reflection, and generates prost types for the `rampart.*` packages only (no gRPC
+//! clients or servers: the node serves raw bytes per method path, clients build requests from
+//! these types): Cosmos and CometBFT types come from `cosmos-sdk-proto` and `tendermint-proto`
+//! (mapped with `extern_path`), never generated twice.
 
 use std::path::{Path, PathBuf};
 
 use prost::Message;
 
 /// Directories whose .proto files are compiled, relative to this crate.
-const ROOTS: &[&str] = &["rampart", "cosmos", "tendermint"];
+const ROOTS: &[&str] = &["rampart", "third_party/cosmos", "third_party/tendermint"];
+
+/// Include paths, in lookup order: the vendored third-party protos are named (and imported)
+/// relative to `third_party/`, Rampart's own relative to this crate.
+const INCLUDES: &[&str] = &["third_party", "."];
 
 /// The package prefix Rust code is generated for.
 const GENERATED_PACKAGE: &str = "rampart.";
@@ -20,9 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("cargo:rerun-if-changed={root}");
         collect_protos(Path::new(root), &mut protos)?;
     }
-    // Sorted so the descriptor set is byte-identical on every machine.
-    protos.sort();
-    let fds = protox::compile(&protos, ["."])?;
+    // Sorted by proto name (the path below its include directory) so the descriptor set is
+    // byte-identical on every machine.
+    protos.sort_by(|a, b| proto_name(a).cmp(proto_name(b)));
+    let fds = protox::compile(&protos, INCLUDES)?;
     std::fs::write(out_dir.join("descriptor.bin"), fds.encode_to_vec())?;
 
     // Rust is generated for the `rampart.*` files; the files they import (transitively) stay in
@@ -52,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     generated.file.retain(|file| needed.contains(file.name()));
     tonic_build::configure()
         .build_server(false)
-        .build_client(true)
+        .build_client(false)
         .extern_path(
             ".google.protobuf.Timestamp",
             "::tendermint_proto::google::protobuf::Timestamp",
@@ -65,6 +72,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .extern_path(".tendermint", "::tendermint_proto")
         .compile_fds(generated)?;
     Ok(())
+}
+
+/// The name protox gives `path`: relative to the first include directory that holds it.
+fn proto_name(path: &Path) -> &Path {
+    INCLUDES
+        .iter()
+        .find_map(|include| path.strip_prefix(include).ok())
+        .unwrap_or(path)
 }
 
 /// Appends every `.proto` file under `dir` (recursively) to `out`.

@@ -5,14 +5,12 @@
 //! code on a small store as a smoke test. Every transaction must succeed, or the run panics.
 //! Results are written up in `docs/BENCHMARKS.md`.
 
-#[path = "../tests/tx_support/mod.rs"]
-mod tx_support;
-
 use std::time::{Duration, Instant};
 
-use rampart_auth::{Address, PubKey};
+use rampart_auth::PubKey;
+use rampart_core::Address;
 use rampart_core::Changes;
-use tx_support::*;
+use rampart_testkit::*;
 
 /// How much work one run does.
 struct Size {
@@ -146,7 +144,7 @@ impl Bench {
                 let sender = &senders[i];
                 let to: Address = senders[i + 1].key.address();
                 TxBuilder::new(
-                    vec![msg_send(&sender.key.address(), &to, vec![coin("1", DENOM)])],
+                    vec![msg_send(sender.key.address(), to, vec![coin("1", DENOM)])],
                     vec![Signer::new(&sender.key, sender.account_number, 0)],
                 )
                 .build()

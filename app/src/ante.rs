@@ -21,12 +21,13 @@ use base64::Engine;
 use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{mode_info, SignDoc, SignerInfo};
 use prost::Message;
-use rampart_auth::{Account, Address, AuthRead, AuthWrite, PubKey, FEE_COLLECTOR};
-use rampart_bank::coins::parse_coins;
+use rampart_auth::{Account, AuthRead, AuthWrite, PubKey, FEE_COLLECTOR};
 use rampart_bank::{format_coins, BankWrite, Coin};
+use rampart_core::coins::parse_coins;
 use rampart_core::context::ExecMode;
 use rampart_core::error::{AppError, AppResult, SdkCode, SDK_CODESPACE};
 use rampart_core::state::StateWrite;
+use rampart_core::Address;
 use rampart_core::{Amount, BlockContext, Decimal, Event, Events};
 
 use crate::gas::GasMeter;
@@ -180,7 +181,7 @@ fn deduct_fee(
     let payer = match fee.payer.as_str() {
         "" => signers.first().copied(),
         text => {
-            let payer = Address::from_account(text)?;
+            let payer = ctx.block.profile.account_address(text)?;
             signers.contains(&payer).then_some(payer)
         }
     }

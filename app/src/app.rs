@@ -22,7 +22,7 @@ use tendermint::abci::{request, response, types::ExecTxResult, Code};
 use tendermint::{block, merkle, AppHash};
 
 use crate::composition::Modules;
-pub use crate::exec::{execute_tx, TxEnv, TxOutcome};
+use crate::exec::{apply_tx, TxEnv};
 use crate::query::{Queries, QueryAnswer, PROOF_OP_TYPE, STORE_KEY_PATH};
 use crate::{convert, genesis, tx};
 
@@ -92,12 +92,12 @@ fn halt(reason: impl std::fmt::Display) -> ! {
 }
 
 impl App {
-    /// The application over `storage`, with Rampart's standard modules.
+    /// The application over `storage`, with the provider's modules ([`Modules::provider`]).
     pub fn new(storage: Storage, config: AppConfig) -> Self {
-        Self::with_modules(storage, config, Arc::new(Modules::standard()))
+        Self::with_modules(storage, config, Arc::new(Modules::provider()))
     }
 
-    /// The application with a custom module set (tests, future consumer-chain composition).
+    /// The application with another composition (tests, the consumer chain's profile).
     pub fn with_modules(storage: Storage, config: AppConfig, modules: Arc<Modules>) -> Self {
         let snapshot = storage.snapshot();
         let chain_id = rampart_chain::chain_info(&snapshot)
@@ -114,6 +114,11 @@ impl App {
             finalized: None,
             last_block: None,
         }
+    }
+
+    /// The composed modules.
+    pub fn modules(&self) -> &Modules {
+        &self.modules
     }
 
     /// The query handle shared with the gRPC server.
@@ -146,6 +151,7 @@ impl App {
         }
         let ctx = GenesisContext {
             chain_id: req.chain_id.clone(),
+            profile: self.modules.chain_profile(),
             initial_height: req.initial_height.value(),
             genesis_time: convert::block_time(req.time),
             validators: Vec::new(),
@@ -186,7 +192,7 @@ impl App {
             mode: ExecMode::Check,
             min_gas_prices: &self.config.min_gas_prices,
         };
-        let outcome = execute_tx(&self.modules, &mut self.check_state, &env, &req.tx);
+        let outcome = apply_tx(&self.modules, &mut self.check_state, &env, &req.tx);
         let (code, data, log, codespace) = result_fields(outcome.result);
         response::CheckTx {
             code,
@@ -234,6 +240,7 @@ impl App {
     pub fn finalize_block(&mut self, req: request::FinalizeBlock) -> response::FinalizeBlock {
         let ctx = BlockContext {
             chain_id: self.chain_id.clone().unwrap_or_default(),
+            profile: self.modules.chain_profile(),
             height: req.height.value(),
             time: convert::block_time(req.time),
             proposer: proposer(&req.proposer_address),
@@ -261,7 +268,7 @@ impl App {
                     mode: ExecMode::Deliver,
                     min_gas_prices: &[],
                 };
-                let outcome = execute_tx(&self.modules, &mut block, &env, tx_bytes);
+                let outcome = apply_tx(&self.modules, &mut block, &env, tx_bytes);
                 let (code, data, log, codespace) = result_fields(outcome.result);
                 ExecTxResult {
                     code,
@@ -275,10 +282,19 @@ impl App {
                 }
             })
             .collect();
+        let owner = self.modules.validator_set_owner().map(|m| m.name());
         let mut updates = Vec::new();
         for module in self.modules.iter() {
             match module.end_block(&mut block, &ctx, &mut events) {
-                Ok(mut module_updates) => updates.append(&mut module_updates),
+                Ok(mut module_updates) if owner == Some(module.name()) => {
+                    updates.append(&mut module_updates)
+                }
+                Ok(module_updates) if module_updates.is_empty() => {}
+                Ok(_) => halt(format!(
+                    "end_block of {} at height {} changed the validator set it does not own",
+                    module.name(),
+                    ctx.height
+                )),
                 Err(e) => halt(format!(
                     "end_block of {} at height {}: {e}",
                     module.name(),
@@ -386,6 +402,7 @@ impl App {
         };
         BlockContext {
             chain_id: self.chain_id.clone().unwrap_or_default(),
+            profile: self.modules.chain_profile(),
             height: height.saturating_add(1),
             time,
             proposer: [0; 20],

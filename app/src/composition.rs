@@ -6,26 +6,79 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rampart_core::Module;
+use rampart_core::{ChainProfile, Module};
 
-use crate::staking_bank::BankSeam;
+use crate::staking_bank::BankPools;
 
-/// The composed modules with their routing tables.
+/// A composition profile: the composed modules in hook order, the one that owns the validator
+/// set, and the routing tables.
 pub struct Modules {
     list: Vec<Box<dyn Module>>,
+    chain: ChainProfile,
+    validator_set_owner: Option<usize>,
     msg_routes: BTreeMap<&'static str, usize>,
     query_routes: BTreeMap<&'static str, usize>,
 }
 
+/// Builds a [`Modules`] profile: modules appended in hook order, at most one of them marked as
+/// the owner of the validator set (its genesis set and end-block updates go to CometBFT).
+#[derive(Default)]
+pub struct ModulesBuilder {
+    list: Vec<Box<dyn Module>>,
+    chain: Option<ChainProfile>,
+    validator_set_owners: Vec<usize>,
+}
+
+impl ModulesBuilder {
+    /// Appends `module` to the hook order.
+    pub fn module(mut self, module: impl Module + 'static) -> Self {
+        self.list.push(Box::new(module));
+        self
+    }
+
+    /// Appends `module` to the hook order as the owner of the validator set (the provider's
+    /// staking; a consumer chain's consumer-side module).
+    pub fn validator_set_owner(mut self, module: impl Module + 'static) -> Self {
+        self.validator_set_owners.push(self.list.len());
+        self.module(module)
+    }
+
+    /// The chain's vocabulary (prefixes, bond denom, power reduction) the app puts in every
+    /// genesis and block context; [`ChainProfile::rampart`] unless set.
+    pub fn chain_profile(mut self, chain: ChainProfile) -> Self {
+        self.chain = Some(chain);
+        self
+    }
+
+    /// The composition; `Err` names a duplicate module name, message type URL or query path,
+    /// or a second owner of the validator set.
+    pub fn build(self) -> Result<Modules, String> {
+        let mut modules = Modules::new(self.list)?;
+        modules.chain = self.chain.unwrap_or_else(ChainProfile::rampart);
+        modules.validator_set_owner = match self.validator_set_owners.as_slice() {
+            [] => None,
+            [owner] => Some(*owner),
+            [first, second, ..] => {
+                return Err(format!(
+                    "{} and {} both own the validator set",
+                    modules.list[*first].name(),
+                    modules.list[*second].name()
+                ))
+            }
+        };
+        Ok(modules)
+    }
+}
+
 impl Modules {
-    /// Rampart's module set, in hook order:
+    /// The provider chain (Rampart itself), in hook order:
     ///
     /// 1. `chain` — chain identity, fixed at genesis;
     /// 2. `auth` — accounts, public keys, sequences, the fee collector;
     /// 3. `bank` — balances, supply, transfers (genesis balances create auth accounts);
-    /// 4. `staking` — validators, delegations, the CometBFT validator set (tokens held by the
-    ///    bank's pool module accounts through [`BankSeam`]; delegation changes notify
-    ///    distribution through [`rampart_distribution::DistributionHooks`]);
+    /// 4. `staking` — validators, delegations, the CometBFT validator set, whose owner it is
+    ///    (tokens held by the bank's pool module accounts through [`BankPools`]; delegation
+    ///    changes notify distribution through [`rampart_distribution::DistributionHooks`]);
     /// 5. `mint` — each block's provisions into the fee collector (before distribution reads it);
     /// 6. `distribution` — the fee collector's balance to the previous block's signers, commission
     ///    and the per-share reward index, withdrawals;
@@ -40,9 +93,12 @@ impl Modules {
     /// 9. `restaking` — pledges, consumer keys and consumer evidence (slashing through staking);
     ///    in end block, after staking's, so launches and epoch validator sets see the bonded set
     ///    and tokens as this block left them. It returns no provider validator updates.
-    pub fn standard() -> Self {
+    ///
+    /// A consumer chain's profile (`Modules::consumer()`, to come) is `chain`, `auth`, `bank`
+    /// and the consumer-side module owning the validator set, with no staking.
+    pub fn provider() -> Self {
         let staking = rampart_staking::StakingModule::with_hooks(
-            Arc::new(BankSeam),
+            Arc::new(BankPools),
             Arc::new(rampart_distribution::DistributionHooks),
         );
         let slashing = rampart_slashing::SlashingModule::new(staking.clone());
@@ -50,23 +106,30 @@ impl Modules {
             rampart_restaking::RestakingHooks,
         ));
         let restaking = rampart_restaking::RestakingModule::new(staking.clone());
-        // The standard set has unique names and routes by construction (checked by a test).
-        Self::new(vec![
-            Box::new(rampart_chain::ChainModule),
-            Box::new(rampart_auth::AuthModule),
-            Box::new(rampart_bank::BankModule),
-            Box::new(staking),
-            Box::new(rampart_mint::MintModule),
-            Box::new(rampart_distribution::DistributionModule),
-            Box::new(slashing),
-            Box::new(consumer),
-            Box::new(restaking),
-        ])
-        .expect("the standard module set has unique names and routes")
+        Self::builder()
+            .chain_profile(ChainProfile::rampart())
+            .module(rampart_chain::ChainModule)
+            .module(rampart_auth::AuthModule)
+            .module(rampart_bank::BankModule)
+            .validator_set_owner(staking)
+            .module(rampart_mint::MintModule)
+            .module(rampart_distribution::DistributionModule)
+            .module(slashing)
+            .module(consumer)
+            .module(restaking)
+            .build()
+            // The provider set has unique names and routes by construction (checked by a test).
+            .expect("the provider module set has unique names and routes")
     }
 
-    /// Composes `list` in the given order; `Err` names a duplicate module name, message type
-    /// URL or query path.
+    /// An empty [`ModulesBuilder`].
+    pub fn builder() -> ModulesBuilder {
+        ModulesBuilder::default()
+    }
+
+    /// Composes `list` in the given order with no validator-set owner (CometBFT's genesis
+    /// validators stand; tests of the ABCI mechanics); `Err` names a duplicate module name,
+    /// message type URL or query path.
     pub fn new(list: Vec<Box<dyn Module>>) -> Result<Self, String> {
         let mut names = BTreeMap::new();
         let mut msg_routes = BTreeMap::new();
@@ -88,9 +151,21 @@ impl Modules {
         }
         Ok(Self {
             list,
+            chain: ChainProfile::rampart(),
+            validator_set_owner: None,
             msg_routes,
             query_routes,
         })
+    }
+
+    /// The chain profile the app carries in every genesis and block context.
+    pub fn chain_profile(&self) -> ChainProfile {
+        self.chain
+    }
+
+    /// The module owning the validator set, if any.
+    pub fn validator_set_owner(&self) -> Option<&dyn Module> {
+        self.validator_set_owner.map(|i| self.list[i].as_ref())
     }
 
     /// The modules in hook order.
@@ -121,8 +196,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn standard_set_composes() {
-        let modules = Modules::standard();
+    fn provider_set_composes_in_consensus_order() {
+        let modules = Modules::provider();
+        assert_eq!(
+            modules.validator_set_owner().map(|m| m.name()),
+            Some("staking")
+        );
         assert!(modules.for_query(rampart_chain::QUERY_CHAIN_INFO).is_some());
         assert!(modules.for_msg("/unknown.Msg").is_none());
         assert!(modules
@@ -157,5 +236,22 @@ mod tests {
         .err()
         .expect("duplicate");
         assert!(err.contains("duplicate module name chain"));
+        let err = Modules::builder()
+            .validator_set_owner(rampart_chain::ChainModule)
+            .validator_set_owner(rampart_auth::AuthModule)
+            .build()
+            .err()
+            .expect("two owners");
+        assert_eq!(err, "chain and auth both own the validator set");
+        let consumer_like = Modules::builder()
+            .module(rampart_chain::ChainModule)
+            .module(rampart_auth::AuthModule)
+            .validator_set_owner(rampart_bank::BankModule)
+            .build()
+            .expect("composes");
+        assert_eq!(
+            consumer_like.validator_set_owner().map(|m| m.name()),
+            Some("bank")
+        );
     }
 }

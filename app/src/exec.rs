@@ -5,10 +5,10 @@
 
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
 use prost::Message;
-use rampart_auth::Address;
 use rampart_core::context::ExecMode;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{apply_changes, Overlay, StateWrite};
+use rampart_core::Address;
 use rampart_core::{BlockContext, Decimal, Event, Events, Module, MsgContext};
 use tendermint_proto::google::protobuf::Any;
 
@@ -17,9 +17,10 @@ use crate::composition::Modules;
 use crate::gas::{GasMeter, Metered};
 use crate::tx::{self, DecodedTx};
 
-/// The outcome of executing one transaction.
+/// What applying one transaction to the state did (the state machine's result; the client's
+/// view of a committed transaction is `rampart_client`'s `TxOutcome`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TxOutcome {
+pub struct AppliedTx {
     /// `TxMsgData` on success, or the error.
     pub result: AppResult<Vec<u8>>,
     /// Events emitted: everything on success; the ante handler's (fee, sequence) when a message
@@ -42,19 +43,19 @@ pub struct TxEnv<'a> {
     pub min_gas_prices: &'a [(String, Decimal)],
 }
 
-/// Decodes and executes one transaction over `state`. The ante handler's writes (fee, sequence,
+/// Decodes one transaction and applies it to `state`. The ante handler's writes (fee, sequence,
 /// public key) land in `state` when it succeeds; the messages' writes only when every message
 /// succeeds. CheckTx runs the ante handler only, as the SDK does.
-pub fn execute_tx<S: StateWrite>(
+pub fn apply_tx<S: StateWrite>(
     modules: &Modules,
     state: &mut S,
     env: &TxEnv<'_>,
     tx_bytes: &[u8],
-) -> TxOutcome {
+) -> AppliedTx {
     let decoded = match tx::decode(tx_bytes) {
         Ok(decoded) => decoded,
         Err(e) => {
-            return TxOutcome {
+            return AppliedTx {
                 result: Err(e),
                 events: Events::new(),
                 gas_wanted: 0,
@@ -77,7 +78,7 @@ pub fn execute_tx<S: StateWrite>(
         &meter,
         &mut events,
     );
-    TxOutcome {
+    AppliedTx {
         result,
         events,
         gas_wanted,
@@ -109,7 +110,7 @@ fn route<'m>(modules: &'m Modules, decoded: &'m DecodedTx) -> AppResult<Vec<Rout
                     ),
                 )
             })?;
-            let signers = module.msg_signers(msg)?.into_iter().map(Address).collect();
+            let signers = module.validate_msg(msg)?.into_iter().map(Address).collect();
             Ok(Routed {
                 module,
                 msg,

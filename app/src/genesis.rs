@@ -9,8 +9,8 @@ use crate::genutil;
 
 /// Parses `app_state` (empty bytes mean `{}`), refuses sections no module owns, runs every
 /// module's `init_genesis`, delivers the genesis transactions and returns the validator set the
-/// modules start with (`None`: no module owns it, CometBFT's genesis validators stand; an owned
-/// but empty set is refused). On `Err` the caller discards `state`.
+/// validator-set owner starts with (`None`: no module owns it, CometBFT's genesis validators
+/// stand; an owned but empty set is refused). On `Err` the caller discards `state`.
 pub fn init_genesis<S: StateWrite>(
     modules: &Modules,
     state: &mut S,
@@ -19,12 +19,10 @@ pub fn init_genesis<S: StateWrite>(
 ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
     let sections = init_modules(modules, state, ctx, app_state)?;
     genutil::deliver(modules, state, ctx, sections.get(genutil::SECTION))?;
-    let mut owned: Option<Vec<ValidatorUpdate>> = None;
-    for module in modules.iter() {
-        if let Some(mut set) = module.genesis_validators(state, ctx)? {
-            owned.get_or_insert_with(Vec::new).append(&mut set);
-        }
-    }
+    let owned = match modules.validator_set_owner() {
+        Some(owner) => owner.genesis_validators(state, ctx)?,
+        None => None,
+    };
     if owned.as_ref().is_some_and(Vec::is_empty) {
         return Err(AppError::sdk(
             SdkCode::InvalidRequest,

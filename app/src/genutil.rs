@@ -10,7 +10,7 @@ use rampart_core::{BlockContext, GenesisContext, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::composition::Modules;
-use crate::exec::{execute_tx, TxEnv};
+use crate::exec::{apply_tx, TxEnv};
 
 /// The `app_state` section holding the genesis transactions.
 pub const SECTION: &str = "genutil";
@@ -35,6 +35,7 @@ pub fn deliver<S: StateWrite>(
     let genesis: GenutilGenesis = rampart_core::module::genesis_section(SECTION, section)?;
     let block = BlockContext {
         chain_id: ctx.chain_id.clone(),
+        profile: ctx.profile,
         height: ctx.initial_height,
         time: ctx.genesis_time,
         proposer: [0; 20],
@@ -55,7 +56,7 @@ pub fn deliver<S: StateWrite>(
                     format!("app_state.genutil.gen_txs[{index}] is not base64: {e}"),
                 )
             })?;
-        let outcome = execute_tx(modules, state, &env, &bytes);
+        let outcome = apply_tx(modules, state, &env, &bytes);
         if let Err(e) = outcome.result {
             return Err(AppError::new(
                 e.codespace,

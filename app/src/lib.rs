@@ -1,8 +1,8 @@
-//! The Rampart ABCI 2.0 application: the modules composed in one documented order
-//! ([`composition`]), genesis dispatch ([`genesis`]) and genesis transactions ([`genutil`]),
-//! staking's token custody on the bank ([`staking_bank`]), chain-wide [`invariants`], the
-//! transaction envelope ([`tx`]), the
-//! ante handler ([`ante`]), gas metering ([`gas`]), the transaction pipeline ([`exec`]), the
+//! The Rampart ABCI 2.0 application: composition profiles, each a documented module order with
+//! the owner of the validator set ([`composition`]; the provider's today), genesis dispatch
+//! ([`genesis`]) and genesis transactions ([`genutil`]), staking's token custody on the bank
+//! ([`staking_bank`]), the composed modules' [`invariants`], the transaction envelope ([`tx`]),
+//! the ante handler ([`ante`]), gas metering ([`gas`]), the transaction pipeline ([`exec`]), the
 //! state machine behind each ABCI method ([`app`]), queries and simulation shared by ABCI and
 //! gRPC ([`query`]) and the tower service CometBFT talks to ([`abci`]).
 

@@ -13,7 +13,7 @@ use rampart_store::{Snapshot, Storage, StorageError};
 use tendermint_proto::google::protobuf::Any;
 
 use crate::composition::Modules;
-use crate::exec::{execute_tx, TxEnv};
+use crate::exec::{apply_tx, TxEnv};
 use crate::simulate::{self, SIMULATE_PATH};
 
 /// ABCI query path for a raw state key (`data` = the key); with `prove` it returns an ICS-23
@@ -111,6 +111,7 @@ impl Queries {
         let chain_id = rampart_chain::chain_info(&snapshot)?.chain_id;
         let block = BlockContext {
             chain_id,
+            profile: self.modules.chain_profile(),
             height: height.saturating_add(1),
             time: BlockTime::default(),
             proposer: [0; 20],
@@ -123,7 +124,7 @@ impl Queries {
             min_gas_prices: &[],
         };
         let mut state = Overlay::new(snapshot);
-        let outcome = execute_tx(&self.modules, &mut state, &env, tx_bytes);
+        let outcome = apply_tx(&self.modules, &mut state, &env, tx_bytes);
         let data = outcome.result?;
         let msg_responses = TxMsgData::decode(data.as_slice())
             .map_err(|e| AppError::sdk(SdkCode::Logic, format!("simulated TxMsgData: {e}")))?

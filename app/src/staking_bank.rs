@@ -2,8 +2,9 @@
 //! `bonded_tokens_pool` and `not_bonded_tokens_pool` module accounts, amounts are in the staking
 //! bond denom, and slashed tokens are burned (the supply goes down).
 
-use rampart_auth::{Address, AuthWrite};
+use rampart_auth::AuthWrite;
 use rampart_bank::{BankRead, BankWrite, Coin};
+use rampart_core::Address;
 use rampart_core::{Amount, AppResult, Events, StateRead, StateWrite};
 use rampart_staking::{Pool, StakingBank};
 
@@ -14,12 +15,13 @@ pub const NOT_BONDED_POOL: &str = "not_bonded_tokens_pool";
 /// Permissions of both pools, as in the Cosmos SDK.
 const POOL_PERMISSIONS: &[&str] = &["burner", "staking"];
 
-/// [`StakingBank`] over `rampart-bank`.
+/// Staking's bonded and not-bonded pools as `rampart-bank` module accounts: the
+/// [`StakingBank`] the app gives staking.
 ///
 /// The bank's `coin_spent`/`coin_received` events of these internal moves are not reported:
 /// staking emits its own `delegate`/`unbond`/`complete_unbonding` events for them.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct BankSeam;
+pub struct BankPools;
 
 /// The module account name of `pool`.
 pub fn pool_name(pool: Pool) -> &'static str {
@@ -40,17 +42,17 @@ fn bond_coins(state: &dyn StateRead, amount: Amount) -> AppResult<[Coin; 1]> {
     Ok([Coin::new(denom, amount.0)])
 }
 
-impl StakingBank for BankSeam {
+impl StakingBank for BankPools {
     fn delegate_coins(
         &self,
         state: &mut dyn StateWrite,
-        delegator: &[u8; 20],
+        delegator: &Address,
         pool: Pool,
         amount: Amount,
     ) -> AppResult<()> {
         let to = pool_address(state, pool)?;
         let coins = bond_coins(state, amount)?;
-        state.debit(&Address(*delegator), &coins, &mut Events::new())?;
+        state.debit(delegator, &coins, &mut Events::new())?;
         state.credit(&to, &coins, &mut Events::new())
     }
 
@@ -58,13 +60,13 @@ impl StakingBank for BankSeam {
         &self,
         state: &mut dyn StateWrite,
         pool: Pool,
-        delegator: &[u8; 20],
+        delegator: &Address,
         amount: Amount,
     ) -> AppResult<()> {
         let from = pool_address(state, pool)?;
         let coins = bond_coins(state, amount)?;
         state.debit(&from, &coins, &mut Events::new())?;
-        state.credit(&Address(*delegator), &coins, &mut Events::new())
+        state.credit(delegator, &coins, &mut Events::new())
     }
 
     fn move_pool(

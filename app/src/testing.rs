@@ -19,7 +19,8 @@ use cosmos_sdk_proto::cosmos::tx::v1beta1::{
     mode_info, AuthInfo, Fee, ModeInfo, SignDoc, SignerInfo, TxBody, TxRaw,
 };
 use prost::Message;
-use rampart_auth::{Address, PubKey};
+use rampart_auth::PubKey;
+use rampart_core::Address;
 use rampart_core::AppResult;
 use rampart_store::Storage;
 use sha2::{Digest, Sha256};
@@ -104,7 +105,7 @@ impl TestValidator {
             }),
             min_self_delegation: "1".into(),
             delegator_address: operator.to_string(),
-            validator_address: operator.to_bech32(rampart_auth::address::VALIDATOR_PREFIX),
+            validator_address: rampart_core::ChainProfile::rampart().to_valoper(&operator),
             pubkey: Some(Any {
                 type_url: "/cosmos.crypto.ed25519.PubKey".into(),
                 value: cosmos_sdk_proto::cosmos::crypto::ed25519::PubKey {
@@ -256,7 +257,7 @@ impl MockConsensus {
     ) -> AppResult<(Self, Vec<u8>)> {
         Self::init_with(
             storage,
-            Arc::new(Modules::standard()),
+            Arc::new(Modules::provider()),
             chain_id,
             initial_height,
             app_state,
@@ -305,7 +306,7 @@ impl MockConsensus {
     /// Re-attaches to a store that already holds committed blocks (a restarted node); the
     /// validator set is taken from staking's last committed set.
     pub fn resume(storage: Storage, chain_id: &str) -> Self {
-        Self::resume_with(storage, Arc::new(Modules::standard()), chain_id)
+        Self::resume_with(storage, Arc::new(Modules::provider()), chain_id)
     }
 
     /// [`MockConsensus::resume`] with a custom module set.
@@ -449,7 +450,7 @@ impl MockConsensus {
         self.app.commit();
         self.height = self.height.saturating_add(1);
         if let Some(storage) = &self.checked {
-            match crate::invariants::check(&storage.snapshot()) {
+            match crate::invariants::check(self.app.modules().iter(), &storage.snapshot()) {
                 Ok(Ok(())) => {}
                 Ok(Err(violation)) => {
                     panic!("invariant broken at height {}: {violation}", self.height)

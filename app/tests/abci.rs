@@ -16,7 +16,7 @@ fn open(dir: &std::path::Path) -> Storage {
 }
 
 /// The ABCI mechanics are tested on the chain module alone: no validator set to own, and an
-/// empty block changes nothing (with the standard set, mint and distribution write every block).
+/// empty block changes nothing (with the provider set, mint and distribution write every block).
 fn modules() -> Arc<Modules> {
     Arc::new(Modules::new(vec![Box::new(rampart_chain::ChainModule)]).expect("one module"))
 }

@@ -4,7 +4,6 @@
 //! See docs/FUZZING.md.
 
 mod fuzz_support;
-mod tx_support;
 
 use std::path::{Path, PathBuf};
 

@@ -2,18 +2,12 @@
 //! validator-set diffs FinalizeBlock hands back, pools and supply checked after every block by
 //! the driver's invariants.
 
-mod tx_support;
-
-use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    CommissionRates, Description, MsgCreateValidator, MsgDelegate, MsgUndelegate,
-};
 use prost::Message;
-use rampart_app::testing::{add_genesis_validators, TestValidator};
-use rampart_auth::address::VALIDATOR_PREFIX;
-use rampart_auth::Address;
+use rampart_core::Address;
 use rampart_staking::StakingRead;
-use tendermint_proto::google::protobuf::Any;
-use tx_support::*;
+use rampart_testkit::events::assert_ok;
+use rampart_testkit::msgs::{delegate, rates_bps, undelegate, withdraw_reward, CreateValidator};
+use rampart_testkit::*;
 
 /// Funds of the delegator key.
 const RICH: u128 = 100_000_000;
@@ -21,39 +15,6 @@ const RICH: u128 = 100_000_000;
 const GENESIS_STAKE: u128 = 10_000_000;
 /// Unbonding time of these chains (the driver makes one-second blocks).
 const UNBONDING_SECONDS: i64 = 5;
-
-fn valoper(address: &Address) -> String {
-    address.to_bech32(VALIDATOR_PREFIX)
-}
-
-fn any<M: Message>(type_url: &str, msg: &M) -> Any {
-    Any {
-        type_url: type_url.into(),
-        value: msg.encode_to_vec(),
-    }
-}
-
-fn delegate(delegator: &Address, validator: &Address, amount: u128) -> Any {
-    any(
-        "/cosmos.staking.v1beta1.MsgDelegate",
-        &MsgDelegate {
-            delegator_address: delegator.to_string(),
-            validator_address: valoper(validator),
-            amount: Some(coin(&amount.to_string(), DENOM)),
-        },
-    )
-}
-
-fn undelegate(delegator: &Address, validator: &Address, amount: u128) -> Any {
-    any(
-        "/cosmos.staking.v1beta1.MsgUndelegate",
-        &MsgUndelegate {
-            delegator_address: delegator.to_string(),
-            validator_address: valoper(validator),
-            amount: Some(coin(&amount.to_string(), DENOM)),
-        },
-    )
-}
 
 /// A chain with one genesis validator (seed 1), `delegator` funded with [`RICH`] and the
 /// operator of `joiner` funded so it can create a validator later.
@@ -63,13 +24,7 @@ fn chain(delegator: &Key, genesis_validator: &TestValidator, joiner: &TestValida
             {"address": delegator.address().to_string(), "coins": [{"denom": DENOM, "amount": RICH.to_string()}]},
             {"address": joiner.operator().to_string(), "coins": [{"denom": DENOM, "amount": RICH.to_string()}]},
         ]},
-        "staking": {"params": {
-            "unbonding_time_seconds": UNBONDING_SECONDS,
-            "max_validators": 100,
-            "max_entries": 7,
-            "bond_denom": DENOM,
-            "min_commission_rate": "0",
-        }},
+        "staking": staking_section(UNBONDING_SECONDS, 100),
     });
     add_genesis_validators(
         &mut app_state,
@@ -98,32 +53,12 @@ fn updates(response: &tendermint::abci::response::FinalizeBlock) -> Vec<([u8; 32
 }
 
 fn create_validator_tx(chain: &Chain, joiner: &TestValidator, stake: u128) -> Vec<u8> {
-    let operator = joiner.operator();
-    let (number, sequence, _) = chain.account(&operator).expect("funded");
-    #[allow(deprecated)]
-    let msg = MsgCreateValidator {
-        description: Some(Description {
-            moniker: "joiner".into(),
-            ..Default::default()
-        }),
-        commission: Some(CommissionRates {
-            rate: "50000000000000000".into(),
-            max_rate: "200000000000000000".into(),
-            max_change_rate: "10000000000000000".into(),
-        }),
-        min_self_delegation: "1".into(),
-        delegator_address: operator.to_string(),
-        validator_address: valoper(&operator),
-        pubkey: Some(rampart_staking::validator::pubkey_to_any(
-            &joiner.consensus_pubkey(),
-        )),
-        value: Some(coin(&stake.to_string(), DENOM)),
+    let msg = CreateValidator {
+        with_delegator_address: true,
+        commission: rates_bps(500, 2_000, 100),
+        ..CreateValidator::new("joiner", joiner, joiner.consensus_pubkey(), stake)
     };
-    let body = cosmos_sdk_proto::cosmos::tx::v1beta1::TxBody {
-        messages: vec![any("/cosmos.staking.v1beta1.MsgCreateValidator", &msg)],
-        ..Default::default()
-    };
-    joiner.sign_tx(CHAIN_ID, number, sequence, body, 300_000)
+    chain.operator_tx(joiner, vec![msg.to_any()], 300_000)
 }
 
 #[test]
@@ -141,7 +76,7 @@ fn genesis_validators_come_from_gentxs_and_reach_cometbft() {
     );
     let snapshot = chain.storage.snapshot();
     let v = snapshot
-        .validator(&genesis_validator.operator().0)
+        .validator(&genesis_validator.operator())
         .expect("reads")
         .expect("created by its gentx");
     assert_eq!(v.tokens.0, GENESIS_STAKE);
@@ -179,13 +114,6 @@ fn a_bad_gentx_is_refused_with_its_index() {
     assert!(err.log.contains("no bonded validator"), "{}", err.log);
 }
 
-/// `msg` signed by `key` with no fee.
-fn free_tx(chain: &Chain, key: &Key, msg: Any) -> Vec<u8> {
-    let mut tx = TxBuilder::new(vec![msg], vec![chain.signer(key)]);
-    tx.fee = Vec::new();
-    tx.build()
-}
-
 fn base64_tx(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -200,18 +128,13 @@ fn delegations_move_cometbft_power_and_unbonded_tokens_come_back() {
     let op = genesis_validator.operator();
 
     // Delegate 5 units of power: the end block reports the new power.
-    let tx = free_tx(
-        &chain,
+    let tx = chain.free_tx(
         &delegator,
-        delegate(&delegator.address(), &op, 5_000_000),
+        vec![delegate(delegator.address(), op, 5_000_000)],
+        200_000,
     );
     let response = chain.driver.block(vec![tx]);
-    assert_eq!(
-        response.tx_results[0].code.value(),
-        0,
-        "{}",
-        response.tx_results[0].log
-    );
+    assert_ok(&response.tx_results[0]);
     assert_eq!(
         updates(&response),
         [(genesis_validator.consensus_pubkey(), 15)]
@@ -230,27 +153,17 @@ fn delegations_move_cometbft_power_and_unbonded_tokens_come_back() {
     let response = chain
         .driver
         .block(vec![create_validator_tx(&chain, &joiner, 20_000_000)]);
-    assert_eq!(
-        response.tx_results[0].code.value(),
-        0,
-        "{}",
-        response.tx_results[0].log
-    );
+    assert_ok(&response.tx_results[0]);
     assert_eq!(updates(&response), [(joiner.consensus_pubkey(), 20)]);
 
     // Undelegate 2 units: power drops now, tokens return after the unbonding time.
-    let tx = free_tx(
-        &chain,
+    let tx = chain.free_tx(
         &delegator,
-        undelegate(&delegator.address(), &op, 2_000_000),
+        vec![undelegate(delegator.address(), op, 2_000_000)],
+        200_000,
     );
     let response = chain.driver.block(vec![tx]);
-    assert_eq!(
-        response.tx_results[0].code.value(),
-        0,
-        "{}",
-        response.tx_results[0].log
-    );
+    assert_ok(&response.tx_results[0]);
     assert_eq!(
         updates(&response),
         [(genesis_validator.consensus_pubkey(), 13)]
@@ -286,18 +199,14 @@ fn bad_staking_messages_fail_with_staking_codes_and_change_nothing() {
     let op = genesis_validator.operator();
     let unknown = Address([9; 20]);
     let cases = [
-        (
-            delegate(&delegator.address(), &unknown, 1_000),
-            "staking",
-            3,
-        ),
-        (undelegate(&delegator.address(), &op, 1_000), "staking", 19),
-        (delegate(&delegator.address(), &op, RICH + 1), "sdk", 5),
+        (delegate(delegator.address(), unknown, 1_000), "staking", 3),
+        (undelegate(delegator.address(), op, 1_000), "staking", 19),
+        (delegate(delegator.address(), op, RICH + 1), "sdk", 5),
     ];
     for (msg, codespace, code) in cases {
         let hash = chain.app_hash();
         let balance = chain.balance(&delegator.address(), DENOM);
-        let tx = free_tx(&chain, &delegator, msg);
+        let tx = chain.free_tx(&delegator, vec![msg], 200_000);
         let result = chain.deliver_one(tx);
         assert_eq!(
             (result.codespace.as_str(), result.code.value()),
@@ -309,7 +218,7 @@ fn bad_staking_messages_fail_with_staking_codes_and_change_nothing() {
         assert_ne!(chain.app_hash(), hash, "only the sequence moved");
         let snapshot = chain.storage.snapshot();
         assert_eq!(
-            rampart_staking::delegation::shares(&snapshot, &delegator.address().0, &op.0)
+            rampart_staking::delegation::shares(&snapshot, &delegator.address(), &op)
                 .expect("reads"),
             None
         );
@@ -317,7 +226,7 @@ fn bad_staking_messages_fail_with_staking_codes_and_change_nothing() {
     // A delegation signed by someone else than the delegator is refused before it runs.
     let intruder = Key::secp(63);
     let tx = TxBuilder::new(
-        vec![delegate(&delegator.address(), &op, 1_000)],
+        vec![delegate(delegator.address(), op, 1_000)],
         vec![Signer::new(&intruder, 0, 0)],
     )
     .build();
@@ -328,7 +237,7 @@ fn bad_staking_messages_fail_with_staking_codes_and_change_nothing() {
 #[test]
 fn fees_reach_signers_and_delegators_withdraw_their_share_exactly() {
     use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
-        MsgWithdrawDelegatorReward, QueryDelegationRewardsRequest, QueryDelegationRewardsResponse,
+        QueryDelegationRewardsRequest, QueryDelegationRewardsResponse,
     };
     let delegator = Key::secp(64);
     let genesis_validator = TestValidator::new(8);
@@ -347,21 +256,21 @@ fn fees_reach_signers_and_delegators_withdraw_their_share_exactly() {
     let mut chain = Chain::from_genesis(&app_state, true);
 
     // Equal shares: the delegator holds half of the validator's 20 M shares.
-    let tx = free_tx(
-        &chain,
+    let tx = chain.free_tx(
         &delegator,
-        delegate(&delegator.address(), &op, GENESIS_STAKE),
+        vec![delegate(delegator.address(), op, GENESIS_STAKE)],
+        200_000,
     );
     assert_eq!(chain.deliver_one(tx).code.value(), 0);
     // One transaction pays a 1,000,000 fee; the next block hands it to the previous block's
     // only signer: 2 % community tax, then 10 % commission, the rest per share.
     let mut paying = TxBuilder::new(
-        vec![delegate(&delegator.address(), &op, 1)],
+        vec![delegate(delegator.address(), op, 1)],
         vec![chain.signer(&delegator)],
     );
     paying.fee = vec![coin("1000000", DENOM)];
     let result = chain.deliver_one(paying.build());
-    assert_eq!(result.code.value(), 0, "{}", result.log);
+    assert_ok(&result);
     let allocation = chain.driver.block(vec![]);
     let kinds: Vec<_> = allocation.events.iter().map(|e| e.kind.as_str()).collect();
     assert!(
@@ -371,7 +280,7 @@ fn fees_reach_signers_and_delegators_withdraw_their_share_exactly() {
 
     let request = QueryDelegationRewardsRequest {
         delegator_address: delegator.address().to_string(),
-        validator_address: valoper(&op),
+        validator_address: valoper(op),
     };
     let answer = chain.driver.query(
         "/cosmos.distribution.v1beta1.Query/DelegationRewards",
@@ -391,15 +300,9 @@ fn fees_reach_signers_and_delegators_withdraw_their_share_exactly() {
     assert_eq!(whole, 441_000);
 
     let before = chain.balance(&delegator.address(), DENOM);
-    let withdraw = any(
-        "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward",
-        &MsgWithdrawDelegatorReward {
-            delegator_address: delegator.address().to_string(),
-            validator_address: valoper(&op),
-        },
-    );
-    let result = chain.deliver_one(free_tx(&chain, &delegator, withdraw));
-    assert_eq!(result.code.value(), 0, "{}", result.log);
+    let withdraw = withdraw_reward(&delegator, op);
+    let result = chain.deliver_one(chain.free_tx(&delegator, vec![withdraw], 200_000));
+    assert_ok(&result);
     assert!(attributes(&result.events)
         .iter()
         .any(|(kind, key, value)| kind == "withdraw_rewards"
@@ -414,16 +317,9 @@ fn historical_info_keeps_the_last_entries_with_header_and_bonded_set() {
         QueryHistoricalInfoRequest, QueryHistoricalInfoResponse,
     };
     let genesis_validator = TestValidator::new(9);
-    let mut app_state = serde_json::json!({
-        "staking": {"params": {
-            "unbonding_time_seconds": UNBONDING_SECONDS,
-            "max_validators": 100,
-            "max_entries": 7,
-            "bond_denom": DENOM,
-            "min_commission_rate": "0",
-            "historical_entries": 3,
-        }},
-    });
+    let mut staking = staking_section(UNBONDING_SECONDS, 100);
+    staking["params"]["historical_entries"] = 3.into();
+    let mut app_state = serde_json::json!({ "staking": staking });
     add_genesis_validators(
         &mut app_state,
         CHAIN_ID,
@@ -459,7 +355,7 @@ fn historical_info_keeps_the_last_entries_with_header_and_bonded_set() {
     assert_eq!(info.valset.len(), 1);
     assert_eq!(
         info.valset[0].operator_address,
-        valoper(&genesis_validator.operator())
+        valoper(genesis_validator.operator())
     );
     // Three entries are kept: top, top − 1, top − 2.
     assert_eq!(ask(top - 2).code.value(), 0);

@@ -2,13 +2,12 @@
 //! the SDK's log, and state left unchanged — except the fee and the sequence increment, which
 //! persist when only the messages fail, as in the Cosmos SDK.
 
-mod tx_support;
-
 use cosmos_sdk_proto::cosmos::tx::v1beta1::TxRaw;
 use prost::Message;
-use rampart_auth::{Address, FEE_COLLECTOR};
+use rampart_auth::FEE_COLLECTOR;
+use rampart_core::Address;
+use rampart_testkit::*;
 use tendermint_proto::google::protobuf::Any;
-use tx_support::*;
 
 /// Sender balance, recipient balance, sender (number, sequence, key known), app hash.
 type Observed = (u128, u128, Option<(u64, u64, bool)>, Vec<u8>);
@@ -34,7 +33,7 @@ fn fixture() -> Fixture {
 impl Fixture {
     fn send(&self, amount: Vec<cosmos_sdk_proto::cosmos::base::v1beta1::Coin>) -> TxBuilder {
         TxBuilder::new(
-            vec![msg_send(&self.from, &self.to, amount)],
+            vec![msg_send(self.from, self.to, amount)],
             vec![self.chain.signer(&self.sender)],
         )
     }
@@ -444,7 +443,7 @@ fn unfunded_signer_is_unknown() {
     let stranger = Key::secp(90);
     f.from = stranger.address();
     let tx = TxBuilder::new(
-        vec![msg_send(&f.from, &f.to, vec![coin("1", DENOM)])],
+        vec![msg_send(f.from, f.to, vec![coin("1", DENOM)])],
         vec![Signer::new(&stranger, 0, 0)],
     );
     f.refused(tx.build(), 9, "does not exist: unknown address");

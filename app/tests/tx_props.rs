@@ -3,14 +3,13 @@
 //! the supply, and every balance matches a simple reference model (fee charged exactly when the
 //! sequence advanced, the transfer exactly when the transaction succeeded).
 
-mod tx_support;
-
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use rampart_auth::{Address, FEE_COLLECTOR};
+use rampart_auth::FEE_COLLECTOR;
 use rampart_bank::genesis::sum_balances;
-use tx_support::*;
+use rampart_core::Address;
+use rampart_testkit::*;
 
 /// What can go wrong with a generated transaction.
 #[derive(Debug, Clone, Copy)]
@@ -71,8 +70,8 @@ fn build(chain: &Chain, keys: &[Key], recipients: &[Address], op: &Op) -> Vec<u8
     };
     let mut tx = TxBuilder::new(
         vec![msg_send(
-            &key.address(),
-            &recipients[op.recipient],
+            key.address(),
+            recipients[op.recipient],
             vec![coin(&amount, denom)],
         )],
         vec![chain.signer(key)],

@@ -1,8 +1,6 @@
 //! The auth and bank queries as CosmJS reaches them (ABCI `Query` at gRPC method paths, answered
 //! at the committed height), and genesis export of accounts and balances.
 
-mod tx_support;
-
 use cosmos_sdk_proto::cosmos::auth::v1beta1::{
     BaseAccount, QueryAccountRequest, QueryAccountResponse, QueryAccountsRequest,
     QueryAccountsResponse,
@@ -15,7 +13,7 @@ use cosmos_sdk_proto::cosmos::base::query::v1beta1::PageRequest;
 use prost::Message;
 use rampart_app::testing::MockConsensus;
 use rampart_store::{Storage, StorageConfig};
-use tx_support::*;
+use rampart_testkit::*;
 
 fn query<Req: Message, Resp: Message + Default>(chain: &Chain, path: &str, req: Req) -> Resp {
     let answer = chain.driver.query(path, &req.encode_to_vec(), 0, false);
@@ -48,7 +46,7 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
 
     let to = Key::secp(52).address();
     let tx = TxBuilder::new(
-        vec![msg_send(&key.address(), &to, vec![coin("1", DENOM)])],
+        vec![msg_send(key.address(), to, vec![coin("1", DENOM)])],
         vec![chain.signer(&key)],
     );
     assert_eq!(chain.deliver_one(tx.build()).code.value(), 0);
@@ -149,7 +147,7 @@ fn exported_accounts_and_balances_start_an_identical_chain() {
     let mut chain = Chain::new(&[&key]);
     let to = Key::secp(56).address();
     let tx = TxBuilder::new(
-        vec![msg_send(&key.address(), &to, vec![coin("700", DENOM)])],
+        vec![msg_send(key.address(), to, vec![coin("700", DENOM)])],
         vec![chain.signer(&key)],
     );
     assert_eq!(chain.deliver_one(tx.build()).code.value(), 0);

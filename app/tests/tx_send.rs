@@ -2,25 +2,25 @@
 //! the fee collector, SDK events and `TxMsgData` come back; CheckTx accumulates and never touches
 //! committed state; simulation estimates enough gas.
 
-mod tx_support;
-
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
 use prost::Message;
 use rampart_app::{App, AppConfig};
-use rampart_auth::{Address, FEE_COLLECTOR};
-use tx_support::*;
+use rampart_auth::FEE_COLLECTOR;
+use rampart_core::Address;
+use rampart_testkit::events::assert_ok;
+use rampart_testkit::*;
 
 fn send_moves_funds(sender: Key) {
     let recipient = Key::secp(99).address();
     let mut chain = Chain::new(&[&sender]);
     let from = sender.address();
     let tx = TxBuilder::new(
-        vec![msg_send(&from, &recipient, vec![coin("1500", DENOM)])],
+        vec![msg_send(from, recipient, vec![coin("1500", DENOM)])],
         vec![chain.signer(&sender)],
     )
     .build();
     let result = chain.deliver_one(tx);
-    assert_eq!(result.code.value(), 0, "{}", result.log);
+    assert_ok(&result);
     assert!(result.gas_used > 0 && result.gas_used <= result.gas_wanted);
     assert_eq!(result.gas_wanted, 200_000);
     assert_eq!(chain.balance(&from, DENOM), FUNDS - 1500 - 2000);
@@ -71,7 +71,7 @@ fn send_moves_funds(sender: Key) {
 
     // The next transaction needs sequence 1 and passes.
     let again = TxBuilder::new(
-        vec![msg_send(&from, &recipient, vec![coin("1", OTHER)])],
+        vec![msg_send(from, recipient, vec![coin("1", OTHER)])],
         vec![chain.signer(&sender)],
     )
     .build();
@@ -117,7 +117,7 @@ fn multi_send_pays_several_recipients() {
     };
     let tx = TxBuilder::new(vec![msg], vec![chain.signer(&sender)]).build();
     let result = chain.deliver_one(tx);
-    assert_eq!(result.code.value(), 0, "{}", result.log);
+    assert_ok(&result);
     assert_eq!(
         (chain.balance(&a, DENOM), chain.balance(&b, DENOM)),
         (10, 20)
@@ -136,12 +136,12 @@ fn check_tx_accumulates_without_touching_committed_state() {
     let mut second = first.clone();
     second.sequence += 1;
     let tx0 = TxBuilder::new(
-        vec![msg_send(&from, &to, vec![coin("1", DENOM)])],
+        vec![msg_send(from, to, vec![coin("1", DENOM)])],
         vec![first],
     )
     .build();
     let tx1 = TxBuilder::new(
-        vec![msg_send(&from, &to, vec![coin("2", DENOM)])],
+        vec![msg_send(from, to, vec![coin("2", DENOM)])],
         vec![second],
     )
     .build();
@@ -184,7 +184,7 @@ fn min_gas_price_is_enforced_in_check_tx_only() {
     };
     let mut strict = App::new(chain.storage.clone(), config);
     let mut cheap = TxBuilder::new(
-        vec![msg_send(&from, &from, vec![coin("1", DENOM)])],
+        vec![msg_send(from, from, vec![coin("1", DENOM)])],
         vec![chain.signer(&sender)],
     );
     cheap.fee = vec![coin("10", DENOM)];
@@ -213,7 +213,7 @@ fn simulation_estimates_enough_gas_without_signatures() {
         let mut chain = Chain::new(&[&sender]);
         let from = sender.address();
         let to = Key::secp(9).address();
-        let msgs = vec![msg_send(&from, &to, vec![coin("5", DENOM)])];
+        let msgs = vec![msg_send(from, to, vec![coin("5", DENOM)])];
         let mut sim_signer = chain.signer(&sender);
         sim_signer.mode = SignMode::Unspecified;
         let mut sim = TxBuilder::new(msgs.clone(), vec![sim_signer]);
@@ -232,7 +232,7 @@ fn simulation_estimates_enough_gas_without_signatures() {
         let mut real = TxBuilder::new(msgs, vec![chain.signer(&sender)]);
         real.gas_limit = estimate.gas_used.saturating_mul(14) / 10;
         let result = chain.deliver_one(real.build());
-        assert_eq!(result.code.value(), 0, "{}", result.log);
+        assert_ok(&result);
         assert!(result.gas_used <= result.gas_wanted);
 
         // A wrong sequence is still refused in simulation.
@@ -258,7 +258,7 @@ fn abci_query_answers_simulate_like_queries_do() {
     let mut signer = chain.signer(&sender);
     signer.mode = SignMode::Unspecified;
     let mut sim = TxBuilder::new(
-        vec![msg_send(&sender.address(), &to, vec![coin("5", DENOM)])],
+        vec![msg_send(sender.address(), to, vec![coin("5", DENOM)])],
         vec![signer],
     );
     sim.fee = vec![];

@@ -5,15 +5,15 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use rampartd::keys::hd::{AccountKey, KeyType};
-use rampartd::keys::keyring::{Backend, Keyring};
-use rampartd::keys::mnemonic;
+use rampart_client::keys::hd::{AccountKey, KeyType};
+use rampart_client::keys::keyring::{Backend, Keyring};
+use rampart_client::keys::mnemonic;
 use serde::{Deserialize, Serialize};
 
-/// The bond and fee denom.
-pub const DENOM: &str = "uramp";
-/// The account address prefix.
-pub const BECH32_PREFIX: &str = "rampart";
+/// The account address prefix (the chain profile's).
+pub use rampart_client::address::ACCOUNT_PREFIX as BECH32_PREFIX;
+/// The bond and fee denom (the chain profile's).
+pub use rampart_client::address::BOND_DENOM as DENOM;
 /// The faucet's genesis balance: 10^9 RAMP.
 pub const FAUCET_FUNDS: u128 = 1_000_000_000_000_000;
 /// Each validator operator's genesis balance: 10^6 RAMP.

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
-use rampartd::client::coins::parse_coin;
+use rampart_client::coins::parse_coin;
+use rampart_client::keys::keyring::{Backend, Keyring};
 use rampartd::genutil::{self, Commission, GenesisFile, GentxRequest};
 use rampartd::home::Home;
-use rampartd::keys::keyring::{Backend, Keyring};
 use serde_json::Value;
 
 use crate::accounts::{self, OPERATOR_KEY};

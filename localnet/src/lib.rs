@@ -31,7 +31,6 @@ pub mod manifest;
 pub mod network;
 pub mod ports;
 pub mod process;
-pub mod rpc;
 
 pub use accounts::Faucet;
 pub use binaries::{build_rampartd, Binaries};
@@ -40,4 +39,5 @@ pub use manifest::{Manifest, NodeRecord, Pids};
 pub use network::{default_home, CreateOptions, Localnet, NodeStatus, Running, DEFAULT_CHAIN_ID};
 pub use ports::{NodePorts, PortPlan};
 pub use process::StopMode;
+pub use rampart_client::node_status as rpc;
 pub use rpc::BlockSummary;

@@ -21,15 +21,17 @@ pub fn load(path: &Path) -> anyhow::Result<GenesisDoc> {
 /// before the node starts (and nothing is written). Returns the validator set the chain starts
 /// with (`None`: CometBFT's `genesis.json` validators).
 pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<Option<Vec<ValidatorUpdate>>> {
+    let modules = Modules::provider();
     let ctx = GenesisContext {
         chain_id: doc.chain_id.to_string(),
+        profile: modules.chain_profile(),
         initial_height: u64::try_from(doc.initial_height).unwrap_or(1),
         genesis_time: rampart_app::convert::block_time(doc.genesis_time),
         validators: Vec::new(),
     };
     let app_state = serde_json::to_vec(&doc.app_state).context("re-encoding app_state")?;
     let mut scratch = Overlay::new(EmptyState);
-    genesis::init_genesis(&Modules::standard(), &mut scratch, &ctx, &app_state)
+    genesis::init_genesis(&modules, &mut scratch, &ctx, &app_state)
         .map_err(|e| anyhow::anyhow!("invalid genesis file {}: {}", path.display(), e.log))
 }
 
@@ -37,9 +39,10 @@ pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<Option<Vec<Vali
 /// chain named after its id), obtained by running genesis and exporting, so it always lists
 /// every composed module.
 pub fn default_app_state(chain_id: &str) -> anyhow::Result<serde_json::Value> {
-    let modules = Modules::standard();
+    let modules = Modules::provider();
     let ctx = GenesisContext {
         chain_id: chain_id.to_owned(),
+        profile: modules.chain_profile(),
         initial_height: 1,
         genesis_time: BlockTime::default(),
         validators: Vec::new(),

@@ -6,11 +6,10 @@
 //! - [`genutil`] builds genesis validators from gentxs (`rampartd genesis …`);
 //! - [`debug`] makes double-sign evidence (`rampartd debug double-sign`);
 //! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above;
-//! - [`keys`] (mnemonics, HD keys, keyring), [`client`] (signed transactions, RPC queries and
-//!   broadcasting, as a library) and [`cli`] (`rampartd keys|tx|query`) are the client side.
+//! - [`cli`] (`rampartd keys|tx|query`) is the client side, built on the `rampart-client` crate
+//!   (keys and keyring, typed queries, signed transactions, broadcasting).
 
 pub mod cli;
-pub mod client;
 pub mod cometbft;
 pub mod config;
 pub mod debug;
@@ -20,7 +19,6 @@ pub mod genutil;
 pub mod grpc;
 pub mod home;
 pub mod init;
-pub mod keys;
 pub mod services;
 pub mod start;
 pub mod status;

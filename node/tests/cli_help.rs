@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use rampartd::keys::{mnemonic, AccountKey, KeyType};
+use rampart_client::keys::{mnemonic, AccountKey, KeyType};
 
 fn help(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_rampartd"))

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rampartd::client::coins::parse_coins;
-use rampartd::client::send::{execute, SendPlan};
-use rampartd::client::{BroadcastMode, ChainError, NodeClient};
+use rampart_client::coins::parse_coins;
+use rampart_client::keys::{mnemonic, AccountKey, KeyType};
+use rampart_client::send::{execute, SendPlan};
+use rampart_client::{BroadcastMode, ChainError, NodeClient};
 use rampartd::config::AppToml;
-use rampartd::keys::{mnemonic, AccountKey, KeyType};
 
 /// The fee of every send (a node with a minimum gas price needs one).
 const FEE: &str = "500uramp";
@@ -319,9 +319,14 @@ async fn send_and_query_against_a_live_node() {
     execute(&client, &carol, &back, BroadcastMode::Block, timeout)
         .await
         .expect("an ed25519 account sends");
-    let carol_balance = client.all_balances(&carol_address).await.expect("balances");
+    let carol_balance = client
+        .bank()
+        .all_balances(&carol_address)
+        .await
+        .expect("balances");
     assert_eq!(carol_balance[0].amount, "4400");
     let account = client
+        .auth()
         .account(&carol_address)
         .await
         .expect("query")

@@ -13,20 +13,22 @@ use cosmos_sdk_proto::cosmos::distribution::v1beta1 as distr;
 use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
 use cosmrs::AccountId;
 use prost::Message;
-use rampartd::cli::distribution::{
+use rampart_auth::pubkey::ED25519_TYPE_URL as ED25519_PUBKEY_URL;
+use rampart_client::address::operator_of;
+use rampart_client::keys::{mnemonic, AccountKey, KeyType};
+use rampart_client::msgs::distribution::{
     set_withdraw_address_msg, withdraw_rewards_msgs, SET_WITHDRAW_ADDRESS,
     WITHDRAW_DELEGATOR_REWARD, WITHDRAW_VALIDATOR_COMMISSION,
 };
-use rampartd::cli::staking::{
-    cancel_unbond_msg, delegate_msg, read_consensus_pubkey, redelegate_msg, undelegate_msg, Doc,
-    NewValidator, Render, BEGIN_REDELEGATE, CANCEL_UNBONDING, CREATE_VALIDATOR, DELEGATE,
-    ED25519_PUBKEY_URL, UNDELEGATE,
+use rampart_client::msgs::staking::{
+    cancel_unbond_msg, delegate_msg, redelegate_msg, undelegate_msg, Commission, NewValidator,
+    BEGIN_REDELEGATE, CANCEL_UNBONDING, CREATE_VALIDATOR, DELEGATE, UNDELEGATE,
 };
+use rampart_client::tx_builder::{sign_tx, TxParams};
+use rampartd::cli::args::read_consensus_pubkey;
+use rampartd::cli::output::{Doc, Printer};
+use rampartd::cli::staking::query::validator as validator_doc;
 use rampartd::cli::Output as Format;
-use rampartd::client::address::operator_of;
-use rampartd::client::tx_builder::{sign_tx, TxParams};
-use rampartd::genutil::Commission;
-use rampartd::keys::{mnemonic, AccountKey, KeyType};
 
 const ABANDON_ABOUT: &str = "abandon abandon abandon abandon abandon abandon abandon abandon \
                              abandon abandon abandon about";
@@ -563,8 +565,8 @@ fn delegation_and_distribution_messages_decode_to_the_expected_protos() {
 
 #[test]
 fn query_output_is_readable_text_and_ordered_json() {
-    let text = Render::plain(Format::Text);
-    let json = Render::plain(Format::Json);
+    let text = Printer::plain(Format::Text);
+    let json = Printer::plain(Format::Json);
     let rewards = [
         DecCoin {
             denom: "uramp".into(),
@@ -633,7 +635,7 @@ fn query_output_is_readable_text_and_ordered_json() {
         min_self_delegation: "1".into(),
         ..Default::default()
     };
-    let shown = text.validator(&validator).text();
+    let shown = validator_doc(&text, &validator).text();
     for line in [
         "status: bonded",
         "delegator_shares: 1000000",
@@ -647,7 +649,7 @@ fn query_output_is_readable_text_and_ordered_json() {
         !shown.contains("website"),
         "empty fields are hidden:\n{shown}"
     );
-    let as_json = serde_json::to_value(json.validator(&validator)).expect("json");
+    let as_json = serde_json::to_value(validator_doc(&json, &validator)).expect("json");
     assert_eq!(as_json["status"], "BOND_STATUS_BONDED");
     assert_eq!(as_json["jailed"], false);
     assert_eq!(

@@ -8,9 +8,9 @@ use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{mode_info, SignDoc};
 use k256::ecdsa::signature::Verifier;
 use prost::Message;
-use rampartd::client::coins::parse_coins;
-use rampartd::client::tx_builder::{msg_send, sign_tx, simulation_tx, TxParams, MSG_SEND_TYPE_URL};
-use rampartd::keys::{mnemonic, AccountKey, KeyType};
+use rampart_client::coins::parse_coins;
+use rampart_client::keys::{mnemonic, AccountKey, KeyType};
+use rampart_client::tx_builder::{msg_send, sign_tx, simulation_tx, TxParams, MSG_SEND_TYPE_URL};
 
 const ABANDON_ABOUT: &str = "abandon abandon abandon abandon abandon abandon abandon abandon \
                              abandon abandon abandon about";

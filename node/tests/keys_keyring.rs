@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use rampartd::keys::{mnemonic, AccountKey, Backend, KeyType, Keyring};
+use rampart_client::keys::{mnemonic, AccountKey, Backend, KeyType, Keyring};
 
 const ABANDON_ABOUT: &str = "abandon abandon abandon abandon abandon abandon abandon abandon \
                              abandon abandon abandon about";

@@ -19,9 +19,9 @@ use cosmos_sdk_proto::cosmos::slashing::v1beta1::{
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
     QueryValidatorsRequest, QueryValidatorsResponse, Validator,
 };
+use rampart_client::NodeClient;
 use rampart_localnet::{StopMode, DOWNTIME_JAIL_SECS, SELF_DELEGATION};
 use rampart_tests::{height_timeout, TestNet};
-use rampartd::client::NodeClient;
 use sha2::{Digest, Sha256};
 use tendermint_rpc::{Client, HttpClient, Paging};
 

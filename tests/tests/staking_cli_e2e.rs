@@ -180,17 +180,17 @@ async fn distribution_cli_against_a_localnet() -> Result<()> {
 
 /// The account address of a fresh key: well-formed, never seen by the chain.
 fn fresh_account() -> Result<String> {
-    let key = rampartd::keys::AccountKey::from_mnemonic(
-        &rampartd::keys::mnemonic::generate(),
-        rampartd::keys::KeyType::Secp256k1,
+    let key = rampart_client::keys::AccountKey::from_mnemonic(
+        &rampart_client::keys::mnemonic::generate(),
+        rampart_client::keys::KeyType::Secp256k1,
     )?;
     Ok(key.address()?.to_string())
 }
 
 /// The operator address of a fresh key: well-formed, but no validator has it.
 fn other(valoper: &str) -> Result<String> {
-    let account = rampartd::client::address::account(&fresh_account()?, "fresh account")?;
-    let op = rampartd::client::address::operator_of(&account)?.to_string();
+    let account = rampart_client::address::account(&fresh_account()?, "fresh account")?;
+    let op = rampart_client::address::operator_of(&account)?.to_string();
     ensure!(op != valoper);
     Ok(op)
 }

@@ -6,8 +6,6 @@
 
 #[path = "../../tests/fuzz_support/mod.rs"]
 mod fuzz_support;
-#[path = "../../tests/tx_support/mod.rs"]
-mod tx_support;
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
     let mut chain = fuzz_support::chain();

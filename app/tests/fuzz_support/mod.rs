@@ -11,7 +11,7 @@ use prost::Message;
 use rampart_bank::genesis::sum_balances;
 use tendermint_proto::google::protobuf::Any;
 
-use crate::tx_support::*;
+use rampart_testkit::*;
 
 /// CheckTx codes for transactions rejected before any fee is charged (decode, signature,
 /// public key, signature count, unknown extension options, sequence, unpacking): the same bytes
@@ -154,7 +154,7 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
     let (from, to) = (secp.address(), ed.address());
     let send = |amount: &str, denom: &str| {
         TxBuilder::new(
-            vec![msg_send(&from, &to, vec![coin(amount, denom)])],
+            vec![msg_send(from, to, vec![coin(amount, denom)])],
             vec![chain.signer(&secp)],
         )
     };
@@ -165,7 +165,7 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
     seeds.push((
         "valid_ed_send",
         TxBuilder::new(
-            vec![msg_send(&to, &from, vec![coin("7", OTHER)])],
+            vec![msg_send(to, from, vec![coin("7", OTHER)])],
             vec![chain.signer(&ed)],
         )
         .build(),
@@ -192,8 +192,8 @@ pub fn seeds() -> Vec<(String, Vec<u8>)> {
         "two_signers",
         TxBuilder::new(
             vec![
-                msg_send(&from, &to, vec![coin("1", DENOM)]),
-                msg_send(&to, &from, vec![coin("1", OTHER)]),
+                msg_send(from, to, vec![coin("1", DENOM)]),
+                msg_send(to, from, vec![coin("1", OTHER)]),
             ],
             vec![chain.signer(&secp), chain.signer(&ed)],
         )

@@ -9,15 +9,17 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
-use rampartd::cli::staking::{home_consensus_pubkey, NewValidator};
-use rampartd::client::coins::{format_coins, parse_coin};
-use rampartd::client::rpc::TxOutcome;
-use rampartd::client::send::{self, Gas, SendPlan};
-use rampartd::client::submit::{execute_tx, TxSettings};
-use rampartd::client::{BroadcastMode, NodeClient};
-use rampartd::keys::hd::{AccountKey, KeyType};
-use rampartd::keys::keyring::{Backend, Keyring};
-use rampartd::keys::mnemonic;
+use rampart_client::coins::{format_coins, parse_coin};
+use rampart_client::gas::Gas;
+use rampart_client::keys::hd::{AccountKey, KeyType};
+use rampart_client::keys::keyring::{Backend, Keyring};
+use rampart_client::keys::mnemonic;
+use rampart_client::msgs::staking::NewValidator;
+use rampart_client::rpc::TxOutcome;
+use rampart_client::send::{self, SendPlan};
+use rampart_client::submit::{execute_tx, TxSettings};
+use rampart_client::{BroadcastMode, NodeClient};
+use rampartd::cli::args::home_consensus_pubkey;
 use serde::Serialize;
 
 use super::HomeArg;
@@ -273,7 +275,7 @@ pub async fn join(net: &mut Localnet, binaries: &Binaries, opts: &JoinOptions) -
             parse_coin(&stake)?,
             &moniker,
         )?;
-        let valoper = rampartd::client::address::operator_of(&operator_id)?.to_string();
+        let valoper = rampart_client::address::operator_of(&operator_id)?.to_string();
         step(
             6,
             format!(
@@ -387,7 +389,7 @@ async fn wait_in_validator_set(
             if !net.running(index).cometbft {
                 continue;
             }
-            match validator_power(node.rpc_addr()?, address).await {
+            match rpc::validator_power(node.rpc_addr()?, address).await {
                 Ok(Some(found)) => {
                     eprintln!(
                         "  in the validator set at height {} with voting power {} ({:.0?})",
@@ -409,33 +411,6 @@ async fn wait_in_validator_set(
             );
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
-
-/// The voting power of `address` in `/validators` at the latest height, with that height.
-async fn validator_power(addr: std::net::SocketAddr, address: &str) -> Result<Option<(u64, u64)>> {
-    let result = rpc::get(addr, "validators?per_page=100").await?;
-    let height = json_u64(&result["block_height"]).context("/validators: bad block_height")?;
-    let validators = result["validators"]
-        .as_array()
-        .context("/validators: no validators list")?;
-    for v in validators {
-        if v["address"]
-            .as_str()
-            .is_some_and(|a| a.eq_ignore_ascii_case(address))
-        {
-            let power = json_u64(&v["voting_power"]).context("/validators: bad voting_power")?;
-            return Ok(Some((power, height)));
-        }
-    }
-    Ok(None)
-}
-
-/// CometBFT writes 64-bit integers as JSON strings.
-fn json_u64(value: &serde_json::Value) -> Option<u64> {
-    match value {
-        serde_json::Value::String(s) => s.parse().ok(),
-        other => other.as_u64(),
     }
 }
 

@@ -4,10 +4,11 @@
 use cosmos_sdk_proto::cosmos::auth::v1beta1::{BaseAccount, ModuleAccount};
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::ChainProfile;
 use tendermint_proto::google::protobuf::Any;
 
-use crate::address::Address;
 use crate::pubkey::PubKey;
+use rampart_core::Address;
 
 /// Type URL of plain accounts.
 pub const BASE_ACCOUNT_TYPE_URL: &str = "/cosmos.auth.v1beta1.BaseAccount";
@@ -90,7 +91,9 @@ impl Account {
             other => return Err(corrupt(format!("unknown account type {other}"))),
         };
         Ok(Self {
-            address: Address::from_account(&base.address).map_err(corrupt)?,
+            address: ChainProfile::rampart()
+                .account_address(&base.address)
+                .map_err(corrupt)?,
             pub_key: base
                 .pub_key
                 .as_ref()

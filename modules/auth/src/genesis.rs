@@ -4,13 +4,14 @@
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateWrite};
+use rampart_core::ChainProfile;
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, ModuleInfo, BASE_ACCOUNT_TYPE_URL, MODULE_ACCOUNT_TYPE_URL};
-use crate::address::Address;
 use crate::json::u64_text;
 use crate::params::AuthParams;
 use crate::state::{AuthRead, AuthWrite, ACCOUNTS_PREFIX};
+use rampart_core::Address;
 
 /// The genesis section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +93,7 @@ pub fn init(state: &mut dyn StateWrite, genesis: &AuthGenesis) -> AppResult<()> 
     state.set_auth_params(&genesis.params);
     for entry in &genesis.accounts {
         let module = entry.module()?;
-        let address = Address::from_account(&entry.address)?;
+        let address = ChainProfile::rampart().account_address(&entry.address)?;
         if state.account(&address)?.is_some() {
             return Err(invalid(format!("duplicate account {}", entry.address)));
         }

@@ -7,7 +7,6 @@ pub mod address;
 pub mod genesis;
 pub mod json;
 pub mod module;
-pub mod pagination;
 pub mod params;
 pub mod pubkey;
 pub mod query;

@@ -50,17 +50,18 @@ impl Module for AuthModule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::Address;
     use crate::state::AuthRead;
     use cosmos_sdk_proto::cosmos::auth::v1beta1::{QueryAccountRequest, QueryAccountResponse};
     use prost::Message;
     use rampart_core::state::{EmptyState, Overlay};
+    use rampart_core::Address;
     use rampart_core::BlockTime;
     use rampart_core::SdkCode;
 
     fn ctx() -> GenesisContext {
         GenesisContext {
             chain_id: "t".into(),
+            profile: rampart_core::ChainProfile::rampart(),
             initial_height: 1,
             genesis_time: BlockTime::default(),
             validators: vec![],

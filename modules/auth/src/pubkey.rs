@@ -8,7 +8,7 @@ use ripemd::Ripemd160;
 use sha2::{Digest, Sha256};
 use tendermint_proto::google::protobuf::Any;
 
-use crate::address::Address;
+use rampart_core::Address;
 
 /// Type URL of secp256k1 account keys.
 pub const SECP256K1_TYPE_URL: &str = "/cosmos.crypto.secp256k1.PubKey";

@@ -1,17 +1,17 @@
 //! `cosmos.auth.v1beta1.Query`: Account, Accounts and Params over committed state.
 
+use crate::state::{AuthRead, ACCOUNTS_PREFIX};
 use cosmos_sdk_proto::cosmos::auth::v1beta1::{
     QueryAccountRequest, QueryAccountResponse, QueryAccountsRequest, QueryAccountsResponse,
     QueryParamsRequest, QueryParamsResponse,
 };
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_request;
+use rampart_core::pagination::paginate_prefix;
 use rampart_core::state::StateRead;
+use rampart_core::ChainProfile;
 use tendermint_proto::google::protobuf::Any;
-
-use crate::address::Address;
-use crate::pagination::paginate;
-use crate::state::{AuthRead, ACCOUNTS_PREFIX};
 
 /// gRPC path of the account query.
 pub const QUERY_ACCOUNT: &str = "/cosmos.auth.v1beta1.Query/Account";
@@ -20,17 +20,12 @@ pub const QUERY_ACCOUNTS: &str = "/cosmos.auth.v1beta1.Query/Accounts";
 /// gRPC path of the parameters query.
 pub const QUERY_PARAMS: &str = "/cosmos.auth.v1beta1.Query/Params";
 
-/// Decodes a query request; malformed bytes are `sdk/2`.
-pub fn decode_request<M: Message + Default>(name: &str, bytes: &[u8]) -> AppResult<M> {
-    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{name}: {e}")))
-}
-
 /// Answers one of the paths above.
 pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
     match path {
         QUERY_ACCOUNT => {
             let req: QueryAccountRequest = decode_request("QueryAccountRequest", request)?;
-            let address = Address::from_account(&req.address)?;
+            let address = ChainProfile::rampart().account_address(&req.address)?;
             let account = state.account(&address)?.ok_or_else(|| {
                 // CosmJS and cosmpy recognise an unknown account by these words.
                 AppError::sdk(
@@ -48,7 +43,8 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         QUERY_ACCOUNTS => {
             let req: QueryAccountsRequest = decode_request("QueryAccountsRequest", request)?;
-            let (page, pagination) = paginate(state, ACCOUNTS_PREFIX, req.pagination.as_ref())?;
+            let (page, pagination) =
+                paginate_prefix(state, ACCOUNTS_PREFIX, req.pagination.as_ref())?;
             let accounts = page
                 .into_iter()
                 .map(|(_, value)| {

@@ -10,8 +10,8 @@ use rampart_core::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 use tendermint_proto::google::protobuf::Any;
 
 use crate::account::{Account, ModuleInfo};
-use crate::address::Address;
 use crate::params::AuthParams;
+use rampart_core::Address;
 
 /// Prefix of every account key.
 pub const ACCOUNTS_PREFIX: &[u8] = b"auth/acc/";
@@ -131,6 +131,27 @@ pub trait AuthWrite: StateWrite + AuthRead {
         }
     }
 
+    /// Makes `name` a module account at genesis. Auth genesis normally restores it; a plain
+    /// account already at that address (a genesis listing the module's balance in bank but not
+    /// its auth entry: bank creates a plain account on credit) becomes the module account,
+    /// keeping its number — nobody holds a key for an address derived as `SHA256(name)[..20]`.
+    fn claim_module_account(&mut self, name: &str, permissions: &[&str]) -> AppResult<()> {
+        let address = Address::module(name);
+        match self.account(&address)? {
+            Some(mut account) if account.module.is_none() => {
+                account.module = Some(ModuleInfo {
+                    name: name.to_owned(),
+                    permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+                });
+                self.set_account(&account);
+            }
+            _ => {
+                self.ensure_module_account(name, permissions)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Raises the next account number to at least `number` (genesis import).
     fn reserve_account_numbers(&mut self, number: u64) -> AppResult<()> {
         if number > self.next_account_number()? {
@@ -161,5 +182,31 @@ mod tests {
         assert_eq!(fee.account_number, 2);
         assert!(state.create_account(&Address([2; 20]), None).is_err());
         assert_eq!(state.next_account_number().expect("reads"), 3);
+    }
+
+    #[test]
+    fn claiming_turns_a_plain_account_into_the_module_account() {
+        let mut state = Overlay::new(EmptyState);
+        let plain = state
+            .ensure_account(&Address::module("mint"))
+            .expect("created");
+        state
+            .claim_module_account("mint", &["minter"])
+            .expect("claims");
+        let claimed = state
+            .account(&Address::module("mint"))
+            .expect("reads")
+            .expect("exists");
+        assert_eq!(claimed.account_number, plain.account_number);
+        let info = claimed.module.expect("module account");
+        assert_eq!(
+            (info.name.as_str(), info.permissions),
+            ("mint", vec!["minter".to_owned()])
+        );
+        state.claim_module_account("fresh", &[]).expect("creates");
+        assert!(state
+            .account(&Address::module("fresh"))
+            .expect("reads")
+            .is_some_and(|a| a.module.is_some()));
     }
 }

@@ -2,18 +2,19 @@
 //! Accounts are created for every funded address; the supply is derived from the balances (a
 //! `supply` given in the section must match it).
 
+use rampart_core::ChainProfile;
 use std::collections::BTreeMap;
 
 use cosmos_sdk_proto::cosmos::bank::v1beta1::Params;
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
-use rampart_auth::Address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateWrite};
+use rampart_core::Address;
 use rampart_core::{Amount, Events};
 use serde::{Deserialize, Serialize};
 
-use crate::coins::{format_coins, parse_coins, Coin};
 use crate::state::{decode_amount, BankRead, BankWrite, BALANCES_PREFIX, SUPPLY_PREFIX};
+use rampart_core::coins::{format_coins, parse_coins, Coin};
 
 /// The genesis section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,7 +97,7 @@ pub fn init(state: &mut dyn StateWrite, genesis: &BankGenesis) -> AppResult<()> 
     let mut seen = std::collections::BTreeSet::new();
     let mut events = Events::new();
     for entry in &genesis.balances {
-        let address = Address::from_account(&entry.address)?;
+        let address = ChainProfile::rampart().account_address(&entry.address)?;
         if !seen.insert(address) {
             return Err(AppError::sdk(
                 SdkCode::JsonUnmarshal,

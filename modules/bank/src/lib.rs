@@ -3,13 +3,14 @@
 //! move, mint and burn tokens through the [`BankRead`]/[`BankWrite`] extension traits; supply
 //! changes only in [`BankWrite::mint`] and [`BankWrite::burn`].
 
-pub mod coins;
+pub mod errors;
 pub mod genesis;
 pub mod module;
 pub mod msgs;
 pub mod query;
 pub mod state;
 
-pub use coins::{format_coins, validate_denom, Coin};
+// Coins are chain vocabulary (`rampart_core::coins`); re-exported for the crates above.
 pub use module::BankModule;
+pub use rampart_core::coins::{format_coins, validate_denom, Coin};
 pub use state::{BankRead, BankWrite};

@@ -37,7 +37,7 @@ impl Module for BankModule {
         &[MSG_SEND, MSG_MULTI_SEND]
     }
 
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         Ok(vec![msgs::decode(msg)?.from.0])
     }
 
@@ -49,6 +49,21 @@ impl Module for BankModule {
         events: &mut Events,
     ) -> AppResult<Any> {
         msgs::execute(state, &msgs::decode(msg)?, events)
+    }
+
+    /// Every denom's supply is the sum of all balances, module accounts (the staking pools, the
+    /// fee collector, …) included: every mint and burn went through the bank.
+    fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
+        for coin in genesis::total_supply(state)? {
+            let held = genesis::sum_balances(state, &coin.denom)?;
+            if held != coin.amount {
+                return Ok(Some(format!(
+                    "supply of {} is {} but balances sum to {held}",
+                    coin.denom, coin.amount
+                )));
+            }
+        }
+        Ok(None)
     }
 
     fn query_paths(&self) -> &'static [&'static str] {
@@ -64,14 +79,16 @@ impl Module for BankModule {
 mod tests {
     use super::*;
     use crate::state::BankRead;
-    use rampart_auth::{Address, AuthModule, AuthRead};
+    use rampart_auth::{AuthModule, AuthRead};
     use rampart_core::state::{EmptyState, Overlay};
+    use rampart_core::Address;
     use rampart_core::{Amount, BlockTime};
 
     #[test]
     fn genesis_funds_accounts_and_round_trips() {
         let ctx = GenesisContext {
             chain_id: "t".into(),
+            profile: rampart_core::ChainProfile::rampart(),
             initial_height: 1,
             genesis_time: BlockTime::default(),
             validators: vec![],

@@ -5,14 +5,18 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::{
     Input, MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse, Output,
 };
 use prost::Message;
-use rampart_auth::{Address, AuthRead};
+use rampart_auth::AuthRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::{decode_msg, unknown_msg};
 use rampart_core::state::StateWrite;
+use rampart_core::Address;
+use rampart_core::ChainProfile;
 use rampart_core::{Event, Events};
 use tendermint_proto::google::protobuf::Any;
 
-use crate::coins::{format_coins, parse_coins, Coin};
+use crate::errors::{err, BankCode};
 use crate::state::{BankRead, BankWrite};
+use rampart_core::coins::{format_coins, parse_coins, Coin};
 
 /// Type URL of `MsgSend`.
 pub const MSG_SEND: &str = "/cosmos.bank.v1beta1.MsgSend";
@@ -22,9 +26,6 @@ pub const MSG_MULTI_SEND: &str = "/cosmos.bank.v1beta1.MsgMultiSend";
 pub const MSG_SEND_RESPONSE: &str = "/cosmos.bank.v1beta1.MsgSendResponse";
 /// Type URL of `MsgMultiSendResponse`.
 pub const MSG_MULTI_SEND_RESPONSE: &str = "/cosmos.bank.v1beta1.MsgMultiSendResponse";
-
-/// The bank module's own codespace (SDK `x/bank/types/errors.go`).
-pub const CODESPACE: &str = "bank";
 
 /// A validated transfer: one sender, one or more recipients.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,13 +54,12 @@ fn positive(coins: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> AppResul
 /// Decodes and validates a bank message (`sdk/2` undecodable, `sdk/7` bad address, `sdk/10` bad
 /// coins, `bank/3` no outputs, `bank/4` inputs ≠ outputs, `bank/9` several senders).
 pub fn decode(msg: &Any) -> AppResult<Transfer> {
-    let undecodable =
-        |e: prost::DecodeError| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", msg.type_url));
+    let profile = ChainProfile::rampart();
     match msg.type_url.as_str() {
         MSG_SEND => {
-            let m = MsgSend::decode(msg.value.as_slice()).map_err(undecodable)?;
-            let from = Address::from_account(&m.from_address)?;
-            let to = Address::from_account(&m.to_address)?;
+            let m: MsgSend = decode_msg(msg)?;
+            let from = profile.account_address(&m.from_address)?;
+            let to = profile.account_address(&m.to_address)?;
             let amount = positive(&m.amount)?;
             Ok(Transfer {
                 from,
@@ -69,35 +69,34 @@ pub fn decode(msg: &Any) -> AppResult<Transfer> {
             })
         }
         MSG_MULTI_SEND => {
-            let m = MsgMultiSend::decode(msg.value.as_slice()).map_err(undecodable)?;
+            let m: MsgMultiSend = decode_msg(msg)?;
             decode_multi(&m.inputs, &m.outputs)
         }
-        other => Err(AppError::sdk(
-            SdkCode::UnknownRequest,
-            format!("unrecognized bank message type: {other}"),
-        )),
+        other => Err(unknown_msg("bank", other)),
     }
 }
 
 fn decode_multi(inputs: &[Input], outputs: &[Output]) -> AppResult<Transfer> {
+    let profile = ChainProfile::rampart();
     let input = match inputs {
-        [] => return Err(AppError::new(CODESPACE, 2, "no inputs to send transaction")),
+        [] => return Err(err(BankCode::NoInputs, "no inputs to send transaction")),
         [one] => one,
-        _ => return Err(AppError::new(CODESPACE, 9, "multiple senders not allowed")),
+        _ => {
+            return Err(err(
+                BankCode::MultipleSenders,
+                "multiple senders not allowed",
+            ))
+        }
     };
     if outputs.is_empty() {
-        return Err(AppError::new(
-            CODESPACE,
-            3,
-            "no outputs to send transaction",
-        ));
+        return Err(err(BankCode::NoOutputs, "no outputs to send transaction"));
     }
-    let from = Address::from_account(&input.address)?;
+    let from = profile.account_address(&input.address)?;
     let total = positive(&input.coins)?;
     let mut sums: std::collections::BTreeMap<String, rampart_core::Amount> = Default::default();
     let mut parsed = Vec::with_capacity(outputs.len());
     for output in outputs {
-        let to = Address::from_account(&output.address)?;
+        let to = profile.account_address(&output.address)?;
         let coins = positive(&output.coins)?;
         for coin in &coins {
             let sum = sums.entry(coin.denom.clone()).or_default();
@@ -110,9 +109,8 @@ fn decode_multi(inputs: &[Input], outputs: &[Output]) -> AppResult<Transfer> {
         .map(|(denom, amount)| Coin { denom, amount })
         .collect();
     if summed != total {
-        return Err(AppError::new(
-            CODESPACE,
-            4,
+        return Err(err(
+            BankCode::InputOutputMismatch,
             format!(
                 "sum inputs != sum outputs: {} != {}",
                 format_coins(&total),
@@ -135,9 +133,8 @@ pub fn execute(
     events: &mut Events,
 ) -> AppResult<Any> {
     if !state.bank_params()?.default_send_enabled {
-        return Err(AppError::new(
-            CODESPACE,
-            5,
+        return Err(err(
+            BankCode::SendDisabled,
             "transfers are currently disabled",
         ));
     }

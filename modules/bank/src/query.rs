@@ -7,14 +7,14 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::{
 };
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin as ProtoCoin;
 use prost::Message;
-use rampart_auth::pagination::paginate;
-use rampart_auth::query::decode_request;
-use rampart_auth::Address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_request;
+use rampart_core::pagination::paginate_prefix;
 use rampart_core::state::{KeyValue, StateRead};
+use rampart_core::ChainProfile;
 
-use crate::coins::validate_denom;
 use crate::state::{balances_prefix, decode_amount, BankRead, SUPPLY_PREFIX};
+use rampart_core::coins::validate_denom;
 
 /// gRPC path of the single-balance query.
 pub const QUERY_BALANCE: &str = "/cosmos.bank.v1beta1.Query/Balance";
@@ -49,10 +49,11 @@ fn coins_page(page: Vec<KeyValue>) -> AppResult<Vec<ProtoCoin>> {
 
 /// Answers one of [`PATHS`].
 pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let profile = ChainProfile::rampart();
     match path {
         QUERY_BALANCE => {
             let req: QueryBalanceRequest = decode_request("QueryBalanceRequest", request)?;
-            let address = Address::from_account(&req.address)?;
+            let address = profile.account_address(&req.address)?;
             validate_denom(&req.denom)?;
             let amount = state.balance(&address, &req.denom)?;
             Ok(QueryBalanceResponse {
@@ -65,9 +66,9 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         QUERY_ALL_BALANCES => {
             let req: QueryAllBalancesRequest = decode_request("QueryAllBalancesRequest", request)?;
-            let address = Address::from_account(&req.address)?;
+            let address = profile.account_address(&req.address)?;
             let (page, pagination) =
-                paginate(state, &balances_prefix(&address), req.pagination.as_ref())?;
+                paginate_prefix(state, &balances_prefix(&address), req.pagination.as_ref())?;
             Ok(QueryAllBalancesResponse {
                 balances: coins_page(page)?,
                 pagination: Some(pagination),
@@ -76,7 +77,8 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         QUERY_TOTAL_SUPPLY => {
             let req: QueryTotalSupplyRequest = decode_request("QueryTotalSupplyRequest", request)?;
-            let (page, pagination) = paginate(state, SUPPLY_PREFIX, req.pagination.as_ref())?;
+            let (page, pagination) =
+                paginate_prefix(state, SUPPLY_PREFIX, req.pagination.as_ref())?;
             Ok(QueryTotalSupplyResponse {
                 supply: coins_page(page)?,
                 pagination: Some(pagination),

@@ -5,12 +5,13 @@
 //! `cosmos.bank.v1beta1.Params`. Zero balances and supplies are deleted, never stored.
 
 use cosmos_sdk_proto::cosmos::bank::v1beta1::Params;
-use rampart_auth::{Address, AuthWrite};
+use rampart_auth::AuthWrite;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::Address;
 use rampart_core::{Amount, Event, Events};
 
-use crate::coins::{format_coins, Coin};
+use rampart_core::coins::{format_coins, Coin};
 
 /// Prefix of every balance key.
 pub const BALANCES_PREFIX: &[u8] = b"bank/bal/";

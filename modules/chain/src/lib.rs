@@ -109,6 +109,7 @@ mod tests {
     fn ctx() -> GenesisContext {
         GenesisContext {
             chain_id: "rampart-test".into(),
+            profile: rampart_core::ChainProfile::rampart(),
             initial_height: 1,
             genesis_time: BlockTime {
                 seconds: 1_700_000_000,

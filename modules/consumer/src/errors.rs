@@ -1,42 +1,34 @@
 //! Stable error codes of the `consumer` codespace. Codes are never renumbered; new ones are
 //! appended.
 
-use rampart_core::AppError;
-
-/// The consumer codespace.
-pub const CODESPACE: &str = "consumer";
-
-/// Error codes of the `consumer` codespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
-pub enum ConsumerCode {
-    /// Consumer parameters are missing or out of range.
-    InvalidParams = 2,
-    /// A consumer with this chain id is live (registered, launched or stopped).
-    ChainIdInUse = 3,
-    /// The chain id is not a valid CometBFT chain id, or is the provider's own.
-    InvalidChainId = 4,
-    /// No consumer has this id.
-    UnknownConsumer = 5,
-    /// The signer is not the consumer's owner.
-    NotOwner = 6,
-    /// The consumer is in a phase that does not allow the operation.
-    InvalidPhase = 7,
-    /// Name, description or metadata URL too long (or an empty name).
-    InvalidMetadata = 8,
-    /// The field can no longer change once the consumer has launched.
-    ImmutableAfterLaunch = 9,
-    /// A commission rate outside [the provider's minimum, 1].
-    InvalidCommission = 10,
-    /// No provider validator has this operator address.
-    UnknownValidator = 11,
-    /// No packet with this vsc id (or no genesis yet).
-    NotFound = 12,
-    /// Empty or invalid reward funding.
-    InvalidFunding = 13,
-}
-
-/// An error in the consumer codespace.
-pub fn err(code: ConsumerCode, log: impl Into<String>) -> AppError {
-    AppError::new(CODESPACE, code as u32, log)
+rampart_core::codespace! {
+    /// The consumer codespace.
+    codespace "consumer";
+    /// Error codes of the `consumer` codespace.
+    pub enum ConsumerCode {
+        /// Consumer parameters are missing or out of range.
+        InvalidParams = 2,
+        /// A consumer with this chain id is live (registered, launched or stopped).
+        ChainIdInUse = 3,
+        /// The chain id is not a valid CometBFT chain id, or is the provider's own.
+        InvalidChainId = 4,
+        /// No consumer has this id.
+        UnknownConsumer = 5,
+        /// The signer is not the consumer's owner.
+        NotOwner = 6,
+        /// The consumer is in a phase that does not allow the operation.
+        InvalidPhase = 7,
+        /// Name, description or metadata URL too long (or an empty name).
+        InvalidMetadata = 8,
+        /// The field can no longer change once the consumer has launched.
+        ImmutableAfterLaunch = 9,
+        /// A commission rate outside [the provider's minimum, 1].
+        InvalidCommission = 10,
+        /// No provider validator has this operator address.
+        UnknownValidator = 11,
+        /// No packet with this vsc id (or no genesis yet).
+        NotFound = 12,
+        /// Empty or invalid reward funding.
+        InvalidFunding = 13,
+    }
 }

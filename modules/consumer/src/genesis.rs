@@ -36,21 +36,23 @@
 
 use std::collections::BTreeSet;
 
-use rampart_bank::coins::parse_coins;
+use rampart_auth::AuthWrite;
 use rampart_bank::genesis::JsonCoin;
 use rampart_bank::{BankRead, Coin};
+use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{parse_rfc3339, rfc3339};
+use rampart_core::ChainProfile;
 use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use rampart_proto::rampart::consumer::v1 as pb;
-use rampart_staking::address;
-use rampart_staking::convert::{parse_rfc3339, rfc3339};
 use serde::{Deserialize, Serialize};
 
-use crate::coins;
 use crate::keys;
 use crate::params::{self, ModuleParams};
 use crate::state::{self, module_address};
-use crate::types::{from_timestamp, pubkey32, timestamp, Consumer, ConsumerValidator, Phase};
+use crate::types::{pubkey32, Consumer, ConsumerValidator, Phase};
+use rampart_core::coins;
+use rampart_core::wire::{block_time, timestamp};
 
 /// The consumer genesis section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,9 +361,7 @@ pub fn params_from_json(j: &JsonConsumerParams) -> pb::ConsumerParams {
 fn time_json(
     t: &Option<tendermint_proto::google::protobuf::Timestamp>,
 ) -> AppResult<Option<String>> {
-    t.as_ref()
-        .map(|t| from_timestamp(t).map(rfc3339))
-        .transpose()
+    t.as_ref().map(|t| block_time(t).map(rfc3339)).transpose()
 }
 
 fn time_proto(
@@ -408,6 +408,7 @@ fn updates_from_json(updates: &[JsonUpdate], field: &str) -> AppResult<Vec<pb::V
 }
 
 fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisConsumer> {
+    let profile = ChainProfile::rampart();
     let p = consumer.to_proto();
     let id = consumer.id;
     let genesis = state::genesis(state, id)?
@@ -426,7 +427,7 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
     let validators = state::validators(state, id)?
         .iter()
         .map(|v| JsonConsumerValidator {
-            operator: address::encode(address::VALOPER_PREFIX, &v.operator),
+            operator: profile.to_valoper(&v.operator),
             consumer_pubkey: hex::encode(v.consumer_pubkey),
             power: v.power,
             pledged_tokens: v.pledged_tokens.to_string(),
@@ -489,7 +490,7 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
         commissions: state::commissions(state, id)?
             .into_iter()
             .map(|(op, rate)| JsonCommission {
-                validator: address::encode(address::VALOPER_PREFIX, &op),
+                validator: profile.to_valoper(&op),
                 rate,
             })
             .collect(),
@@ -509,7 +510,11 @@ pub fn export(state: &dyn StateRead) -> AppResult<ConsumerGenesisState> {
     })
 }
 
-fn import_one(state: &mut dyn StateWrite, g: &GenesisConsumer) -> AppResult<Vec<Coin>> {
+fn import_one(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    g: &GenesisConsumer,
+) -> AppResult<Vec<Coin>> {
     let id = g.consumer_id;
     let at = |field: &str| format!("consumers[{id}].{field}");
     let phase = Phase::from_name(&g.phase)
@@ -632,7 +637,7 @@ fn import_one(state: &mut dyn StateWrite, g: &GenesisConsumer) -> AppResult<Vec<
         .map_err(|e| invalid(format!("{}: {}", at("reward_pool"), e.log)))?;
     state::set_pool(state, id, &pool);
     for c in &g.commissions {
-        let op = address::valoper(&c.validator, "validator")?;
+        let op = profile.valoper(&c.validator, "validator")?;
         if c.rate > Decimal::ONE {
             return Err(invalid(format!("{}: rate above 1", at("commissions"))));
         }
@@ -642,7 +647,11 @@ fn import_one(state: &mut dyn StateWrite, g: &GenesisConsumer) -> AppResult<Vec<
 }
 
 /// Writes the section into `state`.
-pub fn import(state: &mut dyn StateWrite, genesis: &ConsumerGenesisState) -> AppResult<()> {
+pub fn import(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    genesis: &ConsumerGenesisState,
+) -> AppResult<()> {
     params::store(state, &genesis.params)?;
     state::set_next_id(state, genesis.next_consumer_id);
     let mut ids = BTreeSet::new();
@@ -654,7 +663,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &ConsumerGenesisState) -> App
                 g.consumer_id, genesis.next_consumer_id
             )));
         }
-        held = coins::add(&held, &import_one(state, g)?)?;
+        held = coins::add(&held, &import_one(state, profile, g)?)?;
     }
     let account = module_address();
     let balances = state.balances(&account)?;
@@ -668,7 +677,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &ConsumerGenesisState) -> App
     // Created with the first deposit otherwise, so a chain without consumers keeps its
     // account numbering.
     if !held.is_empty() || !balances.is_empty() {
-        rampart_distribution::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
+        state.claim_module_account(state::MODULE_ACCOUNT, &[])?;
     }
     Ok(())
 }

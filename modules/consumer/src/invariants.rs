@@ -8,8 +8,8 @@ use rampart_bank::{format_coins, BankRead, Coin};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::StateRead;
 
-use crate::coins;
 use crate::state::{self, module_address};
+use rampart_core::coins;
 
 /// Σ deposits + Σ reward pools.
 pub fn owed(state: &dyn StateRead) -> AppResult<Vec<Coin>> {

@@ -16,12 +16,14 @@
 //! | `consumer/pool/ ‖ id` | reward pool (`Params`-style coin list) |
 //! | `consumer/comm/ ‖ id ‖ operator` | per-consumer commission rate (decimal text) |
 
+use rampart_core::Address;
+
 /// Module parameters.
 pub const PARAMS: &[u8] = b"consumer/params";
 /// The next consumer id.
 pub const NEXT_ID: &[u8] = b"consumer/next_id";
-/// Registry entries.
-pub const CONSUMER: &[u8] = b"consumer/c/";
+/// Registry entries (`c`: one `Consumer` per id).
+pub const REGISTRY: &[u8] = b"consumer/c/";
 /// Phase index.
 pub const PHASE: &[u8] = b"consumer/phase/";
 /// Live chain ids.
@@ -30,8 +32,8 @@ pub const CHAIN_ID: &[u8] = b"consumer/chain/";
 pub const GENESIS: &[u8] = b"consumer/genesis/";
 /// The validator set last sent to each consumer.
 pub const VALIDATOR: &[u8] = b"consumer/val/";
-/// Validator-set-change packets.
-pub const VSC: &[u8] = b"consumer/vsc/";
+/// Validator-set-change packets (`vsc`: the proven packet keys).
+pub const VSC_PACKET: &[u8] = b"consumer/vsc/";
 /// Next vsc id per consumer.
 pub const NEXT_VSC: &[u8] = b"consumer/next_vsc/";
 /// Slash acks waiting for the next packet.
@@ -48,7 +50,7 @@ pub fn with_id(prefix: &[u8], id: u64) -> Vec<u8> {
 
 /// Key of a registry entry.
 pub fn consumer(id: u64) -> Vec<u8> {
-    with_id(CONSUMER, id)
+    with_id(REGISTRY, id)
 }
 
 /// Key of a phase-index entry.
@@ -72,14 +74,14 @@ pub fn genesis(id: u64) -> Vec<u8> {
 }
 
 /// Key of a consumer validator.
-pub fn validator(id: u64, op: &[u8; 20]) -> Vec<u8> {
+pub fn validator(id: u64, op: &Address) -> Vec<u8> {
     [VALIDATOR, &id.to_be_bytes(), op].concat()
 }
 
 /// The state key of packet `vsc_id` of consumer `id`:
 /// `"consumer/vsc/" ‖ id (u64 BE) ‖ vsc_id (u64 BE)`. Relayers prove it with `/store/key`.
 pub fn packet(id: u64, vsc_id: u64) -> Vec<u8> {
-    [VSC, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
+    [VSC_PACKET, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
 }
 
 /// Key of a consumer's next vsc id.
@@ -98,7 +100,7 @@ pub fn pool(id: u64) -> Vec<u8> {
 }
 
 /// Key of a commission rate.
-pub fn commission(id: u64, op: &[u8; 20]) -> Vec<u8> {
+pub fn commission(id: u64, op: &Address) -> Vec<u8> {
     [COMMISSION, &id.to_be_bytes(), op].concat()
 }
 

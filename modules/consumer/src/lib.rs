@@ -31,13 +31,12 @@
 //! (`MsgFundConsumerRewards`, anyone, any denom) to its validators by consumer power, through
 //! distribution's per-share index, with per-consumer commissions (`MsgSetConsumerCommission`).
 //!
-//! # Seams
+//! # Interfaces to other modules
 //!
 //! [`ConsumerRead`]/[`ConsumerWrite`] for the module above (restaking); [`ConsumerHooks`] for
 //! what the registry must ask the pledge keeper (raising a slash fraction, deleting a consumer)
 //! without depending on it. Errors: [`errors`] (codespace `consumer`). Genesis: [`genesis`].
 
-pub mod coins;
 pub mod errors;
 pub mod genesis;
 pub mod hooks;
@@ -108,11 +107,11 @@ impl Module for ConsumerModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
+        ctx: &GenesisContext,
         section: Option<&serde_json::Value>,
     ) -> AppResult<()> {
         let genesis: ConsumerGenesisState = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::import(state, &genesis)
+        genesis::import(state, &ctx.profile, &genesis)
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
@@ -135,7 +134,7 @@ impl Module for ConsumerModule {
         msgs::TYPE_URLS
     }
 
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         ConsumerMsg::decode(msg)?.signers()
     }
 
@@ -148,6 +147,12 @@ impl Module for ConsumerModule {
     ) -> AppResult<Any> {
         let msg = ConsumerMsg::decode(msg)?;
         msgs::execute(state, self.hooks.as_ref(), ctx, &msg, events)
+    }
+
+    /// The module account holds every deposit and reward pool ([`invariants::check`]); a
+    /// breach, like a state that cannot be read, is reported as the violation.
+    fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
+        Ok(invariants::check(state).err().map(|e| e.log))
     }
 
     fn query_paths(&self) -> &'static [&'static str] {

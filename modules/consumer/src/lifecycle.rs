@@ -3,15 +3,14 @@
 //! pending infraction parameters taking effect. Launches are decided by restaking, which sees
 //! the pledges, and recorded through [`crate::ConsumerWrite`].
 
-use rampart_auth::Address;
 use rampart_bank::BankWrite;
 use rampart_core::error::AppResult;
 use rampart_core::{BlockTime, Event, Events, StateWrite};
 
-use crate::coins;
 use crate::hooks::ConsumerHooks;
 use crate::state::{self, module_address};
 use crate::types::{Consumer, Phase};
+use rampart_core::coins;
 
 /// Deletes `consumer` now: the deposit and what is left of the reward pool go back to the
 /// owner, everything but the registry entry is removed, the phase becomes DELETED (its chain id
@@ -26,7 +25,7 @@ pub fn delete(
     let pool = state::pool(state, consumer.id)?;
     let refund = coins::add(&consumer.deposit, &pool)?;
     if !refund.is_empty() {
-        state.send(&module_address(), &Address(consumer.owner), &refund, events)?;
+        state.send(&module_address(), &consumer.owner, &refund, events)?;
     }
     state::clear(state, consumer.id);
     consumer.phase = Phase::Deleted;

@@ -1,25 +1,28 @@
 //! The `rampart.consumer.v1` messages: decoding, stateless checks, signers and execution.
 
 use prost::Message;
-use rampart_bank::coins::parse_coins;
+use rampart_auth::AuthWrite;
 use rampart_bank::{format_coins, BankWrite, Coin};
+use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::{decode_msg as decode, unknown_msg};
+use rampart_core::ChainProfile;
 use rampart_core::{Decimal, Event, Events, MsgContext, StateWrite};
 use rampart_proto::rampart::consumer::v1 as pb;
-use rampart_staking::address::{self, Addr};
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
 
-use crate::coins;
 use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
 use crate::params;
 use crate::state::{self, module_address, valoper};
 use crate::types::{
-    add_seconds, check_chain_id, check_metadata, from_timestamp, parse_decimal, Consumer,
-    ConsumerParams, PendingInfraction, Phase,
+    check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, PendingInfraction,
+    Phase,
 };
+use rampart_core::coins;
+use rampart_core::wire::{add_seconds, block_time};
 
 /// Type URL of `MsgRegisterConsumer`.
 pub const REGISTER_CONSUMER: &str = "/rampart.consumer.v1.MsgRegisterConsumer";
@@ -56,11 +59,6 @@ pub enum ConsumerMsg {
     SetCommission(pb::MsgSetConsumerCommission),
 }
 
-fn decode<M: Message + Default>(any: &Any) -> AppResult<M> {
-    M::decode(any.value.as_slice())
-        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
-}
-
 fn response<M: Message>(type_url: &str, msg: &M) -> Any {
     Any {
         type_url: format!("{type_url}Response"),
@@ -89,45 +87,41 @@ impl ConsumerMsg {
             REMOVE_CONSUMER => Self::Remove(decode(any)?),
             FUND_CONSUMER_REWARDS => Self::Fund(decode(any)?),
             SET_CONSUMER_COMMISSION => Self::SetCommission(decode(any)?),
-            other => {
-                return Err(AppError::sdk(
-                    SdkCode::UnknownRequest,
-                    format!("unrecognized consumer message type: {other}"),
-                ))
-            }
+            other => return Err(unknown_msg("consumer", other)),
         })
     }
 
     /// Checks what needs no state (addresses `sdk/7`, coins `sdk/10`, parameters
     /// `consumer/2`, metadata `consumer/8`) and returns the signer.
-    pub fn signers(&self) -> AppResult<Vec<Addr>> {
+    pub fn signers(&self) -> AppResult<Vec<[u8; 20]>> {
+        let profile = ChainProfile::rampart();
         let signer = match self {
             Self::Register(m) => {
                 check_metadata(&m.name, &m.description, &m.metadata_url)?;
                 ConsumerParams::from_proto(m.params.as_ref())?;
-                address::account(&m.owner, "owner")?
+                profile.account(&m.owner, "owner")?
             }
             Self::Update(m) => {
                 if let Some(new_owner) = &m.new_owner {
-                    address::account(new_owner, "new_owner")?;
+                    profile.account(new_owner, "new_owner")?;
                 }
                 if m.params.is_some() {
                     ConsumerParams::from_proto(m.params.as_ref())?;
                 }
-                address::account(&m.owner, "owner")?
+                profile.account(&m.owner, "owner")?
             }
-            Self::Remove(m) => address::account(&m.owner, "owner")?,
+            Self::Remove(m) => profile.account(&m.owner, "owner")?,
             Self::Fund(m) => {
                 funding(&m.amount)?;
-                address::account(&m.funder, "funder")?
+                profile.account(&m.funder, "funder")?
             }
             Self::SetCommission(m) => {
                 parse_decimal(&m.rate, "rate")
                     .map_err(|e| err(ConsumerCode::InvalidCommission, e.log))?;
-                address::valoper(&m.validator, "validator")?
+                profile.valoper(&m.validator, "validator")?
             }
         };
-        Ok(vec![signer])
+        Ok(vec![signer.0])
     }
 }
 
@@ -144,8 +138,8 @@ pub fn execute(
         ConsumerMsg::Register(m) => register(state, ctx, m, events),
         ConsumerMsg::Update(m) => update(state, hooks, ctx, m, events),
         ConsumerMsg::Remove(m) => remove(state, hooks, ctx, m, events),
-        ConsumerMsg::Fund(m) => fund(state, m, events),
-        ConsumerMsg::SetCommission(m) => set_commission(state, m, events),
+        ConsumerMsg::Fund(m) => fund(state, ctx, m, events),
+        ConsumerMsg::SetCommission(m) => set_commission(state, ctx, m, events),
     }
 }
 
@@ -159,7 +153,7 @@ fn register(
     m: &pb::MsgRegisterConsumer,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let owner = address::account(&m.owner, "owner")?;
+    let owner = ctx.block.profile.account(&m.owner, "owner")?;
     check_chain_id(&m.chain_id, &ctx.block.chain_id)?;
     if state.get(&crate::keys::chain_id(&m.chain_id)).is_some() {
         return Err(err(
@@ -174,16 +168,11 @@ fn register(
         module_params.max_consumer_slash_fraction,
         provider_unbonding_seconds(state)?,
     )?;
-    let spawn_time = m.spawn_time.as_ref().map(from_timestamp).transpose()?;
+    let spawn_time = m.spawn_time.as_ref().map(block_time).transpose()?;
     let deposit = module_params.deposit()?;
     if !deposit.is_empty() {
-        rampart_distribution::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
-        state.send(
-            &rampart_auth::Address(owner),
-            &module_address(),
-            &deposit,
-            events,
-        )?;
+        state.claim_module_account(state::MODULE_ACCOUNT, &[])?;
+        state.send(&owner, &module_address(), &deposit, events)?;
     }
     let id = state::next_id(state)?;
     let next = id
@@ -223,8 +212,13 @@ fn register(
     ))
 }
 
-fn owned(state: &dyn StateWrite, owner: &str, id: u64) -> AppResult<Consumer> {
-    let signer = address::account(owner, "owner")?;
+fn owned(
+    state: &dyn StateWrite,
+    ctx: &MsgContext<'_>,
+    owner: &str,
+    id: u64,
+) -> AppResult<Consumer> {
+    let signer = ctx.block.profile.account(owner, "owner")?;
     let consumer = state::must_load(state, id)?;
     if consumer.owner != signer {
         return Err(err(
@@ -242,7 +236,7 @@ fn update(
     m: &pb::MsgUpdateConsumer,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let mut consumer = owned(state, &m.owner, m.consumer_id)?;
+    let mut consumer = owned(state, ctx, &m.owner, m.consumer_id)?;
     let launched = match consumer.phase {
         Phase::Registered => false,
         Phase::Launched => true,
@@ -258,7 +252,7 @@ fn update(
         }
     };
     if let Some(new_owner) = &m.new_owner {
-        consumer.owner = address::account(new_owner, "new_owner")?;
+        consumer.owner = ctx.block.profile.account(new_owner, "new_owner")?;
     }
     if let Some(name) = &m.name {
         consumer.name = name.clone();
@@ -281,7 +275,7 @@ fn update(
                 "the spawn time cannot change after launch",
             ));
         }
-        consumer.spawn_time = Some(from_timestamp(spawn_time)?);
+        consumer.spawn_time = Some(block_time(spawn_time)?);
     }
     let mut pending_from = None;
     if m.params.is_some() {
@@ -327,14 +321,11 @@ fn update(
     state::save(state, &consumer)?;
     let mut event = Event::new("update_consumer")
         .attr("consumer_id", consumer.id.to_string())
-        .attr(
-            "owner",
-            address::encode(address::ACCOUNT_PREFIX, &consumer.owner),
-        );
+        .attr("owner", ctx.block.profile.to_account(&consumer.owner));
     if let Some(time) = pending_from {
         event = event.attr(
             "infraction_params_effective",
-            rampart_staking::convert::rfc3339(time),
+            rampart_core::wire::rfc3339(time),
         );
     }
     events.push(event);
@@ -348,7 +339,7 @@ fn remove(
     m: &pb::MsgRemoveConsumer,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let mut consumer = owned(state, &m.owner, m.consumer_id)?;
+    let mut consumer = owned(state, ctx, &m.owner, m.consumer_id)?;
     match consumer.phase {
         Phase::Registered => lifecycle::delete(state, hooks, consumer, ctx.block.time, events)?,
         Phase::Launched => {
@@ -363,10 +354,7 @@ fn remove(
                 Event::new("consumer_stopped")
                     .attr("consumer_id", consumer.id.to_string())
                     .attr("chain_id", consumer.chain_id.clone())
-                    .attr(
-                        "delete_time",
-                        rampart_staking::convert::rfc3339(delete_time),
-                    ),
+                    .attr("delete_time", rampart_core::wire::rfc3339(delete_time)),
             );
         }
         other => {
@@ -381,10 +369,11 @@ fn remove(
 
 fn fund(
     state: &mut dyn StateWrite,
+    ctx: &MsgContext<'_>,
     m: &pb::MsgFundConsumerRewards,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let funder = address::account(&m.funder, "funder")?;
+    let funder = ctx.block.profile.account(&m.funder, "funder")?;
     let amount = funding(&m.amount)?;
     let consumer = state::must_load(state, m.consumer_id)?;
     if !matches!(consumer.phase, Phase::Registered | Phase::Launched) {
@@ -398,13 +387,8 @@ fn fund(
         ));
     }
     let pool = coins::add(&state::pool(state, consumer.id)?, &amount)?;
-    rampart_distribution::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
-    state.send(
-        &rampart_auth::Address(funder),
-        &module_address(),
-        &amount,
-        events,
-    )?;
+    state.claim_module_account(state::MODULE_ACCOUNT, &[])?;
+    state.send(&funder, &module_address(), &amount, events)?;
     state::set_pool(state, consumer.id, &pool);
     events.push(
         Event::new("fund_consumer_rewards")
@@ -420,10 +404,11 @@ fn fund(
 
 fn set_commission(
     state: &mut dyn StateWrite,
+    ctx: &MsgContext<'_>,
     m: &pb::MsgSetConsumerCommission,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let op = address::valoper(&m.validator, "validator")?;
+    let op = ctx.block.profile.valoper(&m.validator, "validator")?;
     if state.validator(&op)?.is_none() {
         return Err(err(
             ConsumerCode::UnknownValidator,

@@ -2,11 +2,11 @@
 //! slash fraction a consumer may set. Stored as `rampart.consumer.v1.Params`; written in genesis
 //! JSON with coins and decimal text.
 
-use rampart_bank::coins::parse_coins;
 use rampart_bank::genesis::JsonCoin;
 use rampart_bank::Coin;
+use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use rampart_proto::rampart::consumer::v1 as pb;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +28,7 @@ impl Default for ModuleParams {
     fn default() -> Self {
         Self {
             registration_deposit: vec![JsonCoin {
-                denom: rampart_staking::params::BOND_DENOM.into(),
+                denom: rampart_core::profile::RAMPART_BOND_DENOM.into(),
                 amount: "10000000".into(),
             }],
             max_consumer_slash_fraction: Decimal::from_bps(1_000),
@@ -90,13 +90,7 @@ impl ModuleParams {
 
 /// The stored parameters (defaults when none were written).
 pub fn load(state: &dyn StateRead) -> AppResult<ModuleParams> {
-    match state
-        .get_proto::<pb::Params>(keys::PARAMS)
-        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt consumer params: {e}")))?
-    {
-        Some(p) => ModuleParams::from_proto(&p),
-        None => Ok(ModuleParams::default()),
-    }
+    rampart_core::params::load(state, "consumer", keys::PARAMS, ModuleParams::from_proto)
 }
 
 /// Validates and stores `params`.

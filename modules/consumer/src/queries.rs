@@ -2,18 +2,19 @@
 
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_query as req;
+use rampart_core::pagination::paginate_list;
+use rampart_core::ChainProfile;
 use rampart_core::StateRead;
 use rampart_proto::rampart::consumer::v1 as pb;
-use rampart_staking::address;
-use rampart_staking::pagination::paginate;
 use rampart_staking::StakingRead;
 
-use crate::coins;
 use crate::errors::{err, ConsumerCode};
 use crate::keys;
 use crate::params;
 use crate::state;
 use crate::types::Phase;
+use rampart_core::coins;
 
 /// `Query/Consumers`.
 pub const QUERY_CONSUMERS: &str = "/rampart.consumer.v1.Query/Consumers";
@@ -47,10 +48,6 @@ pub const PATHS: &[&str] = &[
     QUERY_PARAMS,
 ];
 
-fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
-    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
-}
-
 /// Answers `path` with `request`.
 pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
     Ok(match path {
@@ -73,7 +70,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
                     state::must_load(state, id)?.to_proto(),
                 ));
             }
-            let (consumers, pagination) = paginate(items, r.pagination.as_ref())?;
+            let (consumers, pagination) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryConsumersResponse {
                 consumers,
                 pagination: Some(pagination),
@@ -118,7 +115,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
                 .into_iter()
                 .map(|(vsc, packet)| (vsc.to_be_bytes().to_vec(), packet))
                 .collect();
-            let (packets, pagination) = paginate(items, r.pagination.as_ref())?;
+            let (packets, pagination) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryPendingPacketsResponse {
                 packets,
                 pagination: Some(pagination),
@@ -156,7 +153,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_CONSUMER_COMMISSION => {
             let r: pb::QueryConsumerCommissionRequest = req(request)?;
             state::must_load(state, r.consumer_id)?;
-            let op = address::valoper(&r.validator, "validator")?;
+            let op = ChainProfile::rampart().valoper(&r.validator, "validator")?;
             let validator = state.validator(&op)?.ok_or_else(|| {
                 err(
                     ConsumerCode::UnknownValidator,

@@ -17,12 +17,13 @@ use rampart_bank::{format_coins, Coin};
 use rampart_core::error::AppResult;
 use rampart_core::math::mul_div;
 use rampart_core::state::{apply_changes, Overlay};
+use rampart_core::Address;
 use rampart_core::{Amount, Event, Events, StateRead, StateWrite};
 use rampart_staking::StakingRead;
 
-use crate::coins;
 use crate::state::{self, module_address, valoper};
 use crate::types::Phase;
+use rampart_core::coins;
 
 /// Pays every launched consumer's per-block rewards.
 pub fn pay_all(state: &mut dyn StateWrite, events: &mut Events) -> AppResult<()> {
@@ -114,7 +115,7 @@ fn pay(state: &mut dyn StateWrite, id: u64, events: &mut Events) -> AppResult<()
 fn allocate(
     state: &dyn StateWrite,
     id: u64,
-    op: &[u8; 20],
+    op: &Address,
     share: &[Coin],
 ) -> Result<(rampart_core::Changes, Events), String> {
     let base: &dyn StateRead = &state;

@@ -6,20 +6,19 @@
 use std::collections::BTreeMap;
 
 use prost::Message;
-use rampart_auth::Address;
 use rampart_bank::Coin;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{
     BlockTime, Decimal, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
 };
 use rampart_proto::rampart::consumer::v1 as pb;
-use rampart_staking::address::{encode, Addr, VALOPER_PREFIX};
 
-use crate::coins;
 use crate::errors::{err, ConsumerCode};
 use crate::keys;
 use crate::params::{self, ModuleParams};
-use crate::types::{timestamp, Consumer, ConsumerValidator, Phase};
+use crate::types::{Consumer, ConsumerValidator, Phase};
+use rampart_core::wire::timestamp;
 
 /// The name of the module account holding deposits and reward pools.
 pub const MODULE_ACCOUNT: &str = "consumer";
@@ -95,8 +94,8 @@ pub fn ids_in_phase(state: &dyn StateRead, phase: Phase) -> Vec<u64> {
 /// Every consumer id, ascending.
 pub fn all_ids(state: &dyn StateRead) -> Vec<u64> {
     state
-        .scan_prefix(keys::CONSUMER)
-        .filter_map(|(key, _)| keys::u64_at(&key, keys::CONSUMER.len()))
+        .scan_prefix(keys::REGISTRY)
+        .filter_map(|(key, _)| keys::u64_at(&key, keys::REGISTRY.len()))
         .collect()
 }
 
@@ -129,9 +128,9 @@ fn write_validators(state: &mut dyn StateWrite, id: u64, set: &[ConsumerValidato
 /// changed keys) sends its old key with power 0, one that joined, changed power or changed keys
 /// sends its key with the new power.
 pub fn diff(old: &[ConsumerValidator], new: &[ConsumerValidator]) -> Vec<pb::ValidatorUpdate> {
-    let old_by_op: BTreeMap<Addr, &ConsumerValidator> =
+    let old_by_op: BTreeMap<Address, &ConsumerValidator> =
         old.iter().map(|v| (v.operator, v)).collect();
-    let new_by_op: BTreeMap<Addr, &ConsumerValidator> =
+    let new_by_op: BTreeMap<Address, &ConsumerValidator> =
         new.iter().map(|v| (v.operator, v)).collect();
     let mut updates: BTreeMap<[u8; 32], u64> = BTreeMap::new();
     for (op, v) in &old_by_op {
@@ -164,7 +163,7 @@ pub fn packets(
     state: &dyn StateRead,
     id: u64,
 ) -> AppResult<Vec<(u64, pb::ValidatorSetChangePacket)>> {
-    let prefix = keys::with_id(keys::VSC, id);
+    let prefix = keys::with_id(keys::VSC_PACKET, id);
     state
         .scan_prefix(&prefix)
         .map(|(key, value)| {
@@ -185,10 +184,24 @@ pub fn pending_slash_acks(state: &dyn StateRead, id: u64) -> Vec<[u8; 20]> {
         .collect()
 }
 
+/// A list of coins as stored (`repeated Coin coins = 1`, sorted by denom).
+#[derive(Clone, PartialEq, prost::Message)]
+struct StoredCoins {
+    #[prost(message, repeated, tag = "1")]
+    coins: Vec<cosmos_sdk_proto::cosmos::base::v1beta1::Coin>,
+}
+
+/// Decodes stored coins.
+fn coins_from_store(bytes: &[u8]) -> AppResult<Vec<Coin>> {
+    let stored = StoredCoins::decode(bytes)
+        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt coins in state: {e}")))?;
+    rampart_core::coins::parse_coins(&stored.coins)
+}
+
 /// The reward pool of consumer `id`.
 pub fn pool(state: &dyn StateRead, id: u64) -> AppResult<Vec<Coin>> {
     match state.get(&keys::pool(id)) {
-        Some(bytes) => coins::from_store(&bytes),
+        Some(bytes) => coins_from_store(&bytes),
         None => Ok(Vec::new()),
     }
 }
@@ -198,12 +211,17 @@ pub fn set_pool(state: &mut dyn StateWrite, id: u64, pool: &[Coin]) {
     if pool.is_empty() {
         state.delete(keys::pool(id));
     } else {
-        state.put_proto(keys::pool(id), &coins::store_form(pool));
+        state.put_proto(
+            keys::pool(id),
+            &StoredCoins {
+                coins: rampart_core::coins::to_proto(pool),
+            },
+        );
     }
 }
 
 /// The commission rate `op` set for consumer `id`, if any.
-pub fn commission(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option<Decimal>> {
+pub fn commission(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<Option<Decimal>> {
     state
         .get(&keys::commission(id, op))
         .map(|bytes| {
@@ -216,11 +234,11 @@ pub fn commission(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option
 }
 
 /// Every commission of consumer `id` as `(operator, rate)`.
-pub fn commissions(state: &dyn StateRead, id: u64) -> AppResult<Vec<(Addr, Decimal)>> {
+pub fn commissions(state: &dyn StateRead, id: u64) -> AppResult<Vec<(Address, Decimal)>> {
     let prefix = keys::with_id(keys::COMMISSION, id);
-    let ops: Vec<Addr> = state
+    let ops: Vec<Address> = state
         .scan_prefix(&prefix)
-        .filter_map(|(key, _)| keys::addr_at(&key, prefix.len()))
+        .filter_map(|(key, _)| keys::addr_at(&key, prefix.len()).map(Address))
         .collect();
     let mut out = Vec::new();
     for op in ops {
@@ -232,7 +250,7 @@ pub fn commissions(state: &dyn StateRead, id: u64) -> AppResult<Vec<(Addr, Decim
 }
 
 /// Stores a commission rate.
-pub fn set_commission(state: &mut dyn StateWrite, id: u64, op: &Addr, rate: Decimal) {
+pub fn set_commission(state: &mut dyn StateWrite, id: u64, op: &Address, rate: Decimal) {
     state.put(keys::commission(id, op), rate.to_string().into_bytes());
 }
 
@@ -277,7 +295,7 @@ pub fn put_genesis(state: &mut dyn StateWrite, genesis: &pb::ConsumerGenesis) {
 pub fn clear(state: &mut dyn StateWrite, id: u64) {
     let prefixes = [
         keys::with_id(keys::VALIDATOR, id),
-        keys::with_id(keys::VSC, id),
+        keys::with_id(keys::VSC_PACKET, id),
         keys::with_id(keys::SLASH_ACKS, id),
         keys::with_id(keys::COMMISSION, id),
     ];
@@ -439,8 +457,8 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
 impl<T: StateWrite + ?Sized> ConsumerWrite for T {}
 
 /// `rampartvaloper1…` of `op`.
-pub fn valoper(op: &Addr) -> String {
-    encode(VALOPER_PREFIX, op)
+pub fn valoper(op: &Address) -> String {
+    ChainProfile::rampart().to_valoper(op)
 }
 
 #[cfg(test)]
@@ -450,7 +468,7 @@ mod tests {
 
     fn v(op: u8, key: u8, power: u64) -> ConsumerValidator {
         ConsumerValidator {
-            operator: [op; 20],
+            operator: Address([op; 20]),
             consumer_pubkey: [key; 32],
             power,
             pledged_tokens: Amount(u128::from(power) * 1_000_000),

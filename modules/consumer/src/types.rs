@@ -3,13 +3,14 @@
 
 use std::collections::BTreeSet;
 
-use rampart_bank::coins::parse_coins;
 use rampart_bank::Coin;
+use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{block_time, timestamp};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Amount, BlockTime, Decimal};
 use rampart_proto::rampart::consumer::v1 as pb;
-use rampart_staking::address::{self, Addr, ACCOUNT_PREFIX, VALOPER_PREFIX};
-use tendermint_proto::google::protobuf::{Duration, Timestamp};
+use tendermint_proto::google::protobuf::Timestamp;
 
 use crate::errors::{err, ConsumerCode};
 
@@ -163,9 +164,9 @@ pub struct ConsumerParams {
     /// Largest share of power per validator (1 = no cap).
     pub validator_power_cap: Decimal,
     /// Operators allowed (empty: everyone).
-    pub allowlist: BTreeSet<Addr>,
+    pub allowlist: BTreeSet<Address>,
     /// Operators refused.
-    pub denylist: BTreeSet<Addr>,
+    pub denylist: BTreeSet<Address>,
     /// Least bonded tokens on the provider.
     pub min_validator_stake: Amount,
     /// The consumer's unbonding period in seconds.
@@ -178,7 +179,7 @@ pub struct ConsumerParams {
     pub reward_rate_per_block: Vec<Coin>,
 }
 
-fn operator_list(list: &[String], field: &str) -> AppResult<BTreeSet<Addr>> {
+fn operator_list(list: &[String], field: &str) -> AppResult<BTreeSet<Address>> {
     if list.len() > MAX_LIST_LEN {
         return Err(invalid(format!(
             "{field}: at most {MAX_LIST_LEN} operators"
@@ -186,7 +187,9 @@ fn operator_list(list: &[String], field: &str) -> AppResult<BTreeSet<Addr>> {
     }
     let mut set = BTreeSet::new();
     for text in list {
-        let op = address::valoper(text, field).map_err(|e| invalid(e.log))?;
+        let op = ChainProfile::rampart()
+            .valoper(text, field)
+            .map_err(|e| invalid(e.log))?;
         if !set.insert(op) {
             return Err(invalid(format!("{field}: duplicate operator {text}")));
         }
@@ -269,15 +272,15 @@ impl ConsumerParams {
     }
 
     /// Whether `op` may validate the consumer by its lists.
-    pub fn allows(&self, op: &Addr) -> bool {
+    pub fn allows(&self, op: &Address) -> bool {
         (self.allowlist.is_empty() || self.allowlist.contains(op)) && !self.denylist.contains(op)
     }
 
     /// The protobuf form (decimals printed with 18 places, lists in address order).
     pub fn to_proto(&self) -> pb::ConsumerParams {
-        let list = |set: &BTreeSet<Addr>| {
+        let list = |set: &BTreeSet<Address>| {
             set.iter()
-                .map(|op| address::encode(VALOPER_PREFIX, op))
+                .map(|op| ChainProfile::rampart().to_valoper(op))
                 .collect()
         };
         pb::ConsumerParams {
@@ -319,7 +322,7 @@ pub struct Consumer {
     /// CometBFT chain id.
     pub chain_id: String,
     /// Owner account.
-    pub owner: Addr,
+    pub owner: Address,
     /// Name.
     pub name: String,
     /// Description.
@@ -370,7 +373,7 @@ impl Consumer {
         pb::Consumer {
             consumer_id: self.id,
             chain_id: self.chain_id.clone(),
-            owner: address::encode(ACCOUNT_PREFIX, &self.owner),
+            owner: ChainProfile::rampart().to_account(&self.owner),
             name: self.name.clone(),
             description: self.description.clone(),
             metadata_url: self.metadata_url.clone(),
@@ -405,7 +408,7 @@ impl Consumer {
                     pending.downtime.as_ref(),
                     "pending.downtime",
                 )?,
-                effective_time: from_timestamp(
+                effective_time: block_time(
                     pending
                         .effective_time
                         .as_ref()
@@ -414,11 +417,11 @@ impl Consumer {
             }),
             None => None,
         };
-        let time = |t: &Option<Timestamp>| t.as_ref().map(from_timestamp).transpose();
+        let time = |t: &Option<Timestamp>| t.as_ref().map(block_time).transpose();
         Ok(Self {
             id: p.consumer_id,
             chain_id: p.chain_id.clone(),
-            owner: address::account(&p.owner, "owner")?,
+            owner: ChainProfile::rampart().account(&p.owner, "owner")?,
             name: p.name.clone(),
             description: p.description.clone(),
             metadata_url: p.metadata_url.clone(),
@@ -447,7 +450,7 @@ impl Consumer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConsumerValidator {
     /// Provider operator.
-    pub operator: Addr,
+    pub operator: Address,
     /// ed25519 consumer key.
     pub consumer_pubkey: [u8; 32],
     /// Consumer voting power (after the cap).
@@ -466,7 +469,7 @@ impl ConsumerValidator {
     /// The protobuf form.
     pub fn to_proto(&self) -> pb::ConsumerValidator {
         pb::ConsumerValidator {
-            operator: address::encode(VALOPER_PREFIX, &self.operator),
+            operator: ChainProfile::rampart().to_valoper(&self.operator),
             consumer_pubkey: self.consumer_pubkey.to_vec(),
             power: self.power,
             pledged_tokens: self.pledged_tokens.to_string(),
@@ -479,7 +482,7 @@ impl ConsumerValidator {
     /// From the protobuf form.
     pub fn from_proto(p: &pb::ConsumerValidator) -> AppResult<Self> {
         Ok(Self {
-            operator: address::valoper(&p.operator, "operator")?,
+            operator: ChainProfile::rampart().valoper(&p.operator, "operator")?,
             consumer_pubkey: pubkey32(&p.consumer_pubkey)?,
             power: p.power,
             pledged_tokens: parse_amount(&p.pledged_tokens, "pledged_tokens")?,
@@ -498,23 +501,6 @@ pub fn pubkey32(bytes: &[u8]) -> AppResult<[u8; 32]> {
             format!("ed25519 key must be 32 bytes, got {}", bytes.len()),
         )
     })
-}
-
-/// A block time as a protobuf `Timestamp`.
-pub fn timestamp(time: BlockTime) -> Timestamp {
-    rampart_staking::convert::timestamp(time)
-}
-
-/// A protobuf `Timestamp` as a block time.
-pub fn from_timestamp(ts: &Timestamp) -> AppResult<BlockTime> {
-    rampart_staking::convert::block_time(ts)
-}
-
-/// `time + seconds`, checked.
-pub fn add_seconds(time: BlockTime, seconds: u64) -> AppResult<BlockTime> {
-    let seconds =
-        i64::try_from(seconds).map_err(|_| AppError::sdk(SdkCode::Logic, "duration overflows"))?;
-    rampart_staking::convert::add_duration(time, &Duration { seconds, nanos: 0 })
 }
 
 /// Checks a consumer chain id: a valid CometBFT chain id that is not the provider's own.

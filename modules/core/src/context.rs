@@ -1,5 +1,7 @@
 //! What a module knows about the block being executed, in plain deterministic types (taken from
-//! CometBFT's `FinalizeBlock` request, never from the local clock).
+//! CometBFT's `FinalizeBlock` request, never from the local clock) and what chain it runs on.
+
+use crate::profile::ChainProfile;
 
 /// A point in block time: seconds and nanoseconds since the Unix epoch, as CometBFT reports it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -62,6 +64,9 @@ pub struct Misbehavior {
 pub struct BlockContext {
     /// The chain id from genesis.
     pub chain_id: String,
+    /// The chain's vocabulary (address prefixes, bond denom, power reduction), chosen by the
+    /// app's composition.
+    pub profile: ChainProfile,
     /// This block's height.
     pub height: u64,
     /// This block's time (from the proposer, checked by CometBFT).
@@ -88,6 +93,8 @@ pub struct ValidatorUpdate {
 pub struct GenesisContext {
     /// The chain id.
     pub chain_id: String,
+    /// The chain's vocabulary, chosen by the app's composition.
+    pub profile: ChainProfile,
     /// The first block height.
     pub initial_height: u64,
     /// Genesis time.

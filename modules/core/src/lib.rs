@@ -6,19 +6,40 @@
 //! - [`events`]: indexed ABCI events;
 //! - [`error`]: errors with stable codes;
 //! - [`math`]: checked amounts and fixed-point decimals;
-//! - [`module`]: the [`module::Module`] trait the app composes.
+//! - [`module`]: the [`module::Module`] trait the app composes, and the genesis-section and
+//!   message-decoding helpers every module uses;
+//! - [`params`]: loading parameters stored as one protobuf message;
+//! - [`codespace!`]: a module's error codes in one declaration;
+//!
+//! and the chain vocabulary every module shares:
+//!
+//! - [`address`]: the one 20-byte [`Address`] type and its bech32 forms;
+//! - [`profile`]: the [`ChainProfile`] (prefixes, bond denom, power reduction);
+//! - [`pagination`]: the one paginator of list queries;
+//! - [`wire`]: decimals, integers and times in their Cosmos wire forms;
+//! - [`coins`]: coins, their validation and checked coin-list arithmetic.
 
+pub mod address;
+pub mod codespace;
+pub mod coins;
 pub mod consensus;
 pub mod context;
 pub mod error;
 pub mod events;
 pub mod math;
 pub mod module;
+pub mod pagination;
+pub mod params;
+pub mod profile;
 pub mod state;
+pub mod wire;
 
+pub use address::Address;
+pub use coins::Coin;
 pub use context::{BlockContext, BlockTime, GenesisContext, MsgContext, ValidatorUpdate};
 pub use error::{AppError, AppResult, SdkCode};
 pub use events::{Event, Events};
 pub use math::{Amount, Decimal};
 pub use module::Module;
+pub use profile::ChainProfile;
 pub use state::{Changes, KvIter, Overlay, StateRead, StateReadExt, StateWrite, StateWriteExt};

@@ -44,11 +44,12 @@ pub trait Module: Send + Sync {
         &[]
     }
 
-    /// Decodes `msg` (one of [`Module::msg_type_urls`]), checks everything about it that needs no
-    /// state (addresses, amounts, denoms) and returns the 20-byte addresses that must sign it, in
-    /// the order the message names them. A malformed address is `sdk/7`, bad coins `sdk/10`.
-    /// The app calls this for every message before the ante handler runs.
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    /// Validates `msg` (one of [`Module::msg_type_urls`]) statelessly — decodes it and checks
+    /// everything that needs no state (addresses, amounts, denoms) — and returns the 20-byte
+    /// addresses that must sign it, in the order the message names them. A malformed address is
+    /// `sdk/7`, bad coins `sdk/10`. The app calls this for every message before the ante handler
+    /// runs.
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         Err(crate::error::AppError::sdk(
             crate::error::SdkCode::UnknownRequest,
             format!("module {} has no signers for {}", self.name(), msg.type_url),
@@ -69,7 +70,8 @@ pub trait Module: Send + Sync {
         ))
     }
 
-    /// Runs after the block's transactions; may change the validator set.
+    /// Runs after the block's transactions; the module composed as the owner of the validator
+    /// set may change it, every other module returns no updates (the app halts otherwise).
     fn end_block(
         &self,
         _state: &mut dyn StateWrite,
@@ -80,14 +82,24 @@ pub trait Module: Send + Sync {
     }
 
     /// The validator set CometBFT starts with, computed once at the end of `InitChain` (after
-    /// every module's genesis and the genesis transactions). The module that owns the validator
-    /// set (staking) returns `Some`, also when it is empty (the app refuses that genesis); every
-    /// other module returns `None`. With no owner, CometBFT's `genesis.json` validators stand.
+    /// every module's genesis and the genesis transactions). The app asks only the module
+    /// composed as the owner of the validator set (the provider's staking), which returns `Some`,
+    /// also when it is empty (the app refuses that genesis). With no owner, or `None`, CometBFT's
+    /// `genesis.json` validators stand.
     fn genesis_validators(
         &self,
         _state: &mut dyn StateWrite,
         _ctx: &GenesisContext,
     ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
+        Ok(None)
+    }
+
+    /// Checks the module's invariants over `state`: test harnesses, simulations and audits run
+    /// this after every block (it may scan every record, so never during block execution).
+    /// `Ok(Some(why))` describes the first violation, `Err` a state that cannot be read. Checks
+    /// that span modules belong to the module owning the truth (the bank's supply, staking's
+    /// pools). The default has no invariants.
+    fn check_invariants(&self, _state: &dyn StateRead) -> AppResult<Option<String>> {
         Ok(None)
     }
 
@@ -132,4 +144,36 @@ pub fn genesis_section<T: serde::de::DeserializeOwned + Default>(
         }),
         None => Ok(T::default()),
     }
+}
+
+/// Decodes the protobuf message `M` carried by `any` (a transaction message routed here by its
+/// type URL); bytes that do not decode are `sdk/2` naming the type URL.
+pub fn decode_msg<M: prost::Message + Default>(any: &Any) -> AppResult<M> {
+    M::decode(any.value.as_slice()).map_err(|e| {
+        crate::error::AppError::sdk(
+            crate::error::SdkCode::TxDecode,
+            format!("{}: {e}", any.type_url),
+        )
+    })
+}
+
+/// Decodes the protobuf query request `M` from `bytes`; bytes that do not decode are `sdk/2`
+/// prefixed with `what` (e.g. `query request`).
+pub fn decode_request<M: prost::Message + Default>(what: &str, bytes: &[u8]) -> AppResult<M> {
+    M::decode(bytes).map_err(|e| {
+        crate::error::AppError::sdk(crate::error::SdkCode::TxDecode, format!("{what}: {e}"))
+    })
+}
+
+/// [`decode_request`] with the usual prefix, `query request`.
+pub fn decode_query<M: prost::Message + Default>(bytes: &[u8]) -> AppResult<M> {
+    decode_request("query request", bytes)
+}
+
+/// The `sdk/6` error for a message type URL `module` does not handle.
+pub fn unknown_msg(module: &str, type_url: &str) -> crate::error::AppError {
+    crate::error::AppError::sdk(
+        crate::error::SdkCode::UnknownRequest,
+        format!("unrecognized {module} message type: {type_url}"),
+    )
 }

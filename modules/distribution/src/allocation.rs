@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use rampart_auth::{Address, FEE_COLLECTOR};
-use rampart_bank::coins::parse_coins;
+use rampart_auth::FEE_COLLECTOR;
 use rampart_bank::{BankRead, BankWrite, Coin};
+use rampart_core::coins::parse_coins;
 use rampart_core::context::VoteInfo;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{BlockContext, Decimal, Event, Events, StateWrite};
-use rampart_staking::address::{encode, Addr, VALOPER_PREFIX};
 use rampart_staking::{StakingRead, Validator};
 
 use crate::dec_coins::DecCoins;
@@ -64,7 +64,7 @@ pub fn credit_validator(
         }
     }
     let new_pool = pool.checked_add(&to_pool)?;
-    let validator = encode(VALOPER_PREFIX, &v.operator);
+    let validator = ChainProfile::rampart().to_valoper(&v.operator);
     record.commission = record.commission.checked_add(&commission)?;
     record.index = index;
     record.outstanding = outstanding;
@@ -142,7 +142,7 @@ fn split(
     params: &DistributionParams,
     r: &Recipients,
     fees: &DecCoins,
-    records: &mut BTreeMap<Addr, ValidatorRewards>,
+    records: &mut BTreeMap<Address, ValidatorRewards>,
     pool: &mut DecCoins,
     events: &mut Events,
 ) -> AppResult<()> {
@@ -161,7 +161,7 @@ fn split(
         events.push(
             Event::new("proposer_reward")
                 .attr("amount", reward.to_string())
-                .attr("validator", encode(VALOPER_PREFIX, &v.operator)),
+                .attr("validator", ChainProfile::rampart().to_valoper(&v.operator)),
         );
         let record = records.entry(v.operator).or_default();
         credit_validator(v, record, pool, &reward, v.commission.rate, events)?;
@@ -251,7 +251,7 @@ pub fn allocate_block(
 pub fn allocate_to_validator(
     state: &mut dyn StateWrite,
     source: &Address,
-    op: &Addr,
+    op: &Address,
     coins: &[Coin],
     commission_rate: Option<Decimal>,
     events: &mut Events,
@@ -275,7 +275,10 @@ pub fn allocate_to_validator(
     let v = state.validator(op)?.ok_or_else(|| {
         err(
             DistributionCode::NoValidatorExists,
-            format!("{}: validator does not exist", encode(VALOPER_PREFIX, op)),
+            format!(
+                "{}: validator does not exist",
+                ChainProfile::rampart().to_valoper(op)
+            ),
         )
     })?;
     for coin in &coins {
@@ -322,7 +325,7 @@ mod tests {
 
     fn validator(n: u8, shares: u128, rate: &str) -> Validator {
         Validator {
-            operator: [n; 20],
+            operator: Address([n; 20]),
             pubkey: [n; 32],
             jailed: false,
             status: BondStatus::Bonded,
@@ -442,8 +445,8 @@ mod tests {
         let mut events = Events::new();
         split(&params, &r, &fees, &mut records, &mut pool, &mut events).expect("fits");
         // proposer multiplier = 0.01 + 0.04 × 0.8 = 0.042; voters get 1 − 0.042 − 0.02 = 0.938.
-        let r1 = &records[&[1; 20]];
-        let r2 = &records[&[2; 20]];
+        let r1 = &records[&Address([1; 20])];
+        let r2 = &records[&Address([2; 20])];
         // uramp: proposer 420, voters 9380 split 3:1 → 7035 and 2345; pool 200.
         assert_eq!(r1.outstanding.amount_of("uramp"), dec("7455"));
         assert_eq!(r2.outstanding.amount_of("uramp"), dec("2345"));
@@ -492,7 +495,10 @@ mod tests {
         .expect("fits");
         // voters: 1 − 0.05 − 0.02 = 0.93 → 930, half each; the unknown half and the missing
         // proposer's 50 and the tax 20 go to the pool.
-        assert_eq!(records[&[2; 20]].outstanding.amount_of("uramp"), dec("465"));
+        assert_eq!(
+            records[&Address([2; 20])].outstanding.amount_of("uramp"),
+            dec("465")
+        );
         assert_eq!(pool.amount_of("uramp"), dec("535"));
         let nobody = Recipients {
             proposer: None,

@@ -13,8 +13,8 @@ use cosmos_sdk_proto::cosmos::base::v1beta1::DecCoin as ProtoDecCoin;
 use rampart_bank::{validate_denom, Coin};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
+use rampart_core::wire::{dec_from_wire, dec_to_wire};
 use rampart_core::{Amount, Decimal};
-use rampart_staking::convert::{dec_from_wire, dec_to_wire};
 use serde::{Deserialize, Serialize};
 
 /// Non-zero decimal amounts by denom, in denom order.

@@ -32,12 +32,11 @@
 //! A staking delegation with no entry settles at its validator's index (it earns from genesis
 //! on). Export writes the same shape back, so export → import → export is the identity.
 
-use rampart_auth::{Address, CONSENSUS_PREFIX};
+use rampart_auth::AuthWrite;
 use rampart_bank::BankRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Decimal, StateRead, StateWrite};
-use rampart_staking::address::{self as staking_address, encode};
-use rampart_staking::address::{ACCOUNT_PREFIX, VALOPER_PREFIX};
 use rampart_staking::StakingRead;
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +121,11 @@ fn coins(list: &[JsonDecCoin], field: &str) -> AppResult<DecCoins> {
 }
 
 /// Validates and writes the section (see the module documentation for the checks).
-pub fn import(state: &mut dyn StateWrite, g: &DistributionGenesis) -> AppResult<()> {
+pub fn import(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    g: &DistributionGenesis,
+) -> AppResult<()> {
     let params = g
         .params
         .parse()
@@ -132,28 +135,31 @@ pub fn import(state: &mut dyn StateWrite, g: &DistributionGenesis) -> AppResult<
     state::set_community_pool(state, &pool);
 
     for w in &g.withdraw_addresses {
-        let delegator = staking_address::account(&w.delegator_address, "delegator_address")
+        let delegator = profile
+            .account(&w.delegator_address, "delegator_address")
             .map_err(|e| bad(e.log))?;
-        let withdraw = staking_address::account(&w.withdraw_address, "withdraw_address")
+        let withdraw = profile
+            .account(&w.withdraw_address, "withdraw_address")
             .map_err(|e| bad(e.log))?;
-        if state::withdraw_address(state, &delegator)?.0 != delegator {
+        if state::withdraw_address(state, &delegator)? != delegator {
             return Err(bad(format!(
                 "duplicate withdraw address for {}",
                 w.delegator_address
             )));
         }
-        state::set_withdraw_address(state, &delegator, &Address(withdraw));
+        state::set_withdraw_address(state, &delegator, &withdraw);
     }
 
     if !g.previous_proposer.is_empty() {
-        let cons = Address::from_bech32(&g.previous_proposer, CONSENSUS_PREFIX)
+        let cons = Address::from_bech32(&g.previous_proposer, profile.consensus_prefix)
             .map_err(|e| bad(format!("previous_proposer: {}", e.log)))?;
         state::set_previous_proposer(state, &cons.0);
     }
 
     let mut needed = pool;
     for v in &g.validators {
-        let op = staking_address::valoper(&v.validator_address, "validator_address")
+        let op = profile
+            .valoper(&v.validator_address, "validator_address")
             .map_err(|e| bad(e.log))?;
         if state::validator_rewards_opt(state, &op)?.is_some() {
             return Err(bad(format!(
@@ -177,9 +183,11 @@ pub fn import(state: &mut dyn StateWrite, g: &DistributionGenesis) -> AppResult<
     }
 
     for d in &g.delegations {
-        let delegator = staking_address::account(&d.delegator_address, "delegator_address")
+        let delegator = profile
+            .account(&d.delegator_address, "delegator_address")
             .map_err(|e| bad(e.log))?;
-        let op = staking_address::valoper(&d.validator_address, "validator_address")
+        let op = profile
+            .valoper(&d.validator_address, "validator_address")
             .map_err(|e| bad(e.log))?;
         if state.delegation_shares(&delegator, &op)?.is_none() {
             return Err(bad(format!(
@@ -209,7 +217,7 @@ pub fn import(state: &mut dyn StateWrite, g: &DistributionGenesis) -> AppResult<
         }
     }
 
-    crate::module::claim_module_account(state, state::MODULE_ACCOUNT, &[])?;
+    state.claim_module_account(state::MODULE_ACCOUNT, &[])?;
     let account = module_address();
     for (denom, amount) in needed.iter() {
         let balance = state.balance(&account, denom)?;
@@ -232,21 +240,22 @@ fn bad_sum(e: AppError) -> AppError {
 /// Reads the section back. Settled indexes are exported for existing delegations only (a
 /// delegation that was fully removed leaves a record nobody reads).
 pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
+    let profile = ChainProfile::rampart();
     let params = params::load(state)?;
     let withdraw_addresses = state::all_withdraw_addresses(state)?
         .into_iter()
         .map(|(delegator, withdraw)| GenesisWithdrawAddress {
-            delegator_address: encode(ACCOUNT_PREFIX, &delegator),
+            delegator_address: profile.to_account(&delegator),
             withdraw_address: withdraw.to_string(),
         })
         .collect();
     let previous_proposer = state::previous_proposer(state)?
-        .map(|cons| Address(cons).to_bech32(CONSENSUS_PREFIX))
+        .map(|cons| profile.to_valcons(&cons))
         .unwrap_or_default();
     let validators = state::all_validator_rewards(state)?
         .into_iter()
         .map(|(op, r)| GenesisValidatorRewards {
-            validator_address: encode(VALOPER_PREFIX, &op),
+            validator_address: profile.to_valoper(&op),
             reward_index: r.index.to_json(),
             accumulated_commission: r.commission.to_json(),
             outstanding_rewards: r.outstanding.to_json(),
@@ -256,8 +265,8 @@ pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
     for (delegator, op, index) in state::all_settled_indexes(state)? {
         if state.delegation_shares(&delegator, &op)?.is_some() {
             delegations.push(GenesisDelegation {
-                delegator_address: encode(ACCOUNT_PREFIX, &delegator),
-                validator_address: encode(VALOPER_PREFIX, &op),
+                delegator_address: profile.to_account(&delegator),
+                validator_address: profile.to_valoper(&op),
                 settled_index: index.to_json(),
             });
         }

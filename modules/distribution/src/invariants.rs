@@ -11,8 +11,8 @@
 
 use rampart_bank::BankRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::ChainProfile;
 use rampart_core::{Decimal, StateRead};
-use rampart_staking::address::{encode, VALOPER_PREFIX};
 use rampart_staking::StakingRead;
 
 use crate::dec_coins::DecCoins;
@@ -61,7 +61,7 @@ pub fn check(state: &dyn StateRead) -> AppResult<()> {
         if !record.outstanding.covers(&owed) {
             return Err(broken(format!(
                 "validator {} has outstanding {} but owes {owed}",
-                encode(VALOPER_PREFIX, &op),
+                ChainProfile::rampart().to_valoper(&op),
                 record.outstanding
             )));
         }

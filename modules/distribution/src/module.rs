@@ -1,6 +1,5 @@
 //! The distribution [`Module`]: genesis, the begin-block allocation, messages and queries.
 
-use rampart_auth::{Address, AuthRead, AuthWrite, ModuleInfo};
 use rampart_core::error::AppResult;
 use rampart_core::{BlockContext, Events, GenesisContext, Module, MsgContext};
 use rampart_core::{StateRead, StateWrite};
@@ -19,31 +18,6 @@ pub const NAME: &str = "distribution";
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DistributionModule;
 
-/// Makes `name` a module account at genesis. Auth genesis normally restores it; a plain account
-/// already at that address (a genesis listing the module's balance in bank but not its auth
-/// entry: bank creates a plain account on credit) becomes the module account, keeping its
-/// number — nobody holds a key for an address derived as `SHA256(name)[..20]`.
-pub fn claim_module_account(
-    state: &mut dyn StateWrite,
-    name: &str,
-    permissions: &[&str],
-) -> AppResult<()> {
-    let address = Address::module(name);
-    match state.account(&address)? {
-        Some(mut account) if account.module.is_none() => {
-            account.module = Some(ModuleInfo {
-                name: name.to_owned(),
-                permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
-            });
-            state.set_account(&account);
-        }
-        _ => {
-            state.ensure_module_account(name, permissions)?;
-        }
-    }
-    Ok(())
-}
-
 impl Module for DistributionModule {
     fn name(&self) -> &'static str {
         NAME
@@ -52,11 +26,11 @@ impl Module for DistributionModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
+        ctx: &GenesisContext,
         section: Option<&serde_json::Value>,
     ) -> AppResult<()> {
         let section: DistributionGenesis = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::import(state, &section)
+        genesis::import(state, &ctx.profile, &section)
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
@@ -76,7 +50,7 @@ impl Module for DistributionModule {
         msgs::TYPE_URLS
     }
 
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         Ok(DistributionMsg::decode(msg)?.signers())
     }
 
@@ -88,6 +62,12 @@ impl Module for DistributionModule {
         events: &mut Events,
     ) -> AppResult<Any> {
         msgs::execute(state, &DistributionMsg::decode(msg)?, events)
+    }
+
+    /// The module account covers every reward owed ([`crate::invariants::check`]); a breach,
+    /// like a state that cannot be read, is reported as the violation.
+    fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
+        Ok(crate::invariants::check(state).err().map(|e| e.log))
     }
 
     fn query_paths(&self) -> &'static [&'static str] {

@@ -7,12 +7,13 @@ use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
     MsgWithdrawValidatorCommission, MsgWithdrawValidatorCommissionResponse,
 };
 use prost::Message;
-use rampart_auth::{Address, AuthRead};
-use rampart_bank::coins::parse_coins;
+use rampart_auth::AuthRead;
 use rampart_bank::{BankRead, BankWrite, Coin};
+use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::{decode_msg as decode_any, unknown_msg};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Event, Events, StateWrite};
-use rampart_staking::address::{self as staking_address, encode, Addr, VALOPER_PREFIX};
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
 
@@ -47,60 +48,56 @@ pub enum DistributionMsg {
     /// Set where `delegator`'s rewards are paid.
     SetWithdrawAddress {
         /// The delegator (signer).
-        delegator: Addr,
+        delegator: Address,
         /// The new withdraw address.
-        withdraw: Addr,
+        withdraw: Address,
     },
     /// Withdraw `delegator`'s rewards from `validator`.
     WithdrawDelegatorReward {
         /// The delegator (signer).
-        delegator: Addr,
+        delegator: Address,
         /// The validator's operator.
-        validator: Addr,
+        validator: Address,
     },
     /// Withdraw `validator`'s commission.
     WithdrawValidatorCommission {
         /// The validator's operator (its account signs).
-        validator: Addr,
+        validator: Address,
     },
     /// Move `amount` from `depositor` into the community pool.
     FundCommunityPool {
         /// The depositor (signer).
-        depositor: Addr,
+        depositor: Address,
         /// Positive, sorted coins.
         amount: Vec<Coin>,
     },
 }
 
-fn decode_any<M: Message + Default>(any: &Any) -> AppResult<M> {
-    M::decode(any.value.as_slice())
-        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
-}
-
-fn delegator(text: &str) -> AppResult<Addr> {
+fn delegator(text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyDelegatorAddr,
             "delegator address is empty",
         ));
     }
-    staking_address::account(text, "delegator address")
+    ChainProfile::rampart().account(text, "delegator address")
 }
 
-fn validator(text: &str) -> AppResult<Addr> {
+fn validator(text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyValidatorAddr,
             "validator address is empty",
         ));
     }
-    staking_address::valoper(text, "validator address")
+    ChainProfile::rampart().valoper(text, "validator address")
 }
 
 impl DistributionMsg {
     /// Decodes one of [`TYPE_URLS`] and checks addresses (`distribution/2`–`4` when empty, `sdk/7`
     /// when malformed) and coins (`sdk/10`).
     pub fn decode(any: &Any) -> AppResult<Self> {
+        let profile = ChainProfile::rampart();
         Ok(match any.type_url.as_str() {
             SET_WITHDRAW_ADDRESS => {
                 let m: MsgSetWithdrawAddress = decode_any(any)?;
@@ -111,7 +108,7 @@ impl DistributionMsg {
                         "withdraw address is empty",
                     ));
                 }
-                let withdraw = staking_address::account(&m.withdraw_address, "withdraw address")?;
+                let withdraw = profile.account(&m.withdraw_address, "withdraw address")?;
                 Self::SetWithdrawAddress {
                     delegator,
                     withdraw,
@@ -132,7 +129,7 @@ impl DistributionMsg {
             }
             FUND_COMMUNITY_POOL => {
                 let m: MsgFundCommunityPool = decode_any(any)?;
-                let depositor = staking_address::account(&m.depositor, "depositor address")?;
+                let depositor = profile.account(&m.depositor, "depositor address")?;
                 let amount = parse_coins(&m.amount)?;
                 if amount.is_empty() {
                     return Err(AppError::sdk(
@@ -142,22 +139,17 @@ impl DistributionMsg {
                 }
                 Self::FundCommunityPool { depositor, amount }
             }
-            other => {
-                return Err(AppError::sdk(
-                    SdkCode::UnknownRequest,
-                    format!("unrecognized distribution message type: {other}"),
-                ))
-            }
+            other => return Err(unknown_msg("distribution", other)),
         })
     }
 
     /// The address that must sign: the delegator, the operator's account, or the depositor.
     pub fn signers(&self) -> Vec<[u8; 20]> {
         vec![match self {
-            Self::SetWithdrawAddress { delegator, .. } => *delegator,
-            Self::WithdrawDelegatorReward { delegator, .. } => *delegator,
-            Self::WithdrawValidatorCommission { validator } => *validator,
-            Self::FundCommunityPool { depositor, .. } => *depositor,
+            Self::SetWithdrawAddress { delegator, .. } => delegator.0,
+            Self::WithdrawDelegatorReward { delegator, .. } => delegator.0,
+            Self::WithdrawValidatorCommission { validator } => validator.0,
+            Self::FundCommunityPool { depositor, .. } => depositor.0,
         }]
     }
 }
@@ -190,7 +182,7 @@ pub fn execute(
                     "set withdraw address disabled",
                 ));
             }
-            let withdraw = Address(*withdraw);
+            let withdraw = *withdraw;
             if state
                 .account(&withdraw)?
                 .is_some_and(|a| a.module.is_some())
@@ -218,7 +210,7 @@ pub fn execute(
                     DistributionCode::NoValidatorExists,
                     format!(
                         "{}: validator does not exist",
-                        encode(VALOPER_PREFIX, validator)
+                        ChainProfile::rampart().to_valoper(validator)
                     ),
                 ));
             }
@@ -246,7 +238,7 @@ pub fn execute(
             ))
         }
         DistributionMsg::FundCommunityPool { depositor, amount } => {
-            let depositor = Address(*depositor);
+            let depositor = *depositor;
             for coin in amount {
                 let balance = state.balance(&depositor, &coin.denom)?;
                 if balance < coin.amount {

@@ -3,8 +3,8 @@
 
 use cosmos_sdk_proto::cosmos::distribution::v1beta1::Params;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
-use rampart_staking::convert::{dec_from_wire, dec_to_wire};
+use rampart_core::wire::{dec_from_wire, dec_to_wire};
+use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use serde::{Deserialize, Serialize};
 
 use crate::keys;
@@ -136,13 +136,12 @@ impl JsonParams {
 
 /// The stored parameters (defaults before genesis wrote them).
 pub fn load(state: &dyn StateRead) -> AppResult<DistributionParams> {
-    match state
-        .get_proto::<Params>(keys::PARAMS)
-        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt distribution params: {e}")))?
-    {
-        Some(p) => DistributionParams::from_proto(&p),
-        None => Ok(DistributionParams::default()),
-    }
+    rampart_core::params::load(
+        state,
+        "distribution",
+        keys::PARAMS,
+        DistributionParams::from_proto,
+    )
 }
 
 /// Validates and stores the parameters.

@@ -7,9 +7,9 @@
 use cosmos_sdk_proto::cosmos::distribution::v1beta1 as pb;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_query as req;
 use rampart_core::StateRead;
-use rampart_staking::address::VALOPER_PREFIX;
-use rampart_staking::address::{self as staking_address, encode, Addr, ACCOUNT_PREFIX};
+use rampart_core::{Address, ChainProfile};
 use rampart_staking::StakingRead;
 
 use crate::dec_coins::DecCoins;
@@ -20,42 +20,63 @@ use crate::state;
 
 const SERVICE: &str = "/cosmos.distribution.v1beta1.Query/";
 
+/// `Query/Params`.
+pub const QUERY_PARAMS: &str = "/cosmos.distribution.v1beta1.Query/Params";
+/// `Query/ValidatorDistributionInfo`.
+pub const QUERY_VALIDATOR_DISTRIBUTION_INFO: &str =
+    "/cosmos.distribution.v1beta1.Query/ValidatorDistributionInfo";
+/// `Query/ValidatorOutstandingRewards`.
+pub const QUERY_VALIDATOR_OUTSTANDING_REWARDS: &str =
+    "/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards";
+/// `Query/ValidatorCommission`.
+pub const QUERY_VALIDATOR_COMMISSION: &str =
+    "/cosmos.distribution.v1beta1.Query/ValidatorCommission";
+/// `Query/DelegationRewards`.
+pub const QUERY_DELEGATION_REWARDS: &str = "/cosmos.distribution.v1beta1.Query/DelegationRewards";
+/// `Query/DelegationTotalRewards`.
+pub const QUERY_DELEGATION_TOTAL_REWARDS: &str =
+    "/cosmos.distribution.v1beta1.Query/DelegationTotalRewards";
+/// `Query/DelegatorValidators`.
+pub const QUERY_DELEGATOR_VALIDATORS: &str =
+    "/cosmos.distribution.v1beta1.Query/DelegatorValidators";
+/// `Query/DelegatorWithdrawAddress`.
+pub const QUERY_DELEGATOR_WITHDRAW_ADDRESS: &str =
+    "/cosmos.distribution.v1beta1.Query/DelegatorWithdrawAddress";
+/// `Query/CommunityPool`.
+pub const QUERY_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.Query/CommunityPool";
+
 /// Every query path the module answers.
 pub const PATHS: &[&str] = &[
-    "/cosmos.distribution.v1beta1.Query/Params",
-    "/cosmos.distribution.v1beta1.Query/ValidatorDistributionInfo",
-    "/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards",
-    "/cosmos.distribution.v1beta1.Query/ValidatorCommission",
-    "/cosmos.distribution.v1beta1.Query/DelegationRewards",
-    "/cosmos.distribution.v1beta1.Query/DelegationTotalRewards",
-    "/cosmos.distribution.v1beta1.Query/DelegatorValidators",
-    "/cosmos.distribution.v1beta1.Query/DelegatorWithdrawAddress",
-    "/cosmos.distribution.v1beta1.Query/CommunityPool",
+    QUERY_PARAMS,
+    QUERY_VALIDATOR_DISTRIBUTION_INFO,
+    QUERY_VALIDATOR_OUTSTANDING_REWARDS,
+    QUERY_VALIDATOR_COMMISSION,
+    QUERY_DELEGATION_REWARDS,
+    QUERY_DELEGATION_TOTAL_REWARDS,
+    QUERY_DELEGATOR_VALIDATORS,
+    QUERY_DELEGATOR_WITHDRAW_ADDRESS,
+    QUERY_COMMUNITY_POOL,
 ];
 
-fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
-    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
-}
-
-fn delegator(text: &str) -> AppResult<Addr> {
+fn delegator(text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyDelegatorAddr,
             "empty delegator address",
         ));
     }
-    staking_address::account(text, "delegator address")
+    ChainProfile::rampart().account(text, "delegator address")
 }
 
 /// The operator of an existing validator.
-fn existing_validator(state: &dyn StateRead, text: &str) -> AppResult<Addr> {
+fn existing_validator(state: &dyn StateRead, text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyValidatorAddr,
             "empty validator address",
         ));
     }
-    let op = staking_address::valoper(text, "validator address")?;
+    let op = ChainProfile::rampart().valoper(text, "validator address")?;
     if state.validator(&op)?.is_none() {
         return Err(err(
             DistributionCode::NoValidatorExists,
@@ -74,6 +95,7 @@ fn no_delegation() -> AppError {
 
 /// Answers `path` with `request`.
 pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let profile = ChainProfile::rampart();
     let method = path.strip_prefix(SERVICE).unwrap_or("");
     Ok(match method {
         "Params" => {
@@ -91,7 +113,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
             }
             pb::QueryValidatorDistributionInfoResponse {
                 // As the SDK: the operator's account address.
-                operator_address: encode(ACCOUNT_PREFIX, &op),
+                operator_address: profile.to_account(&op),
                 self_bond_rewards: delegation_rewards(state, &op, &op)?.to_proto(),
                 commission: state::validator_rewards(state, &op)?.commission.to_proto(),
             }
@@ -138,7 +160,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
                 let owed = delegation_rewards(state, &d, &op)?;
                 total = total.checked_add(&owed)?;
                 rewards.push(pb::DelegationDelegatorReward {
-                    validator_address: encode(VALOPER_PREFIX, &op),
+                    validator_address: profile.to_valoper(&op),
                     reward: owed.to_proto(),
                 });
             }
@@ -155,7 +177,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
                 validators: state
                     .delegations_of(&d)?
                     .iter()
-                    .map(|(op, _)| encode(VALOPER_PREFIX, op))
+                    .map(|(op, _)| profile.to_valoper(op))
                     .collect(),
             }
             .encode_to_vec()

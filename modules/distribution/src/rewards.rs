@@ -1,11 +1,10 @@
 //! Paying out: a delegation's pending rewards from the index, withdrawing them (by message or
 //! from the staking hook), and withdrawing a validator's commission.
 
-use rampart_auth::Address;
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Decimal, Event, Events, StateRead, StateWrite};
-use rampart_staking::address::{encode, Addr, ACCOUNT_PREFIX, VALOPER_PREFIX};
 use rampart_staking::{StakingHooks, StakingRead, Validator};
 
 use crate::dec_coins::DecCoins;
@@ -32,8 +31,8 @@ pub fn pending(shares: Decimal, now: &DecCoins, then: &DecCoins) -> AppResult<De
 /// as settled at the validator's current index (it earns from now on, never from the past).
 fn settled_or_current(
     state: &dyn StateRead,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
     current: &DecCoins,
 ) -> AppResult<DecCoins> {
     Ok(state::settled_index(state, delegator, op)?.unwrap_or_else(|| current.clone()))
@@ -43,8 +42,8 @@ fn settled_or_current(
 /// the whole coins). Zero without a delegation.
 pub fn delegation_rewards(
     state: &dyn StateRead,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
 ) -> AppResult<DecCoins> {
     let Some(shares) = state.delegation_shares(delegator, op)? else {
         return Ok(DecCoins::new());
@@ -65,7 +64,7 @@ fn event_amount(state: &dyn StateRead, coins: &[Coin]) -> AppResult<String> {
 
 fn pay(
     state: &mut dyn StateWrite,
-    op: &Addr,
+    op: &Address,
     to: &Address,
     coins: &[Coin],
     events: &mut Events,
@@ -83,7 +82,7 @@ fn pay(
                 format!(
                     "outstanding rewards {} of {} do not cover a payout of {}",
                     record.outstanding,
-                    encode(VALOPER_PREFIX, op),
+                    ChainProfile::rampart().to_valoper(op),
                     format_coins(coins)
                 ),
             )
@@ -98,10 +97,11 @@ fn pay(
 /// paid. The caller checks that the delegation exists; without one nothing is paid.
 pub fn withdraw_delegation_rewards(
     state: &mut dyn StateWrite,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
     events: &mut Events,
 ) -> AppResult<Vec<Coin>> {
+    let profile = ChainProfile::rampart();
     let (coins, _dust) = delegation_rewards(state, delegator, op)?.truncate();
     let to = state::withdraw_address(state, delegator)?;
     pay(state, op, &to, &coins, events)?;
@@ -110,8 +110,8 @@ pub fn withdraw_delegation_rewards(
     events.push(
         Event::new("withdraw_rewards")
             .attr("amount", event_amount(state, &coins)?)
-            .attr("validator", encode(VALOPER_PREFIX, op))
-            .attr("delegator", encode(ACCOUNT_PREFIX, delegator)),
+            .attr("validator", profile.to_valoper(op))
+            .attr("delegator", profile.to_account(delegator)),
     );
     Ok(coins)
 }
@@ -121,7 +121,7 @@ pub fn withdraw_delegation_rewards(
 /// `distribution/7` when there is no commission.
 pub fn withdraw_validator_commission(
     state: &mut dyn StateWrite,
-    op: &Addr,
+    op: &Address,
     events: &mut Events,
 ) -> AppResult<Vec<Coin>> {
     let record = state::validator_rewards_opt(state, op)?.unwrap_or_default();
@@ -156,7 +156,7 @@ impl StakingHooks for DistributionHooks {
     fn before_delegation_shares_change(
         &self,
         state: &mut dyn StateWrite,
-        delegator: &Addr,
+        delegator: &Address,
         validator: &Validator,
         events: &mut Events,
     ) -> AppResult<()> {

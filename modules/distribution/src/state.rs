@@ -2,10 +2,9 @@
 //! community pool, withdraw addresses and the previous proposer.
 
 use cosmos_sdk_proto::cosmos::base::v1beta1::DecCoin as ProtoDecCoin;
-use rampart_auth::Address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::Address;
 use rampart_core::{StateRead, StateReadExt, StateWrite, StateWriteExt};
-use rampart_staking::address::Addr;
 
 use crate::dec_coins::DecCoins;
 use crate::keys;
@@ -75,7 +74,7 @@ fn store_coins(state: &mut dyn StateWrite, key: Vec<u8>, coins: &DecCoins) {
 /// The record of validator `op`, if one exists.
 pub fn validator_rewards_opt(
     state: &dyn StateRead,
-    op: &Addr,
+    op: &Address,
 ) -> AppResult<Option<ValidatorRewards>> {
     let Some(stored) = state
         .get_proto::<StoredValidator>(&keys::join(keys::VALIDATOR, &[op]))
@@ -94,12 +93,12 @@ pub fn validator_rewards_opt(
 }
 
 /// The record of validator `op` (empty when none exists yet).
-pub fn validator_rewards(state: &dyn StateRead, op: &Addr) -> AppResult<ValidatorRewards> {
+pub fn validator_rewards(state: &dyn StateRead, op: &Address) -> AppResult<ValidatorRewards> {
     Ok(validator_rewards_opt(state, op)?.unwrap_or_default())
 }
 
 /// Stores the record of validator `op`.
-pub fn set_validator_rewards(state: &mut dyn StateWrite, op: &Addr, rewards: &ValidatorRewards) {
+pub fn set_validator_rewards(state: &mut dyn StateWrite, op: &Address, rewards: &ValidatorRewards) {
     state.put_proto(
         keys::join(keys::VALIDATOR, &[op]),
         &StoredValidator {
@@ -111,9 +110,9 @@ pub fn set_validator_rewards(state: &mut dyn StateWrite, op: &Addr, rewards: &Va
 }
 
 /// Every validator record, in operator order.
-pub fn all_validator_rewards(state: &dyn StateRead) -> AppResult<Vec<(Addr, ValidatorRewards)>> {
+pub fn all_validator_rewards(state: &dyn StateRead) -> AppResult<Vec<(Address, ValidatorRewards)>> {
     let mut out = Vec::new();
-    let ops: Vec<Addr> = state
+    let ops: Vec<Address> = state
         .scan_prefix(keys::VALIDATOR)
         .filter_map(|(key, _)| keys::addr_at(&key, keys::VALIDATOR.len()))
         .collect();
@@ -126,8 +125,8 @@ pub fn all_validator_rewards(state: &dyn StateRead) -> AppResult<Vec<(Addr, Vali
 /// The index at which `delegator`'s delegation to `op` last settled, if recorded.
 pub fn settled_index(
     state: &dyn StateRead,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
 ) -> AppResult<Option<DecCoins>> {
     load_coins(
         state,
@@ -139,17 +138,17 @@ pub fn settled_index(
 /// Records the index at which `delegator`'s delegation to `op` settled.
 pub fn set_settled_index(
     state: &mut dyn StateWrite,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
     index: &DecCoins,
 ) {
     store_coins(state, keys::join(keys::DELEGATION, &[delegator, op]), index);
 }
 
 /// Every settled-index record as `(delegator, operator, index)`, in key order.
-pub fn all_settled_indexes(state: &dyn StateRead) -> AppResult<Vec<(Addr, Addr, DecCoins)>> {
+pub fn all_settled_indexes(state: &dyn StateRead) -> AppResult<Vec<(Address, Address, DecCoins)>> {
     let base = keys::DELEGATION.len();
-    let pairs: Vec<(Addr, Addr)> = state
+    let pairs: Vec<(Address, Address)> = state
         .scan_prefix(keys::DELEGATION)
         .filter_map(|(key, _)| Some((keys::addr_at(&key, base)?, keys::addr_at(&key, base + 20)?)))
         .collect();
@@ -190,19 +189,19 @@ pub fn set_previous_proposer(state: &mut dyn StateWrite, cons: &[u8; 20]) {
 
 /// Where `delegator`'s rewards (and, for an operator, its commission) are paid: the address set
 /// with `MsgSetWithdrawAddress`, else the delegator itself.
-pub fn withdraw_address(state: &dyn StateRead, delegator: &Addr) -> AppResult<Address> {
+pub fn withdraw_address(state: &dyn StateRead, delegator: &Address) -> AppResult<Address> {
     match state.get(&keys::join(keys::WITHDRAW, &[delegator])) {
-        None => Ok(Address(*delegator)),
-        Some(bytes) => <[u8; 20]>::try_from(bytes.as_slice())
-            .map(Address)
-            .map_err(|_| corrupt("withdraw address", "length")),
+        None => Ok(*delegator),
+        Some(bytes) => {
+            Address::try_from(bytes.as_slice()).map_err(|_| corrupt("withdraw address", "length"))
+        }
     }
 }
 
 /// Sets `delegator`'s withdraw address (setting it to the delegator itself removes the record).
-pub fn set_withdraw_address(state: &mut dyn StateWrite, delegator: &Addr, withdraw: &Address) {
+pub fn set_withdraw_address(state: &mut dyn StateWrite, delegator: &Address, withdraw: &Address) {
     let key = keys::join(keys::WITHDRAW, &[delegator]);
-    if withdraw.0 == *delegator {
+    if withdraw == delegator {
         state.delete(key);
     } else {
         state.put(key, withdraw.0.to_vec());
@@ -210,16 +209,16 @@ pub fn set_withdraw_address(state: &mut dyn StateWrite, delegator: &Addr, withdr
 }
 
 /// Every explicit withdraw address as `(delegator, withdraw address)`, in delegator order.
-pub fn all_withdraw_addresses(state: &dyn StateRead) -> AppResult<Vec<(Addr, Address)>> {
+pub fn all_withdraw_addresses(state: &dyn StateRead) -> AppResult<Vec<(Address, Address)>> {
     let base = keys::WITHDRAW.len();
     state
         .scan_prefix(keys::WITHDRAW)
         .map(|(key, value)| {
             let delegator =
                 keys::addr_at(&key, base).ok_or_else(|| corrupt("withdraw key", "length"))?;
-            let withdraw = <[u8; 20]>::try_from(value.as_slice())
+            let withdraw = Address::try_from(value.as_slice())
                 .map_err(|_| corrupt("withdraw address", "length"))?;
-            Ok((delegator, Address(withdraw)))
+            Ok((delegator, withdraw))
         })
         .collect()
 }

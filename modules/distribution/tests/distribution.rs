@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use cosmos_sdk_proto::cosmos::distribution::v1beta1 as pb;
 use prost::Message;
-use rampart_auth::Address;
 use rampart_bank::{BankRead, Coin};
+use rampart_core::Address;
 use rampart_core::{Decimal, Events, Module, Overlay};
 use rampart_distribution::{allocate_to_validator, module_address, DecCoins};
 use rampart_staking::{Infraction, StakingRead};
@@ -18,7 +18,7 @@ use rampart_staking::{Infraction, StakingRead};
 /// 8 (2,000,000); validator 1 proposes; bonded from block 2 on. Returns at block 2.
 fn one_validator(mut chain: Chain) -> Chain {
     for n in [1, 8, 9] {
-        chain.fund(n, &[(DENOM, 10_000_000)]);
+        chain.fund_coins(n, &[(DENOM, 10_000_000)]);
     }
     chain.deliver(&create_validator(1, 1_000_000, 10));
     chain.deliver(&delegate(9, 1, 1_000_000));
@@ -67,13 +67,13 @@ fn delegators_earn_in_proportion_to_their_shares() {
         attr(&events, "withdraw_rewards", "delegator"),
         Some(acc(9).as_str())
     );
-    assert_eq!(chain.balance(9, DENOM), 9_000_000 + 900_000);
+    assert_eq!(chain.balance_of(9, DENOM), 9_000_000 + 900_000);
     assert_eq!(chain.pending(9, 1, DENOM), Decimal::ZERO);
     // A second withdrawal in the same block pays nothing (and says "0uramp" like the SDK).
     let (_, events) = chain.deliver(&withdraw_reward(9, 1));
     assert_eq!(attr(&events, "withdraw_rewards", "amount"), Some("0uramp"));
     chain.deliver(&withdraw_reward(8, 1));
-    assert_eq!(chain.balance(8, DENOM), 8_000_000 + 1_800_000);
+    assert_eq!(chain.balance_of(8, DENOM), 8_000_000 + 1_800_000);
     chain.next_block();
 }
 
@@ -82,13 +82,13 @@ fn delegating_again_first_withdraws_what_is_pending() {
     let mut chain = one_validator(Chain::untaxed());
     chain.pay_fees(&[(DENOM, 4_000_000)]);
     chain.next_block();
-    let before = chain.balance(9, DENOM);
+    let before = chain.balance_of(9, DENOM);
     let (_, events) = chain.deliver(&delegate(9, 1, 1_000_000));
     assert_eq!(
         attr(&events, "withdraw_rewards", "amount"),
         Some("900000uramp")
     );
-    assert_eq!(chain.balance(9, DENOM), before + 900_000 - 1_000_000);
+    assert_eq!(chain.balance_of(9, DENOM), before + 900_000 - 1_000_000);
     assert_eq!(chain.pending(9, 1, DENOM), Decimal::ZERO);
     // Now 9 holds 2,000,000 of 5,000,000 shares: 0.4 of the delegators' part.
     chain.pay_fees(&[(DENOM, 5_000_000)]);
@@ -97,11 +97,11 @@ fn delegating_again_first_withdraws_what_is_pending() {
     assert_eq!(chain.pending(9, 1, DENOM), units(1_800_000));
     assert_eq!(chain.pending(8, 1, DENOM), units(1_800_000 + 1_800_000));
     // Undelegating everything pays out too, and then there is no delegation left to query.
-    let before = chain.balance(9, DENOM);
+    let before = chain.balance_of(9, DENOM);
     chain.deliver(&undelegate(9, 1, 2_000_000));
-    assert_eq!(chain.balance(9, DENOM), before + 1_800_000);
+    assert_eq!(chain.balance_of(9, DENOM), before + 1_800_000);
     let err = chain
-        .try_query(
+        .try_query_distribution(
             "DelegationRewards",
             pb::QueryDelegationRewardsRequest {
                 delegator_address: acc(9),
@@ -119,11 +119,11 @@ fn rewards_stay_exact_per_share_across_a_slash() {
     chain.pay_fees(&[(DENOM, 4_000_000)]);
     chain.next_block();
     // Slash validator 1 by half: tokens 4,000,000 → 2,000,000, shares unchanged.
-    let seams = chain.staking.seams();
+    let ports = chain.staking.ports();
     let height = chain.height;
     rampart_staking::slash(
         &mut chain.state,
-        seams,
+        ports,
         &addr(1),
         Infraction {
             height,
@@ -139,7 +139,7 @@ fn rewards_stay_exact_per_share_across_a_slash() {
     // Rewards earned before the slash are untouched.
     assert_eq!(chain.pending(9, 1, DENOM), units(900_000));
     // A new delegator buys 2 shares per token after the slash.
-    chain.fund(7, &[(DENOM, 10_000_000)]);
+    chain.fund_coins(7, &[(DENOM, 10_000_000)]);
     chain.deliver(&delegate(7, 1, 1_000_000));
     assert_eq!(
         chain.state.delegation_shares(&addr(7), &addr(1)).unwrap(),
@@ -174,8 +174,8 @@ fn several_denoms_are_shared_with_dust_left_outstanding() {
         .map(|c| (c.denom.as_str(), c.amount.as_str()))
         .collect();
     assert_eq!(paid, [("ibc/ATOM", "3"), (DENOM, "450")]);
-    assert_eq!(chain.balance(8, "ibc/ATOM"), 3);
-    let outstanding: pb::QueryValidatorOutstandingRewardsResponse = chain.query(
+    assert_eq!(chain.balance_of(8, "ibc/ATOM"), 3);
+    let outstanding: pb::QueryValidatorOutstandingRewardsResponse = chain.query_distribution(
         "ValidatorOutstandingRewards",
         pb::QueryValidatorOutstandingRewardsRequest {
             validator_address: valoper(1),
@@ -192,7 +192,7 @@ fn commission_is_withdrawn_to_the_operator_and_fractions_stay() {
     let mut chain = one_validator(Chain::untaxed());
     chain.pay_fees(&[(DENOM, 1_001)]);
     chain.next_block();
-    let before = chain.balance(1, DENOM);
+    let before = chain.balance_of(1, DENOM);
     let (resp, events) = chain.deliver(&withdraw_commission(1));
     let resp = pb::MsgWithdrawValidatorCommissionResponse::decode(resp.value.as_slice()).unwrap();
     assert_eq!(resp.amount[0].amount, "100");
@@ -200,8 +200,8 @@ fn commission_is_withdrawn_to_the_operator_and_fractions_stay() {
         attr(&events, "withdraw_commission", "amount"),
         Some("100uramp")
     );
-    assert_eq!(chain.balance(1, DENOM), before + 100);
-    let commission: pb::QueryValidatorCommissionResponse = chain.query(
+    assert_eq!(chain.balance_of(1, DENOM), before + 100);
+    let commission: pb::QueryValidatorCommissionResponse = chain.query_distribution(
         "ValidatorCommission",
         pb::QueryValidatorCommissionRequest {
             validator_address: valoper(1),
@@ -221,7 +221,7 @@ fn commission_is_withdrawn_to_the_operator_and_fractions_stay() {
             .is_empty()
     );
     // A validator that never earned commission.
-    chain.fund(2, &[(DENOM, 5_000_000)]);
+    chain.fund_coins(2, &[(DENOM, 5_000_000)]);
     chain.deliver(&create_validator(2, 1_000_000, 0));
     let err = chain.refuse(&withdraw_commission(2));
     assert_eq!((err.codespace, err.code), ("distribution", 7));
@@ -241,13 +241,13 @@ fn withdraw_addresses_receive_rewards_and_commission() {
     chain.pay_fees(&[(DENOM, 4_000_000)]);
     chain.next_block();
     chain.deliver(&withdraw_reward(9, 1));
-    assert_eq!(chain.balance(50, DENOM), 900_000);
+    assert_eq!(chain.balance_of(50, DENOM), 900_000);
     chain.deliver(&withdraw_commission(1));
-    assert_eq!(chain.balance(51, DENOM), 400_000);
+    assert_eq!(chain.balance_of(51, DENOM), 400_000);
     // The staking hook pays to the withdraw address as well.
     chain.deliver(&delegate(1, 1, 1_000));
-    assert_eq!(chain.balance(51, DENOM), 400_000 + 900_000);
-    let resp: pb::QueryDelegatorWithdrawAddressResponse = chain.query(
+    assert_eq!(chain.balance_of(51, DENOM), 400_000 + 900_000);
+    let resp: pb::QueryDelegatorWithdrawAddressResponse = chain.query_distribution(
         "DelegatorWithdrawAddress",
         pb::QueryDelegatorWithdrawAddressRequest {
             delegator_address: acc(9),
@@ -256,7 +256,7 @@ fn withdraw_addresses_receive_rewards_and_commission() {
     assert_eq!(resp.withdraw_address, acc(50));
     // Setting it back to the delegator removes the record.
     chain.deliver(&set_withdraw_address(9, &acc(9)));
-    let resp: pb::QueryDelegatorWithdrawAddressResponse = chain.query(
+    let resp: pb::QueryDelegatorWithdrawAddressResponse = chain.query_distribution(
         "DelegatorWithdrawAddress",
         pb::QueryDelegatorWithdrawAddressRequest {
             delegator_address: acc(9),
@@ -275,7 +275,7 @@ fn setting_a_withdraw_address_can_be_disabled() {
         "community_tax": "0.02", "base_proposer_reward": "0.01",
         "bonus_proposer_reward": "0.04", "withdraw_addr_enabled": false
     }}}));
-    chain.fund(9, &[(DENOM, 10)]);
+    chain.fund_coins(9, &[(DENOM, 10)]);
     let err = chain.refuse(&set_withdraw_address(9, &acc(50)));
     assert_eq!((err.codespace, err.code), ("distribution", 8));
     assert_eq!(err.log, "set withdraw address disabled");
@@ -287,7 +287,7 @@ fn fees_and_inflation_flow_through_every_block_with_the_sdk_split() {
         "mint": {"params": {"mint_denom": DENOM, "inflation": "0.1"}}
     }));
     for (n, stake) in [(1u8, 3_000_000u128), (2, 1_000_000)] {
-        chain.fund(n, &[(DENOM, 1_000_000_000_000)]);
+        chain.fund_coins(n, &[(DENOM, 1_000_000_000_000)]);
         chain.deliver(&create_validator(n, stake, 5));
     }
     chain.propose(2);
@@ -331,7 +331,7 @@ fn fees_and_inflation_flow_through_every_block_with_the_sdk_split() {
     assert_eq!(out(2), expect(400));
     assert_eq!(out(1), expect(9_400));
     let pool: pb::QueryCommunityPoolResponse =
-        chain.query("CommunityPool", pb::QueryCommunityPoolRequest {});
+        chain.query_distribution("CommunityPool", pb::QueryCommunityPoolRequest {});
     assert_eq!(
         pool.pool[0].amount,
         pool_before.checked_add(expect(200)).unwrap().0.to_string(),
@@ -351,7 +351,7 @@ fn fees_and_inflation_flow_through_every_block_with_the_sdk_split() {
 fn redelegation_settles_both_sides() {
     let mut chain = Chain::untaxed();
     for n in [1, 2, 9] {
-        chain.fund(n, &[(DENOM, 10_000_000)]);
+        chain.fund_coins(n, &[(DENOM, 10_000_000)]);
     }
     chain.deliver(&create_validator(1, 1_000_000, 0));
     chain.deliver(&create_validator(2, 1_000_000, 0));
@@ -362,9 +362,9 @@ fn redelegation_settles_both_sides() {
     chain.next_block();
     // Power 2 and 1: 2,000,000 to validator 1 over its 2,000,000 shares, 1 per share.
     assert_eq!(chain.pending(9, 1, DENOM), units(1_000_000));
-    let before = chain.balance(9, DENOM);
+    let before = chain.balance_of(9, DENOM);
     let (_, events) = chain.deliver(&redelegate(9, 1, 2, 1_000_000));
-    assert_eq!(chain.balance(9, DENOM), before + 1_000_000);
+    assert_eq!(chain.balance_of(9, DENOM), before + 1_000_000);
     assert_eq!(
         events
             .iter()
@@ -374,7 +374,7 @@ fn redelegation_settles_both_sides() {
         "the new delegation at validator 2 only records the index"
     );
     assert_eq!(chain.pending(9, 2, DENOM), Decimal::ZERO);
-    let validators: pb::QueryDelegatorValidatorsResponse = chain.query(
+    let validators: pb::QueryDelegatorValidatorsResponse = chain.query_distribution(
         "DelegatorValidators",
         pb::QueryDelegatorValidatorsRequest {
             delegator_address: acc(9),
@@ -388,7 +388,7 @@ fn redelegation_settles_both_sides() {
 fn other_modules_allocate_through_the_entry_point() {
     let mut chain = one_validator(Chain::untaxed());
     let source = Address::module("restaking");
-    chain.fund_address(&source, &[("ibc/CONSUMER", 1_000)]);
+    chain.fund_coins(source, &[("ibc/CONSUMER", 1_000)]);
     let mut events = Events::new();
     allocate_to_validator(
         &mut chain.state,
@@ -513,7 +513,7 @@ fn bad_inputs_get_stable_codes_and_change_nothing() {
         "unsorted"
     );
     // Short in the second denom: refused before the first is debited.
-    chain.fund(9, &[("aaa", 5)]);
+    chain.fund_coins(9, &[("aaa", 5)]);
     let (cs, c, _) = code(
         &mut chain,
         fund_community_pool(9, &[("aaa", 5), (DENOM, 100_000_000)]),
@@ -532,27 +532,27 @@ fn bad_inputs_get_stable_codes_and_change_nothing() {
 fn signers_are_the_sdk_ones() {
     let (_, modules) = modules();
     let distribution = modules.iter().find(|m| m.name() == "distribution").unwrap();
-    let signers = |msg| distribution.msg_signers(&msg).unwrap();
-    assert_eq!(signers(withdraw_reward(9, 1)), vec![addr(9)]);
-    assert_eq!(signers(withdraw_commission(1)), vec![addr(1)]);
-    assert_eq!(signers(set_withdraw_address(9, &acc(50))), vec![addr(9)]);
+    let signers = |msg| distribution.validate_msg(&msg).unwrap();
+    assert_eq!(signers(withdraw_reward(9, 1)), vec![addr(9).0]);
+    assert_eq!(signers(withdraw_commission(1)), vec![addr(1).0]);
+    assert_eq!(signers(set_withdraw_address(9, &acc(50))), vec![addr(9).0]);
     assert_eq!(
         signers(fund_community_pool(7, &[(DENOM, 1)])),
-        vec![addr(7)]
+        vec![addr(7).0]
     );
 }
 
 #[test]
 fn community_pool_is_funded_by_message() {
     let mut chain = Chain::untaxed();
-    chain.fund(9, &[("aaa", 5), (DENOM, 100)]);
+    chain.fund_coins(9, &[("aaa", 5), (DENOM, 100)]);
     let (resp, _) = chain.deliver(&fund_community_pool(9, &[("aaa", 5), (DENOM, 40)]));
     assert_eq!(
         resp.type_url,
         "/cosmos.distribution.v1beta1.MsgFundCommunityPoolResponse"
     );
     let pool: pb::QueryCommunityPoolResponse =
-        chain.query("CommunityPool", pb::QueryCommunityPoolRequest {});
+        chain.query_distribution("CommunityPool", pb::QueryCommunityPoolRequest {});
     let pool: Vec<_> = pool
         .pool
         .iter()
@@ -565,7 +565,7 @@ fn community_pool_is_funded_by_message() {
             (DENOM, "40000000000000000000")
         ]
     );
-    assert_eq!(chain.balance(9, DENOM), 60);
+    assert_eq!(chain.balance_of(9, DENOM), 60);
     chain.next_block();
 }
 
@@ -574,9 +574,10 @@ fn queries_answer_in_sdk_form() {
     let mut chain = one_validator(Chain::untaxed());
     chain.pay_fees(&[(DENOM, 4_000_000)]);
     chain.next_block();
-    let params: pb::QueryParamsResponse = chain.query("Params", pb::QueryParamsRequest {});
+    let params: pb::QueryParamsResponse =
+        chain.query_distribution("Params", pb::QueryParamsRequest {});
     assert_eq!(params.params.unwrap().community_tax, "0");
-    let rewards: pb::QueryDelegationRewardsResponse = chain.query(
+    let rewards: pb::QueryDelegationRewardsResponse = chain.query_distribution(
         "DelegationRewards",
         pb::QueryDelegationRewardsRequest {
             delegator_address: acc(9),
@@ -584,7 +585,7 @@ fn queries_answer_in_sdk_form() {
         },
     );
     assert_eq!(rewards.rewards[0].amount, "900000000000000000000000");
-    let total: pb::QueryDelegationTotalRewardsResponse = chain.query(
+    let total: pb::QueryDelegationTotalRewardsResponse = chain.query_distribution(
         "DelegationTotalRewards",
         pb::QueryDelegationTotalRewardsRequest {
             delegator_address: acc(8),
@@ -592,7 +593,7 @@ fn queries_answer_in_sdk_form() {
     );
     assert_eq!(total.rewards[0].validator_address, valoper(1));
     assert_eq!(total.total[0].amount, "1800000000000000000000000");
-    let info: pb::QueryValidatorDistributionInfoResponse = chain.query(
+    let info: pb::QueryValidatorDistributionInfoResponse = chain.query_distribution(
         "ValidatorDistributionInfo",
         pb::QueryValidatorDistributionInfoRequest {
             validator_address: valoper(1),
@@ -605,7 +606,7 @@ fn queries_answer_in_sdk_form() {
     );
     assert_eq!(info.self_bond_rewards[0].amount, "900000000000000000000000");
     assert_eq!(info.commission[0].amount, "400000000000000000000000");
-    let empty: pb::QueryDelegationTotalRewardsResponse = chain.query(
+    let empty: pb::QueryDelegationTotalRewardsResponse = chain.query_distribution(
         "DelegationTotalRewards",
         pb::QueryDelegationTotalRewardsRequest {
             delegator_address: acc(77),
@@ -665,7 +666,7 @@ fn queries_answer_in_sdk_form() {
 fn genesis_round_trips_exactly_and_refuses_inconsistent_sections() {
     let mut chain = one_validator(Chain::new());
     chain.deliver(&set_withdraw_address(8, &acc(50)));
-    chain.fund(3, &[(DENOM, 1_000)]);
+    chain.fund_coins(3, &[(DENOM, 1_000)]);
     chain.deliver(&fund_community_pool(3, &[(DENOM, 7)]));
     chain.pay_fees(&[(DENOM, 4_000_001), ("ibc/ATOM", 3)]);
     chain.next_block();
@@ -740,7 +741,7 @@ fn genesis_round_trips_exactly_and_refuses_inconsistent_sections() {
 }
 
 fn cons_bech32(n: u8) -> String {
-    Address(cons(n)).to_bech32(rampart_auth::CONSENSUS_PREFIX)
+    rampart_core::ChainProfile::rampart().to_valcons(&cons(n))
 }
 
 #[test]
@@ -774,7 +775,7 @@ fn a_long_mixed_run_keeps_the_books() {
         "mint": {"params": {"mint_denom": DENOM, "inflation": "0.2"}}
     }));
     for n in 1..=3u8 {
-        chain.fund(n, &[(DENOM, 100_000_000)]);
+        chain.fund_coins(n, &[(DENOM, 100_000_000)]);
         chain.deliver(&create_validator(
             n,
             1_000_000 * u128::from(n),
@@ -782,7 +783,7 @@ fn a_long_mixed_run_keeps_the_books() {
         ));
     }
     for d in 10..=14u8 {
-        chain.fund(d, &[(DENOM, 100_000_000), ("ibc/X", 1_000)]);
+        chain.fund_coins(d, &[(DENOM, 100_000_000), ("ibc/X", 1_000)]);
     }
     chain.propose(1);
     chain.next_block();
@@ -809,7 +810,7 @@ fn a_long_mixed_run_keeps_the_books() {
             accepted += 1;
         }
         if round % 9 == 4 {
-            let seams = chain.staking.seams();
+            let ports = chain.staking.ports();
             let height = chain.height;
             let power = chain
                 .state
@@ -820,7 +821,7 @@ fn a_long_mixed_run_keeps_the_books() {
                 .unwrap();
             rampart_staking::slash(
                 &mut chain.state,
-                seams,
+                ports,
                 &addr(v),
                 Infraction {
                     height: height.saturating_sub(3),

@@ -14,7 +14,7 @@
 //! and a chain restarted from an export does not mint the halt.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{BlockTime, GenesisContext, StateRead, StateWrite};
+use rampart_core::{GenesisContext, StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::state::{self, MintParams, Minter};
@@ -65,28 +65,6 @@ fn bad(why: String) -> AppError {
     AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.mint: {why}"))
 }
 
-fn parse_time(text: &str) -> AppResult<BlockTime> {
-    let time = tendermint::Time::parse_from_rfc3339(text)
-        .map_err(|e| bad(format!("last_block_time {text:?}: {e}")))?;
-    let nanos = time.unix_timestamp_nanos();
-    Ok(BlockTime {
-        seconds: time.unix_timestamp(),
-        // rem_euclid by a positive modulus is in 0..10^9, which fits u32.
-        nanos: u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0),
-    })
-}
-
-fn format_time(time: BlockTime) -> AppResult<String> {
-    tendermint::Time::from_unix_timestamp(time.seconds, time.nanos)
-        .map(|t| t.to_rfc3339())
-        .map_err(|e| {
-            AppError::sdk(
-                SdkCode::Logic,
-                format!("mint last block time out of range: {e}"),
-            )
-        })
-}
-
 /// Validates and writes the section; the genesis time starts the clock when `minter` is absent.
 pub fn init(state: &mut dyn StateWrite, ctx: &GenesisContext, g: &MintGenesis) -> AppResult<()> {
     let params = MintParams {
@@ -105,7 +83,11 @@ pub fn init(state: &mut dyn StateWrite, ctx: &GenesisContext, g: &MintGenesis) -
             carry: 0,
         },
         Some(m) => Minter {
-            last_block_time: parse_time(&m.last_block_time)?.max(ctx.genesis_time),
+            last_block_time: rampart_core::wire::parse_rfc3339(
+                &m.last_block_time,
+                "app_state.mint: last_block_time",
+            )?
+            .max(ctx.genesis_time),
             carry: m
                 .carry
                 .parse()
@@ -125,7 +107,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<MintGenesis> {
             inflation: params.inflation.to_string(),
         },
         minter: Some(JsonMinter {
-            last_block_time: format_time(minter.last_block_time)?,
+            last_block_time: rampart_core::wire::rfc3339(minter.last_block_time),
             carry: minter.carry.to_string(),
         }),
     })

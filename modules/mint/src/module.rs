@@ -1,8 +1,9 @@
 //! The mint [`Module`]: genesis, the per-block provision and the queries.
 
-use rampart_auth::{Address, AuthRead, AuthWrite, ModuleInfo, FEE_COLLECTOR};
+use rampart_auth::{AuthWrite, FEE_COLLECTOR};
 use rampart_bank::{BankRead, BankWrite, Coin};
 use rampart_core::error::AppResult;
+use rampart_core::Address;
 use rampart_core::{BlockContext, Decimal, Event, Events, GenesisContext, Module};
 use rampart_core::{StateRead, StateWrite};
 
@@ -21,31 +22,6 @@ pub const BONDED_POOL: &str = "bonded_tokens_pool";
 /// The mint module.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct MintModule;
-
-/// Makes `name` a module account at genesis. Auth genesis normally restores it; a plain account
-/// already at that address (a genesis listing the module's balance in bank but not its auth
-/// entry: bank creates a plain account on credit) becomes the module account, keeping its
-/// number — nobody holds a key for an address derived as `SHA256(name)[..20]`.
-pub fn claim_module_account(
-    state: &mut dyn StateWrite,
-    name: &str,
-    permissions: &[&str],
-) -> AppResult<()> {
-    let address = Address::module(name);
-    match state.account(&address)? {
-        Some(mut account) if account.module.is_none() => {
-            account.module = Some(ModuleInfo {
-                name: name.to_owned(),
-                permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
-            });
-            state.set_account(&account);
-        }
-        _ => {
-            state.ensure_module_account(name, permissions)?;
-        }
-    }
-    Ok(())
-}
 
 /// Runs one block's provision: mints into the `mint` account, sends to the fee collector,
 /// advances the minter and emits `mint`. Returns the minted amount.
@@ -119,7 +95,7 @@ impl Module for MintModule {
     ) -> AppResult<()> {
         let section: MintGenesis = rampart_core::module::genesis_section(NAME, section)?;
         genesis::init(state, ctx, &section)?;
-        claim_module_account(state, MINT_ACCOUNT, &["minter"])
+        state.claim_module_account(MINT_ACCOUNT, &["minter"])
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {

@@ -7,9 +7,9 @@ use cosmos_sdk_proto::cosmos::mint::v1beta1::{
     QueryInflationResponse, QueryParamsRequest, QueryParamsResponse,
 };
 use prost::Message;
-use rampart_auth::query::decode_request;
 use rampart_bank::BankRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_request;
 use rampart_core::{Decimal, StateRead};
 
 use crate::math::WideDec;

@@ -4,9 +4,10 @@
 
 use cosmos_sdk_proto::cosmos::mint::v1beta1 as pb;
 use prost::Message;
-use rampart_auth::{Address, AuthModule, AuthRead, FEE_COLLECTOR};
+use rampart_auth::{AuthModule, AuthRead, FEE_COLLECTOR};
 use rampart_bank::{BankModule, BankRead};
 use rampart_core::state::EmptyState;
+use rampart_core::Address;
 use rampart_core::{
     Amount, BlockContext, BlockTime, Events, GenesisContext, Module, Overlay, StateRead,
 };
@@ -18,6 +19,7 @@ const GENESIS_SECONDS: i64 = 1_700_000_000;
 fn ctx() -> GenesisContext {
     GenesisContext {
         chain_id: "rampart-test".into(),
+        profile: rampart_core::ChainProfile::rampart(),
         initial_height: 1,
         genesis_time: BlockTime {
             seconds: GENESIS_SECONDS,
@@ -49,6 +51,7 @@ fn chain(supply: u128, mint: Option<serde_json::Value>) -> Overlay<EmptyState> {
 fn block(height: u64, seconds: i64) -> BlockContext {
     BlockContext {
         chain_id: "rampart-test".into(),
+        profile: rampart_core::ChainProfile::rampart(),
         height,
         time: BlockTime { seconds, nanos: 0 },
         proposer: [0; 20],

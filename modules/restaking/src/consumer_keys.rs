@@ -4,12 +4,14 @@
 //! to its validator (for evidence) for the consumer's unbonding period.
 
 use prost::Message;
-use rampart_consumer::types::{add_seconds, from_timestamp, pubkey32, timestamp};
+use rampart_consumer::types::pubkey32;
 use rampart_consumer::{Consumer, Phase};
+use rampart_core::address::consensus_address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{add_seconds, block_time, timestamp};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{BlockTime, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::address::{self, consensus_address, Addr, VALOPER_PREFIX};
 use rampart_staking::StakingRead;
 
 use crate::errors::{err, RestakingCode};
@@ -19,7 +21,7 @@ use crate::keys;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyRecord {
     /// The validator.
-    pub operator: Addr,
+    pub operator: Address,
     /// The key.
     pub pubkey: [u8; 32],
     /// For a replaced key: attributable until then.
@@ -35,7 +37,7 @@ impl KeyRecord {
     /// The protobuf form, for consumer `id`.
     pub fn to_proto(&self, id: u64) -> pb::ConsumerKey {
         pb::ConsumerKey {
-            validator: address::encode(VALOPER_PREFIX, &self.operator),
+            validator: ChainProfile::rampart().to_valoper(&self.operator),
             consumer_id: id,
             consumer_pubkey: self.pubkey.to_vec(),
             consumer_address: consensus_address(&self.pubkey).to_vec(),
@@ -46,9 +48,9 @@ impl KeyRecord {
     /// From the protobuf form.
     pub fn from_proto(p: &pb::ConsumerKey) -> AppResult<Self> {
         Ok(Self {
-            operator: address::valoper(&p.validator, "validator")?,
+            operator: ChainProfile::rampart().valoper(&p.validator, "validator")?,
             pubkey: pubkey32(&p.consumer_pubkey)?,
-            retired_until: p.retired_until.as_ref().map(from_timestamp).transpose()?,
+            retired_until: p.retired_until.as_ref().map(block_time).transpose()?,
         })
     }
 }
@@ -58,9 +60,9 @@ fn corrupt(e: impl std::fmt::Display) -> AppError {
 }
 
 /// The key `op` uses on consumer `id`.
-pub fn current(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option<[u8; 32]>> {
+pub fn current(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<Option<[u8; 32]>> {
     state
-        .get(&keys::consumer_key(id, op))
+        .get(&keys::consumer_key_in_use(id, op))
         .map(|bytes| pubkey32(&bytes).map_err(|e| corrupt(e.log)))
         .transpose()
 }
@@ -72,7 +74,7 @@ pub fn by_address(
     address: &[u8; 20],
 ) -> AppResult<Option<KeyRecord>> {
     state
-        .get_proto::<pb::ConsumerKey>(&keys::key_by_addr(id, address))
+        .get_proto::<pb::ConsumerKey>(&keys::consumer_key_by_address(id, address))
         .map_err(corrupt)?
         .map(|p| KeyRecord::from_proto(&p).map_err(|e| corrupt(e.log)))
         .transpose()
@@ -81,7 +83,7 @@ pub fn by_address(
 /// Every key record of consumer `id`, in consumer-address order.
 pub fn all_of_consumer(state: &dyn StateRead, id: u64) -> AppResult<Vec<KeyRecord>> {
     state
-        .scan_prefix(&keys::with_id(keys::KEY_BY_ADDR, id))
+        .scan_prefix(&keys::with_id(keys::CONSUMER_KEY_BY_ADDRESS, id))
         .map(|(_, value)| {
             let p = pb::ConsumerKey::decode(value.as_slice()).map_err(corrupt)?;
             KeyRecord::from_proto(&p).map_err(|e| corrupt(e.log))
@@ -91,7 +93,7 @@ pub fn all_of_consumer(state: &dyn StateRead, id: u64) -> AppResult<Vec<KeyRecor
 
 fn put_record(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
     state.put_proto(
-        keys::key_by_addr(id, &consensus_address(&record.pubkey)),
+        keys::consumer_key_by_address(id, &consensus_address(&record.pubkey)),
         &record.to_proto(id),
     );
 }
@@ -101,7 +103,7 @@ pub fn import(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
     put_record(state, id, record);
     if record.retired_until.is_none() {
         state.put(
-            keys::consumer_key(id, &record.operator),
+            keys::consumer_key_in_use(id, &record.operator),
             record.pubkey.to_vec(),
         );
     }
@@ -111,10 +113,11 @@ pub fn import(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
 pub fn check_available(
     state: &dyn StateRead,
     id: u64,
-    op: &Addr,
+    op: &Address,
     pubkey: &[u8; 32],
     now: BlockTime,
 ) -> AppResult<()> {
+    let profile = ChainProfile::rampart();
     let address = consensus_address(pubkey);
     if let Some(record) = by_address(state, id, &address)? {
         if record.operator != *op && record.attributable(now) {
@@ -123,7 +126,7 @@ pub fn check_available(
                 format!(
                     "consumer key {} is in use by validator {} on consumer {id}",
                     hex::encode(pubkey),
-                    address::encode(VALOPER_PREFIX, &record.operator)
+                    profile.to_valoper(&record.operator)
                 ),
             ));
         }
@@ -135,7 +138,7 @@ pub fn check_available(
                 format!(
                     "consumer key {} is the provider consensus key of validator {}",
                     hex::encode(pubkey),
-                    address::encode(VALOPER_PREFIX, &v.operator)
+                    profile.to_valoper(&v.operator)
                 ),
             ));
         }
@@ -150,11 +153,12 @@ pub fn check_available(
 pub fn assign(
     state: &mut dyn StateWrite,
     consumer: &Consumer,
-    op: &Addr,
+    op: &Address,
     pubkey: [u8; 32],
     now: BlockTime,
     events: &mut Events,
 ) -> AppResult<bool> {
+    let profile = ChainProfile::rampart();
     let id = consumer.id;
     let old = current(state, id, op)?;
     if old == Some(pubkey) {
@@ -175,10 +179,10 @@ pub fn assign(
                 },
             );
         } else {
-            state.delete(keys::key_by_addr(id, &old_address));
+            state.delete(keys::consumer_key_by_address(id, &old_address));
         }
     }
-    state.put(keys::consumer_key(id, op), pubkey.to_vec());
+    state.put(keys::consumer_key_in_use(id, op), pubkey.to_vec());
     put_record(
         state,
         id,
@@ -191,22 +195,25 @@ pub fn assign(
     events.push(
         Event::new("assign_consumer_key")
             .attr("consumer_id", id.to_string())
-            .attr("validator", address::encode(VALOPER_PREFIX, op))
+            .attr("validator", profile.to_valoper(op))
             .attr("consumer_pubkey", hex::encode(pubkey))
             .attr(
                 "consumer_address",
-                address::encode(address::VALCONS_PREFIX, &consensus_address(&pubkey)),
+                profile.to_valcons(&consensus_address(&pubkey)),
             ),
     );
     Ok(true)
 }
 
 /// Forgets every key of `op` on consumer `id` (its pledge is gone).
-pub fn remove_validator(state: &mut dyn StateWrite, id: u64, op: &Addr) -> AppResult<()> {
-    state.delete(keys::consumer_key(id, op));
+pub fn remove_validator(state: &mut dyn StateWrite, id: u64, op: &Address) -> AppResult<()> {
+    state.delete(keys::consumer_key_in_use(id, op));
     for record in all_of_consumer(state, id)? {
         if record.operator == *op {
-            state.delete(keys::key_by_addr(id, &consensus_address(&record.pubkey)));
+            state.delete(keys::consumer_key_by_address(
+                id,
+                &consensus_address(&record.pubkey),
+            ));
         }
     }
     Ok(())
@@ -216,7 +223,10 @@ pub fn remove_validator(state: &mut dyn StateWrite, id: u64, op: &Addr) -> AppRe
 pub fn prune(state: &mut dyn StateWrite, id: u64, now: BlockTime) -> AppResult<()> {
     for record in all_of_consumer(state, id)? {
         if !record.attributable(now) {
-            state.delete(keys::key_by_addr(id, &consensus_address(&record.pubkey)));
+            state.delete(keys::consumer_key_by_address(
+                id,
+                &consensus_address(&record.pubkey),
+            ));
         }
     }
     Ok(())

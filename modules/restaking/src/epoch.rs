@@ -3,12 +3,11 @@
 //! packet when it changed) in the consumer registry, moving pledges' slashable stake, finishing
 //! opt-outs and forgetting what is no longer slashable.
 
-use rampart_consumer::types::add_seconds;
 use rampart_consumer::{Consumer, ConsumerRead, ConsumerValidator, ConsumerWrite, Phase};
 use rampart_core::error::AppResult;
+use rampart_core::wire::add_seconds;
 use rampart_core::{Amount, BlockContext, Event, Events, StateWrite};
 use rampart_proto::rampart::consumer::v1 as consumer_pb;
-use rampart_staking::address::{encode, VALOPER_PREFIX};
 use rampart_staking::StakingRead;
 
 use crate::consumer_keys;
@@ -126,7 +125,7 @@ pub fn try_launch(
         initial_validators: initial,
         provider_chain_id: ctx.chain_id.clone(),
         provider_height: ctx.height,
-        provider_time: Some(rampart_consumer::types::timestamp(ctx.time)),
+        provider_time: Some(rampart_core::wire::timestamp(ctx.time)),
         provider_validator_set_hash: validator_set_hash(provider_set),
     };
     state.launch_consumer(consumer.id, &genesis, &set, ctx.height, ctx.time, events)?;
@@ -187,7 +186,7 @@ pub fn epoch(
             events.push(
                 Event::new("pledge_removed")
                     .attr("consumer_id", id.to_string())
-                    .attr("validator", encode(VALOPER_PREFIX, &p.validator)),
+                    .attr("validator", ctx.profile.to_valoper(&p.validator)),
             );
         } else if p != before {
             pledge::save(state, &p);

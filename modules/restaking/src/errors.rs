@@ -1,53 +1,45 @@
 //! Stable error codes of the `restaking` codespace. Codes are never renumbered; new ones are
 //! appended. Unknown consumers are `consumer/5`.
 
-use rampart_core::AppError;
-
-/// The restaking codespace.
-pub const CODESPACE: &str = "restaking";
-
-/// Error codes of the `restaking` codespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
-pub enum RestakingCode {
-    /// A pledge of 0 or above 10,000 basis points.
-    InvalidPledge = 2,
-    /// No provider validator has this operator address.
-    UnknownValidator = 3,
-    /// The consumer is stopped or deleted (or not launched, for evidence).
-    ConsumerNotActive = 4,
-    /// The validator already has an active pledge to this consumer.
-    AlreadyOptedIn = 5,
-    /// The validator has no active pledge to this consumer.
-    NotOptedIn = 6,
-    /// The pledge would push the validator's worst-case slash above `max_slash_exposure`.
-    ExposureExceeded = 7,
-    /// The validator already pledges to `max_consumers_per_validator` consumers.
-    TooManyConsumers = 8,
-    /// The consumer key is used by another validator on this consumer, or is a provider key.
-    KeyInUse = 9,
-    /// Malformed evidence: votes at different heights, rounds or types, equal block ids,
-    /// different signers, missing signatures or timestamps.
-    InvalidEvidence = 10,
-    /// A vote's signature does not verify for the consumer's chain id and the signer's key.
-    InvalidSignature = 11,
-    /// The votes' signer is no validator's consumer key on this consumer.
-    UnknownConsumerKey = 12,
-    /// The evidence is outside the consumer's evidence window.
-    EvidenceExpired = 13,
-    /// This infraction was already punished.
-    DuplicateEvidence = 14,
-    /// The validator has no stake counted for this consumer within the window.
-    NotSlashable = 15,
-    /// The validator is tombstoned on this consumer.
-    ValidatorTombstoned = 16,
-    /// Invalid restaking parameters (genesis).
-    InvalidParams = 17,
-    /// A queried key, pledge or record does not exist.
-    NotFound = 18,
-}
-
-/// An error in the restaking codespace.
-pub fn err(code: RestakingCode, log: impl Into<String>) -> AppError {
-    AppError::new(CODESPACE, code as u32, log)
+rampart_core::codespace! {
+    /// The restaking codespace.
+    codespace "restaking";
+    /// Error codes of the `restaking` codespace.
+    pub enum RestakingCode {
+        /// A pledge of 0 or above 10,000 basis points.
+        InvalidPledge = 2,
+        /// No provider validator has this operator address.
+        UnknownValidator = 3,
+        /// The consumer is stopped or deleted (or not launched, for evidence).
+        ConsumerNotActive = 4,
+        /// The validator already has an active pledge to this consumer.
+        AlreadyOptedIn = 5,
+        /// The validator has no active pledge to this consumer.
+        NotOptedIn = 6,
+        /// The pledge would push the validator's worst-case slash above `max_slash_exposure`.
+        ExposureExceeded = 7,
+        /// The validator already pledges to `max_consumers_per_validator` consumers.
+        TooManyConsumers = 8,
+        /// The consumer key is used by another validator on this consumer, or is a provider key.
+        KeyInUse = 9,
+        /// Malformed evidence: votes at different heights, rounds or types, equal block ids,
+        /// different signers, missing signatures or timestamps.
+        InvalidEvidence = 10,
+        /// A vote's signature does not verify for the consumer's chain id and the signer's key.
+        InvalidSignature = 11,
+        /// The votes' signer is no validator's consumer key on this consumer.
+        UnknownConsumerKey = 12,
+        /// The evidence is outside the consumer's evidence window.
+        EvidenceExpired = 13,
+        /// This infraction was already punished.
+        DuplicateEvidence = 14,
+        /// The validator has no stake counted for this consumer within the window.
+        NotSlashable = 15,
+        /// The validator is tombstoned on this consumer.
+        ValidatorTombstoned = 16,
+        /// Invalid restaking parameters (genesis).
+        InvalidParams = 17,
+        /// A queried key, pledge or record does not exist.
+        NotFound = 18,
+    }
 }

@@ -32,13 +32,12 @@
 //! transactions, so entries created in block `H` are not part of it: the infraction height is
 //! `H + 1`.
 
-use rampart_consumer::types::{add_seconds, from_timestamp, timestamp};
 use rampart_consumer::{ConsumerRead, ConsumerWrite, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{add_seconds, block_time, timestamp};
 use rampart_core::{BlockTime, Decimal, Event, Events, MsgContext, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::address::{encode, VALCONS_PREFIX, VALOPER_PREFIX};
-use rampart_staking::{Infraction, Seams};
+use rampart_staking::{Infraction, StakingPorts};
 
 use crate::consumer_keys;
 use crate::errors::{err, RestakingCode};
@@ -58,7 +57,7 @@ struct CheckedVote {
 
 fn check_vote(raw: Option<&tendermint_proto::types::Vote>, name: &str) -> AppResult<CheckedVote> {
     let raw = raw.ok_or_else(|| invalid(format!("{name} is missing")))?;
-    let time = from_timestamp(
+    let time = block_time(
         raw.timestamp
             .as_ref()
             .ok_or_else(|| invalid(format!("{name} has no timestamp")))?,
@@ -106,7 +105,7 @@ fn verify(
 /// Handles `MsgSubmitConsumerDoubleVote` (see the module documentation).
 pub fn submit(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &MsgContext<'_>,
     m: &pb::MsgSubmitConsumerDoubleVote,
     events: &mut Events,
@@ -156,7 +155,7 @@ pub fn submit(
                 RestakingCode::UnknownConsumerKey,
                 format!(
                     "{} is no validator's consumer key on consumer {id}",
-                    encode(VALCONS_PREFIX, &address)
+                    ctx.block.profile.to_valcons(&address)
                 ),
             )
         })?;
@@ -170,12 +169,12 @@ pub fn submit(
             RestakingCode::EvidenceExpired,
             format!(
                 "votes from {} are older than consumer {id}'s unbonding period",
-                rampart_staking::convert::rfc3339(latest)
+                rampart_core::wire::rfc3339(latest)
             ),
         ));
     }
     let op = record.operator;
-    let validator = encode(VALOPER_PREFIX, &op);
+    let validator = ctx.block.profile.to_valoper(&op);
     let height = a.vote.height.value();
     let round = a.vote.round.value();
     let vote_type = m.vote_a.as_ref().map_or(0, |v| v.r#type);
@@ -208,7 +207,7 @@ pub fn submit(
         .checked_mul(Decimal::from_bps(stake.pledge_bps))?;
     let outcome = rampart_staking::slash(
         state,
-        seams,
+        ports,
         &op,
         Infraction {
             height: stake.provider_height.saturating_add(1),
@@ -239,7 +238,7 @@ pub fn submit(
         Event::new("consumer_slash")
             .attr("consumer_id", id.to_string())
             .attr("validator", validator.clone())
-            .attr("consumer_address", encode(VALCONS_PREFIX, &address))
+            .attr("consumer_address", ctx.block.profile.to_valcons(&address))
             .attr("infraction_height", height.to_string())
             .attr("provider_height", stake.provider_height.to_string())
             .attr("pledge_bps", stake.pledge_bps.to_string())

@@ -10,8 +10,8 @@
 
 use rampart_consumer::{ConsumerRead, Phase};
 use rampart_core::error::AppResult;
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{BlockTime, Decimal, StateRead};
-use rampart_staking::address::{encode, Addr, VALOPER_PREFIX};
 
 use crate::errors::{err, RestakingCode};
 use crate::params::RestakingParams;
@@ -44,7 +44,7 @@ impl Term {
 
 /// The exposure terms of validator `op` at `now` (`None`: count every recorded departed stake,
 /// for queries that do not know the block time). Pledges to deleted consumers are skipped.
-pub fn terms(state: &dyn StateRead, op: &Addr, now: Option<BlockTime>) -> AppResult<Vec<Term>> {
+pub fn terms(state: &dyn StateRead, op: &Address, now: Option<BlockTime>) -> AppResult<Vec<Term>> {
     let mut out = Vec::new();
     for pledge in pledge::of_validator(state, op)? {
         let Some(consumer) = state.consumer(pledge.consumer_id)? else {
@@ -76,12 +76,13 @@ pub fn total(terms: &[Term]) -> Decimal {
 pub fn check(
     state: &dyn StateRead,
     params: &RestakingParams,
-    op: &Addr,
+    op: &Address,
     id: u64,
     bps: Option<u32>,
     fraction: Option<Decimal>,
     now: Option<BlockTime>,
 ) -> AppResult<()> {
+    let profile = ChainProfile::rampart();
     let mut terms = terms(state, op, now)?;
     let mut found = false;
     for term in terms.iter_mut().filter(|t| t.pledge.consumer_id == id) {
@@ -101,7 +102,7 @@ pub fn check(
                     RestakingCode::TooManyConsumers,
                     format!(
                         "validator {} already pledges to {} consumers (max_consumers_per_validator {})",
-                        encode(VALOPER_PREFIX, op),
+                        profile.to_valoper(op),
                         terms.len(),
                         params.max_consumers_per_validator
                     ),
@@ -134,7 +135,7 @@ pub fn check(
             RestakingCode::ExposureExceeded,
             format!(
                 "validator {} would risk {} of its stake to slashing across its consumers, above max_slash_exposure {}",
-                encode(VALOPER_PREFIX, op),
+                profile.to_valoper(op),
                 total(&terms),
                 params.max_slash_exposure
             ),

@@ -25,12 +25,12 @@
 
 use std::collections::BTreeSet;
 
-use rampart_consumer::types::{from_timestamp, timestamp};
 use rampart_consumer::{ConsumerRead, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{block_time, timestamp};
+use rampart_core::wire::{parse_rfc3339, rfc3339};
+use rampart_core::ChainProfile;
 use rampart_core::{StateRead, StateWrite};
-use rampart_staking::address::{self, VALOPER_PREFIX};
-use rampart_staking::convert::{parse_rfc3339, rfc3339};
 use serde::{Deserialize, Serialize};
 
 use crate::consumer_keys::{self, KeyRecord};
@@ -191,12 +191,16 @@ fn live_consumer(state: &dyn StateRead, id: u64, what: &str) -> AppResult<()> {
 }
 
 /// Writes the section into `state`.
-pub fn import(state: &mut dyn StateWrite, genesis: &RestakingGenesis) -> AppResult<()> {
+pub fn import(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    genesis: &RestakingGenesis,
+) -> AppResult<()> {
     params::store(state, &genesis.params)?;
     let mut seen = BTreeSet::new();
     for (i, g) in genesis.pledges.iter().enumerate() {
         let what = format!("pledges[{i}]");
-        let op = address::valoper(&g.validator, "validator")?;
+        let op = profile.valoper(&g.validator, "validator")?;
         live_consumer(state, g.consumer_id, &what)?;
         if !seen.insert((g.consumer_id, op)) {
             return Err(invalid(format!("{what}: duplicate pledge")));
@@ -223,7 +227,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &RestakingGenesis) -> AppResu
     let mut addresses = BTreeSet::new();
     for (i, g) in genesis.consumer_keys.iter().enumerate() {
         let what = format!("consumer_keys[{i}]");
-        let op = address::valoper(&g.validator, "validator")?;
+        let op = profile.valoper(&g.validator, "validator")?;
         live_consumer(state, g.consumer_id, &what)?;
         let bytes = hex::decode(&g.consumer_pubkey).map_err(|e| invalid(format!("{what}: {e}")))?;
         let pubkey = rampart_consumer::types::pubkey32(&bytes)
@@ -236,7 +240,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &RestakingGenesis) -> AppResu
         if retired_until.is_none() && !current.insert((g.consumer_id, op)) {
             return Err(invalid(format!("{what}: two current keys")));
         }
-        let address = rampart_staking::address::consensus_address(&pubkey);
+        let address = rampart_core::address::consensus_address(&pubkey);
         if !addresses.insert((g.consumer_id, address)) {
             return Err(invalid(format!("{what}: key listed twice")));
         }
@@ -251,7 +255,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &RestakingGenesis) -> AppResu
         );
     }
     for (i, g) in genesis.jails.iter().enumerate() {
-        let op = address::valoper(&g.validator, "validator")?;
+        let op = profile.valoper(&g.validator, "validator")?;
         live_consumer(state, g.consumer_id, &format!("jails[{i}]"))?;
         pledge::set_jail(
             state,
@@ -264,7 +268,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &RestakingGenesis) -> AppResu
         );
     }
     for (i, g) in genesis.evidence.iter().enumerate() {
-        let op = address::valoper(&g.validator, "validator")?;
+        let op = profile.valoper(&g.validator, "validator")?;
         live_consumer(state, g.consumer_id, &format!("evidence[{i}]"))?;
         state.put(
             keys::evidence(g.consumer_id, &op, g.height, g.round, g.vote_type),
@@ -276,10 +280,11 @@ pub fn import(state: &mut dyn StateWrite, genesis: &RestakingGenesis) -> AppResu
 
 /// Reads the section back from `state`.
 pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
+    let profile = ChainProfile::rampart();
     let pledges = pledge::all(state)?
         .iter()
         .map(|p| GenesisPledge {
-            validator: address::encode(VALOPER_PREFIX, &p.validator),
+            validator: profile.to_valoper(&p.validator),
             consumer_id: p.consumer_id,
             pledge_bps: p.pledge_bps,
             status: p.status.name().to_owned(),
@@ -291,16 +296,16 @@ pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
     let mut consumer_keys_out = Vec::new();
     let mut jails = Vec::new();
     let mut evidence = Vec::new();
-    let base = keys::KEY_BY_ADDR.len();
+    let base = keys::CONSUMER_KEY_BY_ADDRESS.len();
     let mut ids: Vec<u64> = state
-        .scan_prefix(keys::KEY_BY_ADDR)
+        .scan_prefix(keys::CONSUMER_KEY_BY_ADDRESS)
         .filter_map(|(key, _)| keys::u64_at(&key, base))
         .collect();
     ids.dedup();
     for id in ids {
         for record in consumer_keys::all_of_consumer(state, id)? {
             consumer_keys_out.push(GenesisKey {
-                validator: address::encode(VALOPER_PREFIX, &record.operator),
+                validator: profile.to_valoper(&record.operator),
                 consumer_id: id,
                 consumer_pubkey: hex::encode(record.pubkey),
                 retired_until: record.retired_until.map(rfc3339),
@@ -314,13 +319,13 @@ pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
         };
         if let Some(record) = pledge::jail_record(state, id, &op)? {
             jails.push(GenesisJail {
-                validator: address::encode(VALOPER_PREFIX, &op),
+                validator: profile.to_valoper(&op),
                 consumer_id: id,
                 jailed_until: rfc3339(
                     record
                         .jailed_until
                         .as_ref()
-                        .map(from_timestamp)
+                        .map(block_time)
                         .transpose()?
                         .unwrap_or_default(),
                 ),
@@ -341,7 +346,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
         if let Some((id, op, height, round, vote_type)) = parsed {
             evidence.push(GenesisEvidence {
                 consumer_id: id,
-                validator: address::encode(VALOPER_PREFIX, &op),
+                validator: profile.to_valoper(&op),
                 height,
                 round,
                 vote_type,
@@ -365,8 +370,8 @@ pub fn clear_consumer(state: &mut dyn StateWrite, id: u64) -> AppResult<usize> {
         pledge::remove(state, id, &p.validator);
     }
     for prefix in [
-        keys::with_id(keys::CONSUMER_KEY, id),
-        keys::with_id(keys::KEY_BY_ADDR, id),
+        keys::with_id(keys::CONSUMER_KEY_IN_USE, id),
+        keys::with_id(keys::CONSUMER_KEY_BY_ADDRESS, id),
         keys::with_id(keys::JAIL, id),
         keys::with_id(keys::EVIDENCE, id),
     ] {

@@ -11,16 +11,18 @@
 //! | `restaking/jail/ ‖ consumer_id ‖ operator` | jail record on that consumer |
 //! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | empty |
 
+use rampart_core::Address;
+
 /// Parameters.
 pub const PARAMS: &[u8] = b"restaking/params";
 /// Pledges by consumer.
 pub const PLEDGE: &[u8] = b"restaking/pledge/";
-/// Pledges by validator.
-pub const PLEDGE_BY_VAL: &[u8] = b"restaking/vpledge/";
-/// Current consumer keys.
-pub const CONSUMER_KEY: &[u8] = b"restaking/ckey/";
-/// Consumer keys by consumer address.
-pub const KEY_BY_ADDR: &[u8] = b"restaking/ckeyaddr/";
+/// Pledges by validator (`vpledge`: the by-validator index of pledges).
+pub const PLEDGES_BY_VALIDATOR: &[u8] = b"restaking/vpledge/";
+/// The consumer key each validator uses on each consumer (`ckey`).
+pub const CONSUMER_KEY_IN_USE: &[u8] = b"restaking/ckey/";
+/// Consumer keys (current and retired) by consumer consensus address (`ckeyaddr`).
+pub const CONSUMER_KEY_BY_ADDRESS: &[u8] = b"restaking/ckeyaddr/";
 /// Jail records per consumer.
 pub const JAIL: &[u8] = b"restaking/jail/";
 /// Punished infractions.
@@ -32,32 +34,32 @@ pub fn with_id(prefix: &[u8], id: u64) -> Vec<u8> {
 }
 
 /// Key of a pledge.
-pub fn pledge(id: u64, op: &[u8; 20]) -> Vec<u8> {
+pub fn pledge(id: u64, op: &Address) -> Vec<u8> {
     [PLEDGE, &id.to_be_bytes(), op].concat()
 }
 
 /// Key of a pledge's by-validator index entry.
-pub fn pledge_by_val(op: &[u8; 20], id: u64) -> Vec<u8> {
-    [PLEDGE_BY_VAL, op, &id.to_be_bytes()].concat()
+pub fn pledge_by_validator(op: &Address, id: u64) -> Vec<u8> {
+    [PLEDGES_BY_VALIDATOR, op, &id.to_be_bytes()].concat()
 }
 
 /// Key of the consumer key in use.
-pub fn consumer_key(id: u64, op: &[u8; 20]) -> Vec<u8> {
-    [CONSUMER_KEY, &id.to_be_bytes(), op].concat()
+pub fn consumer_key_in_use(id: u64, op: &Address) -> Vec<u8> {
+    [CONSUMER_KEY_IN_USE, &id.to_be_bytes(), op].concat()
 }
 
 /// Key of a consumer-address entry.
-pub fn key_by_addr(id: u64, address: &[u8; 20]) -> Vec<u8> {
-    [KEY_BY_ADDR, &id.to_be_bytes(), address].concat()
+pub fn consumer_key_by_address(id: u64, address: &[u8; 20]) -> Vec<u8> {
+    [CONSUMER_KEY_BY_ADDRESS, &id.to_be_bytes(), address].concat()
 }
 
 /// Key of a jail record.
-pub fn jail(id: u64, op: &[u8; 20]) -> Vec<u8> {
+pub fn jail(id: u64, op: &Address) -> Vec<u8> {
     [JAIL, &id.to_be_bytes(), op].concat()
 }
 
 /// Key of a punished infraction.
-pub fn evidence(id: u64, op: &[u8; 20], height: u64, round: u32, vote_type: u8) -> Vec<u8> {
+pub fn evidence(id: u64, op: &Address, height: u64, round: u32, vote_type: u8) -> Vec<u8> {
     [
         EVIDENCE,
         &id.to_be_bytes(),
@@ -76,6 +78,6 @@ pub fn u64_at(key: &[u8], skip: usize) -> Option<u64> {
 }
 
 /// The 20 bytes at `skip` bytes into `key`.
-pub fn addr_at(key: &[u8], skip: usize) -> Option<[u8; 20]> {
+pub fn addr_at(key: &[u8], skip: usize) -> Option<Address> {
     key.get(skip..skip.checked_add(20)?)?.try_into().ok()
 }

@@ -97,11 +97,11 @@ impl Module for RestakingModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
+        ctx: &GenesisContext,
         section: Option<&serde_json::Value>,
     ) -> AppResult<()> {
         let genesis: RestakingGenesis = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::import(state, &genesis)
+        genesis::import(state, &ctx.profile, &genesis)
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
@@ -112,7 +112,7 @@ impl Module for RestakingModule {
         msgs::TYPE_URLS
     }
 
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         RestakingMsg::decode(msg)?.signers()
     }
 
@@ -124,7 +124,7 @@ impl Module for RestakingModule {
         events: &mut Events,
     ) -> AppResult<Any> {
         let msg = RestakingMsg::decode(msg)?;
-        msgs::execute(state, self.staking.seams(), ctx, &msg, events)
+        msgs::execute(state, self.staking.ports(), ctx, &msg, events)
     }
 
     /// Launches and epochs; never changes the provider's own validator set.

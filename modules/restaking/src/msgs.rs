@@ -4,10 +4,11 @@ use cosmos_sdk_proto::cosmos::crypto::ed25519::PubKey as Ed25519PubKey;
 use prost::Message;
 use rampart_consumer::{Consumer, ConsumerRead, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::{decode_msg as decode, unknown_msg};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Event, Events, MsgContext, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::address::{self, Addr, VALOPER_PREFIX};
-use rampart_staking::{Seams, StakingRead};
+use rampart_staking::{StakingPorts, StakingRead};
 use tendermint_proto::google::protobuf::Any;
 
 use crate::consumer_keys;
@@ -56,11 +57,6 @@ pub enum RestakingMsg {
     AssignConsumerKey(pb::MsgAssignConsumerKey),
     /// Consumer double-vote evidence.
     SubmitConsumerDoubleVote(Box<pb::MsgSubmitConsumerDoubleVote>),
-}
-
-fn decode<M: Message + Default>(any: &Any) -> AppResult<M> {
-    M::decode(any.value.as_slice())
-        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
 }
 
 fn response<M: Message>(type_url: &str, msg: &M) -> Any {
@@ -129,48 +125,44 @@ impl RestakingMsg {
             OPT_OUT => Self::OptOut(decode(any)?),
             ASSIGN_CONSUMER_KEY => Self::AssignConsumerKey(decode(any)?),
             SUBMIT_CONSUMER_DOUBLE_VOTE => Self::SubmitConsumerDoubleVote(Box::new(decode(any)?)),
-            other => {
-                return Err(AppError::sdk(
-                    SdkCode::UnknownRequest,
-                    format!("unrecognized restaking message type: {other}"),
-                ))
-            }
+            other => return Err(unknown_msg("restaking", other)),
         })
     }
 
     /// Checks what needs no state (addresses `sdk/7`, pledges `restaking/2`, keys `sdk/8`) and
     /// returns the signer: the validator's operator account, or the evidence submitter.
-    pub fn signers(&self) -> AppResult<Vec<Addr>> {
+    pub fn signers(&self) -> AppResult<Vec<[u8; 20]>> {
+        let profile = ChainProfile::rampart();
         let signer = match self {
             Self::OptIn(m) => {
                 check_pledge(m.pledge_bps)?;
                 if let Some(key) = &m.consumer_pubkey {
                     ed25519_from_any(key)?;
                 }
-                address::valoper(&m.validator, "validator")?
+                profile.valoper(&m.validator, "validator")?
             }
             Self::SetPledge(m) => {
                 check_pledge(m.pledge_bps)?;
-                address::valoper(&m.validator, "validator")?
+                profile.valoper(&m.validator, "validator")?
             }
-            Self::OptOut(m) => address::valoper(&m.validator, "validator")?,
+            Self::OptOut(m) => profile.valoper(&m.validator, "validator")?,
             Self::AssignConsumerKey(m) => {
                 let key = m.consumer_pubkey.as_ref().ok_or_else(|| {
                     AppError::sdk(SdkCode::InvalidPubKey, "consumer_pubkey is missing")
                 })?;
                 ed25519_from_any(key)?;
-                address::valoper(&m.validator, "validator")?
+                profile.valoper(&m.validator, "validator")?
             }
-            Self::SubmitConsumerDoubleVote(m) => address::account(&m.submitter, "submitter")?,
+            Self::SubmitConsumerDoubleVote(m) => profile.account(&m.submitter, "submitter")?,
         };
-        Ok(vec![signer])
+        Ok(vec![signer.0])
     }
 }
 
 /// Executes `msg` and returns its response.
 pub fn execute(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &MsgContext<'_>,
     msg: &RestakingMsg,
     events: &mut Events,
@@ -182,11 +174,11 @@ pub fn execute(
             Ok(response(OPT_IN, &pb::MsgOptInResponse {}))
         }
         RestakingMsg::SetPledge(m) => {
-            set_pledge(state, m, events)?;
+            set_pledge(state, &ctx.block.profile, m, events)?;
             Ok(response(SET_PLEDGE, &pb::MsgSetPledgeResponse {}))
         }
         RestakingMsg::OptOut(m) => {
-            opt_out(state, m, events)?;
+            opt_out(state, &ctx.block.profile, m, events)?;
             Ok(response(OPT_OUT, &pb::MsgOptOutResponse {}))
         }
         RestakingMsg::AssignConsumerKey(m) => {
@@ -197,14 +189,18 @@ pub fn execute(
             ))
         }
         RestakingMsg::SubmitConsumerDoubleVote(m) => {
-            let r = evidence::submit(state, seams, ctx, m, events)?;
+            let r = evidence::submit(state, ports, ctx, m, events)?;
             Ok(response(SUBMIT_CONSUMER_DOUBLE_VOTE, &r))
         }
     }
 }
 
-fn existing_validator(state: &dyn StateWrite, text: &str) -> AppResult<Addr> {
-    let op = address::valoper(text, "validator")?;
+fn existing_validator(
+    state: &dyn StateWrite,
+    profile: &ChainProfile,
+    text: &str,
+) -> AppResult<Address> {
+    let op = profile.valoper(text, "validator")?;
     if state.validator(&op)?.is_none() {
         return Err(err(
             RestakingCode::UnknownValidator,
@@ -235,7 +231,7 @@ fn opt_in(
     m: &pb::MsgOptIn,
     events: &mut Events,
 ) -> AppResult<()> {
-    let op = existing_validator(state, &m.validator)?;
+    let op = existing_validator(state, &ctx.block.profile, &m.validator)?;
     let consumer = open_consumer(state, m.consumer_id)?;
     let id = consumer.id;
     if pledge::tombstoned(state, id, &op)? {
@@ -298,7 +294,12 @@ fn opt_in(
     Ok(())
 }
 
-fn active_pledge(state: &dyn StateWrite, id: u64, op: &Addr) -> AppResult<Pledge> {
+fn active_pledge(
+    state: &dyn StateWrite,
+    profile: &ChainProfile,
+    id: u64,
+    op: &Address,
+) -> AppResult<Pledge> {
     state.must_consumer(id)?;
     pledge::load(state, id, op)?
         .filter(|p| p.status == Status::Active)
@@ -307,7 +308,7 @@ fn active_pledge(state: &dyn StateWrite, id: u64, op: &Addr) -> AppResult<Pledge
                 RestakingCode::NotOptedIn,
                 format!(
                     "validator {} has no active pledge to consumer {id}",
-                    address::encode(VALOPER_PREFIX, op)
+                    profile.to_valoper(op)
                 ),
             )
         })
@@ -315,12 +316,13 @@ fn active_pledge(state: &dyn StateWrite, id: u64, op: &Addr) -> AppResult<Pledge
 
 fn set_pledge(
     state: &mut dyn StateWrite,
+    profile: &ChainProfile,
     m: &pb::MsgSetPledge,
     events: &mut Events,
 ) -> AppResult<()> {
-    let op = existing_validator(state, &m.validator)?;
+    let op = existing_validator(state, profile, &m.validator)?;
     let consumer = open_consumer(state, m.consumer_id)?;
-    let mut pledge = active_pledge(state, consumer.id, &op)?;
+    let mut pledge = active_pledge(state, profile, consumer.id, &op)?;
     if m.pledge_bps > pledge.pledge_bps {
         let params = params::load(state)?;
         exposure::check(
@@ -346,10 +348,15 @@ fn set_pledge(
     Ok(())
 }
 
-fn opt_out(state: &mut dyn StateWrite, m: &pb::MsgOptOut, events: &mut Events) -> AppResult<()> {
-    let op = address::valoper(&m.validator, "validator")?;
+fn opt_out(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    m: &pb::MsgOptOut,
+    events: &mut Events,
+) -> AppResult<()> {
+    let op = profile.valoper(&m.validator, "validator")?;
     let consumer = state.must_consumer(m.consumer_id)?;
-    let mut pledge = active_pledge(state, consumer.id, &op)?;
+    let mut pledge = active_pledge(state, profile, consumer.id, &op)?;
     let effective = match consumer.phase {
         Phase::Registered => {
             pledge::remove(state, consumer.id, &op);
@@ -390,7 +397,7 @@ fn assign_key(
     m: &pb::MsgAssignConsumerKey,
     events: &mut Events,
 ) -> AppResult<()> {
-    let op = existing_validator(state, &m.validator)?;
+    let op = existing_validator(state, &ctx.block.profile, &m.validator)?;
     let consumer = open_consumer(state, m.consumer_id)?;
     let key = m
         .consumer_pubkey

@@ -1,7 +1,7 @@
 //! Restaking parameters: the exposure bound, the consumer count bound and the epoch length.
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::error::AppResult;
+use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use rampart_proto::rampart::restaking::v1 as pb;
 use serde::{Deserialize, Serialize};
 
@@ -75,13 +75,12 @@ impl RestakingParams {
 
 /// The stored parameters (defaults when none were written).
 pub fn load(state: &dyn StateRead) -> AppResult<RestakingParams> {
-    match state
-        .get_proto::<pb::Params>(keys::PARAMS)
-        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt restaking params: {e}")))?
-    {
-        Some(p) => RestakingParams::from_proto(&p),
-        None => Ok(RestakingParams::default()),
-    }
+    rampart_core::params::load(
+        state,
+        "restaking",
+        keys::PARAMS,
+        RestakingParams::from_proto,
+    )
 }
 
 /// Validates and stores `params`.

@@ -5,11 +5,12 @@
 //! Also the per-consumer jail records.
 
 use prost::Message;
-use rampart_consumer::types::{from_timestamp, parse_amount, timestamp};
+use rampart_consumer::types::parse_amount;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{block_time, timestamp};
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Amount, BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::address::{self, Addr, VALOPER_PREFIX};
 
 use crate::keys;
 
@@ -99,7 +100,7 @@ impl Stake {
             pledged_tokens: parse_amount(&p.pledged_tokens, "pledged_tokens")?,
             consumer_power: p.consumer_power,
             provider_height: p.provider_height,
-            slashable_until: p.slashable_until.as_ref().map(from_timestamp).transpose()?,
+            slashable_until: p.slashable_until.as_ref().map(block_time).transpose()?,
         })
     }
 
@@ -124,7 +125,7 @@ impl Stake {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pledge {
     /// The operator.
-    pub validator: Addr,
+    pub validator: Address,
     /// The consumer.
     pub consumer_id: u64,
     /// The pledge in basis points (0 once opted out).
@@ -147,7 +148,7 @@ impl Pledge {
     /// The protobuf form.
     pub fn to_proto(&self) -> pb::Pledge {
         pb::Pledge {
-            validator: address::encode(VALOPER_PREFIX, &self.validator),
+            validator: ChainProfile::rampart().to_valoper(&self.validator),
             consumer_id: self.consumer_id,
             pledge_bps: self.pledge_bps,
             status: self.status.to_proto() as i32,
@@ -160,7 +161,7 @@ impl Pledge {
     /// From the protobuf form.
     pub fn from_proto(p: &pb::Pledge) -> AppResult<Self> {
         Ok(Self {
-            validator: address::valoper(&p.validator, "validator")?,
+            validator: ChainProfile::rampart().valoper(&p.validator, "validator")?,
             consumer_id: p.consumer_id,
             pledge_bps: p.pledge_bps,
             status: Status::from_proto(p.status)
@@ -207,7 +208,7 @@ impl Pledge {
 }
 
 /// The pledge of `op` to consumer `id`.
-pub fn load(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option<Pledge>> {
+pub fn load(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<Option<Pledge>> {
     state
         .get_proto::<pb::Pledge>(&keys::pledge(id, op))
         .map_err(corrupt)?
@@ -222,15 +223,15 @@ pub fn save(state: &mut dyn StateWrite, pledge: &Pledge) {
         &pledge.to_proto(),
     );
     state.put(
-        keys::pledge_by_val(&pledge.validator, pledge.consumer_id),
+        keys::pledge_by_validator(&pledge.validator, pledge.consumer_id),
         Vec::new(),
     );
 }
 
 /// Deletes a pledge and its index entry.
-pub fn remove(state: &mut dyn StateWrite, id: u64, op: &Addr) {
+pub fn remove(state: &mut dyn StateWrite, id: u64, op: &Address) {
     state.delete(keys::pledge(id, op));
-    state.delete(keys::pledge_by_val(op, id));
+    state.delete(keys::pledge_by_validator(op, id));
 }
 
 /// Every pledge to consumer `id`, in operator order.
@@ -245,8 +246,8 @@ pub fn of_consumer(state: &dyn StateRead, id: u64) -> AppResult<Vec<Pledge>> {
 }
 
 /// Every pledge of validator `op`, in consumer order.
-pub fn of_validator(state: &dyn StateRead, op: &Addr) -> AppResult<Vec<Pledge>> {
-    let prefix = [keys::PLEDGE_BY_VAL, op.as_slice()].concat();
+pub fn of_validator(state: &dyn StateRead, op: &Address) -> AppResult<Vec<Pledge>> {
+    let prefix = [keys::PLEDGES_BY_VALIDATOR, op].concat();
     let ids: Vec<u64> = state
         .scan_prefix(&prefix)
         .filter_map(|(key, _)| keys::u64_at(&key, prefix.len()))
@@ -283,7 +284,7 @@ pub struct JailRecord {
 }
 
 /// The jail record of `op` on consumer `id`.
-pub fn jail_record(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Option<JailRecord>> {
+pub fn jail_record(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<Option<JailRecord>> {
     state
         .get_proto::<JailRecord>(&keys::jail(id, op))
         .map_err(corrupt)
@@ -293,7 +294,7 @@ pub fn jail_record(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<Optio
 pub fn jailed_on_consumer(
     state: &dyn StateRead,
     id: u64,
-    op: &Addr,
+    op: &Address,
     now: BlockTime,
 ) -> AppResult<bool> {
     let Some(record) = jail_record(state, id, op)? else {
@@ -305,19 +306,19 @@ pub fn jailed_on_consumer(
     let until = record
         .jailed_until
         .as_ref()
-        .map(from_timestamp)
+        .map(block_time)
         .transpose()?
         .unwrap_or_default();
     Ok(until > now)
 }
 
 /// Whether `op` is tombstoned on consumer `id`.
-pub fn tombstoned(state: &dyn StateRead, id: u64, op: &Addr) -> AppResult<bool> {
+pub fn tombstoned(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<bool> {
     Ok(jail_record(state, id, op)?.is_some_and(|r| r.tombstoned))
 }
 
 /// Stores a jail record.
-pub fn set_jail(state: &mut dyn StateWrite, id: u64, op: &Addr, record: &JailRecord) {
+pub fn set_jail(state: &mut dyn StateWrite, id: u64, op: &Address, record: &JailRecord) {
     state.put_proto(keys::jail(id, op), record);
 }
 
@@ -339,7 +340,7 @@ mod tests {
     #[test]
     fn slashable_bps_takes_the_largest_live_pledge() {
         let mut p = Pledge {
-            validator: [1; 20],
+            validator: Address([1; 20]),
             consumer_id: 0,
             pledge_bps: 2_000,
             status: Status::Active,

@@ -12,14 +12,12 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use rampart_consumer::{Consumer, ConsumerValidator};
 use rampart_core::error::AppResult;
 use rampart_core::math::mul_div;
+use rampart_core::profile::RAMPART_POWER_REDUCTION;
 use rampart_core::{BlockTime, Decimal, StateRead};
 use rampart_staking::StakingRead;
 
 use crate::consumer_keys;
 use crate::pledge::{self, Status};
-
-/// Tokens per unit of consensus power.
-pub const POWER_REDUCTION: u128 = rampart_staking::params::POWER_REDUCTION;
 
 /// The set `consumer` would get at `now`, counted at provider `height`, in operator order.
 pub fn select(
@@ -47,7 +45,7 @@ pub fn select(
             continue;
         }
         let pledged_tokens = v.tokens.mul_floor(Decimal::from_bps(p.pledge_bps))?;
-        let power = u64::try_from(pledged_tokens.0 / POWER_REDUCTION).unwrap_or(u64::MAX);
+        let power = u64::try_from(pledged_tokens.0 / RAMPART_POWER_REDUCTION).unwrap_or(u64::MAX);
         if power == 0 {
             continue;
         }
@@ -60,7 +58,8 @@ pub fn select(
             power,
             pledged_tokens,
             pledge_bps: p.pledge_bps,
-            validator_power: u64::try_from(v.tokens.0 / POWER_REDUCTION).unwrap_or(u64::MAX),
+            validator_power: u64::try_from(v.tokens.0 / RAMPART_POWER_REDUCTION)
+                .unwrap_or(u64::MAX),
             provider_height: height,
         });
     }

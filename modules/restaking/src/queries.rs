@@ -9,10 +9,12 @@ use prost::Message;
 use rampart_consumer::{ConsumerRead, ConsumerValidator, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
+use rampart_core::module::decode_query as req;
+use rampart_core::pagination::paginate_list;
+use rampart_core::Address;
+use rampart_core::ChainProfile;
 use rampart_core::{Amount, BlockTime, Decimal, StateRead};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::address::{self, VALCONS_PREFIX};
-use rampart_staking::pagination::paginate;
 use rampart_staking::StakingRead;
 
 use crate::consumer_keys::{self, KeyRecord};
@@ -48,10 +50,6 @@ pub const PATHS: &[&str] = &[
     QUERY_VALIDATOR_EXPOSURE,
     QUERY_PARAMS,
 ];
-
-fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
-    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
-}
 
 /// What an attacker holding more than `numerator / 3` of a consumer's power needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -164,7 +162,7 @@ pub fn security_report(state: &dyn StateRead, id: u64) -> AppResult<pb::Security
 /// The exposure of validator `op` (see [`crate::exposure`]).
 pub fn validator_exposure(
     state: &dyn StateRead,
-    op: &[u8; 20],
+    op: &Address,
 ) -> AppResult<pb::QueryValidatorExposureResponse> {
     let params = params::load(state)?;
     let bonded = state.bonded_tokens(op)?;
@@ -199,10 +197,11 @@ pub fn validator_exposure(
 
 /// Answers `path` with `request`.
 pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let profile = ChainProfile::rampart();
     Ok(match path {
         QUERY_VALIDATOR_PLEDGES => {
             let r: pb::QueryValidatorPledgesRequest = req(request)?;
-            let op = address::valoper(&r.validator, "validator")?;
+            let op = profile.valoper(&r.validator, "validator")?;
             pb::QueryValidatorPledgesResponse {
                 pledges: pledge::of_validator(state, &op)?
                     .iter()
@@ -218,7 +217,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
                 .iter()
                 .map(|p| (p.validator.to_vec(), p.to_proto()))
                 .collect();
-            let (pledges, pagination) = paginate(items, r.pagination.as_ref())?;
+            let (pledges, pagination) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryConsumerPledgesResponse {
                 pledges,
                 pagination: Some(pagination),
@@ -227,7 +226,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         QUERY_CONSUMER_KEY => {
             let r: pb::QueryConsumerKeyRequest = req(request)?;
-            let op = address::valoper(&r.validator, "validator")?;
+            let op = profile.valoper(&r.validator, "validator")?;
             state.must_consumer(r.consumer_id)?;
             let key = consumer_keys::current(state, r.consumer_id, &op)?.ok_or_else(|| {
                 err(
@@ -253,7 +252,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_VALIDATOR_BY_CONSUMER_KEY => {
             let r: pb::QueryValidatorByConsumerKeyRequest = req(request)?;
             state.must_consumer(r.consumer_id)?;
-            let address = address::decode(&r.consumer_address, VALCONS_PREFIX, "consumer_address")?;
+            let address = profile.valcons(&r.consumer_address, "consumer_address")?;
             let record =
                 consumer_keys::by_address(state, r.consumer_id, &address)?.ok_or_else(|| {
                     err(
@@ -278,7 +277,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         QUERY_VALIDATOR_EXPOSURE => {
             let r: pb::QueryValidatorExposureRequest = req(request)?;
-            let op = address::valoper(&r.validator, "validator")?;
+            let op = profile.valoper(&r.validator, "validator")?;
             validator_exposure(state, &op)?.encode_to_vec()
         }
         QUERY_PARAMS => pb::QueryParamsResponse {

@@ -7,9 +7,9 @@
 use rampart_core::consensus::EvidenceMaxAge;
 use rampart_core::context::Misbehavior;
 use rampart_core::error::AppResult;
+use rampart_core::ChainProfile;
 use rampart_core::{BlockContext, Event, Events, StateWrite};
-use rampart_staking::address::{encode, VALCONS_PREFIX};
-use rampart_staking::{Infraction, Seams, StakingRead};
+use rampart_staking::{Infraction, StakingPorts, StakingRead};
 
 use crate::params::SlashingParams;
 use crate::signing::{self, SigningInfo, JAILED_FOREVER};
@@ -17,7 +17,7 @@ use crate::slash_event;
 
 fn ignored(m: &Misbehavior, reason: &str) -> Event {
     Event::new("evidence_ignored")
-        .attr("address", encode(VALCONS_PREFIX, &m.address))
+        .attr("address", ChainProfile::rampart().to_valcons(&m.address))
         .attr("height", m.height.to_string())
         .attr("reason", reason)
 }
@@ -25,7 +25,7 @@ fn ignored(m: &Misbehavior, reason: &str) -> Event {
 /// Handles every piece of misbehaviour in `ctx`.
 pub fn handle_misbehavior(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &BlockContext,
     params: &SlashingParams,
     events: &mut Events,
@@ -59,7 +59,7 @@ pub fn handle_misbehavior(
         };
         let outcome = rampart_staking::slash(
             state,
-            seams,
+            ports,
             &validator.operator,
             infraction,
             ctx.time,
@@ -73,7 +73,7 @@ pub fn handle_misbehavior(
         signing::save(state, &info);
         events.push(slash_event(
             state,
-            &encode(VALCONS_PREFIX, &m.address),
+            &ctx.profile.to_valcons(&m.address),
             m.power,
             "double_sign",
             outcome.burned,

@@ -3,9 +3,9 @@
 //! counter and fits the window; export writes the same shape back.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{parse_rfc3339, rfc3339};
+use rampart_core::ChainProfile;
 use rampart_core::{StateRead, StateWrite};
-use rampart_staking::address::{decode, encode, VALCONS_PREFIX};
-use rampart_staking::convert::{parse_rfc3339, rfc3339};
 use serde::{Deserialize, Serialize};
 
 use crate::params::{self, SlashingParams};
@@ -48,11 +48,15 @@ fn invalid(why: String) -> AppError {
 }
 
 /// Writes the section into `state`.
-pub fn import(state: &mut dyn StateWrite, genesis: &SlashingGenesis) -> AppResult<()> {
+pub fn import(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    genesis: &SlashingGenesis,
+) -> AppResult<()> {
     params::save(state, &genesis.params)?;
     let window = genesis.params.signed_blocks_window;
     for entry in &genesis.signing_infos {
-        let address = decode(&entry.address, VALCONS_PREFIX, "address")?;
+        let address = profile.valcons(&entry.address, "address")?;
         if signing::load(state, &address)?.is_some() {
             return Err(invalid(format!("duplicate signing info {}", entry.address)));
         }
@@ -87,7 +91,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<SlashingGenesis> {
     let signing_infos = signing::all(state)?
         .into_iter()
         .map(|info| GenesisSigningInfo {
-            address: encode(VALCONS_PREFIX, &info.address),
+            address: ChainProfile::rampart().to_valcons(&info.address),
             start_height: info.start_height,
             index_offset: info.index_offset,
             jailed_until: rfc3339(info.jailed_until),

@@ -7,7 +7,7 @@
 //! - [`unjail`]: `MsgUnjail` after the jail period.
 //!
 //! The module only decides (which fraction, which height, jail or tombstone); the bookkeeping
-//! — cutting tokens and entries, burning, jailing — is staking's [`rampart_staking::slash`],
+//! — cutting tokens and entries, burning, jailing — is staking's [`rampart_staking::slash()`],
 //! which restaking reuses for consumer-chain infractions with its own decisions.
 
 pub mod errors;
@@ -75,11 +75,11 @@ impl Module for SlashingModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
+        ctx: &GenesisContext,
         section: Option<&serde_json::Value>,
     ) -> AppResult<()> {
         let genesis: SlashingGenesis = rampart_core::module::genesis_section("slashing", section)?;
-        genesis::import(state, &genesis)
+        genesis::import(state, &ctx.profile, &genesis)
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
@@ -93,15 +93,15 @@ impl Module for SlashingModule {
         events: &mut Events,
     ) -> AppResult<()> {
         let params = params::load(state)?;
-        liveness::handle_votes(state, self.staking.seams(), ctx, &params, events)?;
-        evidence::handle_misbehavior(state, self.staking.seams(), ctx, &params, events)
+        liveness::handle_votes(state, self.staking.ports(), ctx, &params, events)?;
+        evidence::handle_misbehavior(state, self.staking.ports(), ctx, &params, events)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {
         &[unjail::MSG_UNJAIL]
     }
 
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         Ok(vec![unjail::signer(msg)?])
     }
 

@@ -5,10 +5,9 @@
 //! `downtime_jail_duration` (staking then removes it from the CometBFT set) and its window reset.
 
 use rampart_core::error::AppResult;
+use rampart_core::wire::add_duration;
 use rampart_core::{BlockContext, Event, Events, StateWrite};
-use rampart_staking::address::{encode, VALCONS_PREFIX};
-use rampart_staking::convert::add_duration;
-use rampart_staking::{Infraction, Seams, StakingRead};
+use rampart_staking::{Infraction, StakingPorts, StakingRead};
 use tendermint_proto::google::protobuf::Duration;
 
 use crate::params::SlashingParams;
@@ -18,7 +17,7 @@ use crate::slash_event;
 /// Applies the previous block's commit (`ctx.last_commit`) to every voter's window.
 pub fn handle_votes(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &BlockContext,
     params: &SlashingParams,
     events: &mut Events,
@@ -47,7 +46,7 @@ pub fn handle_votes(
                 info.missed_blocks_counter.saturating_sub(1)
             };
         }
-        let address = encode(VALCONS_PREFIX, &vote.address);
+        let address = ctx.profile.to_valcons(&vote.address);
         if missed {
             events.push(
                 Event::new("liveness")
@@ -67,7 +66,7 @@ pub fn handle_votes(
             };
             let outcome = rampart_staking::slash(
                 state,
-                seams,
+                ports,
                 &validator.operator,
                 infraction,
                 ctx.time,

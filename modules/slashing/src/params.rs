@@ -4,8 +4,8 @@
 
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::Params;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
-use rampart_staking::convert::{dec_from_wire, dec_to_wire};
+use rampart_core::wire::{dec_from_wire, dec_to_wire};
+use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use serde::{Deserialize, Serialize};
 use tendermint_proto::google::protobuf::Duration;
 
@@ -126,13 +126,7 @@ impl SlashingParams {
 
 /// The stored parameters (defaults before genesis wrote them).
 pub fn load(state: &dyn StateRead) -> AppResult<SlashingParams> {
-    match state
-        .get_proto::<Params>(keys::PARAMS)
-        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt slashing params: {e}")))?
-    {
-        Some(p) => SlashingParams::from_proto(&p),
-        None => Ok(SlashingParams::default()),
-    }
+    rampart_core::params::load(state, "slashing", keys::PARAMS, SlashingParams::from_proto)
 }
 
 /// Stores validated parameters.

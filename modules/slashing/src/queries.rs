@@ -3,9 +3,10 @@
 use cosmos_sdk_proto::cosmos::slashing::v1beta1 as pb;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_query as req;
+use rampart_core::pagination::paginate_list;
+use rampart_core::ChainProfile;
 use rampart_core::StateRead;
-use rampart_staking::address::VALCONS_PREFIX;
-use rampart_staking::pagination::paginate;
 
 use crate::{keys, params, signing};
 
@@ -19,10 +20,6 @@ pub const QUERY_SIGNING_INFOS: &str = "/cosmos.slashing.v1beta1.Query/SigningInf
 /// Every query path the module answers.
 pub const PATHS: &[&str] = &[QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS];
 
-fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
-    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
-}
-
 /// Answers `path` with `request`.
 pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
     match path {
@@ -32,8 +29,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         .encode_to_vec()),
         QUERY_SIGNING_INFO => {
             let r: pb::QuerySigningInfoRequest = req(request)?;
-            let address =
-                rampart_staking::address::decode(&r.cons_address, VALCONS_PREFIX, "cons_address")?;
+            let address = ChainProfile::rampart().valcons(&r.cons_address, "cons_address")?;
             let info = signing::load(state, &address)?.ok_or_else(|| {
                 AppError::sdk(
                     SdkCode::KeyNotFound,
@@ -54,7 +50,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
                 .into_iter()
                 .map(|info| (keys::signing_info(&info.address), info.to_proto()))
                 .collect();
-            let (info, pagination) = paginate(items, r.pagination.as_ref())?;
+            let (info, pagination) = paginate_list(items, r.pagination.as_ref())?;
             Ok(pb::QuerySigningInfosResponse {
                 info,
                 pagination: Some(pagination),

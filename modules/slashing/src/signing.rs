@@ -5,9 +5,9 @@
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::ValidatorSigningInfo;
 use rampart_core::context::ConsensusAddress;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{block_time, timestamp};
+use rampart_core::ChainProfile;
 use rampart_core::{BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt};
-use rampart_staking::address::{encode, VALCONS_PREFIX};
-use rampart_staking::convert::{block_time, timestamp};
 
 use crate::keys::{self, CHUNK_BITS};
 
@@ -54,7 +54,7 @@ impl SigningInfo {
     /// The SDK message.
     pub fn to_proto(&self) -> ValidatorSigningInfo {
         ValidatorSigningInfo {
-            address: encode(VALCONS_PREFIX, &self.address),
+            address: ChainProfile::rampart().to_valcons(&self.address),
             start_height: i64::try_from(self.start_height).unwrap_or(i64::MAX),
             index_offset: i64::try_from(self.index_offset).unwrap_or(i64::MAX),
             jailed_until: Some(timestamp(self.jailed_until)),
@@ -65,7 +65,7 @@ impl SigningInfo {
 
     /// From the SDK message (as stored or in genesis).
     pub fn from_proto(p: &ValidatorSigningInfo) -> AppResult<Self> {
-        let address = rampart_staking::address::decode(&p.address, VALCONS_PREFIX, "address")?;
+        let address = ChainProfile::rampart().valcons(&p.address, "address")?;
         let unsigned = |v: i64, field: &str| {
             u64::try_from(v).map_err(|_| corrupt(format!("negative {field}")))
         };

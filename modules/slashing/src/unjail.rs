@@ -3,9 +3,9 @@
 
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::{MsgUnjail, MsgUnjailResponse};
 use prost::Message;
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Event, Events, MsgContext, StateWrite};
-use rampart_staking::address::{self, Addr};
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
 
@@ -16,10 +16,14 @@ use crate::signing;
 pub const MSG_UNJAIL: &str = "/cosmos.slashing.v1beta1.MsgUnjail";
 
 /// Decodes `msg` and returns the operator that must sign it.
-pub fn signer(msg: &Any) -> AppResult<Addr> {
-    let m = MsgUnjail::decode(msg.value.as_slice())
-        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{MSG_UNJAIL}: {e}")))?;
-    address::valoper(&m.validator_addr, "validator address")
+pub fn signer(msg: &Any) -> AppResult<[u8; 20]> {
+    operator(msg, &ChainProfile::rampart()).map(|op| op.0)
+}
+
+/// Decodes `msg` and returns its validator operator, read with `profile`'s prefix.
+fn operator(msg: &Any, profile: &ChainProfile) -> AppResult<Address> {
+    let m: MsgUnjail = rampart_core::module::decode_msg(msg)?;
+    profile.valoper(&m.validator_addr, "validator address")
 }
 
 /// Unjails the validator of `msg` (signed by its operator, checked by the app).
@@ -29,7 +33,7 @@ pub fn execute(
     msg: &Any,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let op = signer(msg)?;
+    let op = operator(msg, &ctx.block.profile)?;
     let validator = state.validator(&op)?.ok_or_else(|| {
         err(
             SlashingCode::NoValidatorForAddress,
@@ -66,15 +70,13 @@ pub fn execute(
                 SlashingCode::ValidatorJailed,
                 format!(
                     "jailed until {}: validator still jailed; cannot be unjailed",
-                    rampart_staking::convert::rfc3339(info.jailed_until)
+                    rampart_core::wire::rfc3339(info.jailed_until)
                 ),
             ));
         }
     }
     rampart_staking::unjail(state, &op)?;
-    events.push(
-        Event::new("unjail").attr("validator", address::encode(address::VALOPER_PREFIX, &op)),
-    );
+    events.push(Event::new("unjail").attr("validator", ctx.block.profile.to_valoper(&op)));
     Ok(Any {
         type_url: "/cosmos.slashing.v1beta1.MsgUnjailResponse".into(),
         value: MsgUnjailResponse {}.encode_to_vec(),

@@ -6,16 +6,11 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-
 use std::time::{Duration, Instant};
 
 use common::*;
-use cosmos_sdk_proto::cosmos::staking::v1beta1::MsgDelegate;
-use prost::Message;
 use rampart_core::{Events, Module};
-use rampart_staking::address::{encode, ACCOUNT_PREFIX};
 use rampart_staking::params::StakingParams;
-use tendermint_proto::google::protobuf::Any;
 
 /// Validators in every run (all in the active set).
 const VALIDATORS: u8 = 150;
@@ -38,24 +33,6 @@ const SMOKE: Size = Size {
     rounds: 3,
 };
 
-fn delegator(i: u32) -> [u8; 20] {
-    let mut a = [0xd0; 20];
-    a[..4].copy_from_slice(&i.to_be_bytes());
-    a
-}
-
-fn delegate_from(i: u32, v: u8, amount: u128) -> Any {
-    Any {
-        type_url: rampart_staking::msgs::DELEGATE.into(),
-        value: MsgDelegate {
-            delegator_address: encode(ACCOUNT_PREFIX, &delegator(i)),
-            validator_address: valoper(v),
-            amount: uramp(amount),
-        }
-        .encode_to_vec(),
-    }
-}
-
 /// A chain with [`VALIDATORS`] bonded validators and `delegations` delegations spread over them.
 fn build(delegations: u32) -> Chain {
     let mut chain = Chain::new(StakingParams {
@@ -67,16 +44,16 @@ fn build(delegations: u32) -> Chain {
         chain.deliver(&create_validator(n, 1_000_000 + u128::from(n) * 10_000));
     }
     for i in 0..delegations {
-        chain.fund_address(&delegator(i), 1_000);
-        chain.deliver(&delegate_from(
-            i,
+        chain.fund(delegator(i), 1_000);
+        chain.deliver(&delegate(
+            delegator(i),
             (i % u32::from(VALIDATORS)) as u8 + 1,
             1_000,
         ));
     }
     let block = chain.block();
     let first = chain
-        .module
+        .staking
         .end_block(&mut chain.state, &block, &mut Events::new())
         .expect("end block");
     assert_eq!(first.len(), usize::from(VALIDATORS), "everyone bonded");
@@ -95,7 +72,7 @@ fn measure(chain: &mut Chain, changed: u8, rounds: usize) -> (Duration, usize) {
         let block = chain.block();
         let started = Instant::now(); // determinism-ok: a benchmark clock, not state
         let result = chain
-            .module
+            .staking
             .end_block(&mut chain.state, &block, &mut Events::new())
             .expect("end block");
         times.push(started.elapsed());

@@ -3,7 +3,7 @@
 
 use rampart_core::{Amount, AppResult, StateWrite};
 
-use crate::address::Addr;
+use rampart_core::Address;
 
 /// The two module accounts that hold staked tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,7 +21,7 @@ pub trait StakingBank: Send + Sync {
     fn delegate_coins(
         &self,
         state: &mut dyn StateWrite,
-        delegator: &Addr,
+        delegator: &Address,
         pool: Pool,
         amount: Amount,
     ) -> AppResult<()>;
@@ -31,7 +31,7 @@ pub trait StakingBank: Send + Sync {
         &self,
         state: &mut dyn StateWrite,
         pool: Pool,
-        delegator: &Addr,
+        delegator: &Address,
         amount: Amount,
     ) -> AppResult<()>;
 

@@ -5,13 +5,13 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::Delegation as ProtoDelegation;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Amount, Decimal, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
-use crate::address::{self, Addr};
 use crate::bank::{transfer_between, Pool};
-use crate::convert::{dec_from_wire, dec_to_wire};
 use crate::errors::{err, StakingCode};
-use crate::hooks::Seams;
+use crate::hooks::StakingPorts;
 use crate::keys;
 use crate::validator::{self, Validator};
+use rampart_core::wire::{dec_from_wire, dec_to_wire};
+use rampart_core::{Address, ChainProfile};
 
 /// Where the tokens of a new delegation come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,16 +23,21 @@ pub enum Funding {
 }
 
 /// The SDK `Delegation` message for `(delegator, op, shares)`.
-pub fn to_proto(delegator: &Addr, op: &Addr, shares: Decimal) -> ProtoDelegation {
+pub fn to_proto(delegator: &Address, op: &Address, shares: Decimal) -> ProtoDelegation {
+    let profile = ChainProfile::rampart();
     ProtoDelegation {
-        delegator_address: address::encode(address::ACCOUNT_PREFIX, delegator),
-        validator_address: address::encode(address::VALOPER_PREFIX, op),
+        delegator_address: profile.to_account(delegator),
+        validator_address: profile.to_valoper(op),
         shares: dec_to_wire(shares),
     }
 }
 
 /// The shares `delegator` holds in `op`, if any.
-pub fn shares(state: &dyn StateRead, delegator: &Addr, op: &Addr) -> AppResult<Option<Decimal>> {
+pub fn shares(
+    state: &dyn StateRead,
+    delegator: &Address,
+    op: &Address,
+) -> AppResult<Option<Decimal>> {
     state
         .get_proto::<ProtoDelegation>(&keys::delegation(delegator, op))
         .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt delegation: {e}")))?
@@ -41,7 +46,7 @@ pub fn shares(state: &dyn StateRead, delegator: &Addr, op: &Addr) -> AppResult<O
 }
 
 /// Writes (or, for zero shares, deletes) a delegation and its by-validator index.
-pub fn set_shares(state: &mut dyn StateWrite, delegator: &Addr, op: &Addr, shares: Decimal) {
+pub fn set_shares(state: &mut dyn StateWrite, delegator: &Address, op: &Address, shares: Decimal) {
     if shares == Decimal::ZERO {
         state.delete(keys::delegation(delegator, op));
         state.delete(keys::delegation_by_val(op, delegator));
@@ -58,14 +63,14 @@ pub fn set_shares(state: &mut dyn StateWrite, delegator: &Addr, op: &Addr, share
 /// the validator's pool, saves the validator and the delegation, and returns the new shares.
 pub fn delegate(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
-    delegator: &Addr,
+    ports: StakingPorts<'_>,
+    delegator: &Address,
     v: &mut Validator,
     amount: Amount,
     funding: Funding,
     events: &mut Events,
 ) -> AppResult<Decimal> {
-    seams
+    ports
         .hooks
         .before_delegation_shares_change(state, delegator, v, events)?;
     let new_shares = v.add_tokens(amount)?;
@@ -76,10 +81,10 @@ pub fn delegate(
         ));
     }
     match funding {
-        Funding::Account => seams
+        Funding::Account => ports
             .bank
             .delegate_coins(state, delegator, v.pool(), amount)?,
-        Funding::Pool(from) => transfer_between(seams.bank, state, from, v.pool(), amount)?,
+        Funding::Pool(from) => transfer_between(ports.bank, state, from, v.pool(), amount)?,
     }
     let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
     set_shares(state, delegator, &v.operator, held.checked_add(new_shares)?);
@@ -91,7 +96,7 @@ pub fn delegate(
 /// (rounded up, capped at the delegation); `staking/22` when the delegation is too small.
 pub fn shares_to_withdraw(
     state: &dyn StateRead,
-    delegator: &Addr,
+    delegator: &Address,
     v: &Validator,
     amount: Amount,
 ) -> AppResult<Decimal> {
@@ -119,13 +124,13 @@ pub fn shares_to_withdraw(
 /// validator's minimum jails it. Saves the validator (or removes an empty unbonded one).
 pub fn unbond(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
-    delegator: &Addr,
+    ports: StakingPorts<'_>,
+    delegator: &Address,
     v: &mut Validator,
     remove: Decimal,
     events: &mut Events,
 ) -> AppResult<Amount> {
-    seams
+    ports
         .hooks
         .before_delegation_shares_change(state, delegator, v, events)?;
     let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
@@ -148,7 +153,7 @@ pub fn unbond(
 }
 
 /// Every `(delegator, shares)` of validator `op`, in delegator order.
-pub fn of_validator(state: &dyn StateRead, op: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+pub fn of_validator(state: &dyn StateRead, op: &Address) -> AppResult<Vec<(Address, Decimal)>> {
     let prefix = keys::join(keys::DELEGATION_BY_VAL, &[op]);
     let mut out = Vec::new();
     for (key, _) in state.scan_prefix(&prefix) {

@@ -11,14 +11,14 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Decimal, StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
-use crate::address::{self, Addr};
-use crate::convert::{
-    dec_from_wire, dec_to_wire, int_from_wire, parse_rfc3339, rfc3339, timestamp,
-};
 use crate::keys;
 use crate::params::{self, StakingParams};
 use crate::validator::{self, CommissionState, Validator};
 use crate::{delegation, redelegation, unbonding};
+use rampart_core::wire::{
+    dec_from_wire, dec_to_wire, int_from_wire, parse_rfc3339, rfc3339, timestamp,
+};
+use rampart_core::{Address, ChainProfile};
 
 /// The staking genesis section.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +115,7 @@ fn status_from(text: &str) -> AppResult<BondStatus> {
     BondStatus::from_str_name(text).ok_or_else(|| bad(format!("unknown status {text:?}")))
 }
 
-fn import_validator(g: &GenesisValidator) -> AppResult<Validator> {
+fn import_validator(profile: &ChainProfile, g: &GenesisValidator) -> AppResult<Validator> {
     let key = base64::engine::general_purpose::STANDARD
         .decode(&g.consensus_pubkey)
         .map_err(|e| bad(format!("consensus_pubkey: {e}")))?;
@@ -124,7 +124,7 @@ fn import_validator(g: &GenesisValidator) -> AppResult<Validator> {
         .map_err(|_| bad("consensus_pubkey must be 32 bytes".into()))?;
     let [rate, max_rate, max_change_rate] = &g.commission;
     Ok(Validator {
-        operator: address::valoper(&g.operator_address, "operator_address")?,
+        operator: profile.valoper(&g.operator_address, "operator_address")?,
         pubkey,
         jailed: g.jailed,
         status: status_from(&g.status)?,
@@ -148,7 +148,7 @@ fn import_validator(g: &GenesisValidator) -> AppResult<Validator> {
 
 fn export_validator(v: &Validator) -> GenesisValidator {
     GenesisValidator {
-        operator_address: address::encode(address::VALOPER_PREFIX, &v.operator),
+        operator_address: ChainProfile::rampart().to_valoper(&v.operator),
         consensus_pubkey: base64::engine::general_purpose::STANDARD.encode(v.pubkey),
         jailed: v.jailed,
         status: v.status.as_str_name().into(),
@@ -168,11 +168,15 @@ fn export_validator(v: &Validator) -> GenesisValidator {
 }
 
 /// Validates and writes the genesis section.
-pub fn import(state: &mut dyn StateWrite, genesis: &StakingGenesis) -> AppResult<()> {
+pub fn import(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    genesis: &StakingGenesis,
+) -> AppResult<()> {
     params::store(state, &genesis.params)?;
-    let mut totals: std::collections::BTreeMap<Addr, Decimal> = Default::default();
+    let mut totals: std::collections::BTreeMap<Address, Decimal> = Default::default();
     for g in &genesis.validators {
-        let v = import_validator(g)?;
+        let v = import_validator(profile, g)?;
         if validator::load(state, &v.operator)?.is_some()
             || validator::operator_by_consensus(state, &v.consensus_address()).is_some()
         {
@@ -188,8 +192,8 @@ pub fn import(state: &mut dyn StateWrite, genesis: &StakingGenesis) -> AppResult
         totals.insert(v.operator, Decimal::ZERO);
     }
     for d in &genesis.delegations {
-        let delegator = address::account(&d.delegator_address, "delegator_address")?;
-        let op = address::valoper(&d.validator_address, "validator_address")?;
+        let delegator = profile.account(&d.delegator_address, "delegator_address")?;
+        let op = profile.valoper(&d.validator_address, "validator_address")?;
         let shares: Decimal = d.shares.parse()?;
         let total = totals.get_mut(&op).ok_or_else(|| {
             bad(format!(
@@ -205,23 +209,27 @@ pub fn import(state: &mut dyn StateWrite, genesis: &StakingGenesis) -> AppResult
         if v.delegator_shares != *total {
             return Err(bad(format!(
                 "validator {} has delegator_shares {} but its delegations sum to {total}",
-                address::encode(address::VALOPER_PREFIX, op),
+                profile.to_valoper(op),
                 v.delegator_shares
             )));
         }
     }
     for e in &genesis.unbonding_entries {
-        import_unbonding(state, e)?;
+        import_unbonding(state, profile, e)?;
     }
     for e in &genesis.redelegation_entries {
-        import_redelegation(state, e)?;
+        import_redelegation(state, profile, e)?;
     }
     Ok(())
 }
 
-fn import_unbonding(state: &mut dyn StateWrite, e: &GenesisEntry) -> AppResult<()> {
-    let delegator = address::account(&e.delegator_address, "delegator_address")?;
-    let op = address::valoper(&e.validator_address, "validator_address")?;
+fn import_unbonding(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    e: &GenesisEntry,
+) -> AppResult<()> {
+    let delegator = profile.account(&e.delegator_address, "delegator_address")?;
+    let op = profile.valoper(&e.validator_address, "validator_address")?;
     let done = parse_rfc3339(&e.completion_time, "completion_time")?;
     let mut ubd = unbonding::load(state, &delegator, &op)?.unwrap_or_else(|| UnbondingDelegation {
         delegator_address: e.delegator_address.clone(),
@@ -242,10 +250,14 @@ fn import_unbonding(state: &mut dyn StateWrite, e: &GenesisEntry) -> AppResult<(
     Ok(())
 }
 
-fn import_redelegation(state: &mut dyn StateWrite, e: &GenesisEntry) -> AppResult<()> {
-    let delegator = address::account(&e.delegator_address, "delegator_address")?;
-    let src = address::valoper(&e.validator_address, "validator_address")?;
-    let dst = address::valoper(&e.destination_address, "destination_address")?;
+fn import_redelegation(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    e: &GenesisEntry,
+) -> AppResult<()> {
+    let delegator = profile.account(&e.delegator_address, "delegator_address")?;
+    let src = profile.valoper(&e.validator_address, "validator_address")?;
+    let dst = profile.valoper(&e.destination_address, "destination_address")?;
     let done = parse_rfc3339(&e.completion_time, "completion_time")?;
     let mut red =
         redelegation::load(state, &delegator, &src, &dst)?.unwrap_or_else(|| Redelegation {
@@ -273,6 +285,7 @@ fn import_redelegation(state: &mut dyn StateWrite, e: &GenesisEntry) -> AppResul
 
 /// Reads the whole staking state back into the genesis shape.
 pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
+    let profile = ChainProfile::rampart();
     let params = StakingParams::from_proto(&params::load(state)?)?;
     let mut validators = Vec::new();
     let mut delegations = Vec::new();
@@ -284,8 +297,8 @@ pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
         validators.push(export_validator(&v));
         for (delegator, shares) in delegation::of_validator(state, &op)? {
             delegations.push(GenesisDelegation {
-                delegator_address: address::encode(address::ACCOUNT_PREFIX, &delegator),
-                validator_address: address::encode(address::VALOPER_PREFIX, &op),
+                delegator_address: profile.to_account(&delegator),
+                validator_address: profile.to_valoper(&op),
                 shares: shares.to_string(),
             });
         }

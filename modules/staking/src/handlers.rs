@@ -11,17 +11,17 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Amount, Decimal, Event, Events, MsgContext, StateWrite};
 use tendermint_proto::google::protobuf::Any;
 
-use crate::address::{self, Addr};
 use crate::commission;
-use crate::convert::{coin_string, dec_from_wire, int_from_wire, rfc3339, timestamp};
 use crate::delegation::{self, Funding};
 use crate::errors::{err, StakingCode};
-use crate::hooks::Seams;
+use crate::hooks::StakingPorts;
 use crate::msgs::{self, coin, StakingMsg};
 use crate::params;
 use crate::redelegation;
 use crate::unbonding;
 use crate::validator::{self, pubkey_from_any, CommissionState, Validator};
+use rampart_core::wire::{coin_string, dec_from_wire, int_from_wire, rfc3339, timestamp};
+use rampart_core::{Address, ChainProfile};
 
 /// The SDK's "leave this description field unchanged" marker.
 const DO_NOT_MODIFY: &str = "[do-not-modify]";
@@ -29,7 +29,7 @@ const DO_NOT_MODIFY: &str = "[do-not-modify]";
 /// Executes `msg` (already decoded) and returns its response.
 pub fn execute(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &MsgContext<'_>,
     msg: &StakingMsg,
     events: &mut Events,
@@ -37,12 +37,12 @@ pub fn execute(
     msg.signers()?;
     let denom = params::load(state)?.bond_denom;
     match msg {
-        StakingMsg::CreateValidator(m) => create_validator(state, seams, ctx, m, &denom, events),
+        StakingMsg::CreateValidator(m) => create_validator(state, ports, ctx, m, &denom, events),
         StakingMsg::EditValidator(m) => edit_validator(state, ctx, m, events),
-        StakingMsg::Delegate(m) => delegate(state, seams, m, &denom, events),
-        StakingMsg::Undelegate(m) => undelegate(state, seams, ctx, m, &denom, events),
-        StakingMsg::BeginRedelegate(m) => redelegate(state, seams, ctx, m, &denom, events),
-        StakingMsg::CancelUnbonding(m) => cancel(state, seams, m, &denom, events),
+        StakingMsg::Delegate(m) => delegate(state, ports, ctx, m, &denom, events),
+        StakingMsg::Undelegate(m) => undelegate(state, ports, ctx, m, &denom, events),
+        StakingMsg::BeginRedelegate(m) => redelegate(state, ports, ctx, m, &denom, events),
+        StakingMsg::CancelUnbonding(m) => cancel(state, ports, ctx, m, &denom, events),
     }
 }
 
@@ -60,13 +60,16 @@ fn bond_amount(c: Option<&Coin>, denom: &str) -> AppResult<Amount> {
 
 fn create_validator(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &MsgContext<'_>,
     m: &MsgCreateValidator,
     denom: &str,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let op = address::valoper(&m.validator_address, "validator address")?;
+    let op = ctx
+        .block
+        .profile
+        .valoper(&m.validator_address, "validator address")?;
     let amount = bond_amount(m.value.as_ref(), denom)?;
     let rates = m.commission.clone().unwrap_or_default();
     let rate = dec_from_wire(&rates.rate, "commission rate")?;
@@ -96,7 +99,7 @@ fn create_validator(
         ));
     }
     let pubkey = pubkey_from_any(m.pubkey.as_ref())?;
-    if validator::operator_by_consensus(state, &crate::address::consensus_address(&pubkey))
+    if validator::operator_by_consensus(state, &rampart_core::address::consensus_address(&pubkey))
         .is_some()
     {
         return Err(err(
@@ -123,7 +126,7 @@ fn create_validator(
         unbonding_time: Default::default(),
     };
     validator::save(state, &v)?;
-    delegation::delegate(state, seams, &op, &mut v, amount, Funding::Account, events)?;
+    delegation::delegate(state, ports, &op, &mut v, amount, Funding::Account, events)?;
     events.push(
         Event::new("create_validator")
             .attr("validator", &m.validator_address)
@@ -156,7 +159,10 @@ fn edit_validator(
     m: &MsgEditValidator,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let op = address::valoper(&m.validator_address, "validator address")?;
+    let op = ctx
+        .block
+        .profile
+        .valoper(&m.validator_address, "validator address")?;
     let mut v = validator::must_load(state, &op)?;
     if let Some(description) = &m.description {
         merge_description(&mut v.description, description);
@@ -196,26 +202,35 @@ fn edit_validator(
     ))
 }
 
-fn delegator_and_validator(delegator: &str, op: &str) -> AppResult<(Addr, Addr)> {
+fn delegator_and_validator(
+    profile: &ChainProfile,
+    delegator: &str,
+    op: &str,
+) -> AppResult<(Address, Address)> {
     Ok((
-        address::account(delegator, "delegator address")?,
-        address::valoper(op, "validator address")?,
+        profile.account(delegator, "delegator address")?,
+        profile.valoper(op, "validator address")?,
     ))
 }
 
 fn delegate(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
+    ctx: &MsgContext<'_>,
     m: &MsgDelegate,
     denom: &str,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let (delegator, op) = delegator_and_validator(&m.delegator_address, &m.validator_address)?;
+    let (delegator, op) = delegator_and_validator(
+        &ctx.block.profile,
+        &m.delegator_address,
+        &m.validator_address,
+    )?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
     let mut v = validator::must_load(state, &op)?;
     let shares = delegation::delegate(
         state,
-        seams,
+        ports,
         &delegator,
         &mut v,
         amount,
@@ -234,16 +249,20 @@ fn delegate(
 
 fn undelegate(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &MsgContext<'_>,
     m: &MsgUndelegate,
     denom: &str,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let (delegator, op) = delegator_and_validator(&m.delegator_address, &m.validator_address)?;
+    let (delegator, op) = delegator_and_validator(
+        &ctx.block.profile,
+        &m.delegator_address,
+        &m.validator_address,
+    )?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
     let (done, tokens) =
-        unbonding::undelegate(state, seams, ctx.block, &delegator, &op, amount, events)?;
+        unbonding::undelegate(state, ports, ctx.block, &delegator, &op, amount, events)?;
     events.push(unbonding::unbond_event(
         &delegator, &op, tokens, denom, done,
     ));
@@ -261,19 +280,28 @@ fn undelegate(
 
 fn redelegate(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     ctx: &MsgContext<'_>,
     m: &MsgBeginRedelegate,
     denom: &str,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let delegator = address::account(&m.delegator_address, "delegator address")?;
-    let src = address::valoper(&m.validator_src_address, "source validator address")?;
-    let dst = address::valoper(&m.validator_dst_address, "destination validator address")?;
+    let delegator = ctx
+        .block
+        .profile
+        .account(&m.delegator_address, "delegator address")?;
+    let src = ctx
+        .block
+        .profile
+        .valoper(&m.validator_src_address, "source validator address")?;
+    let dst = ctx
+        .block
+        .profile
+        .valoper(&m.validator_dst_address, "destination validator address")?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
     let done = redelegation::redelegate(
         state,
-        seams,
+        ports,
         ctx.block.height,
         ctx.block.time,
         &delegator,
@@ -300,16 +328,21 @@ fn redelegate(
 
 fn cancel(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
+    ctx: &MsgContext<'_>,
     m: &MsgCancelUnbondingDelegation,
     denom: &str,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let (delegator, op) = delegator_and_validator(&m.delegator_address, &m.validator_address)?;
+    let (delegator, op) = delegator_and_validator(
+        &ctx.block.profile,
+        &m.delegator_address,
+        &m.validator_address,
+    )?;
     let amount = bond_amount(m.amount.as_ref(), denom)?;
     unbonding::cancel(
         state,
-        seams,
+        ports,
         &delegator,
         &op,
         amount,

@@ -5,11 +5,12 @@
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{HistoricalInfo, Params};
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::Address;
 use rampart_core::{BlockContext, StateRead, StateReadExt, StateWrite, StateWriteExt};
 use tendermint_proto::types::Header;
 
-use crate::convert::timestamp;
 use crate::{keys, power, validator};
+use rampart_core::wire::timestamp;
 
 /// Records height `ctx.height`'s entry and drops the one that falls out of the window.
 pub fn track(state: &mut dyn StateWrite, ctx: &BlockContext, params: &Params) -> AppResult<()> {
@@ -20,7 +21,7 @@ pub fn track(state: &mut dyn StateWrite, ctx: &BlockContext, params: &Params) ->
     if entries == 0 {
         return Ok(());
     }
-    let mut set: Vec<(u64, [u8; 20])> = power::last_powers(state)
+    let mut set: Vec<(u64, Address)> = power::last_powers(state)
         .into_iter()
         .map(|(op, power)| (power, op))
         .collect();

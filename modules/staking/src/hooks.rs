@@ -1,12 +1,14 @@
-//! The second seam: notifications to the modules above staking (distribution settles pending
-//! rewards before a delegation's shares change). The app implements [`StakingHooks`]; staking
-//! calls it, so staking itself never names a module above it.
+//! What staking calls out through, so that it never names a module above it: [`StakingHooks`],
+//! the notifications to the modules above (distribution settles pending rewards before a
+//! delegation's shares change; the app passes `rampart_distribution::DistributionHooks`), and
+//! [`StakingPorts`], the pair of that and the token custody ([`StakingBank`]) that every state
+//! change of staking, and every caller of [`crate::slash()`], receives.
 
 use rampart_core::{AppResult, Events, StateWrite};
 
-use crate::address::Addr;
 use crate::bank::StakingBank;
 use crate::validator::Validator;
+use rampart_core::Address;
 
 /// Notifications staking sends before it changes state others account against.
 pub trait StakingHooks: Send + Sync {
@@ -16,7 +18,7 @@ pub trait StakingHooks: Send + Sync {
     fn before_delegation_shares_change(
         &self,
         state: &mut dyn StateWrite,
-        delegator: &Addr,
+        delegator: &Address,
         validator: &Validator,
         events: &mut Events,
     ) -> AppResult<()>;
@@ -30,7 +32,7 @@ impl StakingHooks for NoHooks {
     fn before_delegation_shares_change(
         &self,
         _state: &mut dyn StateWrite,
-        _delegator: &Addr,
+        _delegator: &Address,
         _validator: &Validator,
         _events: &mut Events,
     ) -> AppResult<()> {
@@ -38,9 +40,9 @@ impl StakingHooks for NoHooks {
     }
 }
 
-/// Everything staking calls out through: the bank and the hooks.
+/// Everything staking calls out through: token custody and notifications upward.
 #[derive(Clone, Copy)]
-pub struct Seams<'a> {
+pub struct StakingPorts<'a> {
     /// Token custody.
     pub bank: &'a dyn StakingBank,
     /// Notifications upward.

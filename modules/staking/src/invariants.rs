@@ -2,6 +2,7 @@
 //! tokens staking accounts for, and every validator's shares are the sum of its delegations.
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
+use rampart_core::ChainProfile;
 use rampart_core::{Amount, AppResult, Decimal, StateRead};
 
 use crate::bank::{Pool, StakingBank};
@@ -42,7 +43,7 @@ pub fn check(
         if shares != v.delegator_shares {
             return Ok(Err(format!(
                 "validator {}: Σ delegation shares {shares} ≠ delegator_shares {}",
-                crate::address::encode(crate::address::VALOPER_PREFIX, &op),
+                ChainProfile::rampart().to_valoper(&op),
                 v.delegator_shares
             )));
         }

@@ -1,10 +1,10 @@
 //! Every state key of the staking module, built in one place. Addresses are raw 20-byte values,
-//! times use [`crate::convert::time_key`] so that queues iterate in time order.
+//! times use [`rampart_core::wire::time_key`] so that queues iterate in time order.
 
 use rampart_core::BlockTime;
 
-use crate::address::Addr;
-use crate::convert::time_key;
+use rampart_core::wire::time_key;
+use rampart_core::Address;
 
 /// Parameters.
 pub const PARAMS: &[u8] = b"staking/params";
@@ -57,7 +57,7 @@ pub fn join(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
 }
 
 /// Key of a validator.
-pub fn validator(op: &Addr) -> Vec<u8> {
+pub fn validator(op: &Address) -> Vec<u8> {
     join(VALIDATOR, &[op])
 }
 
@@ -67,66 +67,71 @@ pub fn consensus(cons: &[u8; 20]) -> Vec<u8> {
 }
 
 /// Key of a power-index entry.
-pub fn power(power: u64, op: &Addr) -> Vec<u8> {
+pub fn power(power: u64, op: &Address) -> Vec<u8> {
     join(POWER, &[&(u64::MAX - power).to_be_bytes(), op])
 }
 
 /// Key of the last power sent for a validator.
-pub fn last_power(op: &Addr) -> Vec<u8> {
+pub fn last_power(op: &Address) -> Vec<u8> {
     join(LAST_POWER, &[op])
 }
 
 /// Key of a delegation.
-pub fn delegation(delegator: &Addr, op: &Addr) -> Vec<u8> {
+pub fn delegation(delegator: &Address, op: &Address) -> Vec<u8> {
     join(DELEGATION, &[delegator, op])
 }
 
 /// Key of a delegation's by-validator index entry.
-pub fn delegation_by_val(op: &Addr, delegator: &Addr) -> Vec<u8> {
+pub fn delegation_by_val(op: &Address, delegator: &Address) -> Vec<u8> {
     join(DELEGATION_BY_VAL, &[op, delegator])
 }
 
 /// Key of an unbonding delegation.
-pub fn unbonding(delegator: &Addr, op: &Addr) -> Vec<u8> {
+pub fn unbonding(delegator: &Address, op: &Address) -> Vec<u8> {
     join(UNBONDING, &[delegator, op])
 }
 
 /// Key of an unbonding delegation's by-validator index entry.
-pub fn unbonding_by_val(op: &Addr, delegator: &Addr) -> Vec<u8> {
+pub fn unbonding_by_val(op: &Address, delegator: &Address) -> Vec<u8> {
     join(UNBONDING_BY_VAL, &[op, delegator])
 }
 
 /// Key of an unbonding-queue entry.
-pub fn unbonding_queue(time: BlockTime, delegator: &Addr, op: &Addr) -> Vec<u8> {
+pub fn unbonding_queue(time: BlockTime, delegator: &Address, op: &Address) -> Vec<u8> {
     join(UNBONDING_QUEUE, &[&time_key(time), delegator, op])
 }
 
 /// Key of a redelegation.
-pub fn redelegation(delegator: &Addr, src: &Addr, dst: &Addr) -> Vec<u8> {
+pub fn redelegation(delegator: &Address, src: &Address, dst: &Address) -> Vec<u8> {
     join(REDELEGATION, &[delegator, src, dst])
 }
 
 /// Key of a redelegation's by-source index entry.
-pub fn redelegation_by_src(src: &Addr, delegator: &Addr, dst: &Addr) -> Vec<u8> {
+pub fn redelegation_by_src(src: &Address, delegator: &Address, dst: &Address) -> Vec<u8> {
     join(REDELEGATION_BY_SRC, &[src, delegator, dst])
 }
 
 /// Key of a redelegation's by-destination index entry.
-pub fn redelegation_by_dst(dst: &Addr, delegator: &Addr, src: &Addr) -> Vec<u8> {
+pub fn redelegation_by_dst(dst: &Address, delegator: &Address, src: &Address) -> Vec<u8> {
     join(REDELEGATION_BY_DST, &[dst, delegator, src])
 }
 
 /// Key of a redelegation-queue entry.
-pub fn redelegation_queue(time: BlockTime, delegator: &Addr, src: &Addr, dst: &Addr) -> Vec<u8> {
+pub fn redelegation_queue(
+    time: BlockTime,
+    delegator: &Address,
+    src: &Address,
+    dst: &Address,
+) -> Vec<u8> {
     join(REDELEGATION_QUEUE, &[&time_key(time), delegator, src, dst])
 }
 
 /// Key of a validator-queue entry.
-pub fn validator_queue(time: BlockTime, op: &Addr) -> Vec<u8> {
+pub fn validator_queue(time: BlockTime, op: &Address) -> Vec<u8> {
     join(VALIDATOR_QUEUE, &[&time_key(time), op])
 }
 
 /// The `n`th 20-byte address after `skip` bytes of `key`, when present.
-pub fn addr_at(key: &[u8], skip: usize) -> Option<Addr> {
+pub fn addr_at(key: &[u8], skip: usize) -> Option<Address> {
     key.get(skip..skip + 20)?.try_into().ok()
 }

@@ -4,13 +4,11 @@
 //! unbonding and redelegation entries that mature by block time, and the
 //! `cosmos.staking.v1beta1` messages and queries.
 //!
-//! For the modules above: [`StakingRead`] (read API) and [`slash`], [`jail`], [`unjail`]
+//! For the modules above: [`StakingRead`] (read API) and [`slash()`], [`jail`], [`unjail`]
 //! (bookkeeping entry points). Tokens move only through [`StakingBank`].
 
-pub mod address;
 pub mod bank;
 pub mod commission;
-pub mod convert;
 pub mod delegation;
 pub mod errors;
 pub mod genesis;
@@ -20,7 +18,6 @@ pub mod hooks;
 pub mod invariants;
 pub mod keys;
 pub mod msgs;
-pub mod pagination;
 pub mod params;
 pub mod power;
 pub mod queries;
@@ -32,7 +29,7 @@ pub mod validator;
 
 use std::sync::Arc;
 
-use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::error::AppResult;
 use rampart_core::{
     BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
     ValidatorUpdate,
@@ -41,13 +38,14 @@ use tendermint_proto::google::protobuf::Any;
 
 pub use bank::{Pool, StakingBank};
 pub use genesis::StakingGenesis;
-pub use hooks::{NoHooks, Seams, StakingHooks};
+pub use hooks::{NoHooks, StakingHooks, StakingPorts};
 pub use msgs::StakingMsg;
 pub use read::StakingRead;
 pub use slash::{jail, slash, unjail, Infraction, SlashOutcome};
 pub use validator::Validator;
 
-/// The staking module; tokens move through the bank seam, notifications through the hooks.
+/// The staking module; tokens move through its [`StakingBank`], notifications through its
+/// [`StakingHooks`].
 #[derive(Clone)]
 pub struct StakingModule {
     bank: Arc<dyn StakingBank>,
@@ -71,9 +69,9 @@ impl StakingModule {
         Self { bank, hooks }
     }
 
-    /// The seams, for callers of [`slash`] (slashing, restaking).
-    pub fn seams(&self) -> Seams<'_> {
-        Seams {
+    /// Its token custody and hooks, for callers of [`slash()`] (slashing, restaking).
+    pub fn ports(&self) -> StakingPorts<'_> {
+        StakingPorts {
             bank: self.bank.as_ref(),
             hooks: self.hooks.as_ref(),
         }
@@ -88,16 +86,11 @@ impl Module for StakingModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
+        ctx: &GenesisContext,
         genesis: Option<&serde_json::Value>,
     ) -> AppResult<()> {
-        let genesis: StakingGenesis = match genesis {
-            Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
-                AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.staking: {e}"))
-            })?,
-            None => StakingGenesis::default(),
-        };
-        genesis::import(state, &genesis)
+        let genesis: StakingGenesis = rampart_core::module::genesis_section("staking", genesis)?;
+        genesis::import(state, &ctx.profile, &genesis)
     }
 
     fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
@@ -108,7 +101,7 @@ impl Module for StakingModule {
         msgs::TYPE_URLS
     }
 
-    fn msg_signers(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
         StakingMsg::decode(msg)?.signers()
     }
 
@@ -120,7 +113,7 @@ impl Module for StakingModule {
         events: &mut Events,
     ) -> AppResult<Any> {
         let msg = StakingMsg::decode(msg)?;
-        handlers::execute(state, self.seams(), ctx, &msg, events)
+        handlers::execute(state, self.ports(), ctx, &msg, events)
     }
 
     fn begin_block(
@@ -143,7 +136,7 @@ impl Module for StakingModule {
         let updates = power::apply_set_updates(state, bank, ctx)?;
         power::mature_validators(state, ctx)?;
         let denom = params::load(state)?.bond_denom;
-        unbonding::mature(state, self.seams(), ctx.time, &denom, events)?;
+        unbonding::mature(state, self.ports(), ctx.time, &denom, events)?;
         redelegation::mature(state, ctx.time)?;
         Ok(updates)
     }
@@ -155,6 +148,7 @@ impl Module for StakingModule {
     ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
         let block = BlockContext {
             chain_id: ctx.chain_id.clone(),
+            profile: ctx.profile,
             height: ctx.initial_height,
             time: ctx.genesis_time,
             proposer: [0; 20],
@@ -171,6 +165,11 @@ impl Module for StakingModule {
             });
         }
         Ok(Some(set))
+    }
+
+    /// The pools hold what staking accounts for, shares add up ([`invariants::check`]).
+    fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
+        Ok(invariants::check(state, self.bank.as_ref())?.err())
     }
 
     fn query_paths(&self) -> &'static [&'static str] {

@@ -7,10 +7,11 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::{
 };
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::{decode_msg as decode, unknown_msg};
 use rampart_core::Amount;
 use tendermint_proto::google::protobuf::Any;
 
-use crate::address::{self, Addr};
+use rampart_core::ChainProfile;
 
 /// Type URL of `MsgCreateValidator`.
 pub const CREATE_VALIDATOR: &str = "/cosmos.staking.v1beta1.MsgCreateValidator";
@@ -50,11 +51,6 @@ pub enum StakingMsg {
     BeginRedelegate(MsgBeginRedelegate),
     /// Return unbonding tokens to the delegation.
     CancelUnbonding(MsgCancelUnbondingDelegation),
-}
-
-fn decode<M: Message + Default>(any: &Any) -> AppResult<M> {
-    M::decode(any.value.as_slice())
-        .map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("{}: {e}", any.type_url)))
 }
 
 /// The positive amount and denom of a coin field (`sdk/10` otherwise).
@@ -117,49 +113,45 @@ impl StakingMsg {
             UNDELEGATE => Self::Undelegate(decode(any)?),
             BEGIN_REDELEGATE => Self::BeginRedelegate(decode(any)?),
             CANCEL_UNBONDING => Self::CancelUnbonding(decode(any)?),
-            other => {
-                return Err(AppError::sdk(
-                    SdkCode::UnknownRequest,
-                    format!("unrecognized staking message type: {other}"),
-                ))
-            }
+            other => return Err(unknown_msg("staking", other)),
         })
     }
 
     /// Checks addresses and coins and returns the address that must sign: the operator for
     /// validator messages, the delegator otherwise.
-    pub fn signers(&self) -> AppResult<Vec<Addr>> {
+    pub fn signers(&self) -> AppResult<Vec<[u8; 20]>> {
+        let profile = ChainProfile::rampart();
         let signer = match self {
             Self::CreateValidator(m) => {
                 // The deprecated `delegator_address` is ignored, as in SDK v0.50: the operator
                 // signs and self-delegates.
                 check_description(m.description.as_ref(), true)?;
-                let op = address::valoper(&m.validator_address, "validator address")?;
+                let op = profile.valoper(&m.validator_address, "validator address")?;
                 coin(m.value.as_ref(), "value")?;
                 op
             }
             Self::EditValidator(m) => {
                 check_description(m.description.as_ref(), false)?;
-                address::valoper(&m.validator_address, "validator address")?
+                profile.valoper(&m.validator_address, "validator address")?
             }
             Self::Delegate(m) => {
-                address::valoper(&m.validator_address, "validator address")?;
+                profile.valoper(&m.validator_address, "validator address")?;
                 coin(m.amount.as_ref(), "amount")?;
-                address::account(&m.delegator_address, "delegator address")?
+                profile.account(&m.delegator_address, "delegator address")?
             }
             Self::Undelegate(m) => {
-                address::valoper(&m.validator_address, "validator address")?;
+                profile.valoper(&m.validator_address, "validator address")?;
                 coin(m.amount.as_ref(), "amount")?;
-                address::account(&m.delegator_address, "delegator address")?
+                profile.account(&m.delegator_address, "delegator address")?
             }
             Self::BeginRedelegate(m) => {
-                address::valoper(&m.validator_src_address, "source validator address")?;
-                address::valoper(&m.validator_dst_address, "destination validator address")?;
+                profile.valoper(&m.validator_src_address, "source validator address")?;
+                profile.valoper(&m.validator_dst_address, "destination validator address")?;
                 coin(m.amount.as_ref(), "amount")?;
-                address::account(&m.delegator_address, "delegator address")?
+                profile.account(&m.delegator_address, "delegator address")?
             }
             Self::CancelUnbonding(m) => {
-                address::valoper(&m.validator_address, "validator address")?;
+                profile.valoper(&m.validator_address, "validator address")?;
                 coin(m.amount.as_ref(), "amount")?;
                 if m.creation_height <= 0 {
                     return Err(AppError::sdk(
@@ -167,10 +159,10 @@ impl StakingMsg {
                         "invalid height: creation height must be positive",
                     ));
                 }
-                address::account(&m.delegator_address, "delegator address")?
+                profile.account(&m.delegator_address, "delegator address")?
             }
         };
-        Ok(vec![signer])
+        Ok(vec![signer.0])
     }
 }
 

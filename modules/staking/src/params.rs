@@ -2,18 +2,13 @@
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::Params;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::profile::RAMPART_BOND_DENOM;
+use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use serde::{Deserialize, Serialize};
 use tendermint_proto::google::protobuf::Duration;
 
-use crate::convert::{dec_from_wire, dec_to_wire};
 use crate::keys;
-
-/// The chain's bond denom.
-pub const BOND_DENOM: &str = "uramp";
-
-/// Tokens per unit of consensus power (10^6).
-pub const POWER_REDUCTION: u128 = 1_000_000;
+use rampart_core::wire::{dec_from_wire, dec_to_wire};
 
 /// Staking parameters in checked types; stored as the SDK's `Params` message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,7 +41,7 @@ impl Default for StakingParams {
             unbonding_time_seconds: 21 * 24 * 3600,
             max_validators: 100,
             max_entries: 7,
-            bond_denom: BOND_DENOM.into(),
+            bond_denom: RAMPART_BOND_DENOM.into(),
             min_commission_rate: "0".into(),
             historical_entries: default_historical_entries(),
         }
@@ -99,10 +94,7 @@ impl StakingParams {
 
 /// Reads the stored parameters (defaults when genesis wrote none).
 pub fn load(state: &dyn StateRead) -> AppResult<Params> {
-    match state
-        .get_proto::<Params>(keys::PARAMS)
-        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt staking params: {e}")))?
-    {
+    match rampart_core::params::load_stored(state, "staking", keys::PARAMS)? {
         Some(params) => Ok(params),
         None => StakingParams::default().to_proto(),
     }

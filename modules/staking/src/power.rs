@@ -7,16 +7,16 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use rampart_core::error::AppResult;
 use rampart_core::{BlockContext, StateRead, StateWrite, ValidatorUpdate};
 
-use crate::address::Addr;
 use crate::bank::{transfer_between, Pool, StakingBank};
-use crate::convert::add_duration;
 use crate::keys;
 use crate::params;
 use crate::unbonding::due_keys;
 use crate::validator::{self, Validator};
+use rampart_core::wire::add_duration;
+use rampart_core::Address;
 
 /// The top `max` validators of the power index with non-zero power, as `(operator, power)`.
-pub fn next_active_set(state: &dyn StateRead, max: u32) -> Vec<(Addr, u64)> {
+pub fn next_active_set(state: &dyn StateRead, max: u32) -> Vec<(Address, u64)> {
     let base = keys::POWER.len();
     state
         .scan_prefix(keys::POWER)
@@ -31,7 +31,7 @@ pub fn next_active_set(state: &dyn StateRead, max: u32) -> Vec<(Addr, u64)> {
 }
 
 /// The power last sent to CometBFT for every validator in the current set.
-pub fn last_powers(state: &dyn StateRead) -> BTreeMap<Addr, u64> {
+pub fn last_powers(state: &dyn StateRead) -> BTreeMap<Address, u64> {
     let base = keys::LAST_POWER.len();
     state
         .scan_prefix(keys::LAST_POWER)

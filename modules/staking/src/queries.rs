@@ -5,45 +5,73 @@ use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_query as req;
 use rampart_core::{Decimal, StateRead};
 
-use crate::address::{self, Addr};
 use crate::bank::{Pool, StakingBank};
-use crate::convert::int_to_wire;
-use crate::pagination::paginate;
 use crate::validator::{self, Validator};
 use crate::{delegation, keys, params, redelegation, unbonding};
+use rampart_core::pagination::paginate_list;
+use rampart_core::wire::int_to_wire;
+use rampart_core::{Address, ChainProfile};
 
 const SERVICE: &str = "/cosmos.staking.v1beta1.Query/";
 
+/// `Query/Validators`.
+pub const QUERY_VALIDATORS: &str = "/cosmos.staking.v1beta1.Query/Validators";
+/// `Query/Validator`.
+pub const QUERY_VALIDATOR: &str = "/cosmos.staking.v1beta1.Query/Validator";
+/// `Query/ValidatorDelegations`.
+pub const QUERY_VALIDATOR_DELEGATIONS: &str = "/cosmos.staking.v1beta1.Query/ValidatorDelegations";
+/// `Query/ValidatorUnbondingDelegations`.
+pub const QUERY_VALIDATOR_UNBONDING_DELEGATIONS: &str =
+    "/cosmos.staking.v1beta1.Query/ValidatorUnbondingDelegations";
+/// `Query/Delegation`.
+pub const QUERY_DELEGATION: &str = "/cosmos.staking.v1beta1.Query/Delegation";
+/// `Query/UnbondingDelegation`.
+pub const QUERY_UNBONDING_DELEGATION: &str = "/cosmos.staking.v1beta1.Query/UnbondingDelegation";
+/// `Query/DelegatorDelegations`.
+pub const QUERY_DELEGATOR_DELEGATIONS: &str = "/cosmos.staking.v1beta1.Query/DelegatorDelegations";
+/// `Query/DelegatorUnbondingDelegations`.
+pub const QUERY_DELEGATOR_UNBONDING_DELEGATIONS: &str =
+    "/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations";
+/// `Query/Redelegations`.
+pub const QUERY_REDELEGATIONS: &str = "/cosmos.staking.v1beta1.Query/Redelegations";
+/// `Query/DelegatorValidators`.
+pub const QUERY_DELEGATOR_VALIDATORS: &str = "/cosmos.staking.v1beta1.Query/DelegatorValidators";
+/// `Query/DelegatorValidator`.
+pub const QUERY_DELEGATOR_VALIDATOR: &str = "/cosmos.staking.v1beta1.Query/DelegatorValidator";
+/// `Query/HistoricalInfo`.
+pub const QUERY_HISTORICAL_INFO: &str = "/cosmos.staking.v1beta1.Query/HistoricalInfo";
+/// `Query/Pool`.
+pub const QUERY_POOL: &str = "/cosmos.staking.v1beta1.Query/Pool";
+/// `Query/Params`.
+pub const QUERY_PARAMS: &str = "/cosmos.staking.v1beta1.Query/Params";
+
 /// Every query path the module answers.
 pub const PATHS: &[&str] = &[
-    "/cosmos.staking.v1beta1.Query/Validators",
-    "/cosmos.staking.v1beta1.Query/Validator",
-    "/cosmos.staking.v1beta1.Query/ValidatorDelegations",
-    "/cosmos.staking.v1beta1.Query/ValidatorUnbondingDelegations",
-    "/cosmos.staking.v1beta1.Query/Delegation",
-    "/cosmos.staking.v1beta1.Query/UnbondingDelegation",
-    "/cosmos.staking.v1beta1.Query/DelegatorDelegations",
-    "/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations",
-    "/cosmos.staking.v1beta1.Query/Redelegations",
-    "/cosmos.staking.v1beta1.Query/DelegatorValidators",
-    "/cosmos.staking.v1beta1.Query/DelegatorValidator",
-    "/cosmos.staking.v1beta1.Query/HistoricalInfo",
-    "/cosmos.staking.v1beta1.Query/Pool",
-    "/cosmos.staking.v1beta1.Query/Params",
+    QUERY_VALIDATORS,
+    QUERY_VALIDATOR,
+    QUERY_VALIDATOR_DELEGATIONS,
+    QUERY_VALIDATOR_UNBONDING_DELEGATIONS,
+    QUERY_DELEGATION,
+    QUERY_UNBONDING_DELEGATION,
+    QUERY_DELEGATOR_DELEGATIONS,
+    QUERY_DELEGATOR_UNBONDING_DELEGATIONS,
+    QUERY_REDELEGATIONS,
+    QUERY_DELEGATOR_VALIDATORS,
+    QUERY_DELEGATOR_VALIDATOR,
+    QUERY_HISTORICAL_INFO,
+    QUERY_POOL,
+    QUERY_PARAMS,
 ];
-
-fn req<M: Message + Default>(bytes: &[u8]) -> AppResult<M> {
-    M::decode(bytes).map_err(|e| AppError::sdk(SdkCode::TxDecode, format!("query request: {e}")))
-}
 
 fn not_found(what: String) -> AppError {
     AppError::sdk(SdkCode::KeyNotFound, format!("{what}: key not found"))
 }
 
 fn delegation_response(
-    delegator: &Addr,
+    delegator: &Address,
     v: &Validator,
     shares: Decimal,
     denom: &str,
@@ -64,6 +92,7 @@ pub fn answer(
     path: &str,
     request: &[u8],
 ) -> AppResult<Vec<u8>> {
+    let profile = ChainProfile::rampart();
     let method = path.strip_prefix(SERVICE).unwrap_or("");
     let denom = params::load(state)?.bond_denom;
     Ok(match method {
@@ -89,7 +118,7 @@ pub fn answer(
                     items.push((op.to_vec(), v.to_proto()));
                 }
             }
-            let (validators, page) = paginate(items, r.pagination.as_ref())?;
+            let (validators, page) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryValidatorsResponse {
                 validators,
                 pagination: Some(page),
@@ -98,7 +127,7 @@ pub fn answer(
         }
         "Validator" => {
             let r: pb::QueryValidatorRequest = req(request)?;
-            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let op = profile.valoper(&r.validator_addr, "validator address")?;
             let v = validator::load(state, &op)?
                 .ok_or_else(|| not_found(format!("validator {} not found", r.validator_addr)))?;
             pb::QueryValidatorResponse {
@@ -108,7 +137,7 @@ pub fn answer(
         }
         "ValidatorDelegations" => {
             let r: pb::QueryValidatorDelegationsRequest = req(request)?;
-            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let op = profile.valoper(&r.validator_addr, "validator address")?;
             let v = validator::must_load(state, &op)?;
             let mut items = Vec::new();
             for (delegator, shares) in delegation::of_validator(state, &op)? {
@@ -117,7 +146,7 @@ pub fn answer(
                     delegation_response(&delegator, &v, shares, &denom)?,
                 ));
             }
-            let (delegation_responses, page) = paginate(items, r.pagination.as_ref())?;
+            let (delegation_responses, page) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryValidatorDelegationsResponse {
                 delegation_responses,
                 pagination: Some(page),
@@ -126,12 +155,12 @@ pub fn answer(
         }
         "ValidatorUnbondingDelegations" => {
             let r: pb::QueryValidatorUnbondingDelegationsRequest = req(request)?;
-            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let op = profile.valoper(&r.validator_addr, "validator address")?;
             let prefix = keys::join(keys::UNBONDING_BY_VAL, &[&op]);
             let items = keyed(unbonding::list(state, &prefix, true)?, |u| {
                 u.delegator_address.clone()
             });
-            let (unbonding_responses, page) = paginate(items, r.pagination.as_ref())?;
+            let (unbonding_responses, page) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryValidatorUnbondingDelegationsResponse {
                 unbonding_responses,
                 pagination: Some(page),
@@ -140,8 +169,8 @@ pub fn answer(
         }
         "Delegation" => {
             let r: pb::QueryDelegationRequest = req(request)?;
-            let delegator = address::account(&r.delegator_addr, "delegator address")?;
-            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let delegator = profile.account(&r.delegator_addr, "delegator address")?;
+            let op = profile.valoper(&r.validator_addr, "validator address")?;
             let missing = || {
                 not_found(format!(
                     "delegation with delegator {} not found for validator {}",
@@ -157,8 +186,8 @@ pub fn answer(
         }
         "UnbondingDelegation" => {
             let r: pb::QueryUnbondingDelegationRequest = req(request)?;
-            let delegator = address::account(&r.delegator_addr, "delegator address")?;
-            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let delegator = profile.account(&r.delegator_addr, "delegator address")?;
+            let op = profile.valoper(&r.validator_addr, "validator address")?;
             let ubd = unbonding::load(state, &delegator, &op)?.ok_or_else(|| {
                 not_found(format!(
                     "unbonding delegation with delegator {} not found for validator {}",
@@ -169,7 +198,7 @@ pub fn answer(
         }
         "DelegatorDelegations" => {
             let r: pb::QueryDelegatorDelegationsRequest = req(request)?;
-            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let delegator = profile.account(&r.delegator_addr, "delegator address")?;
             let mut items = Vec::new();
             for (op, shares) in delegations_of(state, &delegator)? {
                 let v = validator::must_load(state, &op)?;
@@ -178,7 +207,7 @@ pub fn answer(
                     delegation_response(&delegator, &v, shares, &denom)?,
                 ));
             }
-            let (delegation_responses, page) = paginate(items, r.pagination.as_ref())?;
+            let (delegation_responses, page) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryDelegatorDelegationsResponse {
                 delegation_responses,
                 pagination: Some(page),
@@ -187,12 +216,12 @@ pub fn answer(
         }
         "DelegatorUnbondingDelegations" => {
             let r: pb::QueryDelegatorUnbondingDelegationsRequest = req(request)?;
-            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let delegator = profile.account(&r.delegator_addr, "delegator address")?;
             let prefix = keys::join(keys::UNBONDING, &[&delegator]);
             let items = keyed(unbonding::list(state, &prefix, false)?, |u| {
                 u.validator_address.clone()
             });
-            let (unbonding_responses, page) = paginate(items, r.pagination.as_ref())?;
+            let (unbonding_responses, page) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryDelegatorUnbondingDelegationsResponse {
                 unbonding_responses,
                 pagination: Some(page),
@@ -202,12 +231,12 @@ pub fn answer(
         "Redelegations" => redelegations(state, req(request)?)?.encode_to_vec(),
         "DelegatorValidators" => {
             let r: pb::QueryDelegatorValidatorsRequest = req(request)?;
-            let delegator = address::account(&r.delegator_addr, "delegator address")?;
+            let delegator = profile.account(&r.delegator_addr, "delegator address")?;
             let mut items = Vec::new();
             for (op, _) in delegations_of(state, &delegator)? {
                 items.push((op.to_vec(), validator::must_load(state, &op)?.to_proto()));
             }
-            let (validators, page) = paginate(items, r.pagination.as_ref())?;
+            let (validators, page) = paginate_list(items, r.pagination.as_ref())?;
             pb::QueryDelegatorValidatorsResponse {
                 validators,
                 pagination: Some(page),
@@ -216,8 +245,8 @@ pub fn answer(
         }
         "DelegatorValidator" => {
             let r: pb::QueryDelegatorValidatorRequest = req(request)?;
-            let delegator = address::account(&r.delegator_addr, "delegator address")?;
-            let op = address::valoper(&r.validator_addr, "validator address")?;
+            let delegator = profile.account(&r.delegator_addr, "delegator address")?;
+            let op = profile.valoper(&r.validator_addr, "validator address")?;
             if delegation::shares(state, &delegator, &op)?.is_none() {
                 return Err(not_found(format!(
                     "delegation with delegator {} not found for validator {}",
@@ -274,7 +303,10 @@ fn keyed<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<(Vec<u8>, T)> {
 }
 
 /// Every `(operator, shares)` delegation of `delegator`, in operator order.
-fn delegations_of(state: &dyn StateRead, delegator: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+fn delegations_of(
+    state: &dyn StateRead,
+    delegator: &Address,
+) -> AppResult<Vec<(Address, Decimal)>> {
     let prefix = keys::join(keys::DELEGATION, &[delegator]);
     let mut out = Vec::new();
     for (key, _) in state.scan_prefix(&prefix) {
@@ -292,11 +324,12 @@ fn redelegations(
     state: &dyn StateRead,
     r: pb::QueryRedelegationsRequest,
 ) -> AppResult<pb::QueryRedelegationsResponse> {
-    let optional = |text: &str, field: &str| -> AppResult<Option<Addr>> {
+    let profile = ChainProfile::rampart();
+    let optional = |text: &str, field: &str| -> AppResult<Option<Address>> {
         if text.is_empty() {
             Ok(None)
         } else {
-            address::valoper(text, field).map(Some)
+            profile.valoper(text, field).map(Some)
         }
     };
     let src = optional(&r.src_validator_addr, "source validator address")?;
@@ -310,7 +343,7 @@ fn redelegations(
         })?;
         redelegation::list(state, &keys::join(keys::REDELEGATION_BY_SRC, &[&src]), true)?
     } else {
-        let delegator = address::account(&r.delegator_addr, "delegator address")?;
+        let delegator = profile.account(&r.delegator_addr, "delegator address")?;
         let mut parts: Vec<&[u8]> = vec![&delegator];
         if let Some(src) = &src {
             parts.push(src);
@@ -319,14 +352,14 @@ fn redelegations(
     };
     let mut items = Vec::new();
     for red in list {
-        let red_dst = address::valoper(&red.validator_dst_address, "destination")?;
+        let red_dst = profile.valoper(&red.validator_dst_address, "destination")?;
         if dst.is_some_and(|d| d != red_dst) {
             continue;
         }
         let dest = validator::load(state, &red_dst)?;
         let mut entries = Vec::new();
         for entry in &red.entries {
-            let shares = crate::convert::dec_from_wire(&entry.shares_dst, "shares_dst")?;
+            let shares = rampart_core::wire::dec_from_wire(&entry.shares_dst, "shares_dst")?;
             let balance = match &dest {
                 Some(v) => v.tokens_for_shares(shares)?,
                 None => Default::default(),
@@ -348,7 +381,7 @@ fn redelegations(
             },
         ));
     }
-    let (redelegation_responses, page) = paginate(items, r.pagination.as_ref())?;
+    let (redelegation_responses, page) = paginate_list(items, r.pagination.as_ref())?;
     Ok(pb::QueryRedelegationsResponse {
         redelegation_responses,
         pagination: Some(page),

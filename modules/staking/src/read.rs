@@ -5,15 +5,16 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use rampart_core::{Amount, AppResult, Decimal, StateRead};
 use tendermint_proto::google::protobuf::Duration;
 
-use crate::address::Addr;
-use crate::params::{self, POWER_REDUCTION};
+use crate::params;
 use crate::validator::{self, Validator};
 use crate::{delegation, keys, power, unbonding};
+use rampart_core::profile::RAMPART_POWER_REDUCTION;
+use rampart_core::Address;
 
 /// Staking state as other modules read it, available on every [`StateRead`].
 pub trait StakingRead: StateRead {
     /// The validator operated by `op`.
-    fn validator(&self, op: &Addr) -> AppResult<Option<Validator>> {
+    fn validator(&self, op: &Address) -> AppResult<Option<Validator>> {
         let state: &dyn StateRead = &self;
         validator::load(state, op)
     }
@@ -28,7 +29,7 @@ pub trait StakingRead: StateRead {
     }
 
     /// The tokens `op` has bonded now: its tokens while Bonded, zero otherwise.
-    fn bonded_tokens(&self, op: &Addr) -> AppResult<Amount> {
+    fn bonded_tokens(&self, op: &Address) -> AppResult<Amount> {
         Ok(self
             .validator(op)?
             .filter(|v| v.status == BondStatus::Bonded)
@@ -37,14 +38,14 @@ pub trait StakingRead: StateRead {
     }
 
     /// The active set as last sent to CometBFT: `(operator, power)` in operator order.
-    fn active_set(&self) -> Vec<(Addr, u64)> {
+    fn active_set(&self) -> Vec<(Address, u64)> {
         let state: &dyn StateRead = &self;
         power::last_powers(state).into_iter().collect()
     }
 
     /// Tokens per unit of consensus power.
     fn power_reduction(&self) -> u128 {
-        POWER_REDUCTION
+        RAMPART_POWER_REDUCTION
     }
 
     /// The unbonding period.
@@ -54,7 +55,7 @@ pub trait StakingRead: StateRead {
     }
 
     /// Tokens the operator's own delegation is worth (for unjail's minimum check).
-    fn self_delegation_tokens(&self, op: &Addr) -> AppResult<Amount> {
+    fn self_delegation_tokens(&self, op: &Address) -> AppResult<Amount> {
         let state: &dyn StateRead = &self;
         let Some(v) = validator::load(state, op)? else {
             return Ok(Amount::ZERO);
@@ -84,13 +85,13 @@ pub trait StakingRead: StateRead {
     }
 
     /// The shares `delegator` holds in `op`, if it has a delegation.
-    fn delegation_shares(&self, delegator: &Addr, op: &Addr) -> AppResult<Option<Decimal>> {
+    fn delegation_shares(&self, delegator: &Address, op: &Address) -> AppResult<Option<Decimal>> {
         let state: &dyn StateRead = &self;
         delegation::shares(state, delegator, op)
     }
 
     /// Every delegation of `delegator` as `(operator, shares)`, in operator order.
-    fn delegations_of(&self, delegator: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+    fn delegations_of(&self, delegator: &Address) -> AppResult<Vec<(Address, Decimal)>> {
         let state: &dyn StateRead = &self;
         let prefix = keys::join(keys::DELEGATION, &[delegator]);
         let mut out = Vec::new();
@@ -106,13 +107,13 @@ pub trait StakingRead: StateRead {
     }
 
     /// Every delegation to `op` as `(delegator, shares)`, in delegator order.
-    fn validator_delegations(&self, op: &Addr) -> AppResult<Vec<(Addr, Decimal)>> {
+    fn validator_delegations(&self, op: &Address) -> AppResult<Vec<(Address, Decimal)>> {
         let state: &dyn StateRead = &self;
         delegation::of_validator(state, op)
     }
 
     /// Every delegation as `(delegator, operator, shares)`, in (delegator, operator) order.
-    fn all_delegations(&self) -> AppResult<Vec<(Addr, Addr, Decimal)>> {
+    fn all_delegations(&self) -> AppResult<Vec<(Address, Address, Decimal)>> {
         let state: &dyn StateRead = &self;
         let base = keys::DELEGATION.len();
         let mut out = Vec::new();
@@ -130,7 +131,7 @@ pub trait StakingRead: StateRead {
     }
 
     /// Every validator's operator, in operator order.
-    fn validator_operators(&self) -> Vec<Addr> {
+    fn validator_operators(&self) -> Vec<Address> {
         let state: &dyn StateRead = &self;
         state
             .scan_prefix(keys::VALIDATOR)

@@ -5,22 +5,22 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::{BondStatus, Redelegation, Redel
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Amount, BlockTime, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
-use crate::address::{self, Addr};
-use crate::convert::{add_duration, block_time, dec_to_wire, int_to_wire, timestamp};
 use crate::delegation::{self, Funding};
 use crate::errors::{err, StakingCode};
-use crate::hooks::Seams;
+use crate::hooks::StakingPorts;
 use crate::keys;
 use crate::params;
 use crate::unbonding::{due_keys, next_unbonding_id};
 use crate::validator;
+use rampart_core::wire::{add_duration, block_time, dec_to_wire, int_to_wire, timestamp};
+use rampart_core::{Address, ChainProfile};
 
 /// Loads the redelegation `(delegator, src, dst)`.
 pub fn load(
     state: &dyn StateRead,
-    delegator: &Addr,
-    src: &Addr,
-    dst: &Addr,
+    delegator: &Address,
+    src: &Address,
+    dst: &Address,
 ) -> AppResult<Option<Redelegation>> {
     state
         .get_proto::<Redelegation>(&keys::redelegation(delegator, src, dst))
@@ -30,9 +30,9 @@ pub fn load(
 /// Stores a redelegation and its indexes, or deletes them all when it has no entries.
 pub fn save(
     state: &mut dyn StateWrite,
-    delegator: &Addr,
-    src: &Addr,
-    dst: &Addr,
+    delegator: &Address,
+    src: &Address,
+    dst: &Address,
     red: &Redelegation,
 ) {
     let index = [
@@ -67,15 +67,16 @@ pub fn completion(entry: &RedelegationEntry) -> AppResult<BlockTime> {
 #[allow(clippy::too_many_arguments)]
 pub fn redelegate(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     height: u64,
     now: BlockTime,
-    delegator: &Addr,
-    src: &Addr,
-    dst: &Addr,
+    delegator: &Address,
+    src: &Address,
+    dst: &Address,
     amount: Amount,
     events: &mut Events,
 ) -> AppResult<BlockTime> {
+    let profile = ChainProfile::rampart();
     if src == dst {
         return Err(err(
             StakingCode::SelfRedelegation,
@@ -103,9 +104,9 @@ pub fn redelegate(
         ));
     }
     let mut red = load(state, delegator, src, dst)?.unwrap_or_else(|| Redelegation {
-        delegator_address: address::encode(address::ACCOUNT_PREFIX, delegator),
-        validator_src_address: address::encode(address::VALOPER_PREFIX, src),
-        validator_dst_address: address::encode(address::VALOPER_PREFIX, dst),
+        delegator_address: profile.to_account(delegator),
+        validator_src_address: profile.to_valoper(src),
+        validator_dst_address: profile.to_valoper(dst),
         entries: Vec::new(),
     });
     if red.entries.len() >= p.max_entries as usize {
@@ -117,7 +118,7 @@ pub fn redelegate(
     let remove = delegation::shares_to_withdraw(state, delegator, &source, amount)?;
     let source_pool = source.pool();
     let source_unbonded = source.status == BondStatus::Unbonded;
-    let tokens = delegation::unbond(state, seams, delegator, &mut source, remove, events)?;
+    let tokens = delegation::unbond(state, ports, delegator, &mut source, remove, events)?;
     if tokens.is_zero() {
         return Err(err(
             StakingCode::TinyRedelegationAmount,
@@ -126,7 +127,7 @@ pub fn redelegate(
     }
     let shares_dst = delegation::delegate(
         state,
-        seams,
+        ports,
         delegator,
         &mut dest,
         tokens,

@@ -5,13 +5,13 @@
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Amount, BlockTime, Decimal, Events, StateWrite};
 
-use crate::address::Addr;
 use crate::bank::Pool;
-use crate::convert::{dec_from_wire, int_from_wire, int_to_wire};
-use crate::hooks::Seams;
+use crate::hooks::StakingPorts;
 use crate::keys;
-use crate::params::POWER_REDUCTION;
 use crate::{delegation, redelegation, unbonding, validator};
+use rampart_core::profile::RAMPART_POWER_REDUCTION;
+use rampart_core::wire::{dec_from_wire, int_from_wire, int_to_wire};
+use rampart_core::{Address, ChainProfile};
 
 /// What to slash: the decision of the module above (slashing, restaking).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +20,7 @@ pub struct Infraction {
     /// entries created at or after it are slashed too.
     pub height: u64,
     /// Consensus power the offender had at that height (for restaking: the power of the pledged
-    /// stake on the consumer). The slash amount is `power × POWER_REDUCTION × fraction`.
+    /// stake on the consumer). The slash amount is `power × power reduction × fraction`.
     pub power: u64,
     /// Fraction to slash, at most 1.
     pub fraction: Decimal,
@@ -36,15 +36,15 @@ pub struct SlashOutcome {
 }
 
 /// Slashes validator `op` for `infraction`, with the Cosmos SDK's semantics: the amount is
-/// `power × POWER_REDUCTION × fraction` (the stake at the infraction, so stake that arrived
+/// `power × power reduction × fraction` (the stake at the infraction, so stake that arrived
 /// later does not raise it). Unbonding entries from `op` and redelegation entries away from it
 /// created at or after the infraction height and not mature at `now` lose `fraction` of their
 /// initial balance first (never below zero); the rest comes from the validator's tokens, never
 /// more than it has. Every slashed token is burned through the bank seam.
 pub fn slash(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
-    op: &Addr,
+    ports: StakingPorts<'_>,
+    op: &Address,
     infraction: Infraction,
     now: BlockTime,
     events: &mut Events,
@@ -58,11 +58,12 @@ pub fn slash(
     }
     validator::must_load(state, op)?;
     // u64::MAX × 10^6 < 2^84: the product always fits a u128.
-    let amount = Amount(u128::from(infraction.power) * POWER_REDUCTION).mul_floor(fraction)?;
+    let amount =
+        Amount(u128::from(infraction.power) * RAMPART_POWER_REDUCTION).mul_floor(fraction)?;
     let min_height = i64::try_from(infraction.height).unwrap_or(i64::MAX);
-    let mut burned = slash_unbondings(state, seams, op, min_height, now, fraction)?;
+    let mut burned = slash_unbondings(state, ports, op, min_height, now, fraction)?;
     burned = burned.checked_add(slash_redelegations(
-        state, seams, op, min_height, now, fraction, events,
+        state, ports, op, min_height, now, fraction, events,
     )?)?;
     // Redelegation slashing may have unbonded from other validators only; `op` is reloaded
     // because it can also have been a redelegation destination of its own delegators.
@@ -70,7 +71,7 @@ pub fn slash(
     let cut = amount.checked_sub(burned).unwrap_or_default().min(v.tokens);
     v.tokens = v.tokens.checked_sub(cut)?;
     if !cut.is_zero() {
-        seams.bank.burn_from_pool(state, v.pool(), cut)?;
+        ports.bank.burn_from_pool(state, v.pool(), cut)?;
     }
     validator::save_or_remove(state, &v)?;
     Ok(SlashOutcome {
@@ -81,8 +82,8 @@ pub fn slash(
 
 fn slash_unbondings(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
-    op: &Addr,
+    ports: StakingPorts<'_>,
+    op: &Address,
     min_height: i64,
     now: BlockTime,
     fraction: Decimal,
@@ -90,7 +91,7 @@ fn slash_unbondings(
     let prefix = keys::join(keys::UNBONDING_BY_VAL, &[op]);
     let mut total = Amount::ZERO;
     for mut ubd in unbonding::list(state, &prefix, true)? {
-        let delegator = crate::address::account(&ubd.delegator_address, "delegator")?;
+        let delegator = ChainProfile::rampart().account(&ubd.delegator_address, "delegator")?;
         for entry in &mut ubd.entries {
             if entry.creation_height < min_height || unbonding::completion(entry)? <= now {
                 continue;
@@ -104,25 +105,26 @@ fn slash_unbondings(
         unbonding::save(state, &delegator, op, &ubd);
     }
     if !total.is_zero() {
-        seams.bank.burn_from_pool(state, Pool::NotBonded, total)?;
+        ports.bank.burn_from_pool(state, Pool::NotBonded, total)?;
     }
     Ok(total)
 }
 
 fn slash_redelegations(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
-    src: &Addr,
+    ports: StakingPorts<'_>,
+    src: &Address,
     min_height: i64,
     now: BlockTime,
     fraction: Decimal,
     events: &mut Events,
 ) -> AppResult<Amount> {
+    let profile = ChainProfile::rampart();
     let prefix = keys::join(keys::REDELEGATION_BY_SRC, &[src]);
     let mut total = Amount::ZERO;
     for red in redelegation::list(state, &prefix, true)? {
-        let delegator = crate::address::account(&red.delegator_address, "delegator")?;
-        let dst = crate::address::valoper(&red.validator_dst_address, "destination")?;
+        let delegator = profile.account(&red.delegator_address, "delegator")?;
+        let dst = profile.valoper(&red.validator_dst_address, "destination")?;
         for entry in &red.entries {
             if entry.creation_height < min_height || redelegation::completion(entry)? <= now {
                 continue;
@@ -137,9 +139,9 @@ fn slash_redelegations(
                 continue;
             }
             let pool = dest.pool();
-            let tokens = delegation::unbond(state, seams, &delegator, &mut dest, remove, events)?;
+            let tokens = delegation::unbond(state, ports, &delegator, &mut dest, remove, events)?;
             if !tokens.is_zero() {
-                seams.bank.burn_from_pool(state, pool, tokens)?;
+                ports.bank.burn_from_pool(state, pool, tokens)?;
             }
             total = total.checked_add(tokens)?;
         }
@@ -148,14 +150,14 @@ fn slash_redelegations(
 }
 
 /// Jails `op`: it leaves the active set at the next end block.
-pub fn jail(state: &mut dyn StateWrite, op: &Addr) -> AppResult<()> {
+pub fn jail(state: &mut dyn StateWrite, op: &Address) -> AppResult<()> {
     let mut v = validator::must_load(state, op)?;
     v.jailed = true;
     validator::save(state, &v)
 }
 
 /// Unjails `op` (the caller checks jail periods, tombstones and the minimum self-delegation).
-pub fn unjail(state: &mut dyn StateWrite, op: &Addr) -> AppResult<()> {
+pub fn unjail(state: &mut dyn StateWrite, op: &Address) -> AppResult<()> {
     let mut v = validator::must_load(state, op)?;
     if !v.jailed {
         return Err(AppError::sdk(

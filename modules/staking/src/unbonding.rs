@@ -10,17 +10,17 @@ use rampart_core::{
     StateWriteExt,
 };
 
-use crate::address::{self, Addr};
 use crate::bank::Pool;
-use crate::convert::{
-    add_duration, block_time, coin_string, int_from_wire, int_to_wire, rfc3339, timestamp,
-};
 use crate::delegation::{self, Funding};
 use crate::errors::{err, StakingCode};
-use crate::hooks::Seams;
+use crate::hooks::StakingPorts;
 use crate::keys;
 use crate::params;
 use crate::validator;
+use rampart_core::wire::{
+    add_duration, block_time, coin_string, int_from_wire, int_to_wire, rfc3339, timestamp,
+};
+use rampart_core::{Address, ChainProfile};
 
 /// Returns and advances the unbonding-id sequence shared by unbonding and redelegation entries.
 pub fn next_unbonding_id(state: &mut dyn StateWrite) -> u64 {
@@ -39,8 +39,8 @@ pub fn next_unbonding_id(state: &mut dyn StateWrite) -> u64 {
 /// Loads the unbonding delegation of `(delegator, op)`.
 pub fn load(
     state: &dyn StateRead,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
 ) -> AppResult<Option<UnbondingDelegation>> {
     state
         .get_proto::<UnbondingDelegation>(&keys::unbonding(delegator, op))
@@ -48,7 +48,12 @@ pub fn load(
 }
 
 /// Stores an unbonding delegation, or deletes it (and its index) when it has no entries.
-pub fn save(state: &mut dyn StateWrite, delegator: &Addr, op: &Addr, ubd: &UnbondingDelegation) {
+pub fn save(
+    state: &mut dyn StateWrite,
+    delegator: &Address,
+    op: &Address,
+    ubd: &UnbondingDelegation,
+) {
     if ubd.entries.is_empty() {
         state.delete(keys::unbonding(delegator, op));
         state.delete(keys::unbonding_by_val(op, delegator));
@@ -77,18 +82,19 @@ pub fn completion(entry: &UnbondingDelegationEntry) -> AppResult<BlockTime> {
 /// tokens that will be returned.
 pub fn undelegate(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     block: &BlockContext,
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
     amount: Amount,
     events: &mut Events,
 ) -> AppResult<(BlockTime, Amount)> {
+    let profile = ChainProfile::rampart();
     let p = params::load(state)?;
     let mut v = validator::must_load(state, op)?;
     let mut ubd = load(state, delegator, op)?.unwrap_or_else(|| UnbondingDelegation {
-        delegator_address: address::encode(address::ACCOUNT_PREFIX, delegator),
-        validator_address: address::encode(address::VALOPER_PREFIX, op),
+        delegator_address: profile.to_account(delegator),
+        validator_address: profile.to_valoper(op),
         entries: Vec::new(),
     });
     if ubd.entries.len() >= p.max_entries as usize {
@@ -99,7 +105,7 @@ pub fn undelegate(
     }
     let remove = delegation::shares_to_withdraw(state, delegator, &v, amount)?;
     let was_bonded = v.status == BondStatus::Bonded;
-    let tokens = delegation::unbond(state, seams, delegator, &mut v, remove, events)?;
+    let tokens = delegation::unbond(state, ports, delegator, &mut v, remove, events)?;
     if tokens.is_zero() {
         return Err(AppError::sdk(
             SdkCode::InvalidRequest,
@@ -107,7 +113,7 @@ pub fn undelegate(
         ));
     }
     if was_bonded {
-        seams
+        ports
             .bank
             .move_pool(state, Pool::Bonded, Pool::NotBonded, tokens)?;
     }
@@ -131,9 +137,9 @@ pub fn undelegate(
 /// Returns `amount` of the entry created at `creation_height` to the delegation.
 pub fn cancel(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
-    delegator: &Addr,
-    op: &Addr,
+    ports: StakingPorts<'_>,
+    delegator: &Address,
+    op: &Address,
     amount: Amount,
     creation_height: i64,
     events: &mut Events,
@@ -179,7 +185,7 @@ pub fn cancel(
     }
     delegation::delegate(
         state,
-        seams,
+        ports,
         delegator,
         &mut v,
         amount,
@@ -193,11 +199,12 @@ pub fn cancel(
 /// Pays out every unbonding entry whose completion time is ≤ `now`.
 pub fn mature(
     state: &mut dyn StateWrite,
-    seams: Seams<'_>,
+    ports: StakingPorts<'_>,
     now: BlockTime,
     bond_denom: &str,
     events: &mut Events,
 ) -> AppResult<()> {
+    let profile = ChainProfile::rampart();
     let due: Vec<Vec<u8>> = due_keys(state, keys::UNBONDING_QUEUE, now);
     for key in due {
         state.delete(key.clone());
@@ -222,18 +229,15 @@ pub fn mature(
         ubd.entries = kept;
         save(state, &delegator, &op, &ubd);
         if !paid.is_zero() {
-            seams
+            ports
                 .bank
                 .undelegate_coins(state, Pool::NotBonded, &delegator, paid)?;
         }
         events.push(
             Event::new("complete_unbonding")
                 .attr("amount", coin_string(paid, bond_denom))
-                .attr("validator", address::encode(address::VALOPER_PREFIX, &op))
-                .attr(
-                    "delegator",
-                    address::encode(address::ACCOUNT_PREFIX, &delegator),
-                ),
+                .attr("validator", profile.to_valoper(&op))
+                .attr("delegator", profile.to_account(&delegator)),
         );
     }
     Ok(())
@@ -241,7 +245,7 @@ pub fn mature(
 
 /// Keys of a time queue whose time part is ≤ `now`, in time order.
 pub fn due_keys(state: &dyn StateRead, prefix: &[u8], now: BlockTime) -> Vec<Vec<u8>> {
-    let limit = crate::convert::time_key(now);
+    let limit = rampart_core::wire::time_key(now);
     state
         .scan_prefix(prefix)
         .map(|(key, _)| key)
@@ -254,18 +258,16 @@ pub fn due_keys(state: &dyn StateRead, prefix: &[u8], now: BlockTime) -> Vec<Vec
 
 /// Rounds out the event of an undelegation.
 pub fn unbond_event(
-    delegator: &Addr,
-    op: &Addr,
+    delegator: &Address,
+    op: &Address,
     amount: Amount,
     denom: &str,
     done: BlockTime,
 ) -> Event {
+    let profile = ChainProfile::rampart();
     Event::new("unbond")
-        .attr("validator", address::encode(address::VALOPER_PREFIX, op))
-        .attr(
-            "delegator",
-            address::encode(address::ACCOUNT_PREFIX, delegator),
-        )
+        .attr("validator", profile.to_valoper(op))
+        .attr("delegator", profile.to_account(delegator))
         .attr("amount", coin_string(amount, denom))
         .attr("completion_time", rfc3339(done))
 }

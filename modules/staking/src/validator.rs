@@ -13,14 +13,14 @@ use rampart_core::{
 };
 use tendermint_proto::google::protobuf::Any;
 
-use crate::address::{self, Addr};
 use crate::bank::Pool;
-use crate::convert::{
-    block_time, dec_from_wire, dec_to_wire, int_from_wire, int_to_wire, timestamp,
-};
 use crate::errors::{err, StakingCode};
 use crate::keys;
-use crate::params::POWER_REDUCTION;
+use rampart_core::profile::RAMPART_POWER_REDUCTION;
+use rampart_core::wire::{
+    block_time, dec_from_wire, dec_to_wire, int_from_wire, int_to_wire, timestamp,
+};
+use rampart_core::{Address, ChainProfile};
 
 /// Type URL of an ed25519 consensus key.
 pub const ED25519_PUBKEY_URL: &str = "/cosmos.crypto.ed25519.PubKey";
@@ -42,7 +42,7 @@ pub struct CommissionState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validator {
     /// Operator address bytes (the operator's account).
-    pub operator: Addr,
+    pub operator: Address,
     /// ed25519 consensus public key.
     pub pubkey: [u8; 32],
     /// Whether the validator is jailed (out of the active set).
@@ -113,13 +113,13 @@ pub fn pubkey_to_any(pubkey: &[u8; 32]) -> Any {
 impl Validator {
     /// Consensus power: tokens / 10^6 (the power reduction); an error if it exceeds u64.
     pub fn power(&self) -> AppResult<u64> {
-        u64::try_from(self.tokens.0 / POWER_REDUCTION)
+        u64::try_from(self.tokens.0 / RAMPART_POWER_REDUCTION)
             .map_err(|_| AppError::sdk(SdkCode::Logic, "consensus power overflows u64"))
     }
 
     /// The CometBFT address of the consensus key.
     pub fn consensus_address(&self) -> [u8; 20] {
-        address::consensus_address(&self.pubkey)
+        rampart_core::address::consensus_address(&self.pubkey)
     }
 
     /// The pool that holds this validator's tokens.
@@ -190,7 +190,7 @@ impl Validator {
     /// The SDK `Validator` message.
     pub fn to_proto(&self) -> ProtoValidator {
         ProtoValidator {
-            operator_address: address::encode(address::VALOPER_PREFIX, &self.operator),
+            operator_address: ChainProfile::rampart().to_valoper(&self.operator),
             consensus_pubkey: Some(pubkey_to_any(&self.pubkey)),
             jailed: self.jailed,
             status: self.status as i32,
@@ -229,7 +229,7 @@ impl Validator {
             .transpose()?
             .unwrap_or_default();
         Ok(Self {
-            operator: address::valoper(&v.operator_address, "operator_address")?,
+            operator: ChainProfile::rampart().valoper(&v.operator_address, "operator_address")?,
             pubkey: pubkey_from_any(v.consensus_pubkey.as_ref())?,
             jailed: v.jailed,
             status: BondStatus::try_from(v.status)
@@ -264,7 +264,7 @@ impl Validator {
 }
 
 /// Loads a validator, if it exists.
-pub fn load(state: &dyn StateRead, op: &Addr) -> AppResult<Option<Validator>> {
+pub fn load(state: &dyn StateRead, op: &Address) -> AppResult<Option<Validator>> {
     state
         .get_proto::<ProtoValidator>(&keys::validator(op))
         .map_err(|e| corrupt("validator", e))?
@@ -273,20 +273,20 @@ pub fn load(state: &dyn StateRead, op: &Addr) -> AppResult<Option<Validator>> {
 }
 
 /// Loads a validator that must exist (`staking/3` otherwise).
-pub fn must_load(state: &dyn StateRead, op: &Addr) -> AppResult<Validator> {
+pub fn must_load(state: &dyn StateRead, op: &Address) -> AppResult<Validator> {
     load(state, op)?.ok_or_else(|| {
         err(
             StakingCode::NoValidatorFound,
             format!(
                 "validator {} does not exist",
-                address::encode(address::VALOPER_PREFIX, op)
+                ChainProfile::rampart().to_valoper(op)
             ),
         )
     })
 }
 
 /// The operator whose consensus key has address `cons`.
-pub fn operator_by_consensus(state: &dyn StateRead, cons: &[u8; 20]) -> Option<Addr> {
+pub fn operator_by_consensus(state: &dyn StateRead, cons: &[u8; 20]) -> Option<Address> {
     state
         .get(&keys::consensus(cons))
         .and_then(|bytes| bytes.as_slice().try_into().ok())
@@ -335,7 +335,7 @@ mod tests {
 
     fn validator(tokens: u128, shares: u128) -> Validator {
         Validator {
-            operator: [1; 20],
+            operator: Address([1; 20]),
             pubkey: [1; 32],
             jailed: false,
             status: BondStatus::Bonded,

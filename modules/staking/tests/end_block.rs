@@ -126,10 +126,10 @@ fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
     let tokens_before = chain.state.validator(&addr(1)).unwrap().unwrap().tokens;
     assert_eq!(tokens_before, Amount(4_000_000));
     let dst_before = chain.state.validator(&addr(2)).unwrap().unwrap().tokens;
-    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let module = chain.staking.clone();
     let out = slash(
         &mut chain.state,
-        module.seams(),
+        module.ports(),
         &addr(1),
         Infraction {
             height: infraction,
@@ -172,11 +172,11 @@ fn slash_fraction_above_one_is_refused() {
     let mut chain = Chain::with_max(5);
     chain.fund(1, 10_000_000);
     chain.deliver(&create_validator(1, 4_000_000));
-    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let module = chain.staking.clone();
     let too_much = Decimal(Decimal::ONE.0 + 1);
     assert!(slash(
         &mut chain.state,
-        module.seams(),
+        module.ports(),
         &addr(1),
         Infraction {
             height: 1,
@@ -189,7 +189,7 @@ fn slash_fraction_above_one_is_refused() {
     .is_err());
     assert!(slash(
         &mut chain.state,
-        module.seams(),
+        module.ports(),
         &addr(7),
         Infraction {
             height: 1,
@@ -212,10 +212,10 @@ fn stake_that_arrives_after_the_infraction_does_not_raise_the_slash() {
     let infraction = chain.height;
     chain.deliver(&delegate(9, 1, 4_000_000));
     chain.end_block(5);
-    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let module = chain.staking.clone();
     let out = slash(
         &mut chain.state,
-        module.seams(),
+        module.ports(),
         &addr(1),
         Infraction {
             height: infraction,

@@ -4,17 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
-
 use std::cell::Cell;
 
 use common::*;
-use cosmos_sdk_proto::cosmos::staking::v1beta1::MsgDelegate;
-use prost::Message;
 use rampart_core::state::KvIter;
 use rampart_core::{Events, Module, StateRead, StateWrite};
-use rampart_staking::address::{encode, ACCOUNT_PREFIX};
 use rampart_staking::params::StakingParams;
-use tendermint_proto::google::protobuf::Any;
 
 /// Counts value reads and scanned entries on the way to the real state.
 struct Counting<'a, S> {
@@ -45,24 +40,6 @@ impl<S: StateWrite> StateWrite for Counting<'_, S> {
     }
 }
 
-fn delegator(i: u32) -> [u8; 20] {
-    let mut a = [0xd0; 20];
-    a[..4].copy_from_slice(&i.to_be_bytes());
-    a
-}
-
-fn delegate_from(i: u32, v: u8, amount: u128) -> Any {
-    Any {
-        type_url: rampart_staking::msgs::DELEGATE.into(),
-        value: MsgDelegate {
-            delegator_address: encode(ACCOUNT_PREFIX, &delegator(i)),
-            validator_address: valoper(v),
-            amount: uramp(amount),
-        }
-        .encode_to_vec(),
-    }
-}
-
 #[test]
 fn end_block_with_150_validators_and_100k_delegations_touches_only_what_changed() {
     let mut chain = Chain::new(StakingParams {
@@ -74,8 +51,8 @@ fn end_block_with_150_validators_and_100k_delegations_touches_only_what_changed(
         chain.deliver(&create_validator(n, 1_000_000 + u128::from(n) * 10_000));
     }
     for i in 0..100_000u32 {
-        chain.fund_address(&delegator(i), 1_000);
-        chain.deliver(&delegate_from(i, (i % 150) as u8 + 1, 1_000));
+        chain.fund(delegator(i), 1_000);
+        chain.deliver(&delegate(delegator(i), (i % 150) as u8 + 1, 1_000));
     }
     assert_eq!(chain.end_block(5).len(), 150);
 
@@ -89,7 +66,7 @@ fn end_block_with_150_validators_and_100k_delegations_touches_only_what_changed(
         scanned: scanned.clone(),
     };
     let updates = chain
-        .module
+        .staking
         .end_block(&mut counting, &block, &mut Events::new())
         .unwrap();
     assert_eq!(updates.len(), 1);

@@ -35,11 +35,11 @@ fn delegation_after_a_slash_buys_more_shares_and_rounding_never_creates_tokens()
         shares(&chain, 9, 1),
         Decimal::from_ratio(1_000_000, 1).unwrap()
     );
-    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let module = chain.staking.clone();
     let height = chain.height;
     let out = slash(
         &mut chain.state,
-        module.seams(),
+        module.ports(),
         &addr(1),
         Infraction {
             height,
@@ -100,12 +100,12 @@ fn responses_and_events_follow_the_sdk() {
     let (_, events) = chain.deliver(&redelegate(9, 1, 2, 500_000));
     assert_eq!(events[0].kind, "redelegate");
     assert_eq!(
-        chain.module.msg_signers(&redelegate(9, 1, 2, 1)).unwrap(),
-        vec![addr(9)]
+        chain.staking.validate_msg(&redelegate(9, 1, 2, 1)).unwrap(),
+        vec![addr(9).0]
     );
     assert_eq!(
-        chain.module.msg_signers(&create_validator(3, 1)).unwrap(),
-        vec![addr(3)]
+        chain.staking.validate_msg(&create_validator(3, 1)).unwrap(),
+        vec![addr(3).0]
     );
     chain.end_block(5);
 }
@@ -275,10 +275,10 @@ fn bad_input_gets_a_stable_code_and_leaves_state_unchanged() {
     bad_addr.value = cosmos_sdk_proto::cosmos::staking::v1beta1::MsgDelegate {
         delegator_address: valoper(9),
         validator_address: valoper(1),
-        amount: uramp(1),
+        amount: Some(uramp(1)),
     }
     .encode_to_vec();
-    let e = chain.module.msg_signers(&bad_addr).unwrap_err();
+    let e = chain.staking.validate_msg(&bad_addr).unwrap_err();
     assert_eq!(e.code, 7, "{e}");
     chain.end_block(5);
 }
@@ -363,7 +363,7 @@ impl rampart_staking::StakingHooks for Recorder {
     fn before_delegation_shares_change(
         &self,
         state: &mut dyn rampart_core::StateWrite,
-        delegator: &[u8; 20],
+        delegator: &rampart_core::Address,
         validator: &rampart_staking::Validator,
         _events: &mut Events,
     ) -> rampart_core::AppResult<()> {
@@ -386,10 +386,9 @@ fn recorded(chain: &Chain, d: u8, v: u8) -> (u8, u128) {
 #[test]
 fn hooks_fire_before_every_share_change_with_the_old_validator() {
     let mut chain = chain_with_two_validators();
-    chain.module = rampart_staking::StakingModule::with_hooks(
-        std::sync::Arc::new(TestBank),
+    chain.set_staking(rampart_testkit::module_chain::staking_module(Some(
         std::sync::Arc::new(Recorder),
-    );
+    )));
     let one = Decimal::ONE.0;
     chain.deliver(&delegate(9, 1, 1_000_000));
     assert_eq!(recorded(&chain, 9, 1), (1, 5_000_000 * one));

@@ -12,7 +12,7 @@ use rampart_core::{GenesisContext, Module, Overlay, StateRead};
 
 fn query<Req: Message, Resp: Message + Default>(chain: &Chain, method: &str, req: Req) -> Resp {
     let bytes = chain
-        .module
+        .staking
         .query(
             &chain.state,
             &format!("/cosmos.staking.v1beta1.Query/{method}"),
@@ -88,7 +88,7 @@ fn queries_answer_with_sdk_types_and_pagination() {
         "500000"
     );
     let missing = chain
-        .module
+        .staking
         .query(
             &chain.state,
             "/cosmos.staking.v1beta1.Query/Delegation",
@@ -158,7 +158,7 @@ fn queries_answer_with_sdk_types_and_pagination() {
     let params: pb::QueryParamsResponse = query(&chain, "Params", pb::QueryParamsRequest {});
     assert_eq!(params.params.unwrap().bond_denom, "uramp");
     let e = chain
-        .module
+        .staking
         .query(&chain.state, "/cosmos.staking.v1beta1.Query/Nope", &[])
         .unwrap_err();
     assert_eq!(e.code, 6);
@@ -167,19 +167,20 @@ fn queries_answer_with_sdk_types_and_pagination() {
 #[test]
 fn genesis_export_imports_to_the_same_state() {
     let chain = populated();
-    let exported = chain.module.export_genesis(&chain.state).unwrap();
+    let exported = chain.staking.export_genesis(&chain.state).unwrap();
     let mut fresh = Overlay::new(EmptyState);
     let ctx = GenesisContext {
         chain_id: "rampart-test".into(),
+        profile: rampart_core::ChainProfile::rampart(),
         initial_height: 1,
         genesis_time: chain.time,
         validators: vec![],
     };
     chain
-        .module
+        .staking
         .init_genesis(&mut fresh, &ctx, Some(&exported))
         .unwrap();
-    assert_eq!(chain.module.export_genesis(&fresh).unwrap(), exported);
+    assert_eq!(chain.staking.export_genesis(&fresh).unwrap(), exported);
     let staking_only = |s: &Overlay<EmptyState>| -> Vec<_> {
         s.scan_prefix(b"staking/")
             .filter(|(k, _)| {
@@ -196,13 +197,13 @@ fn genesis_export_imports_to_the_same_state() {
     let mut bad = exported.clone();
     bad["delegations"][0]["shares"] = "1".into();
     let e = chain
-        .module
+        .staking
         .init_genesis(&mut Overlay::new(EmptyState), &ctx, Some(&bad))
         .unwrap_err();
     assert!(e.log.contains("sum to"), "{e}");
     let typo = serde_json::json!({"parms": {}});
     let e = chain
-        .module
+        .staking
         .init_genesis(&mut Overlay::new(EmptyState), &ctx, Some(&typo))
         .unwrap_err();
     assert!(e.log.contains("parms"), "{e}");

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use rampart_core::ChainProfile;
 use rampart_core::{Decimal, Events};
 use rampart_staking::{jail, slash, unjail, Infraction, StakingRead};
 
@@ -36,7 +37,7 @@ type Outcome = (Vec<rampart_core::state::KeyValue>, [usize; 7], usize);
 fn run(seed: u64, blocks: u32) -> Outcome {
     let mut rng = Rng(seed.max(1));
     let mut chain = Chain::with_max(4);
-    let module = rampart_staking::StakingModule::new(std::sync::Arc::new(TestBank));
+    let module = chain.staking.clone();
     for n in VALIDATORS.iter().chain(DELEGATORS.iter()) {
         chain.fund(*n, 50_000_000);
     }
@@ -62,7 +63,8 @@ fn run(seed: u64, blocks: u32) -> Outcome {
                         rampart_staking::unbonding::list(&chain.state, &prefix, false).unwrap();
                     match ubds.first().and_then(|u| Some((u, u.entries.first()?))) {
                         Some((ubd, entry)) => {
-                            let op = rampart_staking::address::valoper(&ubd.validator_address, "v")
+                            let op = ChainProfile::rampart()
+                                .valoper(&ubd.validator_address, "v")
                                 .unwrap();
                             let balance: u128 = entry.balance.parse().unwrap();
                             cancel_unbonding(
@@ -95,7 +97,7 @@ fn run(seed: u64, blocks: u32) -> Outcome {
                     .unwrap_or(0);
                 let out = slash(
                     &mut chain.state,
-                    module.seams(),
+                    module.ports(),
                     &addr(v),
                     Infraction {
                         height,

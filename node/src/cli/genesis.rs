@@ -6,15 +6,16 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
-use rampart_auth::{Address, ACCOUNT_PREFIX};
 
 use super::prompt::KeyringArgs;
 use super::{print_json, HomeArg, Output, OutputArg};
-use crate::client::coins::{format_coins, parse_coin, parse_coins};
 use crate::genutil::dry_run::ValidatorSource;
 use crate::genutil::{self, Commission, GenesisFile, GentxRequest};
 use crate::home::Home;
-use crate::keys::Keyring;
+use rampart_client::address::ACCOUNT_PREFIX;
+use rampart_client::coins::{format_coins, parse_coin, parse_coins};
+use rampart_client::keys::Keyring;
+use rampart_core::Address;
 
 /// `rampartd genesis`.
 #[derive(Debug, Args)]
@@ -221,8 +222,8 @@ fn add_account(
 /// A `rampart1…` address as given, or the address of the key named `account`.
 fn resolve_account(account: &str, keyring: &Keyring) -> anyhow::Result<String> {
     if account.starts_with(&format!("{ACCOUNT_PREFIX}1")) {
-        return Address::from_account(account)
-            .map(|a| a.to_string())
+        return Address::from_bech32(account, ACCOUNT_PREFIX)
+            .map(|a| a.to_bech32(ACCOUNT_PREFIX))
             .map_err(|e| anyhow!("{}", e.log));
     }
     keyring.show(account).map(|r| r.address).with_context(|| {

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::prompt::{confirm, read_mnemonic, KeyringArgs};
 use super::{print_json, HomeArg, Output, OutputArg};
-use crate::keys::hd::with_prefix;
-use crate::keys::{mnemonic, AccountKey, KeyRecord, KeyType, VALOPER_PREFIX};
+use rampart_client::address::VALIDATOR_PREFIX;
+use rampart_client::keys::hd::with_prefix;
+use rampart_client::keys::{mnemonic, AccountKey, KeyRecord, KeyType};
 
 /// `rampartd keys`.
 #[derive(Debug, Args)]
@@ -223,7 +224,7 @@ fn show(name: &str, bech: Bech, address_only: bool, common: &KeysCommon) -> anyh
             .address
             .parse()
             .map_err(|e| anyhow::anyhow!("corrupt address in key {name}: {e}"))?;
-        record.address = with_prefix(&account, VALOPER_PREFIX)?.to_string();
+        record.address = with_prefix(&account, VALIDATOR_PREFIX)?.to_string();
     }
     if address_only {
         println!("{}", record.address);

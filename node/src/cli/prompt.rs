@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail, Context};
 use clap::Args;
 use zeroize::Zeroizing;
 
-use crate::keys::{Backend, Keyring};
+use rampart_client::keys::{Backend, Keyring};
 
 /// Environment variable holding the `file` backend's passphrase (for scripts).
 pub const PASSPHRASE_ENV: &str = "RAMPART_KEYRING_PASSPHRASE";

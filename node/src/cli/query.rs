@@ -1,12 +1,12 @@
-//! `rampartd query …`: read chain state through the node's CometBFT RPC.
+//! `rampartd query …`: read chain state through the node's CometBFT RPC, one subcommand per
+//! module, and `query tx` for a committed transaction.
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use cosmos_sdk_proto::cosmos::auth::v1beta1::BaseAccount;
 use serde::Serialize;
 
-use super::{print_json, NodeArgs, Output, OutputArg};
-use crate::client::rpc::BASE_ACCOUNT_TYPE_URL;
+use super::args::QueryOptions;
+use super::output::{print_json, Output};
 
 /// `rampartd query`.
 #[derive(Debug, Args)]
@@ -15,54 +15,43 @@ pub struct QueryCommand {
     module: QueryModule,
 }
 
-/// Options every query takes.
-#[derive(Debug, Clone, Args)]
-pub struct QueryOptions {
-    /// Which node to ask.
-    #[command(flatten)]
-    pub node: NodeArgs,
-    /// The output format.
-    #[command(flatten)]
-    pub output: OutputArg,
-}
-
 #[derive(Debug, Subcommand)]
 enum QueryModule {
     /// Bank queries.
     Bank {
         #[command(subcommand)]
-        command: BankQuery,
+        command: super::bank::query::BankQuery,
     },
     /// Account queries.
     Auth {
         #[command(subcommand)]
-        command: AuthQuery,
+        command: super::auth::query::AuthQuery,
     },
     /// Staking queries: validators, delegations, unbonding, redelegations, pool, params.
     Staking {
         #[command(subcommand)]
-        command: super::staking::StakingQuery,
+        command: super::staking::query::StakingQuery,
     },
     /// Distribution queries: rewards, commission, withdraw address, community pool, params.
     #[command(alias = "distr")]
     Distribution {
         #[command(subcommand)]
-        command: super::distribution::DistributionQuery,
+        command: super::distribution::query::DistributionQuery,
     },
     /// Consumer-chain registry queries: consumers, genesis, validators, packets, rewards, params.
     Consumer {
         #[command(subcommand)]
-        command: super::consumer::ConsumerQuery,
+        command: super::consumer::query::ConsumerQuery,
     },
     /// Restaking queries: pledges, consumer keys, security report, exposure, params.
     Restaking {
         #[command(subcommand)]
-        command: super::restaking::RestakingQuery,
+        command: super::restaking::query::RestakingQuery,
     },
     /// Slashing queries: signing infos (liveness, jail, tombstone) and params.
     Slashing {
         #[command(subcommand)]
-        command: super::slashing::SlashingQuery,
+        command: super::slashing::query::SlashingQuery,
     },
     /// A committed transaction by hash, with its result and events.
     Tx {
@@ -71,52 +60,6 @@ enum QueryModule {
         #[command(flatten)]
         options: QueryOptions,
     },
-}
-
-#[derive(Debug, Subcommand)]
-enum BankQuery {
-    /// All balances of an address.
-    Balances {
-        /// The account address (rampart1…).
-        address: String,
-        #[command(flatten)]
-        options: QueryOptions,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AuthQuery {
-    /// An account's number, sequence and public key.
-    Account {
-        /// The account address (rampart1…).
-        address: String,
-        #[command(flatten)]
-        options: QueryOptions,
-    },
-}
-
-/// A coin in JSON output.
-#[derive(Serialize)]
-struct CoinJson {
-    denom: String,
-    amount: String,
-}
-
-/// `query bank balances` output.
-#[derive(Serialize)]
-struct Balances {
-    balances: Vec<CoinJson>,
-}
-
-/// `query auth account` output, shaped as the SDK's JSON for a `BaseAccount`.
-#[derive(Serialize)]
-struct AccountJson {
-    #[serde(rename = "@type")]
-    type_url: &'static str,
-    address: String,
-    pub_key: Option<serde_json::Value>,
-    account_number: String,
-    sequence: String,
 }
 
 /// An event attribute in JSON output.
@@ -154,12 +97,8 @@ impl QueryCommand {
     /// Runs the subcommand.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.module {
-            QueryModule::Bank {
-                command: BankQuery::Balances { address, options },
-            } => balances(&address, &options).await,
-            QueryModule::Auth {
-                command: AuthQuery::Account { address, options },
-            } => account(&address, &options).await,
+            QueryModule::Bank { command } => command.run().await,
+            QueryModule::Auth { command } => command.run().await,
             QueryModule::Staking { command } => command.run().await,
             QueryModule::Distribution { command } => command.run().await,
             QueryModule::Consumer { command } => command.run().await,
@@ -168,84 +107,6 @@ impl QueryCommand {
             QueryModule::Tx { hash, options } => tx(&hash, &options).await,
         }
     }
-}
-
-fn check_address(address: &str) -> anyhow::Result<()> {
-    address
-        .parse::<cosmrs::AccountId>()
-        .map(drop)
-        .map_err(|e| anyhow!("invalid address {address:?}: {e}"))
-}
-
-async fn balances(address: &str, options: &QueryOptions) -> anyhow::Result<()> {
-    check_address(address)?;
-    let coins = options.node.client()?.all_balances(address).await?;
-    let out = Balances {
-        balances: coins
-            .into_iter()
-            .map(|c| CoinJson {
-                denom: c.denom,
-                amount: c.amount,
-            })
-            .collect(),
-    };
-    match options.output.output {
-        Output::Json => print_json(&out),
-        Output::Text => {
-            if out.balances.is_empty() {
-                println!("balances: []");
-            } else {
-                println!("balances:");
-            }
-            for coin in &out.balances {
-                println!("- amount: \"{}\"\n  denom: {}", coin.amount, coin.denom);
-            }
-            Ok(())
-        }
-    }
-}
-
-async fn account(address: &str, options: &QueryOptions) -> anyhow::Result<()> {
-    check_address(address)?;
-    let account = options
-        .node
-        .client()?
-        .account(address)
-        .await?
-        .ok_or_else(|| anyhow!("account {address} not found: key not found"))?;
-    let out = account_json(account)?;
-    match options.output.output {
-        Output::Json => print_json(&out),
-        Output::Text => {
-            println!("'@type': {}", out.type_url);
-            println!("address: {}", out.address);
-            println!("account_number: \"{}\"", out.account_number);
-            println!("sequence: \"{}\"", out.sequence);
-            match &out.pub_key {
-                Some(pk) => println!("pub_key: '{pk}'"),
-                None => println!("pub_key: null"),
-            }
-            Ok(())
-        }
-    }
-}
-
-fn account_json(account: BaseAccount) -> anyhow::Result<AccountJson> {
-    let pub_key = account
-        .pub_key
-        .map(|any| {
-            let key = cosmrs::crypto::PublicKey::try_from(any)
-                .map_err(|e| anyhow!("the account's public key cannot be decoded: {e}"))?;
-            Ok::<_, anyhow::Error>(serde_json::from_str(&key.to_json())?)
-        })
-        .transpose()?;
-    Ok(AccountJson {
-        type_url: BASE_ACCOUNT_TYPE_URL,
-        address: account.address,
-        pub_key,
-        account_number: account.account_number.to_string(),
-        sequence: account.sequence.to_string(),
-    })
 }
 
 async fn tx(hash: &str, options: &QueryOptions) -> anyhow::Result<()> {

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::{DEFAULT_BOND_DENOM, GENUTIL_SECTION};
-use crate::client::coins::format_coins;
 use crate::home::Home;
+use rampart_client::coins::format_coins;
 
 /// A genesis document being read or edited.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,7 +266,7 @@ pub fn add_coins(a: &[Coin], b: &[Coin]) -> anyhow::Result<Vec<Coin>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::coins::parse_coins;
+    use rampart_client::coins::parse_coins;
 
     const ADDR: &str = "rampart1jnvy62t5q5ndg47vu9zg96drf52u4dcphsv4qd";
 

@@ -12,103 +12,24 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context};
 use base64::Engine;
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
-use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    CommissionRates, Description, MsgCreateValidator,
-};
+use cosmos_sdk_proto::cosmos::staking::v1beta1::{Description, MsgCreateValidator};
 use prost::Message;
 use rampart_app::tx::DecodedTx;
 use rampart_auth::{Address, PubKey, ACCOUNT_PREFIX, VALIDATOR_PREFIX};
-use rampart_core::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::file::parse_amount;
 use super::peer::Peer;
-use crate::client::tx_builder::{sign_doc_bytes, sign_tx, TxParams};
-use crate::keys::AccountKey;
+use rampart_auth::pubkey::ED25519_TYPE_URL;
+use rampart_client::keys::AccountKey;
+pub use rampart_client::msgs::staking::Commission;
+use rampart_client::msgs::staking::CREATE_VALIDATOR;
+use rampart_client::tx_builder::{sign_doc_bytes, sign_tx, TxParams};
 
-/// Type URL of `cosmos.staking.v1beta1.MsgCreateValidator`.
-pub const CREATE_VALIDATOR_TYPE_URL: &str = "/cosmos.staking.v1beta1.MsgCreateValidator";
-/// Type URL of an ed25519 public key (the only consensus key type).
-pub const ED25519_PUBKEY_TYPE_URL: &str = "/cosmos.crypto.ed25519.PubKey";
 /// The gas limit of every gentx (as the Cosmos SDK's).
 pub const GENTX_GAS_LIMIT: u64 = 200_000;
 /// The account number and sequence a gentx is signed with.
 pub const GENESIS_ACCOUNT_NUMBER: u64 = 0;
-
-/// A new validator's commission rates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Commission {
-    /// The initial rate.
-    pub rate: Decimal,
-    /// The rate can never exceed this.
-    pub max_rate: Decimal,
-    /// The most the rate may change in one day.
-    pub max_change_rate: Decimal,
-}
-
-impl Default for Commission {
-    /// 10 %, at most 20 %, changing by at most 1 % a day (the `gentx` flag defaults).
-    fn default() -> Self {
-        Self {
-            rate: Decimal::from_bps(1_000),
-            max_rate: Decimal::from_bps(2_000),
-            max_change_rate: Decimal::from_bps(100),
-        }
-    }
-}
-
-impl Commission {
-    /// Parses decimal rates such as `0.10` and checks them as the Cosmos SDK does.
-    pub fn parse(rate: &str, max_rate: &str, max_change_rate: &str) -> anyhow::Result<Self> {
-        let parse = |text: &str, flag: &str| {
-            text.parse::<Decimal>()
-                .map_err(|_| anyhow!("--{flag} {text:?} is not a decimal such as 0.10"))
-        };
-        let commission = Self {
-            rate: parse(rate, "commission-rate")?,
-            max_rate: parse(max_rate, "commission-max-rate")?,
-            max_change_rate: parse(max_change_rate, "commission-max-change-rate")?,
-        };
-        commission.check()?;
-        Ok(commission)
-    }
-
-    /// The SDK's rules: max rate ≤ 1, rate ≤ max rate, max change rate ≤ max rate.
-    pub fn check(&self) -> anyhow::Result<()> {
-        if self.max_rate > Decimal::ONE {
-            bail!("commission max rate cannot be more than 100%");
-        }
-        if self.rate > self.max_rate {
-            bail!("commission rate cannot be more than the max rate");
-        }
-        if self.max_change_rate > self.max_rate {
-            bail!("commission change rate cannot be more than the max rate");
-        }
-        Ok(())
-    }
-
-    fn to_proto(self) -> CommissionRates {
-        // `LegacyDec` travels as its integer attos.
-        CommissionRates {
-            rate: self.rate.0.to_string(),
-            max_rate: self.max_rate.0.to_string(),
-            max_change_rate: self.max_change_rate.0.to_string(),
-        }
-    }
-
-    fn from_proto(rates: &CommissionRates) -> anyhow::Result<Self> {
-        let parse = |text: &str, field: &str| {
-            text.parse::<u128>()
-                .map(Decimal)
-                .map_err(|_| anyhow!("commission {field}: invalid decimal {text:?}"))
-        };
-        Ok(Self {
-            rate: parse(&rates.rate, "rate")?,
-            max_rate: parse(&rates.max_rate, "max_rate")?,
-            max_change_rate: parse(&rates.max_change_rate, "max_change_rate")?,
-        })
-    }
-}
 
 /// What a genesis validator declares.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +91,7 @@ pub fn sign_gentx(key: &AccountKey, chain_id: &str, spec: &ValidatorSpec) -> any
     );
     let msg = msg_create_validator(&operator, spec);
     let any = cosmrs::Any {
-        type_url: CREATE_VALIDATOR_TYPE_URL.into(),
+        type_url: CREATE_VALIDATOR.into(),
         value: msg.encode_to_vec(),
     };
     let params = TxParams {
@@ -219,9 +140,9 @@ impl Gentx {
                 decoded.body.messages.len()
             );
         };
-        if message.type_url != CREATE_VALIDATOR_TYPE_URL {
+        if message.type_url != CREATE_VALIDATOR {
             bail!(
-                "a gentx holds a {CREATE_VALIDATOR_TYPE_URL}, not a {}",
+                "a gentx holds a {CREATE_VALIDATOR}, not a {}",
                 message.type_url
             );
         }
@@ -262,7 +183,7 @@ impl Gentx {
         let consensus_key = match msg.pubkey.as_ref().map(PubKey::from_any) {
             Some(Ok(PubKey::Ed25519(key))) => key,
             Some(Ok(PubKey::Secp256k1(_))) => {
-                bail!("the consensus key must be {ED25519_PUBKEY_TYPE_URL}, not secp256k1")
+                bail!("the consensus key must be {ED25519_TYPE_URL}, not secp256k1")
             }
             Some(Err(e)) => bail!("consensus pubkey: {}", e.log),
             None => bail!("the MsgCreateValidator has no consensus pubkey"),
@@ -344,7 +265,7 @@ impl Gentx {
             operator_address: self.operator.to_bech32(VALIDATOR_PREFIX),
             delegator_address: self.operator.to_bech32(ACCOUNT_PREFIX),
             consensus_pubkey: ConsensusPubkey {
-                type_url: ED25519_PUBKEY_TYPE_URL.into(),
+                type_url: ED25519_TYPE_URL.into(),
                 key: base64::engine::general_purpose::STANDARD.encode(self.consensus_key),
             },
             amount: format!("{}{}", self.amount, self.denom),
@@ -441,7 +362,7 @@ impl GentxDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{mnemonic, KeyType};
+    use rampart_client::keys::{mnemonic, KeyType};
 
     fn key() -> AccountKey {
         AccountKey::from_mnemonic(&mnemonic::generate(), KeyType::Secp256k1).expect("key")
@@ -473,7 +394,7 @@ mod tests {
         let doc = gentx.document("chain-1")?;
         assert_eq!(doc.amount, "100000000uramp");
         assert_eq!(doc.commission_rate, "0.100000000000000000");
-        assert_eq!(doc.consensus_pubkey.type_url, ED25519_PUBKEY_TYPE_URL);
+        assert_eq!(doc.consensus_pubkey.type_url, ED25519_TYPE_URL);
         assert!(doc.operator_address.starts_with("rampartvaloper1"));
         let rates = gentx.msg.commission.clone().unwrap_or_default();
         assert_eq!(
@@ -512,7 +433,7 @@ mod tests {
     fn refuses_transactions_that_are_not_gentxs() -> anyhow::Result<()> {
         let key = key();
         let from = key.address()?.to_string();
-        let send = crate::client::tx_builder::msg_send(&from, &from, vec![]);
+        let send = rampart_client::tx_builder::msg_send(&from, &from, vec![]);
         let params = TxParams {
             chain_id: "c".into(),
             account_number: 0,
@@ -524,7 +445,7 @@ mod tests {
         };
         let tx = sign_tx(vec![send], &key, &params)?;
         let err = Gentx::decode(tx.tx_bytes).expect_err("a send");
-        assert!(err.to_string().contains(CREATE_VALIDATOR_TYPE_URL), "{err}");
+        assert!(err.to_string().contains(CREATE_VALIDATOR), "{err}");
         assert!(Gentx::from_base64("not base64!").is_err());
         Ok(())
     }

@@ -9,7 +9,7 @@
 //! copied to every node. At InitChain the application delivers the gentxs in order and returns
 //! the staking validator set, so genesis.json's `validators` list is empty.
 //!
-//! - [`file`]: editing genesis.json; [`gentx`]: building, signing and reading gentxs;
+//! - [`file`](mod@file): editing genesis.json; [`gentx`]: building, signing and reading gentxs;
 //! - [`collect`]: `collect-gentxs`; [`dry_run`]: `validate`;
 //! - [`node_keys`]: the node id and consensus key; [`peer`]: `node_id@host:port`.
 
@@ -32,7 +32,7 @@ pub use gentx::{Commission, Gentx, GentxDocument, ValidatorSpec};
 pub use peer::Peer;
 
 use crate::home::Home;
-use crate::keys::AccountKey;
+use rampart_client::keys::AccountKey;
 
 /// The `app_state` section holding the genesis transactions (`{"gen_txs": [base64 TxRaw…]}`).
 pub const GENUTIL_SECTION: &str = "genutil";

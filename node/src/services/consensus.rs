@@ -7,7 +7,8 @@ use tonic::Status;
 use super::rpc::unavailable;
 
 /// `cosmos.consensus.v1.QueryParamsResponse` (cosmos-sdk-proto 0.27 does not ship the
-/// `cosmos.consensus.v1` package; the message is declared in `proto/cosmos/consensus/v1`).
+/// `cosmos.consensus.v1` package; the message is declared in
+/// `proto/third_party/cosmos/consensus/v1`).
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct QueryParamsResponse {
     /// The current consensus parameters.

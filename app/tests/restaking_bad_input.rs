@@ -1,0 +1,350 @@
+//! Bad restaking and consumer input — registrations, updates by strangers, pledges beyond the
+//! bounds, keys in use, funding without coins, malformed or repeated evidence, opting in to a
+//! stopped consumer — is refused with stable codes and changes neither module's state.
+
+mod restaking_support;
+
+use ed25519_consensus::SigningKey;
+use rampart_proto::rampart::consumer::v1 as cpb;
+use rampart_testkit::events::*;
+use rampart_testkit::msgs::any;
+use rampart_testkit::restaking::*;
+use rampart_testkit::*;
+use restaking_support::*;
+
+#[test]
+fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
+    let (owner, stranger, poor) = (Key::secp(95), Key::secp(96), Key::secp(97));
+    let v: Vec<TestValidator> = (48..=50).map(TestValidator::new).collect();
+    let app_state = provider_genesis(
+        &[
+            (&v[0], 20_000_000),
+            (&v[1], 20_000_000),
+            (&v[2], 20_000_000),
+        ],
+        &[&owner, &stranger],
+        restaking_params("0.08", 2),
+    );
+    let mut net = Net::new(Chain::from_genesis(&app_state, true));
+    let good = consumer_params(1, 0, "0.05", 0);
+    // Late enough for every refused transaction below (one block each) to land before it.
+    let spawn = net.chain.driver.height + 60;
+
+    // Registration.
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(&owner, "c-1", Some(spawn), None)],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 2);
+    let mut bad = good.clone();
+    bad.double_sign = Some(infraction("0.2", 1, false));
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(&owner, "c-1", Some(spawn), Some(bad))],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 2);
+    let mut bad = good.clone();
+    bad.unbonding_period_seconds = PROVIDER_UNBONDING + 1;
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(&owner, "c-1", Some(spawn), Some(bad))],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 2);
+    let mut bad = good.clone();
+    bad.min_validators = 0;
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(&owner, "c-1", Some(spawn), Some(bad))],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 2);
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(&owner, CHAIN_ID, Some(spawn), Some(good.clone()))],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 4);
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(
+            &owner,
+            "bad chain id",
+            Some(spawn),
+            Some(good.clone()),
+        )],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 4);
+    // The poor registrant cannot pay the deposit (it only holds what it gets now).
+    net.deliver_ok(net.chain.free_tx(
+        &owner,
+        vec![msg_send(
+            owner.address(),
+            poor.address(),
+            vec![coin("10", DENOM)],
+        )],
+        GAS,
+    ));
+    let tx = net.chain.free_tx(
+        &poor,
+        vec![register(&poor, "c-1", Some(spawn), Some(good.clone()))],
+        GAS,
+    );
+    refused(&mut net, tx, "sdk", 5);
+    for (chain_id, fraction) in [("c-1", "0.05"), ("c-2", "0.05"), ("c-3", "0.05")] {
+        net.deliver_ok(net.chain.free_tx(
+            &owner,
+            vec![register(
+                &owner,
+                chain_id,
+                Some(spawn),
+                Some(consumer_params(1, 0, fraction, 0)),
+            )],
+            GAS,
+        ));
+    }
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(&owner, "c-1", Some(spawn), Some(good.clone()))],
+        GAS,
+    );
+    refused(&mut net, tx, "consumer", 3);
+
+    // Updates by a non-owner.
+    let update = |signer: &Key| {
+        update_consumer(
+            signer,
+            cpb::MsgUpdateConsumer {
+                consumer_id: 0,
+                name: Some("hijacked".into()),
+                ..Default::default()
+            },
+        )
+    };
+    let tx = net.chain.free_tx(&stranger, vec![update(&stranger)], GAS);
+    refused(&mut net, tx, "consumer", 6);
+
+    // Pledges: unknown consumer, 0, above 100 %.
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![opt_in(&v[0], 99, 1_000, None)], GAS);
+    refused(&mut net, tx, "consumer", 5);
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![opt_in(&v[0], 0, 0, None)], GAS);
+    refused(&mut net, tx, "restaking", 2);
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_001, None)], GAS);
+    refused(&mut net, tx, "restaking", 2);
+
+    // Exposure bound 8 %: 100 % × 5 % on c-1, then 100 % × 5 % on c-2 would be 10 %.
+    net.deliver_ok(
+        net.chain
+            .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_000, None)], GAS),
+    );
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![opt_in(&v[0], 1, 10_000, None)], GAS);
+    refused(&mut net, tx, "restaking", 7);
+    net.deliver_ok(
+        net.chain
+            .operator_tx(&v[0], vec![opt_in(&v[0], 1, 5_000, None)], GAS),
+    );
+    // 5 % + 70 % × 5 % = 8.5 %: the increase is refused; a decrease is fine.
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![set_pledge(&v[0], 1, 7_000)], GAS);
+    refused(&mut net, tx, "restaking", 7);
+    net.deliver_ok(
+        net.chain
+            .operator_tx(&v[0], vec![set_pledge(&v[0], 1, 1_000)], GAS),
+    );
+    // At most two consumers per validator.
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![opt_in(&v[0], 2, 100, None)], GAS);
+    refused(&mut net, tx, "restaking", 8);
+    // A raise of c-1's fraction that would break validator 0's bound is refused too.
+    let mut raised = good.clone();
+    raised.double_sign = Some(infraction("0.08", 20, true));
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![update_consumer(
+            &owner,
+            cpb::MsgUpdateConsumer {
+                consumer_id: 0,
+                params: Some(raised),
+                ..Default::default()
+            },
+        )],
+        GAS,
+    );
+    refused(&mut net, tx, "restaking", 7);
+    // Already opted in; opting out without a pledge.
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10, None)], GAS);
+    refused(&mut net, tx, "restaking", 5);
+    let tx = net.chain.operator_tx(&v[1], vec![opt_out(&v[1], 0)], GAS);
+    refused(&mut net, tx, "restaking", 6);
+
+    // Keys in use: another validator's provider key, another validator's consumer key.
+    let k1 = SigningKey::from([0xd1; 32]);
+    net.deliver_ok(
+        net.chain
+            .operator_tx(&v[1], vec![opt_in(&v[1], 0, 1_000, Some(&k1))], GAS),
+    );
+    let assign = |validator: &TestValidator, key: tendermint_proto::google::protobuf::Any| {
+        assign_consumer_key(validator, 0, key)
+    };
+    let provider_key_of_2 = ed25519_any(&v[2].consensus_pubkey());
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![assign(&v[0], provider_key_of_2)], GAS);
+    refused(&mut net, tx, "restaking", 9);
+    let tx = net
+        .chain
+        .operator_tx(&v[0], vec![assign(&v[0], consumer_pubkey(&k1))], GAS);
+    refused(&mut net, tx, "restaking", 9);
+    let tx = net
+        .chain
+        .operator_tx(&v[2], vec![opt_in(&v[2], 0, 1_000, Some(&k1))], GAS);
+    refused(&mut net, tx, "restaking", 9);
+
+    // Funding with coins the funder lacks, or nothing.
+    let balance = net.chain.balance(&stranger.address(), DENOM);
+    let tx = net.chain.free_tx(
+        &stranger,
+        vec![fund_rewards(&stranger, 0, RICH + 1, DENOM)],
+        GAS,
+    );
+    refused(&mut net, tx, "sdk", 5);
+    assert_eq!(net.chain.balance(&stranger.address(), DENOM), balance);
+    let tx = net.chain.free_tx(
+        &stranger,
+        vec![any(
+            "/rampart.consumer.v1.MsgFundConsumerRewards",
+            &cpb::MsgFundConsumerRewards {
+                funder: stranger.address().to_string(),
+                consumer_id: 0,
+                amount: vec![],
+            },
+        )],
+        GAS,
+    );
+    refused(&mut net, tx, "sdk", 10);
+
+    // Evidence against a registered (not launched) consumer.
+    let t = timestamp_of(net.chain.driver.height);
+    let tx = net.chain.free_tx(
+        &stranger,
+        vec![double_vote(
+            &stranger,
+            0,
+            signed_vote(&k1, "c-1", 3, 1, t),
+            signed_vote(&k1, "c-1", 3, 2, t),
+        )],
+        GAS,
+    );
+    refused(&mut net, tx, "restaking", 4);
+
+    // Launch c-1 (validators 0 and 1), then malformed evidence.
+    net.until(spawn);
+    assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
+    let now = timestamp_of(net.chain.driver.height);
+    let evidence = |a, b| double_vote(&stranger, 0, a, b);
+    let cases: Vec<(
+        tendermint_proto::types::Vote,
+        tendermint_proto::types::Vote,
+        &str,
+        u32,
+    )> = vec![
+        // Equal block ids.
+        (
+            signed_vote(&k1, "c-1", 3, 1, now),
+            signed_vote(&k1, "c-1", 3, 1, now),
+            "restaking",
+            10,
+        ),
+        // Different heights.
+        (
+            signed_vote(&k1, "c-1", 3, 1, now),
+            signed_vote(&k1, "c-1", 4, 2, now),
+            "restaking",
+            10,
+        ),
+        // Signed for another chain id.
+        (
+            signed_vote(&k1, "c-2", 3, 1, now),
+            signed_vote(&k1, "c-2", 3, 2, now),
+            "restaking",
+            11,
+        ),
+        // Unknown key.
+        (
+            signed_vote(&SigningKey::from([0xee; 32]), "c-1", 3, 1, now),
+            signed_vote(&SigningKey::from([0xee; 32]), "c-1", 3, 2, now),
+            "restaking",
+            12,
+        ),
+        // Older than the consumer's unbonding period.
+        (
+            signed_vote(&k1, "c-1", 3, 1, timestamp_of(0)),
+            signed_vote(&k1, "c-1", 3, 2, timestamp_of(0)),
+            "restaking",
+            13,
+        ),
+    ];
+    for (a, b, codespace, expected) in cases {
+        let tx = net.chain.free_tx(&stranger, vec![evidence(a, b)], GAS);
+        refused(&mut net, tx, codespace, expected);
+    }
+    // A bad signature.
+    let mut forged = signed_vote(&k1, "c-1", 3, 1, now);
+    forged.signature[0] ^= 1;
+    let tx = net.chain.free_tx(
+        &stranger,
+        vec![evidence(forged, signed_vote(&k1, "c-1", 3, 2, now))],
+        GAS,
+    );
+    refused(&mut net, tx, "restaking", 11);
+    // Validator 1's real double vote is punished: 5 % × 10 % × 20 M = 100,000.
+    let result = net.deliver_ok(net.chain.free_tx(
+        &stranger,
+        vec![evidence(
+            signed_vote(&k1, "c-1", 3, 1, now),
+            signed_vote(&k1, "c-1", 3, 2, now),
+        )],
+        GAS,
+    ));
+    assert_eq!(
+        tx_attr(&result, "consumer_slash", "burned").as_deref(),
+        Some("100000uramp")
+    );
+    // Tombstoned on c-1: other evidence and a new opt-in are refused.
+    let tx = net.chain.free_tx(
+        &stranger,
+        vec![evidence(
+            signed_vote(&k1, "c-1", 5, 1, now),
+            signed_vote(&k1, "c-1", 5, 2, now),
+        )],
+        GAS,
+    );
+    refused(&mut net, tx, "restaking", 16);
+
+    // Opting in to a stopped consumer.
+    net.deliver_ok(
+        net.chain
+            .free_tx(&owner, vec![remove_consumer(&owner, 0)], GAS),
+    );
+    let tx = net
+        .chain
+        .operator_tx(&v[2], vec![opt_in(&v[2], 0, 100, None)], GAS);
+    refused(&mut net, tx, "restaking", 4);
+    let tx = net.chain.free_tx(&owner, vec![update(&owner)], GAS);
+    refused(&mut net, tx, "consumer", 7);
+}

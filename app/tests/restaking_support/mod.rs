@@ -1,0 +1,237 @@
+//! The provider chain of the restaking scenario tests (`restaking_*.rs`): its genesis, consumer
+//! parameters, [`Net`] (a chain that books the rewards each consumer paid and checks the consumer
+//! module account after every block) and [`refused`] for bad input. The message builders are in
+//! `rampart_testkit::restaking`.
+
+#![allow(dead_code)] // each scenario file uses a different subset
+
+use rampart_proto::rampart::consumer::v1 as cpb;
+use rampart_proto::rampart::restaking::v1 as rpb;
+use rampart_testkit::events::{assert_ok, attr, code, events_of, leading_amount};
+use rampart_testkit::restaking::infraction;
+use rampart_testkit::*;
+use tendermint::abci::response::FinalizeBlock;
+use tendermint::abci::types::ExecTxResult;
+
+/// Provider unbonding time in seconds (the driver makes one-second blocks).
+pub const PROVIDER_UNBONDING: u64 = 100;
+/// Consumer unbonding period in seconds.
+pub const CONSUMER_UNBONDING: u64 = 50;
+/// Blocks per epoch.
+pub const EPOCH: u64 = 5;
+/// The registration deposit.
+pub const DEPOSIT: u128 = 1_000_000;
+/// Funds of the test accounts.
+pub const RICH: u128 = 1_000_000_000;
+/// Gas limit of every transaction of these tests.
+pub const GAS: u64 = 5_000_000;
+
+/// Genesis of a provider chain with `validators`, `funded` keys holding [`RICH`] of both denoms,
+/// no inflation, a [`PROVIDER_UNBONDING`] unbonding time, the consumer [`DEPOSIT`] and the
+/// restaking parameters `restaking`.
+pub fn provider_genesis(
+    validators: &[(&TestValidator, u128)],
+    funded: &[&Key],
+    restaking: serde_json::Value,
+) -> serde_json::Value {
+    let balances: Vec<_> = funded
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "address": k.address().to_string(),
+                "coins": [
+                    {"denom": OTHER, "amount": RICH.to_string()},
+                    {"denom": DENOM, "amount": RICH.to_string()},
+                ],
+            })
+        })
+        .collect();
+    let mut app_state = serde_json::json!({
+        "bank": {"balances": balances},
+        "mint": {"params": {"mint_denom": DENOM, "inflation": "0"}},
+        "staking": staking_section(PROVIDER_UNBONDING, 100),
+        "consumer": {"params": {
+            "registration_deposit": [{"denom": DENOM, "amount": DEPOSIT.to_string()}],
+            "max_consumer_slash_fraction": "0.1",
+        }},
+        "restaking": {"params": restaking},
+    });
+    add_genesis_validators(&mut app_state, CHAIN_ID, validators);
+    app_state
+}
+
+/// Restaking parameters with [`EPOCH`] blocks per epoch.
+pub fn restaking_params(max_exposure: &str, max_consumers: u32) -> serde_json::Value {
+    serde_json::json!({
+        "max_slash_exposure": max_exposure,
+        "max_consumers_per_validator": max_consumers,
+        "blocks_per_epoch": EPOCH,
+    })
+}
+
+/// Consumer parameters: thresholds, double-sign fraction (jail 20 s, tombstone), downtime 1 %,
+/// up to 10 validators, [`CONSUMER_UNBONDING`], and `reward` uramp per block (0: none).
+pub fn consumer_params(
+    min_validators: u32,
+    min_total_pledge: u128,
+    double_sign: &str,
+    reward: u128,
+) -> cpb::ConsumerParams {
+    cpb::ConsumerParams {
+        min_validators,
+        min_total_pledge: min_total_pledge.to_string(),
+        max_validators: 10,
+        validator_power_cap: String::new(),
+        allowlist: vec![],
+        denylist: vec![],
+        min_validator_stake: String::new(),
+        unbonding_period_seconds: CONSUMER_UNBONDING,
+        double_sign: Some(infraction(double_sign, 20, true)),
+        downtime: Some(infraction("0.01", 10, false)),
+        reward_rate_per_block: if reward == 0 {
+            vec![]
+        } else {
+            vec![coin(&reward.to_string(), DENOM)]
+        },
+    }
+}
+
+/// A chain plus the rewards each consumer paid so far (from the block events).
+pub struct Net {
+    /// The chain.
+    pub chain: Chain,
+    /// Rewards paid so far by consumer id.
+    pub paid: std::collections::BTreeMap<String, u128>,
+}
+
+impl Net {
+    pub fn new(chain: Chain) -> Self {
+        Self {
+            chain,
+            paid: Default::default(),
+        }
+    }
+
+    /// Commits a block; checks the consumer module account invariant.
+    pub fn block(&mut self, txs: Vec<Vec<u8>>) -> FinalizeBlock {
+        let response = self.chain.driver.block(txs);
+        for e in events_of(&response, "consumer_rewards") {
+            *self
+                .paid
+                .entry(attr(e, "consumer_id").to_owned())
+                .or_default() += leading_amount(attr(e, "amount"));
+        }
+        rampart_consumer::invariants::check(&self.chain.storage.snapshot())
+            .unwrap_or_else(|e| panic!("{}", e.log));
+        response
+    }
+
+    pub fn deliver(&mut self, tx: Vec<u8>) -> ExecTxResult {
+        self.block(vec![tx]).tx_results.remove(0)
+    }
+
+    pub fn deliver_ok(&mut self, tx: Vec<u8>) -> ExecTxResult {
+        let result = self.deliver(tx);
+        assert_ok(&result);
+        result
+    }
+
+    /// Commits empty blocks up to and including `height`; returns their responses.
+    pub fn until(&mut self, height: u64) -> Vec<FinalizeBlock> {
+        let mut out = Vec::new();
+        while self.chain.driver.height < height {
+            out.push(self.block(vec![]));
+        }
+        out
+    }
+
+    /// Commits empty blocks through the next epoch height; returns the epoch block's response.
+    pub fn next_epoch(&mut self) -> FinalizeBlock {
+        let next = (self.chain.driver.height / EPOCH + 1) * EPOCH;
+        self.until(next).pop().expect("at least one block")
+    }
+
+    pub fn tokens(&self, v: &TestValidator) -> u128 {
+        self.chain.validator(v).tokens.0
+    }
+
+    pub fn consumer(&self, id: u64) -> cpb::Consumer {
+        self.chain
+            .query::<cpb::QueryConsumerResponse>(
+                "/rampart.consumer.v1.Query/Consumer",
+                &cpb::QueryConsumerRequest { consumer_id: id },
+            )
+            .consumer
+            .expect("consumer")
+    }
+
+    pub fn pledges_of(&self, v: &TestValidator) -> Vec<rpb::Pledge> {
+        self.chain
+            .query::<rpb::QueryValidatorPledgesResponse>(
+                "/rampart.restaking.v1.Query/ValidatorPledges",
+                &rpb::QueryValidatorPledgesRequest {
+                    validator: valoper(v),
+                },
+            )
+            .pledges
+    }
+
+    pub fn consumer_validators(&self, id: u64) -> Vec<([u8; 32], u64)> {
+        self.chain
+            .query::<cpb::QueryConsumerValidatorsResponse>(
+                "/rampart.consumer.v1.Query/ConsumerValidators",
+                &cpb::QueryConsumerValidatorsRequest { consumer_id: id },
+            )
+            .validators
+            .iter()
+            .map(|v| {
+                (
+                    v.consumer_pubkey.as_slice().try_into().expect("32 bytes"),
+                    v.power,
+                )
+            })
+            .collect()
+    }
+
+    pub fn packet_event(response: &FinalizeBlock, consumer_id: u64) -> Option<u64> {
+        events_of(response, "vsc_packet")
+            .into_iter()
+            .find(|e| attr(e, "consumer_id") == consumer_id.to_string())
+            .map(|e| attr(e, "vsc_id").parse().expect("vsc id"))
+    }
+
+    pub fn export_sections(&self) -> (serde_json::Value, serde_json::Value) {
+        let exported = self.chain.driver.app.export().expect("exports");
+        (exported["consumer"].clone(), exported["restaking"].clone())
+    }
+}
+
+/// `set` sorted.
+pub fn sorted(mut set: Vec<([u8; 32], u64)>) -> Vec<([u8; 32], u64)> {
+    set.sort();
+    set
+}
+
+/// Asserts that `msg` signed by `signer` fails with `(codespace, code)` and changes neither the
+/// consumer nor the restaking state.
+pub fn refused(net: &mut Net, tx: Vec<u8>, codespace: &str, expected: u32) {
+    // Epoch blocks change the state by themselves: keep the transaction out of them.
+    if (net.chain.driver.height + 1).is_multiple_of(EPOCH) {
+        net.block(vec![]);
+    }
+    let before = net.export_sections();
+    let result = net.deliver(tx);
+    assert_eq!(
+        code(&result),
+        (codespace.to_owned(), expected),
+        "{}",
+        result.log
+    );
+    assert!(!result.log.is_empty());
+    assert_eq!(
+        net.export_sections(),
+        before,
+        "state unchanged: {}",
+        result.log
+    );
+}

@@ -1,0 +1,426 @@
+//! The whole-chain simulation driver: [`Sim`] builds a seeded random chain (genesis validators,
+//! candidates, delegators), plans each block's transactions ([`actions`]) and faults
+//! ([`faults`]), delivers them through [`rampart_testkit::MockConsensus`] and books the results
+//! into a model of the balances, checking supply, balances and the validator set after every
+//! block. The documentation of `simulation.rs` says what is simulated and checked.
+
+mod actions;
+mod faults;
+mod rng;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
+use rampart_core::Address;
+use rampart_staking::StakingRead;
+use rampart_testkit::events::attr;
+use rampart_testkit::*;
+use tendermint::abci::response::FinalizeBlock;
+use tendermint::abci::types::ExecTxResult;
+use tendermint::abci::Event;
+
+pub(crate) use actions::{Action, Effect, Planned};
+use rng::SplitMix64;
+
+/// Blocks simulated per run (one second each).
+pub(crate) const BLOCKS: u64 = 150;
+/// Self-delegations of the genesis validators (powers 10, 20, 15, 25).
+pub(crate) const GENESIS_STAKES: [u128; 4] = [10_000_000, 20_000_000, 15_000_000, 25_000_000];
+/// Seeds of the genesis validators' keys; the candidates follow.
+pub(crate) const GENESIS_VALIDATOR_SEEDS: std::ops::RangeInclusive<u8> = 1..=4;
+/// Seeds of the funded operators that may create a validator during the run.
+pub(crate) const CANDIDATE_SEEDS: std::ops::RangeInclusive<u8> = 11..=16;
+/// Genesis funds of each candidate operator.
+pub(crate) const CANDIDATE_FUNDS: u128 = 40_000_000;
+/// Genesis funds of each delegator.
+pub(crate) const DELEGATOR_FUNDS: u128 = 50_000_000;
+/// Unbonding time: entries and unbonding validators mature within a run.
+pub(crate) const UNBONDING_SECONDS: i64 = 20;
+/// Active-set size: with four genesis validators and six candidates, some fall out of it.
+pub(crate) const MAX_VALIDATORS: u32 = 7;
+/// Liveness window (half of it must be signed) and downtime jail.
+pub(crate) const WINDOW: u64 = 10;
+pub(crate) const JAIL_SECONDS: i64 = 15;
+/// How long before the first block the genesis is dated (see the module documentation).
+pub(crate) const GENESIS_AGE_SECONDS: i64 = 25 * 3600;
+/// Gas limit of every transaction: enough for any message here, never the reason of a failure.
+pub(crate) const GAS: u64 = 1_000_000;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Stats {
+    pub(crate) attempts: BTreeMap<Action, u32>,
+    pub(crate) successes: BTreeMap<Action, u32>,
+    pub(crate) downtime_slashes: u32,
+    pub(crate) double_sign_slashes: u32,
+    pub(crate) minted: u128,
+    pub(crate) burned: u128,
+    pub(crate) rewards_withdrawn: u128,
+    pub(crate) unbondings_completed: u32,
+}
+
+/// The outcome of one run: the app hash of every block and the statistics.
+pub(crate) struct Run {
+    pub(crate) app_hashes: Vec<Vec<u8>>,
+    pub(crate) stats: Stats,
+}
+
+pub(crate) struct Sim {
+    chain: Chain,
+    rng: SplitMix64,
+    /// Every operator: the genesis validators, then the candidates.
+    operators: Vec<TestValidator>,
+    delegators: Vec<Key>,
+    /// Addresses that only ever receive rewards (withdraw addresses).
+    reward_sinks: Vec<Address>,
+    /// Modelled uramp balance of every delegator and reward sink (signed: credits and debits of
+    /// one block are applied in event order, not in execution order).
+    expected: BTreeMap<Address, i128>,
+    /// Withdraw address of each delegator, as the model knows it.
+    withdraw_to: BTreeMap<Address, Address>,
+    /// Validators missing their votes: consensus address → last height they miss.
+    absent_until: BTreeMap<[u8; 20], u64>,
+    initial_supply: u128,
+    pub(crate) stats: Stats,
+    pub(crate) app_hashes: Vec<Vec<u8>>,
+    /// Block before which the application is replaced by a fresh one over the same store, as
+    /// when rampartd restarts: nothing kept in memory may change the app hashes.
+    restart_before: Option<u64>,
+    trace: bool,
+}
+
+/// The amount of a `123uramp` coin string (empty: zero).
+fn uramp(coins: &str) -> u128 {
+    if coins.is_empty() {
+        return 0;
+    }
+    coins
+        .strip_suffix(DENOM)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not a single {DENOM} amount: {coins:?}"))
+}
+
+/// Whether the ante handler passed (fee and sequence kept): it emits the `tx` events, and a
+/// transaction whose ante handler failed has no events at all.
+fn ante_passed(result: &ExecTxResult) -> bool {
+    result.events.iter().any(|e| e.kind == "tx")
+}
+
+fn genesis_request(
+    genesis_validators: &[&TestValidator],
+    candidates: &[&TestValidator],
+    delegators: &[Key],
+) -> tendermint::abci::request::InitChain {
+    let mut balances: Vec<serde_json::Value> = Vec::new();
+    for candidate in candidates {
+        balances.push(serde_json::json!({
+            "address": candidate.operator().to_string(),
+            "coins": [{"denom": DENOM, "amount": CANDIDATE_FUNDS.to_string()}],
+        }));
+    }
+    for delegator in delegators {
+        balances.push(serde_json::json!({
+            "address": delegator.address().to_string(),
+            "coins": [{"denom": DENOM, "amount": DELEGATOR_FUNDS.to_string()}],
+        }));
+    }
+    // Mint keeps its default (7 % a year of uramp).
+    let mut app_state = serde_json::json!({
+        "bank": {"balances": balances},
+        "staking": staking_section(UNBONDING_SECONDS, MAX_VALIDATORS),
+        "slashing": slashing_section(WINDOW, JAIL_SECONDS),
+    });
+    let stakes: Vec<(&TestValidator, u128)> = genesis_validators
+        .iter()
+        .copied()
+        .zip(GENESIS_STAKES)
+        .collect();
+    add_genesis_validators(&mut app_state, CHAIN_ID, &stakes);
+    let mut request = init_chain_request(CHAIN_ID, 1, &app_state);
+    request.time = tendermint::Time::from_unix_timestamp(GENESIS_UNIX - GENESIS_AGE_SECONDS, 0)
+        .expect("representable");
+    request
+}
+
+impl Sim {
+    pub(crate) fn new(seed: u64, restart_before: Option<u64>) -> Self {
+        let operators: Vec<TestValidator> = GENESIS_VALIDATOR_SEEDS
+            .chain(CANDIDATE_SEEDS)
+            .map(TestValidator::new)
+            .collect();
+        let delegators = vec![
+            Key::secp(101),
+            Key::secp(102),
+            Key::secp(103),
+            Key::ed(104),
+            Key::ed(105),
+            Key::ed(106),
+        ];
+        let reward_sinks = vec![Address([0xA1; 20]), Address([0xA2; 20])];
+        let (genesis, candidates) = operators.split_at(GENESIS_STAKES.len());
+        let request = genesis_request(
+            &genesis.iter().collect::<Vec<_>>(),
+            &candidates.iter().collect::<Vec<_>>(),
+            &delegators,
+        );
+        let (chain, first_block) = Chain::from_request(request);
+        let initial_supply = GENESIS_STAKES.iter().sum::<u128>()
+            + CANDIDATE_FUNDS * candidates.len() as u128
+            + DELEGATOR_FUNDS * delegators.len() as u128;
+        let mut expected = BTreeMap::new();
+        for delegator in &delegators {
+            expected.insert(delegator.address(), DELEGATOR_FUNDS as i128);
+        }
+        for sink in &reward_sinks {
+            expected.insert(*sink, 0);
+        }
+        let mut sim = Self {
+            chain,
+            rng: SplitMix64(seed),
+            operators,
+            delegators,
+            reward_sinks,
+            expected,
+            withdraw_to: BTreeMap::new(),
+            absent_until: BTreeMap::new(),
+            initial_supply,
+            stats: Stats::default(),
+            app_hashes: Vec::new(),
+            restart_before,
+            trace: std::env::var_os("SIM_TRACE").is_some(),
+        };
+        sim.settle(&first_block, &[]);
+        sim
+    }
+
+    pub(crate) fn run(mut self, blocks: u64) -> Run {
+        for _ in 0..blocks {
+            self.step();
+        }
+        Run {
+            app_hashes: self.app_hashes,
+            stats: self.stats,
+        }
+    }
+
+    /// Height of the block being built.
+    pub(crate) fn next_height(&self) -> u64 {
+        self.chain.driver.height + 1
+    }
+
+    /// One block: random events, random transactions, then the checks.
+    fn step(&mut self) {
+        let height = self.next_height();
+        if self.restart_before == Some(height) {
+            self.chain.driver.app = rampart_app::App::new(
+                self.chain.storage.clone(),
+                rampart_app::AppConfig::default(),
+            );
+        }
+        self.update_downtime(height);
+        let misbehavior = self.maybe_double_sign();
+        let mut busy = BTreeSet::new();
+        let mut planned = self.plan_unjails(&mut busy);
+        // One to four random transactions besides the unjails, with a few tries since not every
+        // action has something to act on.
+        let wanted = planned.len() + usize::try_from(self.rng.between(1, 4)).expect("small");
+        let total_weight: u64 = Action::ALL.iter().map(|a| a.weight()).sum();
+        for _ in 0..12 {
+            if planned.len() >= wanted {
+                break;
+            }
+            let mut roll = self.rng.next() % total_weight;
+            let action = Action::ALL
+                .into_iter()
+                .find(|a| {
+                    if roll < a.weight() {
+                        true
+                    } else {
+                        roll -= a.weight();
+                        false
+                    }
+                })
+                .expect("weights cover the roll");
+            if let Some(p) = self.plan(action, &mut busy) {
+                planned.push(p);
+            }
+        }
+        let txs = planned.iter().map(|p| p.bytes.clone()).collect();
+        let response = self.chain.driver.block_with(txs, misbehavior);
+        self.settle(&response, &planned);
+    }
+
+    /// Books a block's events and results into the model and the statistics, then checks the
+    /// supply and every modelled balance against the bank.
+    fn settle(&mut self, response: &FinalizeBlock, planned: &[Planned]) {
+        let height = self.chain.driver.height;
+        self.app_hashes.push(response.app_hash.as_bytes().to_vec());
+        // Begin- and end-block events first: rewards withdrawn there (a redelegation slashed at
+        // its destination) go to the withdraw address set before this block's transactions.
+        for event in &response.events {
+            match event.kind.as_str() {
+                "mint" => {
+                    self.stats.minted += attr(event, "amount").parse::<u128>().expect("amount");
+                }
+                "slash" => {
+                    let burned = uramp(attr(event, "burned"));
+                    self.stats.burned += burned;
+                    match attr(event, "reason") {
+                        "missing_signature" => self.stats.downtime_slashes += 1,
+                        "double_sign" => self.stats.double_sign_slashes += 1,
+                        other => panic!("unknown slash reason {other}"),
+                    }
+                    if self.trace {
+                        println!(
+                            "  {height}: slash {} ({}), burned {burned}",
+                            attr(event, "address"),
+                            attr(event, "reason")
+                        );
+                    }
+                }
+                "complete_unbonding" => {
+                    self.stats.unbondings_completed += 1;
+                    let delegator = attr(event, "delegator");
+                    if let Some(address) = self.modelled(delegator) {
+                        self.credit(address, uramp(attr(event, "amount")));
+                    }
+                }
+                _ => self.book_rewards(event),
+            }
+        }
+        assert_eq!(response.tx_results.len(), planned.len());
+        for (p, result) in planned.iter().zip(&response.tx_results) {
+            *self.stats.attempts.entry(p.action).or_default() += 1;
+            if let Some((payer, fee)) = p.fee {
+                if ante_passed(result) {
+                    self.debit(payer, fee);
+                }
+            }
+            let ok = result.code.is_ok();
+            if self.trace {
+                let outcome = if ok { "ok" } else { result.log.as_str() };
+                println!("  {height}: {:?}: {} → {outcome}", p.action, p.summary);
+            }
+            if !ok {
+                assert!(
+                    result.events.iter().all(|e| e.kind == "tx"
+                        || e.kind == "coin_spent"
+                        || e.kind == "coin_received"
+                        || e.kind == "transfer"
+                        || e.kind == "message"),
+                    "block {height}: a failed {:?} kept message events: {:?}",
+                    p.action,
+                    result.events
+                );
+                continue;
+            }
+            *self.stats.successes.entry(p.action).or_default() += 1;
+            match p.effect {
+                Effect::None => {}
+                Effect::Spend { from, amount } => self.debit(from, amount),
+                Effect::Transfer { from, to, amount } => {
+                    self.debit(from, amount);
+                    self.credit(to, amount);
+                }
+                Effect::SetWithdraw { delegator, to } => {
+                    self.withdraw_to.insert(delegator, to);
+                }
+            }
+            for event in &result.events {
+                self.book_rewards(event);
+            }
+        }
+        self.check_books(height);
+        self.check_validator_set(height);
+    }
+
+    /// The set CometBFT will use two heights on (the diffs FinalizeBlock returned, applied by
+    /// the driver) is staking's active set: bonded, unjailed validators with their power.
+    fn check_validator_set(&self, height: u64) {
+        let snapshot = self.chain.storage.snapshot();
+        let mut active = BTreeMap::new();
+        for (op, power) in snapshot.active_set() {
+            let v = snapshot
+                .validator(&op)
+                .expect("reads")
+                .unwrap_or_else(|| panic!("block {height}: active validator {op:?} is gone"));
+            assert!(
+                !v.jailed && v.status == BondStatus::Bonded && v.power().expect("fits") == power,
+                "block {height}: active {} is jailed, not bonded or not at power {power}: {v:?}",
+                valoper(op)
+            );
+            active.insert(v.consensus_address(), (v.pubkey, power));
+        }
+        assert!(active.len() <= MAX_VALIDATORS as usize);
+        assert_eq!(
+            Some(&active),
+            self.chain.driver.validators_at(height + 2),
+            "block {height}: CometBFT's next set differs from staking's active set"
+        );
+    }
+
+    /// Credits a `withdraw_rewards` event of a modelled delegator to its withdraw address.
+    fn book_rewards(&mut self, event: &Event) {
+        if event.kind != "withdraw_rewards" {
+            return;
+        }
+        let Some(delegator) = self.modelled(attr(event, "delegator")) else {
+            return;
+        };
+        let amount = uramp(attr(event, "amount"));
+        self.stats.rewards_withdrawn += amount;
+        let to = self
+            .withdraw_to
+            .get(&delegator)
+            .copied()
+            .unwrap_or(delegator);
+        self.credit(to, amount);
+    }
+
+    /// The modelled address with bech32 form `text`.
+    fn modelled(&self, text: &str) -> Option<Address> {
+        self.expected
+            .keys()
+            .find(|address| address.to_string() == text)
+            .copied()
+    }
+
+    /// Adds `amount` to the modelled balance of `address` (operators are not modelled).
+    fn credit(&mut self, address: Address, amount: u128) {
+        if let Some(balance) = self.expected.get_mut(&address) {
+            *balance += i128::try_from(amount).expect("fits");
+        }
+    }
+
+    /// Takes `amount` from the modelled balance of `address` (operators are not modelled).
+    fn debit(&mut self, address: Address, amount: u128) {
+        if let Some(balance) = self.expected.get_mut(&address) {
+            *balance -= i128::try_from(amount).expect("fits");
+        }
+    }
+
+    /// Supply = genesis + minted − burned; every modelled balance matches the bank.
+    fn check_books(&self, height: u64) {
+        assert_eq!(
+            self.chain.supply(DENOM).0,
+            self.initial_supply + self.stats.minted - self.stats.burned,
+            "block {height}: supply ≠ genesis {} + minted {} − burned {}",
+            self.initial_supply,
+            self.stats.minted,
+            self.stats.burned
+        );
+        for (address, expected) in &self.expected {
+            let balance = self.chain.balance(address, DENOM);
+            assert_eq!(
+                i128::try_from(balance).expect("fits"),
+                *expected,
+                "block {height}: bank balance of {address} differs from the model"
+            );
+        }
+    }
+}
+
+/// `bytes` in lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,157 @@
+//! The one 20-byte address type of the chain and its bech32 forms.
+//!
+//! Accounts and validator operators are both an [`Address`]: the same bytes carry the account
+//! prefix (`rampart1…`) or the operator prefix (`rampartvaloper1…`). Consensus addresses stay a
+//! plain [`ConsensusAddress`] (CometBFT's form). Which prefixes a chain uses is its
+//! [`crate::profile::ChainProfile`]; this file only knows how to encode and decode with one.
+
+use std::fmt;
+use std::ops::Deref;
+
+use sha2::{Digest, Sha256};
+
+use crate::context::ConsensusAddress;
+use crate::error::{AppError, AppResult, SdkCode};
+use crate::profile::ChainProfile;
+
+/// A 20-byte account or operator address, as the Cosmos SDK derives it from a public key or a
+/// module name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Address(pub [u8; 20]);
+
+impl Address {
+    /// The address of the module account `name`: `SHA256(name)[..20]`, as the SDK's
+    /// `authtypes.NewModuleAddress`.
+    pub fn module(name: &str) -> Self {
+        Self::from_hash_prefix(&Sha256::digest(name.as_bytes()).into())
+    }
+
+    /// The first 20 bytes of a SHA-256 digest.
+    pub fn from_hash_prefix(digest: &[u8; 32]) -> Self {
+        let mut bytes = [0u8; 20];
+        bytes.copy_from_slice(&digest[..20]); // 20 < 32: in bounds
+        Self(bytes)
+    }
+
+    /// Bech32 with `prefix`.
+    pub fn to_bech32(&self, prefix: &str) -> String {
+        encode(prefix, &self.0)
+    }
+
+    /// Decodes a bech32 address that must carry `prefix` and 20 bytes; `Err` is `sdk/7`
+    /// (`invalid address "…": …: invalid address`).
+    pub fn from_bech32(text: &str, prefix: &str) -> AppResult<Self> {
+        decode(text, prefix, None).map(Self)
+    }
+
+    /// Like [`Address::from_bech32`], naming `field` in the error
+    /// (`invalid <field> "…": …: invalid address`).
+    pub fn from_bech32_field(text: &str, prefix: &str, field: &str) -> AppResult<Self> {
+        decode(text, prefix, Some(field)).map(Self)
+    }
+}
+
+impl Deref for Address {
+    type Target = [u8];
+
+    /// The 20 bytes as a slice, so that an `&Address` is a key part wherever `&[u8]` is.
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl TryFrom<&[u8]> for Address {
+    type Error = std::array::TryFromSliceError;
+
+    /// Exactly 20 bytes (a key part read back from state).
+    fn try_from(bytes: &[u8]) -> Result<Self, Self::Error> {
+        bytes.try_into().map(Self)
+    }
+}
+
+impl From<[u8; 20]> for Address {
+    fn from(bytes: [u8; 20]) -> Self {
+        Self(bytes)
+    }
+}
+
+impl fmt::Display for Address {
+    /// The account bech32 form of the Rampart profile ([`ChainProfile::rampart`]); code that
+    /// knows its chain's profile uses [`ChainProfile::to_account`] instead.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&ChainProfile::rampart().to_account(self))
+    }
+}
+
+/// Bech32 text of 20 `bytes` with `prefix` (accounts, operators and consensus addresses alike).
+pub fn encode(prefix: &str, bytes: &[u8; 20]) -> String {
+    subtle_encoding::bech32::encode(prefix, bytes)
+}
+
+/// Decodes `text`, which must carry `prefix` and 20 bytes; `Err` is `sdk/7`. With a `field` the
+/// error reads `invalid <field> "<text>": <why>: invalid address`, without one
+/// `invalid address "<text>": <why>: invalid address` (empty text: `empty address string is not
+/// allowed`, the SDK's words).
+pub fn decode(text: &str, prefix: &str, field: Option<&str>) -> AppResult<[u8; 20]> {
+    let invalid = |why: String| {
+        let what = field.unwrap_or("address");
+        AppError::sdk(
+            SdkCode::InvalidAddress,
+            format!("invalid {what} {text:?}: {why}: invalid address"),
+        )
+    };
+    if text.is_empty() {
+        return Err(match field {
+            Some(_) => invalid("empty address".into()),
+            None => AppError::sdk(
+                SdkCode::InvalidAddress,
+                "empty address string is not allowed: invalid address",
+            ),
+        });
+    }
+    let (hrp, data) = subtle_encoding::bech32::decode(text).map_err(|e| invalid(e.to_string()))?;
+    if hrp != prefix {
+        return Err(invalid(format!("expected prefix {prefix}, got {hrp}")));
+    }
+    data.try_into()
+        .map_err(|d: Vec<u8>| invalid(format!("expected 20 bytes, got {}", d.len())))
+}
+
+/// The CometBFT address of an ed25519 consensus key: the first 20 bytes of its sha256.
+pub fn consensus_address(pubkey: &[u8; 32]) -> ConsensusAddress {
+    Address::from_hash_prefix(&Sha256::digest(pubkey).into()).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bech32_round_trips_and_checks_the_prefix() {
+        let profile = ChainProfile::rampart();
+        let addr = Address([7; 20]);
+        let text = addr.to_string();
+        assert!(text.starts_with("rampart1"));
+        assert_eq!(profile.account(&text, "delegator").expect("valid"), addr);
+        let valoper = profile.to_valoper(&addr);
+        assert_eq!(profile.valoper(&valoper, "validator").expect("valid"), addr);
+        let err = Address::from_bech32(&valoper, profile.account_prefix).expect_err("prefix");
+        assert!(err.is(SdkCode::InvalidAddress), "{err}");
+        assert!(err.log.contains("expected prefix rampart,"), "{err}");
+        let err = profile.account(&valoper, "delegator").expect_err("prefix");
+        assert!(err.log.starts_with("invalid delegator "), "{err}");
+        assert!(Address::from_bech32("rampart1qqqq", "rampart").is_err());
+        assert!(Address::from_bech32("", "rampart").is_err());
+        assert!(profile.account("", "delegator").is_err());
+    }
+
+    #[test]
+    fn module_address_matches_the_sdk() {
+        // authtypes.NewModuleAddress("fee_collector") on any Cosmos SDK chain.
+        let addr = Address::module("fee_collector");
+        assert_eq!(
+            addr.to_bech32("cosmos"),
+            "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta"
+        );
+    }
+}
