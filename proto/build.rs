@@ -3,7 +3,8 @@
 //! for gRPC reflection, and generates prost types for the `rampart.*` packages only (no gRPC
 //! clients or servers: the node serves raw bytes per method path, clients build requests from
 //! these types): Cosmos and CometBFT types come from `cosmos-sdk-proto` and `tendermint-proto`
-//! (mapped with `extern_path`), never generated twice.
+//! (mapped with `extern_path`), never generated twice. The genesis messages (`JSON_MESSAGES`) also
+//! get proto3-JSON serde impls from pbjson-build.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,35 @@ const INCLUDES: &[&str] = &["third_party", "."];
 
 /// The package prefix Rust code is generated for.
 const GENERATED_PACKAGE: &str = "rampart.";
+
+/// The messages that also get proto3-JSON serde impls (pbjson, proto field names, every field
+/// written, unknown fields refused): each module's genesis section and the messages inside it.
+const JSON_MESSAGES: &[&str] = &[
+    ".rampart.base.v1",
+    ".rampart.bank.v1",
+    ".rampart.distribution.v1",
+    ".rampart.staking.v1",
+    ".rampart.mint.v1",
+    ".rampart.slashing.v1",
+    ".rampart.consumer.v1.GenesisState",
+    ".rampart.consumer.v1.GenesisParams",
+    ".rampart.consumer.v1.GenesisConsumerParams",
+    ".rampart.consumer.v1.GenesisPendingInfractionParams",
+    ".rampart.consumer.v1.GenesisValidatorUpdate",
+    ".rampart.consumer.v1.GenesisConsumerGenesis",
+    ".rampart.consumer.v1.GenesisConsumerValidator",
+    ".rampart.consumer.v1.GenesisPacket",
+    ".rampart.consumer.v1.GenesisCommission",
+    ".rampart.consumer.v1.GenesisConsumer",
+    ".rampart.consumer.v1.InfractionParams",
+    ".rampart.restaking.v1.GenesisState",
+    ".rampart.restaking.v1.GenesisStake",
+    ".rampart.restaking.v1.GenesisPledge",
+    ".rampart.restaking.v1.GenesisConsumerKey",
+    ".rampart.restaking.v1.GenesisJail",
+    ".rampart.restaking.v1.GenesisEvidence",
+    ".rampart.restaking.v1.Params",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
@@ -57,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     generated.file.retain(|file| needed.contains(file.name()));
+    let json_descriptors = generated.encode_to_vec();
     tonic_build::configure()
         .build_server(false)
         .build_client(false)
@@ -68,9 +99,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ".google.protobuf.Any",
             "::tendermint_proto::google::protobuf::Any",
         )
+        .type_attribute(".rampart.base.v1", "#[derive(Eq)]")
         .extern_path(".cosmos", "::cosmos_sdk_proto::cosmos")
         .extern_path(".tendermint", "::tendermint_proto")
         .compile_fds(generated)?;
+    // `<package>.serde.rs`, included beside `<package>.rs`.
+    pbjson_build::Builder::new()
+        .register_descriptors(&json_descriptors)?
+        .out_dir(&out_dir)
+        .preserve_proto_field_names()
+        .emit_fields()
+        .build(JSON_MESSAGES)?;
     Ok(())
 }
 

@@ -96,6 +96,7 @@ struct Routed<'m> {
 /// Routes every message and collects its signers before anything runs, so an unknown type or a
 /// malformed message fails the whole transaction up front.
 fn route<'m>(modules: &'m Modules, decoded: &'m DecodedTx) -> AppResult<Vec<Routed<'m>>> {
+    let profile = modules.chain_profile();
     decoded
         .body
         .messages
@@ -110,7 +111,7 @@ fn route<'m>(modules: &'m Modules, decoded: &'m DecodedTx) -> AppResult<Vec<Rout
                     ),
                 )
             })?;
-            let signers = module.validate_msg(msg)?.into_iter().map(Address).collect();
+            let signers = module.validate_msg(&profile, msg)?;
             Ok(Routed {
                 module,
                 msg,

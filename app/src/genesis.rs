@@ -52,9 +52,13 @@ pub fn init_modules(
 /// Exports every module's state as an `app_state` object (with an empty `genutil` section: the
 /// genesis transactions' effects are in the modules' state).
 pub fn export_genesis(modules: &Modules, state: &dyn StateRead) -> AppResult<serde_json::Value> {
+    let profile = modules.chain_profile();
     let mut sections = serde_json::Map::new();
     for module in modules.iter() {
-        sections.insert(module.name().to_owned(), module.export_genesis(state)?);
+        sections.insert(
+            module.name().to_owned(),
+            module.export_genesis(state, &profile)?,
+        );
     }
     sections.insert(
         genutil::SECTION.to_owned(),

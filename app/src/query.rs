@@ -8,7 +8,7 @@ use prost::Message;
 use rampart_core::context::ExecMode;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::Overlay;
-use rampart_core::{BlockContext, BlockTime, Events};
+use rampart_core::{BlockContext, BlockTime, Events, QueryContext};
 use rampart_store::{Snapshot, Storage, StorageError};
 use tendermint_proto::google::protobuf::Any;
 
@@ -92,7 +92,12 @@ impl Queries {
         })?;
         let snapshot = self.snapshot(height)?;
         let height = snapshot_height(&snapshot)?;
-        let value = module.query(&snapshot, path, data)?;
+        let profile = self.modules.chain_profile();
+        let ctx = QueryContext {
+            state: &snapshot,
+            profile: &profile,
+        };
+        let value = module.query(ctx, path, data)?;
         Ok(QueryAnswer {
             value,
             height,

@@ -9,8 +9,8 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 
 use crate::query::SimulateResult;
 
-/// The gRPC method path of simulation.
-pub const SIMULATE_PATH: &str = "/cosmos.tx.v1beta1.Service/Simulate";
+/// The gRPC method path of simulation (defined in `rampart_proto` for the app and its clients).
+pub use rampart_proto::SIMULATE_PATH;
 
 /// The transaction bytes of a `SimulateRequest`: `tx_bytes`, or the deprecated `tx` re-encoded
 /// (a `Tx` encodes to exactly the bytes of the `TxRaw` with its body and auth info encoded).

@@ -515,4 +515,16 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
             .operator_tx(&v[3], vec![opt_in(&v[3], 0, 100, None)], GAS),
     );
     assert_eq!(code(&refused), ("restaking".into(), 4), "{}", refused.log);
+    // The whole history is pinned: this scenario's final app hash, recorded before the
+    // restructuring of issue 10. A change meant to alter what it commits updates it and says why.
+    let app_hash: String = net
+        .chain
+        .app_hash()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        app_hash,
+        "a0374163dab4e2d362977dd5887febecdf4b3d9478357e02317cc7ebc31e5984"
+    );
 }

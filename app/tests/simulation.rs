@@ -35,6 +35,10 @@
 //!   staking's active set: bonded, unjailed validators at their power;
 //! - determinism: each seed runs twice on fresh stores, the second time with the application
 //!   restarted halfway over its store, and both runs have the same app hash at every block;
+//! - the history is pinned: each seed's final app hash equals the one recorded in
+//!   [`PINNED_APP_HASHES`] (taken before the restructuring of issue 10), so a change that was
+//!   meant to keep behaviour cannot move consensus state unnoticed; a change that means to
+//!   must update the pin and say so;
 //! - the run tested something: every transaction kind succeeded at least once, and at least one
 //!   downtime slash and one double-sign slash happened.
 //!
@@ -46,6 +50,23 @@
 mod sim;
 
 use sim::{Action, Sim, BLOCKS};
+
+/// The final app hash (hex) of each seed's history. A state-machine change that is meant to
+/// change what a history commits updates these and says why in its commit message.
+const PINNED_APP_HASHES: [(u64, &str); 3] = [
+    (
+        0x5EED_0001,
+        "0c13eb0ea4fec40ad01d5804dab0af4803258954ba01b6b4e82da5e610f186ed",
+    ),
+    (
+        0x5EED_0002,
+        "012376cc0624ce011e19a6c84077f4ec73fb0f65c9aa39251801dd1dd59d38e1",
+    ),
+    (
+        0x5EED_0003,
+        "60274e71057ca5489ec28cfa85010c785000367618fd145749813f9d36d05f65",
+    ),
+];
 
 /// Runs `seed` twice on fresh stores — the second time restarting the application halfway —,
 /// checks that both runs agree block by block and that the run exercised every transaction kind
@@ -66,6 +87,20 @@ fn simulate_twice(seed: u64) {
         );
     }
     assert_eq!(first.stats, second.stats, "seed {seed:#x}");
+    let last: String = first
+        .app_hashes
+        .last()
+        .map(|hash| hash.iter().map(|b| format!("{b:02x}")).collect())
+        .unwrap_or_default();
+    let pinned = PINNED_APP_HASHES
+        .iter()
+        .find(|(pinned_seed, _)| *pinned_seed == seed)
+        .map(|(_, hash)| *hash);
+    assert_eq!(
+        Some(last.as_str()),
+        pinned,
+        "seed {seed:#x}: the history's final app hash moved"
+    );
     let stats = first.stats;
     println!("seed {seed:#x} after {BLOCKS} blocks:");
     for action in Action::ALL {

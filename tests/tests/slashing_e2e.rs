@@ -13,12 +13,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
-use cosmos_sdk_proto::cosmos::slashing::v1beta1::{
-    QuerySigningInfoRequest, QuerySigningInfoResponse,
-};
-use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    QueryValidatorsRequest, QueryValidatorsResponse, Validator,
-};
+use cosmos_sdk_proto::cosmos::slashing::v1beta1::ValidatorSigningInfo;
+use cosmos_sdk_proto::cosmos::staking::v1beta1::Validator;
+use rampart_client::address::consensus_address as consensus_bech32;
 use rampart_client::NodeClient;
 use rampart_localnet::{StopMode, DOWNTIME_JAIL_SECS, SELF_DELEGATION};
 use rampart_tests::{height_timeout, TestNet};
@@ -33,14 +30,10 @@ const DOUBLE_SIGN_SLASH: u128 = 5_000_000;
 /// The staking validator whose moniker is `moniker`, as node `rpc` sees it.
 async fn validator(rpc: &str, moniker: &str) -> Result<Validator> {
     let client = NodeClient::new(rpc)?;
-    let response: QueryValidatorsResponse = client
-        .grpc_query(
-            "/cosmos.staking.v1beta1.Query/Validators",
-            &QueryValidatorsRequest::default(),
-        )
-        .await?;
-    response
-        .validators
+    client
+        .staking()
+        .validators("")
+        .await?
         .into_iter()
         .find(|v| v.description.as_ref().is_some_and(|d| d.moniker == moniker))
         .ok_or_else(|| anyhow!("no validator {moniker}"))
@@ -71,23 +64,14 @@ async fn comet_power(rpc: &str, address: [u8; 20]) -> Result<u64> {
         .map_or(0, |v| v.power.value()))
 }
 
-async fn signing_info(
-    rpc: &str,
-    address: [u8; 20],
-) -> Result<cosmos_sdk_proto::cosmos::slashing::v1beta1::ValidatorSigningInfo> {
+/// The slashing signing info of the validator whose consensus address is `address`.
+async fn signing_info(rpc: &str, address: [u8; 20]) -> Result<ValidatorSigningInfo> {
     let client = NodeClient::new(rpc)?;
-    let cons = rampart_staking_address(address);
-    let response: QuerySigningInfoResponse = client
-        .grpc_query(
-            "/cosmos.slashing.v1beta1.Query/SigningInfo",
-            &QuerySigningInfoRequest { cons_address: cons },
-        )
+    let response = client
+        .slashing()
+        .signing_info(&consensus_bech32(&address))
         .await?;
     response.val_signing_info.context("no signing info")
-}
-
-fn rampart_staking_address(address: [u8; 20]) -> String {
-    subtle_encoding::bech32::encode("rampartvalcons", address)
 }
 
 /// Polls `probe` every second until it yields `Some` or `timeout` passes.

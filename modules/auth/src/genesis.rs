@@ -1,6 +1,14 @@
 //! The `app_state.auth` genesis section: `{params, accounts}`. Listed accounts — plain and
 //! module accounts — keep their numbers and sequences; module accounts not listed are created by
 //! their module when first needed.
+//!
+//! The one genesis section still written with hand-made serde types rather than a pbjson
+//! `GenesisState`: an account is an `Any` in its JSON form, flat (`"@type"` beside the account's
+//! fields, `name` and `permissions` too for a module account, unlike the SDK's nested
+//! `base_account`) with `"@type"` optional (a base account when absent) and `name`/`permissions`
+//! left out of base accounts. No proto message has a `"@type"` field (pbjson writes an `Any` as
+//! `type_url` and `value` bytes), and every field would be written, so a proto type would change
+//! what users write.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateWrite};
@@ -88,12 +96,16 @@ fn invalid(why: String) -> AppError {
 }
 
 /// Writes the section into `state`.
-pub fn init(state: &mut dyn StateWrite, genesis: &AuthGenesis) -> AppResult<()> {
+pub fn init(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    genesis: &AuthGenesis,
+) -> AppResult<()> {
     genesis.params.validate()?;
     state.set_auth_params(&genesis.params);
     for entry in &genesis.accounts {
         let module = entry.module()?;
-        let address = ChainProfile::rampart().account_address(&entry.address)?;
+        let address = profile.account_address(&entry.address)?;
         if state.account(&address)?.is_some() {
             return Err(invalid(format!("duplicate account {}", entry.address)));
         }
@@ -114,7 +126,7 @@ pub fn init(state: &mut dyn StateWrite, genesis: &AuthGenesis) -> AppResult<()> 
 }
 
 /// Reads the section back from `state`.
-pub fn export(state: &dyn StateRead) -> AppResult<AuthGenesis> {
+pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<AuthGenesis> {
     let mut accounts = Vec::new();
     for (key, _) in state.scan_prefix(ACCOUNTS_PREFIX) {
         let bytes: [u8; 20] = key[ACCOUNTS_PREFIX.len()..]
@@ -133,7 +145,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<AuthGenesis> {
         };
         accounts.push(GenesisAccount {
             type_url: Some(type_url.into()),
-            address: account.address.to_string(),
+            address: profile.to_account(&account.address),
             account_number: account.account_number,
             sequence: account.sequence,
             name,

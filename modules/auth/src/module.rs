@@ -3,10 +3,12 @@
 //! [`crate::AuthRead`]/[`crate::AuthWrite`] to check signatures and sequences.
 
 use rampart_core::error::AppResult;
+use rampart_core::module::{import_section, to_section};
 use rampart_core::state::{StateRead, StateWrite};
-use rampart_core::{GenesisContext, Module};
+use rampart_core::{ChainProfile, GenesisContext, Module, QueryContext};
+use serde_json::Value;
 
-use crate::genesis::{self, AuthGenesis};
+use crate::genesis;
 use crate::query::{self, QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS};
 use crate::state::AuthWrite;
 
@@ -25,25 +27,26 @@ impl Module for AuthModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        ctx: &GenesisContext,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let section: AuthGenesis = rampart_core::module::genesis_section("auth", section)?;
-        genesis::init(state, &section)?;
+        import_section(self.name(), section, |g| {
+            genesis::init(state, &ctx.profile, g)
+        })?;
         state.ensure_module_account(FEE_COLLECTOR, &[])?;
         Ok(())
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     fn query_paths(&self) -> &'static [&'static str] {
         &[QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS]
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        query::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        query::answer(ctx, path, request)
     }
 }
 
@@ -61,7 +64,7 @@ mod tests {
     fn ctx() -> GenesisContext {
         GenesisContext {
             chain_id: "t".into(),
-            profile: rampart_core::ChainProfile::rampart(),
+            profile: ChainProfile::rampart(),
             initial_height: 1,
             genesis_time: BlockTime::default(),
             validators: vec![],
@@ -83,7 +86,9 @@ mod tests {
             .expect("reads")
             .expect("created");
         assert_eq!(fee.account_number, 8, "numbered after the listed accounts");
-        let exported = AuthModule.export_genesis(&state).expect("exports");
+        let exported = AuthModule
+            .export_genesis(&state, &ChainProfile::rampart())
+            .expect("exports");
         let accounts = exported["accounts"].as_array().expect("a list");
         assert_eq!(accounts.len(), 2, "the user and the fee collector");
         let user_entry = accounts.iter().find(|a| a["address"] == user.as_str());
@@ -109,15 +114,21 @@ mod tests {
         assert!(err.log.contains("must have address"), "{}", err.log);
     }
 
+    fn query_account(state: &dyn StateRead, req: &QueryAccountRequest) -> AppResult<Vec<u8>> {
+        let ctx = QueryContext {
+            state,
+            profile: &ChainProfile::rampart(),
+        };
+        AuthModule.query(ctx, QUERY_ACCOUNT, &req.encode_to_vec())
+    }
+
     #[test]
     fn unknown_account_query_says_not_found() {
         let state = Overlay::new(EmptyState);
         let req = QueryAccountRequest {
             address: Address([1; 20]).to_string(),
         };
-        let err = AuthModule
-            .query(&state, QUERY_ACCOUNT, &req.encode_to_vec())
-            .expect_err("unknown");
+        let err = query_account(&state, &req).expect_err("unknown");
         assert!(err.is(SdkCode::KeyNotFound));
         assert!(
             err.log.contains("rpc error: code = NotFound"),
@@ -128,15 +139,11 @@ mod tests {
         let bad = QueryAccountRequest {
             address: "cosmos1xyz".into(),
         };
-        let err = AuthModule
-            .query(&state, QUERY_ACCOUNT, &bad.encode_to_vec())
-            .expect_err("bad address");
+        let err = query_account(&state, &bad).expect_err("bad address");
         assert!(err.is(SdkCode::InvalidAddress));
         let mut with = Overlay::new(EmptyState);
         with.ensure_account(&Address([1; 20])).expect("created");
-        let bytes = AuthModule
-            .query(&with, QUERY_ACCOUNT, &req.encode_to_vec())
-            .expect("found");
+        let bytes = query_account(&with, &req).expect("found");
         let any = QueryAccountResponse::decode(bytes.as_slice())
             .expect("decodes")
             .account

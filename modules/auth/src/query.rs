@@ -9,8 +9,7 @@ use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_request;
 use rampart_core::pagination::paginate_prefix;
-use rampart_core::state::StateRead;
-use rampart_core::ChainProfile;
+use rampart_core::QueryContext;
 use tendermint_proto::google::protobuf::Any;
 
 /// gRPC path of the account query.
@@ -21,11 +20,12 @@ pub const QUERY_ACCOUNTS: &str = "/cosmos.auth.v1beta1.Query/Accounts";
 pub const QUERY_PARAMS: &str = "/cosmos.auth.v1beta1.Query/Params";
 
 /// Answers one of the paths above.
-pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let QueryContext { state, profile } = ctx;
     match path {
         QUERY_ACCOUNT => {
             let req: QueryAccountRequest = decode_request("QueryAccountRequest", request)?;
-            let address = ChainProfile::rampart().account_address(&req.address)?;
+            let address = profile.account_address(&req.address)?;
             let account = state.account(&address)?.ok_or_else(|| {
                 // CosmJS and cosmpy recognise an unknown account by these words.
                 AppError::sdk(

@@ -1,4 +1,5 @@
-//! The `app_state.bank` genesis section: `{params, balances: [{address, coins}], supply}`.
+//! The `app_state.bank` genesis section, `rampart.bank.v1.GenesisState` in proto3 JSON with the
+//! proto field names (unknown fields refused): `{params, balances: [{address, coins}], supply}`.
 //! Accounts are created for every funded address; the supply is derived from the balances (a
 //! `supply` given in the section must match it).
 
@@ -11,61 +12,16 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateWrite};
 use rampart_core::Address;
 use rampart_core::{Amount, Events};
-use serde::{Deserialize, Serialize};
+use rampart_proto::rampart::bank::v1 as pb;
 
 use crate::state::{decode_amount, BankRead, BankWrite, BALANCES_PREFIX, SUPPLY_PREFIX};
 use rampart_core::coins::{format_coins, parse_coins, Coin};
 
 /// The genesis section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BankGenesis {
-    /// Parameters.
-    #[serde(default)]
-    pub params: BankParams,
-    /// Initial balances.
-    #[serde(default)]
-    pub balances: Vec<GenesisBalance>,
-    /// Expected total supply; empty means "derive it".
-    #[serde(default)]
-    pub supply: Vec<JsonCoin>,
-}
+pub type BankGenesis = pb::GenesisState;
 
-/// Bank parameters in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BankParams {
-    /// Whether transfers are enabled.
-    pub default_send_enabled: bool,
-}
-
-impl Default for BankParams {
-    fn default() -> Self {
-        Self {
-            default_send_enabled: true,
-        }
-    }
-}
-
-/// One address's genesis balance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisBalance {
-    /// Bech32 account address.
-    pub address: String,
-    /// Its coins, sorted by denom.
-    pub coins: Vec<JsonCoin>,
-}
-
-/// A coin in JSON (`{"denom": "uramp", "amount": "100"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonCoin {
-    /// Denomination.
-    pub denom: String,
-    /// Decimal amount.
-    pub amount: String,
-}
+/// A coin in a genesis section (`{"denom": "uramp", "amount": "100"}`).
+pub use rampart_proto::rampart::base::v1::Coin as JsonCoin;
 
 fn to_coins(coins: &[JsonCoin]) -> AppResult<Vec<Coin>> {
     let proto: Vec<ProtoCoin> = coins
@@ -89,15 +45,22 @@ fn to_json(coins: &[Coin]) -> Vec<JsonCoin> {
 }
 
 /// Writes the section: parameters, accounts and balances, and the derived supply.
-pub fn init(state: &mut dyn StateWrite, genesis: &BankGenesis) -> AppResult<()> {
+pub fn init(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    genesis: &BankGenesis,
+) -> AppResult<()> {
     state.set_bank_params(&Params {
-        default_send_enabled: genesis.params.default_send_enabled,
+        default_send_enabled: genesis
+            .params
+            .as_ref()
+            .is_none_or(|p| p.default_send_enabled),
         ..Params::default()
     });
     let mut seen = std::collections::BTreeSet::new();
     let mut events = Events::new();
     for entry in &genesis.balances {
-        let address = ChainProfile::rampart().account_address(&entry.address)?;
+        let address = profile.account_address(&entry.address)?;
         if !seen.insert(address) {
             return Err(AppError::sdk(
                 SdkCode::JsonUnmarshal,
@@ -137,7 +100,7 @@ pub fn total_supply(state: &dyn StateRead) -> AppResult<Vec<Coin>> {
 }
 
 /// Reads the section back from `state`.
-pub fn export(state: &dyn StateRead) -> AppResult<BankGenesis> {
+pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<BankGenesis> {
     let mut by_address: BTreeMap<[u8; 20], Vec<Coin>> = BTreeMap::new();
     for (key, value) in state.scan_prefix(BALANCES_PREFIX) {
         let rest = &key[BALANCES_PREFIX.len()..];
@@ -153,15 +116,15 @@ pub fn export(state: &dyn StateRead) -> AppResult<BankGenesis> {
     }
     let balances = by_address
         .into_iter()
-        .map(|(address, coins)| GenesisBalance {
-            address: Address(address).to_string(),
+        .map(|(address, coins)| pb::Balance {
+            address: profile.to_account(&Address(address)),
             coins: to_json(&coins),
         })
         .collect();
     Ok(BankGenesis {
-        params: BankParams {
+        params: Some(pb::Params {
             default_send_enabled: state.bank_params()?.default_send_enabled,
-        },
+        }),
         balances,
         supply: to_json(&total_supply(state)?),
     })

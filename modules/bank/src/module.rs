@@ -2,12 +2,15 @@
 //! `cosmos.bank.v1beta1.Query` service.
 
 use rampart_core::error::AppResult;
+use rampart_core::module::{import_section, to_section};
 use rampart_core::state::{StateRead, StateWrite};
-use rampart_core::{Events, GenesisContext, Module, MsgContext};
+use rampart_core::QueryContext;
+use rampart_core::{Address, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext};
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
-use crate::genesis::{self, BankGenesis};
-use crate::msgs::{self, MSG_MULTI_SEND, MSG_SEND};
+use crate::genesis;
+use crate::msgs::{self, Transfer, MSG_MULTI_SEND, MSG_SEND};
 use crate::query::{self, PATHS};
 
 /// The bank module.
@@ -22,33 +25,34 @@ impl Module for BankModule {
     fn init_genesis(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        ctx: &GenesisContext,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let section: BankGenesis = rampart_core::module::genesis_section("bank", section)?;
-        genesis::init(state, &section)
+        import_section(self.name(), section, |g| {
+            genesis::init(state, &ctx.profile, g)
+        })
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {
         &[MSG_SEND, MSG_MULTI_SEND]
     }
 
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
-        Ok(vec![msgs::decode(msg)?.from.0])
+    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
+        Transfer::validate(profile, msg)
     }
 
     fn deliver_msg(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &MsgContext<'_>,
+        ctx: &MsgContext<'_>,
         msg: &Any,
         events: &mut Events,
     ) -> AppResult<Any> {
-        msgs::execute(state, &msgs::decode(msg)?, events)
+        Transfer::deliver(ctx, msg, |m| msgs::execute(state, m, events))
     }
 
     /// Every denom's supply is the sum of all balances, module accounts (the staking pools, the
@@ -70,8 +74,8 @@ impl Module for BankModule {
         PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        query::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        query::answer(ctx, path, request)
     }
 }
 
@@ -88,7 +92,7 @@ mod tests {
     fn genesis_funds_accounts_and_round_trips() {
         let ctx = GenesisContext {
             chain_id: "t".into(),
-            profile: rampart_core::ChainProfile::rampart(),
+            profile: ChainProfile::rampart(),
             initial_height: 1,
             genesis_time: BlockTime::default(),
             validators: vec![],
@@ -112,7 +116,9 @@ mod tests {
             state.account(&b).expect("reads").is_some(),
             "account created"
         );
-        let exported = BankModule.export_genesis(&state).expect("exports");
+        let exported = BankModule
+            .export_genesis(&state, &ChainProfile::rampart())
+            .expect("exports");
         assert_eq!(exported["supply"][1]["amount"], "101");
         let mut again = Overlay::new(EmptyState);
         BankModule

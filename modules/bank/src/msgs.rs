@@ -10,7 +10,7 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg, unknown_msg};
 use rampart_core::state::StateWrite;
 use rampart_core::Address;
-use rampart_core::ChainProfile;
+use rampart_core::{ChainProfile, ModuleMsg};
 use rampart_core::{Event, Events};
 use tendermint_proto::google::protobuf::Any;
 
@@ -51,33 +51,42 @@ fn positive(coins: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> AppResul
     Ok(parsed)
 }
 
-/// Decodes and validates a bank message (`sdk/2` undecodable, `sdk/7` bad address, `sdk/10` bad
-/// coins, `bank/3` no outputs, `bank/4` inputs ≠ outputs, `bank/9` several senders).
-pub fn decode(msg: &Any) -> AppResult<Transfer> {
-    let profile = ChainProfile::rampart();
-    match msg.type_url.as_str() {
-        MSG_SEND => {
-            let m: MsgSend = decode_msg(msg)?;
-            let from = profile.account_address(&m.from_address)?;
-            let to = profile.account_address(&m.to_address)?;
-            let amount = positive(&m.amount)?;
-            Ok(Transfer {
-                from,
-                outputs: vec![(to, amount.clone())],
-                total: amount,
-                multi: false,
-            })
+impl ModuleMsg for Transfer {
+    /// Decodes and validates a bank message (`sdk/2` undecodable, `sdk/7` bad address, `sdk/10`
+    /// bad coins, `bank/3` no outputs, `bank/4` inputs ≠ outputs, `bank/9` several senders).
+    fn decode(msg: &Any, profile: &ChainProfile) -> AppResult<Self> {
+        match msg.type_url.as_str() {
+            MSG_SEND => {
+                let m: MsgSend = decode_msg(msg)?;
+                let from = profile.account_address(&m.from_address)?;
+                let to = profile.account_address(&m.to_address)?;
+                let amount = positive(&m.amount)?;
+                Ok(Transfer {
+                    from,
+                    outputs: vec![(to, amount.clone())],
+                    total: amount,
+                    multi: false,
+                })
+            }
+            MSG_MULTI_SEND => {
+                let m: MsgMultiSend = decode_msg(msg)?;
+                decode_multi(profile, &m.inputs, &m.outputs)
+            }
+            other => Err(unknown_msg("bank", other)),
         }
-        MSG_MULTI_SEND => {
-            let m: MsgMultiSend = decode_msg(msg)?;
-            decode_multi(&m.inputs, &m.outputs)
-        }
-        other => Err(unknown_msg("bank", other)),
+    }
+
+    /// The sender.
+    fn signers(&self, _profile: &ChainProfile) -> AppResult<Vec<Address>> {
+        Ok(vec![self.from])
     }
 }
 
-fn decode_multi(inputs: &[Input], outputs: &[Output]) -> AppResult<Transfer> {
-    let profile = ChainProfile::rampart();
+fn decode_multi(
+    profile: &ChainProfile,
+    inputs: &[Input],
+    outputs: &[Output],
+) -> AppResult<Transfer> {
     let input = match inputs {
         [] => return Err(err(BankCode::NoInputs, "no inputs to send transaction")),
         [one] => one,

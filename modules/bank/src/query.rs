@@ -10,8 +10,8 @@ use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_request;
 use rampart_core::pagination::paginate_prefix;
-use rampart_core::state::{KeyValue, StateRead};
-use rampart_core::ChainProfile;
+use rampart_core::state::KeyValue;
+use rampart_core::QueryContext;
 
 use crate::state::{balances_prefix, decode_amount, BankRead, SUPPLY_PREFIX};
 use rampart_core::coins::validate_denom;
@@ -48,8 +48,8 @@ fn coins_page(page: Vec<KeyValue>) -> AppResult<Vec<ProtoCoin>> {
 }
 
 /// Answers one of [`PATHS`].
-pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-    let profile = ChainProfile::rampart();
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let QueryContext { state, profile } = ctx;
     match path {
         QUERY_BALANCE => {
             let req: QueryBalanceRequest = decode_request("QueryBalanceRequest", request)?;

@@ -7,9 +7,10 @@
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
-use rampart_core::{GenesisContext, Module};
+use rampart_core::{ChainProfile, GenesisContext, Module, QueryContext};
 use rampart_proto::rampart::chain::v1::{ChainInfo, QueryChainInfoRequest, QueryChainInfoResponse};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Timestamp;
 
 /// State key of the [`ChainInfo`] record.
@@ -51,7 +52,7 @@ impl Module for ChainModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        genesis: Option<&serde_json::Value>,
+        genesis: Option<&Value>,
     ) -> AppResult<()> {
         let genesis: ChainGenesis = rampart_core::module::genesis_section("chain", genesis)?;
         let info = ChainInfo {
@@ -70,7 +71,7 @@ impl Module for ChainModule {
         Ok(())
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
+    fn export_genesis(&self, state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Value> {
         let info = chain_info(state)?;
         serde_json::to_value(ChainGenesis {
             name: info.name,
@@ -83,13 +84,13 @@ impl Module for ChainModule {
         &[QUERY_CHAIN_INFO]
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
         match path {
             QUERY_CHAIN_INFO => {
                 QueryChainInfoRequest::decode(request).map_err(|e| {
                     AppError::sdk(SdkCode::TxDecode, format!("QueryChainInfoRequest: {e}"))
                 })?;
-                let info = chain_info(state)?;
+                let info = chain_info(ctx.state)?;
                 Ok(QueryChainInfoResponse { info: Some(info) }.encode_to_vec())
             }
             _ => Err(AppError::sdk(
@@ -109,7 +110,7 @@ mod tests {
     fn ctx() -> GenesisContext {
         GenesisContext {
             chain_id: "rampart-test".into(),
-            profile: rampart_core::ChainProfile::rampart(),
+            profile: ChainProfile::rampart(),
             initial_height: 1,
             genesis_time: BlockTime {
                 seconds: 1_700_000_000,
@@ -127,11 +128,20 @@ mod tests {
             .init_genesis(&mut state, &ctx(), Some(&section))
             .expect("valid genesis");
         assert_eq!(
-            ChainModule.export_genesis(&state).expect("exports"),
+            ChainModule
+                .export_genesis(&state, &ChainProfile::rampart())
+                .expect("exports"),
             section
         );
         let bytes = ChainModule
-            .query(&state, QUERY_CHAIN_INFO, &[])
+            .query(
+                QueryContext {
+                    state: &state,
+                    profile: &ChainProfile::rampart(),
+                },
+                QUERY_CHAIN_INFO,
+                &[],
+            )
             .expect("query answers");
         let info = QueryChainInfoResponse::decode(bytes.as_slice())
             .expect("decodes")

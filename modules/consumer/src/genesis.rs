@@ -3,28 +3,31 @@
 //! pending slash acks, reward pool, commissions), so export → import reproduces the state
 //! exactly:
 //!
+//! It is `rampart.consumer.v1.GenesisState` in proto3 JSON with the proto field names (64-bit
+//! integers as decimal strings, numbers accepted; absent optional parts absent; unknown fields
+//! refused):
+//!
 //! ```json
 //! {
 //!   "params": {"registration_deposit": [{"denom": "uramp", "amount": "10000000"}],
 //!              "max_consumer_slash_fraction": "0.100000000000000000"},
-//!   "next_consumer_id": 1,
+//!   "next_consumer_id": "1",
 //!   "consumers": [{
-//!     "consumer_id": 0, "chain_id": "consumer-1", "owner": "rampart1…", "name": "…",
+//!     "consumer_id": "0", "chain_id": "consumer-1", "owner": "rampart1…", "name": "…",
 //!     "description": "", "metadata_url": "", "spawn_time": "2026-01-01T00:00:10Z",
 //!     "phase": "launched",
 //!     "params": {"min_validators": 1, "min_total_pledge": "0", "max_validators": 10,
 //!                "validator_power_cap": "1.000000000000000000", "allowlist": [], "denylist": [],
-//!                "min_validator_stake": "0", "unbonding_period_seconds": 100,
-//!                "double_sign": {"slash_fraction": "0.05", "jail_duration_seconds": 60,
+//!                "min_validator_stake": "0", "unbonding_period_seconds": "100",
+//!                "double_sign": {"slash_fraction": "0.05", "jail_duration_seconds": "60",
 //!                                "tombstone": true},
 //!                "downtime": {…}, "reward_rate_per_block": []},
-//!     "pending_infraction_params": null, "deposit": […], "registration_height": 2,
-//!     "launch_height": 10, "launch_time": "…", "stop_time": null, "delete_time": null,
+//!     "deposit": […], "registration_height": "2", "launch_height": "10", "launch_time": "…",
 //!     "rewards_paused": false,
 //!     "genesis": {…}, "validators": [{"operator": "rampartvaloper1…", "consumer_pubkey": "hex",
-//!                 "power": 20, "pledged_tokens": "20000000", "pledge_bps": 10000,
-//!                 "validator_power": 20, "provider_height": 10}],
-//!     "next_vsc_id": 2, "packets": [{"vsc_id": 1, …}], "pending_slash_acks": ["hex"],
+//!                 "power": "20", "pledged_tokens": "20000000", "pledge_bps": 10000,
+//!                 "validator_power": "20", "provider_height": "10"}],
+//!     "next_vsc_id": "2", "packets": [{"vsc_id": "1", …}], "pending_slash_acks": ["hex"],
 //!     "reward_pool": [], "commissions": [{"validator": "rampartvaloper1…", "rate": "0.05"}]
 //!   }]
 //! }
@@ -37,15 +40,14 @@
 use std::collections::BTreeSet;
 
 use rampart_auth::AuthWrite;
-use rampart_bank::genesis::JsonCoin;
 use rampart_bank::{BankRead, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{parse_rfc3339, rfc3339};
 use rampart_core::ChainProfile;
 use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
+use rampart_proto::rampart::base::v1 as base;
 use rampart_proto::rampart::consumer::v1 as pb;
-use serde::{Deserialize, Serialize};
 
 use crate::keys;
 use crate::params::{self, ModuleParams};
@@ -55,223 +57,7 @@ use rampart_core::coins;
 use rampart_core::wire::{block_time, timestamp};
 
 /// The consumer genesis section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsumerGenesisState {
-    /// Module parameters.
-    #[serde(default)]
-    pub params: ModuleParams,
-    /// The id the next registration gets.
-    #[serde(default)]
-    pub next_consumer_id: u64,
-    /// Every consumer ever registered, by id.
-    #[serde(default)]
-    pub consumers: Vec<GenesisConsumer>,
-}
-
-/// Infraction parameters in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonInfraction {
-    /// Decimal text.
-    pub slash_fraction: String,
-    /// Seconds.
-    pub jail_duration_seconds: u64,
-    /// Tombstone.
-    pub tombstone: bool,
-}
-
-/// Consumer parameters in JSON (the fields of `rampart.consumer.v1.ConsumerParams`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonConsumerParams {
-    /// Fewest validators.
-    pub min_validators: u32,
-    /// Least total pledge (integer text).
-    pub min_total_pledge: String,
-    /// Most validators.
-    pub max_validators: u32,
-    /// Power cap (decimal text).
-    pub validator_power_cap: String,
-    /// Allowed operators.
-    #[serde(default)]
-    pub allowlist: Vec<String>,
-    /// Refused operators.
-    #[serde(default)]
-    pub denylist: Vec<String>,
-    /// Least bonded stake (integer text).
-    pub min_validator_stake: String,
-    /// Unbonding period in seconds.
-    pub unbonding_period_seconds: u64,
-    /// Double signing.
-    pub double_sign: JsonInfraction,
-    /// Downtime.
-    pub downtime: JsonInfraction,
-    /// Rewards per block.
-    #[serde(default)]
-    pub reward_rate_per_block: Vec<JsonCoin>,
-}
-
-/// Pending infraction parameters in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonPending {
-    /// Double signing.
-    pub double_sign: JsonInfraction,
-    /// Downtime.
-    pub downtime: JsonInfraction,
-    /// RFC 3339.
-    pub effective_time: String,
-}
-
-/// A validator update in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonUpdate {
-    /// Hex of the 32-byte key.
-    pub consumer_pubkey: String,
-    /// Power.
-    pub power: u64,
-}
-
-/// A consumer genesis document in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonConsumerGenesis {
-    /// Rules at launch.
-    pub params: JsonConsumerParams,
-    /// Initial set.
-    pub initial_validators: Vec<JsonUpdate>,
-    /// The provider's chain id.
-    pub provider_chain_id: String,
-    /// Launch height.
-    pub provider_height: u64,
-    /// Launch time, RFC 3339.
-    pub provider_time: String,
-    /// Hex.
-    pub provider_validator_set_hash: String,
-    /// Hex.
-    pub initial_validator_set_hash: String,
-}
-
-/// A consumer validator in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonConsumerValidator {
-    /// `rampartvaloper1…`.
-    pub operator: String,
-    /// Hex.
-    pub consumer_pubkey: String,
-    /// Consumer power.
-    pub power: u64,
-    /// Integer text.
-    pub pledged_tokens: String,
-    /// Basis points.
-    pub pledge_bps: u32,
-    /// Provider power.
-    pub validator_power: u64,
-    /// Height counted at.
-    pub provider_height: u64,
-}
-
-/// A packet in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonPacket {
-    /// Vsc id.
-    pub vsc_id: u64,
-    /// Provider height.
-    pub provider_height: u64,
-    /// Provider time, RFC 3339.
-    pub provider_time: String,
-    /// Changes.
-    pub updates: Vec<JsonUpdate>,
-    /// Hex consumer addresses.
-    #[serde(default)]
-    pub slash_acks: Vec<String>,
-}
-
-/// A per-consumer commission in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonCommission {
-    /// `rampartvaloper1…`.
-    pub validator: String,
-    /// The rate.
-    pub rate: Decimal,
-}
-
-/// One consumer and everything kept for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisConsumer {
-    /// Id.
-    pub consumer_id: u64,
-    /// Chain id.
-    pub chain_id: String,
-    /// Owner `rampart1…`.
-    pub owner: String,
-    /// Name.
-    pub name: String,
-    /// Description.
-    #[serde(default)]
-    pub description: String,
-    /// Metadata URL.
-    #[serde(default)]
-    pub metadata_url: String,
-    /// RFC 3339.
-    #[serde(default)]
-    pub spawn_time: Option<String>,
-    /// `registered`, `launched`, `stopped` or `deleted`.
-    pub phase: String,
-    /// Rules in force.
-    pub params: JsonConsumerParams,
-    /// Pending infraction parameters.
-    #[serde(default)]
-    pub pending_infraction_params: Option<JsonPending>,
-    /// Deposit held.
-    #[serde(default)]
-    pub deposit: Vec<JsonCoin>,
-    /// Registration height.
-    #[serde(default)]
-    pub registration_height: u64,
-    /// Launch height.
-    #[serde(default)]
-    pub launch_height: u64,
-    /// RFC 3339.
-    #[serde(default)]
-    pub launch_time: Option<String>,
-    /// RFC 3339.
-    #[serde(default)]
-    pub stop_time: Option<String>,
-    /// RFC 3339.
-    #[serde(default)]
-    pub delete_time: Option<String>,
-    /// Payments paused.
-    #[serde(default)]
-    pub rewards_paused: bool,
-    /// Genesis document (launched consumers).
-    #[serde(default)]
-    pub genesis: Option<JsonConsumerGenesis>,
-    /// The set last sent.
-    #[serde(default)]
-    pub validators: Vec<JsonConsumerValidator>,
-    /// Next vsc id (0 or 1: none sent yet).
-    #[serde(default)]
-    pub next_vsc_id: u64,
-    /// Stored packets.
-    #[serde(default)]
-    pub packets: Vec<JsonPacket>,
-    /// Hex consumer addresses waiting for the next packet.
-    #[serde(default)]
-    pub pending_slash_acks: Vec<String>,
-    /// Reward pool.
-    #[serde(default)]
-    pub reward_pool: Vec<JsonCoin>,
-    /// Per-consumer commissions.
-    #[serde(default)]
-    pub commissions: Vec<JsonCommission>,
-}
+pub type ConsumerGenesisState = pb::GenesisState;
 
 fn invalid(why: impl Into<String>) -> AppError {
     AppError::sdk(
@@ -280,46 +66,41 @@ fn invalid(why: impl Into<String>) -> AppError {
     )
 }
 
-fn json_coins(coins: &[Coin]) -> Vec<JsonCoin> {
+fn json_coins(coins: &[Coin]) -> Vec<base::Coin> {
     coins
         .iter()
-        .map(|c| JsonCoin {
+        .map(|c| base::Coin {
             denom: c.denom.clone(),
             amount: c.amount.to_string(),
         })
         .collect()
 }
 
-fn proto_coins(coins: &[JsonCoin]) -> Vec<cosmos_sdk_proto::cosmos::base::v1beta1::Coin> {
+type ProtoCoin = cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
+
+fn coins_to_json(coins: &[ProtoCoin]) -> Vec<base::Coin> {
     coins
         .iter()
-        .map(|c| cosmos_sdk_proto::cosmos::base::v1beta1::Coin {
+        .map(|c| base::Coin {
             denom: c.denom.clone(),
             amount: c.amount.clone(),
         })
         .collect()
 }
 
-fn infraction_to_json(p: &Option<pb::InfractionParams>) -> JsonInfraction {
-    let p = p.clone().unwrap_or_default();
-    JsonInfraction {
-        slash_fraction: p.slash_fraction,
-        jail_duration_seconds: p.jail_duration_seconds,
-        tombstone: p.tombstone,
-    }
+fn proto_coins(coins: &[base::Coin]) -> Vec<ProtoCoin> {
+    coins
+        .iter()
+        .map(|c| ProtoCoin {
+            denom: c.denom.clone(),
+            amount: c.amount.clone(),
+        })
+        .collect()
 }
 
-fn infraction_to_proto(j: &JsonInfraction) -> pb::InfractionParams {
-    pb::InfractionParams {
-        slash_fraction: j.slash_fraction.clone(),
-        jail_duration_seconds: j.jail_duration_seconds,
-        tombstone: j.tombstone,
-    }
-}
-
-/// Consumer parameters to JSON.
-pub fn params_to_json(p: &pb::ConsumerParams) -> JsonConsumerParams {
-    JsonConsumerParams {
+/// Consumer parameters to JSON (infraction parameters always written).
+fn params_to_json(p: &pb::ConsumerParams) -> pb::GenesisConsumerParams {
+    pb::GenesisConsumerParams {
         min_validators: p.min_validators,
         min_total_pledge: p.min_total_pledge.clone(),
         max_validators: p.max_validators,
@@ -328,21 +109,14 @@ pub fn params_to_json(p: &pb::ConsumerParams) -> JsonConsumerParams {
         denylist: p.denylist.clone(),
         min_validator_stake: p.min_validator_stake.clone(),
         unbonding_period_seconds: p.unbonding_period_seconds,
-        double_sign: infraction_to_json(&p.double_sign),
-        downtime: infraction_to_json(&p.downtime),
-        reward_rate_per_block: p
-            .reward_rate_per_block
-            .iter()
-            .map(|c| JsonCoin {
-                denom: c.denom.clone(),
-                amount: c.amount.clone(),
-            })
-            .collect(),
+        double_sign: Some(p.double_sign.clone().unwrap_or_default()),
+        downtime: Some(p.downtime.clone().unwrap_or_default()),
+        reward_rate_per_block: coins_to_json(&p.reward_rate_per_block),
     }
 }
 
 /// Consumer parameters from JSON.
-pub fn params_from_json(j: &JsonConsumerParams) -> pb::ConsumerParams {
+fn params_from_json(j: &pb::GenesisConsumerParams) -> pb::ConsumerParams {
     pb::ConsumerParams {
         min_validators: j.min_validators,
         min_total_pledge: j.min_total_pledge.clone(),
@@ -352,8 +126,8 @@ pub fn params_from_json(j: &JsonConsumerParams) -> pb::ConsumerParams {
         denylist: j.denylist.clone(),
         min_validator_stake: j.min_validator_stake.clone(),
         unbonding_period_seconds: j.unbonding_period_seconds,
-        double_sign: Some(infraction_to_proto(&j.double_sign)),
-        downtime: Some(infraction_to_proto(&j.downtime)),
+        double_sign: j.double_sign.clone(),
+        downtime: j.downtime.clone(),
         reward_rate_per_block: proto_coins(&j.reward_rate_per_block),
     }
 }
@@ -385,17 +159,20 @@ fn hex20(text: &str, field: &str) -> AppResult<[u8; 20]> {
         .map_err(|_| invalid(format!("{field}: expected 20 bytes")))
 }
 
-fn updates_to_json(updates: &[pb::ValidatorUpdate]) -> Vec<JsonUpdate> {
+fn updates_to_json(updates: &[pb::ValidatorUpdate]) -> Vec<pb::GenesisValidatorUpdate> {
     updates
         .iter()
-        .map(|u| JsonUpdate {
+        .map(|u| pb::GenesisValidatorUpdate {
             consumer_pubkey: hex::encode(&u.consumer_pubkey),
             power: u.power,
         })
         .collect()
 }
 
-fn updates_from_json(updates: &[JsonUpdate], field: &str) -> AppResult<Vec<pb::ValidatorUpdate>> {
+fn updates_from_json(
+    updates: &[pb::GenesisValidatorUpdate],
+    field: &str,
+) -> AppResult<Vec<pb::ValidatorUpdate>> {
     updates
         .iter()
         .map(|u| {
@@ -407,14 +184,17 @@ fn updates_from_json(updates: &[JsonUpdate], field: &str) -> AppResult<Vec<pb::V
         .collect()
 }
 
-fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisConsumer> {
-    let profile = ChainProfile::rampart();
+fn export_one(
+    state: &dyn StateRead,
+    profile: &ChainProfile,
+    consumer: &Consumer,
+) -> AppResult<pb::GenesisConsumer> {
     let p = consumer.to_proto();
     let id = consumer.id;
     let genesis = state::genesis(state, id)?
-        .map(|g| -> AppResult<JsonConsumerGenesis> {
-            Ok(JsonConsumerGenesis {
-                params: params_to_json(&g.params.clone().unwrap_or_default()),
+        .map(|g| -> AppResult<pb::GenesisConsumerGenesis> {
+            Ok(pb::GenesisConsumerGenesis {
+                params: Some(params_to_json(&g.params.clone().unwrap_or_default())),
                 initial_validators: updates_to_json(&g.initial_validators),
                 provider_chain_id: g.provider_chain_id.clone(),
                 provider_height: g.provider_height,
@@ -426,7 +206,7 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
         .transpose()?;
     let validators = state::validators(state, id)?
         .iter()
-        .map(|v| JsonConsumerValidator {
+        .map(|v| pb::GenesisConsumerValidator {
             operator: profile.to_valoper(&v.operator),
             consumer_pubkey: hex::encode(v.consumer_pubkey),
             power: v.power,
@@ -438,7 +218,7 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
         .collect();
     let mut packets = Vec::new();
     for (vsc_id, packet) in state::packets(state, id)? {
-        packets.push(JsonPacket {
+        packets.push(pb::GenesisPacket {
             vsc_id,
             provider_height: packet.provider_height,
             provider_time: time_json(&packet.provider_time)?.unwrap_or_default(),
@@ -451,7 +231,7 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
             .map(u64::from_be_bytes)
             .map_err(|_| invalid("corrupt next vsc id"))
     })?;
-    Ok(GenesisConsumer {
+    Ok(pb::GenesisConsumer {
         consumer_id: id,
         chain_id: p.chain_id,
         owner: p.owner,
@@ -460,13 +240,13 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
         metadata_url: p.metadata_url,
         spawn_time: time_json(&p.spawn_time)?,
         phase: consumer.phase.name().to_owned(),
-        params: params_to_json(&p.params.unwrap_or_default()),
+        params: Some(params_to_json(&p.params.unwrap_or_default())),
         pending_infraction_params: p
             .pending_infraction_params
-            .map(|pending| -> AppResult<JsonPending> {
-                Ok(JsonPending {
-                    double_sign: infraction_to_json(&pending.double_sign),
-                    downtime: infraction_to_json(&pending.downtime),
+            .map(|pending| -> AppResult<pb::GenesisPendingInfractionParams> {
+                Ok(pb::GenesisPendingInfractionParams {
+                    double_sign: Some(pending.double_sign.unwrap_or_default()),
+                    downtime: Some(pending.downtime.unwrap_or_default()),
                     effective_time: time_json(&pending.effective_time)?.unwrap_or_default(),
                 })
             })
@@ -489,22 +269,26 @@ fn export_one(state: &dyn StateRead, consumer: &Consumer) -> AppResult<GenesisCo
         reward_pool: json_coins(&state::pool(state, id)?),
         commissions: state::commissions(state, id)?
             .into_iter()
-            .map(|(op, rate)| JsonCommission {
+            .map(|(op, rate)| pb::GenesisCommission {
                 validator: profile.to_valoper(&op),
-                rate,
+                rate: rate.to_string(),
             })
             .collect(),
     })
 }
 
 /// Reads the section back from `state`.
-pub fn export(state: &dyn StateRead) -> AppResult<ConsumerGenesisState> {
+pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<ConsumerGenesisState> {
     let mut consumers = Vec::new();
     for id in state::all_ids(state) {
-        consumers.push(export_one(state, &state::must_load(state, id)?)?);
+        consumers.push(export_one(state, profile, &state::must_load(state, id)?)?);
     }
+    let params = params::load(state)?.to_proto();
     Ok(ConsumerGenesisState {
-        params: params::load(state)?,
+        params: Some(pb::GenesisParams {
+            registration_deposit: coins_to_json(&params.registration_deposit),
+            max_consumer_slash_fraction: params.max_consumer_slash_fraction,
+        }),
         next_consumer_id: state::next_id(state)?,
         consumers,
     })
@@ -513,7 +297,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<ConsumerGenesisState> {
 fn import_one(
     state: &mut dyn StateWrite,
     profile: &ChainProfile,
-    g: &GenesisConsumer,
+    g: &pb::GenesisConsumer,
 ) -> AppResult<Vec<Coin>> {
     let id = g.consumer_id;
     let at = |field: &str| format!("consumers[{id}].{field}");
@@ -528,14 +312,14 @@ fn import_one(
         metadata_url: g.metadata_url.clone(),
         spawn_time: time_proto(&g.spawn_time, &at("spawn_time"))?,
         phase: phase.to_proto() as i32,
-        params: Some(params_from_json(&g.params)),
+        params: g.params.as_ref().map(params_from_json),
         pending_infraction_params: g
             .pending_infraction_params
             .as_ref()
             .map(|p| -> AppResult<pb::PendingInfractionParams> {
                 Ok(pb::PendingInfractionParams {
-                    double_sign: Some(infraction_to_proto(&p.double_sign)),
-                    downtime: Some(infraction_to_proto(&p.downtime)),
+                    double_sign: p.double_sign.clone(),
+                    downtime: p.downtime.clone(),
                     effective_time: Some(timestamp(parse_rfc3339(
                         &p.effective_time,
                         "effective_time",
@@ -567,7 +351,7 @@ fn import_one(
         let doc = pb::ConsumerGenesis {
             consumer_id: id,
             chain_id: consumer.chain_id.clone(),
-            params: Some(params_from_json(&genesis.params)),
+            params: genesis.params.as_ref().map(params_from_json),
             initial_validators: updates_from_json(
                 &genesis.initial_validators,
                 &at("genesis.initial_validators"),
@@ -638,10 +422,14 @@ fn import_one(
     state::set_pool(state, id, &pool);
     for c in &g.commissions {
         let op = profile.valoper(&c.validator, "validator")?;
-        if c.rate > Decimal::ONE {
+        let rate: Decimal = c
+            .rate
+            .parse()
+            .map_err(|e: AppError| invalid(format!("{}: {}", at("commissions"), e.log)))?;
+        if rate > Decimal::ONE {
             return Err(invalid(format!("{}: rate above 1", at("commissions"))));
         }
-        state::set_commission(state, id, &op, c.rate);
+        state::set_commission(state, id, &op, rate);
     }
     coins::add(&consumer.deposit, &pool)
 }
@@ -652,7 +440,15 @@ pub fn import(
     profile: &ChainProfile,
     genesis: &ConsumerGenesisState,
 ) -> AppResult<()> {
-    params::store(state, &genesis.params)?;
+    let params = match &genesis.params {
+        Some(p) => ModuleParams::from_proto(&pb::Params {
+            registration_deposit: proto_coins(&p.registration_deposit),
+            max_consumer_slash_fraction: p.max_consumer_slash_fraction.clone(),
+        })
+        .map_err(|e| invalid(format!("params: {}", e.log)))?,
+        None => ModuleParams::default(),
+    };
+    params::store(state, &params)?;
     state::set_next_id(state, genesis.next_consumer_id);
     let mut ids = BTreeSet::new();
     let mut held: Vec<Coin> = Vec::new();

@@ -53,9 +53,12 @@ pub mod types;
 use std::sync::Arc;
 
 use rampart_core::error::AppResult;
+use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
+    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
+    QueryContext, StateRead, StateWrite,
 };
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 pub use errors::{ConsumerCode, CODESPACE};
@@ -108,14 +111,13 @@ impl Module for ConsumerModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let genesis: ConsumerGenesisState = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::import(state, &ctx.profile, &genesis)
+        import_section(NAME, section, |g| genesis::import(state, &ctx.profile, g))
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     /// Deletions and pending parameters first, then the per-block rewards of launched
@@ -127,15 +129,15 @@ impl Module for ConsumerModule {
         events: &mut Events,
     ) -> AppResult<()> {
         lifecycle::begin_block(state, self.hooks.as_ref(), ctx.time, events)?;
-        rewards::pay_all(state, events)
+        rewards::pay_all(state, &ctx.profile, events)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {
         msgs::TYPE_URLS
     }
 
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
-        ConsumerMsg::decode(msg)?.signers()
+    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
+        ConsumerMsg::validate(profile, msg)
     }
 
     fn deliver_msg(
@@ -145,8 +147,9 @@ impl Module for ConsumerModule {
         msg: &Any,
         events: &mut Events,
     ) -> AppResult<Any> {
-        let msg = ConsumerMsg::decode(msg)?;
-        msgs::execute(state, self.hooks.as_ref(), ctx, &msg, events)
+        ConsumerMsg::deliver(ctx, msg, |m| {
+            msgs::execute(state, self.hooks.as_ref(), ctx, m, events)
+        })
     }
 
     /// The module account holds every deposit and reward pool ([`invariants::check`]); a
@@ -159,7 +162,7 @@ impl Module for ConsumerModule {
         queries::PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
     }
 }

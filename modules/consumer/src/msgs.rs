@@ -6,7 +6,7 @@ use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg as decode, unknown_msg};
-use rampart_core::ChainProfile;
+use rampart_core::{Address, ChainProfile, ModuleMsg};
 use rampart_core::{Decimal, Event, Events, MsgContext, StateWrite};
 use rampart_proto::rampart::consumer::v1 as pb;
 use rampart_staking::StakingRead;
@@ -16,7 +16,7 @@ use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
 use crate::params;
-use crate::state::{self, module_address, valoper};
+use crate::state::{self, module_address};
 use crate::types::{
     check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, PendingInfraction,
     Phase,
@@ -78,9 +78,9 @@ fn funding(amount: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> AppResul
     Ok(coins)
 }
 
-impl ConsumerMsg {
+impl ModuleMsg for ConsumerMsg {
     /// Decodes one of [`TYPE_URLS`].
-    pub fn decode(any: &Any) -> AppResult<Self> {
+    fn decode(any: &Any, _profile: &ChainProfile) -> AppResult<Self> {
         Ok(match any.type_url.as_str() {
             REGISTER_CONSUMER => Self::Register(decode(any)?),
             UPDATE_CONSUMER => Self::Update(decode(any)?),
@@ -93,8 +93,7 @@ impl ConsumerMsg {
 
     /// Checks what needs no state (addresses `sdk/7`, coins `sdk/10`, parameters
     /// `consumer/2`, metadata `consumer/8`) and returns the signer.
-    pub fn signers(&self) -> AppResult<Vec<[u8; 20]>> {
-        let profile = ChainProfile::rampart();
+    fn signers(&self, profile: &ChainProfile) -> AppResult<Vec<Address>> {
         let signer = match self {
             Self::Register(m) => {
                 check_metadata(&m.name, &m.description, &m.metadata_url)?;
@@ -121,7 +120,7 @@ impl ConsumerMsg {
                 profile.valoper(&m.validator, "validator")?
             }
         };
-        Ok(vec![signer.0])
+        Ok(vec![signer])
     }
 }
 
@@ -133,7 +132,7 @@ pub fn execute(
     msg: &ConsumerMsg,
     events: &mut Events,
 ) -> AppResult<Any> {
-    msg.signers()?;
+    msg.signers(&ctx.block.profile)?;
     match msg {
         ConsumerMsg::Register(m) => register(state, ctx, m, events),
         ConsumerMsg::Update(m) => update(state, hooks, ctx, m, events),
@@ -435,7 +434,7 @@ fn set_commission(
     events.push(
         Event::new("set_consumer_commission")
             .attr("consumer_id", consumer.id.to_string())
-            .attr("validator", valoper(&op))
+            .attr("validator", ctx.block.profile.to_valoper(&op))
             .attr("rate", rate.to_string()),
     );
     Ok(response(

@@ -4,8 +4,7 @@ use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
 use rampart_core::pagination::paginate_list;
-use rampart_core::ChainProfile;
-use rampart_core::StateRead;
+use rampart_core::QueryContext;
 use rampart_proto::rampart::consumer::v1 as pb;
 use rampart_staking::StakingRead;
 
@@ -49,7 +48,8 @@ pub const PATHS: &[&str] = &[
 ];
 
 /// Answers `path` with `request`.
-pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let QueryContext { state, profile } = ctx;
     Ok(match path {
         QUERY_CONSUMERS => {
             let r: pb::QueryConsumersRequest = req(request)?;
@@ -153,7 +153,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_CONSUMER_COMMISSION => {
             let r: pb::QueryConsumerCommissionRequest = req(request)?;
             state::must_load(state, r.consumer_id)?;
-            let op = ChainProfile::rampart().valoper(&r.validator, "validator")?;
+            let op = profile.valoper(&r.validator, "validator")?;
             let validator = state.validator(&op)?.ok_or_else(|| {
                 err(
                     ConsumerCode::UnknownValidator,

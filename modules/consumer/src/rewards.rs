@@ -17,23 +17,33 @@ use rampart_bank::{format_coins, Coin};
 use rampart_core::error::AppResult;
 use rampart_core::math::mul_div;
 use rampart_core::state::{apply_changes, Overlay};
-use rampart_core::Address;
+use rampart_core::{Address, ChainProfile};
 use rampart_core::{Amount, Event, Events, StateRead, StateWrite};
 use rampart_staking::StakingRead;
 
-use crate::state::{self, module_address, valoper};
+use crate::state::{self, module_address};
 use crate::types::Phase;
 use rampart_core::coins;
 
-/// Pays every launched consumer's per-block rewards.
-pub fn pay_all(state: &mut dyn StateWrite, events: &mut Events) -> AppResult<()> {
+/// Pays every launched consumer's per-block rewards; events name validators with `profile`'s
+/// operator prefix.
+pub fn pay_all(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    events: &mut Events,
+) -> AppResult<()> {
     for id in state::ids_in_phase(state, Phase::Launched) {
-        pay(state, id, events)?;
+        pay(state, profile, id, events)?;
     }
     Ok(())
 }
 
-fn pay(state: &mut dyn StateWrite, id: u64, events: &mut Events) -> AppResult<()> {
+fn pay(
+    state: &mut dyn StateWrite,
+    profile: &ChainProfile,
+    id: u64,
+    events: &mut Events,
+) -> AppResult<()> {
     let mut consumer = state::must_load(state, id)?;
     let rate = consumer.params.reward_rate_per_block.clone();
     if rate.is_empty() {
@@ -85,7 +95,7 @@ fn pay(state: &mut dyn StateWrite, id: u64, events: &mut Events) -> AppResult<()
         if share.is_empty() {
             continue;
         }
-        match allocate(state, id, &v.operator, &share) {
+        match allocate(state, profile, id, &v.operator, &share) {
             Ok((changes, mut own_events)) => {
                 apply_changes(state, changes);
                 events.append(&mut own_events);
@@ -95,7 +105,7 @@ fn pay(state: &mut dyn StateWrite, id: u64, events: &mut Events) -> AppResult<()
             Err(reason) => events.push(
                 Event::new("consumer_reward_skipped")
                     .attr("consumer_id", id.to_string())
-                    .attr("validator", valoper(&v.operator))
+                    .attr("validator", profile.to_valoper(&v.operator))
                     .attr("reason", reason),
             ),
         }
@@ -114,6 +124,7 @@ fn pay(state: &mut dyn StateWrite, id: u64, events: &mut Events) -> AppResult<()
 /// Allocates `share` to `op` on a scratch overlay; returns its writes and events, or why not.
 fn allocate(
     state: &dyn StateWrite,
+    profile: &ChainProfile,
     id: u64,
     op: &Address,
     share: &[Coin],
@@ -130,6 +141,7 @@ fn allocate(
     let mut events = Events::new();
     rampart_distribution::allocate_to_validator(
         &mut scratch,
+        profile,
         &module_address(),
         op,
         share,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use prost::Message;
 use rampart_bank::Coin;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Address, ChainProfile};
+use rampart_core::Address;
 use rampart_core::{
     BlockTime, Decimal, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
 };
@@ -455,11 +455,6 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
 }
 
 impl<T: StateWrite + ?Sized> ConsumerWrite for T {}
-
-/// `rampartvaloper1…` of `op`.
-pub fn valoper(op: &Address) -> String {
-    ChainProfile::rampart().to_valoper(op)
-}
 
 #[cfg(test)]
 mod tests {

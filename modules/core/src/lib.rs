@@ -40,6 +40,6 @@ pub use context::{BlockContext, BlockTime, GenesisContext, MsgContext, Validator
 pub use error::{AppError, AppResult, SdkCode};
 pub use events::{Event, Events};
 pub use math::{Amount, Decimal};
-pub use module::Module;
+pub use module::{Module, ModuleMsg, QueryContext};
 pub use profile::ChainProfile;
 pub use state::{Changes, KvIter, Overlay, StateRead, StateReadExt, StateWrite, StateWriteExt};

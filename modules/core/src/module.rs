@@ -3,10 +3,23 @@
 
 use tendermint_proto::google::protobuf::Any;
 
+use crate::address::Address;
 use crate::context::{BlockContext, GenesisContext, MsgContext, ValidatorUpdate};
 use crate::error::AppResult;
 use crate::events::Events;
+use crate::profile::ChainProfile;
 use crate::state::{StateRead, StateWrite};
+use serde_json::Value;
+
+/// What a query reads: committed state, and the chain profile whose prefixes the request's and
+/// the response's addresses are written with.
+#[derive(Clone, Copy)]
+pub struct QueryContext<'a> {
+    /// The committed state at the queried height.
+    pub state: &'a dyn StateRead,
+    /// The composition's chain profile.
+    pub profile: &'a ChainProfile,
+}
 
 /// A unit of state-machine functionality (bank, staking, …).
 ///
@@ -23,11 +36,12 @@ pub trait Module: Send + Sync {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        genesis: Option<&serde_json::Value>,
+        genesis: Option<&Value>,
     ) -> AppResult<()>;
 
-    /// Exports the module's state in the same JSON shape that `init_genesis` accepts.
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value>;
+    /// Exports the module's state in the same JSON shape that `init_genesis` accepts, writing
+    /// addresses with `profile`'s prefixes.
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value>;
 
     /// Runs before the block's transactions.
     fn begin_block(
@@ -45,11 +59,11 @@ pub trait Module: Send + Sync {
     }
 
     /// Validates `msg` (one of [`Module::msg_type_urls`]) statelessly — decodes it and checks
-    /// everything that needs no state (addresses, amounts, denoms) — and returns the 20-byte
-    /// addresses that must sign it, in the order the message names them. A malformed address is
-    /// `sdk/7`, bad coins `sdk/10`. The app calls this for every message before the ante handler
-    /// runs.
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
+    /// everything that needs no state (addresses read with `profile`'s prefixes, amounts,
+    /// denoms) — and returns the addresses that must sign it, in the order the message names
+    /// them. A malformed address is `sdk/7`, bad coins `sdk/10`. The app calls this for every
+    /// message before the ante handler runs.
+    fn validate_msg(&self, _profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
         Err(crate::error::AppError::sdk(
             crate::error::SdkCode::UnknownRequest,
             format!("module {} has no signers for {}", self.name(), msg.type_url),
@@ -109,8 +123,8 @@ pub trait Module: Send + Sync {
     }
 
     /// Answers a query at one of [`Module::query_paths`]: protobuf request bytes in, protobuf
-    /// response bytes out, read from committed state.
-    fn query(&self, _state: &dyn StateRead, path: &str, _request: &[u8]) -> AppResult<Vec<u8>> {
+    /// response bytes out, read from the committed state of `ctx`.
+    fn query(&self, _ctx: QueryContext<'_>, path: &str, _request: &[u8]) -> AppResult<Vec<u8>> {
         Err(crate::error::AppError::sdk(
             crate::error::SdkCode::UnknownRequest,
             format!("module {} does not answer {path}", self.name()),
@@ -120,7 +134,7 @@ pub trait Module: Send + Sync {
 
 /// Writes a module's genesis section from `value` (the inverse of [`genesis_section`]); a value
 /// that cannot be written as JSON is an `sdk/1` naming `app_state.<module>`.
-pub fn to_section<T: serde::Serialize>(module: &str, value: &T) -> AppResult<serde_json::Value> {
+pub fn to_section<T: serde::Serialize>(module: &str, value: &T) -> AppResult<Value> {
     serde_json::to_value(value).map_err(|e| {
         crate::error::AppError::sdk(
             crate::error::SdkCode::Logic,
@@ -133,7 +147,7 @@ pub fn to_section<T: serde::Serialize>(module: &str, value: &T) -> AppResult<ser
 /// `app_state.<module>` and the offending field.
 pub fn genesis_section<T: serde::de::DeserializeOwned + Default>(
     module: &str,
-    section: Option<&serde_json::Value>,
+    section: Option<&Value>,
 ) -> AppResult<T> {
     match section {
         Some(value) => T::deserialize(value).map_err(|e| {
@@ -143,6 +157,44 @@ pub fn genesis_section<T: serde::de::DeserializeOwned + Default>(
             )
         }),
         None => Ok(T::default()),
+    }
+}
+
+/// Parses a module's genesis section into `G` ([`genesis_section`]) and hands it to `import`:
+/// the body of a typed module's [`Module::init_genesis`].
+pub fn import_section<G: serde::de::DeserializeOwned + Default>(
+    module: &str,
+    section: Option<&Value>,
+    import: impl FnOnce(&G) -> AppResult<()>,
+) -> AppResult<()> {
+    import(&genesis_section(module, section)?)
+}
+
+/// A module's transaction messages decoded as one type (an enum over its type URLs, or one
+/// validated message). The provided [`ModuleMsg::validate`] and [`ModuleMsg::deliver`] are the
+/// bodies of [`Module::validate_msg`] and [`Module::deliver_msg`].
+pub trait ModuleMsg: Sized {
+    /// Decodes `any`, one of the module's type URLs (`sdk/6` for another, `sdk/2` for bytes that
+    /// do not decode); checks made while decoding read addresses with `profile`.
+    fn decode(any: &Any, profile: &ChainProfile) -> AppResult<Self>;
+
+    /// Checks what needs no state and returns the addresses that must sign, in the order the
+    /// message names them.
+    fn signers(&self, profile: &ChainProfile) -> AppResult<Vec<Address>>;
+
+    /// Decodes `any` and returns its signers: [`Module::validate_msg`].
+    fn validate(profile: &ChainProfile, any: &Any) -> AppResult<Vec<Address>> {
+        Self::decode(any, profile)?.signers(profile)
+    }
+
+    /// Decodes `any` with the block's profile and runs `execute` on the message:
+    /// [`Module::deliver_msg`].
+    fn deliver(
+        ctx: &MsgContext<'_>,
+        any: &Any,
+        execute: impl FnOnce(&Self) -> AppResult<Any>,
+    ) -> AppResult<Any> {
+        execute(&Self::decode(any, &ctx.block.profile)?)
     }
 }
 

@@ -1,13 +1,12 @@
 //! The chain profile: the vocabulary that differs between chains built from these modules
 //! (bech32 prefixes, bond denom, power reduction), in one value.
 //!
-//! The app's composition chooses the profile and carries it to the modules in the contexts
-//! ([`crate::GenesisContext::profile`], [`crate::BlockContext::profile`], and so
-//! `MsgContext::block.profile`). `Module::msg_signers` and `Module::query` take no context; the
-//! modules decode there with [`ChainProfile::rampart`], the only profile composed today — a
-//! second composition with other prefixes passes its profile to those two hooks (the least
-//! invasive change, left to the composition work). The Rampart values are the `RAMPART_*`
-//! constants below, the single place they are defined.
+//! The app's composition chooses the profile and carries it to every module hook: in the
+//! contexts ([`crate::GenesisContext::profile`], [`crate::BlockContext::profile`], and so
+//! `MsgContext::block.profile`) and as an argument of `Module::validate_msg`, `Module::query`
+//! and `Module::export_genesis`. [`ChainProfile::rampart`] is the provider's profile and the
+//! default; the Rampart values are the `RAMPART_*` constants below, the single place they are
+//! defined.
 
 use crate::address::{self, Address};
 use crate::context::ConsensusAddress;

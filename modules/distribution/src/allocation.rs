@@ -38,6 +38,7 @@ pub fn index_increment(amount: Decimal, shares: Decimal) -> AppResult<Decimal> {
 /// with a tiny number of shares) the index would leave the decimal range. Emits the SDK's
 /// `commission{amount, validator}` and `rewards{amount, validator}`. `rate` must be ≤ 1.
 pub fn credit_validator(
+    profile: &ChainProfile,
     v: &Validator,
     record: &mut ValidatorRewards,
     pool: &mut DecCoins,
@@ -64,7 +65,7 @@ pub fn credit_validator(
         }
     }
     let new_pool = pool.checked_add(&to_pool)?;
-    let validator = ChainProfile::rampart().to_valoper(&v.operator);
+    let validator = profile.to_valoper(&v.operator);
     record.commission = record.commission.checked_add(&commission)?;
     record.index = index;
     record.outstanding = outstanding;
@@ -139,6 +140,7 @@ impl Recipients {
 
 /// Splits `fees` (already counted as the module's) into records and the pool, in memory.
 fn split(
+    profile: &ChainProfile,
     params: &DistributionParams,
     r: &Recipients,
     fees: &DecCoins,
@@ -161,10 +163,10 @@ fn split(
         events.push(
             Event::new("proposer_reward")
                 .attr("amount", reward.to_string())
-                .attr("validator", ChainProfile::rampart().to_valoper(&v.operator)),
+                .attr("validator", profile.to_valoper(&v.operator)),
         );
         let record = records.entry(v.operator).or_default();
-        credit_validator(v, record, pool, &reward, v.commission.rate, events)?;
+        credit_validator(profile, v, record, pool, &reward, v.commission.rate, events)?;
         remaining = remaining.checked_sub(&reward)?;
     }
     // Validated parameters keep this non-negative: base + bonus·fraction + tax ≤ 1.
@@ -177,7 +179,7 @@ fn split(
         let Some(v) = v else { continue };
         let reward = voter_rewards.mul_ratio_floor(u128::from(*power), r.signed_power)?;
         let record = records.entry(v.operator).or_default();
-        credit_validator(v, record, pool, &reward, v.commission.rate, events)?;
+        credit_validator(profile, v, record, pool, &reward, v.commission.rate, events)?;
         remaining = remaining.checked_sub(&reward)?;
     }
     *pool = pool.checked_add(&remaining)?;
@@ -212,6 +214,7 @@ pub fn allocate_block(
         for coin in &collected {
             let fits = DecCoins::from_coins(std::slice::from_ref(coin)).and_then(|fees| {
                 split(
+                    &ctx.profile,
                     &params,
                     &recipients,
                     &fees,
@@ -227,7 +230,15 @@ pub fn allocate_block(
         if !accepted.is_empty() {
             let fees = DecCoins::from_coins(&accepted)?;
             state.send(&collector, &module_address(), &accepted, events)?;
-            split(&params, &recipients, &fees, &mut records, &mut pool, events)?;
+            split(
+                &ctx.profile,
+                &params,
+                &recipients,
+                &fees,
+                &mut records,
+                &mut pool,
+                events,
+            )?;
             for (op, record) in &records {
                 state::set_validator_rewards(state, op, record);
             }
@@ -250,6 +261,7 @@ pub fn allocate_block(
 /// above 1 `sdk/18`, an unknown validator `distribution/12`, a short `source` balance `sdk/5`.
 pub fn allocate_to_validator(
     state: &mut dyn StateWrite,
+    profile: &ChainProfile,
     source: &Address,
     op: &Address,
     coins: &[Coin],
@@ -275,10 +287,7 @@ pub fn allocate_to_validator(
     let v = state.validator(op)?.ok_or_else(|| {
         err(
             DistributionCode::NoValidatorExists,
-            format!(
-                "{}: validator does not exist",
-                ChainProfile::rampart().to_valoper(op)
-            ),
+            format!("{}: validator does not exist", profile.to_valoper(op)),
         )
     })?;
     for coin in &coins {
@@ -298,6 +307,7 @@ pub fn allocate_to_validator(
     let mut pool = state::community_pool(state)?;
     let mut own_events = Events::new();
     credit_validator(
+        profile,
         &v,
         &mut record,
         &mut pool,
@@ -356,6 +366,7 @@ mod tests {
         let mut pool = DecCoins::new();
         let mut events = Events::new();
         credit_validator(
+            &ChainProfile::rampart(),
             &v,
             &mut record,
             &mut pool,
@@ -371,6 +382,7 @@ mod tests {
         assert!(pool.is_empty());
         // 1 token over 3 shares: 0.333… per share, and the dust stays outstanding.
         credit_validator(
+            &ChainProfile::rampart(),
             &v,
             &mut record,
             &mut pool,
@@ -397,6 +409,7 @@ mod tests {
         let mut record = ValidatorRewards::default();
         let mut pool = DecCoins::new();
         credit_validator(
+            &ChainProfile::rampart(),
             &empty,
             &mut record,
             &mut pool,
@@ -414,6 +427,7 @@ mod tests {
         let mut record = ValidatorRewards::default();
         let mut pool = DecCoins::new();
         credit_validator(
+            &ChainProfile::rampart(),
             &tiny,
             &mut record,
             &mut pool,
@@ -443,7 +457,16 @@ mod tests {
         let mut records = BTreeMap::new();
         let mut pool = DecCoins::new();
         let mut events = Events::new();
-        split(&params, &r, &fees, &mut records, &mut pool, &mut events).expect("fits");
+        split(
+            &ChainProfile::rampart(),
+            &params,
+            &r,
+            &fees,
+            &mut records,
+            &mut pool,
+            &mut events,
+        )
+        .expect("fits");
         // proposer multiplier = 0.01 + 0.04 × 0.8 = 0.042; voters get 1 − 0.042 − 0.02 = 0.938.
         let r1 = &records[&Address([1; 20])];
         let r2 = &records[&Address([2; 20])];
@@ -485,6 +508,7 @@ mod tests {
         let mut records = BTreeMap::new();
         let mut pool = DecCoins::new();
         split(
+            &ChainProfile::rampart(),
             &params,
             &r,
             &fees,
@@ -508,6 +532,7 @@ mod tests {
         };
         let mut pool = DecCoins::new();
         split(
+            &ChainProfile::rampart(),
             &params,
             &nobody,
             &fees,
@@ -548,7 +573,7 @@ mod tests {
             let fees = coins(&[("uramp", amount)]);
             let mut records = BTreeMap::new();
             let mut pool = DecCoins::new();
-            split(&DistributionParams::default(), &r, &fees, &mut records, &mut pool, &mut Events::new()).expect("fits");
+            split(&ChainProfile::rampart(), &DistributionParams::default(), &r, &fees, &mut records, &mut pool, &mut Events::new()).expect("fits");
             let mut total = pool.clone();
             for record in records.values() {
                 total = total.checked_add(&record.outstanding).expect("fits");

@@ -15,21 +15,13 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
 use rampart_core::wire::{dec_from_wire, dec_to_wire};
 use rampart_core::{Amount, Decimal};
-use serde::{Deserialize, Serialize};
 
 /// Non-zero decimal amounts by denom, in denom order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecCoins(BTreeMap<String, Decimal>);
 
 /// A `DecCoin` in genesis JSON: `{"denom": "uramp", "amount": "1.500000000000000000"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonDecCoin {
-    /// Denomination.
-    pub denom: String,
-    /// Decimal amount (`"1.5"` or `"1.500000000000000000"`).
-    pub amount: String,
-}
+pub use rampart_proto::rampart::base::v1::DecCoin as JsonDecCoin;
 
 fn overflow(what: &str) -> AppError {
     AppError::sdk(SdkCode::Logic, format!("arithmetic overflow in {what}"))

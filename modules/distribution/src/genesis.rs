@@ -1,4 +1,5 @@
-//! The `app_state.distribution` genesis section. Every part is optional:
+//! The `app_state.distribution` genesis section, `rampart.distribution.v1.GenesisState` in proto3
+//! JSON with the proto field names (unknown fields refused). Every part is optional:
 //!
 //! ```json
 //! {
@@ -37,77 +38,15 @@ use rampart_bank::BankRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Address, ChainProfile};
 use rampart_core::{Decimal, StateRead, StateWrite};
+use rampart_proto::rampart::distribution::v1 as pb;
 use rampart_staking::StakingRead;
-use serde::{Deserialize, Serialize};
 
 use crate::dec_coins::{DecCoins, JsonDecCoin};
-use crate::params::{self, JsonParams};
+use crate::params::{self, DistributionParams};
 use crate::state::{self, module_address, ValidatorRewards};
 
 /// The genesis section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DistributionGenesis {
-    /// Parameters (defaults when absent).
-    #[serde(default)]
-    pub params: JsonParams,
-    /// The community pool.
-    #[serde(default)]
-    pub community_pool: Vec<JsonDecCoin>,
-    /// Withdraw addresses other than the delegator itself.
-    #[serde(default)]
-    pub withdraw_addresses: Vec<GenesisWithdrawAddress>,
-    /// Consensus address (`rampartvalcons1…`) of the last block's proposer; empty before the
-    /// first block.
-    #[serde(default)]
-    pub previous_proposer: String,
-    /// Per-validator records.
-    #[serde(default)]
-    pub validators: Vec<GenesisValidatorRewards>,
-    /// Per-delegation settled indexes.
-    #[serde(default)]
-    pub delegations: Vec<GenesisDelegation>,
-}
-
-/// A withdraw address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisWithdrawAddress {
-    /// `rampart1…` of the delegator.
-    pub delegator_address: String,
-    /// `rampart1…` rewards are paid to.
-    pub withdraw_address: String,
-}
-
-/// A validator's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisValidatorRewards {
-    /// `rampartvaloper1…`.
-    pub validator_address: String,
-    /// Cumulative reward per share.
-    #[serde(default)]
-    pub reward_index: Vec<JsonDecCoin>,
-    /// Commission not yet withdrawn.
-    #[serde(default)]
-    pub accumulated_commission: Vec<JsonDecCoin>,
-    /// Allocated and not yet paid out (commission included).
-    #[serde(default)]
-    pub outstanding_rewards: Vec<JsonDecCoin>,
-}
-
-/// A delegation's settled index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisDelegation {
-    /// `rampart1…`.
-    pub delegator_address: String,
-    /// `rampartvaloper1…`.
-    pub validator_address: String,
-    /// The validator's index when the delegation last settled.
-    #[serde(default)]
-    pub settled_index: Vec<JsonDecCoin>,
-}
+pub type DistributionGenesis = pb::GenesisState;
 
 fn bad(why: impl std::fmt::Display) -> AppError {
     AppError::sdk(
@@ -126,10 +65,10 @@ pub fn import(
     profile: &ChainProfile,
     g: &DistributionGenesis,
 ) -> AppResult<()> {
-    let params = g
-        .params
-        .parse()
-        .map_err(|e| bad(format!("params: {}", e.log)))?;
+    let params = match &g.params {
+        None => DistributionParams::default(),
+        Some(p) => params_from_json(p).map_err(|e| bad(format!("params: {}", e.log)))?,
+    };
     params::store(state, &params)?;
     let pool = coins(&g.community_pool, "community_pool")?;
     state::set_community_pool(state, &pool);
@@ -233,20 +172,31 @@ pub fn import(
     Ok(())
 }
 
+/// Parses and validates the parameters.
+fn params_from_json(p: &pb::Params) -> AppResult<DistributionParams> {
+    let params = DistributionParams {
+        community_tax: p.community_tax.parse()?,
+        base_proposer_reward: p.base_proposer_reward.parse()?,
+        bonus_proposer_reward: p.bonus_proposer_reward.parse()?,
+        withdraw_addr_enabled: p.withdraw_addr_enabled,
+    };
+    params.validate()?;
+    Ok(params)
+}
+
 fn bad_sum(e: AppError) -> AppError {
     bad(format!("outstanding rewards overflow: {}", e.log))
 }
 
 /// Reads the section back. Settled indexes are exported for existing delegations only (a
 /// delegation that was fully removed leaves a record nobody reads).
-pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
-    let profile = ChainProfile::rampart();
+pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<DistributionGenesis> {
     let params = params::load(state)?;
     let withdraw_addresses = state::all_withdraw_addresses(state)?
         .into_iter()
-        .map(|(delegator, withdraw)| GenesisWithdrawAddress {
+        .map(|(delegator, withdraw)| pb::WithdrawAddress {
             delegator_address: profile.to_account(&delegator),
-            withdraw_address: withdraw.to_string(),
+            withdraw_address: profile.to_account(&withdraw),
         })
         .collect();
     let previous_proposer = state::previous_proposer(state)?
@@ -254,7 +204,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
         .unwrap_or_default();
     let validators = state::all_validator_rewards(state)?
         .into_iter()
-        .map(|(op, r)| GenesisValidatorRewards {
+        .map(|(op, r)| pb::ValidatorRewards {
             validator_address: profile.to_valoper(&op),
             reward_index: r.index.to_json(),
             accumulated_commission: r.commission.to_json(),
@@ -264,7 +214,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
     let mut delegations = Vec::new();
     for (delegator, op, index) in state::all_settled_indexes(state)? {
         if state.delegation_shares(&delegator, &op)?.is_some() {
-            delegations.push(GenesisDelegation {
+            delegations.push(pb::DelegationIndex {
                 delegator_address: profile.to_account(&delegator),
                 validator_address: profile.to_valoper(&op),
                 settled_index: index.to_json(),
@@ -272,7 +222,12 @@ pub fn export(state: &dyn StateRead) -> AppResult<DistributionGenesis> {
         }
     }
     Ok(DistributionGenesis {
-        params: JsonParams::from(&params),
+        params: Some(pb::Params {
+            community_tax: params.community_tax.to_string(),
+            base_proposer_reward: params.base_proposer_reward.to_string(),
+            bonus_proposer_reward: params.bonus_proposer_reward.to_string(),
+            withdraw_addr_enabled: params.withdraw_addr_enabled,
+        }),
         community_pool: state::community_pool(state)?.to_json(),
         withdraw_addresses,
         previous_proposer,

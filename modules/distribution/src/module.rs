@@ -1,12 +1,14 @@
 //! The distribution [`Module`]: genesis, the begin-block allocation, messages and queries.
 
 use rampart_core::error::AppResult;
-use rampart_core::{BlockContext, Events, GenesisContext, Module, MsgContext};
-use rampart_core::{StateRead, StateWrite};
+use rampart_core::module::{import_section, to_section};
+use rampart_core::{Address, BlockContext, ChainProfile, Events, GenesisContext, Module};
+use rampart_core::{ModuleMsg, MsgContext, QueryContext, StateRead, StateWrite};
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 use crate::allocation;
-use crate::genesis::{self, DistributionGenesis};
+use crate::genesis;
 use crate::msgs::{self, DistributionMsg};
 use crate::queries;
 
@@ -27,14 +29,13 @@ impl Module for DistributionModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let section: DistributionGenesis = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::import(state, &ctx.profile, &section)
+        import_section(NAME, section, |g| genesis::import(state, &ctx.profile, g))
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     fn begin_block(
@@ -50,18 +51,20 @@ impl Module for DistributionModule {
         msgs::TYPE_URLS
     }
 
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
-        Ok(DistributionMsg::decode(msg)?.signers())
+    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
+        DistributionMsg::validate(profile, msg)
     }
 
     fn deliver_msg(
         &self,
         state: &mut dyn StateWrite,
-        _ctx: &MsgContext<'_>,
+        ctx: &MsgContext<'_>,
         msg: &Any,
         events: &mut Events,
     ) -> AppResult<Any> {
-        msgs::execute(state, &DistributionMsg::decode(msg)?, events)
+        DistributionMsg::deliver(ctx, msg, |m| {
+            msgs::execute(state, &ctx.block.profile, m, events)
+        })
     }
 
     /// The module account covers every reward owed ([`crate::invariants::check`]); a breach,
@@ -74,7 +77,7 @@ impl Module for DistributionModule {
         queries::PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
     }
 }

@@ -12,7 +12,7 @@ use rampart_bank::{BankRead, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg as decode_any, unknown_msg};
-use rampart_core::{Address, ChainProfile};
+use rampart_core::{Address, ChainProfile, ModuleMsg};
 use rampart_core::{Event, Events, StateWrite};
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
@@ -73,35 +73,34 @@ pub enum DistributionMsg {
     },
 }
 
-fn delegator(text: &str) -> AppResult<Address> {
+fn delegator(profile: &ChainProfile, text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyDelegatorAddr,
             "delegator address is empty",
         ));
     }
-    ChainProfile::rampart().account(text, "delegator address")
+    profile.account(text, "delegator address")
 }
 
-fn validator(text: &str) -> AppResult<Address> {
+fn validator(profile: &ChainProfile, text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyValidatorAddr,
             "validator address is empty",
         ));
     }
-    ChainProfile::rampart().valoper(text, "validator address")
+    profile.valoper(text, "validator address")
 }
 
-impl DistributionMsg {
+impl ModuleMsg for DistributionMsg {
     /// Decodes one of [`TYPE_URLS`] and checks addresses (`distribution/2`–`4` when empty, `sdk/7`
     /// when malformed) and coins (`sdk/10`).
-    pub fn decode(any: &Any) -> AppResult<Self> {
-        let profile = ChainProfile::rampart();
+    fn decode(any: &Any, profile: &ChainProfile) -> AppResult<Self> {
         Ok(match any.type_url.as_str() {
             SET_WITHDRAW_ADDRESS => {
                 let m: MsgSetWithdrawAddress = decode_any(any)?;
-                let delegator = delegator(&m.delegator_address)?;
+                let delegator = delegator(profile, &m.delegator_address)?;
                 if m.withdraw_address.is_empty() {
                     return Err(err(
                         DistributionCode::EmptyWithdrawAddr,
@@ -117,14 +116,14 @@ impl DistributionMsg {
             WITHDRAW_DELEGATOR_REWARD => {
                 let m: MsgWithdrawDelegatorReward = decode_any(any)?;
                 Self::WithdrawDelegatorReward {
-                    delegator: delegator(&m.delegator_address)?,
-                    validator: validator(&m.validator_address)?,
+                    delegator: delegator(profile, &m.delegator_address)?,
+                    validator: validator(profile, &m.validator_address)?,
                 }
             }
             WITHDRAW_VALIDATOR_COMMISSION => {
                 let m: MsgWithdrawValidatorCommission = decode_any(any)?;
                 Self::WithdrawValidatorCommission {
-                    validator: validator(&m.validator_address)?,
+                    validator: validator(profile, &m.validator_address)?,
                 }
             }
             FUND_COMMUNITY_POOL => {
@@ -144,13 +143,13 @@ impl DistributionMsg {
     }
 
     /// The address that must sign: the delegator, the operator's account, or the depositor.
-    pub fn signers(&self) -> Vec<[u8; 20]> {
-        vec![match self {
-            Self::SetWithdrawAddress { delegator, .. } => delegator.0,
-            Self::WithdrawDelegatorReward { delegator, .. } => delegator.0,
-            Self::WithdrawValidatorCommission { validator } => validator.0,
-            Self::FundCommunityPool { depositor, .. } => depositor.0,
-        }]
+    fn signers(&self, _profile: &ChainProfile) -> AppResult<Vec<Address>> {
+        Ok(vec![*match self {
+            Self::SetWithdrawAddress { delegator, .. } => delegator,
+            Self::WithdrawDelegatorReward { delegator, .. } => delegator,
+            Self::WithdrawValidatorCommission { validator } => validator,
+            Self::FundCommunityPool { depositor, .. } => depositor,
+        }])
     }
 }
 
@@ -168,6 +167,7 @@ fn protos(coins: &[Coin]) -> Vec<cosmos_sdk_proto::cosmos::base::v1beta1::Coin> 
 /// Executes a decoded message. Every refusal happens before the first write.
 pub fn execute(
     state: &mut dyn StateWrite,
+    profile: &ChainProfile,
     msg: &DistributionMsg,
     events: &mut Events,
 ) -> AppResult<Any> {
@@ -189,12 +189,16 @@ pub fn execute(
             {
                 return Err(AppError::sdk(
                     SdkCode::Unauthorized,
-                    format!("{withdraw} is not allowed to receive external funds: unauthorized"),
+                    format!(
+                        "{} is not allowed to receive external funds: unauthorized",
+                        profile.to_account(&withdraw)
+                    ),
                 ));
             }
             state::set_withdraw_address(state, delegator, &withdraw);
             events.push(
-                Event::new("set_withdraw_address").attr("withdraw_address", withdraw.to_string()),
+                Event::new("set_withdraw_address")
+                    .attr("withdraw_address", profile.to_account(&withdraw)),
             );
             Ok(response(
                 SET_WITHDRAW_ADDRESS,
@@ -210,7 +214,7 @@ pub fn execute(
                     DistributionCode::NoValidatorExists,
                     format!(
                         "{}: validator does not exist",
-                        ChainProfile::rampart().to_valoper(validator)
+                        profile.to_valoper(validator)
                     ),
                 ));
             }

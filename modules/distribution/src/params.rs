@@ -5,7 +5,6 @@ use cosmos_sdk_proto::cosmos::distribution::v1beta1::Params;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{dec_from_wire, dec_to_wire};
 use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
-use serde::{Deserialize, Serialize};
 
 use crate::keys;
 
@@ -86,51 +85,6 @@ impl DistributionParams {
             )?,
             withdraw_addr_enabled: p.withdraw_addr_enabled,
         })
-    }
-}
-
-/// Parameters in genesis JSON (decimal strings such as `"0.02"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonParams {
-    /// Community tax.
-    pub community_tax: String,
-    /// Base proposer reward.
-    pub base_proposer_reward: String,
-    /// Bonus proposer reward.
-    pub bonus_proposer_reward: String,
-    /// Whether withdraw addresses may be set.
-    pub withdraw_addr_enabled: bool,
-}
-
-impl Default for JsonParams {
-    fn default() -> Self {
-        JsonParams::from(&DistributionParams::default())
-    }
-}
-
-impl From<&DistributionParams> for JsonParams {
-    fn from(p: &DistributionParams) -> Self {
-        Self {
-            community_tax: p.community_tax.to_string(),
-            base_proposer_reward: p.base_proposer_reward.to_string(),
-            bonus_proposer_reward: p.bonus_proposer_reward.to_string(),
-            withdraw_addr_enabled: p.withdraw_addr_enabled,
-        }
-    }
-}
-
-impl JsonParams {
-    /// Parses and validates.
-    pub fn parse(&self) -> AppResult<DistributionParams> {
-        let params = DistributionParams {
-            community_tax: self.community_tax.parse()?,
-            base_proposer_reward: self.base_proposer_reward.parse()?,
-            bonus_proposer_reward: self.bonus_proposer_reward.parse()?,
-            withdraw_addr_enabled: self.withdraw_addr_enabled,
-        };
-        params.validate()?;
-        Ok(params)
     }
 }
 

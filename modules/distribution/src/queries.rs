@@ -8,6 +8,7 @@ use cosmos_sdk_proto::cosmos::distribution::v1beta1 as pb;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
+use rampart_core::QueryContext;
 use rampart_core::StateRead;
 use rampart_core::{Address, ChainProfile};
 use rampart_staking::StakingRead;
@@ -58,25 +59,29 @@ pub const PATHS: &[&str] = &[
     QUERY_COMMUNITY_POOL,
 ];
 
-fn delegator(text: &str) -> AppResult<Address> {
+fn delegator(profile: &ChainProfile, text: &str) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyDelegatorAddr,
             "empty delegator address",
         ));
     }
-    ChainProfile::rampart().account(text, "delegator address")
+    profile.account(text, "delegator address")
 }
 
 /// The operator of an existing validator.
-fn existing_validator(state: &dyn StateRead, text: &str) -> AppResult<Address> {
+fn existing_validator(
+    state: &dyn StateRead,
+    profile: &ChainProfile,
+    text: &str,
+) -> AppResult<Address> {
     if text.is_empty() {
         return Err(err(
             DistributionCode::EmptyValidatorAddr,
             "empty validator address",
         ));
     }
-    let op = ChainProfile::rampart().valoper(text, "validator address")?;
+    let op = profile.valoper(text, "validator address")?;
     if state.validator(&op)?.is_none() {
         return Err(err(
             DistributionCode::NoValidatorExists,
@@ -94,8 +99,8 @@ fn no_delegation() -> AppError {
 }
 
 /// Answers `path` with `request`.
-pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-    let profile = ChainProfile::rampart();
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let QueryContext { state, profile } = ctx;
     let method = path.strip_prefix(SERVICE).unwrap_or("");
     Ok(match method {
         "Params" => {
@@ -107,7 +112,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "ValidatorDistributionInfo" => {
             let r: pb::QueryValidatorDistributionInfoRequest = req(request)?;
-            let op = existing_validator(state, &r.validator_address)?;
+            let op = existing_validator(state, profile, &r.validator_address)?;
             if state.delegation_shares(&op, &op)?.is_none() {
                 return Err(no_delegation());
             }
@@ -121,7 +126,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "ValidatorOutstandingRewards" => {
             let r: pb::QueryValidatorOutstandingRewardsRequest = req(request)?;
-            let op = existing_validator(state, &r.validator_address)?;
+            let op = existing_validator(state, profile, &r.validator_address)?;
             pb::QueryValidatorOutstandingRewardsResponse {
                 rewards: Some(pb::ValidatorOutstandingRewards {
                     rewards: state::validator_rewards(state, &op)?.outstanding.to_proto(),
@@ -131,7 +136,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "ValidatorCommission" => {
             let r: pb::QueryValidatorCommissionRequest = req(request)?;
-            let op = existing_validator(state, &r.validator_address)?;
+            let op = existing_validator(state, profile, &r.validator_address)?;
             pb::QueryValidatorCommissionResponse {
                 commission: Some(pb::ValidatorAccumulatedCommission {
                     commission: state::validator_rewards(state, &op)?.commission.to_proto(),
@@ -141,8 +146,8 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "DelegationRewards" => {
             let r: pb::QueryDelegationRewardsRequest = req(request)?;
-            let d = delegator(&r.delegator_address)?;
-            let op = existing_validator(state, &r.validator_address)?;
+            let d = delegator(profile, &r.delegator_address)?;
+            let op = existing_validator(state, profile, &r.validator_address)?;
             if state.delegation_shares(&d, &op)?.is_none() {
                 return Err(no_delegation());
             }
@@ -153,7 +158,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "DelegationTotalRewards" => {
             let r: pb::QueryDelegationTotalRewardsRequest = req(request)?;
-            let d = delegator(&r.delegator_address)?;
+            let d = delegator(profile, &r.delegator_address)?;
             let mut total = DecCoins::new();
             let mut rewards = Vec::new();
             for (op, _) in state.delegations_of(&d)? {
@@ -172,7 +177,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "DelegatorValidators" => {
             let r: pb::QueryDelegatorValidatorsRequest = req(request)?;
-            let d = delegator(&r.delegator_address)?;
+            let d = delegator(profile, &r.delegator_address)?;
             pb::QueryDelegatorValidatorsResponse {
                 validators: state
                     .delegations_of(&d)?
@@ -184,9 +189,9 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         }
         "DelegatorWithdrawAddress" => {
             let r: pb::QueryDelegatorWithdrawAddressRequest = req(request)?;
-            let d = delegator(&r.delegator_address)?;
+            let d = delegator(profile, &r.delegator_address)?;
             pb::QueryDelegatorWithdrawAddressResponse {
-                withdraw_address: state::withdraw_address(state, &d)?.to_string(),
+                withdraw_address: profile.to_account(&state::withdraw_address(state, &d)?),
             }
             .encode_to_vec()
         }

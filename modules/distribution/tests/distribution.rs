@@ -392,6 +392,7 @@ fn other_modules_allocate_through_the_entry_point() {
     let mut events = Events::new();
     allocate_to_validator(
         &mut chain.state,
+        &rampart_core::ChainProfile::rampart(),
         &source,
         &addr(1),
         &[Coin::new("ibc/CONSUMER", 1_000)],
@@ -436,14 +437,23 @@ fn other_modules_allocate_through_the_entry_point() {
     ];
     for (op, coins, rate, code) in refusals {
         let mut tx = Overlay::new(&chain.state);
-        let err = allocate_to_validator(&mut tx, &source, &op, &coins, rate, &mut Events::new())
-            .unwrap_err();
+        let err = allocate_to_validator(
+            &mut tx,
+            &rampart_core::ChainProfile::rampart(),
+            &source,
+            &op,
+            &coins,
+            rate,
+            &mut Events::new(),
+        )
+        .unwrap_err();
         assert_eq!((err.codespace, err.code), code, "{err}");
         assert!(tx.changes().is_empty(), "{err}: no writes");
     }
     let mut tx = Overlay::new(&chain.state);
     assert!(allocate_to_validator(
         &mut tx,
+        &rampart_core::ChainProfile::rampart(),
         &module_address(),
         &addr(1),
         &[Coin::new(DENOM, 1)],
@@ -532,13 +542,17 @@ fn bad_inputs_get_stable_codes_and_change_nothing() {
 fn signers_are_the_sdk_ones() {
     let (_, modules) = modules();
     let distribution = modules.iter().find(|m| m.name() == "distribution").unwrap();
-    let signers = |msg| distribution.validate_msg(&msg).unwrap();
-    assert_eq!(signers(withdraw_reward(9, 1)), vec![addr(9).0]);
-    assert_eq!(signers(withdraw_commission(1)), vec![addr(1).0]);
-    assert_eq!(signers(set_withdraw_address(9, &acc(50))), vec![addr(9).0]);
+    let signers = |msg| {
+        distribution
+            .validate_msg(&rampart_core::ChainProfile::rampart(), &msg)
+            .unwrap()
+    };
+    assert_eq!(signers(withdraw_reward(9, 1)), vec![addr(9)]);
+    assert_eq!(signers(withdraw_commission(1)), vec![addr(1)]);
+    assert_eq!(signers(set_withdraw_address(9, &acc(50))), vec![addr(9)]);
     assert_eq!(
         signers(fund_community_pool(7, &[(DENOM, 1)])),
-        vec![addr(7).0]
+        vec![addr(7)]
     );
 }
 
@@ -653,7 +667,10 @@ fn queries_answer_in_sdk_form() {
         let distribution = rampart_distribution::DistributionModule;
         let err = distribution
             .query(
-                &chain.state,
+                rampart_core::QueryContext {
+                    state: &chain.state,
+                    profile: &rampart_core::ChainProfile::rampart(),
+                },
                 &format!("/cosmos.distribution.v1beta1.Query/{method}"),
                 &bytes,
             )

@@ -15,51 +15,13 @@
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{GenesisContext, StateRead, StateWrite};
-use serde::{Deserialize, Serialize};
+use rampart_proto::rampart::mint::v1 as pb;
 
 use crate::state::{self, MintParams, Minter};
 
-/// The genesis section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MintGenesis {
-    /// Parameters (defaults when absent).
-    #[serde(default)]
-    pub params: JsonParams,
-    /// The minter (a new chain's when absent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minter: Option<JsonMinter>,
-}
-
-/// Parameters in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonParams {
-    /// The minted denom.
-    pub mint_denom: String,
-    /// Annual inflation as a decimal string (`"0.07"`).
-    pub inflation: String,
-}
-
-impl Default for JsonParams {
-    fn default() -> Self {
-        let p = MintParams::default();
-        Self {
-            mint_denom: p.mint_denom,
-            inflation: p.inflation.to_string(),
-        }
-    }
-}
-
-/// The minter in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JsonMinter {
-    /// Time of the previous block, RFC 3339.
-    pub last_block_time: String,
-    /// The carry, an integer string in units of 1 / `CARRY_DENOMINATOR` tokens.
-    pub carry: String,
-}
+/// The genesis section, `rampart.mint.v1.GenesisState` in proto3 JSON (proto field names,
+/// unknown fields refused).
+pub type MintGenesis = pb::GenesisState;
 
 fn bad(why: String) -> AppError {
     AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.mint: {why}"))
@@ -67,13 +29,15 @@ fn bad(why: String) -> AppError {
 
 /// Validates and writes the section; the genesis time starts the clock when `minter` is absent.
 pub fn init(state: &mut dyn StateWrite, ctx: &GenesisContext, g: &MintGenesis) -> AppResult<()> {
-    let params = MintParams {
-        mint_denom: g.params.mint_denom.clone(),
-        inflation: g
-            .params
-            .inflation
-            .parse()
-            .map_err(|e: AppError| bad(format!("inflation: {}", e.log)))?,
+    let params = match &g.params {
+        None => MintParams::default(),
+        Some(p) => MintParams {
+            mint_denom: p.mint_denom.clone(),
+            inflation: p
+                .inflation
+                .parse()
+                .map_err(|e: AppError| bad(format!("inflation: {}", e.log)))?,
+        },
     };
     params.validate().map_err(|e| bad(e.log))?;
     state::set_params(state, &params)?;
@@ -102,11 +66,11 @@ pub fn export(state: &dyn StateRead) -> AppResult<MintGenesis> {
     let params = state::params(state)?;
     let minter = state::minter(state)?;
     Ok(MintGenesis {
-        params: JsonParams {
+        params: Some(pb::Params {
             mint_denom: params.mint_denom,
             inflation: params.inflation.to_string(),
-        },
-        minter: Some(JsonMinter {
+        }),
+        minter: Some(pb::Minter {
             last_block_time: rampart_core::wire::rfc3339(minter.last_block_time),
             carry: minter.carry.to_string(),
         }),

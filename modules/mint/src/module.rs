@@ -3,11 +3,13 @@
 use rampart_auth::{AuthWrite, FEE_COLLECTOR};
 use rampart_bank::{BankRead, BankWrite, Coin};
 use rampart_core::error::AppResult;
-use rampart_core::Address;
+use rampart_core::module::{import_section, to_section};
+use rampart_core::{Address, ChainProfile, QueryContext};
 use rampart_core::{BlockContext, Decimal, Event, Events, GenesisContext, Module};
 use rampart_core::{StateRead, StateWrite};
+use serde_json::Value;
 
-use crate::genesis::{self, MintGenesis};
+use crate::genesis;
 use crate::math::provision;
 use crate::query::{self, PATHS};
 use crate::state::{self, Minter};
@@ -91,15 +93,14 @@ impl Module for MintModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let section: MintGenesis = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::init(state, ctx, &section)?;
+        import_section(NAME, section, |g| genesis::init(state, ctx, g))?;
         state.claim_module_account(MINT_ACCOUNT, &["minter"])
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state)?)
     }
 
     fn begin_block(
@@ -115,7 +116,7 @@ impl Module for MintModule {
         PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        query::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        query::answer(ctx.state, path, request)
     }
 }

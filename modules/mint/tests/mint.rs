@@ -143,7 +143,9 @@ fn a_halt_mints_one_lump_and_time_never_runs_backwards() {
     // An earlier block time mints nothing and keeps the later time.
     begin(&mut state, 3, GENESIS_SECONDS);
     assert_eq!(fees(&state), 70_000_000);
-    let exported = MintModule.export_genesis(&state).unwrap();
+    let exported = MintModule
+        .export_genesis(&state, &rampart_core::ChainProfile::rampart())
+        .unwrap();
     assert_eq!(
         exported["minter"]["last_block_time"],
         "2024-11-14T04:13:20Z"
@@ -157,7 +159,9 @@ fn genesis_round_trips_and_refuses_bad_params() {
         "minter": {"last_block_time": "2023-11-14T22:13:20.5Z", "carry": "12345"}
     });
     let mut state = chain(1_000, Some(section));
-    let exported = MintModule.export_genesis(&state).unwrap();
+    let exported = MintModule
+        .export_genesis(&state, &rampart_core::ChainProfile::rampart())
+        .unwrap();
     assert_eq!(exported["params"]["inflation"], "0.100000000000000000");
     assert_eq!(exported["minter"]["carry"], "12345");
     assert_eq!(
@@ -165,7 +169,12 @@ fn genesis_round_trips_and_refuses_bad_params() {
         "2023-11-14T22:13:20.5Z"
     );
     let again = chain(1_000, Some(exported.clone()));
-    assert_eq!(MintModule.export_genesis(&again).unwrap(), exported);
+    assert_eq!(
+        MintModule
+            .export_genesis(&again, &rampart_core::ChainProfile::rampart())
+            .unwrap(),
+        exported
+    );
     begin(&mut state, 1, GENESIS_SECONDS);
 
     for bad in [
@@ -188,11 +197,14 @@ fn genesis_round_trips_and_refuses_bad_params() {
 #[test]
 fn queries_answer_like_the_sdk() {
     let state = chain(2_000_000, None);
-    let query = |path: &str, req: Vec<u8>| {
-        MintModule
-            .query(&state, &format!("/cosmos.mint.v1beta1.Query/{path}"), &req)
-            .unwrap()
+    let ask = |path: &str, req: &[u8]| {
+        let ctx = rampart_core::QueryContext {
+            state: &state,
+            profile: &rampart_core::ChainProfile::rampart(),
+        };
+        MintModule.query(ctx, &format!("/cosmos.mint.v1beta1.Query/{path}"), req)
     };
+    let query = |path: &str, req: Vec<u8>| ask(path, &req).unwrap();
     let params = pb::QueryParamsResponse::decode(
         query("Params", pb::QueryParamsRequest {}.encode_to_vec()).as_slice(),
     )
@@ -220,13 +232,9 @@ fn queries_answer_like_the_sdk() {
     .unwrap();
     // 2,000,000 × 0.07 = 140,000.
     assert_eq!(provisions.annual_provisions, b"140000000000000000000000");
-    let err = MintModule
-        .query(&state, "/cosmos.mint.v1beta1.Query/Nope", &[])
-        .expect_err("unknown");
+    let err = ask("Nope", &[]).expect_err("unknown");
     assert_eq!(err.code, 6);
-    let err = MintModule
-        .query(&state, "/cosmos.mint.v1beta1.Query/Params", &[0xff])
-        .expect_err("undecodable");
+    let err = ask("Params", &[0xff]).expect_err("undecodable");
     assert_eq!(err.code, 2);
     assert!(state.get(b"mint/params").is_some());
 }

@@ -10,7 +10,9 @@ use rampart_core::address::consensus_address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{add_seconds, block_time, timestamp};
 use rampart_core::{Address, ChainProfile};
-use rampart_core::{BlockTime, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_core::{
+    BlockContext, BlockTime, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
+};
 use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::StakingRead;
 
@@ -109,15 +111,16 @@ pub fn import(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
     }
 }
 
-/// Checks that `op` may use `pubkey` on consumer `id` at `now` (`restaking/9` otherwise).
+/// Checks that `op` may use `pubkey` on consumer `id` at `now` (`restaking/9` otherwise, naming
+/// the holder with `profile`'s operator prefix).
 pub fn check_available(
     state: &dyn StateRead,
+    profile: &ChainProfile,
     id: u64,
     op: &Address,
     pubkey: &[u8; 32],
     now: BlockTime,
 ) -> AppResult<()> {
-    let profile = ChainProfile::rampart();
     let address = consensus_address(pubkey);
     if let Some(record) = by_address(state, id, &address)? {
         if record.operator != *op && record.attributable(now) {
@@ -155,16 +158,16 @@ pub fn assign(
     consumer: &Consumer,
     op: &Address,
     pubkey: [u8; 32],
-    now: BlockTime,
+    block: &BlockContext,
     events: &mut Events,
 ) -> AppResult<bool> {
-    let profile = ChainProfile::rampart();
+    let (profile, now) = (&block.profile, block.time);
     let id = consumer.id;
     let old = current(state, id, op)?;
     if old == Some(pubkey) {
         return Ok(false);
     }
-    check_available(state, id, op, &pubkey, now)?;
+    check_available(state, profile, id, op, &pubkey, now)?;
     if let Some(old) = old {
         let old_address = consensus_address(&old);
         if matches!(consumer.phase, Phase::Launched | Phase::Stopped) {

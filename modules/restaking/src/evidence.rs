@@ -6,8 +6,7 @@
 //!
 //! 1. slashes the validator's stake counted for that consumer (the stake in the set, or larger
 //!    stake counted before — the validator left or its stake shrank — within the consumer's
-//!    unbonding period) through staking's
-//!    [`rampart_staking::slash`];
+//!    unbonding period) through staking's [`rampart_staking::slash()`];
 //! 2. takes the validator out of the consumer's set (jailed there for `jail_duration`, for good
 //!    if `tombstone`), a slash ack for the consumer's next packet;
 //! 3. records the infraction so the same evidence is never punished twice.

@@ -1,20 +1,21 @@
-//! The `app_state.restaking` genesis section:
+//! The `app_state.restaking` genesis section, `rampart.restaking.v1.GenesisState` in proto3 JSON
+//! with the proto field names (64-bit integers as strings, numbers accepted; absent optional
+//! parts absent; unknown fields refused):
 //!
 //! ```json
 //! {
 //!   "params": {"max_slash_exposure": "1.000000000000000000",
-//!              "max_consumers_per_validator": 16, "blocks_per_epoch": 600},
-//!   "pledges": [{"validator": "rampartvaloper1…", "consumer_id": 0, "pledge_bps": 5000,
-//!                "status": "active", "opt_in_height": 3,
-//!                "in_set": {"validator_power": 20, "pledge_bps": 5000,
-//!                           "pledged_tokens": "10000000", "consumer_power": 10,
-//!                           "provider_height": 10, "slashable_until": null},
-//!                "departed": null}],
-//!   "consumer_keys": [{"validator": "rampartvaloper1…", "consumer_id": 0,
-//!                      "consumer_pubkey": "hex", "retired_until": null}],
-//!   "jails": [{"validator": "rampartvaloper1…", "consumer_id": 0,
+//!              "max_consumers_per_validator": 16, "blocks_per_epoch": "600"},
+//!   "pledges": [{"validator": "rampartvaloper1…", "consumer_id": "0", "pledge_bps": 5000,
+//!                "status": "active", "opt_in_height": "3",
+//!                "in_set": {"validator_power": "20", "pledge_bps": 5000,
+//!                           "pledged_tokens": "10000000", "consumer_power": "10",
+//!                           "provider_height": "10"}}],
+//!   "consumer_keys": [{"validator": "rampartvaloper1…", "consumer_id": "0",
+//!                      "consumer_pubkey": "hex"}],
+//!   "jails": [{"validator": "rampartvaloper1…", "consumer_id": "0",
 //!              "jailed_until": "2026-01-01T00:01:00Z", "tombstoned": true}],
-//!   "evidence": [{"consumer_id": 0, "validator": "rampartvaloper1…", "height": 7,
+//!   "evidence": [{"consumer_id": "0", "validator": "rampartvaloper1…", "height": "7",
 //!                 "round": 0, "vote_type": 2}]
 //! }
 //! ```
@@ -31,7 +32,7 @@ use rampart_core::wire::{block_time, timestamp};
 use rampart_core::wire::{parse_rfc3339, rfc3339};
 use rampart_core::ChainProfile;
 use rampart_core::{StateRead, StateWrite};
-use serde::{Deserialize, Serialize};
+use rampart_proto::rampart::restaking::v1 as pb;
 
 use crate::consumer_keys::{self, KeyRecord};
 use crate::keys;
@@ -40,113 +41,7 @@ use crate::params::{self, RestakingParams};
 use crate::pledge::{self, JailRecord, Pledge, Stake, Status};
 
 /// The restaking genesis section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RestakingGenesis {
-    /// Parameters.
-    #[serde(default)]
-    pub params: RestakingParams,
-    /// Every pledge.
-    #[serde(default)]
-    pub pledges: Vec<GenesisPledge>,
-    /// Every consumer key (current and retired).
-    #[serde(default)]
-    pub consumer_keys: Vec<GenesisKey>,
-    /// Jail records on consumers.
-    #[serde(default)]
-    pub jails: Vec<GenesisJail>,
-    /// Punished infractions.
-    #[serde(default)]
-    pub evidence: Vec<GenesisEvidence>,
-}
-
-/// Slashable stake in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisStake {
-    /// Provider power.
-    pub validator_power: u64,
-    /// Basis points.
-    pub pledge_bps: u32,
-    /// Integer text.
-    pub pledged_tokens: String,
-    /// Consumer power.
-    pub consumer_power: u64,
-    /// Height counted at.
-    pub provider_height: u64,
-    /// RFC 3339, departed stake only.
-    #[serde(default)]
-    pub slashable_until: Option<String>,
-}
-
-/// A pledge in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisPledge {
-    /// `rampartvaloper1…`.
-    pub validator: String,
-    /// Consumer id.
-    pub consumer_id: u64,
-    /// Basis points (0 once opted out).
-    pub pledge_bps: u32,
-    /// `active`, `opting_out` or `exiting`.
-    pub status: String,
-    /// Height of the opt-in.
-    #[serde(default)]
-    pub opt_in_height: u64,
-    /// Stake in the set.
-    #[serde(default)]
-    pub in_set: Option<GenesisStake>,
-    /// Departed stake.
-    #[serde(default)]
-    pub departed: Option<GenesisStake>,
-}
-
-/// A consumer key in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisKey {
-    /// `rampartvaloper1…`.
-    pub validator: String,
-    /// Consumer id.
-    pub consumer_id: u64,
-    /// Hex of the 32-byte key.
-    pub consumer_pubkey: String,
-    /// RFC 3339 for a replaced key.
-    #[serde(default)]
-    pub retired_until: Option<String>,
-}
-
-/// A jail record in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisJail {
-    /// `rampartvaloper1…`.
-    pub validator: String,
-    /// Consumer id.
-    pub consumer_id: u64,
-    /// RFC 3339.
-    pub jailed_until: String,
-    /// Tombstoned.
-    #[serde(default)]
-    pub tombstoned: bool,
-}
-
-/// A punished infraction in JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisEvidence {
-    /// Consumer id.
-    pub consumer_id: u64,
-    /// `rampartvaloper1…`.
-    pub validator: String,
-    /// Consumer height.
-    pub height: u64,
-    /// Round.
-    pub round: u32,
-    /// CometBFT vote type (1 prevote, 2 precommit).
-    pub vote_type: u8,
-}
+pub type RestakingGenesis = pb::GenesisState;
 
 fn invalid(why: impl Into<String>) -> AppError {
     AppError::sdk(
@@ -155,8 +50,8 @@ fn invalid(why: impl Into<String>) -> AppError {
     )
 }
 
-fn stake_to_json(s: &Stake) -> GenesisStake {
-    GenesisStake {
+fn stake_to_json(s: &Stake) -> pb::GenesisStake {
+    pb::GenesisStake {
         validator_power: s.validator_power,
         pledge_bps: s.pledge_bps,
         pledged_tokens: s.pledged_tokens.to_string(),
@@ -166,7 +61,7 @@ fn stake_to_json(s: &Stake) -> GenesisStake {
     }
 }
 
-fn stake_from_json(j: &GenesisStake) -> AppResult<Stake> {
+fn stake_from_json(j: &pb::GenesisStake) -> AppResult<Stake> {
     Ok(Stake {
         validator_power: j.validator_power,
         pledge_bps: j.pledge_bps,
@@ -196,7 +91,18 @@ pub fn import(
     profile: &ChainProfile,
     genesis: &RestakingGenesis,
 ) -> AppResult<()> {
-    params::store(state, &genesis.params)?;
+    let params = match &genesis.params {
+        Some(p) => RestakingParams {
+            max_slash_exposure: p
+                .max_slash_exposure
+                .parse()
+                .map_err(|e: AppError| invalid(format!("params.max_slash_exposure: {}", e.log)))?,
+            max_consumers_per_validator: p.max_consumers_per_validator,
+            blocks_per_epoch: p.blocks_per_epoch,
+        },
+        None => RestakingParams::default(),
+    };
+    params::store(state, &params)?;
     let mut seen = BTreeSet::new();
     for (i, g) in genesis.pledges.iter().enumerate() {
         let what = format!("pledges[{i}]");
@@ -270,8 +176,14 @@ pub fn import(
     for (i, g) in genesis.evidence.iter().enumerate() {
         let op = profile.valoper(&g.validator, "validator")?;
         live_consumer(state, g.consumer_id, &format!("evidence[{i}]"))?;
+        let vote_type = u8::try_from(g.vote_type).map_err(|_| {
+            invalid(format!(
+                "evidence[{i}]: vote_type {} too large",
+                g.vote_type
+            ))
+        })?;
         state.put(
-            keys::evidence(g.consumer_id, &op, g.height, g.round, g.vote_type),
+            keys::evidence(g.consumer_id, &op, g.height, g.round, vote_type),
             Vec::new(),
         );
     }
@@ -279,11 +191,10 @@ pub fn import(
 }
 
 /// Reads the section back from `state`.
-pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
-    let profile = ChainProfile::rampart();
+pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<RestakingGenesis> {
     let pledges = pledge::all(state)?
         .iter()
-        .map(|p| GenesisPledge {
+        .map(|p| pb::GenesisPledge {
             validator: profile.to_valoper(&p.validator),
             consumer_id: p.consumer_id,
             pledge_bps: p.pledge_bps,
@@ -304,7 +215,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
     ids.dedup();
     for id in ids {
         for record in consumer_keys::all_of_consumer(state, id)? {
-            consumer_keys_out.push(GenesisKey {
+            consumer_keys_out.push(pb::GenesisConsumerKey {
                 validator: profile.to_valoper(&record.operator),
                 consumer_id: id,
                 consumer_pubkey: hex::encode(record.pubkey),
@@ -318,7 +229,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
             continue;
         };
         if let Some(record) = pledge::jail_record(state, id, &op)? {
-            jails.push(GenesisJail {
+            jails.push(pb::GenesisJail {
                 validator: profile.to_valoper(&op),
                 consumer_id: id,
                 jailed_until: rfc3339(
@@ -344,17 +255,17 @@ pub fn export(state: &dyn StateRead) -> AppResult<RestakingGenesis> {
             Some((id, op, height, round, vote_type))
         })();
         if let Some((id, op, height, round, vote_type)) = parsed {
-            evidence.push(GenesisEvidence {
+            evidence.push(pb::GenesisEvidence {
                 consumer_id: id,
                 validator: profile.to_valoper(&op),
                 height,
                 round,
-                vote_type,
+                vote_type: vote_type.into(),
             });
         }
     }
     Ok(RestakingGenesis {
-        params: params::load(state)?,
+        params: Some(params::load(state)?.to_proto()),
         pledges,
         consumer_keys: consumer_keys_out,
         jails,
@@ -381,4 +292,54 @@ pub fn clear_consumer(state: &mut dyn StateWrite, id: u64) -> AppResult<usize> {
         }
     }
     Ok(pledges.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: serde_json::Value) -> AppResult<RestakingGenesis> {
+        rampart_core::module::genesis_section("restaking", Some(&json))
+    }
+
+    #[test]
+    fn integers_are_read_as_numbers_or_strings_and_nulls_as_absent() {
+        let record = |id: serde_json::Value| {
+            serde_json::json!({"evidence": [{"consumer_id": id, "validator": "v", "height": "7",
+                "round": 0, "vote_type": 2}],
+                "consumer_keys": [{"validator": "v", "consumer_id": 0, "consumer_pubkey": "",
+                "retired_until": null}]})
+        };
+        let number = parse(record(serde_json::json!(3))).expect("number");
+        assert_eq!(
+            number,
+            parse(record(serde_json::json!("3"))).expect("string")
+        );
+        assert_eq!(number.evidence[0].consumer_id, 3);
+        assert_eq!(number.evidence[0].height, 7);
+        assert_eq!(number.consumer_keys[0].retired_until, None);
+        // Written back: 64-bit integers as strings, absent optional fields left out.
+        let written = rampart_core::module::to_section("restaking", &number).expect("json");
+        assert_eq!(written["evidence"][0]["consumer_id"], "3");
+        assert_eq!(written["evidence"][0]["round"], 0);
+        assert!(written["consumer_keys"][0].get("retired_until").is_none());
+        assert_eq!(written["jails"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_the_section_named() {
+        let err = parse(serde_json::json!({"pledgez": []})).expect_err("unknown field");
+        assert_eq!(err.code, SdkCode::JsonUnmarshal as u32);
+        assert!(
+            err.log.contains("app_state.restaking") && err.log.contains("pledgez"),
+            "{}",
+            err.log
+        );
+        let err = parse(
+            serde_json::json!({"evidence": [{"consumer_id": 0, "validator": "v",
+            "height": 1, "round": 0, "vote_type": 1, "extra": 1}]}),
+        )
+        .expect_err("unknown nested field");
+        assert!(err.log.contains("extra"), "{}", err.log);
+    }
 }

@@ -53,11 +53,13 @@ pub mod power;
 pub mod queries;
 
 use rampart_core::error::AppResult;
+use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
-    ValidatorUpdate,
+    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
+    QueryContext, StateRead, StateWrite, ValidatorUpdate,
 };
 use rampart_staking::StakingModule;
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 pub use errors::{RestakingCode, CODESPACE};
@@ -98,22 +100,21 @@ impl Module for RestakingModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let genesis: RestakingGenesis = rampart_core::module::genesis_section(NAME, section)?;
-        genesis::import(state, &ctx.profile, &genesis)
+        import_section(NAME, section, |g| genesis::import(state, &ctx.profile, g))
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {
         msgs::TYPE_URLS
     }
 
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
-        RestakingMsg::decode(msg)?.signers()
+    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
+        RestakingMsg::validate(profile, msg)
     }
 
     fn deliver_msg(
@@ -123,8 +124,9 @@ impl Module for RestakingModule {
         msg: &Any,
         events: &mut Events,
     ) -> AppResult<Any> {
-        let msg = RestakingMsg::decode(msg)?;
-        msgs::execute(state, self.staking.ports(), ctx, &msg, events)
+        RestakingMsg::deliver(ctx, msg, |m| {
+            msgs::execute(state, self.staking.ports(), ctx, m, events)
+        })
     }
 
     /// Launches and epochs; never changes the provider's own validator set.
@@ -143,7 +145,7 @@ impl Module for RestakingModule {
         queries::PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
     }
 }

@@ -5,7 +5,7 @@ use prost::Message;
 use rampart_consumer::{Consumer, ConsumerRead, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg as decode, unknown_msg};
-use rampart_core::{Address, ChainProfile};
+use rampart_core::{Address, ChainProfile, ModuleMsg};
 use rampart_core::{Event, Events, MsgContext, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::{StakingPorts, StakingRead};
@@ -116,9 +116,9 @@ pub fn ed25519_from_any(any: &Any) -> AppResult<[u8; 32]> {
     Ok(bytes)
 }
 
-impl RestakingMsg {
+impl ModuleMsg for RestakingMsg {
     /// Decodes one of [`TYPE_URLS`].
-    pub fn decode(any: &Any) -> AppResult<Self> {
+    fn decode(any: &Any, _profile: &ChainProfile) -> AppResult<Self> {
         Ok(match any.type_url.as_str() {
             OPT_IN => Self::OptIn(decode(any)?),
             SET_PLEDGE => Self::SetPledge(decode(any)?),
@@ -131,8 +131,7 @@ impl RestakingMsg {
 
     /// Checks what needs no state (addresses `sdk/7`, pledges `restaking/2`, keys `sdk/8`) and
     /// returns the signer: the validator's operator account, or the evidence submitter.
-    pub fn signers(&self) -> AppResult<Vec<[u8; 20]>> {
-        let profile = ChainProfile::rampart();
+    fn signers(&self, profile: &ChainProfile) -> AppResult<Vec<Address>> {
         let signer = match self {
             Self::OptIn(m) => {
                 check_pledge(m.pledge_bps)?;
@@ -155,7 +154,7 @@ impl RestakingMsg {
             }
             Self::SubmitConsumerDoubleVote(m) => profile.account(&m.submitter, "submitter")?,
         };
-        Ok(vec![signer.0])
+        Ok(vec![signer])
     }
 }
 
@@ -167,7 +166,7 @@ pub fn execute(
     msg: &RestakingMsg,
     events: &mut Events,
 ) -> AppResult<Any> {
-    msg.signers()?;
+    msg.signers(&ctx.block.profile)?;
     match msg {
         RestakingMsg::OptIn(m) => {
             opt_in(state, ctx, m, events)?;
@@ -251,12 +250,18 @@ fn opt_in(
         ));
     }
     let params = params::load(state)?;
-    let now = ctx.block.time;
     // Departed stake counts until an epoch forgets it, as in the exposure query.
     exposure::check(&state, &params, &op, id, Some(m.pledge_bps), None, None)?;
     match &m.consumer_pubkey {
         Some(any) => {
-            consumer_keys::assign(state, &consumer, &op, ed25519_from_any(any)?, now, events)?;
+            consumer_keys::assign(
+                state,
+                &consumer,
+                &op,
+                ed25519_from_any(any)?,
+                ctx.block,
+                events,
+            )?;
         }
         None => {
             if consumer_keys::current(state, id, &op)?.is_none() {
@@ -264,7 +269,7 @@ fn opt_in(
                     .validator(&op)?
                     .map(|v| v.pubkey)
                     .ok_or_else(|| err(RestakingCode::UnknownValidator, "validator vanished"))?;
-                consumer_keys::assign(state, &consumer, &op, provider_key, now, events)?;
+                consumer_keys::assign(state, &consumer, &op, provider_key, ctx.block, events)?;
             }
         }
     }
@@ -404,7 +409,7 @@ fn assign_key(
         .as_ref()
         .ok_or_else(|| AppError::sdk(SdkCode::InvalidPubKey, "consumer_pubkey is missing"))?;
     let key = ed25519_from_any(key)?;
-    consumer_keys::assign(state, &consumer, &op, key, ctx.block.time, events)?;
+    consumer_keys::assign(state, &consumer, &op, key, ctx.block, events)?;
     Ok(())
 }
 

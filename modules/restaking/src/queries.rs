@@ -12,7 +12,7 @@ use rampart_core::math::mul_div;
 use rampart_core::module::decode_query as req;
 use rampart_core::pagination::paginate_list;
 use rampart_core::Address;
-use rampart_core::ChainProfile;
+use rampart_core::QueryContext;
 use rampart_core::{Amount, BlockTime, Decimal, StateRead};
 use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::StakingRead;
@@ -196,8 +196,8 @@ pub fn validator_exposure(
 }
 
 /// Answers `path` with `request`.
-pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-    let profile = ChainProfile::rampart();
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let QueryContext { state, profile } = ctx;
     Ok(match path {
         QUERY_VALIDATOR_PLEDGES => {
             let r: pb::QueryValidatorPledgesRequest = req(request)?;

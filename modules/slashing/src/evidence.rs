@@ -15,9 +15,9 @@ use crate::params::SlashingParams;
 use crate::signing::{self, SigningInfo, JAILED_FOREVER};
 use crate::slash_event;
 
-fn ignored(m: &Misbehavior, reason: &str) -> Event {
+fn ignored(profile: &ChainProfile, m: &Misbehavior, reason: &str) -> Event {
     Event::new("evidence_ignored")
-        .attr("address", ChainProfile::rampart().to_valcons(&m.address))
+        .attr("address", profile.to_valcons(&m.address))
         .attr("height", m.height.to_string())
         .attr("reason", reason)
 }
@@ -38,17 +38,17 @@ pub fn handle_misbehavior(
             ctx.height,
             ctx.time.unix_nanos(),
         ) {
-            events.push(ignored(m, "expired"));
+            events.push(ignored(&ctx.profile, m, "expired"));
             continue;
         }
         let Some(validator) = state.validator_by_consensus_address(&m.address)? else {
-            events.push(ignored(m, "unknown_validator"));
+            events.push(ignored(&ctx.profile, m, "unknown_validator"));
             continue;
         };
         let mut info = signing::load(state, &m.address)?
             .unwrap_or_else(|| SigningInfo::new(m.address, ctx.height));
         if info.tombstoned {
-            events.push(ignored(m, "tombstoned"));
+            events.push(ignored(&ctx.profile, m, "tombstoned"));
             continue;
         }
         // Stake is counted one block before the infraction (the SDK's ValidatorUpdateDelay).

@@ -21,11 +21,15 @@ pub mod signing;
 pub mod unjail;
 
 use rampart_core::error::AppResult;
+use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    Amount, BlockContext, Event, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
+    Address, Amount, BlockContext, ChainProfile, Event, Events, GenesisContext, Module, ModuleMsg,
+    MsgContext, QueryContext, StateRead, StateWrite,
 };
 use rampart_staking::StakingModule;
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
+use unjail::Unjail;
 
 pub use genesis::SlashingGenesis;
 pub use params::SlashingParams;
@@ -76,14 +80,15 @@ impl Module for SlashingModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        section: Option<&serde_json::Value>,
+        section: Option<&Value>,
     ) -> AppResult<()> {
-        let genesis: SlashingGenesis = rampart_core::module::genesis_section("slashing", section)?;
-        genesis::import(state, &ctx.profile, &genesis)
+        import_section(self.name(), section, |g| {
+            genesis::import(state, &ctx.profile, g)
+        })
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     fn begin_block(
@@ -101,8 +106,8 @@ impl Module for SlashingModule {
         &[unjail::MSG_UNJAIL]
     }
 
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
-        Ok(vec![unjail::signer(msg)?])
+    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
+        Unjail::validate(profile, msg)
     }
 
     fn deliver_msg(
@@ -112,14 +117,14 @@ impl Module for SlashingModule {
         msg: &Any,
         events: &mut Events,
     ) -> AppResult<Any> {
-        unjail::execute(state, ctx, msg, events)
+        Unjail::deliver(ctx, msg, |m| unjail::execute(state, ctx, m, events))
     }
 
     fn query_paths(&self) -> &'static [&'static str] {
         queries::PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(state, path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
     }
 }

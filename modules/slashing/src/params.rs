@@ -1,19 +1,17 @@
 //! Slashing parameters: the liveness window, the minimum share of it a validator must sign,
 //! the downtime jail, and the two slash fractions. Stored as the SDK's `Params`; written in
-//! genesis JSON with plain decimals and seconds.
+//! genesis JSON (`rampart.slashing.v1.Params`) with plain decimals and seconds.
 
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::Params;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{dec_from_wire, dec_to_wire};
 use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
-use serde::{Deserialize, Serialize};
 use tendermint_proto::google::protobuf::Duration;
 
 use crate::keys;
 
-/// Slashing parameters in checked types and in genesis JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Slashing parameters in checked types.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlashingParams {
     /// Blocks in the liveness window.
     pub signed_blocks_window: u64,

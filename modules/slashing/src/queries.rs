@@ -5,8 +5,7 @@ use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
 use rampart_core::pagination::paginate_list;
-use rampart_core::ChainProfile;
-use rampart_core::StateRead;
+use rampart_core::QueryContext;
 
 use crate::{keys, params, signing};
 
@@ -21,7 +20,8 @@ pub const QUERY_SIGNING_INFOS: &str = "/cosmos.slashing.v1beta1.Query/SigningInf
 pub const PATHS: &[&str] = &[QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS];
 
 /// Answers `path` with `request`.
-pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let QueryContext { state, profile } = ctx;
     match path {
         QUERY_PARAMS => Ok(pb::QueryParamsResponse {
             params: Some(params::load(state)?.to_proto()),
@@ -29,7 +29,7 @@ pub fn answer(state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Ve
         .encode_to_vec()),
         QUERY_SIGNING_INFO => {
             let r: pb::QuerySigningInfoRequest = req(request)?;
-            let address = ChainProfile::rampart().valcons(&r.cons_address, "cons_address")?;
+            let address = profile.valcons(&r.cons_address, "cons_address")?;
             let info = signing::load(state, &address)?.ok_or_else(|| {
                 AppError::sdk(
                     SdkCode::KeyNotFound,

@@ -4,7 +4,7 @@
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::{MsgUnjail, MsgUnjailResponse};
 use prost::Message;
 use rampart_core::error::AppResult;
-use rampart_core::{Address, ChainProfile};
+use rampart_core::{Address, ChainProfile, ModuleMsg};
 use rampart_core::{Event, Events, MsgContext, StateWrite};
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
@@ -15,25 +15,35 @@ use crate::signing;
 /// Type URL of `MsgUnjail`.
 pub const MSG_UNJAIL: &str = "/cosmos.slashing.v1beta1.MsgUnjail";
 
-/// Decodes `msg` and returns the operator that must sign it.
-pub fn signer(msg: &Any) -> AppResult<[u8; 20]> {
-    operator(msg, &ChainProfile::rampart()).map(|op| op.0)
+/// A decoded `MsgUnjail`: the operator of the validator to unjail, who must sign it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unjail {
+    /// The validator's operator address.
+    pub operator: Address,
 }
 
-/// Decodes `msg` and returns its validator operator, read with `profile`'s prefix.
-fn operator(msg: &Any, profile: &ChainProfile) -> AppResult<Address> {
-    let m: MsgUnjail = rampart_core::module::decode_msg(msg)?;
-    profile.valoper(&m.validator_addr, "validator address")
+impl ModuleMsg for Unjail {
+    /// Decodes a `MsgUnjail`, reading its validator with `profile`'s operator prefix.
+    fn decode(msg: &Any, profile: &ChainProfile) -> AppResult<Self> {
+        let m: MsgUnjail = rampart_core::module::decode_msg(msg)?;
+        let operator = profile.valoper(&m.validator_addr, "validator address")?;
+        Ok(Self { operator })
+    }
+
+    /// The operator.
+    fn signers(&self, _profile: &ChainProfile) -> AppResult<Vec<Address>> {
+        Ok(vec![self.operator])
+    }
 }
 
 /// Unjails the validator of `msg` (signed by its operator, checked by the app).
 pub fn execute(
     state: &mut dyn StateWrite,
     ctx: &MsgContext<'_>,
-    msg: &Any,
+    msg: &Unjail,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let op = operator(msg, &ctx.block.profile)?;
+    let op = msg.operator;
     let validator = state.validator(&op)?.ok_or_else(|| {
         err(
             SlashingCode::NoValidatorForAddress,

@@ -1,6 +1,7 @@
 //! The `app_state.staking` genesis section: parameters, validators, delegations and pending
-//! unbonding and redelegation entries, as JSON with decimal strings. Import rebuilds every
-//! index and queue; export writes the same shape back.
+//! unbonding and redelegation entries: `rampart.staking.v1.GenesisState` in proto3 JSON with the
+//! proto field names (64-bit integers as strings, numbers accepted; unknown fields refused).
+//! Import rebuilds every index and queue; export writes the same shape back.
 
 use base64::Engine;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
@@ -9,7 +10,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::{
 };
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Decimal, StateRead, StateWrite};
-use serde::{Deserialize, Serialize};
+use rampart_proto::rampart::staking::v1 as pb;
 
 use crate::keys;
 use crate::params::{self, StakingParams};
@@ -21,91 +22,7 @@ use rampart_core::wire::{
 use rampart_core::{Address, ChainProfile};
 
 /// The staking genesis section.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StakingGenesis {
-    /// Parameters (defaults when absent).
-    #[serde(default)]
-    pub params: StakingParams,
-    /// Validators.
-    #[serde(default)]
-    pub validators: Vec<GenesisValidator>,
-    /// Delegations.
-    #[serde(default)]
-    pub delegations: Vec<GenesisDelegation>,
-    /// Pending unbonding entries.
-    #[serde(default)]
-    pub unbonding_entries: Vec<GenesisEntry>,
-    /// Pending redelegation entries (`validator` is the source).
-    #[serde(default)]
-    pub redelegation_entries: Vec<GenesisEntry>,
-}
-
-/// A validator in genesis JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisValidator {
-    /// `rampartvaloper1…`.
-    pub operator_address: String,
-    /// Base64 of the 32-byte ed25519 consensus key.
-    pub consensus_pubkey: String,
-    /// Jailed flag.
-    #[serde(default)]
-    pub jailed: bool,
-    /// `BOND_STATUS_BONDED`, `BOND_STATUS_UNBONDING` or `BOND_STATUS_UNBONDED`.
-    pub status: String,
-    /// Tokens (integer string).
-    pub tokens: String,
-    /// Delegator shares (decimal string).
-    pub delegator_shares: String,
-    /// Moniker.
-    #[serde(default)]
-    pub moniker: String,
-    /// Commission rate, max rate, max change rate (decimal strings).
-    pub commission: [String; 3],
-    /// Commission update time, RFC 3339.
-    pub commission_update_time: String,
-    /// Minimum self-delegation (integer string).
-    pub min_self_delegation: String,
-    /// Height at which unbonding began.
-    #[serde(default)]
-    pub unbonding_height: i64,
-    /// Unbonding completion time, RFC 3339.
-    pub unbonding_time: String,
-}
-
-/// A delegation in genesis JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisDelegation {
-    /// `rampart1…`.
-    pub delegator_address: String,
-    /// `rampartvaloper1…`.
-    pub validator_address: String,
-    /// Shares (decimal string).
-    pub shares: String,
-}
-
-/// A pending unbonding or redelegation entry in genesis JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisEntry {
-    /// `rampart1…`.
-    pub delegator_address: String,
-    /// `rampartvaloper1…` (the source, for redelegations).
-    pub validator_address: String,
-    /// Destination `rampartvaloper1…` (redelegations only).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub destination_address: String,
-    /// Creation height.
-    pub creation_height: i64,
-    /// Completion time, RFC 3339.
-    pub completion_time: String,
-    /// Initial balance (integer string).
-    pub initial_balance: String,
-    /// Balance (unbonding) or destination shares (redelegation, decimal string).
-    pub balance: String,
-}
+pub type StakingGenesis = pb::GenesisState;
 
 fn bad(what: String) -> AppError {
     AppError::sdk(SdkCode::JsonUnmarshal, format!("app_state.staking: {what}"))
@@ -115,14 +32,19 @@ fn status_from(text: &str) -> AppResult<BondStatus> {
     BondStatus::from_str_name(text).ok_or_else(|| bad(format!("unknown status {text:?}")))
 }
 
-fn import_validator(profile: &ChainProfile, g: &GenesisValidator) -> AppResult<Validator> {
+fn import_validator(profile: &ChainProfile, g: &pb::Validator) -> AppResult<Validator> {
     let key = base64::engine::general_purpose::STANDARD
         .decode(&g.consensus_pubkey)
         .map_err(|e| bad(format!("consensus_pubkey: {e}")))?;
     let pubkey: [u8; 32] = key
         .try_into()
         .map_err(|_| bad("consensus_pubkey must be 32 bytes".into()))?;
-    let [rate, max_rate, max_change_rate] = &g.commission;
+    let [rate, max_rate, max_change_rate] = g.commission.as_slice() else {
+        return Err(bad(format!(
+            "{}: commission must be [rate, max_rate, max_change_rate]",
+            g.operator_address
+        )));
+    };
     Ok(Validator {
         operator: profile.valoper(&g.operator_address, "operator_address")?,
         pubkey,
@@ -146,16 +68,16 @@ fn import_validator(profile: &ChainProfile, g: &GenesisValidator) -> AppResult<V
     })
 }
 
-fn export_validator(v: &Validator) -> GenesisValidator {
-    GenesisValidator {
-        operator_address: ChainProfile::rampart().to_valoper(&v.operator),
+fn export_validator(profile: &ChainProfile, v: &Validator) -> pb::Validator {
+    pb::Validator {
+        operator_address: profile.to_valoper(&v.operator),
         consensus_pubkey: base64::engine::general_purpose::STANDARD.encode(v.pubkey),
         jailed: v.jailed,
         status: v.status.as_str_name().into(),
         tokens: v.tokens.to_string(),
         delegator_shares: v.delegator_shares.to_string(),
         moniker: v.description.moniker.clone(),
-        commission: [
+        commission: vec![
             v.commission.rate.to_string(),
             v.commission.max_rate.to_string(),
             v.commission.max_change_rate.to_string(),
@@ -173,7 +95,20 @@ pub fn import(
     profile: &ChainProfile,
     genesis: &StakingGenesis,
 ) -> AppResult<()> {
-    params::store(state, &genesis.params)?;
+    let params = match &genesis.params {
+        None => StakingParams::default(),
+        Some(p) => StakingParams {
+            unbonding_time_seconds: p.unbonding_time_seconds,
+            max_validators: p.max_validators,
+            max_entries: p.max_entries,
+            bond_denom: p.bond_denom.clone(),
+            min_commission_rate: p.min_commission_rate.clone(),
+            historical_entries: p
+                .historical_entries
+                .unwrap_or(StakingParams::default().historical_entries),
+        },
+    };
+    params::store(state, &params)?;
     let mut totals: std::collections::BTreeMap<Address, Decimal> = Default::default();
     for g in &genesis.validators {
         let v = import_validator(profile, g)?;
@@ -226,7 +161,7 @@ pub fn import(
 fn import_unbonding(
     state: &mut dyn StateWrite,
     profile: &ChainProfile,
-    e: &GenesisEntry,
+    e: &pb::Entry,
 ) -> AppResult<()> {
     let delegator = profile.account(&e.delegator_address, "delegator_address")?;
     let op = profile.valoper(&e.validator_address, "validator_address")?;
@@ -253,17 +188,18 @@ fn import_unbonding(
 fn import_redelegation(
     state: &mut dyn StateWrite,
     profile: &ChainProfile,
-    e: &GenesisEntry,
+    e: &pb::Entry,
 ) -> AppResult<()> {
     let delegator = profile.account(&e.delegator_address, "delegator_address")?;
     let src = profile.valoper(&e.validator_address, "validator_address")?;
-    let dst = profile.valoper(&e.destination_address, "destination_address")?;
+    let destination = e.destination_address.as_deref().unwrap_or_default();
+    let dst = profile.valoper(destination, "destination_address")?;
     let done = parse_rfc3339(&e.completion_time, "completion_time")?;
     let mut red =
         redelegation::load(state, &delegator, &src, &dst)?.unwrap_or_else(|| Redelegation {
             delegator_address: e.delegator_address.clone(),
             validator_src_address: e.validator_address.clone(),
-            validator_dst_address: e.destination_address.clone(),
+            validator_dst_address: destination.to_owned(),
             entries: Vec::new(),
         });
     let id = unbonding::next_unbonding_id(state);
@@ -284,8 +220,7 @@ fn import_redelegation(
 }
 
 /// Reads the whole staking state back into the genesis shape.
-pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
-    let profile = ChainProfile::rampart();
+pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<StakingGenesis> {
     let params = StakingParams::from_proto(&params::load(state)?)?;
     let mut validators = Vec::new();
     let mut delegations = Vec::new();
@@ -294,9 +229,9 @@ pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
             continue;
         };
         let v = validator::must_load(state, &op)?;
-        validators.push(export_validator(&v));
+        validators.push(export_validator(profile, &v));
         for (delegator, shares) in delegation::of_validator(state, &op)? {
-            delegations.push(GenesisDelegation {
+            delegations.push(pb::Delegation {
                 delegator_address: profile.to_account(&delegator),
                 validator_address: profile.to_valoper(&op),
                 shares: shares.to_string(),
@@ -306,10 +241,10 @@ pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
     let mut unbonding_entries = Vec::new();
     for ubd in unbonding::list(state, keys::UNBONDING, false)? {
         for entry in &ubd.entries {
-            unbonding_entries.push(GenesisEntry {
+            unbonding_entries.push(pb::Entry {
                 delegator_address: ubd.delegator_address.clone(),
                 validator_address: ubd.validator_address.clone(),
-                destination_address: String::new(),
+                destination_address: None,
                 creation_height: entry.creation_height,
                 completion_time: rfc3339(unbonding::completion(entry)?),
                 initial_balance: entry.initial_balance.clone(),
@@ -320,10 +255,10 @@ pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
     let mut redelegation_entries = Vec::new();
     for red in redelegation::list(state, keys::REDELEGATION, false)? {
         for entry in &red.entries {
-            redelegation_entries.push(GenesisEntry {
+            redelegation_entries.push(pb::Entry {
                 delegator_address: red.delegator_address.clone(),
                 validator_address: red.validator_src_address.clone(),
-                destination_address: red.validator_dst_address.clone(),
+                destination_address: Some(red.validator_dst_address.clone()),
                 creation_height: entry.creation_height,
                 completion_time: rfc3339(redelegation::completion(entry)?),
                 initial_balance: entry.initial_balance.clone(),
@@ -332,7 +267,14 @@ pub fn export(state: &dyn StateRead) -> AppResult<StakingGenesis> {
         }
     }
     Ok(StakingGenesis {
-        params,
+        params: Some(pb::Params {
+            unbonding_time_seconds: params.unbonding_time_seconds,
+            max_validators: params.max_validators,
+            max_entries: params.max_entries,
+            bond_denom: params.bond_denom,
+            min_commission_rate: params.min_commission_rate,
+            historical_entries: Some(params.historical_entries),
+        }),
         validators,
         delegations,
         unbonding_entries,

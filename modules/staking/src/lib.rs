@@ -30,10 +30,12 @@ pub mod validator;
 use std::sync::Arc;
 
 use rampart_core::error::AppResult;
+use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    BlockContext, Events, GenesisContext, Module, MsgContext, StateRead, StateWrite,
-    ValidatorUpdate,
+    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
+    QueryContext, StateRead, StateWrite, ValidatorUpdate,
 };
+use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 pub use bank::{Pool, StakingBank};
@@ -87,22 +89,23 @@ impl Module for StakingModule {
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
-        genesis: Option<&serde_json::Value>,
+        genesis: Option<&Value>,
     ) -> AppResult<()> {
-        let genesis: StakingGenesis = rampart_core::module::genesis_section("staking", genesis)?;
-        genesis::import(state, &ctx.profile, &genesis)
+        import_section(self.name(), genesis, |g| {
+            genesis::import(state, &ctx.profile, g)
+        })
     }
 
-    fn export_genesis(&self, state: &dyn StateRead) -> AppResult<serde_json::Value> {
-        rampart_core::module::to_section(self.name(), &genesis::export(state)?)
+    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
+        to_section(self.name(), &genesis::export(state, profile)?)
     }
 
     fn msg_type_urls(&self) -> &'static [&'static str] {
         msgs::TYPE_URLS
     }
 
-    fn validate_msg(&self, msg: &Any) -> AppResult<Vec<[u8; 20]>> {
-        StakingMsg::decode(msg)?.signers()
+    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
+        StakingMsg::validate(profile, msg)
     }
 
     fn deliver_msg(
@@ -112,8 +115,9 @@ impl Module for StakingModule {
         msg: &Any,
         events: &mut Events,
     ) -> AppResult<Any> {
-        let msg = StakingMsg::decode(msg)?;
-        handlers::execute(state, self.ports(), ctx, &msg, events)
+        StakingMsg::deliver(ctx, msg, |m| {
+            handlers::execute(state, self.ports(), ctx, m, events)
+        })
     }
 
     fn begin_block(
@@ -136,7 +140,7 @@ impl Module for StakingModule {
         let updates = power::apply_set_updates(state, bank, ctx)?;
         power::mature_validators(state, ctx)?;
         let denom = params::load(state)?.bond_denom;
-        unbonding::mature(state, self.ports(), ctx.time, &denom, events)?;
+        unbonding::mature(state, self.ports(), ctx, &denom, events)?;
         redelegation::mature(state, ctx.time)?;
         Ok(updates)
     }
@@ -176,7 +180,7 @@ impl Module for StakingModule {
         queries::PATHS
     }
 
-    fn query(&self, state: &dyn StateRead, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(state, self.bank.as_ref(), path, request)
+    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, self.bank.as_ref(), path, request)
     }
 }

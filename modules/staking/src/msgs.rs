@@ -11,7 +11,7 @@ use rampart_core::module::{decode_msg as decode, unknown_msg};
 use rampart_core::Amount;
 use tendermint_proto::google::protobuf::Any;
 
-use rampart_core::ChainProfile;
+use rampart_core::{Address, ChainProfile, ModuleMsg};
 
 /// Type URL of `MsgCreateValidator`.
 pub const CREATE_VALIDATOR: &str = "/cosmos.staking.v1beta1.MsgCreateValidator";
@@ -103,9 +103,9 @@ pub fn check_description(description: Option<&Description>, creating: bool) -> A
     Ok(())
 }
 
-impl StakingMsg {
+impl ModuleMsg for StakingMsg {
     /// Decodes one of [`TYPE_URLS`].
-    pub fn decode(any: &Any) -> AppResult<Self> {
+    fn decode(any: &Any, _profile: &ChainProfile) -> AppResult<Self> {
         Ok(match any.type_url.as_str() {
             CREATE_VALIDATOR => Self::CreateValidator(decode(any)?),
             EDIT_VALIDATOR => Self::EditValidator(decode(any)?),
@@ -119,8 +119,7 @@ impl StakingMsg {
 
     /// Checks addresses and coins and returns the address that must sign: the operator for
     /// validator messages, the delegator otherwise.
-    pub fn signers(&self) -> AppResult<Vec<[u8; 20]>> {
-        let profile = ChainProfile::rampart();
+    fn signers(&self, profile: &ChainProfile) -> AppResult<Vec<Address>> {
         let signer = match self {
             Self::CreateValidator(m) => {
                 // The deprecated `delegator_address` is ignored, as in SDK v0.50: the operator
@@ -162,7 +161,7 @@ impl StakingMsg {
                 profile.account(&m.delegator_address, "delegator address")?
             }
         };
-        Ok(vec![signer.0])
+        Ok(vec![signer])
     }
 }
 

@@ -6,6 +6,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
+use rampart_core::QueryContext;
 use rampart_core::{Decimal, StateRead};
 
 use crate::bank::{Pool, StakingBank};
@@ -87,12 +88,12 @@ fn delegation_response(
 
 /// Answers `path` with `request`.
 pub fn answer(
-    state: &dyn StateRead,
+    ctx: QueryContext<'_>,
     bank: &dyn StakingBank,
     path: &str,
     request: &[u8],
 ) -> AppResult<Vec<u8>> {
-    let profile = ChainProfile::rampart();
+    let QueryContext { state, profile } = ctx;
     let method = path.strip_prefix(SERVICE).unwrap_or("");
     let denom = params::load(state)?.bond_denom;
     Ok(match method {
@@ -228,7 +229,7 @@ pub fn answer(
             }
             .encode_to_vec()
         }
-        "Redelegations" => redelegations(state, req(request)?)?.encode_to_vec(),
+        "Redelegations" => redelegations(state, profile, req(request)?)?.encode_to_vec(),
         "DelegatorValidators" => {
             let r: pb::QueryDelegatorValidatorsRequest = req(request)?;
             let delegator = profile.account(&r.delegator_addr, "delegator address")?;
@@ -322,9 +323,9 @@ fn delegations_of(
 
 fn redelegations(
     state: &dyn StateRead,
+    profile: &ChainProfile,
     r: pb::QueryRedelegationsRequest,
 ) -> AppResult<pb::QueryRedelegationsResponse> {
-    let profile = ChainProfile::rampart();
     let optional = |text: &str, field: &str| -> AppResult<Option<Address>> {
         if text.is_empty() {
             Ok(None)

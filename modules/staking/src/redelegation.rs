@@ -13,7 +13,7 @@ use crate::params;
 use crate::unbonding::{due_keys, next_unbonding_id};
 use crate::validator;
 use rampart_core::wire::{add_duration, block_time, dec_to_wire, int_to_wire, timestamp};
-use rampart_core::{Address, ChainProfile};
+use rampart_core::{Address, BlockContext};
 
 /// Loads the redelegation `(delegator, src, dst)`.
 pub fn load(
@@ -62,21 +62,21 @@ pub fn completion(entry: &RedelegationEntry) -> AppResult<BlockTime> {
         .map(Option::unwrap_or_default)
 }
 
-/// Moves `amount` tokens of `delegator`'s delegation from `src` to `dst`; returns the completion
-/// time (now when the source is unbonded, in which case no entry is kept).
+/// Moves `amount` tokens of `delegator`'s delegation from `src` to `dst` in `block`; returns the
+/// completion time (the block's time when the source is unbonded, in which case no entry is
+/// kept).
 #[allow(clippy::too_many_arguments)]
 pub fn redelegate(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
-    height: u64,
-    now: BlockTime,
+    block: &BlockContext,
     delegator: &Address,
     src: &Address,
     dst: &Address,
     amount: Amount,
     events: &mut Events,
 ) -> AppResult<BlockTime> {
-    let profile = ChainProfile::rampart();
+    let (profile, height, now) = (&block.profile, block.height, block.time);
     if src == dst {
         return Err(err(
             StakingCode::SelfRedelegation,

@@ -89,7 +89,7 @@ pub fn undelegate(
     amount: Amount,
     events: &mut Events,
 ) -> AppResult<(BlockTime, Amount)> {
-    let profile = ChainProfile::rampart();
+    let profile = &block.profile;
     let p = params::load(state)?;
     let mut v = validator::must_load(state, op)?;
     let mut ubd = load(state, delegator, op)?.unwrap_or_else(|| UnbondingDelegation {
@@ -196,15 +196,15 @@ pub fn cancel(
     Ok(())
 }
 
-/// Pays out every unbonding entry whose completion time is ≤ `now`.
+/// Pays out every unbonding entry whose completion time is ≤ the block's time.
 pub fn mature(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
-    now: BlockTime,
+    block: &BlockContext,
     bond_denom: &str,
     events: &mut Events,
 ) -> AppResult<()> {
-    let profile = ChainProfile::rampart();
+    let (profile, now) = (&block.profile, block.time);
     let due: Vec<Vec<u8>> = due_keys(state, keys::UNBONDING_QUEUE, now);
     for key in due {
         state.delete(key.clone());
@@ -256,15 +256,15 @@ pub fn due_keys(state: &dyn StateRead, prefix: &[u8], now: BlockTime) -> Vec<Vec
         .collect()
 }
 
-/// Rounds out the event of an undelegation.
+/// Rounds out the event of an undelegation, naming addresses with `profile`'s prefixes.
 pub fn unbond_event(
+    profile: &ChainProfile,
     delegator: &Address,
     op: &Address,
     amount: Amount,
     denom: &str,
     done: BlockTime,
 ) -> Event {
-    let profile = ChainProfile::rampart();
     Event::new("unbond")
         .attr("validator", profile.to_valoper(op))
         .attr("delegator", profile.to_account(delegator))

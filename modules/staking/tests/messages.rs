@@ -100,12 +100,24 @@ fn responses_and_events_follow_the_sdk() {
     let (_, events) = chain.deliver(&redelegate(9, 1, 2, 500_000));
     assert_eq!(events[0].kind, "redelegate");
     assert_eq!(
-        chain.staking.validate_msg(&redelegate(9, 1, 2, 1)).unwrap(),
-        vec![addr(9).0]
+        chain
+            .staking
+            .validate_msg(
+                &rampart_core::ChainProfile::rampart(),
+                &redelegate(9, 1, 2, 1)
+            )
+            .unwrap(),
+        vec![addr(9)]
     );
     assert_eq!(
-        chain.staking.validate_msg(&create_validator(3, 1)).unwrap(),
-        vec![addr(3).0]
+        chain
+            .staking
+            .validate_msg(
+                &rampart_core::ChainProfile::rampart(),
+                &create_validator(3, 1)
+            )
+            .unwrap(),
+        vec![addr(3)]
     );
     chain.end_block(5);
 }
@@ -278,7 +290,10 @@ fn bad_input_gets_a_stable_code_and_leaves_state_unchanged() {
         amount: Some(uramp(1)),
     }
     .encode_to_vec();
-    let e = chain.staking.validate_msg(&bad_addr).unwrap_err();
+    let e = chain
+        .staking
+        .validate_msg(&rampart_core::ChainProfile::rampart(), &bad_addr)
+        .unwrap_err();
     assert_eq!(e.code, 7, "{e}");
     chain.end_block(5);
 }

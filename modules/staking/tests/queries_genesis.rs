@@ -8,17 +8,23 @@ use cosmos_sdk_proto::cosmos::base::query::v1beta1::PageRequest;
 use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
 use prost::Message;
 use rampart_core::state::EmptyState;
-use rampart_core::{GenesisContext, Module, Overlay, StateRead};
+use rampart_core::{
+    AppResult, ChainProfile, GenesisContext, Module, Overlay, QueryContext, StateRead,
+};
+
+/// Asks `method` of the staking query service on the Rampart profile.
+fn ask(chain: &Chain, method: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let ctx = QueryContext {
+        state: &chain.state,
+        profile: &ChainProfile::rampart(),
+    };
+    let path = format!("/cosmos.staking.v1beta1.Query/{method}");
+    chain.staking.query(ctx, &path, request)
+}
 
 fn query<Req: Message, Resp: Message + Default>(chain: &Chain, method: &str, req: Req) -> Resp {
-    let bytes = chain
-        .staking
-        .query(
-            &chain.state,
-            &format!("/cosmos.staking.v1beta1.Query/{method}"),
-            &req.encode_to_vec(),
-        )
-        .unwrap_or_else(|e| panic!("{method}: {e}"));
+    let bytes =
+        ask(chain, method, &req.encode_to_vec()).unwrap_or_else(|e| panic!("{method}: {e}"));
     Resp::decode(bytes.as_slice()).unwrap()
 }
 
@@ -87,18 +93,16 @@ fn queries_answer_with_sdk_types_and_pagination() {
         one.delegation_response.unwrap().balance.unwrap().amount,
         "500000"
     );
-    let missing = chain
-        .staking
-        .query(
-            &chain.state,
-            "/cosmos.staking.v1beta1.Query/Delegation",
-            &pb::QueryDelegationRequest {
-                delegator_addr: acc(8),
-                validator_addr: valoper(1),
-            }
-            .encode_to_vec(),
-        )
-        .unwrap_err();
+    let missing = ask(
+        &chain,
+        "Delegation",
+        &pb::QueryDelegationRequest {
+            delegator_addr: acc(8),
+            validator_addr: valoper(1),
+        }
+        .encode_to_vec(),
+    )
+    .unwrap_err();
     assert_eq!((missing.codespace, missing.code), ("sdk", 22));
     assert!(missing.log.contains("key not found"), "{missing}");
 
@@ -157,17 +161,17 @@ fn queries_answer_with_sdk_types_and_pagination() {
     );
     let params: pb::QueryParamsResponse = query(&chain, "Params", pb::QueryParamsRequest {});
     assert_eq!(params.params.unwrap().bond_denom, "uramp");
-    let e = chain
-        .staking
-        .query(&chain.state, "/cosmos.staking.v1beta1.Query/Nope", &[])
-        .unwrap_err();
+    let e = ask(&chain, "Nope", &[]).unwrap_err();
     assert_eq!(e.code, 6);
 }
 
 #[test]
 fn genesis_export_imports_to_the_same_state() {
     let chain = populated();
-    let exported = chain.staking.export_genesis(&chain.state).unwrap();
+    let exported = chain
+        .staking
+        .export_genesis(&chain.state, &rampart_core::ChainProfile::rampart())
+        .unwrap();
     let mut fresh = Overlay::new(EmptyState);
     let ctx = GenesisContext {
         chain_id: "rampart-test".into(),
@@ -180,7 +184,13 @@ fn genesis_export_imports_to_the_same_state() {
         .staking
         .init_genesis(&mut fresh, &ctx, Some(&exported))
         .unwrap();
-    assert_eq!(chain.staking.export_genesis(&fresh).unwrap(), exported);
+    assert_eq!(
+        chain
+            .staking
+            .export_genesis(&fresh, &rampart_core::ChainProfile::rampart())
+            .unwrap(),
+        exported
+    );
     let staking_only = |s: &Overlay<EmptyState>| -> Vec<_> {
         s.scan_prefix(b"staking/")
             .filter(|(k, _)| {

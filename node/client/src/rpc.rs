@@ -7,14 +7,12 @@ use anyhow::{anyhow, Context};
 use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use prost::Message;
+use rampart_proto::SIMULATE_PATH;
 use serde::Serialize;
 use tendermint_rpc::{Client, HttpClient};
 
 use crate::error::ChainError;
 
-/// gRPC method path of `cosmos.tx.v1beta1.Service/Simulate`. The app (`rampart_app::simulate`)
-/// answers it; the client cannot link the app, so this is the one path it spells itself.
-pub const SIMULATE_PATH: &str = "/cosmos.tx.v1beta1.Service/Simulate";
 /// Items asked for per page by [`NodeClient::grpc_query_pages`].
 pub const PAGE_LIMIT: u64 = 1000;
 /// The RPC URL used when neither `--node` nor app.toml gives one.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context};
 use clap::{Args, Subcommand};
 
-use super::prompt::KeyringArgs;
+use super::prompt::KeysCommon;
 use super::{print_json, HomeArg, Output, OutputArg};
 use crate::genutil::dry_run::ValidatorSource;
 use crate::genutil::{self, Commission, GenesisFile, GentxRequest};
@@ -36,7 +36,7 @@ enum GenesisSubcommand {
         #[arg(long)]
         append: bool,
         #[command(flatten)]
-        common: KeyedCommon,
+        common: KeysCommon,
     },
     /// Sign a genesis transaction creating this node's validator (written to
     /// <home>/config/gentx/gentx-<node_id>.json).
@@ -100,18 +100,7 @@ struct GentxArgs {
     #[arg(long)]
     output_document: Option<PathBuf>,
     #[command(flatten)]
-    common: KeyedCommon,
-}
-
-/// The home, keyring and output options of the commands that read keys.
-#[derive(Debug, Args)]
-struct KeyedCommon {
-    #[command(flatten)]
-    home: HomeArg,
-    #[command(flatten)]
-    keyring: KeyringArgs,
-    #[command(flatten)]
-    output: OutputArg,
+    common: KeysCommon,
 }
 
 impl GenesisCommand {
@@ -191,7 +180,7 @@ fn add_account(
     account: &str,
     coins: &str,
     append: bool,
-    common: &KeyedCommon,
+    common: &KeysCommon,
 ) -> anyhow::Result<()> {
     let coins = parse_coins(coins)?;
     if coins.is_empty() {

@@ -4,8 +4,8 @@ use anyhow::bail;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use super::prompt::{confirm, read_mnemonic, KeyringArgs};
-use super::{print_json, HomeArg, Output, OutputArg};
+use super::prompt::{confirm, read_mnemonic, KeysCommon};
+use super::{print_json, Output};
 use rampart_client::address::VALIDATOR_PREFIX;
 use rampart_client::keys::hd::with_prefix;
 use rampart_client::keys::{mnemonic, AccountKey, KeyRecord, KeyType};
@@ -15,17 +15,6 @@ use rampart_client::keys::{mnemonic, AccountKey, KeyRecord, KeyType};
 pub struct KeysCommand {
     #[command(subcommand)]
     command: KeysSubcommand,
-}
-
-/// Options every `keys` subcommand takes.
-#[derive(Debug, Clone, Args)]
-struct KeysCommon {
-    #[command(flatten)]
-    home: HomeArg,
-    #[command(flatten)]
-    keyring: KeyringArgs,
-    #[command(flatten)]
-    output: OutputArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,12 +2,15 @@
 //! YAML-like text or as JSON, the [`Printer`] that shapes values (decimals, coins, times,
 //! enums) for the chosen format, and text [`table`]s.
 
+use std::future::Future;
+
 use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use cosmos_sdk_proto::cosmos::base::v1beta1::{Coin, DecCoin};
 use cosmos_sdk_proto::Timestamp;
 use rampart_client::coins::format_coins;
 use rampart_client::decimal::{self, DecStyle};
+use rampart_client::NodeClient;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::Serialize;
 
@@ -141,6 +144,27 @@ impl Doc {
             }
         }
     }
+}
+
+/// Asks the node of `options` with `query`, then prints what `doc` makes of the answer: the
+/// shape of every query command whose answer is one document. `query` also takes the field it
+/// needs out of the response (failing with [`missing`]) before the printer asks for the denom.
+pub async fn query_doc<T, Fut>(
+    options: &QueryOptions,
+    query: impl FnOnce(NodeClient) -> Fut,
+    doc: impl FnOnce(&Printer, T) -> Doc,
+) -> anyhow::Result<()>
+where
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let answer = query(options.node.client()?).await?;
+    let out = Printer::with_denom(options).await;
+    out.print(&doc(&out, answer))
+}
+
+/// `params:` and the module parameters `entries` under it: the answer of every `params` query.
+pub fn params_doc(entries: Vec<(&'static str, Doc)>) -> Doc {
+    Doc::Map(vec![("params", Doc::Map(entries))])
 }
 
 /// How query answers are written: `--output`, and the bond denom shown after bare token

@@ -27,6 +27,21 @@ pub struct KeyringArgs {
     pub passphrase_file: Option<PathBuf>,
 }
 
+/// The home, keyring and output options of the commands that read keys (`keys …`,
+/// `genesis gentx`, `genesis add-account`).
+#[derive(Debug, Clone, Args)]
+pub struct KeysCommon {
+    /// The node home.
+    #[command(flatten)]
+    pub home: super::HomeArg,
+    /// The keyring.
+    #[command(flatten)]
+    pub keyring: KeyringArgs,
+    /// The output format.
+    #[command(flatten)]
+    pub output: super::OutputArg,
+}
+
 impl KeyringArgs {
     /// The keyring of the chosen backend in `home`.
     pub fn keyring(&self, home: &Path) -> Keyring {

@@ -12,6 +12,7 @@ use rampart_auth::AuthModule;
 use rampart_bank::{BankModule, BankRead, BankWrite, Coin};
 use rampart_core::context::{ExecMode, VoteInfo};
 use rampart_core::state::{apply_changes, EmptyState};
+use rampart_core::QueryContext;
 use rampart_core::{
     AppError, AppResult, BlockContext, BlockTime, ChainProfile, Events, GenesisContext, Module,
     MsgContext, Overlay, StateRead, ValidatorUpdate,
@@ -239,7 +240,9 @@ impl ModuleChain {
             .iter()
             .find(|m| m.msg_type_urls().contains(&msg.type_url.as_str()))
             .unwrap_or_else(|| panic!("no module handles {}", msg.type_url));
-        module.validate_msg(msg).map_err(|e| (e, false))?;
+        module
+            .validate_msg(&ChainProfile::rampart(), msg)
+            .map_err(|e| (e, false))?;
         let block = self.block();
         let ctx = MsgContext {
             block: &block,
@@ -288,7 +291,11 @@ impl ModuleChain {
             .iter()
             .find(|m| m.query_paths().contains(&path))
             .unwrap_or_else(|| panic!("no module answers {path}"));
-        module.query(&self.state, path, &request.encode_to_vec())
+        let ctx = QueryContext {
+            state: &self.state,
+            profile: &ChainProfile::rampart(),
+        };
+        module.query(ctx, path, &request.encode_to_vec())
     }
 
     /// Answers `request` at `path`, which must succeed.
@@ -342,7 +349,7 @@ pub fn export_state(modules: &[Box<dyn Module>], state: &dyn StateRead) -> serde
     let mut out = serde_json::Map::new();
     for m in modules {
         let section = m
-            .export_genesis(state)
+            .export_genesis(state, &ChainProfile::rampart())
             .unwrap_or_else(|e| panic!("export of {}: {e}", m.name()));
         out.insert(m.name().into(), section);
     }

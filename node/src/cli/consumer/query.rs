@@ -9,7 +9,9 @@ use rampart_proto::rampart::consumer::v1 as pb;
 
 use super::params::{infraction, params};
 use crate::cli::args::QueryOptions;
-use crate::cli::output::{base64_key, missing, percent, table, timestamp_text, Doc, Printer};
+use crate::cli::output::{
+    base64_key, missing, params_doc, percent, query_doc, table, timestamp_text, Doc, Printer,
+};
 
 /// A consumer phase filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -167,28 +169,26 @@ impl ConsumerQuery {
                 consumer_id,
                 options,
             } => {
-                let c = options
-                    .node
-                    .client()?
-                    .consumer()
-                    .consumer(consumer_id)
-                    .await?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![("consumer", consumer(&out, &c))]))
+                query_doc(
+                    &options,
+                    |node| async move { node.consumer().consumer(consumer_id).await },
+                    |out, c| Doc::Map(vec![("consumer", consumer(out, &c))]),
+                )
+                .await
             }
             ConsumerQuery::Genesis {
                 consumer_id,
                 options,
             } => {
-                let r = options
-                    .node
-                    .client()?
-                    .consumer()
-                    .genesis(consumer_id)
-                    .await?;
-                let g = r.genesis.ok_or_else(|| missing("a genesis"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![("genesis", genesis(&out, &g))]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node.consumer().genesis(consumer_id).await?;
+                        r.genesis.ok_or_else(|| missing("a genesis"))
+                    },
+                    |out, g| Doc::Map(vec![("genesis", genesis(out, &g))]),
+                )
+                .await
             }
             ConsumerQuery::Validators {
                 consumer_id,
@@ -244,46 +244,53 @@ impl ConsumerQuery {
                 consumer_id,
                 options,
             } => {
-                let node = options.node.client()?;
-                let packets = node.consumer().pending_packets(consumer_id).await?;
-                let out = Printer::with_denom(&options).await;
-                let list = packets.iter().map(|p| packet(&out, p)).collect();
-                out.print(&Doc::Map(vec![("packets", Doc::List(list))]))
+                query_doc(
+                    &options,
+                    |node| async move { node.consumer().pending_packets(consumer_id).await },
+                    |out, packets| {
+                        let list = packets.iter().map(|p| packet(out, p)).collect();
+                        Doc::Map(vec![("packets", Doc::List(list))])
+                    },
+                )
+                .await
             }
             ConsumerQuery::Packet {
                 consumer_id,
                 vsc_id,
                 options,
             } => {
-                let r = options
-                    .node
-                    .client()?
-                    .consumer()
-                    .packet(consumer_id, vsc_id)
-                    .await?;
-                let p = r.packet.ok_or_else(|| missing("a packet"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![
-                    ("packet", packet(&out, &p)),
-                    ("state_key", Doc::Str(hex::encode_upper(&r.state_key))),
-                ]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node.consumer().packet(consumer_id, vsc_id).await?;
+                        let p = r.packet.ok_or_else(|| missing("a packet"))?;
+                        Ok((p, r.state_key))
+                    },
+                    |out, (p, state_key)| {
+                        Doc::Map(vec![
+                            ("packet", packet(out, &p)),
+                            ("state_key", Doc::Str(hex::encode_upper(&state_key))),
+                        ])
+                    },
+                )
+                .await
             }
             ConsumerQuery::RewardPool {
                 consumer_id,
                 options,
             } => {
-                let r = options
-                    .node
-                    .client()?
-                    .consumer()
-                    .reward_pool(consumer_id)
-                    .await?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![
-                    ("pool", out.coins(&r.pool)),
-                    ("rate_per_block", out.coins(&r.rate_per_block)),
-                    ("paused", Doc::Bool(r.paused)),
-                ]))
+                query_doc(
+                    &options,
+                    |node| async move { node.consumer().reward_pool(consumer_id).await },
+                    |out, r| {
+                        Doc::Map(vec![
+                            ("pool", out.coins(&r.pool)),
+                            ("rate_per_block", out.coins(&r.rate_per_block)),
+                            ("paused", Doc::Bool(r.paused)),
+                        ])
+                    },
+                )
+                .await
             }
             ConsumerQuery::Commission {
                 consumer_id,
@@ -291,31 +298,32 @@ impl ConsumerQuery {
                 options,
             } => {
                 let validator = address::validator(&validator, "validator address")?;
-                let node = options.node.client()?;
-                let r = node
-                    .consumer()
-                    .commission(consumer_id, validator.as_ref())
-                    .await?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![
-                    ("rate", out.dec(&r.rate)),
-                    ("custom", Doc::Bool(r.custom)),
-                ]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        node.consumer()
+                            .commission(consumer_id, validator.as_ref())
+                            .await
+                    },
+                    |out, r| {
+                        Doc::Map(vec![
+                            ("rate", out.dec(&r.rate)),
+                            ("custom", Doc::Bool(r.custom)),
+                        ])
+                    },
+                )
+                .await
             }
             ConsumerQuery::Params { options } => {
-                let r = options.node.client()?.consumer().params().await?;
-                let p = r.params.ok_or_else(|| missing("params"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![(
-                    "params",
-                    Doc::Map(vec![
-                        ("registration_deposit", out.coins(&p.registration_deposit)),
-                        (
-                            "max_consumer_slash_fraction",
-                            out.dec(&p.max_consumer_slash_fraction),
-                        ),
-                    ]),
-                )]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node.consumer().params().await?;
+                        r.params.ok_or_else(|| missing("params"))
+                    },
+                    consumer_params,
+                )
+                .await
             }
         }
     }
@@ -324,6 +332,17 @@ impl ConsumerQuery {
 // ---------------------------------------------------------------------------------------------
 // Answers
 // ---------------------------------------------------------------------------------------------
+
+/// The module's parameters.
+fn consumer_params(out: &Printer, p: pb::Params) -> Doc {
+    params_doc(vec![
+        ("registration_deposit", out.coins(&p.registration_deposit)),
+        (
+            "max_consumer_slash_fraction",
+            out.dec(&p.max_consumer_slash_fraction),
+        ),
+    ])
+}
 
 fn phase(out: &Printer, value: i32) -> Doc {
     let phase = pb::ConsumerPhase::try_from(value).unwrap_or(pb::ConsumerPhase::Unspecified);

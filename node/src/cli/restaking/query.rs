@@ -8,7 +8,9 @@ use rampart_client::address::{self, CONSENSUS_PREFIX};
 use rampart_proto::rampart::restaking::v1 as pb;
 
 use crate::cli::args::QueryOptions;
-use crate::cli::output::{base64_key, cell, missing, percent, table, Doc, Printer};
+use crate::cli::output::{
+    base64_key, cell, missing, params_doc, percent, query_doc, table, Doc, Printer,
+};
 
 /// `rampartd query restaking`.
 #[derive(Debug, Subcommand)]
@@ -124,14 +126,18 @@ impl RestakingQuery {
                 options,
             } => {
                 let validator = address::validator(&validator, "validator address")?;
-                let node = options.node.client()?;
-                let r = node
-                    .restaking()
-                    .consumer_key(validator.as_ref(), consumer_id)
-                    .await?;
-                let key = r.key.ok_or_else(|| missing("a key"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![("key", consumer_key(&out, &key))]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node
+                            .restaking()
+                            .consumer_key(validator.as_ref(), consumer_id)
+                            .await?;
+                        r.key.ok_or_else(|| missing("a key"))
+                    },
+                    key_doc,
+                )
+                .await
             }
             RestakingQuery::ValidatorByConsumerKey {
                 consumer_id,
@@ -139,50 +145,56 @@ impl RestakingQuery {
                 options,
             } => {
                 let consumer_address = consumer_address_arg(&consumer_address)?;
-                let node = options.node.client()?;
-                let r = node
-                    .restaking()
-                    .validator_by_consumer_key(consumer_id, &consumer_address)
-                    .await?;
-                let key = r.key.ok_or_else(|| missing("a key"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![("key", consumer_key(&out, &key))]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node
+                            .restaking()
+                            .validator_by_consumer_key(consumer_id, &consumer_address)
+                            .await?;
+                        r.key.ok_or_else(|| missing("a key"))
+                    },
+                    key_doc,
+                )
+                .await
             }
             RestakingQuery::SecurityReport {
                 consumer_id,
                 options,
             } => {
-                let node = options.node.client()?;
-                let r = node.restaking().security_report(consumer_id).await?;
-                let security = r.report.ok_or_else(|| missing("a report"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![("report", report(&out, &security))]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node.restaking().security_report(consumer_id).await?;
+                        r.report.ok_or_else(|| missing("a report"))
+                    },
+                    |out, security| Doc::Map(vec![("report", report(out, &security))]),
+                )
+                .await
             }
             RestakingQuery::Exposure { validator, options } => {
                 let validator = address::validator(&validator, "validator address")?;
-                let node = options.node.client()?;
-                let r = node
-                    .restaking()
-                    .validator_exposure(validator.as_ref())
-                    .await?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&exposure(&out, &r))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        node.restaking()
+                            .validator_exposure(validator.as_ref())
+                            .await
+                    },
+                    |out, r| exposure(out, &r),
+                )
+                .await
             }
             RestakingQuery::Params { options } => {
-                let r = options.node.client()?.restaking().params().await?;
-                let p = r.params.ok_or_else(|| missing("params"))?;
-                let out = Printer::with_denom(&options).await;
-                out.print(&Doc::Map(vec![(
-                    "params",
-                    Doc::Map(vec![
-                        ("max_slash_exposure", out.dec(&p.max_slash_exposure)),
-                        (
-                            "max_consumers_per_validator",
-                            out.int(p.max_consumers_per_validator),
-                        ),
-                        ("blocks_per_epoch", out.int(p.blocks_per_epoch)),
-                    ]),
-                )]))
+                query_doc(
+                    &options,
+                    |node| async move {
+                        let r = node.restaking().params().await?;
+                        r.params.ok_or_else(|| missing("params"))
+                    },
+                    restaking_params,
+                )
+                .await
             }
         }
     }
@@ -191,6 +203,18 @@ impl RestakingQuery {
 // ---------------------------------------------------------------------------------------------
 // Answers
 // ---------------------------------------------------------------------------------------------
+
+/// The module's parameters.
+fn restaking_params(out: &Printer, p: pb::Params) -> Doc {
+    params_doc(vec![
+        ("max_slash_exposure", out.dec(&p.max_slash_exposure)),
+        (
+            "max_consumers_per_validator",
+            out.int(p.max_consumers_per_validator),
+        ),
+        ("blocks_per_epoch", out.int(p.blocks_per_epoch)),
+    ])
+}
 
 fn status(out: &Printer, value: i32) -> Doc {
     let status = pb::PledgeStatus::try_from(value).unwrap_or(pb::PledgeStatus::Unspecified);
@@ -245,6 +269,11 @@ fn consumer_key(out: &Printer, k: &pb::ConsumerKey) -> Doc {
     ];
     out.opt_time(&mut entries, "retired_until", k.retired_until.as_ref());
     Doc::Map(entries)
+}
+
+/// `key:` and the consumer key under it.
+fn key_doc(out: &Printer, key: pb::ConsumerKey) -> Doc {
+    Doc::Map(vec![("key", consumer_key(out, &key))])
 }
 
 fn report(out: &Printer, r: &pb::SecurityReport) -> Doc {

@@ -286,9 +286,7 @@ mod tests {
     use rampart_client::msgs::restaking::SUBMIT_CONSUMER_DOUBLE_VOTE;
     use rampart_proto::rampart::restaking::v1 as pb;
 
-    const PV_KEY: &str = r#"{"address": "85817B1D08D40E071823A48AC00BB2501E6E5BBA",
-      "pub_key": {"type": "tendermint/PubKeyEd25519", "value": "hpeEB7nZW32TunyChNhA0pgAdVmFVA9GMFSClpXrcsA="},
-      "priv_key": {"type": "tendermint/PrivKeyEd25519", "value": "roXffNYz8YQ1N00NFH1p/TmXdrE5WREWEtTeZM0AeYKGl4QHudlbfZO6fIKE2EDSmAB1WYVUD0YwVIKWletywA=="}}"#;
+    use crate::debug::tests::PV_KEY;
 
     #[test]
     fn pledges_parse_with_a_unit() {

@@ -1,0 +1,226 @@
+//! Watching a running localnet: status, heights, sync and blocks.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use super::{describe_nodes, Localnet, NodeStatus, LOG_TAIL_LINES};
+use crate::process::log_tail;
+use crate::rpc;
+
+/// How long [`Localnet::wait_for_sync`] waits between two looks at the nodes.
+const SYNC_POLL: Duration = Duration::from_millis(500);
+/// The shortest time between two progress lines of [`Localnet::wait_for_sync`].
+const SYNC_REPORT_EVERY: Duration = Duration::from_secs(2);
+
+/// Asking the nodes how they are doing.
+impl Localnet {
+    /// Queries every node's `/status` and `/net_info`; down nodes are
+    /// reported, not errors.
+    pub async fn status(&self) -> Vec<NodeStatus> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, node) in self.manifest.nodes.iter().enumerate() {
+            let running = self.running(index);
+            let name = node.name.clone();
+            let addr = node.rpc_addr();
+            tasks.spawn(async move {
+                let mut status = NodeStatus {
+                    index,
+                    name,
+                    running,
+                    height: None,
+                    app_hash: None,
+                    catching_up: None,
+                    peers: None,
+                    error: None,
+                };
+                if !running.cometbft {
+                    status.error = Some("cometbft is not running".into());
+                    return status;
+                }
+                let addr = match addr {
+                    Ok(addr) => addr,
+                    Err(err) => {
+                        status.error = Some(format!("{err:#}"));
+                        return status;
+                    }
+                };
+                match rpc::sync_info(addr).await {
+                    Ok(info) => {
+                        status.height = Some(info.height);
+                        status.app_hash = Some(info.app_hash);
+                        status.catching_up = Some(info.catching_up);
+                    }
+                    Err(err) => status.error = Some(format!("{err:#}")),
+                }
+                if let Ok(peers) = rpc::peer_count(addr).await {
+                    status.peers = Some(peers);
+                }
+                status
+            });
+        }
+        let mut by_index = BTreeMap::new();
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok(status) = joined {
+                by_index.insert(status.index, status);
+            }
+        }
+        by_index.into_values().collect()
+    }
+
+    /// Waits until every node whose cometbft is running has committed
+    /// `height`, printing progress to stderr. Fails on timeout or when a
+    /// running process dies, with the end of its log.
+    pub async fn wait_for_height(&self, height: u64, timeout: Duration) -> Result<Vec<NodeStatus>> {
+        let started = Instant::now();
+        let watched: Vec<usize> = (0..self.manifest.nodes.len())
+            .filter(|&i| self.running(i).cometbft)
+            .collect();
+        if watched.is_empty() {
+            bail!(
+                "no node of the localnet at {} is running",
+                self.home.display()
+            );
+        }
+        let names = describe_nodes(
+            &watched
+                .iter()
+                .map(|&i| self.manifest.nodes[i].name.as_str())
+                .collect::<Vec<_>>(),
+        );
+        eprintln!("waiting for {names} to commit height {height}…");
+        let mut last_report = String::new();
+        loop {
+            // Exited children are zombies until reaped; `running` treats
+            // them as stopped, so no reaping is needed here.
+            self.ensure_alive(&watched)?;
+            let statuses = self.status().await;
+            let watched_statuses: Vec<&NodeStatus> = statuses
+                .iter()
+                .filter(|s| watched.contains(&s.index))
+                .collect();
+            if watched_statuses
+                .iter()
+                .all(|s| s.height.is_some_and(|h| h >= height))
+            {
+                return Ok(statuses);
+            }
+            let report = watched_statuses
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}={}",
+                        s.name,
+                        s.height.map_or("?".into(), |h| h.to_string())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            if started.elapsed() >= timeout {
+                bail!(
+                    "timed out after {timeout:?} waiting for {names} to commit height {height} \
+                     (heights: {report}); logs are in {}/node*/logs",
+                    self.home.display()
+                );
+            }
+            if report != last_report {
+                eprintln!(
+                    "  heights: {report} (target {height}, {:.0?} elapsed)",
+                    started.elapsed()
+                );
+                last_report = report;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Fails if a process of a watched node has died since it was started.
+    fn ensure_alive(&self, watched: &[usize]) -> Result<()> {
+        for &index in watched {
+            let node = &self.manifest.nodes[index];
+            let running = self.running(index);
+            for (process, pid, alive) in [
+                ("cometbft", node.pids.cometbft, running.cometbft),
+                ("rampartd", node.pids.rampartd, running.rampartd),
+            ] {
+                if let (Some(pid), false) = (pid, alive) {
+                    let log = node.log_path(process);
+                    bail!(
+                        "{} {process} (pid {pid}) exited; last lines of {}:\n{}",
+                        node.name,
+                        log.display(),
+                        log_tail(&log, LOG_TAIL_LINES)
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The block at `height` as node `index` reports it.
+    pub async fn block(&self, index: usize, height: u64) -> Result<rpc::BlockSummary> {
+        let node = self.node(index)?;
+        rpc::block(node.rpc_addr()?, height)
+            .await
+            .with_context(|| format!("{}: failed to fetch block {height}", node.name))
+    }
+
+    /// Waits until node `index` has caught up with the rest of the network: CometBFT no longer
+    /// reports `catching_up` and its height is within one block of the highest other node's.
+    /// Prints its height against the network's as it changes; fails on timeout or when one of
+    /// its processes dies. Returns its height.
+    pub async fn wait_for_sync(&self, index: usize, timeout: Duration) -> Result<u64> {
+        let name = self.node(index)?.name.clone();
+        let started = Instant::now();
+        let mut last_report = String::new();
+        let mut last_print = None;
+        loop {
+            self.ensure_alive(&[index])?;
+            let statuses = self.status().await;
+            let network = statuses
+                .iter()
+                .filter(|s| s.index != index)
+                .filter_map(|s| s.height)
+                .max();
+            let me = statuses.iter().find(|s| s.index == index);
+            let (height, catching_up) = match me {
+                Some(s) => (s.height, s.catching_up),
+                None => (None, None),
+            };
+            if let (Some(height), Some(false)) = (height, catching_up) {
+                if height >= 1 && network.is_none_or(|top| height + 1 >= top) {
+                    eprintln!(
+                        "  {name} is in sync at height {height} ({:.0?})",
+                        started.elapsed()
+                    );
+                    return Ok(height);
+                }
+            }
+            let report = format!(
+                "{name} at height {} of {}{}",
+                height.map_or("?".into(), |h| h.to_string()),
+                network.map_or("?".into(), |h| h.to_string()),
+                match catching_up {
+                    Some(true) => ", catching up",
+                    Some(false) => "",
+                    None => ", not answering yet",
+                }
+            );
+            if started.elapsed() >= timeout {
+                bail!(
+                    "timed out after {timeout:?} waiting for {report} to sync; see {}",
+                    self.node(index)?.home.join("logs").display()
+                );
+            }
+            // A long catch-up changes the height on every poll: one line every few seconds.
+            let due = last_print.is_none_or(|at: Instant| at.elapsed() >= SYNC_REPORT_EVERY);
+            if report != last_report && due {
+                eprintln!("  {report} ({:.0?} elapsed)", started.elapsed());
+                last_report = report;
+                last_print = Some(Instant::now());
+            }
+            tokio::time::sleep(SYNC_POLL).await;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The `app_state.ccv` genesis section: the trust anchor of the light client of the provider.
+//!
+//! Written by the provider at launch (the launch height H's header) and, on export, with every
+//! consensus state still trusted. 64-bit integers are decimal strings (numbers accepted), hashes
+//! hex, times RFC 3339; unknown fields are refused:
+//!
+//! ```json
+//! {
+//!   "provider_chain_id": "rampart-1",
+//!   "trusting_period_seconds": "1209600",
+//!   "max_clock_drift_seconds": "10",
+//!   "frozen_height": "0",
+//!   "consensus_states": [{"height": "100", "time": "2026-01-01T00:00:00Z",
+//!                         "app_hash": "…", "next_validators_hash": "…", "header_hash": "…"}],
+//!   "next_validators": [{"pub_key": "<hex ed25519>", "power": "10"}]
+//! }
+//! ```
+//!
+//! `next_validators` is the provider set that signs H+1 (optional; when given it must hash to the
+//! latest state's `next_validators_hash`).
+
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::wire::{parse_rfc3339, rfc3339};
+use rampart_core::{StateRead, StateWrite};
+use serde::{Deserialize, Serialize};
+
+use crate::client::{self, ProviderClient, DEFAULT_MAX_CLOCK_DRIFT_SECONDS};
+use crate::errors::{err, CcvCode};
+use crate::verify;
+
+/// `app_state.ccv`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CcvGenesis {
+    /// The provider's CometBFT chain id (empty: no client, the module is idle).
+    pub provider_chain_id: String,
+    /// Seconds a verified header stays trusted (2/3 of the consumer unbonding period,
+    /// [`client::trusting_period_seconds`]).
+    #[serde(with = "u64_text")]
+    pub trusting_period_seconds: u64,
+    /// Seconds a header may lie ahead of the block time.
+    #[serde(with = "u64_text", default = "default_drift")]
+    pub max_clock_drift_seconds: u64,
+    /// The height at which misbehaviour froze the client; 0 when not frozen.
+    #[serde(with = "u64_text", default)]
+    pub frozen_height: u64,
+    /// The trusted consensus states (at least the launch header), any order.
+    #[serde(default)]
+    pub consensus_states: Vec<GenesisConsensusState>,
+    /// The provider validator set that signs the height after the latest consensus state.
+    #[serde(default)]
+    pub next_validators: Vec<GenesisValidator>,
+}
+
+fn default_drift() -> u64 {
+    DEFAULT_MAX_CLOCK_DRIFT_SECONDS
+}
+
+/// A trusted provider header in genesis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisConsensusState {
+    /// The provider height.
+    #[serde(with = "u64_text")]
+    pub height: u64,
+    /// The header time, RFC 3339.
+    pub time: String,
+    /// The header's app hash, hex.
+    pub app_hash: String,
+    /// The header's `next_validators_hash`, hex (32 bytes).
+    pub next_validators_hash: String,
+    /// The header's hash, hex (32 bytes).
+    pub header_hash: String,
+}
+
+/// A provider validator in genesis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisValidator {
+    /// The ed25519 consensus key, hex (32 bytes).
+    pub pub_key: String,
+    /// Its voting power.
+    #[serde(with = "u64_text")]
+    pub power: u64,
+}
+
+fn invalid(why: impl Into<String>) -> AppError {
+    AppError::sdk(
+        SdkCode::JsonUnmarshal,
+        format!("app_state.ccv: {}", why.into()),
+    )
+}
+
+fn hex32(text: &str, field: &str) -> AppResult<Vec<u8>> {
+    let bytes = hex::decode(text).map_err(|e| invalid(format!("{field}: {e}")))?;
+    if bytes.len() != 32 {
+        return Err(invalid(format!("{field}: expected 32 bytes")));
+    }
+    Ok(bytes)
+}
+
+/// Initialises the light client from `genesis`; an empty `provider_chain_id` leaves it absent.
+pub fn import(state: &mut dyn StateWrite, genesis: &CcvGenesis) -> AppResult<()> {
+    if genesis.provider_chain_id.is_empty() {
+        if genesis.consensus_states.is_empty() && genesis.next_validators.is_empty() {
+            return Ok(());
+        }
+        return Err(invalid("consensus states without a provider_chain_id"));
+    }
+    tendermint::chain::Id::try_from(genesis.provider_chain_id.clone())
+        .map_err(|e| invalid(format!("provider_chain_id: {e}")))?;
+    if genesis.trusting_period_seconds == 0 {
+        return Err(invalid("trusting_period_seconds must be positive"));
+    }
+    let mut states = Vec::with_capacity(genesis.consensus_states.len());
+    for g in &genesis.consensus_states {
+        if g.height == 0 {
+            return Err(invalid("consensus state at height 0"));
+        }
+        states.push(client::new_consensus_state(
+            g.height,
+            parse_rfc3339(&g.time, "consensus_states.time")?,
+            hex::decode(&g.app_hash).map_err(|e| invalid(format!("app_hash: {e}")))?,
+            hex32(&g.next_validators_hash, "next_validators_hash")?,
+            hex32(&g.header_hash, "header_hash")?,
+        ));
+    }
+    states.sort_by_key(|cs| cs.height);
+    if states.windows(2).any(|w| w[0].height == w[1].height) {
+        return Err(invalid("two consensus states at one height"));
+    }
+    let latest = states
+        .last()
+        .ok_or_else(|| invalid("at least one consensus state (the launch header) is required"))?;
+    if !genesis.next_validators.is_empty() {
+        let keys: Vec<(Vec<u8>, u64)> = genesis
+            .next_validators
+            .iter()
+            .map(|v| Ok((hex32(&v.pub_key, "next_validators.pub_key")?, v.power)))
+            .collect::<AppResult<_>>()?;
+        let set = verify::ed25519_set(&keys)?;
+        if set.hash().as_bytes() != latest.next_validators_hash.as_slice() {
+            return Err(err(
+                CcvCode::TrustedValidatorsMismatch,
+                "app_state.ccv: next_validators do not hash to the latest next_validators_hash",
+            ));
+        }
+    }
+    let client = ProviderClient {
+        chain_id: genesis.provider_chain_id.clone(),
+        trusting_period_seconds: genesis.trusting_period_seconds,
+        max_clock_drift_seconds: genesis.max_clock_drift_seconds,
+        latest_height: latest.height,
+        frozen_height: genesis.frozen_height,
+    };
+    for cs in &states {
+        client::store_consensus_state(state, &client, cs)?;
+    }
+    client::save_client(state, &client);
+    Ok(())
+}
+
+/// The genesis section of the current state (no `next_validators`: a relayer supplies the set
+/// with each update).
+pub fn export(state: &dyn StateRead) -> AppResult<CcvGenesis> {
+    let Some(client) = client::load_client(state)? else {
+        return Ok(CcvGenesis::default());
+    };
+    let consensus_states = client::all_consensus_states(state)?
+        .iter()
+        .map(|cs| {
+            Ok(GenesisConsensusState {
+                height: cs.height,
+                time: rfc3339(client::header_time(cs)?),
+                app_hash: hex::encode(&cs.app_hash),
+                next_validators_hash: hex::encode(&cs.next_validators_hash),
+                header_hash: hex::encode(&cs.header_hash),
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(CcvGenesis {
+        provider_chain_id: client.chain_id,
+        trusting_period_seconds: client.trusting_period_seconds,
+        max_clock_drift_seconds: client.max_clock_drift_seconds,
+        frozen_height: client.frozen_height,
+        consensus_states,
+        next_validators: Vec::new(),
+    })
+}
+
+/// 64-bit integers as proto3 JSON writes them (decimal strings), numbers accepted.
+mod u64_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&value.to_string())
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Number(u64),
+        String(String),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        match Text::deserialize(d)? {
+            Text::Number(n) => Ok(n),
+            Text::String(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}

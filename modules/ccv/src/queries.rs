@@ -1,0 +1,60 @@
+//! `rampart.ccv.v1.Query`: the light client of the provider and its consensus states, from
+//! committed state.
+
+use prost::Message;
+use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_query;
+use rampart_core::wire::timestamp;
+use rampart_core::QueryContext;
+use rampart_proto::rampart::ccv::v1 as pb;
+
+use crate::client;
+use crate::errors::{err, CcvCode};
+
+/// `Query/ProviderClient`.
+pub const QUERY_PROVIDER_CLIENT: &str = "/rampart.ccv.v1.Query/ProviderClient";
+/// `Query/ConsensusState`.
+pub const QUERY_CONSENSUS_STATE: &str = "/rampart.ccv.v1.Query/ConsensusState";
+
+/// Every query path the module answers.
+pub const PATHS: &[&str] = &[QUERY_PROVIDER_CLIENT, QUERY_CONSENSUS_STATE];
+
+/// Answers `path` with `request`.
+pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    let state = ctx.state;
+    match path {
+        QUERY_PROVIDER_CLIENT => {
+            let _: pb::QueryProviderClientRequest = decode_query(request)?;
+            let c = client::client(state)?;
+            let latest = client::require_consensus_state(state, c.latest_height)?;
+            Ok(pb::QueryProviderClientResponse {
+                latest_time: latest.time,
+                expires_at: Some(timestamp(client::expiry(&c, &latest)?)),
+                frozen: c.frozen_height != 0,
+                client: Some(c),
+            }
+            .encode_to_vec())
+        }
+        QUERY_CONSENSUS_STATE => {
+            let r: pb::QueryConsensusStateRequest = decode_query(request)?;
+            let height = match r.height {
+                0 => client::client(state)?.latest_height,
+                h => h,
+            };
+            let cs = client::consensus_state(state, height)?.ok_or_else(|| {
+                err(
+                    CcvCode::ConsensusStateNotFound,
+                    format!("no trusted provider consensus state at height {height}"),
+                )
+            })?;
+            Ok(pb::QueryConsensusStateResponse {
+                consensus_state: Some(cs),
+            }
+            .encode_to_vec())
+        }
+        other => Err(AppError::sdk(
+            SdkCode::UnknownRequest,
+            format!("ccv does not answer {other}"),
+        )),
+    }
+}

@@ -1,0 +1,8 @@
+//! The light client of the provider with real cryptography: headers signed by ed25519 validator
+//! keys over CometBFT's canonical votes, verified by `ProdVerifier`; proofs from a real JMT.
+
+mod common;
+mod module;
+mod proofs;
+mod pruning;
+mod updates;
