@@ -1,6 +1,7 @@
 //! `cosmos.auth.v1beta1.Query`: Account, Accounts and Params over committed state.
 
 use crate::state::{AuthRead, ACCOUNTS_PREFIX};
+pub use crate::urls::{QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS};
 use cosmos_sdk_proto::cosmos::auth::v1beta1::{
     QueryAccountRequest, QueryAccountResponse, QueryAccountsRequest, QueryAccountsResponse,
     QueryParamsRequest, QueryParamsResponse,
@@ -11,13 +12,6 @@ use rampart_core::module::decode_request;
 use rampart_core::pagination::paginate_prefix;
 use rampart_core::QueryContext;
 use tendermint_proto::google::protobuf::Any;
-
-/// gRPC path of the account query.
-pub const QUERY_ACCOUNT: &str = "/cosmos.auth.v1beta1.Query/Account";
-/// gRPC path of the paginated account list.
-pub const QUERY_ACCOUNTS: &str = "/cosmos.auth.v1beta1.Query/Accounts";
-/// gRPC path of the parameters query.
-pub const QUERY_PARAMS: &str = "/cosmos.auth.v1beta1.Query/Params";
 
 /// Answers one of the paths above.
 pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {

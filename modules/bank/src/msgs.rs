@@ -16,16 +16,8 @@ use tendermint_proto::google::protobuf::Any;
 
 use crate::errors::{err, BankCode};
 use crate::state::{BankRead, BankWrite};
+pub use crate::urls::{MSG_MULTI_SEND, MSG_MULTI_SEND_RESPONSE, MSG_SEND, MSG_SEND_RESPONSE};
 use rampart_core::coins::{format_coins, parse_coins, Coin};
-
-/// Type URL of `MsgSend`.
-pub const MSG_SEND: &str = "/cosmos.bank.v1beta1.MsgSend";
-/// Type URL of `MsgMultiSend`.
-pub const MSG_MULTI_SEND: &str = "/cosmos.bank.v1beta1.MsgMultiSend";
-/// Type URL of `MsgSendResponse`.
-pub const MSG_SEND_RESPONSE: &str = "/cosmos.bank.v1beta1.MsgSendResponse";
-/// Type URL of `MsgMultiSendResponse`.
-pub const MSG_MULTI_SEND_RESPONSE: &str = "/cosmos.bank.v1beta1.MsgMultiSendResponse";
 
 /// A validated transfer: one sender, one or more recipients.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,27 +14,10 @@ use rampart_core::state::KeyValue;
 use rampart_core::QueryContext;
 
 use crate::state::{balances_prefix, decode_amount, BankRead, SUPPLY_PREFIX};
+pub use crate::urls::{
+    PATHS, QUERY_ALL_BALANCES, QUERY_BALANCE, QUERY_PARAMS, QUERY_SUPPLY_OF, QUERY_TOTAL_SUPPLY,
+};
 use rampart_core::coins::validate_denom;
-
-/// gRPC path of the single-balance query.
-pub const QUERY_BALANCE: &str = "/cosmos.bank.v1beta1.Query/Balance";
-/// gRPC path of the all-balances query.
-pub const QUERY_ALL_BALANCES: &str = "/cosmos.bank.v1beta1.Query/AllBalances";
-/// gRPC path of the total-supply query.
-pub const QUERY_TOTAL_SUPPLY: &str = "/cosmos.bank.v1beta1.Query/TotalSupply";
-/// gRPC path of the supply-of query.
-pub const QUERY_SUPPLY_OF: &str = "/cosmos.bank.v1beta1.Query/SupplyOf";
-/// gRPC path of the parameters query.
-pub const QUERY_PARAMS: &str = "/cosmos.bank.v1beta1.Query/Params";
-
-/// Every path above.
-pub const PATHS: &[&str] = &[
-    QUERY_BALANCE,
-    QUERY_ALL_BALANCES,
-    QUERY_TOTAL_SUPPLY,
-    QUERY_SUPPLY_OF,
-    QUERY_PARAMS,
-];
 
 fn coins_page(page: Vec<KeyValue>) -> AppResult<Vec<ProtoCoin>> {
     page.into_iter()

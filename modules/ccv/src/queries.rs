@@ -10,14 +10,7 @@ use rampart_proto::rampart::ccv::v1 as pb;
 
 use crate::client;
 use crate::errors::{err, CcvCode};
-
-/// `Query/ProviderClient`.
-pub const QUERY_PROVIDER_CLIENT: &str = "/rampart.ccv.v1.Query/ProviderClient";
-/// `Query/ConsensusState`.
-pub const QUERY_CONSENSUS_STATE: &str = "/rampart.ccv.v1.Query/ConsensusState";
-
-/// Every query path the module answers.
-pub const PATHS: &[&str] = &[QUERY_PROVIDER_CLIENT, QUERY_CONSENSUS_STATE];
+pub use crate::urls::{PATHS, QUERY_CONSENSUS_STATE, QUERY_PROVIDER_CLIENT};
 
 /// Answers `path` with `request`.
 pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {

@@ -21,28 +21,12 @@ use crate::types::{
     check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, PendingInfraction,
     Phase,
 };
+pub use crate::urls::{
+    FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER, SET_CONSUMER_COMMISSION, TYPE_URLS,
+    UPDATE_CONSUMER,
+};
 use rampart_core::coins;
 use rampart_core::wire::{add_seconds, block_time};
-
-/// Type URL of `MsgRegisterConsumer`.
-pub const REGISTER_CONSUMER: &str = "/rampart.consumer.v1.MsgRegisterConsumer";
-/// Type URL of `MsgUpdateConsumer`.
-pub const UPDATE_CONSUMER: &str = "/rampart.consumer.v1.MsgUpdateConsumer";
-/// Type URL of `MsgRemoveConsumer`.
-pub const REMOVE_CONSUMER: &str = "/rampart.consumer.v1.MsgRemoveConsumer";
-/// Type URL of `MsgFundConsumerRewards`.
-pub const FUND_CONSUMER_REWARDS: &str = "/rampart.consumer.v1.MsgFundConsumerRewards";
-/// Type URL of `MsgSetConsumerCommission`.
-pub const SET_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.MsgSetConsumerCommission";
-
-/// Every message type URL the module handles.
-pub const TYPE_URLS: &[&str] = &[
-    REGISTER_CONSUMER,
-    UPDATE_CONSUMER,
-    REMOVE_CONSUMER,
-    FUND_CONSUMER_REWARDS,
-    SET_CONSUMER_COMMISSION,
-];
 
 /// A decoded consumer message.
 #[derive(Debug, Clone, PartialEq)]

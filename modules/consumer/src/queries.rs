@@ -13,39 +13,12 @@ use crate::keys;
 use crate::params;
 use crate::state;
 use crate::types::Phase;
-use rampart_core::coins;
-
-/// `Query/Consumers`.
-pub const QUERY_CONSUMERS: &str = "/rampart.consumer.v1.Query/Consumers";
-/// `Query/Consumer`.
-pub const QUERY_CONSUMER: &str = "/rampart.consumer.v1.Query/Consumer";
-/// `Query/ConsumerGenesis`.
-pub const QUERY_CONSUMER_GENESIS: &str = "/rampart.consumer.v1.Query/ConsumerGenesis";
-/// `Query/ConsumerValidators`.
-pub const QUERY_CONSUMER_VALIDATORS: &str = "/rampart.consumer.v1.Query/ConsumerValidators";
-/// `Query/PendingPackets`.
-pub const QUERY_PENDING_PACKETS: &str = "/rampart.consumer.v1.Query/PendingPackets";
-/// `Query/Packet`.
-pub const QUERY_PACKET: &str = "/rampart.consumer.v1.Query/Packet";
-/// `Query/RewardPool`.
-pub const QUERY_REWARD_POOL: &str = "/rampart.consumer.v1.Query/RewardPool";
-/// `Query/ConsumerCommission`.
-pub const QUERY_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.Query/ConsumerCommission";
-/// `Query/Params`.
-pub const QUERY_PARAMS: &str = "/rampart.consumer.v1.Query/Params";
-
-/// Every query path the module answers.
-pub const PATHS: &[&str] = &[
-    QUERY_CONSUMERS,
-    QUERY_CONSUMER,
-    QUERY_CONSUMER_GENESIS,
-    QUERY_CONSUMER_VALIDATORS,
-    QUERY_PENDING_PACKETS,
-    QUERY_PACKET,
+pub use crate::urls::{
+    PATHS, QUERY_CONSUMER, QUERY_CONSUMERS, QUERY_CONSUMER_COMMISSION, QUERY_CONSUMER_GENESIS,
+    QUERY_CONSUMER_VALIDATORS, QUERY_PACKET, QUERY_PARAMS, QUERY_PENDING_PACKETS,
     QUERY_REWARD_POOL,
-    QUERY_CONSUMER_COMMISSION,
-    QUERY_PARAMS,
-];
+};
+use rampart_core::coins;
 
 /// Answers `path` with `request`.
 pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {

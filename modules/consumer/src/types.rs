@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use rampart_bank::Coin;
 use rampart_core::coins::parse_coins;
+use rampart_core::coins::Coin;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{block_time, timestamp};
 use rampart_core::{Address, ChainProfile};

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use cosmos_sdk_proto::cosmos::base::v1beta1::DecCoin as ProtoDecCoin;
-use rampart_bank::{validate_denom, Coin};
+use rampart_core::coins::{validate_denom, Coin};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
 use rampart_core::wire::{dec_from_wire, dec_to_wire};

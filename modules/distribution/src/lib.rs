@@ -69,25 +69,47 @@
 //! and the settled indexes, round-tripping exactly. [`errors`]: the SDK's `distribution` codes.
 //! [`invariants`]: solvency checks for test harnesses. Other modules pay validators through
 //! [`allocate_to_validator`].
+//!
+//! Domain/component split: without the default `component` feature only the domain part
+//! builds (errors, [`DecCoins`], [`urls`]); the state machine needs `component`.
 
-pub mod allocation;
 pub mod dec_coins;
 pub mod errors;
+pub mod urls;
+
+// The state machine.
+#[cfg(feature = "component")]
+pub mod allocation;
+#[cfg(feature = "component")]
 pub mod genesis;
+#[cfg(feature = "component")]
 pub mod invariants;
+#[cfg(feature = "component")]
 pub mod keys;
+#[cfg(feature = "component")]
 pub mod module;
+#[cfg(feature = "component")]
 pub mod msgs;
+#[cfg(feature = "component")]
 pub mod params;
+#[cfg(feature = "component")]
 pub mod queries;
+#[cfg(feature = "component")]
 pub mod rewards;
+#[cfg(feature = "component")]
 pub mod state;
 
+#[cfg(feature = "component")]
 pub use allocation::allocate_to_validator;
 pub use dec_coins::DecCoins;
 pub use errors::{DistributionCode, CODESPACE};
+#[cfg(feature = "component")]
 pub use genesis::DistributionGenesis;
+#[cfg(feature = "component")]
 pub use module::{DistributionModule, NAME};
+#[cfg(feature = "component")]
 pub use params::DistributionParams;
+#[cfg(feature = "component")]
 pub use rewards::{delegation_rewards, DistributionHooks};
+#[cfg(feature = "component")]
 pub use state::{module_address, ValidatorRewards, MODULE_ACCOUNT};

@@ -22,25 +22,10 @@ use crate::errors::{err, DistributionCode};
 use crate::params;
 use crate::rewards;
 use crate::state::{self, module_address};
-
-/// Type URL of `MsgSetWithdrawAddress`.
-pub const SET_WITHDRAW_ADDRESS: &str = "/cosmos.distribution.v1beta1.MsgSetWithdrawAddress";
-/// Type URL of `MsgWithdrawDelegatorReward`.
-pub const WITHDRAW_DELEGATOR_REWARD: &str =
-    "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward";
-/// Type URL of `MsgWithdrawValidatorCommission`.
-pub const WITHDRAW_VALIDATOR_COMMISSION: &str =
-    "/cosmos.distribution.v1beta1.MsgWithdrawValidatorCommission";
-/// Type URL of `MsgFundCommunityPool`.
-pub const FUND_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.MsgFundCommunityPool";
-
-/// Every message type URL the module handles.
-pub const TYPE_URLS: &[&str] = &[
-    SET_WITHDRAW_ADDRESS,
-    WITHDRAW_DELEGATOR_REWARD,
+pub use crate::urls::{
+    FUND_COMMUNITY_POOL, SET_WITHDRAW_ADDRESS, TYPE_URLS, WITHDRAW_DELEGATOR_REWARD,
     WITHDRAW_VALIDATOR_COMMISSION,
-    FUND_COMMUNITY_POOL,
-];
+};
 
 /// A decoded and statelessly valid distribution message.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,46 +18,14 @@ use crate::errors::{err, DistributionCode};
 use crate::params;
 use crate::rewards::delegation_rewards;
 use crate::state;
+pub use crate::urls::{
+    PATHS, QUERY_COMMUNITY_POOL, QUERY_DELEGATION_REWARDS, QUERY_DELEGATION_TOTAL_REWARDS,
+    QUERY_DELEGATOR_VALIDATORS, QUERY_DELEGATOR_WITHDRAW_ADDRESS, QUERY_PARAMS,
+    QUERY_VALIDATOR_COMMISSION, QUERY_VALIDATOR_DISTRIBUTION_INFO,
+    QUERY_VALIDATOR_OUTSTANDING_REWARDS,
+};
 
 const SERVICE: &str = "/cosmos.distribution.v1beta1.Query/";
-
-/// `Query/Params`.
-pub const QUERY_PARAMS: &str = "/cosmos.distribution.v1beta1.Query/Params";
-/// `Query/ValidatorDistributionInfo`.
-pub const QUERY_VALIDATOR_DISTRIBUTION_INFO: &str =
-    "/cosmos.distribution.v1beta1.Query/ValidatorDistributionInfo";
-/// `Query/ValidatorOutstandingRewards`.
-pub const QUERY_VALIDATOR_OUTSTANDING_REWARDS: &str =
-    "/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards";
-/// `Query/ValidatorCommission`.
-pub const QUERY_VALIDATOR_COMMISSION: &str =
-    "/cosmos.distribution.v1beta1.Query/ValidatorCommission";
-/// `Query/DelegationRewards`.
-pub const QUERY_DELEGATION_REWARDS: &str = "/cosmos.distribution.v1beta1.Query/DelegationRewards";
-/// `Query/DelegationTotalRewards`.
-pub const QUERY_DELEGATION_TOTAL_REWARDS: &str =
-    "/cosmos.distribution.v1beta1.Query/DelegationTotalRewards";
-/// `Query/DelegatorValidators`.
-pub const QUERY_DELEGATOR_VALIDATORS: &str =
-    "/cosmos.distribution.v1beta1.Query/DelegatorValidators";
-/// `Query/DelegatorWithdrawAddress`.
-pub const QUERY_DELEGATOR_WITHDRAW_ADDRESS: &str =
-    "/cosmos.distribution.v1beta1.Query/DelegatorWithdrawAddress";
-/// `Query/CommunityPool`.
-pub const QUERY_COMMUNITY_POOL: &str = "/cosmos.distribution.v1beta1.Query/CommunityPool";
-
-/// Every query path the module answers.
-pub const PATHS: &[&str] = &[
-    QUERY_PARAMS,
-    QUERY_VALIDATOR_DISTRIBUTION_INFO,
-    QUERY_VALIDATOR_OUTSTANDING_REWARDS,
-    QUERY_VALIDATOR_COMMISSION,
-    QUERY_DELEGATION_REWARDS,
-    QUERY_DELEGATION_TOTAL_REWARDS,
-    QUERY_DELEGATOR_VALIDATORS,
-    QUERY_DELEGATOR_WITHDRAW_ADDRESS,
-    QUERY_COMMUNITY_POOL,
-];
 
 fn delegator(profile: &ChainProfile, text: &str) -> AppResult<Address> {
     if text.is_empty() {

@@ -39,12 +39,24 @@
 //! module order) picks them up together with the previous block's fees. The SDK's
 //! `mint{bonded_ratio, inflation, annual_provisions, amount}` event is emitted every block
 //! (`bonded_ratio` reads the `bonded_tokens_pool` module account's balance of the mint denom).
+//!
+//! Domain/component split: without the default `component` feature only the domain part
+//! builds ([`math`], [`urls`]); the state machine needs `component`.
 
-pub mod genesis;
 pub mod math;
+pub mod urls;
+
+// The state machine.
+#[cfg(feature = "component")]
+pub mod genesis;
+#[cfg(feature = "component")]
 pub mod module;
+#[cfg(feature = "component")]
 pub mod query;
+#[cfg(feature = "component")]
 pub mod state;
 
+#[cfg(feature = "component")]
 pub use module::{MintModule, BONDED_POOL, MINT_ACCOUNT, NAME};
+#[cfg(feature = "component")]
 pub use state::{MintParams, Minter};

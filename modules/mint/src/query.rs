@@ -14,16 +14,7 @@ use rampart_core::{Decimal, StateRead};
 
 use crate::math::WideDec;
 use crate::state::{self, MintParams};
-
-/// gRPC path of the parameters query.
-pub const QUERY_PARAMS: &str = "/cosmos.mint.v1beta1.Query/Params";
-/// gRPC path of the inflation query.
-pub const QUERY_INFLATION: &str = "/cosmos.mint.v1beta1.Query/Inflation";
-/// gRPC path of the annual provisions query.
-pub const QUERY_ANNUAL_PROVISIONS: &str = "/cosmos.mint.v1beta1.Query/AnnualProvisions";
-
-/// Every path above.
-pub const PATHS: &[&str] = &[QUERY_PARAMS, QUERY_INFLATION, QUERY_ANNUAL_PROVISIONS];
+pub use crate::urls::{PATHS, QUERY_ANNUAL_PROVISIONS, QUERY_INFLATION, QUERY_PARAMS};
 
 /// `blocks_per_year` reported in `Params`: the SDK default (5-second blocks). Informational
 /// only — Rampart mints by elapsed time, not per block.

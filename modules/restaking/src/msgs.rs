@@ -17,26 +17,9 @@ use crate::evidence;
 use crate::exposure;
 use crate::params;
 use crate::pledge::{self, Pledge, Status};
-
-/// Type URL of `MsgOptIn`.
-pub const OPT_IN: &str = "/rampart.restaking.v1.MsgOptIn";
-/// Type URL of `MsgSetPledge`.
-pub const SET_PLEDGE: &str = "/rampart.restaking.v1.MsgSetPledge";
-/// Type URL of `MsgOptOut`.
-pub const OPT_OUT: &str = "/rampart.restaking.v1.MsgOptOut";
-/// Type URL of `MsgAssignConsumerKey`.
-pub const ASSIGN_CONSUMER_KEY: &str = "/rampart.restaking.v1.MsgAssignConsumerKey";
-/// Type URL of `MsgSubmitConsumerDoubleVote`.
-pub const SUBMIT_CONSUMER_DOUBLE_VOTE: &str = "/rampart.restaking.v1.MsgSubmitConsumerDoubleVote";
-
-/// Every message type URL the module handles.
-pub const TYPE_URLS: &[&str] = &[
-    OPT_IN,
-    SET_PLEDGE,
-    OPT_OUT,
-    ASSIGN_CONSUMER_KEY,
-    SUBMIT_CONSUMER_DOUBLE_VOTE,
-];
+pub use crate::urls::{
+    ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_PLEDGE, SUBMIT_CONSUMER_DOUBLE_VOTE, TYPE_URLS,
+};
 
 /// Type URL of an ed25519 public key.
 pub const ED25519_PUBKEY_URL: &str = "/cosmos.crypto.ed25519.PubKey";

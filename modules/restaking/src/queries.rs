@@ -23,33 +23,10 @@ use crate::exposure;
 use crate::params;
 use crate::pledge;
 use crate::power;
-
-/// `Query/ValidatorPledges`.
-pub const QUERY_VALIDATOR_PLEDGES: &str = "/rampart.restaking.v1.Query/ValidatorPledges";
-/// `Query/ConsumerPledges`.
-pub const QUERY_CONSUMER_PLEDGES: &str = "/rampart.restaking.v1.Query/ConsumerPledges";
-/// `Query/ConsumerKey`.
-pub const QUERY_CONSUMER_KEY: &str = "/rampart.restaking.v1.Query/ConsumerKey";
-/// `Query/ValidatorByConsumerKey`.
-pub const QUERY_VALIDATOR_BY_CONSUMER_KEY: &str =
-    "/rampart.restaking.v1.Query/ValidatorByConsumerKey";
-/// `Query/SecurityReport`.
-pub const QUERY_SECURITY_REPORT: &str = "/rampart.restaking.v1.Query/SecurityReport";
-/// `Query/ValidatorExposure`.
-pub const QUERY_VALIDATOR_EXPOSURE: &str = "/rampart.restaking.v1.Query/ValidatorExposure";
-/// `Query/Params`.
-pub const QUERY_PARAMS: &str = "/rampart.restaking.v1.Query/Params";
-
-/// Every query path the module answers.
-pub const PATHS: &[&str] = &[
-    QUERY_VALIDATOR_PLEDGES,
-    QUERY_CONSUMER_PLEDGES,
-    QUERY_CONSUMER_KEY,
-    QUERY_VALIDATOR_BY_CONSUMER_KEY,
-    QUERY_SECURITY_REPORT,
-    QUERY_VALIDATOR_EXPOSURE,
-    QUERY_PARAMS,
-];
+pub use crate::urls::{
+    PATHS, QUERY_CONSUMER_KEY, QUERY_CONSUMER_PLEDGES, QUERY_PARAMS, QUERY_SECURITY_REPORT,
+    QUERY_VALIDATOR_BY_CONSUMER_KEY, QUERY_VALIDATOR_EXPOSURE, QUERY_VALIDATOR_PLEDGES,
+};
 
 /// What an attacker holding more than `numerator / 3` of a consumer's power needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,17 +7,8 @@ use rampart_core::module::decode_query as req;
 use rampart_core::pagination::paginate_list;
 use rampart_core::QueryContext;
 
+pub use crate::urls::{PATHS, QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS};
 use crate::{keys, params, signing};
-
-/// `Query/Params`.
-pub const QUERY_PARAMS: &str = "/cosmos.slashing.v1beta1.Query/Params";
-/// `Query/SigningInfo`.
-pub const QUERY_SIGNING_INFO: &str = "/cosmos.slashing.v1beta1.Query/SigningInfo";
-/// `Query/SigningInfos`.
-pub const QUERY_SIGNING_INFOS: &str = "/cosmos.slashing.v1beta1.Query/SigningInfos";
-
-/// Every query path the module answers.
-pub const PATHS: &[&str] = &[QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS];
 
 /// Answers `path` with `request`.
 pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {

@@ -11,9 +11,7 @@ use tendermint_proto::google::protobuf::Any;
 
 use crate::errors::{err, SlashingCode};
 use crate::signing;
-
-/// Type URL of `MsgUnjail`.
-pub const MSG_UNJAIL: &str = "/cosmos.slashing.v1beta1.MsgUnjail";
+pub use crate::urls::MSG_UNJAIL;
 
 /// A decoded `MsgUnjail`: the operator of the validator to unjail, who must sign it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,181 +6,64 @@
 //!
 //! For the modules above: [`StakingRead`] (read API) and [`slash()`], [`jail`], [`unjail`]
 //! (bookkeeping entry points). Tokens move only through [`StakingBank`].
+//!
+//! Domain/component split: without the default `component` feature only the domain part
+//! builds (errors, [`msgs`] decoding and stateless checks, [`urls`]); the state machine needs `component`.
 
-pub mod bank;
-pub mod commission;
-pub mod delegation;
 pub mod errors;
-pub mod genesis;
-mod handlers;
-pub mod historical;
-pub mod hooks;
-pub mod invariants;
-pub mod keys;
 pub mod msgs;
+pub mod urls;
+
+// The state machine.
+#[cfg(feature = "component")]
+pub mod bank;
+#[cfg(feature = "component")]
+pub mod commission;
+#[cfg(feature = "component")]
+pub mod delegation;
+#[cfg(feature = "component")]
+pub mod genesis;
+#[cfg(feature = "component")]
+mod handlers;
+#[cfg(feature = "component")]
+pub mod historical;
+#[cfg(feature = "component")]
+pub mod hooks;
+#[cfg(feature = "component")]
+pub mod invariants;
+#[cfg(feature = "component")]
+pub mod keys;
+#[cfg(feature = "component")]
+mod module;
+#[cfg(feature = "component")]
 pub mod params;
+#[cfg(feature = "component")]
 pub mod power;
+#[cfg(feature = "component")]
 pub mod queries;
+#[cfg(feature = "component")]
 pub mod read;
+#[cfg(feature = "component")]
 pub mod redelegation;
+#[cfg(feature = "component")]
 pub mod slash;
+#[cfg(feature = "component")]
 pub mod unbonding;
+#[cfg(feature = "component")]
 pub mod validator;
 
-use std::sync::Arc;
-
-use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
-use rampart_core::{
-    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
-    QueryContext, StateRead, StateWrite, ValidatorUpdate,
-};
-use serde_json::Value;
-use tendermint_proto::google::protobuf::Any;
-
+#[cfg(feature = "component")]
 pub use bank::{Pool, StakingBank};
+#[cfg(feature = "component")]
 pub use genesis::StakingGenesis;
+#[cfg(feature = "component")]
 pub use hooks::{NoHooks, StakingHooks, StakingPorts};
+#[cfg(feature = "component")]
+pub use module::StakingModule;
 pub use msgs::StakingMsg;
+#[cfg(feature = "component")]
 pub use read::StakingRead;
+#[cfg(feature = "component")]
 pub use slash::{jail, slash, unjail, Infraction, SlashOutcome};
+#[cfg(feature = "component")]
 pub use validator::Validator;
-
-/// The staking module; tokens move through its [`StakingBank`], notifications through its
-/// [`StakingHooks`].
-#[derive(Clone)]
-pub struct StakingModule {
-    bank: Arc<dyn StakingBank>,
-    hooks: Arc<dyn StakingHooks>,
-}
-
-impl std::fmt::Debug for StakingModule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("StakingModule")
-    }
-}
-
-impl StakingModule {
-    /// A staking module moving tokens through `bank`, with no hooks.
-    pub fn new(bank: Arc<dyn StakingBank>) -> Self {
-        Self::with_hooks(bank, Arc::new(NoHooks))
-    }
-
-    /// A staking module moving tokens through `bank` and notifying `hooks`.
-    pub fn with_hooks(bank: Arc<dyn StakingBank>, hooks: Arc<dyn StakingHooks>) -> Self {
-        Self { bank, hooks }
-    }
-
-    /// Its token custody and hooks, for callers of [`slash()`] (slashing, restaking).
-    pub fn ports(&self) -> StakingPorts<'_> {
-        StakingPorts {
-            bank: self.bank.as_ref(),
-            hooks: self.hooks.as_ref(),
-        }
-    }
-}
-
-impl Module for StakingModule {
-    fn name(&self) -> &'static str {
-        "staking"
-    }
-
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        genesis: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(self.name(), genesis, |g| {
-            genesis::import(state, &ctx.profile, g)
-        })
-    }
-
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
-    }
-
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        msgs::TYPE_URLS
-    }
-
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        StakingMsg::validate(profile, msg)
-    }
-
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        StakingMsg::deliver(ctx, msg, |m| {
-            handlers::execute(state, self.ports(), ctx, m, events)
-        })
-    }
-
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        _events: &mut Events,
-    ) -> AppResult<()> {
-        let params = params::load(state)?;
-        historical::track(state, ctx, &params)
-    }
-
-    fn end_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        events: &mut Events,
-    ) -> AppResult<Vec<ValidatorUpdate>> {
-        let bank = self.bank.as_ref();
-        let updates = power::apply_set_updates(state, bank, ctx)?;
-        power::mature_validators(state, ctx)?;
-        let denom = params::load(state)?.bond_denom;
-        unbonding::mature(state, self.ports(), ctx, &denom, events)?;
-        redelegation::mature(state, ctx.time)?;
-        Ok(updates)
-    }
-
-    fn genesis_validators(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-    ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
-        let block = BlockContext {
-            chain_id: ctx.chain_id.clone(),
-            profile: ctx.profile,
-            height: ctx.initial_height,
-            time: ctx.genesis_time,
-            proposer: [0; 20],
-            last_commit: Vec::new(),
-            misbehavior: Vec::new(),
-        };
-        power::apply_set_updates(state, self.bank.as_ref(), &block)?;
-        // CometBFT starts from the whole set, whatever was recorded before.
-        let mut set = Vec::new();
-        for (op, power) in power::last_powers(state) {
-            set.push(ValidatorUpdate {
-                ed25519_pubkey: validator::must_load(state, &op)?.pubkey,
-                power,
-            });
-        }
-        Ok(Some(set))
-    }
-
-    /// The pools hold what staking accounts for, shares add up ([`invariants::check`]).
-    fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
-        Ok(invariants::check(state, self.bank.as_ref())?.err())
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        queries::PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(ctx, self.bank.as_ref(), path, request)
-    }
-}

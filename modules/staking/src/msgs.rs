@@ -11,30 +11,11 @@ use rampart_core::module::{decode_msg as decode, unknown_msg};
 use rampart_core::Amount;
 use tendermint_proto::google::protobuf::Any;
 
-use rampart_core::{Address, ChainProfile, ModuleMsg};
-
-/// Type URL of `MsgCreateValidator`.
-pub const CREATE_VALIDATOR: &str = "/cosmos.staking.v1beta1.MsgCreateValidator";
-/// Type URL of `MsgEditValidator`.
-pub const EDIT_VALIDATOR: &str = "/cosmos.staking.v1beta1.MsgEditValidator";
-/// Type URL of `MsgDelegate`.
-pub const DELEGATE: &str = "/cosmos.staking.v1beta1.MsgDelegate";
-/// Type URL of `MsgUndelegate`.
-pub const UNDELEGATE: &str = "/cosmos.staking.v1beta1.MsgUndelegate";
-/// Type URL of `MsgBeginRedelegate`.
-pub const BEGIN_REDELEGATE: &str = "/cosmos.staking.v1beta1.MsgBeginRedelegate";
-/// Type URL of `MsgCancelUnbondingDelegation`.
-pub const CANCEL_UNBONDING: &str = "/cosmos.staking.v1beta1.MsgCancelUnbondingDelegation";
-
-/// Every message type URL the module handles.
-pub const TYPE_URLS: &[&str] = &[
-    CREATE_VALIDATOR,
-    EDIT_VALIDATOR,
-    DELEGATE,
+pub use crate::urls::{
+    BEGIN_REDELEGATE, CANCEL_UNBONDING, CREATE_VALIDATOR, DELEGATE, EDIT_VALIDATOR, TYPE_URLS,
     UNDELEGATE,
-    BEGIN_REDELEGATE,
-    CANCEL_UNBONDING,
-];
+};
+use rampart_core::{Address, ChainProfile, ModuleMsg};
 
 /// A decoded staking message.
 #[derive(Debug, Clone, PartialEq)]

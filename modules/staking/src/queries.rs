@@ -10,6 +10,12 @@ use rampart_core::QueryContext;
 use rampart_core::{Decimal, StateRead};
 
 use crate::bank::{Pool, StakingBank};
+pub use crate::urls::{
+    PATHS, QUERY_DELEGATION, QUERY_DELEGATOR_DELEGATIONS, QUERY_DELEGATOR_UNBONDING_DELEGATIONS,
+    QUERY_DELEGATOR_VALIDATOR, QUERY_DELEGATOR_VALIDATORS, QUERY_HISTORICAL_INFO, QUERY_PARAMS,
+    QUERY_POOL, QUERY_REDELEGATIONS, QUERY_UNBONDING_DELEGATION, QUERY_VALIDATOR, QUERY_VALIDATORS,
+    QUERY_VALIDATOR_DELEGATIONS, QUERY_VALIDATOR_UNBONDING_DELEGATIONS,
+};
 use crate::validator::{self, Validator};
 use crate::{delegation, keys, params, redelegation, unbonding};
 use rampart_core::pagination::paginate_list;
@@ -17,55 +23,6 @@ use rampart_core::wire::int_to_wire;
 use rampart_core::{Address, ChainProfile};
 
 const SERVICE: &str = "/cosmos.staking.v1beta1.Query/";
-
-/// `Query/Validators`.
-pub const QUERY_VALIDATORS: &str = "/cosmos.staking.v1beta1.Query/Validators";
-/// `Query/Validator`.
-pub const QUERY_VALIDATOR: &str = "/cosmos.staking.v1beta1.Query/Validator";
-/// `Query/ValidatorDelegations`.
-pub const QUERY_VALIDATOR_DELEGATIONS: &str = "/cosmos.staking.v1beta1.Query/ValidatorDelegations";
-/// `Query/ValidatorUnbondingDelegations`.
-pub const QUERY_VALIDATOR_UNBONDING_DELEGATIONS: &str =
-    "/cosmos.staking.v1beta1.Query/ValidatorUnbondingDelegations";
-/// `Query/Delegation`.
-pub const QUERY_DELEGATION: &str = "/cosmos.staking.v1beta1.Query/Delegation";
-/// `Query/UnbondingDelegation`.
-pub const QUERY_UNBONDING_DELEGATION: &str = "/cosmos.staking.v1beta1.Query/UnbondingDelegation";
-/// `Query/DelegatorDelegations`.
-pub const QUERY_DELEGATOR_DELEGATIONS: &str = "/cosmos.staking.v1beta1.Query/DelegatorDelegations";
-/// `Query/DelegatorUnbondingDelegations`.
-pub const QUERY_DELEGATOR_UNBONDING_DELEGATIONS: &str =
-    "/cosmos.staking.v1beta1.Query/DelegatorUnbondingDelegations";
-/// `Query/Redelegations`.
-pub const QUERY_REDELEGATIONS: &str = "/cosmos.staking.v1beta1.Query/Redelegations";
-/// `Query/DelegatorValidators`.
-pub const QUERY_DELEGATOR_VALIDATORS: &str = "/cosmos.staking.v1beta1.Query/DelegatorValidators";
-/// `Query/DelegatorValidator`.
-pub const QUERY_DELEGATOR_VALIDATOR: &str = "/cosmos.staking.v1beta1.Query/DelegatorValidator";
-/// `Query/HistoricalInfo`.
-pub const QUERY_HISTORICAL_INFO: &str = "/cosmos.staking.v1beta1.Query/HistoricalInfo";
-/// `Query/Pool`.
-pub const QUERY_POOL: &str = "/cosmos.staking.v1beta1.Query/Pool";
-/// `Query/Params`.
-pub const QUERY_PARAMS: &str = "/cosmos.staking.v1beta1.Query/Params";
-
-/// Every query path the module answers.
-pub const PATHS: &[&str] = &[
-    QUERY_VALIDATORS,
-    QUERY_VALIDATOR,
-    QUERY_VALIDATOR_DELEGATIONS,
-    QUERY_VALIDATOR_UNBONDING_DELEGATIONS,
-    QUERY_DELEGATION,
-    QUERY_UNBONDING_DELEGATION,
-    QUERY_DELEGATOR_DELEGATIONS,
-    QUERY_DELEGATOR_UNBONDING_DELEGATIONS,
-    QUERY_REDELEGATIONS,
-    QUERY_DELEGATOR_VALIDATORS,
-    QUERY_DELEGATOR_VALIDATOR,
-    QUERY_HISTORICAL_INFO,
-    QUERY_POOL,
-    QUERY_PARAMS,
-];
 
 fn not_found(what: String) -> AppError {
     AppError::sdk(SdkCode::KeyNotFound, format!("{what}: key not found"))

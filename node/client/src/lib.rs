@@ -12,10 +12,10 @@
 //! - [`keys`]: mnemonics, HD keys, sealed private keys and the keyring;
 //! - [`address`], [`coins`], [`decimal`]: what users type and read.
 //!
-//! Every type URL and query path comes from the module crates (`rampart_staking::msgs`,
-//! `rampart_staking::queries`, …), never spelled here. Depending on them brings their
-//! state-machine parts along too; splitting each module into a light message/query part and a
-//! state-machine part (as Penumbra's domain/component crates do) is future work.
+//! Every type URL and query path comes from the module crates (`rampart_staking::urls`, …),
+//! never spelled here. They are used without their `component` feature, so only their domain
+//! part (wire names, stateless types) is linked, not their state machines (as Penumbra's
+//! domain/component split does).
 //!
 //! ```no_run
 //! # async fn demo(key: rampart_client::keys::AccountKey) -> anyhow::Result<()> {

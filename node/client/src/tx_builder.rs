@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::keys::AccountKey;
 
 /// Type URL of `cosmos.bank.v1beta1.MsgSend` (the bank module's).
-pub use rampart_bank::msgs::MSG_SEND as MSG_SEND_TYPE_URL;
+pub use rampart_bank::urls::MSG_SEND as MSG_SEND_TYPE_URL;
 
 /// Everything a signature commits to besides the messages.
 #[derive(Debug, Clone, PartialEq)]

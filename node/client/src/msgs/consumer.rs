@@ -3,7 +3,7 @@
 
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmrs::{AccountId, Any};
-pub use rampart_consumer::msgs::{
+pub use rampart_consumer::urls::{
     FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER, SET_CONSUMER_COMMISSION,
     UPDATE_CONSUMER,
 };

@@ -4,7 +4,7 @@
 use anyhow::bail;
 use cosmos_sdk_proto::cosmos::distribution::v1beta1 as pb;
 use cosmrs::{AccountId, Any};
-pub use rampart_distribution::msgs::{
+pub use rampart_distribution::urls::{
     SET_WITHDRAW_ADDRESS, WITHDRAW_DELEGATOR_REWARD, WITHDRAW_VALIDATOR_COMMISSION,
 };
 

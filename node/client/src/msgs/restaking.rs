@@ -4,7 +4,7 @@
 use cosmrs::{AccountId, Any};
 use rampart_auth::PubKey as ConsensusKey;
 use rampart_proto::rampart::restaking::v1 as pb;
-pub use rampart_restaking::msgs::{
+pub use rampart_restaking::urls::{
     ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_PLEDGE, SUBMIT_CONSUMER_DOUBLE_VOTE,
 };
 use tendermint_proto::types::Vote;

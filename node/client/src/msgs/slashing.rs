@@ -2,7 +2,7 @@
 
 use cosmos_sdk_proto::cosmos::slashing::v1beta1 as pb;
 use cosmrs::{AccountId, Any};
-pub use rampart_slashing::unjail::MSG_UNJAIL;
+pub use rampart_slashing::urls::MSG_UNJAIL;
 
 use super::to_any;
 

@@ -8,7 +8,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::CommissionRates;
 use cosmrs::{AccountId, Any};
 use rampart_auth::PubKey as ConsensusKey;
 use rampart_core::Decimal;
-pub use rampart_staking::msgs::{
+pub use rampart_staking::urls::{
     BEGIN_REDELEGATE, CANCEL_UNBONDING, CREATE_VALIDATOR, DELEGATE, EDIT_VALIDATOR, UNDELEGATE,
 };
 

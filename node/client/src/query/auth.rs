@@ -6,7 +6,7 @@ use cosmos_sdk_proto::cosmos::auth::v1beta1::{
 };
 use prost::Message;
 use rampart_auth::account::BASE_ACCOUNT_TYPE_URL;
-use rampart_auth::query::QUERY_ACCOUNT;
+use rampart_auth::urls::QUERY_ACCOUNT;
 
 use crate::rpc::is_not_found;
 use crate::NodeClient;

@@ -2,7 +2,7 @@
 
 use cosmos_sdk_proto::cosmos::bank::v1beta1 as pb;
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
-use rampart_bank::query::{QUERY_ALL_BALANCES, QUERY_BALANCE};
+use rampart_bank::urls::{QUERY_ALL_BALANCES, QUERY_BALANCE};
 
 use crate::NodeClient;
 

@@ -1,7 +1,7 @@
 //! `rampart.consumer.v1.Query`: the registry of consumer chains.
 
 use anyhow::anyhow;
-use rampart_consumer::queries::{
+use rampart_consumer::urls::{
     QUERY_CONSUMER, QUERY_CONSUMERS, QUERY_CONSUMER_COMMISSION, QUERY_CONSUMER_GENESIS,
     QUERY_CONSUMER_VALIDATORS, QUERY_PACKET, QUERY_PARAMS, QUERY_PENDING_PACKETS,
     QUERY_REWARD_POOL,

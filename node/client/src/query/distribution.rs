@@ -1,7 +1,7 @@
 //! `cosmos.distribution.v1beta1.Query`.
 
 use cosmos_sdk_proto::cosmos::distribution::v1beta1 as pb;
-use rampart_distribution::queries::{
+use rampart_distribution::urls::{
     QUERY_COMMUNITY_POOL, QUERY_DELEGATION_REWARDS, QUERY_DELEGATION_TOTAL_REWARDS,
     QUERY_DELEGATOR_WITHDRAW_ADDRESS, QUERY_PARAMS, QUERY_VALIDATOR_COMMISSION,
     QUERY_VALIDATOR_OUTSTANDING_REWARDS,

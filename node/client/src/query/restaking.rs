@@ -1,7 +1,7 @@
 //! `rampart.restaking.v1.Query`: pledges, consumer keys, exposure and security reports.
 
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_restaking::queries::{
+use rampart_restaking::urls::{
     QUERY_CONSUMER_KEY, QUERY_CONSUMER_PLEDGES, QUERY_PARAMS, QUERY_SECURITY_REPORT,
     QUERY_VALIDATOR_BY_CONSUMER_KEY, QUERY_VALIDATOR_EXPOSURE, QUERY_VALIDATOR_PLEDGES,
 };

@@ -1,7 +1,7 @@
 //! `cosmos.slashing.v1beta1.Query`.
 
 use cosmos_sdk_proto::cosmos::slashing::v1beta1 as pb;
-use rampart_slashing::queries::{QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS};
+use rampart_slashing::urls::{QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS};
 
 use crate::NodeClient;
 

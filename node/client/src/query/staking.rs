@@ -1,7 +1,7 @@
 //! `cosmos.staking.v1beta1.Query`.
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
-use rampart_staking::queries::{
+use rampart_staking::urls::{
     QUERY_DELEGATION, QUERY_DELEGATOR_DELEGATIONS, QUERY_DELEGATOR_UNBONDING_DELEGATIONS,
     QUERY_HISTORICAL_INFO, QUERY_PARAMS, QUERY_POOL, QUERY_REDELEGATIONS,
     QUERY_UNBONDING_DELEGATION, QUERY_VALIDATOR, QUERY_VALIDATORS, QUERY_VALIDATOR_DELEGATIONS,
