@@ -126,6 +126,7 @@ pub fn default_params(unbonding_seconds: u64) -> pb::ConsumerParams {
             tombstone: false,
         }),
         reward_rate_per_block: vec![],
+        ..Default::default()
     }
 }
 
@@ -456,6 +457,14 @@ pub fn params(out: &Printer, p: &pb::ConsumerParams) -> Doc {
         ("double_sign", infraction(out, p.double_sign.as_ref())),
         ("downtime", infraction(out, p.downtime.as_ref())),
         ("reward_rate_per_block", out.coins(&p.reward_rate_per_block)),
+        ("signed_blocks_window", out.int(p.signed_blocks_window)),
+        ("min_signed_per_window", out.dec(&p.min_signed_per_window)),
+        ("blocks_per_epoch", out.int(p.blocks_per_epoch)),
+        ("ccv_timeout_seconds", out.int(p.ccv_timeout_seconds)),
+        (
+            "max_clock_drift_seconds",
+            out.int(p.max_clock_drift_seconds),
+        ),
     ])
 }
 
