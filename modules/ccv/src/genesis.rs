@@ -17,7 +17,8 @@
 //! ```
 //!
 //! `next_validators` is the provider set that signs H+1 (optional; when given it must hash to the
-//! latest state's `next_validators_hash`).
+//! latest state's `next_validators_hash`). [`from_consumer_genesis`] builds the section from the
+//! consumer genesis the provider wrote at launch (`query consumer genesis <id>`).
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{parse_rfc3339, rfc3339};
