@@ -245,6 +245,23 @@ fn bad_consumer_params_are_refused_with_stable_codes() {
         (params.ccv_timeout_seconds, params.blocks_per_epoch),
         (3_600, 3)
     );
+    // The consumer's own epoch: a second validator joins at its next multiple of 3, not of the
+    // provider's epoch.
+    net.deliver_ok(
+        net.chain
+            .operator_tx(&v[1], vec![opt_in(&v[1], 0, 10_000, None)], GAS),
+    );
+    let mut packet_at = None;
+    for _ in 0..3 {
+        let r = net.block(vec![]);
+        if Net::packet_event(&r, 0).is_some() {
+            packet_at = Some(net.chain.driver.height);
+            break;
+        }
+    }
+    let at = packet_at.expect("a packet within the consumer's epoch");
+    assert!(at.is_multiple_of(3), "packet at {at}");
+    assert_eq!(net.consumer_validators(0).len(), 2);
 }
 
 #[test]
