@@ -35,6 +35,7 @@ const JSON_MESSAGES: &[&str] = &[
     ".rampart.consumer.v1.GenesisPendingInfractionParams",
     ".rampart.consumer.v1.GenesisValidatorUpdate",
     ".rampart.consumer.v1.GenesisConsumerGenesis",
+    ".rampart.consumer.v1.GenesisProviderValidator",
     ".rampart.consumer.v1.GenesisConsumerValidator",
     ".rampart.consumer.v1.GenesisPacket",
     ".rampart.consumer.v1.GenesisCommission",

@@ -246,6 +246,8 @@ impl App {
             proposer: proposer(&req.proposer_address),
             last_commit: convert::votes(&req.decided_last_commit),
             misbehavior: convert::misbehavior(&req.misbehavior),
+            hash: convert::hash32(&req.hash),
+            next_validators_hash: convert::hash32(&req.next_validators_hash),
         };
         let genesis = self.genesis.take().unwrap_or_default();
         let mut block = Overlay::with_changes(self.storage.snapshot(), genesis);
@@ -408,6 +410,8 @@ impl App {
             proposer: [0; 20],
             last_commit: Vec::new(),
             misbehavior: Vec::new(),
+            hash: [0; 32],
+            next_validators_hash: [0; 32],
         }
     }
 }

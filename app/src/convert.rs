@@ -84,3 +84,12 @@ pub fn events(events: Vec<Event>) -> Vec<abci::Event> {
         .map(|e| abci::Event::new(e.kind, e.attributes.into_iter().map(|(k, v)| (k, v, true))))
         .collect()
 }
+
+/// A CometBFT hash as 32 bytes: a SHA-256 hash as is, `Hash::None` (or any other length) as
+/// zeros.
+pub fn hash32(hash: &tendermint::Hash) -> [u8; 32] {
+    match hash {
+        tendermint::Hash::Sha256(bytes) => *bytes,
+        tendermint::Hash::None => [0; 32],
+    }
+}

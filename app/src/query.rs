@@ -122,6 +122,8 @@ impl Queries {
             proposer: [0; 20],
             last_commit: Vec::new(),
             misbehavior: Vec::new(),
+            hash: [0; 32],
+            next_validators_hash: [0; 32],
         };
         let env = TxEnv {
             block: &block,

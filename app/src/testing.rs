@@ -410,6 +410,26 @@ impl MockConsensus {
         Time::from_unix_timestamp(seconds, 0).unwrap_or_else(|_| Time::unix_epoch())
     }
 
+    /// The header hash of `height` the driver sends: a stand-in (sha256 of the chain id and the
+    /// height), distinct per chain and height, since the driver builds no real headers.
+    pub fn block_hash(&self, height: u64) -> Hash {
+        let digest = Sha256::new()
+            .chain_update(b"mock block ")
+            .chain_update(self.chain_id.as_bytes())
+            .chain_update(height.to_be_bytes())
+            .finalize();
+        Hash::Sha256(digest.into())
+    }
+
+    /// The header `next_validators_hash` of `height`, as CometBFT computes it: the hash of the
+    /// set that signs `height + 1` (the genesis set for heights 1 and 2; afterwards the set
+    /// after the updates returned at `height - 1`).
+    pub fn next_validators_hash(&self, height: u64) -> Hash {
+        self.sets
+            .get(&height.saturating_add(1))
+            .map_or(Hash::None, validator_set_hash)
+    }
+
     /// Finalizes the next block with `txs` without committing it.
     pub fn finalize(&mut self, txs: Vec<Vec<u8>>) -> response::FinalizeBlock {
         self.finalize_with(txs, Vec::new())
@@ -426,10 +446,10 @@ impl MockConsensus {
             txs: txs.into_iter().map(Bytes::from).collect(),
             decided_last_commit: self.last_commit(height),
             misbehavior,
-            hash: Hash::None,
+            hash: self.block_hash(height),
             height: block::Height::try_from(height).unwrap_or_default(),
             time: Self::time_of(height),
-            next_validators_hash: Hash::None,
+            next_validators_hash: self.next_validators_hash(height),
             proposer_address: self.proposer(height),
         })
     }
@@ -486,6 +506,21 @@ impl MockConsensus {
             prove,
         })
     }
+}
+
+/// The CometBFT hash of `set` (`Hash::None` when it is not a valid set).
+pub fn validator_set_hash(set: &ValidatorSet) -> Hash {
+    let mut infos = Vec::with_capacity(set.len());
+    for (pubkey, power) in set.values() {
+        let (Some(key), Ok(power)) = (
+            tendermint::PublicKey::from_raw_ed25519(pubkey),
+            vote::Power::try_from(*power),
+        ) else {
+            return Hash::None;
+        };
+        infos.push(tendermint::validator::Info::new(key, power));
+    }
+    tendermint::validator::Set::without_proposer(infos).hash()
 }
 
 /// Applies CometBFT validator updates to `set` (power 0 removes).

@@ -515,8 +515,10 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
             .operator_tx(&v[3], vec![opt_in(&v[3], 0, 100, None)], GAS),
     );
     assert_eq!(code(&refused), ("restaking".into(), 4), "{}", refused.log);
-    // The whole history is pinned: this scenario's final app hash, recorded before the
-    // restructuring of issue 10. A change meant to alter what it commits updates it and says why.
+    // The whole history is pinned: this scenario's final app hash. A change meant to alter what
+    // it commits updates it and says why. Last changed by issue 11 (provider side): consumer
+    // params gained the liveness window, epoch length, ccv timeout and clock drift, registry
+    // entries `last_heard_from` and a ccv-timeout queue, the consumer genesis its trust anchor.
     let app_hash: String = net
         .chain
         .app_hash()
@@ -525,6 +527,6 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .collect();
     assert_eq!(
         app_hash,
-        "a0374163dab4e2d362977dd5887febecdf4b3d9478357e02317cc7ebc31e5984"
+        "453bf55ae685a3e77ecc35bb967b5a42289065725832a49e07e715d6f580e591"
     );
 }

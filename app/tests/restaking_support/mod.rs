@@ -93,6 +93,7 @@ pub fn consumer_params(
         } else {
             vec![coin(&reward.to_string(), DENOM)]
         },
+        ..Default::default()
     }
 }
 

@@ -17,7 +17,8 @@
 //! ```
 //!
 //! `next_validators` is the provider set that signs H+1 (optional; when given it must hash to the
-//! latest state's `next_validators_hash`).
+//! latest state's `next_validators_hash`). [`from_consumer_genesis`] builds the section from the
+//! consumer genesis the provider wrote at launch (`query consumer genesis <id>`).
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{parse_rfc3339, rfc3339};
@@ -97,6 +98,50 @@ fn hex32(text: &str, field: &str) -> AppResult<Vec<u8>> {
         return Err(invalid(format!("{field}: expected 32 bytes")));
     }
     Ok(bytes)
+}
+
+/// The section a consumer starts from, built from the consumer genesis the provider wrote at
+/// launch (`rampart.consumer.v1.ConsumerGenesis`, as `query consumer genesis` returns it): the
+/// launch header H as the one trusted consensus state (height, time, header hash and
+/// `next_validators_hash` from the provider's FinalizeBlock of H), the set that signs H+1, the
+/// trusting period and clock drift. The app hash of header H is not in it (the provider's state
+/// records no header of its own; header H's app hash is the state after H−1, which holds
+/// nothing of this consumer): it is left empty, so no packet can be proven against H itself —
+/// packets written at H are proven against H+1 anyway, after a first client update. Refused
+/// (`sdk/JsonUnmarshal`, or `ccv/…` from [`import`]) when a field is missing or malformed.
+pub fn from_consumer_genesis(
+    g: &rampart_proto::rampart::consumer::v1::ConsumerGenesis,
+) -> AppResult<CcvGenesis> {
+    let time = g
+        .provider_time
+        .as_ref()
+        .ok_or_else(|| invalid("consumer genesis without provider_time"))?;
+    if g.provider_block_hash.len() != 32 || g.provider_next_validators_hash.len() != 32 {
+        return Err(invalid(
+            "consumer genesis without a 32-byte provider block hash and next_validators_hash",
+        ));
+    }
+    Ok(CcvGenesis {
+        provider_chain_id: g.provider_chain_id.clone(),
+        trusting_period_seconds: g.trusting_period_seconds,
+        max_clock_drift_seconds: g.max_clock_drift_seconds,
+        frozen_height: 0,
+        consensus_states: vec![GenesisConsensusState {
+            height: g.provider_height,
+            time: rfc3339(rampart_core::wire::block_time(time)?),
+            app_hash: String::new(),
+            next_validators_hash: hex::encode(&g.provider_next_validators_hash),
+            header_hash: hex::encode(&g.provider_block_hash),
+        }],
+        next_validators: g
+            .provider_next_validators
+            .iter()
+            .map(|v| GenesisValidator {
+                pub_key: hex::encode(&v.pub_key),
+                power: v.power,
+            })
+            .collect(),
+    })
 }
 
 /// Initialises the light client from `genesis`; an empty `provider_chain_id` leaves it absent.

@@ -112,6 +112,11 @@ fn params_to_json(p: &pb::ConsumerParams) -> pb::GenesisConsumerParams {
         double_sign: Some(p.double_sign.clone().unwrap_or_default()),
         downtime: Some(p.downtime.clone().unwrap_or_default()),
         reward_rate_per_block: coins_to_json(&p.reward_rate_per_block),
+        signed_blocks_window: p.signed_blocks_window,
+        min_signed_per_window: p.min_signed_per_window.clone(),
+        blocks_per_epoch: p.blocks_per_epoch,
+        ccv_timeout_seconds: p.ccv_timeout_seconds,
+        max_clock_drift_seconds: p.max_clock_drift_seconds,
     }
 }
 
@@ -129,6 +134,11 @@ fn params_from_json(j: &pb::GenesisConsumerParams) -> pb::ConsumerParams {
         double_sign: j.double_sign.clone(),
         downtime: j.downtime.clone(),
         reward_rate_per_block: proto_coins(&j.reward_rate_per_block),
+        signed_blocks_window: j.signed_blocks_window,
+        min_signed_per_window: j.min_signed_per_window.clone(),
+        blocks_per_epoch: j.blocks_per_epoch,
+        ccv_timeout_seconds: j.ccv_timeout_seconds,
+        max_clock_drift_seconds: j.max_clock_drift_seconds,
     }
 }
 
@@ -201,6 +211,18 @@ fn export_one(
                 provider_time: time_json(&g.provider_time)?.unwrap_or_default(),
                 provider_validator_set_hash: hex::encode(&g.provider_validator_set_hash),
                 initial_validator_set_hash: hex::encode(&g.initial_validator_set_hash),
+                provider_block_hash: hex::encode(&g.provider_block_hash),
+                provider_next_validators_hash: hex::encode(&g.provider_next_validators_hash),
+                provider_next_validators: g
+                    .provider_next_validators
+                    .iter()
+                    .map(|v| pb::GenesisProviderValidator {
+                        pub_key: hex::encode(&v.pub_key),
+                        power: v.power,
+                    })
+                    .collect(),
+                trusting_period_seconds: g.trusting_period_seconds,
+                max_clock_drift_seconds: g.max_clock_drift_seconds,
             })
         })
         .transpose()?;
@@ -258,6 +280,7 @@ fn export_one(
         stop_time: time_json(&p.stop_time)?,
         delete_time: time_json(&p.delete_time)?,
         rewards_paused: p.rewards_paused,
+        last_heard_from: time_json(&p.last_heard_from)?,
         genesis,
         validators,
         next_vsc_id: next_vsc,
@@ -334,6 +357,7 @@ fn import_one(
         stop_time: time_proto(&g.stop_time, &at("stop_time"))?,
         delete_time: time_proto(&g.delete_time, &at("delete_time"))?,
         rewards_paused: g.rewards_paused,
+        last_heard_from: time_proto(&g.last_heard_from, &at("last_heard_from"))?,
     };
     let consumer =
         Consumer::from_proto(&proto).map_err(|e| invalid(format!("consumers[{id}]: {}", e.log)))?;
@@ -366,6 +390,28 @@ fn import_one(
                 .map_err(|e| invalid(format!("{}: {e}", at("genesis"))))?,
             initial_validator_set_hash: hex::decode(&genesis.initial_validator_set_hash)
                 .map_err(|e| invalid(format!("{}: {e}", at("genesis"))))?,
+            provider_block_hash: hex::decode(&genesis.provider_block_hash)
+                .map_err(|e| invalid(format!("{}: {e}", at("genesis.provider_block_hash"))))?,
+            provider_next_validators_hash: hex::decode(&genesis.provider_next_validators_hash)
+                .map_err(|e| {
+                    invalid(format!(
+                        "{}: {e}",
+                        at("genesis.provider_next_validators_hash")
+                    ))
+                })?,
+            provider_next_validators: genesis
+                .provider_next_validators
+                .iter()
+                .map(|v| {
+                    Ok(pb::ProviderValidator {
+                        pub_key: hex32(&v.pub_key, &at("genesis.provider_next_validators"))?
+                            .to_vec(),
+                        power: v.power,
+                    })
+                })
+                .collect::<AppResult<_>>()?,
+            trusting_period_seconds: genesis.trusting_period_seconds,
+            max_clock_drift_seconds: genesis.max_clock_drift_seconds,
         };
         state::put_genesis(state, &doc);
     }

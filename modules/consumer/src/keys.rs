@@ -15,6 +15,7 @@
 //! | `consumer/acks/ ‖ id ‖ consumer address` | empty: slash acks for the next packet |
 //! | `consumer/pool/ ‖ id` | reward pool (`Params`-style coin list) |
 //! | `consumer/comm/ ‖ id ‖ operator` | per-consumer commission rate (decimal text) |
+//! | `consumer/timeout/ ‖ time_key(due) ‖ id` | empty: launched consumers by ccv-timeout time |
 
 use rampart_core::Address;
 
@@ -42,6 +43,24 @@ pub const SLASH_ACKS: &[u8] = b"consumer/acks/";
 pub const POOL: &[u8] = b"consumer/pool/";
 /// Per-consumer commission rates.
 pub const COMMISSION: &[u8] = b"consumer/comm/";
+
+/// The ccv-timeout queue: launched consumers in the order they time out.
+pub const TIMEOUT: &[u8] = b"consumer/timeout/";
+
+/// The ccv-timeout queue entry of consumer `id`, due at `due`.
+pub fn timeout(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
+    [
+        TIMEOUT,
+        &rampart_core::wire::time_key(due),
+        &id.to_be_bytes(),
+    ]
+    .concat()
+}
+
+/// The ccv-timeout queue prefix up to and including time `due`.
+pub fn timeout_upto(due: rampart_core::BlockTime) -> Vec<u8> {
+    [TIMEOUT, &rampart_core::wire::time_key(due)[..]].concat()
+}
 
 /// `prefix ‖ id`.
 pub fn with_id(prefix: &[u8], id: u64) -> Vec<u8> {

@@ -14,7 +14,21 @@
 //! provider unbonding period has passed, when it is **DELETED** (deposit and remaining pool back
 //! to the owner; only the registry entry is kept). `MsgUpdateConsumer` (owner only) changes
 //! anything before launch; after it, infraction parameters take effect one provider unbonding
-//! period later ([`types::PendingInfraction`]), the unbonding period and spawn time are fixed.
+//! period later ([`types::PendingInfraction`]), the unbonding period and spawn time are fixed,
+//! and so are the parameters written into the consumer genesis (`signed_blocks_window`,
+//! `min_signed_per_window`, `max_clock_drift_seconds`).
+//!
+//! # Trust anchor and ccv timeout
+//!
+//! The consumer genesis written at launch height H (`rampart.consumer.v1.ConsumerGenesis`)
+//! carries what a light client of the provider starts from: the provider chain id, H, header
+//! H's time, hash and `next_validators_hash` (from FinalizeBlock, via
+//! [`rampart_core::BlockContext`]), the set that signs H+1, the trusting period (2/3 of the
+//! consumer's unbonding period, rounded down) and the maximum clock drift. A launched consumer
+//! records `last_heard_from` (its launch; acknowledged packets will refresh it) and sits in a
+//! time-ordered queue (`consumer/timeout/`): at the first block whose time reaches
+//! `last_heard_from + ccv_timeout_seconds` it is stopped (`consumer_stopped`,
+//! `reason=ccv_timeout`); begin block reads only the due entries.
 //!
 //! # Validator sets and packets
 //!

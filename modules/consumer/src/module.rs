@@ -12,6 +12,7 @@ use rampart_core::{
     Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
     QueryContext, StateRead, StateWrite,
 };
+use rampart_staking::StakingRead;
 use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
@@ -63,14 +64,16 @@ impl Module for ConsumerModule {
         to_section(self.name(), &genesis::export(state, profile)?)
     }
 
-    /// Deletions and pending parameters first, then the per-block rewards of launched
-    /// consumers.
+    /// Ccv timeouts (launched consumers unheard for `ccv_timeout_seconds` are stopped), deletions
+    /// and pending parameters first, then the per-block rewards of launched consumers.
     fn begin_block(
         &self,
         state: &mut dyn StateWrite,
         ctx: &BlockContext,
         events: &mut Events,
     ) -> AppResult<()> {
+        let unbonding = u64::try_from(state.unbonding_time()?.seconds).unwrap_or(0);
+        lifecycle::stop_timed_out(state, ctx.time, unbonding, events)?;
         lifecycle::begin_block(state, self.hooks.as_ref(), ctx.time, events)?;
         rewards::pay_all(state, &ctx.profile, events)
     }

@@ -180,6 +180,7 @@ fn register(
         stop_time: None,
         delete_time: None,
         rewards_paused: false,
+        last_heard_from: None,
     };
     state::save(state, &consumer)?;
     events.push(
@@ -278,6 +279,23 @@ fn update(
                     "the unbonding period cannot change after launch",
                 ));
             }
+            // These are in the consumer genesis: the running consumer chain would not follow.
+            let old = &consumer.params;
+            if (
+                new.signed_blocks_window,
+                new.min_signed_per_window,
+                new.max_clock_drift_seconds,
+            ) != (
+                old.signed_blocks_window,
+                old.min_signed_per_window,
+                old.max_clock_drift_seconds,
+            ) {
+                return Err(err(
+                    ConsumerCode::ImmutableAfterLaunch,
+                    "signed_blocks_window, min_signed_per_window and max_clock_drift_seconds \
+                     cannot change after launch",
+                ));
+            }
             let current = (consumer.params.double_sign, consumer.params.downtime);
             let mut next = new.clone();
             next.double_sign = current.0;
@@ -322,23 +340,19 @@ fn remove(
     m: &pb::MsgRemoveConsumer,
     events: &mut Events,
 ) -> AppResult<Any> {
-    let mut consumer = owned(state, ctx, &m.owner, m.consumer_id)?;
+    let consumer = owned(state, ctx, &m.owner, m.consumer_id)?;
     match consumer.phase {
         Phase::Registered => lifecycle::delete(state, hooks, consumer, ctx.block.time, events)?,
         Phase::Launched => {
             let unbonding = u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0);
-            let delete_time = add_seconds(ctx.block.time, unbonding)?;
-            consumer.phase = Phase::Stopped;
-            consumer.stop_time = Some(ctx.block.time);
-            consumer.delete_time = Some(delete_time);
-            consumer.pending = None;
-            state::save(state, &consumer)?;
-            events.push(
-                Event::new("consumer_stopped")
-                    .attr("consumer_id", consumer.id.to_string())
-                    .attr("chain_id", consumer.chain_id.clone())
-                    .attr("delete_time", rampart_core::wire::rfc3339(delete_time)),
-            );
+            lifecycle::stop(
+                state,
+                consumer,
+                ctx.block.time,
+                unbonding,
+                "removed",
+                events,
+            )?;
         }
         other => {
             return Err(err(

@@ -63,11 +63,18 @@ pub fn must_load(state: &dyn StateRead, id: u64) -> AppResult<Consumer> {
 }
 
 /// Stores `consumer`, keeping the phase index and the live chain-id index in step.
+/// The ccv-timeout queue ([`keys::timeout`]) follows [`Consumer::timeout_at`].
 pub fn save(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
     if let Some(old) = load(state, consumer.id)? {
         if old.phase != consumer.phase {
             state.delete(keys::phase(old.phase.byte(), consumer.id));
         }
+        if let Some(due) = old.timeout_at() {
+            state.delete(keys::timeout(due, consumer.id));
+        }
+    }
+    if let Some(due) = consumer.timeout_at() {
+        state.put(keys::timeout(due, consumer.id), Vec::new());
     }
     state.put(keys::phase(consumer.phase.byte(), consumer.id), Vec::new());
     if consumer.phase.is_live() {
@@ -88,6 +95,21 @@ pub fn ids_in_phase(state: &dyn StateRead, phase: Phase) -> Vec<u64> {
     state
         .scan_prefix(&prefix)
         .filter_map(|(key, _)| keys::u64_at(&key, prefix.len()))
+        .collect()
+}
+
+/// Ids of the launched consumers whose ccv timeout is due at `now` (timeout time ≤ `now`), in
+/// timeout order; reads only the due queue entries and the first one not due.
+pub fn timed_out(state: &dyn StateRead, now: BlockTime) -> Vec<u64> {
+    let bound = keys::timeout_upto(now);
+    state
+        .scan_prefix(keys::TIMEOUT)
+        .map(|(key, _)| key)
+        .take_while(|key| {
+            key.get(..bound.len())
+                .is_some_and(|t| t <= bound.as_slice())
+        })
+        .filter_map(|key| keys::u64_at(&key, bound.len()))
         .collect()
 }
 
@@ -371,6 +393,9 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
         consumer.phase = Phase::Launched;
         consumer.launch_height = height;
         consumer.launch_time = Some(time);
+        // The launch is the first time the provider "hears" from the consumer: the ccv timeout
+        // runs from here until an acknowledged packet refreshes it.
+        consumer.last_heard_from = Some(time);
         save(state, &consumer)?;
         put_genesis(state, genesis);
         write_validators(state, id, set);

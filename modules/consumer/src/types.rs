@@ -24,6 +24,30 @@ pub const MAX_METADATA_URL_LEN: usize = 256;
 pub const MAX_LIST_LEN: usize = 500;
 /// Most validators a consumer may ask for.
 pub const MAX_VALIDATORS: u32 = 1_000;
+/// Default liveness window of a consumer, in consumer blocks.
+pub const DEFAULT_SIGNED_BLOCKS_WINDOW: u64 = 10_000;
+/// Longest liveness window, in consumer blocks.
+pub const MAX_SIGNED_BLOCKS_WINDOW: u64 = 1_000_000;
+/// Default minimum signed fraction of the liveness window, in basis points (5 %).
+pub const DEFAULT_MIN_SIGNED_PER_WINDOW_BPS: u32 = 500;
+/// Longest per-consumer epoch, in provider blocks.
+pub const MAX_BLOCKS_PER_EPOCH: u64 = 1_000_000;
+/// Default ccv timeout: 4 weeks, as Interchain Security.
+pub const DEFAULT_CCV_TIMEOUT_SECONDS: u64 = 4 * 7 * 24 * 3_600;
+/// Longest ccv timeout: 10 years.
+pub const MAX_CCV_TIMEOUT_SECONDS: u64 = 10 * 365 * 24 * 3_600;
+/// Default maximum clock drift between a provider header and the consumer's clock.
+pub const DEFAULT_MAX_CLOCK_DRIFT_SECONDS: u64 = 10;
+/// Largest maximum clock drift: one hour.
+pub const MAX_MAX_CLOCK_DRIFT_SECONDS: u64 = 3_600;
+
+/// The trusting period of a consumer's light client of the provider for its unbonding period:
+/// 2/3 of it, rounded down (Interchain Security's `CalculateTrustPeriod(unbonding, "0.66")`,
+/// here exact). Equals `rampart_ccv::client::trusting_period_seconds`.
+pub fn trusting_period_seconds(unbonding_period_seconds: u64) -> u64 {
+    // u128 cannot overflow: u64::MAX × 2 < u128::MAX; the quotient fits u64 again.
+    u64::try_from(u128::from(unbonding_period_seconds) * 2 / 3).unwrap_or(u64::MAX)
+}
 
 /// A consumer's lifecycle phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -177,6 +201,16 @@ pub struct ConsumerParams {
     pub downtime: InfractionParams,
     /// Rewards per block.
     pub reward_rate_per_block: Vec<Coin>,
+    /// The consumer's liveness window, in consumer blocks.
+    pub signed_blocks_window: u64,
+    /// The fraction of the window a consumer validator must sign.
+    pub min_signed_per_window: Decimal,
+    /// Provider blocks between two set computations (0: the provider's).
+    pub blocks_per_epoch: u64,
+    /// How long a launched consumer may go unheard before it is stopped.
+    pub ccv_timeout_seconds: u64,
+    /// Largest drift of a provider header's time ahead of the consumer's block time.
+    pub max_clock_drift_seconds: u64,
 }
 
 fn operator_list(list: &[String], field: &str) -> AppResult<BTreeSet<Address>> {
@@ -201,7 +235,11 @@ impl ConsumerParams {
     /// Parses `p` and checks everything that needs no state: `1 ≤ min_validators ≤
     /// max_validators ≤ 1000`, a power cap in (0, 1], valid distinct operators, a positive
     /// unbonding period, both infraction parameters present with fractions ≤ 1, valid reward
-    /// coins. Every refusal is `consumer/2`.
+    /// coins, `signed_blocks_window ≤ 1,000,000`, `min_signed_per_window` in [0, 1],
+    /// `blocks_per_epoch ≤ 1,000,000`, `ccv_timeout_seconds` ≤ 10 years,
+    /// `max_clock_drift_seconds` ≤ 1 hour and below the trusting period (2/3 of the unbonding
+    /// period). Zero (empty) values take the defaults: window 10,000, fraction 0.05, the
+    /// provider's epoch, timeout 4 weeks, drift 10 s. Every refusal is `consumer/2`.
     pub fn from_proto(p: Option<&pb::ConsumerParams>) -> AppResult<Self> {
         let p = p.ok_or_else(|| invalid("consumer params: missing"))?;
         if p.min_validators == 0 {
@@ -228,6 +266,49 @@ impl ConsumerParams {
         }
         let reward_rate_per_block =
             parse_coins(&p.reward_rate_per_block).map_err(|e| invalid(e.log))?;
+        let signed_blocks_window = match p.signed_blocks_window {
+            0 => DEFAULT_SIGNED_BLOCKS_WINDOW,
+            n if n > MAX_SIGNED_BLOCKS_WINDOW => {
+                return Err(invalid(format!(
+                    "signed_blocks_window must be at most {MAX_SIGNED_BLOCKS_WINDOW}"
+                )))
+            }
+            n => n,
+        };
+        let min_signed_per_window = if p.min_signed_per_window.is_empty() {
+            Decimal::from_bps(DEFAULT_MIN_SIGNED_PER_WINDOW_BPS)
+        } else {
+            parse_decimal(&p.min_signed_per_window, "min_signed_per_window")?
+        };
+        if min_signed_per_window > Decimal::ONE {
+            return Err(invalid("min_signed_per_window must be in [0, 1]"));
+        }
+        if p.blocks_per_epoch > MAX_BLOCKS_PER_EPOCH {
+            return Err(invalid(format!(
+                "blocks_per_epoch must be at most {MAX_BLOCKS_PER_EPOCH}"
+            )));
+        }
+        let ccv_timeout_seconds = match p.ccv_timeout_seconds {
+            0 => DEFAULT_CCV_TIMEOUT_SECONDS,
+            n if n > MAX_CCV_TIMEOUT_SECONDS => {
+                return Err(invalid(format!(
+                    "ccv_timeout_seconds must be at most {MAX_CCV_TIMEOUT_SECONDS}"
+                )))
+            }
+            n => n,
+        };
+        let max_clock_drift_seconds = match p.max_clock_drift_seconds {
+            0 => DEFAULT_MAX_CLOCK_DRIFT_SECONDS,
+            n => n,
+        };
+        if max_clock_drift_seconds > MAX_MAX_CLOCK_DRIFT_SECONDS
+            || max_clock_drift_seconds >= trusting_period_seconds(p.unbonding_period_seconds)
+        {
+            return Err(invalid(format!(
+                "max_clock_drift_seconds must be at most {MAX_MAX_CLOCK_DRIFT_SECONDS} and below \
+                 the trusting period (2/3 of unbonding_period_seconds)"
+            )));
+        }
         Ok(Self {
             min_validators: p.min_validators,
             min_total_pledge: parse_amount(&p.min_total_pledge, "min_total_pledge")?,
@@ -240,7 +321,17 @@ impl ConsumerParams {
             double_sign: InfractionParams::from_proto(p.double_sign.as_ref(), "double_sign")?,
             downtime: InfractionParams::from_proto(p.downtime.as_ref(), "downtime")?,
             reward_rate_per_block,
+            signed_blocks_window,
+            min_signed_per_window,
+            blocks_per_epoch: p.blocks_per_epoch,
+            ccv_timeout_seconds,
+            max_clock_drift_seconds,
         })
+    }
+
+    /// The trusting period of the consumer's light client of the provider.
+    pub fn trusting_period_seconds(&self) -> u64 {
+        trusting_period_seconds(self.unbonding_period_seconds)
     }
 
     /// Checks the provider-dependent bounds: both slash fractions at most
@@ -299,6 +390,11 @@ impl ConsumerParams {
                 .iter()
                 .map(Coin::to_proto)
                 .collect(),
+            signed_blocks_window: self.signed_blocks_window,
+            min_signed_per_window: self.min_signed_per_window.to_string(),
+            blocks_per_epoch: self.blocks_per_epoch,
+            ccv_timeout_seconds: self.ccv_timeout_seconds,
+            max_clock_drift_seconds: self.max_clock_drift_seconds,
         }
     }
 }
@@ -351,6 +447,9 @@ pub struct Consumer {
     pub delete_time: Option<BlockTime>,
     /// Whether reward payments are paused.
     pub rewards_paused: bool,
+    /// When the provider last heard from the launched consumer (its launch, later its
+    /// acknowledgements).
+    pub last_heard_from: Option<BlockTime>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
@@ -366,6 +465,16 @@ impl Consumer {
             Some(p) => current.max(p.double_sign.slash_fraction),
             None => current,
         }
+    }
+
+    /// When a launched consumer that stays unheard is stopped: `last_heard_from` plus the ccv
+    /// timeout (`None` for other phases, or past the end of time).
+    pub fn timeout_at(&self) -> Option<BlockTime> {
+        if self.phase != Phase::Launched {
+            return None;
+        }
+        let heard = self.last_heard_from?;
+        rampart_core::wire::add_seconds(heard, self.params.ccv_timeout_seconds).ok()
     }
 
     /// The protobuf form.
@@ -392,6 +501,7 @@ impl Consumer {
             stop_time: self.stop_time.map(timestamp),
             delete_time: self.delete_time.map(timestamp),
             rewards_paused: self.rewards_paused,
+            last_heard_from: self.last_heard_from.map(timestamp),
         }
     }
 
@@ -436,6 +546,7 @@ impl Consumer {
             stop_time: time(&p.stop_time)?,
             delete_time: time(&p.delete_time)?,
             rewards_paused: p.rewards_paused,
+            last_heard_from: time(&p.last_heard_from)?,
         })
     }
 
@@ -568,6 +679,7 @@ mod tests {
                 tombstone: false,
             }),
             reward_rate_per_block: vec![],
+            ..Default::default()
         }
     }
 
@@ -575,6 +687,12 @@ mod tests {
     fn params_parse_normalise_and_refuse_bad_ranges() {
         let parsed = ConsumerParams::from_proto(Some(&proto_params())).expect("valid");
         assert_eq!(parsed.validator_power_cap, Decimal::ONE);
+        assert_eq!(parsed.signed_blocks_window, DEFAULT_SIGNED_BLOCKS_WINDOW);
+        assert_eq!(parsed.min_signed_per_window, Decimal::from_bps(500));
+        assert_eq!(parsed.blocks_per_epoch, 0);
+        assert_eq!(parsed.ccv_timeout_seconds, 2_419_200);
+        assert_eq!(parsed.max_clock_drift_seconds, 10);
+        assert_eq!(parsed.trusting_period_seconds(), 66);
         let again = ConsumerParams::from_proto(Some(&parsed.to_proto())).expect("round trip");
         assert_eq!(again, parsed);
         let mutations: Vec<fn(&mut pb::ConsumerParams)> = vec![
@@ -586,6 +704,14 @@ mod tests {
             |p| p.double_sign = None,
             |p| p.allowlist = vec!["nope".into()],
             |p| p.min_total_pledge = "-1".into(),
+            |p| p.signed_blocks_window = MAX_SIGNED_BLOCKS_WINDOW + 1,
+            |p| p.min_signed_per_window = "1.01".into(),
+            |p| p.min_signed_per_window = "x".into(),
+            |p| p.blocks_per_epoch = MAX_BLOCKS_PER_EPOCH + 1,
+            |p| p.ccv_timeout_seconds = MAX_CCV_TIMEOUT_SECONDS + 1,
+            |p| p.max_clock_drift_seconds = MAX_MAX_CLOCK_DRIFT_SECONDS + 1,
+            // The unbonding period is 100 s: the trusting period is 66 s.
+            |p| p.max_clock_drift_seconds = 66,
             |p| {
                 if let Some(d) = p.downtime.as_mut() {
                     d.slash_fraction = "2".into();

@@ -77,6 +77,13 @@ pub struct BlockContext {
     pub last_commit: Vec<VoteInfo>,
     /// Misbehaviour committed in this block.
     pub misbehavior: Vec<Misbehavior>,
+    /// This block's header hash (zeros when CometBFT sent none: CheckTx, genesis, tests).
+    pub hash: [u8; 32],
+    /// This block's header `next_validators_hash`: the hash of the validator set that signs the
+    /// next height, i.e. the set after the updates the app returned at the end of the previous
+    /// height (CometBFT applies updates returned at height h from height h + 2). Zeros when
+    /// CometBFT sent none.
+    pub next_validators_hash: [u8; 32],
 }
 
 /// A consensus key and power for CometBFT; power 0 removes the validator.

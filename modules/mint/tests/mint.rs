@@ -57,6 +57,8 @@ fn block(height: u64, seconds: i64) -> BlockContext {
         proposer: [0; 20],
         last_commit: vec![],
         misbehavior: vec![],
+        hash: [0; 32],
+        next_validators_hash: [0; 32],
     }
 }
 

@@ -28,12 +28,14 @@ pub fn end_block(
             try_launch(state, &consumer, ctx, events)?;
         }
     }
-    if !ctx.height.is_multiple_of(params.blocks_per_epoch.max(1)) {
-        return Ok(());
-    }
     for id in state.consumers_in_phase(Phase::Launched) {
         let consumer = state.must_consumer(id)?;
-        if consumer.launch_height != ctx.height {
+        // A consumer's own epoch length, or the provider's (0).
+        let length = match consumer.params.blocks_per_epoch {
+            0 => params.blocks_per_epoch,
+            n => n,
+        };
+        if ctx.height.is_multiple_of(length.max(1)) && consumer.launch_height != ctx.height {
             epoch(state, &consumer, ctx, events)?;
         }
     }
@@ -60,6 +62,38 @@ pub fn validator_set_hash(set: impl IntoIterator<Item = ([u8; 32], u64)>) -> Vec
         return Vec::new();
     }
     Set::without_proposer(infos).hash().as_bytes().to_vec()
+}
+
+/// The provider validator set that signs height `ctx.height + 1`, as `(ed25519 key, power)` in
+/// CometBFT's order, when it can be known exactly; empty otherwise.
+///
+/// The off-by-one, in CometBFT terms: validator updates returned by FinalizeBlock at height h
+/// take effect at h + 2, and header h's `next_validators_hash` is the hash of the set that signs
+/// h + 1. So the set that signs H + 1 is the set after the updates staking returned at the end of
+/// H − 1 — staking's last powers as they were when block H *began*. By the time restaking's end
+/// block runs at H, staking's end block (earlier in hook order) has already applied H's updates
+/// (which sign H + 2), so the live `active_set()` is one step ahead. Staking's historical entry
+/// for H is written in its begin block at H, from those last powers: that is the set, as IBC's
+/// `GetHistoricalInfo(H).Valset` is for `NextValidatorsHash` of header H. It is returned only if
+/// it hashes to the header's `next_validators_hash` that CometBFT sent (when it sent one).
+fn provider_next_set(
+    state: &dyn StateWrite,
+    ctx: &BlockContext,
+) -> AppResult<Vec<([u8; 32], u64)>> {
+    let Some(info) = rampart_staking::historical::load(state, ctx.height)? else {
+        return Ok(Vec::new());
+    };
+    let mut set = Vec::with_capacity(info.valset.len());
+    for v in &info.valset {
+        let v = rampart_staking::Validator::from_proto(v)?;
+        set.push((v.pubkey, v.power()?));
+    }
+    let hash = validator_set_hash(set.iter().copied());
+    if hash.is_empty() || (ctx.next_validators_hash != [0; 32] && hash != ctx.next_validators_hash)
+    {
+        return Ok(Vec::new());
+    }
+    Ok(set)
 }
 
 fn stake_of(v: &ConsumerValidator) -> Stake {
@@ -115,6 +149,7 @@ pub fn try_launch(
             provider_set.push((v.pubkey, power));
         }
     }
+    let next_set = provider_next_set(state, ctx)?;
     let genesis = consumer_pb::ConsumerGenesis {
         consumer_id: consumer.id,
         chain_id: consumer.chain_id.clone(),
@@ -127,6 +162,17 @@ pub fn try_launch(
         provider_height: ctx.height,
         provider_time: Some(rampart_core::wire::timestamp(ctx.time)),
         provider_validator_set_hash: validator_set_hash(provider_set),
+        provider_block_hash: ctx.hash.to_vec(),
+        provider_next_validators_hash: ctx.next_validators_hash.to_vec(),
+        provider_next_validators: next_set
+            .into_iter()
+            .map(|(key, power)| consumer_pb::ProviderValidator {
+                pub_key: key.to_vec(),
+                power,
+            })
+            .collect(),
+        trusting_period_seconds: params.trusting_period_seconds(),
+        max_clock_drift_seconds: params.max_clock_drift_seconds,
     };
     state.launch_consumer(consumer.id, &genesis, &set, ctx.height, ctx.time, events)?;
     for v in &set {

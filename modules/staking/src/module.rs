@@ -127,6 +127,8 @@ impl Module for StakingModule {
             proposer: [0; 20],
             last_commit: Vec::new(),
             misbehavior: Vec::new(),
+            hash: [0; 32],
+            next_validators_hash: [0; 32],
         };
         power::apply_set_updates(state, self.bank.as_ref(), &block)?;
         // CometBFT starts from the whole set, whatever was recorded before.

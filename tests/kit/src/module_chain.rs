@@ -134,6 +134,8 @@ impl ModuleChain {
             proposer: self.proposer,
             last_commit,
             misbehavior: vec![],
+            hash: [0; 32],
+            next_validators_hash: [0; 32],
         }
     }
 

@@ -22,6 +22,8 @@ fn block(time: BlockTime) -> BlockContext {
         proposer: [0; 20],
         last_commit: Vec::new(),
         misbehavior: Vec::new(),
+        hash: [0; 32],
+        next_validators_hash: [0; 32],
     }
 }
 

@@ -126,6 +126,7 @@ pub fn default_params(unbonding_seconds: u64) -> pb::ConsumerParams {
             tombstone: false,
         }),
         reward_rate_per_block: vec![],
+        ..Default::default()
     }
 }
 
@@ -185,6 +186,11 @@ struct ParamsFile {
     double_sign: Option<InfractionFile>,
     downtime: Option<InfractionFile>,
     reward_rate_per_block: Option<Vec<JsonCoin>>,
+    signed_blocks_window: Option<JsonInt>,
+    min_signed_per_window: Option<String>,
+    blocks_per_epoch: Option<JsonInt>,
+    ccv_timeout_seconds: Option<JsonInt>,
+    max_clock_drift_seconds: Option<JsonInt>,
 }
 
 impl InfractionFile {
@@ -256,6 +262,26 @@ impl ParamsFile {
                 .collect();
             p.reward_rate_per_block =
                 parse_coins(&text.join(",")).context("reward_rate_per_block")?;
+        }
+        if let Some(v) = &self.signed_blocks_window {
+            p.signed_blocks_window = v.value("signed_blocks_window")?;
+        }
+        if let Some(v) = &self.min_signed_per_window {
+            // Empty: the chain's default.
+            p.min_signed_per_window = if v.trim().is_empty() {
+                String::new()
+            } else {
+                parse_fraction(v, "min_signed_per_window")?
+            };
+        }
+        if let Some(v) = &self.blocks_per_epoch {
+            p.blocks_per_epoch = v.value("blocks_per_epoch")?;
+        }
+        if let Some(v) = &self.ccv_timeout_seconds {
+            p.ccv_timeout_seconds = v.value("ccv_timeout_seconds")?;
+        }
+        if let Some(v) = &self.max_clock_drift_seconds {
+            p.max_clock_drift_seconds = v.value("max_clock_drift_seconds")?;
         }
         Ok(())
     }
@@ -456,6 +482,21 @@ pub fn params(out: &Printer, p: &pb::ConsumerParams) -> Doc {
         ("double_sign", infraction(out, p.double_sign.as_ref())),
         ("downtime", infraction(out, p.downtime.as_ref())),
         ("reward_rate_per_block", out.coins(&p.reward_rate_per_block)),
+        ("signed_blocks_window", out.int(p.signed_blocks_window)),
+        (
+            "min_signed_per_window",
+            if p.min_signed_per_window.is_empty() {
+                Doc::str("")
+            } else {
+                out.dec(&p.min_signed_per_window)
+            },
+        ),
+        ("blocks_per_epoch", out.int(p.blocks_per_epoch)),
+        ("ccv_timeout_seconds", out.int(p.ccv_timeout_seconds)),
+        (
+            "max_clock_drift_seconds",
+            out.int(p.max_clock_drift_seconds),
+        ),
     ])
 }
 

@@ -377,6 +377,7 @@ pub fn consumer(out: &Printer, c: &pb::Consumer) -> Doc {
     out.opt_time(&mut entries, "stop_time", c.stop_time.as_ref());
     out.opt_time(&mut entries, "delete_time", c.delete_time.as_ref());
     entries.push(("rewards_paused", Doc::Bool(c.rewards_paused)));
+    out.opt_time(&mut entries, "last_heard_from", c.last_heard_from.as_ref());
     Doc::Map(entries)
 }
 
@@ -457,6 +458,36 @@ fn genesis(out: &Printer, g: &pb::ConsumerGenesis) -> Doc {
     entries.push((
         "initial_validator_set_hash",
         Doc::Str(hex::encode_upper(&g.initial_validator_set_hash)),
+    ));
+    entries.push((
+        "provider_block_hash",
+        Doc::Str(hex::encode_upper(&g.provider_block_hash)),
+    ));
+    entries.push((
+        "provider_next_validators_hash",
+        Doc::Str(hex::encode_upper(&g.provider_next_validators_hash)),
+    ));
+    entries.push((
+        "provider_next_validators",
+        Doc::List(
+            g.provider_next_validators
+                .iter()
+                .map(|v| {
+                    Doc::Map(vec![
+                        ("pub_key", Doc::Str(hex::encode_upper(&v.pub_key))),
+                        ("power", out.int(v.power)),
+                    ])
+                })
+                .collect(),
+        ),
+    ));
+    entries.push((
+        "trusting_period_seconds",
+        out.int(g.trusting_period_seconds),
+    ));
+    entries.push((
+        "max_clock_drift_seconds",
+        out.int(g.max_clock_drift_seconds),
     ));
     Doc::Map(entries)
 }
