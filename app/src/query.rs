@@ -8,13 +8,12 @@ use prost::Message;
 use rampart_core::context::ExecMode;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::Overlay;
-use rampart_core::{BlockContext, BlockTime, Events, QueryContext};
+use rampart_core::{BlockContext, BlockTime, QueryContext};
 use rampart_store::{Snapshot, Storage, StorageError};
-use tendermint_proto::google::protobuf::Any;
 
 use crate::composition::Modules;
 use crate::exec::{apply_tx, TxEnv};
-use crate::simulate::{self, SIMULATE_PATH};
+use crate::simulate::{self, SimulateResult, SIMULATE_PATH};
 
 /// ABCI query path for a raw state key (`data` = the key); with `prove` it returns an ICS-23
 /// proof against the app hash of the answered height.
@@ -32,24 +31,6 @@ pub struct QueryAnswer {
     pub height: u64,
     /// The ICS-23 proof, for proven raw-key queries.
     pub proof: Option<ics23::CommitmentProof>,
-}
-
-/// The outcome of a simulated transaction.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimulateResult {
-    /// The transaction's gas limit (often 0 in simulation).
-    pub gas_wanted: u64,
-    /// Gas consumed by the ante handler (including the cost real signature verification would
-    /// add) and the messages.
-    pub gas_used: u64,
-    /// `TxMsgData` bytes, as `ExecTxResult.data` would carry them.
-    pub data: Vec<u8>,
-    /// The message responses (the `msg_responses` of `data`).
-    pub msg_responses: Vec<Any>,
-    /// The events the transaction would emit.
-    pub events: Events,
-    /// The committed height the simulation ran on.
-    pub height: u64,
 }
 
 /// Read-only access to committed state for queries; cheap to clone and safe to share across the

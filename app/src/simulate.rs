@@ -6,8 +6,26 @@ use cosmos_sdk_proto::cosmos::base::abci::v1beta1::{GasInfo, Result as AbciResul
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{SimulateRequest, SimulateResponse};
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::Events;
+use tendermint_proto::google::protobuf::Any;
 
-use crate::query::SimulateResult;
+/// The outcome of a simulated transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulateResult {
+    /// The transaction's gas limit (often 0 in simulation).
+    pub gas_wanted: u64,
+    /// Gas consumed by the ante handler (including the cost real signature verification would
+    /// add) and the messages.
+    pub gas_used: u64,
+    /// `TxMsgData` bytes, as `ExecTxResult.data` would carry them.
+    pub data: Vec<u8>,
+    /// The message responses (the `msg_responses` of `data`).
+    pub msg_responses: Vec<Any>,
+    /// The events the transaction would emit.
+    pub events: Events,
+    /// The committed height the simulation ran on.
+    pub height: u64,
+}
 
 /// The gRPC method path of simulation (defined in `rampart_proto` for the app and its clients).
 pub use rampart_proto::SIMULATE_PATH;

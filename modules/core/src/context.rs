@@ -19,8 +19,7 @@ impl BlockTime {
     }
 }
 
-/// A 20-byte CometBFT validator address (first 20 bytes of sha256 of the consensus key).
-pub type ConsensusAddress = [u8; 20];
+pub use crate::address::ConsensusAddress;
 
 /// One validator's participation in the previous block's commit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,8 +8,9 @@
 //! default; the Rampart values are the `RAMPART_*` constants below, the single place they are
 //! defined.
 
-use crate::address::{self, Address};
-use crate::context::ConsensusAddress;
+use std::fmt;
+
+use crate::address::{self, Address, ConsensusAddress};
 use crate::error::AppResult;
 
 /// Rampart's bech32 prefix of account addresses.
@@ -95,9 +96,37 @@ impl Default for ChainProfile {
     }
 }
 
+impl fmt::Display for Address {
+    /// The account bech32 form of the Rampart profile ([`RAMPART_ACCOUNT_PREFIX`], for logs and
+    /// messages); code that knows its chain's profile uses [`ChainProfile::to_account`] instead.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&address::encode(RAMPART_ACCOUNT_PREFIX, &self.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::SdkCode;
+
+    #[test]
+    fn bech32_round_trips_and_checks_the_prefix() {
+        let profile = ChainProfile::rampart();
+        let addr = Address([7; 20]);
+        let text = addr.to_string();
+        assert!(text.starts_with("rampart1"));
+        assert_eq!(profile.account(&text, "delegator").expect("valid"), addr);
+        let valoper = profile.to_valoper(&addr);
+        assert_eq!(profile.valoper(&valoper, "validator").expect("valid"), addr);
+        let err = Address::from_bech32(&valoper, profile.account_prefix).expect_err("prefix");
+        assert!(err.is(SdkCode::InvalidAddress), "{err}");
+        assert!(err.log.contains("expected prefix rampart,"), "{err}");
+        let err = profile.account(&valoper, "delegator").expect_err("prefix");
+        assert!(err.log.starts_with("invalid delegator "), "{err}");
+        assert!(Address::from_bech32("rampart1qqqq", "rampart").is_err());
+        assert!(Address::from_bech32("", "rampart").is_err());
+        assert!(profile.account("", "delegator").is_err());
+    }
 
     #[test]
     fn rampart_profile_and_consensus_addresses() {

@@ -8,7 +8,6 @@ use anyhow::{anyhow, bail};
 use cosmrs::AccountId;
 use sha2::{Digest, Sha256};
 
-use crate::keys::hd::with_prefix;
 pub use rampart_core::profile::{
     RAMPART_ACCOUNT_PREFIX as ACCOUNT_PREFIX, RAMPART_BOND_DENOM as BOND_DENOM,
     RAMPART_CONSENSUS_PREFIX as CONSENSUS_PREFIX, RAMPART_VALIDATOR_PREFIX as VALIDATOR_PREFIX,
@@ -59,6 +58,12 @@ fn parse(text: &str, prefix: &str, what: &str) -> anyhow::Result<AccountId> {
         );
     }
     Ok(id)
+}
+
+/// Re-encodes a bech32 address with another prefix (e.g. account → validator operator).
+pub fn with_prefix(address: &AccountId, prefix: &str) -> anyhow::Result<AccountId> {
+    AccountId::new(prefix, &address.to_bytes())
+        .map_err(|e| anyhow!("cannot encode {address} with prefix {prefix}: {e}"))
 }
 
 #[cfg(test)]

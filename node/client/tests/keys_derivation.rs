@@ -1,7 +1,8 @@
 //! HD derivation: the Cosmos test vector, prefixes, and both key types.
 
+use rampart_client::address::with_prefix;
 use rampart_client::address::{ACCOUNT_PREFIX, VALIDATOR_PREFIX as VALOPER_PREFIX};
-use rampart_client::keys::hd::{address_of, with_prefix, HD_PATH};
+use rampart_client::keys::hd::{address_of, HD_PATH};
 use rampart_client::keys::{mnemonic, AccountKey, KeyType};
 use sha2::{Digest, Sha256};
 

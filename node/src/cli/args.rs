@@ -1,26 +1,21 @@
 //! What the client commands share on their command lines: the node and home (`--node`,
-//! `--home`), query options, the transaction options and `--from` (with the flow that signs,
-//! confirms, broadcasts and prints a transaction), and parsers of consensus public keys.
+//! `--home`), `--output`, query options, the transaction options and `--from`, and parsers of
+//! consensus public keys. The flow that signs, confirms, broadcasts and prints a transaction
+//! is in [`super::sign`].
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use base64::Engine as _;
-use clap::Args;
-use cosmrs::{AccountId, Any};
+use clap::{Args, ValueEnum};
+use cosmrs::AccountId;
 use rampart_auth::pubkey::ED25519_TYPE_URL as ED25519_PUBKEY_URL;
-use rampart_client::address;
-use rampart_client::coins::parse_coins;
-use rampart_client::gas::{Gas, DEFAULT_GAS, DEFAULT_GAS_ADJUSTMENT};
-use rampart_client::keys::{AccountKey, Keyring};
+use rampart_client::gas::{DEFAULT_GAS, DEFAULT_GAS_ADJUSTMENT};
 use rampart_client::rpc::DEFAULT_RPC;
-use rampart_client::submit::{prepare_tx, TxSettings};
 use rampart_client::{BroadcastMode, NodeClient};
 
-use super::output::{print_json, Output, OutputArg};
-use super::prompt::{confirm, KeyringArgs};
+use super::prompt::KeyringArgs;
 use crate::config::AppToml;
 use crate::genutil::node_keys::consensus_key;
 use crate::home::Home;
@@ -74,6 +69,23 @@ impl NodeArgs {
     }
 }
 
+/// Output format of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// `--output`, shared by the client commands.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArg {
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
 /// Options every query takes.
 #[derive(Debug, Clone, Args)]
 pub struct QueryOptions {
@@ -112,38 +124,38 @@ impl FromStr for GasArg {
 pub struct TxOptions {
     /// Fees to pay, e.g. 500uramp.
     #[arg(long, default_value = "")]
-    fees: String,
+    pub(super) fees: String,
     /// Gas limit, or `auto` to simulate and multiply by --gas-adjustment.
     #[arg(long, default_value_t = GasArg::Limit(DEFAULT_GAS), value_parser = clap::value_parser!(GasArg))]
-    gas: GasArg,
+    pub(super) gas: GasArg,
     /// Factor applied to the simulated gas with --gas auto.
     #[arg(long, default_value_t = DEFAULT_GAS_ADJUSTMENT)]
-    gas_adjustment: f64,
+    pub(super) gas_adjustment: f64,
     /// Transaction memo.
     #[arg(long, default_value = "")]
-    memo: String,
+    pub(super) memo: String,
     /// Chain id to sign for; defaults to the node's (from /status).
     #[arg(long)]
-    chain_id: Option<String>,
+    pub(super) chain_id: Option<String>,
     /// Sequence to sign with, instead of the account's committed one (to queue several
     /// transactions in one block).
     #[arg(long, short = 's')]
-    sequence: Option<u64>,
+    pub(super) sequence: Option<u64>,
     /// Sign and broadcast without asking for confirmation.
     #[arg(long, short = 'y')]
-    yes: bool,
+    pub(super) yes: bool,
     /// sync: wait for CheckTx; async: return at once; block: wait until committed.
     #[arg(long, value_enum, default_value_t = BroadcastMode::Sync)]
-    broadcast_mode: BroadcastMode,
+    pub(super) broadcast_mode: BroadcastMode,
     /// Seconds to wait for the commit with --broadcast-mode block.
     #[arg(long, default_value_t = 60)]
-    timeout: u64,
+    pub(super) timeout: u64,
     #[command(flatten)]
-    node: NodeArgs,
+    pub(super) node: NodeArgs,
     #[command(flatten)]
-    keyring: KeyringArgs,
+    pub(super) keyring: KeyringArgs,
     #[command(flatten)]
-    output: OutputArg,
+    pub(super) output: OutputArg,
 }
 
 impl std::fmt::Display for GasArg {
@@ -152,24 +164,6 @@ impl std::fmt::Display for GasArg {
             GasArg::Auto => f.write_str("auto"),
             GasArg::Limit(limit) => write!(f, "{limit}"),
         }
-    }
-}
-
-/// The key a transaction is signed with, and the node it goes to.
-#[derive(Debug)]
-pub struct Signer {
-    /// The private key.
-    pub key: AccountKey,
-    /// Its account address (`rampart1…`).
-    pub address: AccountId,
-    /// The node the transaction is sent to (and account data read from).
-    pub node: NodeClient,
-}
-
-impl Signer {
-    /// The validator operator address (`rampartvaloper1…`) of the signer's account.
-    pub fn operator(&self) -> anyhow::Result<AccountId> {
-        address::operator_of(&self.address)
     }
 }
 
@@ -183,106 +177,6 @@ pub struct FromOptions {
     /// Fees, gas, node, keyring, broadcast mode and output.
     #[command(flatten)]
     pub tx: TxOptions,
-}
-
-impl FromOptions {
-    /// The `--from` key and the node.
-    pub fn signer(&self) -> anyhow::Result<Signer> {
-        self.tx.signer(&self.from)
-    }
-
-    /// Loads the `--from` key, lets `build` turn it into a one-line summary and the messages,
-    /// and [submits](TxOptions::submit) them as one transaction.
-    pub async fn send(
-        &self,
-        build: impl FnOnce(&Signer) -> anyhow::Result<(String, Vec<Any>)>,
-    ) -> anyhow::Result<()> {
-        let signer = self.signer()?;
-        let (summary, messages) = build(&signer)?;
-        self.tx.submit(&signer, messages, &summary).await
-    }
-}
-
-impl TxOptions {
-    /// The node home (`--home`): keyring, app.toml and the node's key files.
-    pub fn home(&self) -> &std::path::Path {
-        self.node.home()
-    }
-
-    /// Loads the key `from` names (a key name or a keyring address) and connects to the node.
-    pub fn signer(&self, from: &str) -> anyhow::Result<Signer> {
-        let keyring = self.keyring.keyring(self.node.home());
-        let key = load_key(&keyring, &self.keyring, from)?;
-        let address = key.address()?;
-        Ok(Signer {
-            key,
-            address,
-            node: self.node.client()?,
-        })
-    }
-
-    /// Fee, gas, memo, chain id and sequence as the client library takes them.
-    pub fn settings(&self) -> anyhow::Result<TxSettings> {
-        Ok(TxSettings {
-            fees: parse_coins(&self.fees).map_err(|e| anyhow!("--fees: {e}"))?,
-            gas: match self.gas {
-                GasArg::Auto => Gas::Auto(self.gas_adjustment),
-                GasArg::Limit(limit) => Gas::Fixed(limit),
-            },
-            memo: self.memo.clone(),
-            chain_id: self.chain_id.clone(),
-            sequence: self.sequence,
-        })
-    }
-
-    /// Signs `messages` with `signer`, shows `summary` and the transaction and asks for
-    /// confirmation (unless `--yes`), broadcasts, prints the outcome (hash, height, gas; JSON
-    /// with `--output json`) and fails with the chain's code and log on a non-zero code.
-    pub async fn submit(
-        &self,
-        signer: &Signer,
-        messages: Vec<Any>,
-        summary: &str,
-    ) -> anyhow::Result<()> {
-        let prepared = prepare_tx(&signer.node, &signer.key, messages, &self.settings()?).await?;
-        if !self.yes {
-            eprintln!("{summary}\n{prepared}");
-            if !confirm("confirm transaction before signing and broadcasting")? {
-                bail!("aborted: the transaction was not broadcast");
-            }
-        }
-        let outcome = signer
-            .node
-            .broadcast(
-                prepared.tx_bytes,
-                self.broadcast_mode,
-                Duration::from_secs(self.timeout),
-            )
-            .await?;
-        match self.output.output {
-            Output::Json => print_json(&outcome)?,
-            Output::Text => {
-                println!("txhash: {}", outcome.hash);
-                if let Some(height) = outcome.height {
-                    println!("height: {height}");
-                }
-                if let (Some(wanted), Some(used)) = (outcome.gas_wanted, outcome.gas_used) {
-                    println!("gas: {used} used of {wanted} wanted");
-                }
-            }
-        }
-        Ok(outcome.check()?)
-    }
-}
-
-/// The key `from` names: a key name, or the address of a key in the keyring.
-fn load_key(keyring: &Keyring, args: &KeyringArgs, from: &str) -> anyhow::Result<AccountKey> {
-    let name = match keyring.list()?.into_iter().find(|r| r.address == from) {
-        Some(record) => record.name,
-        None => from.to_owned(),
-    };
-    let passphrase = args.passphrase(false)?;
-    keyring.private_key(&name, passphrase.as_deref().map(String::as_str))
 }
 
 /// Reads an ed25519 consensus public key from `arg`: a path to a `priv_validator_key.json` (or

@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::prompt::{confirm, read_mnemonic, KeysCommon};
 use super::{print_json, Output};
+use rampart_client::address::with_prefix;
 use rampart_client::address::VALIDATOR_PREFIX;
-use rampart_client::keys::hd::with_prefix;
 use rampart_client::keys::{mnemonic, AccountKey, KeyRecord, KeyType};
 
 /// `rampartd keys`.

@@ -18,6 +18,7 @@ pub mod output;
 pub mod prompt;
 pub mod query;
 pub mod restaking;
+pub mod sign;
 pub mod slashing;
 pub mod staking;
 pub mod tx;

@@ -5,7 +5,6 @@
 use std::future::Future;
 
 use base64::Engine as _;
-use clap::{Args, ValueEnum};
 use cosmos_sdk_proto::cosmos::base::v1beta1::{Coin, DecCoin};
 use cosmos_sdk_proto::Timestamp;
 use rampart_client::coins::format_coins;
@@ -16,22 +15,7 @@ use serde::Serialize;
 
 use super::args::QueryOptions;
 
-/// Output format of a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Output {
-    /// Human-readable text.
-    Text,
-    /// JSON.
-    Json,
-}
-
-/// `--output`, shared by the client commands.
-#[derive(Debug, Clone, Args)]
-pub struct OutputArg {
-    /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = Output::Text)]
-    pub output: Output,
-}
+pub use super::args::{Output, OutputArg};
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {

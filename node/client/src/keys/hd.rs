@@ -150,9 +150,3 @@ pub fn address_of(public_key: &PublicKey, prefix: &str) -> anyhow::Result<Accoun
             .map_err(|e| anyhow!("cannot derive an address: {e}"))
     }
 }
-
-/// Re-encodes a bech32 address with another prefix (e.g. account → validator operator).
-pub fn with_prefix(address: &AccountId, prefix: &str) -> anyhow::Result<AccountId> {
-    AccountId::new(prefix, &address.to_bytes())
-        .map_err(|e| anyhow!("cannot encode {address} with prefix {prefix}: {e}"))
-}

@@ -14,8 +14,9 @@ use rampart_client::NodeClient;
 use rampart_proto::rampart::consumer::v1 as pb;
 
 use super::params::{default_params, parse_fraction, parse_spawn_time, ParamsArgs};
-use crate::cli::args::{FromOptions, Signer};
+use crate::cli::args::FromOptions;
 use crate::cli::output::timestamp_text;
+use crate::cli::sign::Signer;
 
 /// The provider's unbonding time in seconds, from the node's staking parameters.
 pub async fn provider_unbonding_seconds(node: &NodeClient) -> anyhow::Result<u64> {
