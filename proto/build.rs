@@ -39,6 +39,7 @@ const JSON_MESSAGES: &[&str] = &[
     ".rampart.consumer.v1.GenesisConsumerValidator",
     ".rampart.consumer.v1.GenesisPacket",
     ".rampart.consumer.v1.GenesisCommission",
+    ".rampart.consumer.v1.GenesisSetHash",
     ".rampart.consumer.v1.GenesisConsumer",
     ".rampart.consumer.v1.InfractionParams",
     ".rampart.restaking.v1.GenesisState",

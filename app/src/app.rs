@@ -338,6 +338,9 @@ impl App {
             .commit(finalized.pending)
             .unwrap_or_else(|e| halt(format!("persisting the block: {e}")));
         self.check_state = Overlay::new(self.storage.snapshot());
+        if let Some(last) = &self.last_block {
+            self.queries.record_block_time(last.time);
+        }
         let retain_height = match self.config.retain_blocks {
             0 => 0,
             keep => info.height.saturating_sub(keep).saturating_add(1),

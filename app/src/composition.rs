@@ -122,6 +122,32 @@ impl Modules {
             .expect("the provider module set has unique names and routes")
     }
 
+    /// A consumer chain: chain, auth, bank and the consumer side of cross-chain validation,
+    /// which owns the validator set (the provider dictates it through verified packets). No
+    /// staking, no distribution, no mint: the consumer's validators are the provider's pledged
+    /// ones and their rewards are paid on the provider.
+    pub fn consumer() -> Self {
+        Self::builder()
+            .chain_profile(ChainProfile::rampart())
+            .module(rampart_chain::ChainModule)
+            .module(rampart_auth::AuthModule)
+            .module(rampart_bank::BankModule)
+            .validator_set_owner(rampart_ccv::CcvModule)
+            .build()
+            .expect("the consumer module set has unique names and routes")
+    }
+
+    /// The composition a genesis `app_state` asks for: [`Modules::consumer`] when it carries a
+    /// `ccv` section (a consumer genesis), else [`Modules::provider`]. Every node of a network
+    /// reads the same genesis, so all pick the same composition.
+    pub fn for_app_state(app_state: &serde_json::Value) -> Self {
+        if app_state.get(rampart_ccv::NAME).is_some() {
+            Self::consumer()
+        } else {
+            Self::provider()
+        }
+    }
+
     /// An empty [`ModulesBuilder`].
     pub fn builder() -> ModulesBuilder {
         ModulesBuilder::default()
@@ -224,6 +250,33 @@ mod tests {
                 "consumer",
                 "restaking"
             ]
+        );
+    }
+
+    #[test]
+    fn consumer_set_owns_its_validators_through_ccv() {
+        let modules = Modules::consumer();
+        assert_eq!(modules.validator_set_owner().map(|m| m.name()), Some("ccv"));
+        let names: Vec<_> = modules.iter().map(|m| m.name()).collect();
+        assert_eq!(names, ["chain", "auth", "bank", "ccv"]);
+        assert!(modules.for_msg(rampart_ccv::MSG_RECV_VSC_PACKET).is_some());
+        assert!(modules.for_msg(rampart_bank::msgs::MSG_SEND).is_some());
+        assert!(modules
+            .for_query(rampart_ccv::urls::QUERY_VALIDATORS)
+            .is_some());
+        let provider_state = serde_json::json!({"staking": {}});
+        let consumer_state = serde_json::json!({"ccv": {}});
+        assert_eq!(
+            Modules::for_app_state(&consumer_state)
+                .validator_set_owner()
+                .map(|m| m.name()),
+            Some("ccv")
+        );
+        assert_eq!(
+            Modules::for_app_state(&provider_state)
+                .validator_set_owner()
+                .map(|m| m.name()),
+            Some("staking")
         );
     }
 

@@ -126,6 +126,10 @@ impl<S: StateRead> StateRead for Metered<'_, S> {
                 }),
         )
     }
+
+    fn charge_gas(&self, amount: u64, location: &'static str) {
+        self.meter.charge(amount, location);
+    }
 }
 
 impl<S: StateWrite> StateWrite for Metered<'_, S> {
@@ -160,6 +164,10 @@ mod tests {
         assert_eq!(meter.used(), 3165 + 30 + 15);
         state.delete(b"ab".to_vec());
         assert_eq!(meter.used(), 3210 + 1000);
+        // Work that is not a state access, charged by a message through its state.
+        let as_module: &dyn StateWrite = &state;
+        as_module.charge_gas(590, "signature");
+        assert_eq!(meter.used(), 4210 + 590);
         assert!(meter.check().is_ok());
     }
 

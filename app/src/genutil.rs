@@ -6,7 +6,7 @@
 use base64::Engine;
 use rampart_core::context::ExecMode;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{BlockContext, GenesisContext, StateWrite};
+use rampart_core::{GenesisContext, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::composition::Modules;
@@ -33,17 +33,7 @@ pub fn deliver<S: StateWrite>(
     section: Option<&serde_json::Value>,
 ) -> AppResult<()> {
     let genesis: GenutilGenesis = rampart_core::module::genesis_section(SECTION, section)?;
-    let block = BlockContext {
-        chain_id: ctx.chain_id.clone(),
-        profile: ctx.profile,
-        height: ctx.initial_height,
-        time: ctx.genesis_time,
-        proposer: [0; 20],
-        last_commit: Vec::new(),
-        misbehavior: Vec::new(),
-        hash: [0; 32],
-        next_validators_hash: [0; 32],
-    };
+    let block = ctx.block();
     let env = TxEnv {
         block: &block,
         mode: ExecMode::Genesis,

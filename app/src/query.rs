@@ -1,7 +1,7 @@
 //! Queries over committed state, shared by ABCI `Query` and the gRPC server so that both answer
 //! from one handler set at the same gRPC method paths.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
 use prost::Message;
@@ -39,12 +39,31 @@ pub struct QueryAnswer {
 pub struct Queries {
     storage: Storage,
     modules: Arc<Modules>,
+    /// The time of the last committed block, which simulation runs at (as CheckTx does): a
+    /// message that reads the block time (a light-client update) simulates as it will execute.
+    /// Zero until this process commits a block.
+    block_time: Arc<Mutex<BlockTime>>,
 }
 
 impl Queries {
     /// Queries over `storage`, routed to `modules`.
     pub fn new(storage: Storage, modules: Arc<Modules>) -> Self {
-        Self { storage, modules }
+        Self {
+            storage,
+            modules,
+            block_time: Arc::default(),
+        }
+    }
+
+    /// Records the time of the block just committed (the app calls this at Commit).
+    pub fn record_block_time(&self, time: BlockTime) {
+        // A poisoned lock only means another thread panicked mid-write of a Copy value: the
+        // value is still whole, so take it over.
+        *self.block_time.lock().unwrap_or_else(|e| e.into_inner()) = time;
+    }
+
+    fn block_time(&self) -> BlockTime {
+        *self.block_time.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Every gRPC method path that can be queried: the modules' paths and simulation.
@@ -99,7 +118,7 @@ impl Queries {
             chain_id,
             profile: self.modules.chain_profile(),
             height: height.saturating_add(1),
-            time: BlockTime::default(),
+            time: self.block_time(),
             proposer: [0; 20],
             last_commit: Vec::new(),
             misbehavior: Vec::new(),

@@ -16,16 +16,6 @@ use rampart_testkit::restaking::*;
 use rampart_testkit::*;
 use restaking_support::*;
 
-fn genesis_of(net: &Net, id: u64) -> cpb::ConsumerGenesis {
-    net.chain
-        .query::<cpb::QueryConsumerGenesisResponse>(
-            "/rampart.consumer.v1.Query/ConsumerGenesis",
-            &cpb::QueryConsumerGenesisRequest { consumer_id: id },
-        )
-        .genesis
-        .expect("genesis")
-}
-
 fn set_of(set: &ValidatorSet) -> Vec<([u8; 32], u64)> {
     sorted(set.values().copied().collect())
 }
@@ -34,7 +24,7 @@ fn set_of(set: &ValidatorSet) -> Vec<([u8; 32], u64)> {
 fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
     let (owner, delegator) = (Key::secp(80), Key::secp(81));
     let v: Vec<TestValidator> = (61..=63).map(TestValidator::new).collect();
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[
             (&v[0], 30_000_000),
             (&v[1], 20_000_000),
@@ -43,13 +33,12 @@ fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
         &[&owner, &delegator],
         restaking_params("1", 4),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     // Spawn height H chosen so that neither H−1 nor H is an epoch height of the provider.
     let mut spawn = net.chain.driver.height + 8;
     while spawn.is_multiple_of(EPOCH) || (spawn - 1).is_multiple_of(EPOCH) {
         spawn += 1;
     }
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![register(
             &owner,
@@ -57,28 +46,16 @@ fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
             Some(spawn),
             Some(consumer_params(1, 0, "0.05", 0)),
         )],
-        GAS,
-    ));
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_000, None)], GAS),
     );
+    net.operator_ok(&v[0], vec![opt_in(&v[0], 0, 10_000, None)]);
     // A delegation at H−1 changes the set that signs H+1; one at H (the launch block) changes
     // only the set that signs H+2: the anchor must carry the former.
     net.until(spawn - 2);
-    net.deliver_ok(net.chain.free_tx(
-        &delegator,
-        vec![delegate(&delegator, &v[2], 5_000_000)],
-        GAS,
-    ));
+    net.free_ok(&delegator, vec![delegate(&delegator, &v[2], 5_000_000)]);
     assert_eq!(net.chain.driver.height, spawn - 1);
     let expected_hash = net.chain.driver.next_validators_hash(spawn);
     let expected_block_hash = net.chain.driver.block_hash(spawn);
-    let launch = net.deliver_ok(net.chain.free_tx(
-        &delegator,
-        vec![delegate(&delegator, &v[1], 7_000_000)],
-        GAS,
-    ));
+    let launch = net.free_ok(&delegator, vec![delegate(&delegator, &v[1], 7_000_000)]);
     assert_ok(&launch);
     assert_eq!(net.chain.driver.height, spawn);
     assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
@@ -90,7 +67,7 @@ fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
     );
     assert!(signs_h1.contains(&(v[2].consensus_pubkey(), 15)));
 
-    let g = genesis_of(&net, 0);
+    let g = net.consumer_genesis(0);
     assert_eq!(g.provider_chain_id, CHAIN_ID);
     assert_eq!(g.provider_height, spawn);
     assert_eq!(g.provider_time, Some(timestamp_of(spawn)));
@@ -115,7 +92,7 @@ fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
     // A light client of the provider initialised from it trusts exactly header H.
     let section = rampart_ccv::genesis::from_consumer_genesis(&g).expect("ccv genesis");
     let mut state = Overlay::new(EmptyState);
-    rampart_ccv::genesis::import(&mut state, &section).expect("the client accepts the anchor");
+    rampart_ccv::genesis::import(&mut state, 1, &section).expect("the client accepts the anchor");
     let c = client::client(&state).expect("client");
     assert_eq!(c.chain_id, CHAIN_ID);
     assert_eq!(c.latest_height, spawn);
@@ -135,7 +112,7 @@ fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
         })
         .collect();
     let section = rampart_ccv::genesis::from_consumer_genesis(&wrong).expect("ccv genesis");
-    let e = rampart_ccv::genesis::import(&mut Overlay::new(EmptyState), &section)
+    let e = rampart_ccv::genesis::import(&mut Overlay::new(EmptyState), 1, &section)
         .expect_err("wrong set refused");
     assert_eq!(e.codespace, "ccv");
 
@@ -153,12 +130,11 @@ fn consumer_genesis_carries_a_trust_anchor_a_light_client_starts_from() {
 fn bad_consumer_params_are_refused_with_stable_codes() {
     let owner = Key::secp(82);
     let v: Vec<TestValidator> = (64..=65).map(TestValidator::new).collect();
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[(&v[0], 20_000_000), (&v[1], 20_000_000)],
         &[&owner],
         restaking_params("1", 4),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     let good = consumer_params(1, 0, "0.05", 0);
     let spawn = net.chain.driver.height + 40;
     let mutations: Vec<fn(&mut cpb::ConsumerParams)> = vec![
@@ -181,65 +157,28 @@ fn bad_consumer_params_are_refused_with_stable_codes() {
         );
         refused(&mut net, tx, "consumer", 2);
     }
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![register(&owner, "c-1", Some(spawn), Some(good.clone()))],
-        GAS,
-    ));
+    );
     // Before launch an update is validated the same way.
     let mut bad = good.clone();
     bad.min_signed_per_window = "2".into();
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![update_consumer(
-            &owner,
-            cpb::MsgUpdateConsumer {
-                consumer_id: 0,
-                params: Some(bad),
-                ..Default::default()
-            },
-        )],
-        GAS,
-    );
+    let tx = net.params_update(&owner, 0, bad);
     refused(&mut net, tx, "consumer", 2);
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_000, None)], GAS),
-    );
+    net.operator_ok(&v[0], vec![opt_in(&v[0], 0, 10_000, None)]);
     net.until(spawn);
     assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
     // After launch what is in the consumer genesis is fixed (`consumer/9`); the ccv timeout and
     // the epoch length may still change.
     let mut fixed = good.clone();
     fixed.max_clock_drift_seconds = 20;
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![update_consumer(
-            &owner,
-            cpb::MsgUpdateConsumer {
-                consumer_id: 0,
-                params: Some(fixed),
-                ..Default::default()
-            },
-        )],
-        GAS,
-    );
+    let tx = net.params_update(&owner, 0, fixed);
     refused(&mut net, tx, "consumer", 9);
     let mut changed = good.clone();
     changed.ccv_timeout_seconds = 3_600;
     changed.blocks_per_epoch = 3;
-    net.deliver_ok(net.chain.free_tx(
-        &owner,
-        vec![update_consumer(
-            &owner,
-            cpb::MsgUpdateConsumer {
-                consumer_id: 0,
-                params: Some(changed),
-                ..Default::default()
-            },
-        )],
-        GAS,
-    ));
+    net.deliver_ok(net.params_update(&owner, 0, changed));
     let params = net.consumer(0).params.expect("params");
     assert_eq!(
         (params.ccv_timeout_seconds, params.blocks_per_epoch),
@@ -247,10 +186,7 @@ fn bad_consumer_params_are_refused_with_stable_codes() {
     );
     // The consumer's own epoch: a second validator joins at its next multiple of 3, not of the
     // provider's epoch.
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[1], vec![opt_in(&v[1], 0, 10_000, None)], GAS),
-    );
+    net.operator_ok(&v[1], vec![opt_in(&v[1], 0, 10_000, None)]);
     let mut packet_at = None;
     for _ in 0..3 {
         let r = net.block(vec![]);
@@ -268,30 +204,27 @@ fn bad_consumer_params_are_refused_with_stable_codes() {
 fn an_unheard_consumer_is_stopped_exactly_at_its_ccv_timeout() {
     let owner = Key::secp(83);
     let v: Vec<TestValidator> = (66..=67).map(TestValidator::new).collect();
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[(&v[0], 20_000_000), (&v[1], 20_000_000)],
         &[&owner],
         restaking_params("1", 4),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     let spawn = net.chain.driver.height + 6;
     let timeout = 30;
     let mut short = consumer_params(1, 0, "0.05", 0);
     short.ccv_timeout_seconds = timeout;
     let long = consumer_params(1, 0, "0.05", 0);
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![
             register(&owner, "short-1", Some(spawn), Some(short)),
             register(&owner, "long-1", Some(spawn), Some(long)),
         ],
-        GAS,
-    ));
-    net.deliver_ok(net.chain.operator_tx(
+    );
+    net.operator_ok(
         &v[0],
         vec![opt_in(&v[0], 0, 5_000, None), opt_in(&v[0], 1, 5_000, None)],
-        GAS,
-    ));
+    );
     net.until(spawn);
     assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
     // One block per second: the timeout is due at the block of time launch + 30 s.

@@ -16,7 +16,7 @@ use restaking_support::*;
 fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     let (owner, stranger, poor) = (Key::secp(95), Key::secp(96), Key::secp(97));
     let v: Vec<TestValidator> = (48..=50).map(TestValidator::new).collect();
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[
             (&v[0], 20_000_000),
             (&v[1], 20_000_000),
@@ -25,69 +25,49 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         &[&owner, &stranger],
         restaking_params("0.08", 2),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     let good = consumer_params(1, 0, "0.05", 0);
     // Late enough for every refused transaction below (one block each) to land before it.
     let spawn = net.chain.driver.height + 60;
 
-    // Registration.
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![register(&owner, "c-1", Some(spawn), None)],
-        GAS,
-    );
-    refused(&mut net, tx, "consumer", 2);
-    let mut bad = good.clone();
-    bad.double_sign = Some(infraction("0.2", 1, false));
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![register(&owner, "c-1", Some(spawn), Some(bad))],
-        GAS,
-    );
-    refused(&mut net, tx, "consumer", 2);
-    let mut bad = good.clone();
-    bad.unbonding_period_seconds = PROVIDER_UNBONDING + 1;
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![register(&owner, "c-1", Some(spawn), Some(bad))],
-        GAS,
-    );
-    refused(&mut net, tx, "consumer", 2);
-    let mut bad = good.clone();
-    bad.min_validators = 0;
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![register(&owner, "c-1", Some(spawn), Some(bad))],
-        GAS,
-    );
-    refused(&mut net, tx, "consumer", 2);
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![register(&owner, CHAIN_ID, Some(spawn), Some(good.clone()))],
-        GAS,
-    );
-    refused(&mut net, tx, "consumer", 4);
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![register(
+    // Registration: no parameters, bad parameters, a taken or malformed chain id.
+    let bad = |change: fn(&mut cpb::ConsumerParams)| {
+        let mut params = good.clone();
+        change(&mut params);
+        Some(params)
+    };
+    let registrations = [
+        ("c-1", None, 2),
+        (
+            "c-1",
+            bad(|p| p.double_sign = Some(infraction("0.2", 1, false))),
+            2,
+        ),
+        (
+            "c-1",
+            bad(|p| p.unbonding_period_seconds = PROVIDER_UNBONDING + 1),
+            2,
+        ),
+        ("c-1", bad(|p| p.min_validators = 0), 2),
+        (CHAIN_ID, Some(good.clone()), 4),
+        ("bad chain id", Some(good.clone()), 4),
+    ];
+    for (chain_id, params, code) in registrations {
+        let tx = net.chain.free_tx(
             &owner,
-            "bad chain id",
-            Some(spawn),
-            Some(good.clone()),
-        )],
-        GAS,
-    );
-    refused(&mut net, tx, "consumer", 4);
+            vec![register(&owner, chain_id, Some(spawn), params)],
+            GAS,
+        );
+        refused(&mut net, tx, "consumer", code);
+    }
     // The poor registrant cannot pay the deposit (it only holds what it gets now).
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![msg_send(
             owner.address(),
             poor.address(),
             vec![coin("10", DENOM)],
         )],
-        GAS,
-    ));
+    );
     let tx = net.chain.free_tx(
         &poor,
         vec![register(&poor, "c-1", Some(spawn), Some(good.clone()))],
@@ -95,7 +75,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     );
     refused(&mut net, tx, "sdk", 5);
     for (chain_id, fraction) in [("c-1", "0.05"), ("c-2", "0.05"), ("c-3", "0.05")] {
-        net.deliver_ok(net.chain.free_tx(
+        net.free_ok(
             &owner,
             vec![register(
                 &owner,
@@ -103,8 +83,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
                 Some(spawn),
                 Some(consumer_params(1, 0, fraction, 0)),
             )],
-            GAS,
-        ));
+        );
     }
     let tx = net.chain.free_tx(
         &owner,
@@ -128,41 +107,30 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     refused(&mut net, tx, "consumer", 6);
 
     // Pledges: unknown consumer, 0, above 100 %.
-    let tx = net
-        .chain
-        .operator_tx(&v[0], vec![opt_in(&v[0], 99, 1_000, None)], GAS);
-    refused(&mut net, tx, "consumer", 5);
-    let tx = net
-        .chain
-        .operator_tx(&v[0], vec![opt_in(&v[0], 0, 0, None)], GAS);
-    refused(&mut net, tx, "restaking", 2);
-    let tx = net
-        .chain
-        .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_001, None)], GAS);
-    refused(&mut net, tx, "restaking", 2);
+    for (consumer_id, pledge, codespace, code) in [
+        (99, 1_000, "consumer", 5),
+        (0, 0, "restaking", 2),
+        (0, 10_001, "restaking", 2),
+    ] {
+        let tx = net
+            .chain
+            .operator_tx(&v[0], vec![opt_in(&v[0], consumer_id, pledge, None)], GAS);
+        refused(&mut net, tx, codespace, code);
+    }
 
     // Exposure bound 8 %: 100 % × 5 % on c-1, then 100 % × 5 % on c-2 would be 10 %.
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_000, None)], GAS),
-    );
+    net.operator_ok(&v[0], vec![opt_in(&v[0], 0, 10_000, None)]);
     let tx = net
         .chain
         .operator_tx(&v[0], vec![opt_in(&v[0], 1, 10_000, None)], GAS);
     refused(&mut net, tx, "restaking", 7);
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![opt_in(&v[0], 1, 5_000, None)], GAS),
-    );
+    net.operator_ok(&v[0], vec![opt_in(&v[0], 1, 5_000, None)]);
     // 5 % + 70 % × 5 % = 8.5 %: the increase is refused; a decrease is fine.
     let tx = net
         .chain
         .operator_tx(&v[0], vec![set_pledge(&v[0], 1, 7_000)], GAS);
     refused(&mut net, tx, "restaking", 7);
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![set_pledge(&v[0], 1, 1_000)], GAS),
-    );
+    net.operator_ok(&v[0], vec![set_pledge(&v[0], 1, 1_000)]);
     // At most two consumers per validator.
     let tx = net
         .chain
@@ -171,18 +139,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     // A raise of c-1's fraction that would break validator 0's bound is refused too.
     let mut raised = good.clone();
     raised.double_sign = Some(infraction("0.08", 20, true));
-    let tx = net.chain.free_tx(
-        &owner,
-        vec![update_consumer(
-            &owner,
-            cpb::MsgUpdateConsumer {
-                consumer_id: 0,
-                params: Some(raised),
-                ..Default::default()
-            },
-        )],
-        GAS,
-    );
+    let tx = net.params_update(&owner, 0, raised);
     refused(&mut net, tx, "restaking", 7);
     // Already opted in; opting out without a pledge.
     let tx = net
@@ -194,26 +151,19 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
 
     // Keys in use: another validator's provider key, another validator's consumer key.
     let k1 = SigningKey::from([0xd1; 32]);
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[1], vec![opt_in(&v[1], 0, 1_000, Some(&k1))], GAS),
-    );
+    net.operator_ok(&v[1], vec![opt_in(&v[1], 0, 1_000, Some(&k1))]);
     let assign = |validator: &TestValidator, key: tendermint_proto::google::protobuf::Any| {
         assign_consumer_key(validator, 0, key)
     };
     let provider_key_of_2 = ed25519_any(&v[2].consensus_pubkey());
-    let tx = net
-        .chain
-        .operator_tx(&v[0], vec![assign(&v[0], provider_key_of_2)], GAS);
-    refused(&mut net, tx, "restaking", 9);
-    let tx = net
-        .chain
-        .operator_tx(&v[0], vec![assign(&v[0], consumer_pubkey(&k1))], GAS);
-    refused(&mut net, tx, "restaking", 9);
-    let tx = net
-        .chain
-        .operator_tx(&v[2], vec![opt_in(&v[2], 0, 1_000, Some(&k1))], GAS);
-    refused(&mut net, tx, "restaking", 9);
+    for (validator, msg) in [
+        (&v[0], assign(&v[0], provider_key_of_2)),
+        (&v[0], assign(&v[0], consumer_pubkey(&k1))),
+        (&v[2], opt_in(&v[2], 0, 1_000, Some(&k1))),
+    ] {
+        let tx = net.chain.operator_tx(validator, vec![msg], GAS);
+        refused(&mut net, tx, "restaking", 9);
+    }
 
     // Funding with coins the funder lacks, or nothing.
     let balance = net.chain.balance(&stranger.address(), DENOM);
@@ -313,14 +263,13 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     );
     refused(&mut net, tx, "restaking", 11);
     // Validator 1's real double vote is punished: 5 % × 10 % × 20 M = 100,000.
-    let result = net.deliver_ok(net.chain.free_tx(
+    let result = net.free_ok(
         &stranger,
         vec![evidence(
             signed_vote(&k1, "c-1", 3, 1, now),
             signed_vote(&k1, "c-1", 3, 2, now),
         )],
-        GAS,
-    ));
+    );
     assert_eq!(
         tx_attr(&result, "consumer_slash", "burned").as_deref(),
         Some("100000uramp")
@@ -337,10 +286,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     refused(&mut net, tx, "restaking", 16);
 
     // Opting in to a stopped consumer.
-    net.deliver_ok(
-        net.chain
-            .free_tx(&owner, vec![remove_consumer(&owner, 0)], GAS),
-    );
+    net.free_ok(&owner, vec![remove_consumer(&owner, 0)]);
     let tx = net
         .chain
         .operator_tx(&v[2], vec![opt_in(&v[2], 0, 100, None)], GAS);

@@ -6,7 +6,6 @@
 mod restaking_support;
 
 use rampart_proto::rampart::consumer::v1 as cpb;
-use rampart_proto::rampart::restaking::v1 as rpb;
 use rampart_testkit::events::*;
 use rampart_testkit::restaking::*;
 use rampart_testkit::*;
@@ -17,14 +16,13 @@ use tendermint_proto::google::protobuf::Timestamp;
 fn a_launch_below_the_thresholds_fails_and_names_the_threshold() {
     let owner = Key::secp(93);
     let v: Vec<TestValidator> = (45..=46).map(TestValidator::new).collect();
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[(&v[0], 10_000_000), (&v[1], 10_000_000)],
         &[&owner],
         restaking_params("1", 4),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     let spawn = net.chain.driver.height + 4;
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![
             register(
@@ -40,16 +38,14 @@ fn a_launch_below_the_thresholds_fails_and_names_the_threshold() {
                 Some(consumer_params(1, 20_000_000, "0.05", 0)),
             ),
         ],
-        GAS,
-    ));
-    net.deliver_ok(net.chain.operator_tx(
+    );
+    net.operator_ok(
         &v[0],
         vec![
             opt_in(&v[0], 0, 10_000, None),
             opt_in(&v[0], 1, 10_000, None),
         ],
-        GAS,
-    ));
+    );
     let launch = net.until(spawn).pop().expect("block");
     let failed = events_of(&launch, "consumer_launch_failed");
     assert_eq!(failed.len(), 2);
@@ -64,12 +60,9 @@ fn a_launch_below_the_thresholds_fails_and_names_the_threshold() {
         "the owner schedules a new launch"
     );
     // A new spawn time once a second validator pledged: it launches.
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[1], vec![opt_in(&v[1], 0, 5_000, None)], GAS),
-    );
+    net.operator_ok(&v[1], vec![opt_in(&v[1], 0, 5_000, None)]);
     let spawn = net.chain.driver.height + 2;
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![update_consumer(
             &owner,
@@ -79,8 +72,7 @@ fn a_launch_below_the_thresholds_fails_and_names_the_threshold() {
                 ..Default::default()
             },
         )],
-        GAS,
-    ));
+    );
     let launch = net.until(spawn).pop().expect("block");
     assert_eq!(events_of(&launch, "consumer_launched").len(), 1);
     assert_eq!(
@@ -96,7 +88,7 @@ fn a_launch_below_the_thresholds_fails_and_names_the_threshold() {
 fn lists_min_stake_max_validators_and_the_power_cap_shape_the_set_and_updates_wait() {
     let owner = Key::secp(101);
     let v: Vec<TestValidator> = (55..=58).map(TestValidator::new).collect();
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[
             (&v[0], 40_000_000),
             (&v[1], 20_000_000),
@@ -106,14 +98,13 @@ fn lists_min_stake_max_validators_and_the_power_cap_shape_the_set_and_updates_wa
         &[&owner],
         restaking_params("1", 4),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     let spawn = net.chain.driver.height + 7;
     let mut params = consumer_params(2, 0, "0.05", 0);
     params.denylist = vec![valoper(&v[3])];
     params.min_validator_stake = "6000000".into();
     params.max_validators = 2;
     params.validator_power_cap = "0.6".into();
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![register(
             &owner,
@@ -121,14 +112,9 @@ fn lists_min_stake_max_validators_and_the_power_cap_shape_the_set_and_updates_wa
             Some(spawn),
             Some(params.clone()),
         )],
-        GAS,
-    ));
+    );
     for validator in &v {
-        net.deliver_ok(net.chain.operator_tx(
-            validator,
-            vec![opt_in(validator, 0, 10_000, None)],
-            GAS,
-        ));
+        net.operator_ok(validator, vec![opt_in(validator, 0, 10_000, None)]);
     }
     net.until(spawn);
     // v3 is denied; of v1 and v2 (equal power) the lower operator address stays; v0's 40 is
@@ -171,10 +157,7 @@ fn lists_min_stake_max_validators_and_the_power_cap_shape_the_set_and_updates_wa
     refused(&mut net, tx, "consumer", 9);
     let mut raised = params.clone();
     raised.double_sign = Some(infraction("0.08", 20, true));
-    let result = net.deliver_ok(
-        net.chain
-            .free_tx(&owner, vec![update(Some(raised), None)], GAS),
-    );
+    let result = net.free_ok(&owner, vec![update(Some(raised), None)]);
     let updated_at = net.chain.driver.height;
     assert!(tx_attr(&result, "update_consumer", "infraction_params_effective").is_some());
     let consumer = net.consumer(0);
@@ -188,12 +171,7 @@ fn lists_min_stake_max_validators_and_the_power_cap_shape_the_set_and_updates_wa
         "not yet"
     );
     assert!(consumer.pending_infraction_params.is_some());
-    let exposure = net.chain.query::<rpb::QueryValidatorExposureResponse>(
-        "/rampart.restaking.v1.Query/ValidatorExposure",
-        &rpb::QueryValidatorExposureRequest {
-            validator: valoper(&v[0]),
-        },
-    );
+    let exposure = net.exposure(&v[0]);
     assert_eq!(exposure.total_worst_case_fraction, "0.080000000000000000");
     let responses = net.until(updated_at + PROVIDER_UNBONDING);
     assert_eq!(

@@ -13,7 +13,6 @@ use rampart_app::query::{PROOF_OP_TYPE, STORE_KEY_PATH};
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_proto::rampart::restaking::v1 as rpb;
 use rampart_staking::StakingRead;
-use rampart_store::{Storage, StorageConfig};
 use rampart_testkit::events::*;
 use rampart_testkit::msgs::delegate;
 use rampart_testkit::restaking::*;
@@ -26,7 +25,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     let (owner, delegator, reporter) = (Key::secp(90), Key::secp(91), Key::secp(92));
     let v: Vec<TestValidator> = (41..=44).map(TestValidator::new).collect();
     let stakes = [30_000_000u128, 20_000_000, 40_000_000, 10_000_000];
-    let app_state = provider_genesis(
+    let mut net = Net::provider(
         &[
             (&v[0], stakes[0]),
             (&v[1], stakes[1]),
@@ -36,14 +35,13 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         &[&owner, &delegator, &reporter],
         restaking_params("1", 4),
     );
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
     let k2 = SigningKey::from([0xc1; 32]);
     let k2b = SigningKey::from([0xc2; 32]);
     let owner_start = net.chain.balance(&owner.address(), DENOM);
 
     // Registration: consumer 0 needs 3 validators and 50 M pledged; consumer 1 needs one.
     let spawn = net.chain.driver.height + 10;
-    let result = net.deliver_ok(net.chain.free_tx(
+    let result = net.free_ok(
         &owner,
         vec![
             register(
@@ -59,8 +57,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
                 Some(consumer_params(1, 0, "0.1", 0)),
             ),
         ],
-        GAS,
-    ));
+    );
     assert_eq!(
         tx_attr(&result, "register_consumer", "consumer_id").as_deref(),
         Some("0")
@@ -74,40 +71,20 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
 
     // Three of four validators opt in to consumer 0 with 100 %, 50 % and 25 %; validator 2
     // brings its own consumer key and also pledges 40 % to consumer 1.
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![opt_in(&v[0], 0, 10_000, None)], GAS),
-    );
-    net.deliver_ok(net.chain.operator_tx(
+    net.operator_ok(&v[0], vec![opt_in(&v[0], 0, 10_000, None)]);
+    net.operator_ok(
         &v[1],
         vec![
             opt_in(&v[1], 0, 5_000, Some(&k2)),
             opt_in(&v[1], 1, 4_000, Some(&k2b)),
         ],
-        GAS,
-    ));
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[2], vec![opt_in(&v[2], 0, 2_500, None)], GAS),
     );
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v[0], vec![opt_in(&v[0], 1, 10_000, None)], GAS),
-    );
-    net.deliver_ok(
-        net.chain
-            .free_tx(&owner, vec![fund_rewards(&owner, 0, 1_000_000, DENOM)], GAS),
-    );
+    net.operator_ok(&v[2], vec![opt_in(&v[2], 0, 2_500, None)]);
+    net.operator_ok(&v[0], vec![opt_in(&v[0], 1, 10_000, None)]);
+    net.free_ok(&owner, vec![fund_rewards(&owner, 0, 1_000_000, DENOM)]);
 
     // Before launch the security report describes the set consumer 0 would launch with.
-    let report = net
-        .chain
-        .query::<rpb::QuerySecurityReportResponse>(
-            "/rampart.restaking.v1.Query/SecurityReport",
-            &rpb::QuerySecurityReportRequest { consumer_id: 0 },
-        )
-        .report
-        .expect("report");
+    let report = net.security_report(0);
     assert_eq!((report.validator_count, report.total_power), (3, 50));
 
     // Launch at the spawn time with powers 30, 10 and 10.
@@ -123,14 +100,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .iter()
         .all(|r| events_of(r, "consumer_launched").is_empty()));
     assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
-    let genesis = net
-        .chain
-        .query::<cpb::QueryConsumerGenesisResponse>(
-            "/rampart.consumer.v1.Query/ConsumerGenesis",
-            &cpb::QueryConsumerGenesisRequest { consumer_id: 0 },
-        )
-        .genesis
-        .expect("genesis");
+    let genesis = net.consumer_genesis(0);
     let initial: Vec<([u8; 32], u64)> = genesis
         .initial_validators
         .iter()
@@ -159,14 +129,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     assert_eq!(sorted(net.consumer_validators(0)), initial);
 
     // Attack cost: v0 alone holds > 1/3, v0 and one more > 2/3; 5 % of their pledges.
-    let report = net
-        .chain
-        .query::<rpb::QuerySecurityReportResponse>(
-            "/rampart.restaking.v1.Query/SecurityReport",
-            &rpb::QuerySecurityReportRequest { consumer_id: 0 },
-        )
-        .report
-        .expect("report");
+    let report = net.security_report(0);
     assert_eq!(report.total_pledged_tokens, "50000000");
     assert_eq!(report.largest_validator_share, "0.600000000000000000");
     assert_eq!(
@@ -189,12 +152,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         (2, "34000000", "1700000")
     );
     // Validator 1's exposure: 50 % × 5 % + 40 % × 10 %.
-    let exposure = net.chain.query::<rpb::QueryValidatorExposureResponse>(
-        "/rampart.restaking.v1.Query/ValidatorExposure",
-        &rpb::QueryValidatorExposureRequest {
-            validator: valoper(&v[1]),
-        },
-    );
+    let exposure = net.exposure(&v[1]);
     assert_eq!(exposure.total_worst_case_fraction, "0.065000000000000000");
     assert_eq!(exposure.total_worst_case_tokens, "1300000");
     assert_eq!(exposure.consumer_count, 2);
@@ -208,11 +166,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
 
     // A delegation to validator 2 (25 % pledge) raises its consumer power 10 → 12 at the next
     // epoch, which stores packet 1.
-    net.deliver_ok(net.chain.free_tx(
-        &delegator,
-        vec![delegate(&delegator, &v[2], 8_000_000)],
-        GAS,
-    ));
+    net.free_ok(&delegator, vec![delegate(&delegator, &v[2], 8_000_000)]);
     let epoch = net.next_epoch();
     assert_eq!(Net::packet_event(&epoch, 0), Some(1));
     assert_eq!(Net::packet_event(&epoch, 1), None, "consumer 1 unchanged");
@@ -225,11 +179,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     );
     let packet = answer.packet.expect("packet");
     assert_eq!(
-        packet
-            .updates
-            .iter()
-            .map(|u| (u.consumer_pubkey.clone(), u.power))
-            .collect::<Vec<_>>(),
+        updates(&packet),
         vec![(v[2].consensus_pubkey().to_vec(), 12)]
     );
     assert_eq!(packet.provider_height, net.chain.driver.height);
@@ -281,11 +231,10 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     let now = timestamp_of(net.chain.driver.height);
     let vote_a = signed_vote(&k2, "consumer-1", 7, 0xaa, now);
     let vote_b = signed_vote(&k2, "consumer-1", 7, 0xbb, now);
-    let result = net.deliver_ok(net.chain.free_tx(
+    let result = net.free_ok(
         &reporter,
         vec![double_vote(&reporter, 0, vote_a.clone(), vote_b.clone())],
-        GAS,
-    ));
+    );
     assert_eq!(
         tx_attr(&result, "consumer_slash", "burned").as_deref(),
         Some("500000uramp")
@@ -328,23 +277,9 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     let epoch = net.next_epoch();
     assert_eq!(Net::packet_event(&epoch, 0), Some(2));
     assert_eq!(Net::packet_event(&epoch, 1), Some(1));
-    let packet = net
-        .chain
-        .query::<cpb::QueryPacketResponse>(
-            "/rampart.consumer.v1.Query/Packet",
-            &cpb::QueryPacketRequest {
-                consumer_id: 0,
-                vsc_id: 2,
-            },
-        )
-        .packet
-        .expect("packet");
+    let packet = net.packet(0, 2);
     assert_eq!(
-        packet
-            .updates
-            .iter()
-            .map(|u| (u.consumer_pubkey.clone(), u.power))
-            .collect::<Vec<_>>(),
+        updates(&packet),
         vec![(k2.verification_key().to_bytes().to_vec(), 0)]
     );
     assert_eq!(
@@ -357,11 +292,10 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
 
     // Validator 0 rotates its consumer-1 key; the old (provider) key stays attributable.
     let k0b = SigningKey::from([0xc3; 32]);
-    net.deliver_ok(net.chain.operator_tx(
+    net.operator_ok(
         &v[0],
         vec![assign_consumer_key(&v[0], 1, consumer_pubkey(&k0b))],
-        GAS,
-    ));
+    );
     let retired = net
         .chain
         .query::<rpb::QueryValidatorByConsumerKeyResponse>(
@@ -378,7 +312,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     assert!(retired.retired_until.is_some());
 
     // Opt-out of validator 2: effective at the next epoch, which removes it from consumer 0.
-    let result = net.deliver_ok(net.chain.operator_tx(&v[2], vec![opt_out(&v[2], 0)], GAS));
+    let result = net.operator_ok(&v[2], vec![opt_out(&v[2], 0)]);
     assert_eq!(
         tx_attr(&result, "opt_out", "effective").as_deref(),
         Some("next_epoch")
@@ -400,10 +334,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     assert!(departed.slashable_until.is_some());
 
     // Removal: consumer 0 stops; deletion one provider unbonding period later.
-    let result = net.deliver_ok(
-        net.chain
-            .free_tx(&owner, vec![remove_consumer(&owner, 0)], GAS),
-    );
+    let result = net.free_ok(&owner, vec![remove_consumer(&owner, 0)]);
     let stopped_at = net.chain.driver.height;
     assert!(tx_attr(&result, "consumer_stopped", "delete_time").is_some());
     let stopped = net.consumer(0);
@@ -435,12 +366,8 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
 
     // Genesis export → import reproduces the consumer and restaking state exactly.
     let exported = net.chain.driver.app.export().expect("exports");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store");
-    let (mut again, _) =
-        MockConsensus::init(storage.clone(), CHAIN_ID, 1, &exported).expect("re-imports");
-    again.block(vec![]);
-    let reexported = again.app.export().expect("exports");
+    let again = Chain::from_genesis(&exported, true);
+    let reexported = again.driver.app.export().expect("exports");
     assert_eq!(reexported["consumer"], exported["consumer"]);
     assert_eq!(reexported["restaking"], exported["restaking"]);
     drop(again);
@@ -466,7 +393,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     );
     assert!(pledges.pledges.is_empty());
     assert!(net.pledges_of(&v[2]).is_empty());
-    let result = net.deliver_ok(net.chain.free_tx(
+    let result = net.free_ok(
         &owner,
         vec![register(
             &owner,
@@ -474,8 +401,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
             None,
             Some(consumer_params(1, 0, "0.05", 0)),
         )],
-        GAS,
-    ));
+    );
     assert_eq!(
         tx_attr(&result, "register_consumer", "consumer_id").as_deref(),
         Some("2")
@@ -516,9 +442,12 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     );
     assert_eq!(code(&refused), ("restaking".into(), 4), "{}", refused.log);
     // The whole history is pinned: this scenario's final app hash. A change meant to alter what
-    // it commits updates it and says why. Last changed by issue 11 (provider side): consumer
-    // params gained the liveness window, epoch length, ccv timeout and clock drift, registry
-    // entries `last_heard_from` and a ccv-timeout queue, the consumer genesis its trust anchor.
+    // it commits updates it and says why. Changed by issue 11 (provider side): consumer params
+    // gained the liveness window, epoch length, ccv timeout and clock drift, registry entries
+    // `last_heard_from` and a ccv-timeout queue, the consumer genesis its trust anchor. Last
+    // changed by issue 11, item 2 (acknowledgements): every validator update in packets and in
+    // the genesis' `initial_validators` names its `provider_operator`, and the hash of each set
+    // sent (at launch and with every packet) is stored under `consumer/sethash/`.
     let app_hash: String = net
         .chain
         .app_hash()
@@ -527,6 +456,6 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .collect();
     assert_eq!(
         app_hash,
-        "453bf55ae685a3e77ecc35bb967b5a42289065725832a49e07e715d6f580e591"
+        "4e6644011590323c2bd8fad2d80bfbb830c06f0f135555a655d1e8208eca642a"
     );
 }

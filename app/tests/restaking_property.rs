@@ -52,12 +52,11 @@ proptest::proptest! {
     ) {
         let (owner, delegator, reporter) = (Key::secp(98), Key::secp(99), Key::secp(100));
         let v: Vec<TestValidator> = (51..=54).map(TestValidator::new).collect();
-        let app_state = provider_genesis(
+        let mut net = Net::provider(
             &[(&v[0], 30_000_000), (&v[1], 20_000_000), (&v[2], 10_000_000), (&v[3], 5_000_000)],
             &[&owner, &delegator, &reporter],
             restaking_params("0.1", 3),
         );
-        let mut net = Net::new(Chain::from_genesis(&app_state, true));
         let spawn = net.chain.driver.height + 3;
         let fractions = ["0.1", "0.05", "0.02"];
         // Jailed for 3 s and not tombstoned: slashed validators come back and can be slashed
@@ -69,7 +68,7 @@ proptest::proptest! {
                 register(&owner, &format!("prop-{c}"), Some(spawn), Some(params))
             })
             .collect();
-        net.deliver_ok(net.chain.free_tx(&owner, msgs, GAS));
+        net.free_ok(&owner, msgs);
         // Validator c opts in to consumer c with 10 %, so that every consumer launches.
         let first: Vec<Vec<u8>> = (0..3usize)
             .map(|c| net.chain.operator_tx(&v[c], vec![opt_in(&v[c], c as u64, 1_000, Some(&consumer_key(c, c as u64)))], GAS))

@@ -12,10 +12,9 @@ use restaking_support::*;
 fn an_empty_reward_pool_pauses_payments_until_funded() {
     let owner = Key::secp(94);
     let v = TestValidator::new(47);
-    let app_state = provider_genesis(&[(&v, 10_000_000)], &[&owner], restaking_params("1", 4));
-    let mut net = Net::new(Chain::from_genesis(&app_state, true));
+    let mut net = Net::provider(&[(&v, 10_000_000)], &[&owner], restaking_params("1", 4));
     let spawn = net.chain.driver.height + 3;
-    net.deliver_ok(net.chain.free_tx(
+    net.free_ok(
         &owner,
         vec![
             register(
@@ -27,17 +26,10 @@ fn an_empty_reward_pool_pauses_payments_until_funded() {
             fund_rewards(&owner, 0, 1_000, OTHER),
             fund_rewards(&owner, 0, 1_000, DENOM),
         ],
-        GAS,
-    ));
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v, vec![opt_in(&v, 0, 10_000, None)], GAS),
     );
+    net.operator_ok(&v, vec![opt_in(&v, 0, 10_000, None)]);
     // Set a consumer commission of 50 % (provider commission is 10 %).
-    net.deliver_ok(
-        net.chain
-            .operator_tx(&v, vec![set_consumer_commission(&v, 0, "0.5")], GAS),
-    );
+    net.operator_ok(&v, vec![set_consumer_commission(&v, 0, "0.5")]);
     net.until(spawn);
     // 400 + 400 + 200 then empty: paused once.
     let mut paused = 0;
@@ -53,10 +45,7 @@ fn an_empty_reward_pool_pauses_payments_until_funded() {
     assert_eq!(paused, 1);
     assert_eq!(commission, 500, "the consumer commission applied");
     assert!(net.consumer(0).rewards_paused);
-    net.deliver_ok(
-        net.chain
-            .free_tx(&owner, vec![fund_rewards(&owner, 0, 400, DENOM)], GAS),
-    );
+    net.free_ok(&owner, vec![fund_rewards(&owner, 0, 400, DENOM)]);
     let block = net.block(vec![]);
     assert_eq!(events_of(&block, "consumer_rewards_resumed").len(), 1);
     assert_eq!(net.paid["0"], 1_400);

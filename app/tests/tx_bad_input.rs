@@ -209,25 +209,16 @@ fn replayed_and_out_of_order_sequences_are_code_32() {
     let mut f = fixture();
     let tx = f.send(vec![coin("1", DENOM)]).build();
     assert_eq!(f.chain.deliver_one(tx.clone()).code.value(), 0);
-    f.refused(
-        tx,
-        32,
-        "account sequence mismatch, expected 1, got 0: incorrect account sequence",
-    );
-    let mut low = f.send(vec![coin("2", DENOM)]);
-    low.signers[0].sequence = 0;
-    f.refused(
-        low.build(),
-        32,
-        "account sequence mismatch, expected 1, got 0: incorrect account sequence",
-    );
-    let mut high = f.send(vec![coin("2", DENOM)]);
-    high.signers[0].sequence = 5;
-    f.refused(
-        high.build(),
-        32,
-        "account sequence mismatch, expected 1, got 5: incorrect account sequence",
-    );
+    let mismatch = |got: u64| {
+        format!("account sequence mismatch, expected 1, got {got}: incorrect account sequence")
+    };
+    f.refused(tx, 32, &mismatch(0));
+    // Too low and too high.
+    for sequence in [0, 5] {
+        let mut other = f.send(vec![coin("2", DENOM)]);
+        other.signers[0].sequence = sequence;
+        f.refused(other.build(), 32, &mismatch(sequence));
+    }
 }
 
 #[test]

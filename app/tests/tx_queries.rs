@@ -11,8 +11,6 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::{
 };
 use cosmos_sdk_proto::cosmos::base::query::v1beta1::PageRequest;
 use prost::Message;
-use rampart_app::testing::MockConsensus;
-use rampart_store::{Storage, StorageConfig};
 use rampart_testkit::*;
 
 fn query<Req: Message, Resp: Message + Default>(chain: &Chain, path: &str, req: Req) -> Resp {
@@ -152,12 +150,8 @@ fn exported_accounts_and_balances_start_an_identical_chain() {
     );
     assert_eq!(chain.deliver_one(tx.build()).code.value(), 0);
     let exported = chain.driver.app.export().expect("exports");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store");
-    let (mut again, _) =
-        MockConsensus::init(storage.clone(), CHAIN_ID, 1, &exported).expect("re-imports");
-    again.block(vec![]);
-    let snapshot = storage.snapshot();
+    let again = Chain::from_genesis(&exported, true);
+    let snapshot = again.storage.snapshot();
     use rampart_auth::AuthRead;
     use rampart_bank::BankRead;
     assert_eq!(snapshot.balance(&to, DENOM).expect("reads").0, 700);

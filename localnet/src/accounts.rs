@@ -43,10 +43,31 @@ pub fn new_faucet() -> Result<Faucet> {
 /// Generates the operator key of the node at `node_home`, stores it in the node's `test`
 /// keyring as [`OPERATOR_KEY`] and returns its address.
 pub fn new_operator(node_home: &Path) -> Result<String> {
+    new_key(node_home, OPERATOR_KEY)
+}
+
+/// Generates a secp256k1 key, stores it as `name` in the `test` keyring of `home` and returns
+/// its address.
+pub fn new_key(home: &Path, name: &str) -> Result<String> {
     let key = AccountKey::from_mnemonic(&mnemonic::generate(), KeyType::Secp256k1)?;
+    let record = Keyring::open(home, Backend::Test)
+        .add(name, &key, None)
+        .with_context(|| format!("storing key {name} in {}", home.display()))?;
+    Ok(record.address)
+}
+
+/// The validator operator address (`rampartvaloper1…`) of the node at `node_home`: its
+/// [`OPERATOR_KEY`] in the `test` keyring.
+pub fn operator_of_node(node_home: &Path) -> Result<String> {
+    let account = rampart_client::address::account(&operator_account(node_home)?, "operator")?;
+    Ok(rampart_client::address::operator_of(&account)?.to_string())
+}
+
+/// The account address (`rampart1…`) of the node at `node_home`'s [`OPERATOR_KEY`].
+pub fn operator_account(node_home: &Path) -> Result<String> {
     let record = Keyring::open(node_home, Backend::Test)
-        .add(OPERATOR_KEY, &key, None)
-        .with_context(|| format!("storing the operator key of {}", node_home.display()))?;
+        .show(OPERATOR_KEY)
+        .with_context(|| format!("the operator key of {}", node_home.display()))?;
     Ok(record.address)
 }
 

@@ -32,7 +32,10 @@ impl Binaries {
 /// Returns a rampartd binary: `$RAMPARTD_BIN` if set, otherwise runs
 /// `cargo build -p rampartd` (with `$CARGO` if set, honouring
 /// `$CARGO_TARGET_DIR`; `--release` when the caller itself is a release
-/// build) and returns the executable cargo reports.
+/// build) and returns the executable cargo reports. The variables cargo sets for the package
+/// it runs (`CARGO_MANIFEST_DIR`, `CARGO_PKG_*`, …) are removed first: build scripts that watch
+/// them (ring's does) would otherwise rebuild on every switch between `cargo localnet`, a test
+/// and a plain `cargo build`.
 pub fn build_rampartd() -> Result<PathBuf> {
     if let Some(bin) = std::env::var_os(RAMPARTD_BIN_ENV).filter(|v| !v.is_empty()) {
         let bin = PathBuf::from(bin);
@@ -50,6 +53,11 @@ pub fn build_rampartd() -> Result<PathBuf> {
         if release { " --release" } else { "" }
     );
     let mut command = Command::new(&cargo);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_package_variable) {
+            command.env_remove(&name);
+        }
+    }
     command
         .args(["build", "--package", "rampartd", "--bin", "rampartd"])
         .args(["--message-format", "json-render-diagnostics"])
@@ -86,6 +94,20 @@ pub fn build_rampartd() -> Result<PathBuf> {
     executable.context("`cargo build -p rampartd` succeeded but reported no rampartd executable")
 }
 
+/// True for the environment variables cargo sets for the package whose program (or test) it
+/// runs, which a nested `cargo build` must not see.
+fn is_package_variable(name: &str) -> bool {
+    const PREFIXES: [&str; 3] = ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_BIN_"];
+    const NAMES: [&str; 5] = [
+        "CARGO_CRATE_NAME",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_TARGET_TMPDIR",
+        "CARGO_RUSTC_CURRENT_DIR",
+        "OUT_DIR",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || NAMES.contains(&name)
+}
+
 /// The executable path of a `compiler-artifact` message for the rampartd binary.
 fn rampartd_artifact(line: &str) -> Option<PathBuf> {
     let message: Value = serde_json::from_str(line).ok()?;
@@ -109,5 +131,28 @@ mod tests {
         );
         assert_eq!(rampartd_artifact(lib), None);
         assert_eq!(rampartd_artifact("not json"), None);
+    }
+
+    #[test]
+    fn nested_builds_do_not_see_the_running_package() {
+        for name in [
+            "CARGO_MANIFEST_DIR",
+            "CARGO_PKG_NAME",
+            "CARGO_PKG_VERSION_MAJOR",
+            "CARGO_CRATE_NAME",
+            "CARGO_BIN_EXE_rampartd",
+            "OUT_DIR",
+        ] {
+            assert!(is_package_variable(name), "{name}");
+        }
+        for name in [
+            "CARGO",
+            "CARGO_HOME",
+            "CARGO_TARGET_DIR",
+            "PATH",
+            "RUSTFLAGS",
+        ] {
+            assert!(!is_package_variable(name), "{name}");
+        }
     }
 }

@@ -31,6 +31,11 @@ pub const SIGNED_BLOCKS_WINDOW: u64 = 20;
 /// The localnet slashing profile's downtime jail (production: 10 minutes).
 pub const DOWNTIME_JAIL_SECS: u64 = 20;
 
+/// The localnet restaking profile's epoch (production: 600 blocks): every 5 blocks, about 5 s,
+/// the provider recomputes each consumer's validator set, so a pledge change reaches a running
+/// consumer chain within seconds (the relayer relays at every epoch).
+pub const BLOCKS_PER_EPOCH: u64 = 5;
+
 /// A node taking part in genesis.
 #[derive(Clone, Copy, Debug)]
 pub struct GenesisNode<'a> {
@@ -110,8 +115,15 @@ pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128
 /// Sets the localnet profile, which makes unbonding and slashing observable in a minute or two:
 /// unbonding takes [`UNBONDING_TIME_SECS`]; the liveness window is [`SIGNED_BLOCKS_WINDOW`]
 /// blocks (half must be signed) and downtime jails for [`DOWNTIME_JAIL_SECS`]. The slash
-/// fractions keep their production values (5 % double sign, 0.01 % downtime).
+/// fractions keep their production values (5 % double sign, 0.01 % downtime). Consumer
+/// validator sets are recomputed every [`BLOCKS_PER_EPOCH`] blocks (a consumer's own
+/// `blocks_per_epoch`, when it sets one, still wins).
 pub fn apply_localnet_profile(genesis: &mut GenesisFile) -> Result<()> {
+    set_params(
+        genesis,
+        "restaking",
+        &[("blocks_per_epoch", Value::from(BLOCKS_PER_EPOCH))],
+    )?;
     set_params(
         genesis,
         "staking",
@@ -160,7 +172,7 @@ pub fn rfc3339_now() -> String {
 }
 
 /// Formats a Unix timestamp as `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`.
-fn rfc3339(unix_secs: u64, nanos: u32) -> String {
+pub(crate) fn rfc3339(unix_secs: u64, nanos: u32) -> String {
     let days = unix_secs / 86_400;
     let secs_of_day = unix_secs % 86_400;
     let (year, month, day) = civil_from_days(days);
@@ -224,6 +236,10 @@ mod tests {
         assert_eq!(
             genesis["app_state"]["slashing"]["params"]["signed_blocks_window"],
             SIGNED_BLOCKS_WINDOW
+        );
+        assert_eq!(
+            genesis["app_state"]["restaking"]["params"]["blocks_per_epoch"],
+            BLOCKS_PER_EPOCH
         );
         let report = genutil::validate_genesis(&genesis_path(&homes[0]))?;
         let mut monikers: Vec<(String, u64)> = report

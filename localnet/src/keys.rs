@@ -1,7 +1,8 @@
-//! Reading CometBFT key files: the P2P node id and the validator public key.
+//! Reading CometBFT key files: the P2P node id and the validator public key, and finding the
+//! key a validator signs a consumer chain's blocks with.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use base64::Engine as _;
@@ -39,11 +40,60 @@ pub struct ValidatorKey {
     pub pub_key_base64: String,
 }
 
+/// Where a validator keeps the private keys it assigned to consumer chains
+/// (`rampartd tx restaking assign-key`, `opt-in --consumer-pubkey`), relative to its node home:
+/// any `*.json` file there in CometBFT's `priv_validator_key.json` format.
+pub const CONSUMER_KEYS_DIR: &str = "consumer-keys";
+
+/// `<home>/config/priv_validator_key.json`.
+pub fn priv_validator_key_path(node_home: &Path) -> PathBuf {
+    node_home.join("config").join("priv_validator_key.json")
+}
+
+/// The `priv_validator_key.json` of the key with public key `pubkey` that the validator of the
+/// node at `node_home` signs consumer blocks with: its own consensus key (no key assigned), or
+/// a file in `<node_home>/`[`CONSUMER_KEYS_DIR`]. Fails naming both places when neither holds it.
+pub fn find_consumer_key(node_home: &Path, pubkey: &[u8]) -> Result<PathBuf> {
+    let own = priv_validator_key_path(node_home);
+    let dir = node_home.join(CONSUMER_KEYS_DIR);
+    let mut candidates = vec![own.clone()];
+    if let Ok(entries) = fs::read_dir(&dir) {
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|ext| ext == "json"))
+            .collect();
+        files.sort();
+        candidates.extend(files);
+    }
+    for path in candidates {
+        if ValidatorKey::read_file(&path).is_ok_and(|key| key.pub_key_bytes() == pubkey) {
+            return Ok(path);
+        }
+    }
+    bail!(
+        "the validator of {} signs the consumer with the key {} (an assigned consumer key), but \
+         neither {} nor a *.json file in {} holds it; put that key's priv_validator_key.json there",
+        node_home.display(),
+        base64::engine::general_purpose::STANDARD.encode(pubkey),
+        own.display(),
+        dir.display()
+    )
+}
+
 impl ValidatorKey {
     /// Reads `<home>/config/priv_validator_key.json`.
     pub fn read(node_home: &Path) -> Result<Self> {
-        let path = node_home.join("config").join("priv_validator_key.json");
-        let text = fs::read_to_string(&path)
+        Self::read_file(&priv_validator_key_path(node_home))
+    }
+
+    /// The raw 32-byte public key.
+    pub fn pub_key_bytes(&self) -> Vec<u8> {
+        decode_base64(&self.pub_key_base64).unwrap_or_default()
+    }
+
+    /// Reads a `priv_validator_key.json` at `path`.
+    pub fn read_file(path: &Path) -> Result<Self> {
+        let text = fs::read_to_string(path)
             .with_context(|| format!("failed to read {}", path.display()))?;
         let file: PrivValidatorKeyFile = serde_json::from_str(&text)
             .with_context(|| format!("{} is not a CometBFT validator key", path.display()))?;
@@ -139,6 +189,36 @@ mod tests {
         let entry = key.genesis_entry("node0", 10);
         assert_eq!(entry["power"], "10");
         assert_eq!(entry["pub_key"]["type"], ED25519_PUBKEY_TYPE);
+        Ok(())
+    }
+
+    #[test]
+    fn finds_the_consumer_key() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        fs::create_dir_all(dir.path().join("config"))?;
+        fs::write(dir.path().join("config/priv_validator_key.json"), PV_KEY)?;
+        let own = ValidatorKey::read(dir.path())?.pub_key_bytes();
+        assert_eq!(own.len(), 32);
+        assert_eq!(
+            find_consumer_key(dir.path(), &own)?,
+            priv_validator_key_path(dir.path())
+        );
+        let other = [7u8; 32];
+        let err = find_consumer_key(dir.path(), &other)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains(CONSUMER_KEYS_DIR), "{err}");
+        // An assigned key in consumer-keys/ (here: the same file under another name, moved).
+        let keys = dir.path().join(CONSUMER_KEYS_DIR);
+        fs::create_dir_all(&keys)?;
+        fs::write(keys.join("consumer0.json"), PV_KEY)?;
+        fs::write(keys.join("notes.txt"), "not a key")?;
+        fs::remove_file(priv_validator_key_path(dir.path()))?;
+        assert_eq!(
+            find_consumer_key(dir.path(), &own)?,
+            keys.join("consumer0.json")
+        );
         Ok(())
     }
 }

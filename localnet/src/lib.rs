@@ -25,6 +25,7 @@ pub mod accounts;
 pub mod binaries;
 pub mod cli;
 pub mod config;
+pub mod consumer;
 pub mod genesis;
 pub mod keys;
 pub mod manifest;
@@ -34,9 +35,15 @@ pub mod process;
 
 pub use accounts::Faucet;
 pub use binaries::{build_rampartd, Binaries};
-pub use genesis::{DOWNTIME_JAIL_SECS, SELF_DELEGATION, SIGNED_BLOCKS_WINDOW, UNBONDING_TIME_SECS};
-pub use manifest::{Manifest, NodeRecord, Pids};
-pub use network::{default_home, CreateOptions, Localnet, NodeStatus, Running, DEFAULT_CHAIN_ID};
+pub use consumer::{ConsumerStatus, ConsumerUp};
+pub use genesis::{
+    BLOCKS_PER_EPOCH, DOWNTIME_JAIL_SECS, SELF_DELEGATION, SIGNED_BLOCKS_WINDOW,
+    UNBONDING_TIME_SECS,
+};
+pub use manifest::{ConsumerRecord, Manifest, NodeRecord, Pids, RelayerRecord};
+pub use network::{
+    default_home, Chain, CreateOptions, Localnet, NodeStatus, Running, DEFAULT_CHAIN_ID,
+};
 pub use ports::{NodePorts, PortPlan};
 pub use process::StopMode;
 pub use rampart_client::node_status as rpc;

@@ -5,12 +5,17 @@
 //!  "nodes": [{"name": "node0", "home": "/…/node0", "node_id": "…",
 //!             "rpc": "http://127.0.0.1:26657", "p2p": "127.0.0.1:26656",
 //!             "abci": "127.0.0.1:26658", "grpc": "127.0.0.1:9090",
-//!             "pids": {"cometbft": 1234, "rampartd": 1233}}]}
+//!             "pids": {"cometbft": 1234, "rampartd": 1233}}],
+//!  "consumers": [{"consumer_id": 0, "chain_id": "consumer-1", "home": "/…/consumer0",
+//!                 "nodes": [{"name": "node0", "home": "/…/consumer0/node0", …}],
+//!                 "relayer": {"pid": 1240, "log": "/…/consumer0/relayer/logs/relayer.log",
+//!                             "home": "/…/consumer0/relayer", "address": "rampart1…",
+//!                             "status_file": "/…/consumer0/relayer/status.json"}}]}
 //! ```
 //!
-//! `pids` entries are `null` while a process is stopped. Fields this version
-//! does not know (later additions such as `faucet`, `denom`, `bech32_prefix`)
-//! are kept in `extra` and written back unchanged.
+//! `pids` entries are `null` while a process is stopped. `consumers` (the consumer chains
+//! `cargo localnet consumer up` runs) is absent in files written before it existed. Fields this
+//! version does not know are kept in `extra` and written back unchanged.
 
 use std::fs;
 use std::net::SocketAddr;
@@ -43,6 +48,45 @@ pub struct Manifest {
     /// The account address prefix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bech32_prefix: Option<String>,
+    /// The consumer chains running on this localnet's stake, in the order they were created.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<ConsumerRecord>,
+    /// Fields added by later versions.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One consumer chain: its nodes (one per localnet validator in its set) and its relayer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConsumerRecord {
+    /// The consumer's id on the provider.
+    pub consumer_id: u64,
+    /// The consumer's chain id.
+    pub chain_id: String,
+    /// The directory holding its node homes and the relayer's home.
+    pub home: PathBuf,
+    /// Its nodes, named after the provider nodes whose validators they sign for.
+    pub nodes: Vec<NodeRecord>,
+    /// The relayer between the provider and this consumer.
+    pub relayer: RelayerRecord,
+    /// Fields added by later versions.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The `rampartd relay` process of one consumer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RelayerRecord {
+    /// PID of the running relayer (`null` when stopped).
+    pub pid: Option<u32>,
+    /// Where it writes its output.
+    pub log: PathBuf,
+    /// Its home: the `test` keyring holding its key, its status file and its log.
+    pub home: PathBuf,
+    /// Its account, funded on both chains (key `relayer` in its keyring).
+    pub address: String,
+    /// The progress file it writes (`--status-file`).
+    pub status_file: PathBuf,
     /// Fields added by later versions.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -146,6 +190,11 @@ impl Manifest {
         serde_json::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
     }
 
+    /// The record of consumer `consumer_id`, if this localnet runs it.
+    pub fn consumer(&self, consumer_id: u64) -> Option<&ConsumerRecord> {
+        self.consumers.iter().find(|c| c.consumer_id == consumer_id)
+    }
+
     /// Writes `<home>/localnet.json` atomically (temp file + rename).
     pub fn write(&self, home: &Path) -> Result<()> {
         let path = Self::path(home);
@@ -184,6 +233,34 @@ mod tests {
         assert_eq!(back["denom"], "uram");
         assert_eq!(back["nodes"][0]["faucet"]["x"], 1);
         assert_eq!(back["nodes"][0]["pids"]["cometbft"], Value::Null);
+        assert!(
+            manifest.consumers.is_empty(),
+            "old files load without consumers"
+        );
+        assert!(back.get("consumers").is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn consumers_round_trip() -> Result<()> {
+        let json = r#"{
+          "chain_id": "c",
+          "nodes": [],
+          "consumers": [{"consumer_id": 2, "chain_id": "consumer-1", "home": "/h/consumer2",
+            "nodes": [{"name": "node1", "home": "/h/consumer2/node1",
+                       "rpc": "http://127.0.0.1:30157", "p2p": "127.0.0.1:30156",
+                       "abci": "127.0.0.1:30158", "grpc": "127.0.0.1:30190",
+                       "pids": {"cometbft": 7, "rampartd": 6}}],
+            "relayer": {"pid": 9, "log": "/h/consumer2/relayer/logs/relayer.log",
+                        "home": "/h/consumer2/relayer", "address": "rampart1x",
+                        "status_file": "/h/consumer2/relayer/status.json"}}]}"#;
+        let manifest: Manifest = serde_json::from_str(json)?;
+        let consumer = manifest.consumer(2).context("consumer 2")?;
+        assert_eq!(consumer.nodes[0].pids.cometbft, Some(7));
+        assert_eq!(consumer.relayer.pid, Some(9));
+        assert!(manifest.consumer(0).is_none());
+        let back: Manifest = serde_json::from_value(serde_json::to_value(&manifest)?)?;
+        assert_eq!(back, manifest);
         Ok(())
     }
 }

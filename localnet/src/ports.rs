@@ -2,9 +2,10 @@
 //!
 //! [`PortPlan::Fixed`] is the documented scheme used by `cargo localnet`:
 //! node `i` listens on P2P `26656+100·i`, RPC `26657+100·i`, ABCI
-//! `26658+100·i` and gRPC `9090+100·i`. [`PortPlan::Free`] picks
-//! free loopback ports, so tests never collide with a running localnet or
-//! with each other.
+//! `26658+100·i` and gRPC `9090+100·i`; the consumer node of node `i` on consumer chain `c`
+//! ([`NodePorts::consumer_fixed`]) on P2P `28056+1000·c+100·i`, RPC `28057+…`, ABCI `28058+…`
+//! and gRPC `28090+…`. [`PortPlan::Free`] picks free loopback ports, so tests never collide
+//! with a running localnet or with each other.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 
@@ -51,6 +52,39 @@ impl NodePorts {
         })
     }
 
+    /// The ports of the consumer node of provider node `index` on consumer `consumer_id` in the
+    /// [`PortPlan::Fixed`] scheme: P2P `28056 + 1000·c + 100·i`, RPC `28057 + …`, ABCI
+    /// `28058 + …`, gRPC `28090 + …` — the provider's last two digits (`…56`, `…57`, `…58`,
+    /// `9090`), 1,000 ports per consumer, all below 32768 (Linux's ephemeral range) and clear
+    /// of the provider's ports for up to 14 validators. Nodes 0 to 9 of consumers 0 to 3 (and
+    /// nodes 0 to 6 of consumer 4) fit.
+    pub fn consumer_fixed(consumer_id: u64, index: usize) -> Result<Self> {
+        let too_large = || {
+            format!(
+                "consumer {consumer_id}, node {index}: the fixed consumer port plan covers \
+                 nodes 0 to {} of consumers 0 to {} (ports 28056 + 1000·consumer + 100·node \
+                 must stay below {EPHEMERAL_START})",
+                CONSUMER_NODES - 1,
+                (u32::from(EPHEMERAL_START) - CONSUMER_BASE - 1) / CONSUMER_SPAN
+            )
+        };
+        let base = u32::try_from(consumer_id)
+            .ok()
+            .filter(|_| index < CONSUMER_NODES as usize)
+            .and_then(|c| c.checked_mul(CONSUMER_SPAN))
+            .and_then(|offset| offset.checked_add(CONSUMER_BASE))
+            .and_then(|base| base.checked_add(u32::try_from(index).ok()? * 100))
+            .filter(|base| base + 90 < u32::from(EPHEMERAL_START))
+            .with_context(too_large)?;
+        let port = |offset: u32| u16::try_from(base + offset).with_context(too_large);
+        Ok(Self {
+            p2p: port(56)?,
+            rpc: port(57)?,
+            abci: port(58)?,
+            grpc: port(90)?,
+        })
+    }
+
     /// `(label, port)` pairs, for messages and checks.
     pub fn labelled(&self) -> [(&'static str, u16); 4] {
         [
@@ -62,12 +96,32 @@ impl NodePorts {
     }
 }
 
+/// Where consumer chains' fixed ports start ([`NodePorts::consumer_fixed`]).
+const CONSUMER_BASE: u32 = 28_000;
+/// Ports per consumer chain in the fixed plan.
+const CONSUMER_SPAN: u32 = 1_000;
+/// Nodes per consumer chain in the fixed plan (100 ports each).
+const CONSUMER_NODES: u32 = 10;
+/// The first port of Linux's ephemeral range, where no localnet port may be.
+const EPHEMERAL_START: u16 = 32_768;
+
 impl PortPlan {
     /// Ports for `count` nodes.
     pub fn allocate(self, count: usize) -> Result<Vec<NodePorts>> {
         match self {
             PortPlan::Fixed => (0..count).map(NodePorts::fixed).collect(),
             PortPlan::Free => allocate_free(count),
+        }
+    }
+
+    /// Ports for the consumer nodes of the provider nodes `indices` on consumer `consumer_id`.
+    pub fn allocate_consumer(self, consumer_id: u64, indices: &[usize]) -> Result<Vec<NodePorts>> {
+        match self {
+            PortPlan::Fixed => indices
+                .iter()
+                .map(|&i| NodePorts::consumer_fixed(consumer_id, i))
+                .collect(),
+            PortPlan::Free => allocate_free(indices.len()),
         }
     }
 }
@@ -151,6 +205,51 @@ mod tests {
             }
         );
         assert!(NodePorts::fixed(1000).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn fixed_consumer_scheme() -> Result<()> {
+        assert_eq!(
+            NodePorts::consumer_fixed(0, 0)?,
+            NodePorts {
+                p2p: 28056,
+                rpc: 28057,
+                abci: 28058,
+                grpc: 28090
+            }
+        );
+        assert_eq!(
+            PortPlan::Fixed.allocate_consumer(2, &[1, 3])?[1],
+            NodePorts {
+                p2p: 30356,
+                rpc: 30357,
+                abci: 30358,
+                grpc: 30390
+            }
+        );
+        // The highest fitting slots stay below the ephemeral range; the next ones are refused.
+        assert!(NodePorts::consumer_fixed(3, 9)?.grpc < 32768);
+        assert!(NodePorts::consumer_fixed(4, 6)?.grpc < 32768);
+        assert!(NodePorts::consumer_fixed(4, 7).is_err());
+        assert!(NodePorts::consumer_fixed(0, 10).is_err());
+        let message = NodePorts::consumer_fixed(9, 0)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(message.contains("consumers 0 to 4"), "{message}");
+        // Disjoint from the provider's fixed ports of a 14-validator localnet.
+        let provider: HashSet<u16> = PortPlan::Fixed
+            .allocate(14)?
+            .iter()
+            .flat_map(|p| p.labelled().map(|(_, port)| port))
+            .collect();
+        for c in 0..4 {
+            for i in 0..10 {
+                let ports = NodePorts::consumer_fixed(c, i)?;
+                assert!(ports.labelled().iter().all(|(_, p)| !provider.contains(p)));
+            }
+        }
         Ok(())
     }
 

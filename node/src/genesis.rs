@@ -21,7 +21,7 @@ pub fn load(path: &Path) -> anyhow::Result<GenesisDoc> {
 /// before the node starts (and nothing is written). Returns the validator set the chain starts
 /// with (`None`: CometBFT's `genesis.json` validators).
 pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<Option<Vec<ValidatorUpdate>>> {
-    let modules = Modules::provider();
+    let modules = Modules::for_app_state(&doc.app_state);
     let ctx = GenesisContext {
         chain_id: doc.chain_id.to_string(),
         profile: modules.chain_profile(),
@@ -35,11 +35,10 @@ pub fn validate(doc: &GenesisDoc, path: &Path) -> anyhow::Result<Option<Vec<Vali
         .map_err(|e| anyhow::anyhow!("invalid genesis file {}: {}", path.display(), e.log))
 }
 
-/// The default `app_state` written by `rampartd init`: every module's genesis defaults (the
-/// chain named after its id), obtained by running genesis and exporting, so it always lists
-/// every composed module.
-pub fn default_app_state(chain_id: &str) -> anyhow::Result<serde_json::Value> {
-    let modules = Modules::provider();
+/// The default `app_state` of a composition, written by `rampartd init`: every module's genesis
+/// defaults (the chain named after its id), obtained by running genesis and exporting, so it
+/// always lists every composed module.
+pub fn default_app_state(modules: &Modules, chain_id: &str) -> anyhow::Result<serde_json::Value> {
     let ctx = GenesisContext {
         chain_id: chain_id.to_owned(),
         profile: modules.chain_profile(),
@@ -49,7 +48,7 @@ pub fn default_app_state(chain_id: &str) -> anyhow::Result<serde_json::Value> {
     };
     let seed = serde_json::json!({ "chain": { "name": chain_id } }).to_string();
     let mut state = Overlay::new(EmptyState);
-    genesis::init_modules(&modules, &mut state, &ctx, seed.as_bytes())
-        .and_then(|_| genesis::export_genesis(&modules, &state))
+    genesis::init_modules(modules, &mut state, &ctx, seed.as_bytes())
+        .and_then(|_| genesis::export_genesis(modules, &state))
         .map_err(|e| anyhow::anyhow!("building the default genesis: {}", e.log))
 }

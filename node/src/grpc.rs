@@ -44,11 +44,12 @@ pub fn routes(queries: Queries, node: NodeServices) -> anyhow::Result<tonic::ser
         let handler = node.clone();
         router = router.route_service(path, Route { handler, path });
     }
+    let descriptors = served_descriptors(&seen)?;
     let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(rampart_proto::FILE_DESCRIPTOR_SET)
+        .register_file_descriptor_set(descriptors.clone())
         .build_v1()?;
     let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(rampart_proto::FILE_DESCRIPTOR_SET)
+        .register_file_descriptor_set(descriptors)
         .build_v1alpha()?;
     Ok(tonic::service::Routes::from(router.fallback(unimplemented))
         .add_service(reflection_v1)
@@ -56,6 +57,22 @@ pub fn routes(queries: Queries, node: NodeServices) -> anyhow::Result<tonic::ser
 }
 
 /// Answers any method no route serves.
+/// The descriptor set of every Rampart protobuf, with each file's `service` declarations reduced
+/// to the services this node serves (a service is served when one of its methods is in `paths`):
+/// a consumer node describes no staking service, a provider node no ccv service.
+fn served_descriptors(paths: &BTreeSet<&str>) -> anyhow::Result<prost_types::FileDescriptorSet> {
+    use prost::Message;
+    let mut set = prost_types::FileDescriptorSet::decode(rampart_proto::FILE_DESCRIPTOR_SET)?;
+    for file in &mut set.file {
+        let package = file.package().to_owned();
+        file.service.retain(|service| {
+            let prefix = format!("/{package}.{}/", service.name());
+            paths.iter().any(|path| path.starts_with(&prefix))
+        });
+    }
+    Ok(set)
+}
+
 async fn unimplemented(uri: http::Uri) -> http::Response<tonic::body::Body> {
     Status::unimplemented(format!("unknown method {}", uri.path())).into_http()
 }
@@ -305,5 +322,42 @@ mod tests {
             .await
             .expect_err("no CometBFT");
         assert_eq!(status.code(), tonic::Code::Unavailable, "{status:?}");
+    }
+}
+
+#[cfg(test)]
+mod reflection_tests {
+    use super::*;
+    use rampart_app::Modules;
+
+    fn described(modules: &Modules) -> BTreeSet<String> {
+        let paths: BTreeSet<&str> = modules
+            .query_paths()
+            .chain(services::PATHS.iter().copied())
+            .collect();
+        served_descriptors(&paths)
+            .expect("descriptors")
+            .file
+            .iter()
+            .flat_map(|f| {
+                f.service
+                    .iter()
+                    .map(move |s| format!("{}.{}", f.package(), s.name()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reflection_describes_only_the_composition_s_services() {
+        let provider = described(&Modules::provider());
+        assert!(provider.contains("cosmos.staking.v1beta1.Query"));
+        assert!(provider.contains("rampart.restaking.v1.Query"));
+        assert!(!provider.contains("rampart.ccv.v1.Query"));
+        let consumer = described(&Modules::consumer());
+        assert!(consumer.contains("rampart.ccv.v1.Query"));
+        assert!(consumer.contains("cosmos.bank.v1beta1.Query"));
+        assert!(consumer.contains("cosmos.tx.v1beta1.Service"));
+        assert!(!consumer.contains("cosmos.staking.v1beta1.Query"));
+        assert!(!consumer.contains("rampart.consumer.v1.Query"));
     }
 }

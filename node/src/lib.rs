@@ -5,6 +5,8 @@
 //! - [`home`] and [`config`] describe the files of a home, [`genesis`] checks genesis;
 //! - [`genutil`] builds genesis validators from gentxs (`rampartd genesis …`);
 //! - [`debug`] makes double-sign evidence (`rampartd debug double-sign`);
+//! - [`relay`] relays validator-set changes between the provider and a consumer chain
+//!   (`rampartd relay`);
 //! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above;
 //! - [`cli`] (`rampartd keys|tx|query`) is the client side, built on the `rampart-client` crate
 //!   (keys and keyring, typed queries, signed transactions, broadcasting).
@@ -19,6 +21,7 @@ pub mod genutil;
 pub mod grpc;
 pub mod home;
 pub mod init;
+pub mod relay;
 pub mod services;
 pub mod start;
 pub mod status;

@@ -21,13 +21,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a node home: CometBFT config, genesis and keys, plus rampartd's app.toml.
+    /// Create a node home: CometBFT config, genesis and keys, plus rampartd's app.toml. With
+    /// `--consumer`, a consumer chain's home whose genesis comes from the provider.
     Init {
         /// Human-readable node name.
         moniker: String,
-        /// Chain id written to genesis.
-        #[arg(long)]
-        chain_id: String,
+        /// Chain id written to genesis (a provider chain; a consumer's comes from the provider).
+        #[arg(
+            long,
+            required_unless_present = "consumer",
+            conflicts_with = "consumer"
+        )]
+        chain_id: Option<String>,
+        /// Initialise a node of launched consumer chain N: its genesis (chain id, launch time,
+        /// trust anchor, initial validator set) is fetched from `--provider-node`.
+        #[arg(long, value_name = "N", requires = "provider_node")]
+        consumer: Option<u64>,
+        /// The provider's CometBFT RPC URL (with `--consumer`).
+        #[arg(long, value_name = "URL")]
+        provider_node: Option<String>,
         #[command(flatten)]
         home: HomeArg,
         /// Regenerate genesis and app.toml in an initialised home (keys are kept).
@@ -68,6 +80,9 @@ enum Command {
     Genesis(GenesisCommand),
     /// Tools for tests and operators (double-sign evidence).
     Debug(rampartd::debug::DebugCommand),
+    /// Relay validator-set changes from the provider to a consumer chain and their
+    /// acknowledgements back (light-client verified; stateless, safe to restart or run twice).
+    Relay(rampartd::relay::RelayCommand),
 }
 
 fn init_tracing(level: &str) {
@@ -85,11 +100,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Init {
             moniker,
             chain_id,
+            consumer,
+            provider_node,
             home,
             overwrite,
         } => {
             let home = Home::new(home.home);
-            let report = rampartd::init::init(&home, &moniker, &chain_id, overwrite)?;
+            let report = match (consumer, provider_node, chain_id) {
+                (Some(id), Some(provider), _) => {
+                    rampartd::init::init_consumer(&home, &moniker, id, &provider, overwrite).await?
+                }
+                (_, _, Some(chain_id)) => {
+                    rampartd::init::init(&home, &moniker, &chain_id, overwrite)?
+                }
+                _ => anyhow::bail!("give --chain-id, or --consumer with --provider-node"),
+            };
             println!(
                 "initialised {} for chain {} (validator {})\nnext: rampartd start --home {0} and cometbft start --home {0}",
                 home.root().display(),
@@ -136,6 +161,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Query(command) => command.run().await?,
         Command::Genesis(command) => command.run()?,
         Command::Debug(command) => command.run().await?,
+        Command::Relay(command) => {
+            init_tracing("info");
+            command.run().await?
+        }
     }
     Ok(())
 }

@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use rampart_app::abci::AbciService;
-use rampart_app::{App, AppConfig};
+use std::sync::Arc;
+
+use rampart_app::{App, AppConfig, Modules};
 use rampart_store::{Storage, StorageConfig};
 use tower_abci::v038::{split, Server};
 
@@ -40,12 +42,15 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
     }
     let min_gas_prices = AppConfig::parse_min_gas_prices(&config.mempool.minimum_gas_prices)
         .map_err(|e| anyhow::anyhow!("mempool.minimum_gas_prices in app.toml: {}", e.log))?;
-    let app = App::new(
+    let modules = Modules::for_app_state(&doc.app_state);
+    let validator_set_owner = modules.validator_set_owner().map_or("none", |m| m.name());
+    let app = App::with_modules(
         storage,
         AppConfig {
             retain_blocks: config.pruning.retain_blocks,
             min_gas_prices,
         },
+        Arc::new(modules),
     );
     let node_services = crate::services::NodeServices::new(&config.cometbft.rpc)?;
     let routes = grpc::routes(app.queries(), node_services)?;
@@ -58,7 +63,7 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
         .finish()
         .context("building the ABCI server")?;
 
-    tracing::info!(abci = %config.abci.address, grpc = %config.grpc.address, chain_id = %doc.chain_id, "rampartd started");
+    tracing::info!(abci = %config.abci.address, grpc = %config.grpc.address, chain_id = %doc.chain_id, validator_set_owner, "rampartd started");
     let (stop_grpc, grpc_stopped) = tokio::sync::oneshot::channel::<()>();
     let grpc_task = tokio::spawn(grpc::serve(grpc_listener, routes, async {
         let _ = grpc_stopped.await;

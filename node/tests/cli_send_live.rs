@@ -6,78 +6,20 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
+use common::{configure, json_ok, rampartd, start, stdout_ok, wait_for_height, Node};
 use rampart_client::coins::parse_coins;
 use rampart_client::keys::{mnemonic, AccountKey, KeyType};
 use rampart_client::send::{execute, SendPlan};
 use rampart_client::{BroadcastMode, ChainError, NodeClient};
-use rampartd::config::AppToml;
 
 /// The fee of every send (a node with a minimum gas price needs one).
 const FEE: &str = "500uramp";
 
 const ABANDON_ABOUT: &str = "abandon abandon abandon abandon abandon abandon abandon abandon \
                              abandon abandon abandon about";
-
-/// Kills the node's processes when the test ends, however it ends.
-struct Node {
-    children: Vec<Child>,
-    home: PathBuf,
-    rpc: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
-fn rampartd(home: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampartd"))
-        .args(args)
-        .arg("--home")
-        .arg(home)
-        .env_remove("RAMPART_KEYRING_PASSPHRASE")
-        .env_remove("RAMPART_KEYRING_BACKEND")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("rampartd runs");
-    let mut input = child.stdin.take().expect("piped");
-    input.write_all(stdin.as_bytes()).expect("stdin");
-    drop(input);
-    child.wait_with_output().expect("rampartd exits")
-}
-
-fn stdout_ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "failed: {}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn json_ok(output: &Output) -> serde_json::Value {
-    serde_json::from_str(&stdout_ok(output)).expect("JSON output")
-}
 
 /// Initialises a home on free ports, funds `funded` in genesis and starts the node.
 fn start_node(home: &Path, funded: &str) -> Node {
@@ -86,9 +28,6 @@ fn start_node(home: &Path, funded: &str) -> Node {
         &["init", "live", "--chain-id", "live-1"],
         "",
     ));
-    let (rpc_port, p2p_port, abci_port, grpc_port) =
-        (free_port(), free_port(), free_port(), free_port());
-
     // Genesis as a real network makes it: the funded account, and one validator from a gentx.
     stdout_ok(&rampartd(
         home,
@@ -96,53 +35,8 @@ fn start_node(home: &Path, funded: &str) -> Node {
         "",
     ));
     common::add_genesis_validator(home, "live-1");
-
-    let config_path = home.join("config").join("config.toml");
-    let mut config: toml_edit::DocumentMut = std::fs::read_to_string(&config_path)
-        .expect("config.toml")
-        .parse()
-        .expect("toml");
-    config["proxy_app"] = toml_edit::value(format!("tcp://127.0.0.1:{abci_port}"));
-    config["rpc"]["laddr"] = toml_edit::value(format!("tcp://127.0.0.1:{rpc_port}"));
-    config["rpc"]["pprof_laddr"] = toml_edit::value("");
-    config["p2p"]["laddr"] = toml_edit::value(format!("tcp://127.0.0.1:{p2p_port}"));
-    config["consensus"]["timeout_commit"] = toml_edit::value("300ms");
-    std::fs::write(&config_path, config.to_string()).expect("write config.toml");
-
-    let app_toml = home.join("config").join("app.toml");
-    let mut app = AppToml::load(&app_toml).expect("app.toml");
-    app.abci.address = ([127, 0, 0, 1], abci_port).into();
-    app.grpc.address = ([127, 0, 0, 1], grpc_port).into();
-    app.cometbft.rpc = format!("http://127.0.0.1:{rpc_port}");
-    app.save(&app_toml).expect("save app.toml");
-
-    let log = |name: &str| std::fs::File::create(home.join(name)).expect("log file");
-    let mut node = Node {
-        children: vec![],
-        home: home.to_path_buf(),
-        rpc: app.cometbft.rpc.clone(),
-    };
-    node.children.push(
-        Command::new(env!("CARGO_BIN_EXE_rampartd"))
-            .args(["start", "--home"])
-            .arg(home)
-            .stdout(log("rampartd.log"))
-            .stderr(log("rampartd.err"))
-            .spawn()
-            .expect("rampartd start"),
-    );
-    let cometbft = rampartd::cometbft::locate_or_install().expect("CometBFT binary");
-    std::thread::sleep(Duration::from_millis(500));
-    node.children.push(
-        Command::new(cometbft)
-            .args(["start", "--home"])
-            .arg(home)
-            .stdout(log("cometbft.log"))
-            .stderr(log("cometbft.err"))
-            .spawn()
-            .expect("cometbft start"),
-    );
-    node
+    let rpc = configure(home);
+    start(home, rpc)
 }
 
 /// A send of `amount` to `to` paying [`FEE`].
@@ -150,24 +44,6 @@ fn plan(to: &str, amount: &str) -> SendPlan {
     let mut plan = SendPlan::new(to, parse_coins(amount).expect("coins"));
     plan.fees = parse_coins(FEE).expect("coins");
     plan
-}
-
-/// Waits until the node has committed at least `height` blocks.
-async fn wait_for_height(node: &Node, height: u64) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(status) = rampartd::status::fetch(&node.rpc).await {
-            if status.latest_block_height >= height {
-                return;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "node did not reach height {height}; logs in {}",
-            node.home.display()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -303,22 +179,25 @@ async fn send_and_query_against_a_live_node() {
     .expect("key");
     let carol = AccountKey::from_mnemonic(&mnemonic::generate(), KeyType::Ed25519).expect("key");
     let carol_address = carol.address().expect("address").to_string();
-    let timeout = Duration::from_secs(30);
-    let funded = execute(
-        &client,
-        &abandon,
-        &plan(&carol_address, "5000uramp"),
-        BroadcastMode::Block,
-        timeout,
-    )
-    .await
-    .expect("funds carol");
+    // A send through the library, waiting for the block.
+    let node = &client;
+    let send = |key, plan| async move {
+        execute(
+            node,
+            key,
+            &plan,
+            BroadcastMode::Block,
+            Duration::from_secs(30),
+        )
+        .await
+    };
+    let funded = send(&abandon, plan(&carol_address, "5000uramp"))
+        .await
+        .expect("funds carol");
     assert!(funded.height.is_some());
     let mut back = plan(&alice, "100uramp");
     back.memo = "from ed25519".into();
-    execute(&client, &carol, &back, BroadcastMode::Block, timeout)
-        .await
-        .expect("an ed25519 account sends");
+    send(&carol, back).await.expect("an ed25519 account sends");
     let carol_balance = client
         .bank()
         .all_balances(&carol_address)
@@ -334,15 +213,9 @@ async fn send_and_query_against_a_live_node() {
     assert_eq!(account.sequence, 1);
 
     // Overspending through the library surfaces the chain's code.
-    let err = execute(
-        &client,
-        &carol,
-        &plan(&alice, "1000000uramp"),
-        BroadcastMode::Block,
-        timeout,
-    )
-    .await
-    .expect_err("insufficient funds");
+    let err = send(&carol, plan(&alice, "1000000uramp"))
+        .await
+        .expect_err("insufficient funds");
     let chain = err.downcast_ref::<ChainError>().expect("a chain error");
     assert_eq!((chain.codespace.as_str(), chain.code), ("sdk", 5));
 }

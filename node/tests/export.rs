@@ -1,30 +1,21 @@
 //! `rampartd export` writes a genesis file from committed state that starts an equivalent chain.
 
-use std::process::Command;
+mod common;
 
+use common::{json, rampartd_ok};
 use rampart_app::testing::{with_default_validator, MockConsensus};
 use rampart_store::{Storage, StorageConfig};
 
 /// A home made by `rampartd init` for chain `export-1`.
 fn initialised_home() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    let init = Command::new(env!("CARGO_BIN_EXE_rampartd"))
-        .args(["init", "exporter", "--chain-id", "export-1", "--home"])
-        .arg(dir.path())
-        .output()
-        .expect("init runs");
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    rampartd_ok(dir.path(), &["init", "exporter", "--chain-id", "export-1"]);
     dir
 }
 
 #[test]
 fn exported_genesis_round_trips_at_the_next_height() {
     let dir = initialised_home();
-    let home = dir.path().to_str().expect("utf-8 path");
 
     let genesis: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("config/genesis.json")).expect("genesis"),
@@ -45,17 +36,7 @@ fn exported_genesis_round_trips_at_the_next_height() {
         }
     }
 
-    let export = Command::new(env!("CARGO_BIN_EXE_rampartd"))
-        .args(["export", "--home", home])
-        .output()
-        .expect("export runs");
-    assert!(
-        export.status.success(),
-        "{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
-    let exported: serde_json::Value =
-        serde_json::from_slice(&export.stdout).expect("export is JSON");
+    let exported = json(&rampartd_ok(dir.path(), &["export"]));
     assert_eq!(exported["initial_height"], "4");
     assert_eq!(exported["chain_id"], "export-1");
     assert_eq!(exported["app_state"]["chain"]["name"], "export-1");
@@ -95,11 +76,7 @@ fn exported_genesis_round_trips_at_the_next_height() {
 #[test]
 fn export_of_an_empty_store_says_why() {
     let dir = initialised_home();
-    let home = dir.path().to_str().expect("utf-8 path");
-    let export = Command::new(env!("CARGO_BIN_EXE_rampartd"))
-        .args(["export", "--home", home])
-        .output()
-        .expect("export runs");
+    let export = common::rampartd(dir.path(), &["export"], "");
     assert!(!export.status.success());
     let text = String::from_utf8_lossy(&export.stderr);
     assert!(text.contains("no block has been committed"), "{text}");

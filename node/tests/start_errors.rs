@@ -19,14 +19,6 @@ fn rampartd(args: &[&str]) -> (bool, String) {
     (output.status.success(), text)
 }
 
-/// A free loopback port (bound, then released).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
-}
-
 /// An initialised home with a genesis validator, whose app.toml uses free ports.
 fn home() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -44,8 +36,14 @@ fn home() -> tempfile::TempDir {
     let app_toml = dir.path().join("config/app.toml");
     let config = std::fs::read_to_string(&app_toml).expect("app.toml");
     let config = config
-        .replace("127.0.0.1:26658", &format!("127.0.0.1:{}", free_port()))
-        .replace("127.0.0.1:9090", &format!("127.0.0.1:{}", free_port()));
+        .replace(
+            "127.0.0.1:26658",
+            &format!("127.0.0.1:{}", common::free_port()),
+        )
+        .replace(
+            "127.0.0.1:9090",
+            &format!("127.0.0.1:{}", common::free_port()),
+        );
     std::fs::write(&app_toml, config).expect("write app.toml");
     dir
 }

@@ -71,6 +71,7 @@ fn exactly_the_served_services_are_described() {
         "cosmos.slashing.v1beta1.Query",
         "cosmos.staking.v1beta1.Query",
         "cosmos.tx.v1beta1.Service",
+        "rampart.ccv.v1.Query",
         "rampart.chain.v1.Query",
         "rampart.consumer.v1.Query",
         "rampart.restaking.v1.Query",

@@ -23,35 +23,11 @@ import {
   assertIsDeliverTxSuccess,
 } from "@cosmjs/stargate";
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`missing environment variable ${name}`);
-    process.exit(2);
-  }
-  return value;
-}
+import { check, finish, nodeConfig, prefix } from "./harness.mjs";
 
-const rpc = required("RAMPART_RPC");
-const chainId = required("RAMPART_CHAIN_ID");
-const mnemonic = required("RAMPART_MNEMONIC");
+const { rpc, chainId, mnemonic, denom } = nodeConfig();
 const expectedAddress = process.env.RAMPART_ADDRESS || "";
-const denom = process.env.RAMPART_DENOM || "uramp";
-const prefix = process.env.RAMPART_PREFIX || "rampart";
 const gasPrice = GasPrice.fromString(process.env.RAMPART_GAS_PRICE || `0.025${denom}`);
-
-const results = { passed: 0, failed: 0 };
-
-async function check(name, body) {
-  try {
-    const detail = await body();
-    results.passed += 1;
-    console.log(`ok   ${name}${detail === undefined ? "" : `: ${detail}`}`);
-  } catch (error) {
-    results.failed += 1;
-    console.log(`FAIL ${name}: ${error instanceof Error ? error.stack : error}`);
-  }
-}
 
 /** Signs a MsgSend with explicit signer data and broadcasts it with broadcast_tx_sync. */
 async function broadcastWithSignerData(client, from, to, signerData) {
@@ -203,5 +179,4 @@ await check("rejected txs changed nothing", async () => {
 
 query.disconnect();
 client.disconnect();
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 ? 0 : 1);
+finish();

@@ -9,17 +9,10 @@ import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { SigningStargateClient, parseCoins } from "@cosmjs/stargate";
 import { TxRaw } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`missing environment variable ${name}`);
-    process.exit(2);
-  }
-  return value;
-}
+import { prefix, required } from "./harness.mjs";
 
 const wallet = await DirectSecp256k1HdWallet.fromMnemonic(required("RAMPART_MNEMONIC"), {
-  prefix: process.env.RAMPART_PREFIX || "rampart",
+  prefix,
 });
 const [{ address }] = await wallet.getAccounts();
 const client = await SigningStargateClient.offline(wallet);

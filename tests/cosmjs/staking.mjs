@@ -29,38 +29,15 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import { fromBase64, toHex } from "@cosmjs/encoding";
 import { sha256 } from "@cosmjs/crypto";
 
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`missing environment variable ${name}`);
-    process.exit(2);
-  }
-  return value;
-}
+import { check as checkOrStop, finish, nodeConfig, prefix } from "./harness.mjs";
 
-const rpc = required("RAMPART_RPC");
-const chainId = required("RAMPART_CHAIN_ID");
-const mnemonic = required("RAMPART_MNEMONIC");
+const { rpc, chainId, mnemonic, denom } = nodeConfig();
 const moniker = process.env.RAMPART_VALIDATOR || "node0";
 const unbondingSeconds = Number(process.env.RAMPART_UNBONDING_S || "60");
-const denom = process.env.RAMPART_DENOM || "uramp";
-const prefix = process.env.RAMPART_PREFIX || "rampart";
 const POWER_REDUCTION = 1_000_000n;
 
-const results = { passed: 0, failed: 0 };
-
-async function check(name, body) {
-  try {
-    const detail = await body();
-    results.passed += 1;
-    console.log(`ok   ${name}${detail === undefined ? "" : `: ${detail}`}`);
-  } catch (error) {
-    results.failed += 1;
-    console.log(`FAIL ${name}: ${error instanceof Error ? error.stack : error}`);
-    console.log(`${results.passed} passed, ${results.failed} failed`);
-    process.exit(1);
-  }
-}
+/** A check the later ones depend on: the first failure stops the run. */
+const check = (name, body) => checkOrStop(name, body, { stopOnFailure: true });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -124,16 +101,17 @@ await check(`find validator ${moniker} (bonded) and its CometBFT address`, async
   return `${validator.operatorAddress}, ${validator.tokens} tokens, power ${power}`;
 });
 
+/** `client[method]` (delegateTokens, undelegateTokens) of `amount` tokens to or from the validator. */
+async function stake(method, amount) {
+  const result = await client[method](delegator, validator.operatorAddress, { denom, amount }, "auto");
+  assertIsDeliverTxSuccess(result);
+  return result;
+}
+
 let powerBefore;
 await check("delegateTokens: 50,000,000 raises CometBFT power by 50", async () => {
   powerBefore = await cometPower();
-  const result = await client.delegateTokens(
-    delegator,
-    validator.operatorAddress,
-    { denom, amount: "50000000" },
-    "auto",
-  );
-  assertIsDeliverTxSuccess(result);
+  await stake("delegateTokens", "50000000");
   const { delegationResponse } = await queries.staking.delegation(delegator, validator.operatorAddress);
   assert.equal(delegationResponse.balance.amount, "50000000");
   const power = await waitFor("the new power in /validators", 30, async () => {
@@ -174,13 +152,7 @@ await check("rewards accrue and withdrawRewards pays them", async () => {
 let completion;
 let balanceAfterUnbond;
 await check("undelegateTokens: 20,000,000 lowers CometBFT power by 20", async () => {
-  const result = await client.undelegateTokens(
-    delegator,
-    validator.operatorAddress,
-    { denom, amount: "20000000" },
-    "auto",
-  );
-  assertIsDeliverTxSuccess(result);
+  const result = await stake("undelegateTokens", "20000000");
   const unbond = result.events.find((e) => e.type === "unbond");
   completion = new Date(unbond.attributes.find((a) => a.key === "completion_time").value);
   balanceAfterUnbond = BigInt((await query.getBalance(delegator, denom)).amount);
@@ -207,5 +179,4 @@ await check(`unbonded tokens come back after the unbonding time (${unbondingSeco
   return `balance ${balance}`;
 });
 
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed === 0 ? 0 : 1);
+finish();

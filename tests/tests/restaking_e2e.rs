@@ -1,5 +1,5 @@
 //! Issue 6 end to end on a real 4-validator localnet, every step through the real `rampartd`
-//! CLI (localnet defaults: 600-block epochs and a 10 RAMP registration deposit are fine — the
+//! CLI (localnet defaults: 5-block epochs and a 10 RAMP registration deposit are fine — the
 //! launch happens at the spawn time, not at an epoch, so no genesis profile is needed):
 //!
 //! 1. the faucet delegates the same amount to node0 and node3, then registers a consumer with

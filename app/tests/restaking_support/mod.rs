@@ -8,10 +8,11 @@
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_proto::rampart::restaking::v1 as rpb;
 use rampart_testkit::events::{assert_ok, attr, code, events_of, leading_amount};
-use rampart_testkit::restaking::infraction;
+use rampart_testkit::restaking::{infraction, update_consumer};
 use rampart_testkit::*;
 use tendermint::abci::response::FinalizeBlock;
 use tendermint::abci::types::ExecTxResult;
+use tendermint_proto::google::protobuf::Any;
 
 /// Provider unbonding time in seconds (the driver makes one-second blocks).
 pub const PROVIDER_UNBONDING: u64 = 100;
@@ -113,6 +114,17 @@ impl Net {
         }
     }
 
+    /// The provider chain of [`provider_genesis`] (`validators` with their stakes, `funded`
+    /// keys, the restaking parameters `restaking`), invariants checked after every block.
+    pub fn provider(
+        validators: &[(&TestValidator, u128)],
+        funded: &[&Key],
+        restaking: serde_json::Value,
+    ) -> Self {
+        let app_state = provider_genesis(validators, funded, restaking);
+        Self::new(Chain::from_genesis(&app_state, true))
+    }
+
     /// Commits a block; checks the consumer module account invariant.
     pub fn block(&mut self, txs: Vec<Vec<u8>>) -> FinalizeBlock {
         let response = self.chain.driver.block(txs);
@@ -135,6 +147,24 @@ impl Net {
         let result = self.deliver(tx);
         assert_ok(&result);
         result
+    }
+
+    /// Delivers `msgs` signed by `key` (no fee, [`GAS`]); asserts success.
+    pub fn free_ok(&mut self, key: &Key, msgs: Vec<Any>) -> ExecTxResult {
+        self.deliver_ok(self.chain.free_tx(key, msgs, GAS))
+    }
+
+    /// Delivers `msgs` signed by validator `v`'s operator (no fee, [`GAS`]); asserts success.
+    pub fn operator_ok(&mut self, v: &TestValidator, msgs: Vec<Any>) -> ExecTxResult {
+        self.deliver_ok(self.chain.operator_tx(v, msgs, GAS))
+    }
+
+    /// Commits an empty block when the next one is an epoch block, whose own changes would mix
+    /// with those of a transaction in it.
+    pub fn off_epoch(&mut self) {
+        if (self.chain.driver.height + 1).is_multiple_of(EPOCH) {
+            self.block(vec![]);
+        }
     }
 
     /// Commits empty blocks up to and including `height`; returns their responses.
@@ -201,10 +231,73 @@ impl Net {
             .map(|e| attr(e, "vsc_id").parse().expect("vsc id"))
     }
 
+    /// Consumer `id`'s genesis (written at launch).
+    pub fn consumer_genesis(&self, id: u64) -> cpb::ConsumerGenesis {
+        self.chain
+            .query::<cpb::QueryConsumerGenesisResponse>(
+                "/rampart.consumer.v1.Query/ConsumerGenesis",
+                &cpb::QueryConsumerGenesisRequest { consumer_id: id },
+            )
+            .genesis
+            .expect("genesis")
+    }
+
+    /// Consumer `id`'s security report.
+    pub fn security_report(&self, id: u64) -> rpb::SecurityReport {
+        self.chain
+            .query::<rpb::QuerySecurityReportResponse>(
+                "/rampart.restaking.v1.Query/SecurityReport",
+                &rpb::QuerySecurityReportRequest { consumer_id: id },
+            )
+            .report
+            .expect("report")
+    }
+
+    /// Validator `v`'s exposure over all its consumers.
+    pub fn exposure(&self, v: &TestValidator) -> rpb::QueryValidatorExposureResponse {
+        self.chain.query(
+            "/rampart.restaking.v1.Query/ValidatorExposure",
+            &rpb::QueryValidatorExposureRequest {
+                validator: valoper(v),
+            },
+        )
+    }
+
+    /// The stored packet `vsc_id` of consumer `id`.
+    pub fn packet(&self, id: u64, vsc_id: u64) -> cpb::ValidatorSetChangePacket {
+        self.chain
+            .query::<cpb::QueryPacketResponse>(
+                "/rampart.consumer.v1.Query/Packet",
+                &cpb::QueryPacketRequest {
+                    consumer_id: id,
+                    vsc_id,
+                },
+            )
+            .packet
+            .expect("packet")
+    }
+
+    /// `owner`'s transaction setting consumer `id`'s parameters to `params`.
+    pub fn params_update(&self, owner: &Key, id: u64, params: cpb::ConsumerParams) -> Vec<u8> {
+        let update = cpb::MsgUpdateConsumer {
+            consumer_id: id,
+            params: Some(params),
+            ..Default::default()
+        };
+        self.chain
+            .free_tx(owner, vec![update_consumer(owner, update)], GAS)
+    }
+
     pub fn export_sections(&self) -> (serde_json::Value, serde_json::Value) {
         let exported = self.chain.driver.app.export().expect("exports");
         (exported["consumer"].clone(), exported["restaking"].clone())
     }
+}
+
+/// A packet's validator updates as (consumer key, power).
+pub fn updates(packet: &cpb::ValidatorSetChangePacket) -> Vec<(Vec<u8>, u64)> {
+    let update = |u: &cpb::ValidatorUpdate| (u.consumer_pubkey.clone(), u.power);
+    packet.updates.iter().map(update).collect()
 }
 
 /// `set` sorted.
@@ -217,9 +310,7 @@ pub fn sorted(mut set: Vec<([u8; 32], u64)>) -> Vec<([u8; 32], u64)> {
 /// consumer nor the restaking state.
 pub fn refused(net: &mut Net, tx: Vec<u8>, codespace: &str, expected: u32) {
     // Epoch blocks change the state by themselves: keep the transaction out of them.
-    if (net.chain.driver.height + 1).is_multiple_of(EPOCH) {
-        net.block(vec![]);
-    }
+    net.off_epoch();
     let before = net.export_sections();
     let result = net.deliver(tx);
     assert_eq!(

@@ -1,6 +1,8 @@
 //! Human-readable output: the summary table, the status table and the live
-//! one-line status.
+//! one-line status, for the provider and for consumer chains.
 
+use crate::consumer::{ConsumerStatus, SetMember};
+use crate::manifest::NodeRecord;
 use crate::network::{Localnet, NodeStatus};
 
 /// Pads `cells` into aligned columns separated by two spaces.
@@ -30,6 +32,44 @@ fn table(rows: &[Vec<String>]) -> String {
 
 /// Nodes with their addresses and log files.
 pub fn summary(net: &Localnet) -> String {
+    let mut text = format!(
+        "chain {} — {} validator(s), home {}\n{}",
+        net.manifest().chain_id,
+        net.nodes().len(),
+        net.home().display(),
+        node_table(net.nodes())
+    );
+    if let Some(faucet) = &net.manifest().faucet {
+        text.push_str(&format!(
+            "\nfaucet {} (mnemonic: {})\nvalidator operator keys: `rampartd keys list --keyring-backend test --home <node home>`",
+            faucet.address, faucet.mnemonic
+        ));
+    }
+    text
+}
+
+/// Consumer `consumer_id`'s nodes with their addresses and logs, and its relayer.
+pub fn consumer_summary(net: &Localnet, consumer_id: u64) -> String {
+    let Ok(record) = net.consumer(consumer_id) else {
+        return format!("no consumer {consumer_id}");
+    };
+    format!(
+        "consumer {consumer_id}: chain {} — {} node(s), home {}\n{}\nrelayer {} (key `{}` in \
+         the test keyring of {}), log {}, status {}",
+        record.chain_id,
+        record.nodes.len(),
+        record.home.display(),
+        node_table(&record.nodes),
+        record.relayer.address,
+        crate::consumer::RELAYER_KEY,
+        record.relayer.home.display(),
+        record.relayer.log.display(),
+        record.relayer.status_file.display()
+    )
+}
+
+/// The addresses and log files of `nodes`.
+fn node_table(nodes: &[NodeRecord]) -> String {
     let mut rows = vec![vec![
         "node".to_string(),
         "RPC".into(),
@@ -38,7 +78,7 @@ pub fn summary(net: &Localnet) -> String {
         "ABCI".into(),
         "logs".into(),
     ]];
-    for node in net.nodes() {
+    for node in nodes {
         rows.push(vec![
             node.name.clone(),
             node.rpc.clone(),
@@ -48,20 +88,7 @@ pub fn summary(net: &Localnet) -> String {
             format!("{}/logs/{{rampartd,cometbft}}.log", node.home.display()),
         ]);
     }
-    let mut text = format!(
-        "chain {} — {} validator(s), home {}\n{}",
-        net.manifest().chain_id,
-        net.nodes().len(),
-        net.home().display(),
-        table(&rows)
-    );
-    if let Some(faucet) = &net.manifest().faucet {
-        text.push_str(&format!(
-            "\nfaucet {} (mnemonic: {})\nvalidator operator keys: `rampartd keys list --keyring-backend test --home <node home>`",
-            faucet.address, faucet.mnemonic
-        ));
-    }
-    text
+    table(&rows)
 }
 
 /// The first 8 hex digits of an app hash, or `-`.
@@ -127,6 +154,102 @@ pub fn status_line(statuses: &[NodeStatus]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" | ")
+}
+
+/// The relayer's state in a few words: `running (pid 12), applied vsc 3 of 3 (lag 0)`.
+pub fn relayer_line(status: &ConsumerStatus) -> String {
+    let process = match status.relayer.pid {
+        Some(pid) if status.relayer.running => format!("running (pid {pid})"),
+        _ => "stopped".into(),
+    };
+    let progress = match (status.applied_vsc, status.provider_vsc, status.lag) {
+        (Some(applied), Some(sent), Some(lag)) => {
+            format!(", applied vsc {applied} of {sent} (lag {lag})")
+        }
+        (Some(applied), _, _) => format!(", applied vsc {applied}"),
+        _ => String::new(),
+    };
+    format!("relayer {process}{progress}")
+}
+
+/// One line per consumer for `cargo localnet status` and the live watch:
+/// `consumer 0 (consumer-1): node0 h=12 … | relayer running (pid 12), applied vsc 3 of 3 (lag 0)`.
+pub fn consumer_line(status: &ConsumerStatus) -> String {
+    format!(
+        "consumer {} ({}): {} | {}",
+        status.consumer_id,
+        status.chain_id,
+        status_line(&status.nodes),
+        relayer_line(status)
+    )
+}
+
+/// Everything `cargo localnet consumer status` shows.
+pub fn consumer_status(status: &ConsumerStatus) -> String {
+    let mut text = format!(
+        "consumer {} (chain {})\n{}",
+        status.consumer_id,
+        status.chain_id,
+        status_table(&status.nodes)
+    );
+    let sets_match = match status.sets_match {
+        Some(true) => "equal to the provider's",
+        Some(false) => "NOT yet the provider's (a change is on its way)",
+        None => "not compared",
+    };
+    text.push_str(&format!(
+        "\nvalidator set at consumer height {}: {sets_match}\n",
+        opt(status.consumer_set_height)
+    ));
+    let mut rows = vec![vec![
+        "node".to_string(),
+        "operator".into(),
+        "consumer key".into(),
+        "consumer power".into(),
+        "provider power".into(),
+    ]];
+    let power_in = |set: &Option<Vec<SetMember>>, key: &str| {
+        set.as_ref().map_or("?".to_string(), |set| {
+            set.iter()
+                .find(|m| m.pub_key == key)
+                .map_or("-".to_string(), |m| m.power.to_string())
+        })
+    };
+    let mut keys: Vec<&SetMember> = status.consumer_set.iter().flatten().collect();
+    for member in status.provider_set.iter().flatten() {
+        if !keys.iter().any(|k| k.pub_key == member.pub_key) {
+            keys.push(member);
+        }
+    }
+    // By node, validators that are not localnet nodes last.
+    keys.sort_by_key(|m| (m.node.is_none(), m.node.clone(), m.pub_key.clone()));
+    for member in keys {
+        rows.push(vec![
+            member.node.clone().unwrap_or_else(|| "-".into()),
+            member.operator.clone().unwrap_or_else(|| "-".into()),
+            member.pub_key.clone(),
+            power_in(&status.consumer_set, &member.pub_key),
+            power_in(&status.provider_set, &member.pub_key),
+        ]);
+    }
+    text.push_str(&table(&rows));
+    text.push_str(&format!(
+        "\n{}; log {}\n",
+        relayer_line(status),
+        status.relayer.log.display()
+    ));
+    if let Some(report) = &status.relayer.status {
+        text.push_str(&format!("relayer status file: {report}\n"));
+    }
+    text.push_str(&format!(
+        "light client of the provider: trusts height {}, expires {}\n",
+        opt(status.client_height),
+        status.client_expires.as_deref().unwrap_or("?")
+    ));
+    for error in &status.errors {
+        text.push_str(&format!("note: {error}\n"));
+    }
+    text
 }
 
 #[cfg(test)]

@@ -142,16 +142,13 @@ pub async fn run(args: JoinArgs) -> Result<()> {
 /// The RPC URL of the first node whose CometBFT is running: the "network" a joining node talks
 /// to. Fails with a hint when the localnet is not running.
 fn network_rpc(net: &Localnet) -> Result<String> {
-    (0..net.nodes().len())
-        .find(|&i| net.running(i).cometbft)
-        .map(|i| net.nodes()[i].rpc.clone())
-        .ok_or_else(|| {
-            anyhow!(
-                "the localnet in {} is not running; start it with `cargo localnet up --detach`, \
+    net.running_rpc().ok_or_else(|| {
+        anyhow!(
+            "the localnet in {} is not running; start it with `cargo localnet up --detach`, \
                  then join it",
-                net.home().display()
-            )
-        })
+            net.home().display()
+        )
+    })
 }
 
 /// The progress line of a committed transaction.

@@ -1,5 +1,6 @@
 //! The `cargo localnet` command line.
 
+pub mod consumer;
 mod display;
 pub mod join;
 mod node_cmds;
@@ -17,7 +18,9 @@ use crate::network::{default_home, DEFAULT_CHAIN_ID};
 /// 127.0.0.1.
 ///
 /// Node i listens on P2P 26656+100·i, RPC 26657+100·i, ABCI 26658+100·i and
-/// gRPC 9090+100·i. Everything lives under one home dir (default
+/// gRPC 9090+100·i; the consumer node of node i on consumer chain c on P2P
+/// 28056+1000·c+100·i, RPC 28057+…, ABCI 28058+… and gRPC 28090+… (see
+/// `cargo localnet consumer --help`). Everything lives under one home dir (default
 /// `<workspace>/.localnet`); `localnet.json` there describes the network.
 #[derive(Debug, Parser)]
 #[command(
@@ -39,9 +42,10 @@ pub enum Command {
     /// Build rampartd, generate the network if needed, start every node and
     /// wait for blocks.
     Up(UpArgs),
-    /// Stop every process recorded in localnet.json.
+    /// Stop every process recorded in localnet.json (consumer chains and relayers included).
     Down(HomeArg),
-    /// Show height, app hash and peers of every node.
+    /// Show height, app hash and peers of every node, and each consumer chain's heights and
+    /// relayer lag.
     Status(StatusArgs),
     /// Stop one node (rampartd and cometbft).
     Stop(StopArgs),
@@ -50,6 +54,17 @@ pub enum Command {
     /// Add a validator to the running localnet: a new node that syncs, gets a funded operator
     /// key and creates its validator.
     Join(join::JoinArgs),
+    /// Run a launched consumer chain on the localnet's validators, with a relayer:
+    /// `consumer up|down|status <id>`.
+    ///
+    /// Consumer node i of consumer c listens on P2P 28056+1000·c+100·i, RPC 28057+…, ABCI
+    /// 28058+… and gRPC 28090+…; homes and logs are in `<home>/consumer<c>/` (see `cargo
+    /// localnet consumer up --help`).
+    Consumer {
+        /// What to do with the consumer.
+        #[command(subcommand)]
+        command: consumer::ConsumerCommand,
+    },
 }
 
 /// The localnet home option shared by all commands.
@@ -151,6 +166,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Stop(args) => node_cmds::stop(&args.home.resolve(), args.node, args.kill),
             Command::Start(args) => node_cmds::start(&args.home.resolve(), args.node).await,
             Command::Join(args) => join::run(args).await,
+            Command::Consumer { command } => consumer::run(command).await,
         }
     })
 }

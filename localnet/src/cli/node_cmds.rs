@@ -14,7 +14,7 @@ use crate::process::StopMode;
 const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Loads the localnet at `home`, with a hint when there is none.
-fn load(home: &Path) -> Result<Localnet> {
+pub(super) fn load(home: &Path) -> Result<Localnet> {
     if !Localnet::exists(home) {
         anyhow::bail!(
             "no localnet at {} (no localnet.json); create one with `cargo localnet up`{}",
@@ -41,15 +41,20 @@ pub fn down(home: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `status`: table or JSON of every node.
+/// `status`: table or JSON of every node, then of every consumer chain.
 pub async fn status(home: &Path, json: bool) -> Result<()> {
     let net = load(home)?;
     let statuses = net.status().await;
+    let mut consumers = Vec::new();
+    for consumer in &net.manifest().consumers {
+        consumers.push(net.consumer_status(consumer.consumer_id).await?);
+    }
     if json {
         let out = serde_json::json!({
             "home": net.home(),
             "chain_id": net.manifest().chain_id,
             "nodes": statuses,
+            "consumers": consumers,
         });
         println!(
             "{}",
@@ -62,6 +67,15 @@ pub async fn status(home: &Path, json: bool) -> Result<()> {
             net.home().display()
         );
         print!("{}", display::status_table(&statuses));
+        for consumer in &consumers {
+            println!(
+                "\nconsumer {} (chain {}): {}",
+                consumer.consumer_id,
+                consumer.chain_id,
+                display::relayer_line(consumer)
+            );
+            print!("{}", display::status_table(&consumer.nodes));
+        }
     }
     Ok(())
 }

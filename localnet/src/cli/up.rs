@@ -9,7 +9,7 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use super::{display, UpArgs};
 use crate::binaries::Binaries;
-use crate::network::{CreateOptions, Localnet};
+use crate::network::{Chain, CreateOptions, Localnet};
 use crate::ports::{ensure_free, PortPlan};
 use crate::process::StopMode;
 
@@ -100,15 +100,15 @@ pub async fn run(args: UpArgs) -> Result<()> {
         return Ok(());
     }
     println!("press Ctrl-C to stop");
-    watch(&mut net, &mut interrupt).await;
+    watch(&mut net, &mut interrupt, Chain::Provider).await;
     eprintln!("\nstopping the localnet…");
     net.stop(StopMode::default())?;
     eprintln!("stopped");
     Ok(())
 }
 
-/// Prints a status line every second until Ctrl-C / SIGTERM.
-async fn watch(net: &mut Localnet, interrupt: &mut Interrupt) {
+/// Prints a status line of `chain` every second until Ctrl-C / SIGTERM.
+pub(super) async fn watch(net: &mut Localnet, interrupt: &mut Interrupt, chain: Chain) {
     let tty = std::io::stderr().is_terminal();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     // Without a terminal, print every 10th line only (logs stay readable).
@@ -119,7 +119,13 @@ async fn watch(net: &mut Localnet, interrupt: &mut Interrupt) {
             () = interrupt.recv() => return,
         }
         net.refresh();
-        let line = display::status_line(&net.status().await);
+        let line = match chain {
+            Chain::Provider => display::status_line(&net.status().await),
+            Chain::Consumer(id) => match net.consumer_status(id).await {
+                Ok(status) => display::consumer_line(&status),
+                Err(err) => format!("{err:#}"),
+            },
+        };
         if tty {
             // Rewrite the line in place; \x1b[K clears what is left of the old one.
             eprint!("\r{line}\x1b[K");
@@ -133,20 +139,22 @@ async fn watch(net: &mut Localnet, interrupt: &mut Interrupt) {
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM.
-struct Interrupt {
+pub(super) struct Interrupt {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
 }
 
 impl Interrupt {
-    fn new() -> Result<Self> {
+    /// Listens for both signals.
+    pub(super) fn new() -> Result<Self> {
         Ok(Self {
             int: signal(SignalKind::interrupt()).context("failed to listen for SIGINT")?,
             term: signal(SignalKind::terminate()).context("failed to listen for SIGTERM")?,
         })
     }
 
-    async fn recv(&mut self) {
+    /// Waits for either signal.
+    pub(super) async fn recv(&mut self) {
         tokio::select! {
             _ = self.int.recv() => {}
             _ = self.term.recv() => {}

@@ -96,7 +96,7 @@ impl Localnet {
         self.manifest
             .nodes
             .push(NodeRecord::new(name, node_home, id, &ports));
-        self.manifest.write(&self.home)?;
+        self.save()?;
         Ok(index)
     }
 }

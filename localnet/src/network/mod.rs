@@ -2,12 +2,14 @@
 //!
 //! This file holds the types and generation ([`Localnet::create`], [`Localnet::load`]);
 //! `processes` starts and stops nodes, `watch` asks them how they are doing and `join`
-//! adds a node to an existing localnet.
+//! adds a node to an existing localnet. Both work on the provider's nodes and on a consumer
+//! chain's ([`Chain`]); `crate::consumer` creates consumer chains and runs their relayers.
 
 mod join;
 mod processes;
 mod watch;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,7 +22,7 @@ use crate::binaries::Binaries;
 use crate::config::{patch_node_config, NodeConfig};
 use crate::genesis::{write_shared_genesis, GenesisNode};
 use crate::keys::node_id;
-use crate::manifest::{Manifest, NodeRecord};
+use crate::manifest::{ConsumerRecord, Manifest, NodeRecord};
 use crate::ports::{NodePorts, PortPlan};
 
 /// Chain id used when none is given.
@@ -47,6 +49,16 @@ pub struct CreateOptions {
     pub ports: PortPlan,
     /// rampartd (runs `init`) and cometbft (used by `rampartd init`).
     pub binaries: Binaries,
+}
+
+/// One of the networks of a localnet: the provider's nodes, or the nodes of one consumer chain
+/// (`cargo localnet consumer up <id>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Chain {
+    /// The provider: `localnet.json`'s `nodes`.
+    Provider,
+    /// Consumer `id`: its entry in `localnet.json`'s `consumers`.
+    Consumer(u64),
 }
 
 /// Which of a node's processes are running.
@@ -89,6 +101,9 @@ pub struct Localnet {
     home: PathBuf,
     manifest: Manifest,
     children: Vec<Child>,
+    /// Consumers this value created, started or stopped: their records in memory are the
+    /// truth; the others are re-read from disk before every write.
+    touched: BTreeSet<u64>,
 }
 
 impl Localnet {
@@ -172,6 +187,7 @@ impl Localnet {
             faucet: Some(faucet),
             denom: Some(accounts::DENOM.into()),
             bech32_prefix: Some(accounts::BECH32_PREFIX.into()),
+            consumers: Vec::new(),
             extra: Default::default(),
         };
         manifest.write(&home)?;
@@ -179,6 +195,7 @@ impl Localnet {
             home,
             manifest,
             children: Vec::new(),
+            touched: BTreeSet::new(),
         })
     }
 
@@ -192,6 +209,7 @@ impl Localnet {
             home,
             manifest,
             children: Vec::new(),
+            touched: BTreeSet::new(),
         };
         net.refresh();
         Ok(net)
@@ -212,6 +230,11 @@ impl Localnet {
         &self.manifest
     }
 
+    /// The manifest, to record a new consumer in (then [`Localnet::save`] it).
+    pub(crate) fn manifest_mut(&mut self) -> &mut Manifest {
+        &mut self.manifest
+    }
+
     /// All node records.
     pub fn nodes(&self) -> &[NodeRecord] {
         &self.manifest.nodes
@@ -219,22 +242,98 @@ impl Localnet {
 
     /// The record of node `index`, or an error naming the valid range.
     pub fn node(&self, index: usize) -> Result<&NodeRecord> {
-        self.manifest.nodes.get(index).with_context(|| {
+        self.chain_node(Chain::Provider, index)
+    }
+
+    /// The record of consumer `consumer_id`, or an error saying how to create it.
+    pub fn consumer(&self, consumer_id: u64) -> Result<&ConsumerRecord> {
+        self.manifest.consumer(consumer_id).with_context(|| {
             format!(
-                "no node {index}: the localnet at {} has nodes 0..{}",
-                self.home.display(),
-                self.manifest.nodes.len().saturating_sub(1)
+                "the localnet at {} runs no consumer {consumer_id}; start it with `cargo \
+                 localnet consumer up {consumer_id}`",
+                self.home.display()
             )
         })
+    }
+
+    /// The mutable record of consumer `consumer_id`.
+    pub(crate) fn consumer_mut(&mut self, consumer_id: u64) -> Result<&mut ConsumerRecord> {
+        let home = self.home.display().to_string();
+        self.manifest
+            .consumers
+            .iter_mut()
+            .find(|c| c.consumer_id == consumer_id)
+            .with_context(|| format!("the localnet at {home} runs no consumer {consumer_id}"))
+    }
+
+    /// The nodes of `chain`.
+    pub fn chain_nodes(&self, chain: Chain) -> Result<&[NodeRecord]> {
+        match chain {
+            Chain::Provider => Ok(&self.manifest.nodes),
+            Chain::Consumer(id) => Ok(&self.consumer(id)?.nodes),
+        }
+    }
+
+    /// The nodes of `chain`, to record PIDs in.
+    fn chain_nodes_mut(&mut self, chain: Chain) -> Result<&mut Vec<NodeRecord>> {
+        match chain {
+            Chain::Provider => Ok(&mut self.manifest.nodes),
+            Chain::Consumer(id) => Ok(&mut self.consumer_mut(id)?.nodes),
+        }
+    }
+
+    /// Node `index` of `chain`, or an error naming the valid range.
+    pub fn chain_node(&self, chain: Chain, index: usize) -> Result<&NodeRecord> {
+        let nodes = self.chain_nodes(chain)?;
+        nodes.get(index).with_context(|| {
+            format!(
+                "no node {index}: {}the localnet at {} has nodes 0..{}",
+                chain_label(chain),
+                self.home.display(),
+                nodes.len().saturating_sub(1)
+            )
+        })
+    }
+
+    /// Every chain of this localnet: the provider, then its consumers.
+    pub fn chains(&self) -> Vec<Chain> {
+        std::iter::once(Chain::Provider)
+            .chain(
+                self.manifest
+                    .consumers
+                    .iter()
+                    .map(|c| Chain::Consumer(c.consumer_id)),
+            )
+            .collect()
+    }
+}
+
+/// `"consumer 2 "` for a consumer chain, nothing for the provider: the prefix of messages
+/// about a chain's nodes.
+pub fn chain_label(chain: Chain) -> String {
+    match chain {
+        Chain::Provider => String::new(),
+        Chain::Consumer(id) => format!("consumer {id} "),
     }
 }
 
 /// Runs `rampartd init` for one node, pointing it at our cometbft.
 fn init_node(binaries: &Binaries, name: &str, chain_id: &str, node_home: &Path) -> Result<()> {
+    run_init(binaries, name, &["--chain-id", chain_id], node_home)
+}
+
+/// Runs `rampartd init <name> <args…> --home <node_home>` with our cometbft and checks that it
+/// wrote a complete home.
+pub(crate) fn run_init(
+    binaries: &Binaries,
+    name: &str,
+    args: &[&str],
+    node_home: &Path,
+) -> Result<()> {
     let output = Command::new(&binaries.rampartd)
         .arg("init")
         .arg(name)
-        .args(["--chain-id", chain_id])
+        .args(args)
         .arg("--home")
         .arg(node_home)
         .env(rampartd::cometbft::COMETBFT_BIN_ENV, &binaries.cometbft)
@@ -243,7 +342,8 @@ fn init_node(binaries: &Binaries, name: &str, chain_id: &str, node_home: &Path) 
         .with_context(|| format!("failed to run `{} init`", binaries.rampartd.display()))?;
     if !output.status.success() {
         bail!(
-            "`rampartd init {name} --chain-id {chain_id} --home {}` failed ({}):\n{}{}",
+            "`rampartd init {name} {} --home {}` failed ({}):\n{}{}",
+            args.join(" "),
             node_home.display(),
             output.status,
             String::from_utf8_lossy(&output.stdout),
@@ -267,7 +367,7 @@ fn init_node(binaries: &Binaries, name: &str, chain_id: &str, node_home: &Path) 
 }
 
 /// `id@127.0.0.1:p2p` of every node except `me`.
-fn persistent_peers(ids: &[String], ports: &[NodePorts], me: usize) -> Vec<String> {
+pub(crate) fn persistent_peers(ids: &[String], ports: &[NodePorts], me: usize) -> Vec<String> {
     ids.iter()
         .zip(ports)
         .enumerate()

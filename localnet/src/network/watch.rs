@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use super::{describe_nodes, Localnet, NodeStatus, LOG_TAIL_LINES};
+use super::{chain_label, describe_nodes, Chain, Localnet, NodeStatus, LOG_TAIL_LINES};
 use crate::process::log_tail;
 use crate::rpc;
 
@@ -16,12 +16,18 @@ const SYNC_REPORT_EVERY: Duration = Duration::from_secs(2);
 
 /// Asking the nodes how they are doing.
 impl Localnet {
-    /// Queries every node's `/status` and `/net_info`; down nodes are
+    /// Queries every provider node's `/status` and `/net_info`; down nodes are
     /// reported, not errors.
     pub async fn status(&self) -> Vec<NodeStatus> {
+        self.chain_status(Chain::Provider).await
+    }
+
+    /// [`Localnet::status`] of `chain`'s nodes (none for a consumer this localnet does not run).
+    pub async fn chain_status(&self, chain: Chain) -> Vec<NodeStatus> {
         let mut tasks = tokio::task::JoinSet::new();
-        for (index, node) in self.manifest.nodes.iter().enumerate() {
-            let running = self.running(index);
+        let nodes = self.chain_nodes(chain).unwrap_or_default();
+        for (index, node) in nodes.iter().enumerate() {
+            let running = self.running_in(chain, index);
             let name = node.name.clone();
             let addr = node.rpc_addr();
             tasks.spawn(async move {
@@ -69,33 +75,46 @@ impl Localnet {
         by_index.into_values().collect()
     }
 
-    /// Waits until every node whose cometbft is running has committed
+    /// Waits until every provider node whose cometbft is running has committed
     /// `height`, printing progress to stderr. Fails on timeout or when a
     /// running process dies, with the end of its log.
     pub async fn wait_for_height(&self, height: u64, timeout: Duration) -> Result<Vec<NodeStatus>> {
+        self.wait_for_chain_height(Chain::Provider, height, timeout)
+            .await
+    }
+
+    /// [`Localnet::wait_for_height`] for `chain`'s nodes.
+    pub async fn wait_for_chain_height(
+        &self,
+        chain: Chain,
+        height: u64,
+        timeout: Duration,
+    ) -> Result<Vec<NodeStatus>> {
         let started = Instant::now();
-        let watched: Vec<usize> = (0..self.manifest.nodes.len())
-            .filter(|&i| self.running(i).cometbft)
+        let nodes = self.chain_nodes(chain)?;
+        let watched: Vec<usize> = (0..nodes.len())
+            .filter(|&i| self.running_in(chain, i).cometbft)
             .collect();
+        let label = chain_label(chain);
         if watched.is_empty() {
             bail!(
-                "no node of the localnet at {} is running",
+                "no {label}node of the localnet at {} is running",
                 self.home.display()
             );
         }
         let names = describe_nodes(
             &watched
                 .iter()
-                .map(|&i| self.manifest.nodes[i].name.as_str())
+                .map(|&i| nodes[i].name.as_str())
                 .collect::<Vec<_>>(),
         );
-        eprintln!("waiting for {names} to commit height {height}…");
+        eprintln!("waiting for {label}{names} to commit height {height}…");
         let mut last_report = String::new();
         loop {
             // Exited children are zombies until reaped; `running` treats
             // them as stopped, so no reaping is needed here.
-            self.ensure_alive(&watched)?;
-            let statuses = self.status().await;
+            self.ensure_alive(chain, &watched)?;
+            let statuses = self.chain_status(chain).await;
             let watched_statuses: Vec<&NodeStatus> = statuses
                 .iter()
                 .filter(|s| watched.contains(&s.index))
@@ -118,10 +137,14 @@ impl Localnet {
                 .collect::<Vec<_>>()
                 .join(" ");
             if started.elapsed() >= timeout {
+                let logs = nodes
+                    .first()
+                    .and_then(|n| n.home.parent())
+                    .unwrap_or(&self.home);
                 bail!(
-                    "timed out after {timeout:?} waiting for {names} to commit height {height} \
-                     (heights: {report}); logs are in {}/node*/logs",
-                    self.home.display()
+                    "timed out after {timeout:?} waiting for {label}{names} to commit height \
+                     {height} (heights: {report}); logs are in {}/node*/logs",
+                    logs.display()
                 );
             }
             if report != last_report {
@@ -135,11 +158,11 @@ impl Localnet {
         }
     }
 
-    /// Fails if a process of a watched node has died since it was started.
-    fn ensure_alive(&self, watched: &[usize]) -> Result<()> {
+    /// Fails if a process of a watched node of `chain` has died since it was started.
+    fn ensure_alive(&self, chain: Chain, watched: &[usize]) -> Result<()> {
         for &index in watched {
-            let node = &self.manifest.nodes[index];
-            let running = self.running(index);
+            let node = self.chain_node(chain, index)?;
+            let running = self.running_in(chain, index);
             for (process, pid, alive) in [
                 ("cometbft", node.pids.cometbft, running.cometbft),
                 ("rampartd", node.pids.rampartd, running.rampartd),
@@ -147,7 +170,8 @@ impl Localnet {
                 if let (Some(pid), false) = (pid, alive) {
                     let log = node.log_path(process);
                     bail!(
-                        "{} {process} (pid {pid}) exited; last lines of {}:\n{}",
+                        "{}{} {process} (pid {pid}) exited; last lines of {}:\n{}",
+                        chain_label(chain),
                         node.name,
                         log.display(),
                         log_tail(&log, LOG_TAIL_LINES)
@@ -171,13 +195,28 @@ impl Localnet {
     /// Prints its height against the network's as it changes; fails on timeout or when one of
     /// its processes dies. Returns its height.
     pub async fn wait_for_sync(&self, index: usize, timeout: Duration) -> Result<u64> {
-        let name = self.node(index)?.name.clone();
+        self.wait_for_chain_sync(Chain::Provider, index, timeout)
+            .await
+    }
+
+    /// [`Localnet::wait_for_sync`] for node `index` of `chain`.
+    pub async fn wait_for_chain_sync(
+        &self,
+        chain: Chain,
+        index: usize,
+        timeout: Duration,
+    ) -> Result<u64> {
+        let name = format!(
+            "{}{}",
+            chain_label(chain),
+            self.chain_node(chain, index)?.name
+        );
         let started = Instant::now();
         let mut last_report = String::new();
         let mut last_print = None;
         loop {
-            self.ensure_alive(&[index])?;
-            let statuses = self.status().await;
+            self.ensure_alive(chain, &[index])?;
+            let statuses = self.chain_status(chain).await;
             let network = statuses
                 .iter()
                 .filter(|s| s.index != index)
@@ -210,7 +249,7 @@ impl Localnet {
             if started.elapsed() >= timeout {
                 bail!(
                     "timed out after {timeout:?} waiting for {report} to sync; see {}",
-                    self.node(index)?.home.join("logs").display()
+                    self.chain_node(chain, index)?.home.join("logs").display()
                 );
             }
             // A long catch-up changes the height on every poll: one line every few seconds.

@@ -1,14 +1,14 @@
-//! The auth [`Module`]: genesis (parameters, accounts, the fee collector module account) and
-//! the `cosmos.auth.v1beta1.Query` service. It handles no messages; the app's ante handler uses
-//! [`crate::AuthRead`]/[`crate::AuthWrite`] to check signatures and sequences.
+//! The auth module ([`Component`]): genesis (parameters, accounts, the fee collector module
+//! account) and the `cosmos.auth.v1beta1.Query` service. It handles no messages; the app's ante
+//! handler uses [`crate::AuthRead`]/[`crate::AuthWrite`] to check signatures and sequences.
+
+use std::convert::Infallible;
 
 use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
 use rampart_core::state::{StateRead, StateWrite};
-use rampart_core::{ChainProfile, GenesisContext, Module, QueryContext};
-use serde_json::Value;
+use rampart_core::{ChainProfile, Component, GenesisContext, QueryContext};
 
-use crate::genesis;
+use crate::genesis::{self, AuthGenesis};
 use crate::query::{self, QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS};
 use crate::state::AuthWrite;
 
@@ -19,33 +19,24 @@ pub const FEE_COLLECTOR: &str = "fee_collector";
 #[derive(Debug, Default, Clone, Copy)]
 pub struct AuthModule;
 
-impl Module for AuthModule {
-    fn name(&self) -> &'static str {
-        "auth"
-    }
+impl Component for AuthModule {
+    const NAME: &'static str = "auth";
+    const QUERY_PATHS: &'static [&'static str] = &[QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS];
+    type Genesis = AuthGenesis;
+    type Msg = Infallible;
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        section: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(self.name(), section, |g| {
-            genesis::init(state, &ctx.profile, g)
-        })?;
+    /// The listed accounts, then the fee collector (numbered after them when not listed).
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::init(state, &ctx.profile, &g)?;
         state.ensure_module_account(FEE_COLLECTOR, &[])?;
         Ok(())
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
+    fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state, profile)
     }
 
-    fn query_paths(&self) -> &'static [&'static str] {
-        &[QUERY_ACCOUNT, QUERY_ACCOUNTS, QUERY_PARAMS]
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
         query::answer(ctx, path, request)
     }
 }
@@ -59,6 +50,7 @@ mod tests {
     use rampart_core::state::{EmptyState, Overlay};
     use rampart_core::Address;
     use rampart_core::BlockTime;
+    use rampart_core::Module;
     use rampart_core::SdkCode;
 
     fn ctx() -> GenesisContext {

@@ -1,15 +1,12 @@
-//! The bank [`Module`]: genesis balances, `MsgSend`/`MsgMultiSend` and the
+//! The bank module ([`Component`]): genesis balances, `MsgSend`/`MsgMultiSend` and the
 //! `cosmos.bank.v1beta1.Query` service.
 
 use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
 use rampart_core::state::{StateRead, StateWrite};
-use rampart_core::QueryContext;
-use rampart_core::{Address, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext};
-use serde_json::Value;
+use rampart_core::{ChainProfile, Component, GenesisContext, MsgScope, QueryContext};
 use tendermint_proto::google::protobuf::Any;
 
-use crate::genesis;
+use crate::genesis::{self, BankGenesis};
 use crate::msgs::{self, Transfer, MSG_MULTI_SEND, MSG_SEND};
 use crate::query::{self, PATHS};
 
@@ -17,42 +14,27 @@ use crate::query::{self, PATHS};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct BankModule;
 
-impl Module for BankModule {
-    fn name(&self) -> &'static str {
-        "bank"
+impl Component for BankModule {
+    const NAME: &'static str = "bank";
+    const MSG_TYPE_URLS: &'static [&'static str] = &[MSG_SEND, MSG_MULTI_SEND];
+    const QUERY_PATHS: &'static [&'static str] = PATHS;
+    type Genesis = BankGenesis;
+    type Msg = Transfer;
+
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::init(state, &ctx.profile, &g)
     }
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        section: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(self.name(), section, |g| {
-            genesis::init(state, &ctx.profile, g)
-        })
+    fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state, profile)
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
+    fn execute(&self, tx: MsgScope<'_>, msg: &Transfer) -> AppResult<Any> {
+        msgs::execute(tx.state, msg, tx.events)
     }
 
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        &[MSG_SEND, MSG_MULTI_SEND]
-    }
-
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        Transfer::validate(profile, msg)
-    }
-
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        Transfer::deliver(ctx, msg, |m| msgs::execute(state, m, events))
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        query::answer(ctx, path, request)
     }
 
     /// Every denom's supply is the sum of all balances, module accounts (the staking pools, the
@@ -69,14 +51,6 @@ impl Module for BankModule {
         }
         Ok(None)
     }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        query::answer(ctx, path, request)
-    }
 }
 
 #[cfg(test)]
@@ -86,6 +60,7 @@ mod tests {
     use rampart_auth::{AuthModule, AuthRead};
     use rampart_core::state::{EmptyState, Overlay};
     use rampart_core::Address;
+    use rampart_core::Module;
     use rampart_core::{Amount, BlockTime};
 
     #[test]

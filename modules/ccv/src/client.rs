@@ -89,6 +89,31 @@ pub fn next_consensus_state(
         .transpose()
 }
 
+/// The stored consensus state with the largest height below `height`, searched upwards from
+/// `from` (a trusted height below `height`): the states between the trusted header and a new
+/// one, which relayers normally leave empty by trusting the latest. Each step is a metered
+/// iteration, so a far-back trusted height costs its submitter gas, not the chain.
+pub fn previous_consensus_state(
+    state: &dyn StateRead,
+    from: u64,
+    height: u64,
+) -> AppResult<Option<ConsensusState>> {
+    let start = keys::consensus_state(from);
+    let mut previous = None;
+    for (key, bytes) in state.scan_from(keys::CONSENSUS_PREFIX, Some(&start)) {
+        if keys::height_suffix(&key).is_none_or(|h| h >= height) {
+            break;
+        }
+        previous = Some(bytes);
+    }
+    previous
+        .map(|bytes| {
+            <ConsensusState as prost::Message>::decode(bytes.as_slice())
+                .map_err(|e| corrupt("consensus state", e))
+        })
+        .transpose()
+}
+
 /// Every stored consensus state, by height (genesis export, invariants).
 pub fn all_consensus_states(state: &dyn StateRead) -> AppResult<Vec<ConsensusState>> {
     state

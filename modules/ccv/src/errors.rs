@@ -33,5 +33,15 @@ rampart_core::codespace! {
         InvalidProof = 13,
         /// A message beyond the size limits (validators, signatures).
         MessageTooLarge = 14,
+        /// A packet whose vsc id is not the next one (a gap): packets are received in order.
+        PacketOutOfOrder = 15,
+        /// A packet whose vsc id was already applied (a replay, or a racing relayer).
+        PacketReplayed = 16,
+        /// A packet for another consumer id than this chain's.
+        WrongConsumer = 17,
+        /// Packet bytes that do not decode, or an update with a malformed key or power.
+        InvalidPacket = 18,
+        /// A packet that would leave the chain without validators.
+        EmptyValidatorSet = 19,
     }
 }

@@ -12,10 +12,19 @@
 //!   "frozen_height": "0",
 //!   "consensus_states": [{"height": "100", "time": "2026-01-01T00:00:00Z",
 //!                         "app_hash": "…", "next_validators_hash": "…", "header_hash": "…"}],
-//!   "next_validators": [{"pub_key": "<hex ed25519>", "power": "10"}]
+//!   "next_validators": [{"pub_key": "<hex ed25519>", "power": "10"}],
+//!   "consumer_id": "0",
+//!   "validators": [{"pub_key": "<hex ed25519>", "power": "10",
+//!                   "provider_operator": "rampartvaloper1…"}],
+//!   "applied_vsc": "0",
+//!   "applied_provider_height": "100",
+//!   "signed_blocks_window": "100",
+//!   "min_signed_per_window": "0.5"
 //! }
 //! ```
 //!
+//! `validators` is the consumer's own set (the initial set the provider computed at launch; on
+//! export, the set in force), which CometBFT starts with; `applied_vsc` the last packet applied.
 //! `next_validators` is the provider set that signs H+1 (optional; when given it must hash to the
 //! latest state's `next_validators_hash`). [`from_consumer_genesis`] builds the section from the
 //! consumer genesis the provider wrote at launch (`query consumer genesis <id>`).
@@ -27,7 +36,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{self, ProviderClient, DEFAULT_MAX_CLOCK_DRIFT_SECONDS};
 use crate::errors::{err, CcvCode};
-use crate::verify;
+use crate::{header, vsc};
+use rampart_proto::rampart::ccv::v1 as pb;
 
 /// `app_state.ccv`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,6 +61,38 @@ pub struct CcvGenesis {
     /// The provider validator set that signs the height after the latest consensus state.
     #[serde(default)]
     pub next_validators: Vec<GenesisValidator>,
+    /// This consumer's id on the provider.
+    #[serde(with = "u64_text", default)]
+    pub consumer_id: u64,
+    /// The consumer's validator set (required with a provider client).
+    #[serde(default)]
+    pub validators: Vec<GenesisConsumerValidator>,
+    /// The highest applied vsc id (0 at launch).
+    #[serde(with = "u64_text", default)]
+    pub applied_vsc: u64,
+    /// The provider height of that packet (the launch height at launch).
+    #[serde(with = "u64_text", default)]
+    pub applied_provider_height: u64,
+    /// The liveness window, in blocks.
+    #[serde(with = "u64_text", default)]
+    pub signed_blocks_window: u64,
+    /// The minimum fraction of the window a validator signs (decimal text).
+    #[serde(default)]
+    pub min_signed_per_window: String,
+}
+
+/// A validator of the consumer's own set in genesis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisConsumerValidator {
+    /// The ed25519 consensus key on the consumer, hex (32 bytes).
+    pub pub_key: String,
+    /// Its voting power.
+    #[serde(with = "u64_text")]
+    pub power: u64,
+    /// The provider operator behind it.
+    #[serde(default)]
+    pub provider_operator: String,
 }
 
 fn default_drift() -> u64 {
@@ -112,6 +154,10 @@ fn hex32(text: &str, field: &str) -> AppResult<Vec<u8>> {
 pub fn from_consumer_genesis(
     g: &rampart_proto::rampart::consumer::v1::ConsumerGenesis,
 ) -> AppResult<CcvGenesis> {
+    let params = g
+        .params
+        .as_ref()
+        .ok_or_else(|| invalid("consumer genesis without params"))?;
     let time = g
         .provider_time
         .as_ref()
@@ -141,13 +187,36 @@ pub fn from_consumer_genesis(
                 power: v.power,
             })
             .collect(),
+        consumer_id: g.consumer_id,
+        validators: g
+            .initial_validators
+            .iter()
+            .map(|v| GenesisConsumerValidator {
+                pub_key: hex::encode(&v.consumer_pubkey),
+                power: v.power,
+                provider_operator: v.provider_operator.clone(),
+            })
+            .collect(),
+        applied_vsc: 0,
+        applied_provider_height: g.provider_height,
+        signed_blocks_window: params.signed_blocks_window,
+        min_signed_per_window: params.min_signed_per_window.clone(),
     })
 }
 
-/// Initialises the light client from `genesis`; an empty `provider_chain_id` leaves it absent.
-pub fn import(state: &mut dyn StateWrite, genesis: &CcvGenesis) -> AppResult<()> {
+/// Initialises the light client, the parameters and the consumer's set from `genesis` (the
+/// applied vsc id in force from `initial_height`); an empty `provider_chain_id` leaves the module
+/// idle.
+pub fn import(
+    state: &mut dyn StateWrite,
+    initial_height: u64,
+    genesis: &CcvGenesis,
+) -> AppResult<()> {
     if genesis.provider_chain_id.is_empty() {
-        if genesis.consensus_states.is_empty() && genesis.next_validators.is_empty() {
+        if genesis.consensus_states.is_empty()
+            && genesis.next_validators.is_empty()
+            && genesis.validators.is_empty()
+        {
             return Ok(());
         }
         return Err(invalid("consensus states without a provider_chain_id"));
@@ -183,7 +252,7 @@ pub fn import(state: &mut dyn StateWrite, genesis: &CcvGenesis) -> AppResult<()>
             .iter()
             .map(|v| Ok((hex32(&v.pub_key, "next_validators.pub_key")?, v.power)))
             .collect::<AppResult<_>>()?;
-        let set = verify::ed25519_set(&keys)?;
+        let set = header::ed25519_set(&keys)?;
         if set.hash().as_bytes() != latest.next_validators_hash.as_slice() {
             return Err(err(
                 CcvCode::TrustedValidatorsMismatch,
@@ -202,6 +271,51 @@ pub fn import(state: &mut dyn StateWrite, genesis: &CcvGenesis) -> AppResult<()>
         client::store_consensus_state(state, &client, cs)?;
     }
     client::save_client(state, &client);
+    import_consumer(state, initial_height, genesis, latest.height)
+}
+
+/// The consumer's own part of the section: parameters, validator set, applied vsc id.
+fn import_consumer(
+    state: &mut dyn StateWrite,
+    initial_height: u64,
+    genesis: &CcvGenesis,
+    latest_height: u64,
+) -> AppResult<()> {
+    if genesis.validators.is_empty() {
+        return Err(invalid(
+            "validators: a consumer starts with at least one validator",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &genesis.validators {
+        let key = hex32(&v.pub_key, "validators.pub_key")?;
+        tendermint::PublicKey::from_raw_ed25519(&key)
+            .ok_or_else(|| invalid("validators.pub_key: not an ed25519 key"))?;
+        if v.power == 0 || !seen.insert(key.clone()) {
+            return Err(invalid("validators: zero power or a key listed twice"));
+        }
+        vsc::put_validator(
+            state,
+            &pb::ConsumerValidator {
+                consumer_pubkey: key,
+                power: v.power,
+                provider_operator: v.provider_operator.clone(),
+            },
+        )?;
+    }
+    vsc::save_params(
+        state,
+        &pb::Params {
+            consumer_id: genesis.consumer_id,
+            signed_blocks_window: genesis.signed_blocks_window,
+            min_signed_per_window: genesis.min_signed_per_window.clone(),
+        },
+    );
+    let provider_height = match genesis.applied_provider_height {
+        0 => latest_height,
+        h => h,
+    };
+    vsc::set_applied(state, genesis.applied_vsc, provider_height, initial_height);
     Ok(())
 }
 
@@ -223,6 +337,8 @@ pub fn export(state: &dyn StateRead) -> AppResult<CcvGenesis> {
             })
         })
         .collect::<AppResult<_>>()?;
+    let params = vsc::params(state)?;
+    let (applied_vsc, applied_provider_height) = vsc::applied(state)?;
     Ok(CcvGenesis {
         provider_chain_id: client.chain_id,
         trusting_period_seconds: client.trusting_period_seconds,
@@ -230,6 +346,19 @@ pub fn export(state: &dyn StateRead) -> AppResult<CcvGenesis> {
         frozen_height: client.frozen_height,
         consensus_states,
         next_validators: Vec::new(),
+        consumer_id: params.consumer_id,
+        validators: vsc::validators(state)?
+            .into_iter()
+            .map(|v| GenesisConsumerValidator {
+                pub_key: hex::encode(&v.consumer_pubkey),
+                power: v.power,
+                provider_operator: v.provider_operator,
+            })
+            .collect(),
+        applied_vsc,
+        applied_provider_height,
+        signed_blocks_window: params.signed_blocks_window,
+        min_signed_per_window: params.min_signed_per_window,
     })
 }
 

@@ -5,6 +5,12 @@
 //! | `ccv/client` | `ProviderClient` |
 //! | `ccv/consensus/` ‖ height (u64 BE) | `ConsensusState` |
 //! | `ccv/expiry/` ‖ `time_key(expiry)` ‖ height (u64 BE) | empty (the pruning queue) |
+//! | `ccv/params` | `Params` |
+//! | `ccv/applied_vsc` | highest applied vsc id (u64 BE; proven to the provider) |
+//! | `ccv/applied_height` | the provider height of that packet (u64 BE) |
+//! | `ccv/validator/` ‖ consumer key (32 bytes) | `ConsumerValidator`: the set in force |
+//! | `ccv/pending/` ‖ consumer key (32 bytes) | `ConsumerValidator`: updates for this end block |
+//! | `ccv/height_vsc/` ‖ consumer height (u64 BE) | vsc id (u64 BE) in force from that height |
 
 use rampart_core::context::BlockTime;
 use rampart_core::wire::time_key;
@@ -15,6 +21,34 @@ pub const CLIENT: &[u8] = b"ccv/client";
 pub const CONSENSUS_PREFIX: &[u8] = b"ccv/consensus/";
 /// Prefix of the expiry queue: consensus states in the order they expire.
 pub const EXPIRY_PREFIX: &[u8] = b"ccv/expiry/";
+
+/// The consumer's cross-chain parameters.
+pub const PARAMS: &[u8] = b"ccv/params";
+/// The highest applied vsc id (the key the provider verifies acknowledgements against).
+pub const APPLIED_VSC: &[u8] = crate::proven::APPLIED_VSC;
+/// The provider height of the highest applied packet.
+pub const APPLIED_HEIGHT: &[u8] = b"ccv/applied_height";
+/// Prefix of the validator set in force, by consumer key.
+pub const VALIDATOR_PREFIX: &[u8] = b"ccv/validator/";
+/// Prefix of the updates received in this block, applied at its end.
+pub const PENDING_PREFIX: &[u8] = b"ccv/pending/";
+/// Prefix of the map from consumer heights to the vsc id in force.
+pub const HEIGHT_VSC_PREFIX: &[u8] = b"ccv/height_vsc/";
+
+/// The validator record of consumer key `key`.
+pub fn validator(key: &[u8; 32]) -> Vec<u8> {
+    [VALIDATOR_PREFIX, key].concat()
+}
+
+/// The pending update of consumer key `key`.
+pub fn pending(key: &[u8; 32]) -> Vec<u8> {
+    [PENDING_PREFIX, key].concat()
+}
+
+/// The entry of the height map at consumer `height`.
+pub fn height_vsc(height: u64) -> Vec<u8> {
+    [HEIGHT_VSC_PREFIX, &height.to_be_bytes()].concat()
+}
 
 /// The consensus state at provider `height`.
 pub fn consensus_state(height: u64) -> Vec<u8> {

@@ -7,8 +7,15 @@
 //!   (`ProdVerifier`, trust threshold 1/3, the consumer's block time as "now"); conflicting valid
 //!   headers freeze the client;
 //! - [`proof`]: ICS-23 membership proofs of provider state against a verified header's app hash;
+//! - [`vsc`]: `MsgRecvVscPacket` (proven, strict vsc id order) and the end block that applies
+//!   the provider's validator updates — the module owns the consumer's validator set;
+//! - [`proven`], [`header`] (domain part): the cross-chain keys both chains prove, and the
+//!   stateless header and validator-set checks the provider shares;
 //! - [`genesis`]: the trust anchor (`app_state.ccv`), written from the provider's launch header;
-//! - [`queries`]: `Query/ProviderClient` and `Query/ConsensusState` of `rampart.ccv.v1`.
+//! - [`queries`]: `rampart.ccv.v1.Query` (provider client, consensus states, applied vsc, the
+//!   validator set with provider operators, params);
+//! - `testing` (the `testing` feature, for tests and benchmarks): validator sets and headers
+//!   with real signed commits.
 //!
 //! Everything is a function over [`StateRead`]/[`StateWrite`]; [`CcvModule`] routes to them.
 //!
@@ -16,6 +23,8 @@
 //! builds (errors, [`urls`]); the state machine needs `component`.
 
 pub mod errors;
+pub mod header;
+pub mod proven;
 pub mod urls;
 
 // The state machine.
@@ -33,8 +42,17 @@ pub mod proof;
 pub mod queries;
 #[cfg(feature = "component")]
 pub mod verify;
+#[cfg(feature = "component")]
+pub mod vsc;
 
-pub use crate::urls::{MSG_UPDATE_PROVIDER_CLIENT, MSG_UPDATE_PROVIDER_CLIENT_RESPONSE};
+// Signed headers for tests and benchmarks.
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use crate::urls::{
+    MSG_RECV_VSC_PACKET, MSG_RECV_VSC_PACKET_RESPONSE, MSG_UPDATE_PROVIDER_CLIENT,
+    MSG_UPDATE_PROVIDER_CLIENT_RESPONSE,
+};
 #[cfg(feature = "component")]
 pub use client::{ConsensusState, ProviderClient};
 pub use errors::{CcvCode, CODESPACE};
@@ -46,3 +64,6 @@ pub use module::{CcvModule, CcvMsg};
 pub use proof::verify_provider_membership;
 #[cfg(feature = "component")]
 pub use verify::{update_client, UpdateOutcome, UpdateProviderClient};
+
+/// The module name and genesis section.
+pub const NAME: &str = "ccv";

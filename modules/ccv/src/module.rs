@@ -1,24 +1,30 @@
-//! The module's state machine (`component` feature): its [`rampart_core::Module`] impl.
+//! The module's state machine (`component` feature): its [`Component`] impl.
 
-use crate::urls::{MSG_UPDATE_PROVIDER_CLIENT, MSG_UPDATE_PROVIDER_CLIENT_RESPONSE};
+use crate::genesis::CcvGenesis;
+use crate::urls::{
+    MSG_RECV_VSC_PACKET, MSG_RECV_VSC_PACKET_RESPONSE, MSG_UPDATE_PROVIDER_CLIENT,
+    MSG_UPDATE_PROVIDER_CLIENT_RESPONSE, PATHS, TYPE_URLS,
+};
 use crate::verify::{update_client, UpdateOutcome, UpdateProviderClient};
-use crate::{client, genesis, queries};
+use crate::vsc::RecvVscPacket;
+use crate::{client, genesis, queries, vsc};
 use prost::Message;
 use rampart_core::error::AppResult;
-use rampart_core::module::{decode_msg, import_section, to_section, unknown_msg};
+use rampart_core::module::{decode_msg, unknown_msg};
 use rampart_core::{
-    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
-    QueryContext, StateRead, StateWrite,
+    Address, BlockScope, ChainProfile, Component, GenesisContext, ModuleMsg, MsgScope,
+    QueryContext, StateRead, StateWrite, ValidatorUpdate,
 };
 use rampart_proto::rampart::ccv::v1 as pb;
-use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 /// The module's messages, decoded and statelessly checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CcvMsg {
     /// `MsgUpdateProviderClient`.
     UpdateProviderClient(Box<UpdateProviderClient>),
+    /// `MsgRecvVscPacket`.
+    RecvVscPacket(Box<RecvVscPacket>),
 }
 
 impl ModuleMsg for CcvMsg {
@@ -30,6 +36,12 @@ impl ModuleMsg for CcvMsg {
                     UpdateProviderClient::from_proto(&m, profile)?,
                 )))
             }
+            MSG_RECV_VSC_PACKET => {
+                let m: pb::MsgRecvVscPacket = decode_msg(any)?;
+                Ok(Self::RecvVscPacket(Box::new(RecvVscPacket::from_proto(
+                    &m, profile,
+                )?)))
+            }
             other => Err(unknown_msg("ccv", other)),
         }
     }
@@ -37,59 +49,36 @@ impl ModuleMsg for CcvMsg {
     fn signers(&self, _profile: &ChainProfile) -> AppResult<Vec<Address>> {
         match self {
             Self::UpdateProviderClient(m) => Ok(vec![m.signer]),
+            Self::RecvVscPacket(m) => Ok(vec![m.signer]),
         }
     }
 }
 
-/// The consumer-side cross-chain validation module.
+/// The consumer-side cross-chain validation module; composed as the owner of the consumer's
+/// validator set (the provider dictates it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CcvModule;
 
-impl Module for CcvModule {
-    fn name(&self) -> &'static str {
-        "ccv"
+impl Component for CcvModule {
+    const NAME: &'static str = crate::NAME;
+    const MSG_TYPE_URLS: &'static [&'static str] = TYPE_URLS;
+    const QUERY_PATHS: &'static [&'static str] = PATHS;
+    type Genesis = CcvGenesis;
+    type Msg = CcvMsg;
+
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: CcvGenesis) -> AppResult<()> {
+        genesis::import(state, ctx.initial_height, &g)
     }
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        _ctx: &GenesisContext,
-        section: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(self.name(), section, |g| genesis::import(state, g))
+    fn export(state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<CcvGenesis> {
+        genesis::export(state)
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state)?)
-    }
-
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        _events: &mut Events,
-    ) -> AppResult<()> {
-        client::prune_expired(state, ctx.time).map(|_| ())
-    }
-
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        &[MSG_UPDATE_PROVIDER_CLIENT]
-    }
-
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        CcvMsg::validate(profile, msg)
-    }
-
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        CcvMsg::deliver(ctx, msg, |m| match m {
+    fn execute(&self, tx: MsgScope<'_>, msg: &CcvMsg) -> AppResult<Any> {
+        let now = tx.ctx.block.time;
+        match msg {
             CcvMsg::UpdateProviderClient(m) => {
-                let outcome = update_client(state, ctx.block.time, m, events)?;
+                let outcome = update_client(tx.state, now, m, tx.events)?;
                 Ok(Any {
                     type_url: MSG_UPDATE_PROVIDER_CLIENT_RESPONSE.into(),
                     value: pb::MsgUpdateProviderClientResponse {
@@ -98,18 +87,40 @@ impl Module for CcvModule {
                     .encode_to_vec(),
                 })
             }
-        })
+            CcvMsg::RecvVscPacket(m) => {
+                let vsc_id = vsc::receive(tx.state, now, tx.ctx.block.height, m, tx.events)?;
+                Ok(Any {
+                    type_url: MSG_RECV_VSC_PACKET_RESPONSE.into(),
+                    value: pb::MsgRecvVscPacketResponse { vsc_id }.encode_to_vec(),
+                })
+            }
+        }
+    }
+
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
+    }
+
+    /// Prunes the consensus states that expired.
+    fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
+        client::prune_expired(block.state, block.ctx.time).map(|_| ())
+    }
+
+    /// Applies the packets received in this block: the consumer's validator updates.
+    fn end_block(&self, block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
+        vsc::end_block(block.state, block.events)
+    }
+
+    /// The set the provider computed at launch.
+    fn genesis_validators(
+        &self,
+        state: &mut dyn StateWrite,
+        _ctx: &GenesisContext,
+    ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
+        vsc::genesis_validators(state).map(Some)
     }
 
     fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
         client::check_invariants(state)
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        queries::PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(ctx, path, request)
     }
 }

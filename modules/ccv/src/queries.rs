@@ -8,9 +8,12 @@ use rampart_core::wire::timestamp;
 use rampart_core::QueryContext;
 use rampart_proto::rampart::ccv::v1 as pb;
 
-use crate::client;
 use crate::errors::{err, CcvCode};
-pub use crate::urls::{PATHS, QUERY_CONSENSUS_STATE, QUERY_PROVIDER_CLIENT};
+pub use crate::urls::{
+    PATHS, QUERY_APPLIED_VSC, QUERY_CONSENSUS_STATE, QUERY_PARAMS, QUERY_PROVIDER_CLIENT,
+    QUERY_VALIDATORS,
+};
+use crate::{client, vsc};
 
 /// Answers `path` with `request`.
 pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
@@ -42,6 +45,29 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
             })?;
             Ok(pb::QueryConsensusStateResponse {
                 consensus_state: Some(cs),
+            }
+            .encode_to_vec())
+        }
+        QUERY_APPLIED_VSC => {
+            let _: pb::QueryAppliedVscRequest = decode_query(request)?;
+            let (vsc_id, provider_height) = vsc::applied(state)?;
+            Ok(pb::QueryAppliedVscResponse {
+                vsc_id,
+                provider_height,
+            }
+            .encode_to_vec())
+        }
+        QUERY_VALIDATORS => {
+            let _: pb::QueryValidatorsRequest = decode_query(request)?;
+            Ok(pb::QueryValidatorsResponse {
+                validators: vsc::validators(state)?,
+            }
+            .encode_to_vec())
+        }
+        QUERY_PARAMS => {
+            let _: pb::QueryParamsRequest = decode_query(request)?;
+            Ok(pb::QueryParamsResponse {
+                params: Some(vsc::params(state)?),
             }
             .encode_to_vec())
         }

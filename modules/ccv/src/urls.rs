@@ -9,8 +9,23 @@ pub const QUERY_PROVIDER_CLIENT: &str = "/rampart.ccv.v1.Query/ProviderClient";
 /// `Query/ConsensusState`.
 pub const QUERY_CONSENSUS_STATE: &str = "/rampart.ccv.v1.Query/ConsensusState";
 
+/// `Query/AppliedVsc`.
+pub const QUERY_APPLIED_VSC: &str = "/rampart.ccv.v1.Query/AppliedVsc";
+
+/// `Query/Validators`.
+pub const QUERY_VALIDATORS: &str = "/rampart.ccv.v1.Query/Validators";
+
+/// `Query/Params`.
+pub const QUERY_PARAMS: &str = "/rampart.ccv.v1.Query/Params";
+
 /// Every query path the module answers.
-pub const PATHS: &[&str] = &[QUERY_PROVIDER_CLIENT, QUERY_CONSENSUS_STATE];
+pub const PATHS: &[&str] = &[
+    QUERY_PROVIDER_CLIENT,
+    QUERY_CONSENSUS_STATE,
+    QUERY_APPLIED_VSC,
+    QUERY_VALIDATORS,
+    QUERY_PARAMS,
+];
 
 // Message type URLs.
 
@@ -20,3 +35,12 @@ pub const MSG_UPDATE_PROVIDER_CLIENT: &str = "/rampart.ccv.v1.MsgUpdateProviderC
 /// Type URL of `MsgUpdateProviderClientResponse`.
 pub const MSG_UPDATE_PROVIDER_CLIENT_RESPONSE: &str =
     "/rampart.ccv.v1.MsgUpdateProviderClientResponse";
+
+/// Type URL of `MsgRecvVscPacket`.
+pub const MSG_RECV_VSC_PACKET: &str = "/rampart.ccv.v1.MsgRecvVscPacket";
+
+/// Type URL of `MsgRecvVscPacketResponse`.
+pub const MSG_RECV_VSC_PACKET_RESPONSE: &str = "/rampart.ccv.v1.MsgRecvVscPacketResponse";
+
+/// Every message type URL the module handles.
+pub const TYPE_URLS: &[&str] = &[MSG_UPDATE_PROVIDER_CLIENT, MSG_RECV_VSC_PACKET];

@@ -1,8 +1,8 @@
 //! `MsgUpdateProviderClient`: a provider header verified against a trusted one with
 //! `tendermint-light-client-verifier` (`ProdVerifier`, trust threshold 1/3, the client's trusting
 //! period and clock drift, the consumer's block time as "now"). Misbehaviour — a second, different
-//! valid header at a stored height, or a valid header whose time is not before the next stored
-//! one — freezes the client.
+//! valid header at a stored height, or a valid header whose time is not after the nearest stored
+//! one below it or not before the nearest above — freezes the client.
 
 use std::time::Duration;
 
@@ -13,18 +13,17 @@ use rampart_proto::rampart::ccv::v1 as pb;
 use tendermint::block::signed_header::SignedHeader;
 use tendermint::block::Height;
 use tendermint::validator::Set;
-use tendermint_light_client_verifier::errors::VerificationErrorDetail as Detail;
 use tendermint_light_client_verifier::options::Options;
 use tendermint_light_client_verifier::types::{
     TrustThreshold, TrustedBlockState, UntrustedBlockState,
 };
-use tendermint_light_client_verifier::{ProdVerifier, Verdict, Verifier};
+use tendermint_light_client_verifier::{ProdVerifier, Verifier};
+
+use rampart_auth::AuthRead;
 
 use crate::client::{self, ConsensusState, ProviderClient};
 use crate::errors::{err, CcvCode};
-
-/// The most validators (and commit signatures) a message may carry: CometBFT's `MaxVotesCount`.
-pub const MAX_VALIDATORS: usize = 10_000;
+use crate::header::{our_time, tm_time, too_large, validator_set, verdict_error, MAX_VALIDATORS};
 
 /// A decoded, statelessly checked `MsgUpdateProviderClient`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,56 +49,6 @@ pub enum UpdateOutcome {
     Unchanged(u64),
     /// The header proved misbehaviour at this height: the client is frozen.
     Frozen(u64),
-}
-
-fn too_large(what: &str, n: usize) -> rampart_core::AppError {
-    err(
-        CcvCode::MessageTooLarge,
-        format!("{what}: {n} entries, at most {MAX_VALIDATORS}"),
-    )
-}
-
-/// A validator set from its protobuf form with `Set::try_from` (never `Set::new`, which panics on
-/// power overflow); `field` names it in errors.
-pub fn validator_set(
-    raw: Option<&tendermint_proto::types::ValidatorSet>,
-    field: &str,
-) -> AppResult<Set> {
-    let raw = raw.ok_or_else(|| err(CcvCode::InvalidValidatorSet, format!("{field}: missing")))?;
-    if raw.validators.len() > MAX_VALIDATORS {
-        return Err(too_large(field, raw.validators.len()));
-    }
-    Set::try_from(raw.clone())
-        .map_err(|e| err(CcvCode::InvalidValidatorSet, format!("{field}: {e}")))
-}
-
-/// A validator set of ed25519 keys and powers (genesis), validated like one from a relayer.
-pub fn ed25519_set(validators: &[(Vec<u8>, u64)]) -> AppResult<Set> {
-    use tendermint_proto::crypto::{public_key::Sum, PublicKey};
-    let mut raw = tendermint_proto::types::ValidatorSet::default();
-    for (key, power) in validators {
-        let pk = tendermint::PublicKey::from_raw_ed25519(key).ok_or_else(|| {
-            err(
-                CcvCode::InvalidValidatorSet,
-                "next_validators: invalid ed25519 key",
-            )
-        })?;
-        let power = i64::try_from(*power).map_err(|_| {
-            err(
-                CcvCode::InvalidValidatorSet,
-                "next_validators: power overflows",
-            )
-        })?;
-        raw.validators.push(tendermint_proto::types::Validator {
-            address: tendermint::account::Id::from(pk).as_bytes().to_vec(),
-            pub_key: Some(PublicKey {
-                sum: Some(Sum::Ed25519(key.clone())),
-            }),
-            voting_power: power,
-            proposer_priority: 0,
-        });
-    }
-    validator_set(Some(&raw), "next_validators")
 }
 
 impl UpdateProviderClient {
@@ -133,20 +82,6 @@ impl UpdateProviderClient {
     }
 }
 
-fn tm_time(time: BlockTime) -> AppResult<tendermint::Time> {
-    tendermint::Time::from_unix_timestamp(time.seconds, time.nanos)
-        .map_err(|e| err(CcvCode::InvalidHeader, format!("time out of range: {e}")))
-}
-
-fn our_time(time: tendermint::Time) -> AppResult<BlockTime> {
-    let nanos = time.unix_timestamp_nanos();
-    let seconds = i64::try_from(nanos.div_euclid(1_000_000_000))
-        .map_err(|_| err(CcvCode::InvalidHeader, "header time out of range"))?;
-    // rem_euclid of a positive modulus is in 0..10^9, which fits u32.
-    let nanos = u32::try_from(nanos.rem_euclid(1_000_000_000)).unwrap_or(0);
-    Ok(BlockTime { seconds, nanos })
-}
-
 fn expired_error(
     client: &ProviderClient,
     cs: &ConsensusState,
@@ -163,33 +98,10 @@ fn expired_error(
     ))
 }
 
-fn verdict_error(verdict: Verdict) -> Option<rampart_core::AppError> {
-    match verdict {
-        Verdict::Success => None,
-        Verdict::NotEnoughTrust(tally) => Some(err(
-            CcvCode::InsufficientTrust,
-            format!("not enough trust, bisect: {tally}"),
-        )),
-        Verdict::Invalid(detail) => {
-            let code = match &detail {
-                Detail::HeaderFromTheFuture(_) => CcvCode::HeaderFromFuture,
-                Detail::NotEnoughTrust(_) | Detail::InsufficientSignersOverlap(_) => {
-                    CcvCode::InsufficientTrust
-                }
-                Detail::InvalidSignature(_) | Detail::FaultySigner(_) => CcvCode::InvalidSignature,
-                Detail::ChainIdMismatch(_) => CcvCode::ChainIdMismatch,
-                Detail::NotWithinTrustPeriod(_) => CcvCode::ClientExpired,
-                Detail::InvalidValidatorSet(_) => CcvCode::InvalidValidatorSet,
-                _ => CcvCode::InvalidHeader,
-            };
-            Some(err(code, format!("header verification failed: {detail}")))
-        }
-    }
-}
-
 /// Verifies `msg` against the client at block time `now` and applies it: stores the new
 /// consensus state, or freezes the client on misbehaviour, or leaves state unchanged for a header
-/// already trusted. Every refusal is an error and writes nothing.
+/// already trusted. Every refusal is an error and writes nothing. Gas: auth's
+/// `sig_verify_cost_ed25519` per commit signature, charged before the signatures are checked.
 pub fn update_client(
     state: &mut dyn StateWrite,
     now: BlockTime,
@@ -250,6 +162,18 @@ pub fn update_client(
         validators: &msg.validator_set,
         next_validators: None,
     };
+    let signatures = msg
+        .signed_header
+        .commit
+        .signatures
+        .iter()
+        .filter(|s| !matches!(s, tendermint::block::CommitSig::BlockIdFlagAbsent))
+        .count();
+    let per_signature = state.auth_params()?.sig_verify_cost_ed25519;
+    state.charge_gas(
+        per_signature.saturating_mul(u64::try_from(signatures).unwrap_or(u64::MAX)),
+        "update provider client: ed25519 commit signatures",
+    );
     let options = Options {
         trust_threshold: TrustThreshold::ONE_THIRD,
         trusting_period: Duration::from_secs(client.trusting_period_seconds),
@@ -285,6 +209,18 @@ pub fn update_client(
             "conflicting header",
             events,
         ));
+    }
+    let previous = client::previous_consensus_state(state, msg.trusted_height.value(), height)?;
+    if let Some(previous) = previous {
+        if client::header_time(&previous)? >= time {
+            return Ok(freeze(
+                state,
+                client,
+                &new_state,
+                "non-monotonic time",
+                events,
+            ));
+        }
     }
     if let Some(next) = client::next_consensus_state(state, height)? {
         if client::header_time(&next)? <= time {

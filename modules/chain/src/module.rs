@@ -1,14 +1,16 @@
 //! The module's state machine (`component` feature): genesis, state and its
 //! [`rampart_core::Module`] impl.
 
+use std::convert::Infallible;
+
 use crate::urls::QUERY_CHAIN_INFO;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
+use rampart_core::module::decode_request;
 use rampart_core::state::{StateRead, StateReadExt, StateWrite, StateWriteExt};
-use rampart_core::{ChainProfile, GenesisContext, Module, QueryContext};
+use rampart_core::{ChainProfile, Component, GenesisContext, QueryContext};
 use rampart_proto::rampart::chain::v1::{ChainInfo, QueryChainInfoRequest, QueryChainInfoResponse};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use tendermint_proto::google::protobuf::Timestamp;
 
 /// State key of the [`ChainInfo`] record.
@@ -38,53 +40,44 @@ pub fn chain_info(state: &dyn StateRead) -> AppResult<ChainInfo> {
         .ok_or_else(|| AppError::sdk(SdkCode::KeyNotFound, "chain info: key not found"))
 }
 
-impl Module for ChainModule {
-    fn name(&self) -> &'static str {
-        "chain"
-    }
+impl Component for ChainModule {
+    const NAME: &'static str = "chain";
+    const QUERY_PATHS: &'static [&'static str] = &[QUERY_CHAIN_INFO];
+    type Genesis = ChainGenesis;
+    type Msg = Infallible;
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        genesis: Option<&Value>,
-    ) -> AppResult<()> {
-        let genesis: ChainGenesis = rampart_core::module::genesis_section("chain", genesis)?;
+    /// Records the chain's identity: the context's chain id, initial height and genesis time
+    /// with the section's name and description.
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        let nanos = i32::try_from(ctx.genesis_time.nanos).map_err(|_| {
+            AppError::sdk(SdkCode::InvalidRequest, "genesis_time nanos out of range")
+        })?;
         let info = ChainInfo {
             chain_id: ctx.chain_id.clone(),
             initial_height: ctx.initial_height,
             genesis_time: Some(Timestamp {
                 seconds: ctx.genesis_time.seconds,
-                nanos: i32::try_from(ctx.genesis_time.nanos).map_err(|_| {
-                    AppError::sdk(SdkCode::InvalidRequest, "genesis_time nanos out of range")
-                })?,
+                nanos,
             }),
-            name: genesis.name,
-            description: genesis.description,
+            name: g.name,
+            description: g.description,
         };
         state.put_proto(CHAIN_INFO_KEY.to_vec(), &info);
         Ok(())
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Value> {
+    fn export(state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Self::Genesis> {
         let info = chain_info(state)?;
-        serde_json::to_value(ChainGenesis {
+        Ok(ChainGenesis {
             name: info.name,
             description: info.description,
         })
-        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("export chain genesis: {e}")))
     }
 
-    fn query_paths(&self) -> &'static [&'static str] {
-        &[QUERY_CHAIN_INFO]
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
         match path {
             QUERY_CHAIN_INFO => {
-                QueryChainInfoRequest::decode(request).map_err(|e| {
-                    AppError::sdk(SdkCode::TxDecode, format!("QueryChainInfoRequest: {e}"))
-                })?;
+                decode_request::<QueryChainInfoRequest>("QueryChainInfoRequest", request)?;
                 let info = chain_info(ctx.state)?;
                 Ok(QueryChainInfoResponse { info: Some(info) }.encode_to_vec())
             }
@@ -101,6 +94,7 @@ mod tests {
     use super::*;
     use rampart_core::state::{EmptyState, Overlay};
     use rampart_core::BlockTime;
+    use rampart_core::Module;
 
     fn ctx() -> GenesisContext {
         GenesisContext {

@@ -30,5 +30,15 @@ rampart_core::codespace! {
         NotFound = 12,
         /// Empty or invalid reward funding.
         InvalidFunding = 13,
+        /// An acknowledged vsc id beyond the last packet sent to the consumer.
+        VscNotSent = 14,
+        /// A vsc id at or below the consumer's `last_acknowledged_vsc` (a replay, a racing
+        /// relayer, or 0: the launch set): nothing to record.
+        AlreadyAcknowledged = 15,
+        /// A consumer header from another chain than the consumer's.
+        ChainIdMismatch = 16,
+        /// A consumer header signed by a validator set that is not one the provider sent to the
+        /// consumer between its last acknowledged vsc id and the acknowledged one.
+        UnknownValidatorSet = 17,
     }
 }

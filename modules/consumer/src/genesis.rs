@@ -27,14 +27,19 @@
 //!     "genesis": {…}, "validators": [{"operator": "rampartvaloper1…", "consumer_pubkey": "hex",
 //!                 "power": "20", "pledged_tokens": "20000000", "pledge_bps": 10000,
 //!                 "validator_power": "20", "provider_height": "10"}],
-//!     "next_vsc_id": "2", "packets": [{"vsc_id": "1", …}], "pending_slash_acks": ["hex"],
+//!     "next_vsc_id": "2", "packets": [{"vsc_id": "1", "updates": [{"consumer_pubkey": "hex",
+//!                 "power": "20", "provider_operator": "rampartvaloper1…"}], …}],
+//!     "last_acknowledged_vsc": "0",
+//!     "set_hashes": [{"vsc_id": "0", "hash": "hex"}, {"vsc_id": "1", "hash": "hex"}],
+//!     "pending_slash_acks": ["hex"],
 //!     "reward_pool": [], "commissions": [{"validator": "rampartvaloper1…", "rate": "0.05"}]
 //!   }]
 //! }
 //! ```
 //!
 //! Import checks ids (unique, below `next_consumer_id`), live chain ids (unique), every record's
-//! fields, and that the consumer module account holds (at least) the deposits plus the reward
+//! fields (`last_acknowledged_vsc` below `next_vsc_id`, 32-byte set hashes, provider operators
+//! valid or empty), and that the consumer module account holds (at least) the deposits plus the reward
 //! pools.
 
 use std::collections::BTreeSet;
@@ -175,20 +180,28 @@ fn updates_to_json(updates: &[pb::ValidatorUpdate]) -> Vec<pb::GenesisValidatorU
         .map(|u| pb::GenesisValidatorUpdate {
             consumer_pubkey: hex::encode(&u.consumer_pubkey),
             power: u.power,
+            provider_operator: u.provider_operator.clone(),
         })
         .collect()
 }
 
 fn updates_from_json(
+    profile: &ChainProfile,
     updates: &[pb::GenesisValidatorUpdate],
     field: &str,
 ) -> AppResult<Vec<pb::ValidatorUpdate>> {
     updates
         .iter()
         .map(|u| {
+            if !u.provider_operator.is_empty() {
+                profile
+                    .valoper(&u.provider_operator, "provider_operator")
+                    .map_err(|e| invalid(format!("{field}: {}", e.log)))?;
+            }
             Ok(pb::ValidatorUpdate {
                 consumer_pubkey: hex32(&u.consumer_pubkey, field)?.to_vec(),
                 power: u.power,
+                provider_operator: u.provider_operator.clone(),
             })
         })
         .collect()
@@ -281,6 +294,14 @@ fn export_one(
         delete_time: time_json(&p.delete_time)?,
         rewards_paused: p.rewards_paused,
         last_heard_from: time_json(&p.last_heard_from)?,
+        last_acknowledged_vsc: consumer.last_acknowledged_vsc,
+        set_hashes: state::set_hashes(state, id)?
+            .into_iter()
+            .map(|(vsc_id, hash)| pb::GenesisSetHash {
+                vsc_id,
+                hash: hex::encode(hash),
+            })
+            .collect(),
         genesis,
         validators,
         next_vsc_id: next_vsc,
@@ -358,6 +379,7 @@ fn import_one(
         delete_time: time_proto(&g.delete_time, &at("delete_time"))?,
         rewards_paused: g.rewards_paused,
         last_heard_from: time_proto(&g.last_heard_from, &at("last_heard_from"))?,
+        last_acknowledged_vsc: g.last_acknowledged_vsc,
     };
     let consumer =
         Consumer::from_proto(&proto).map_err(|e| invalid(format!("consumers[{id}]: {}", e.log)))?;
@@ -377,6 +399,7 @@ fn import_one(
             chain_id: consumer.chain_id.clone(),
             params: genesis.params.as_ref().map(params_from_json),
             initial_validators: updates_from_json(
+                profile,
                 &genesis.initial_validators,
                 &at("genesis.initial_validators"),
             )?,
@@ -439,7 +462,7 @@ fn import_one(
                 consumer_id: id,
                 vsc_id: packet.vsc_id,
                 provider_height: packet.provider_height,
-                updates: updates_from_json(&packet.updates, &at("packets"))?,
+                updates: updates_from_json(profile, &packet.updates, &at("packets"))?,
                 slash_acks: packet
                     .slash_acks
                     .iter()
@@ -456,6 +479,21 @@ fn import_one(
         state.put(keys::next_vsc(id), g.next_vsc_id.to_be_bytes().to_vec());
     } else {
         state.delete(keys::next_vsc(id));
+    }
+    if g.last_acknowledged_vsc >= g.next_vsc_id.max(1) {
+        return Err(invalid(format!(
+            "{}: {} was never sent (next_vsc_id {})",
+            at("last_acknowledged_vsc"),
+            g.last_acknowledged_vsc,
+            g.next_vsc_id
+        )));
+    }
+    for h in &g.set_hashes {
+        let hash = hex::decode(&h.hash)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| invalid(format!("{}: expected 32 hex bytes", at("set_hashes"))))?;
+        state::put_set_hash(state, id, h.vsc_id, &hash);
     }
     for ack in &g.pending_slash_acks {
         state.put(

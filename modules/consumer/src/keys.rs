@@ -16,6 +16,7 @@
 //! | `consumer/pool/ ‖ id` | reward pool (`Params`-style coin list) |
 //! | `consumer/comm/ ‖ id ‖ operator` | per-consumer commission rate (decimal text) |
 //! | `consumer/timeout/ ‖ time_key(due) ‖ id` | empty: launched consumers by ccv-timeout time |
+//! | `consumer/sethash/ ‖ id ‖ vsc_id` | the CometBFT hash (32 bytes) of the consumer's set after `vsc_id` (0: the launch set) |
 
 use rampart_core::Address;
 
@@ -34,7 +35,7 @@ pub const GENESIS: &[u8] = b"consumer/genesis/";
 /// The validator set last sent to each consumer.
 pub const VALIDATOR: &[u8] = b"consumer/val/";
 /// Validator-set-change packets (`vsc`: the proven packet keys).
-pub const VSC_PACKET: &[u8] = b"consumer/vsc/";
+pub const VSC_PACKET: &[u8] = rampart_ccv::proven::PROVIDER_PACKET_PREFIX;
 /// Next vsc id per consumer.
 pub const NEXT_VSC: &[u8] = b"consumer/next_vsc/";
 /// Slash acks waiting for the next packet.
@@ -46,6 +47,9 @@ pub const COMMISSION: &[u8] = b"consumer/comm/";
 
 /// The ccv-timeout queue: launched consumers in the order they time out.
 pub const TIMEOUT: &[u8] = b"consumer/timeout/";
+/// The CometBFT hashes of the sets the provider dictated, per vsc id, kept from the last
+/// acknowledged id on.
+pub const SET_HASH: &[u8] = b"consumer/sethash/";
 
 /// The ccv-timeout queue entry of consumer `id`, due at `due`.
 pub fn timeout(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
@@ -97,10 +101,15 @@ pub fn validator(id: u64, op: &Address) -> Vec<u8> {
     [VALIDATOR, &id.to_be_bytes(), op].concat()
 }
 
-/// The state key of packet `vsc_id` of consumer `id`:
-/// `"consumer/vsc/" ‖ id (u64 BE) ‖ vsc_id (u64 BE)`. Relayers prove it with `/store/key`.
+/// The state key of packet `vsc_id` of consumer `id` ([`rampart_ccv::proven::provider_packet_key`]).
+/// Relayers prove it with `/store/key`.
 pub fn packet(id: u64, vsc_id: u64) -> Vec<u8> {
-    [VSC_PACKET, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
+    rampart_ccv::proven::provider_packet_key(id, vsc_id)
+}
+
+/// Key of the hash of consumer `id`'s set after packet `vsc_id`.
+pub fn set_hash(id: u64, vsc_id: u64) -> Vec<u8> {
+    [SET_HASH, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
 }
 
 /// Key of a consumer's next vsc id.

@@ -25,7 +25,7 @@
 //! H's time, hash and `next_validators_hash` (from FinalizeBlock, via
 //! [`rampart_core::BlockContext`]), the set that signs H+1, the trusting period (2/3 of the
 //! consumer's unbonding period, rounded down) and the maximum clock drift. A launched consumer
-//! records `last_heard_from` (its launch; acknowledged packets will refresh it) and sits in a
+//! records `last_heard_from` (its launch; each acknowledgement refreshes it) and sits in a
 //! time-ordered queue (`consumer/timeout/`): at the first block whose time reaches
 //! `last_heard_from + ccv_timeout_seconds` it is stopped (`consumer_stopped`,
 //! `reason=ccv_timeout`); begin block reads only the due entries.
@@ -37,7 +37,27 @@
 //! slash acks wait), a [`rampart_proto::rampart::consumer::v1::ValidatorSetChangePacket`] is
 //! stored under [`keys::packet`] — `"consumer/vsc/" ‖ consumer_id (u64 BE) ‖ vsc_id (u64 BE)` —
 //! so that a relayer proves it with the app's ICS-23 proofs (ABCI query `/store/key`,
-//! `prove = true`) against the provider's app hash.
+//! `prove = true`) against the provider's app hash. Every update names the provider operator
+//! owning the key (`provider_operator`), in packets as in the genesis' `initial_validators`.
+//! With each packet (and at launch, as vsc id 0) the CometBFT hash of the consumer's new set is
+//! stored under `consumer/sethash/ ‖ id ‖ vsc_id` ([`state::set_hash`]): the sets the provider
+//! dictated, the only ones whose signatures it accepts on consumer headers. A set without power
+//! is never sent: the consumer is stopped instead (`consumer_stopped`,
+//! `reason=empty_validator_set`).
+//!
+//! # Acknowledgements
+//!
+//! `MsgAcknowledgeVsc` (anyone; [`ack::AcknowledgeVsc`]) proves that the consumer applied every
+//! packet up to `vsc_id`: a consumer header signed by more than 2/3 of a set the provider sent
+//! after a vsc id from the last acknowledged one to `vsc_id` (checked with
+//! `tendermint-light-client-verifier`), and an
+//! ICS-23 proof that the state its app hash commits holds `vsc_id` under the consumer's
+//! `ccv/applied_vsc` ([`rampart_ccv::proven`]). It records `last_acknowledged_vsc` and
+//! `last_heard_from` (the provider's block time, which pushes the ccv timeout back), and prunes
+//! the applied packets and the older set hashes (event `vsc_acknowledged`). An id at or below the
+//! last acknowledged one is refused with `consumer/15` and changes nothing, so racing relayers
+//! are harmless; the full list of checks and codes is on the handler (`msgs::acknowledge`). Gas:
+//! auth's `sig_verify_cost_ed25519` per commit signature, charged before verifying.
 //!
 //! # Rewards
 //!
@@ -52,8 +72,9 @@
 //! without depending on it. Errors: [`errors`] (codespace `consumer`). Genesis: [`genesis`].
 //!
 //! Domain/component split: without the default `component` feature only the domain part
-//! builds (errors, [`types`], [`urls`]); the state machine needs `component`.
+//! builds (errors, [`types`], [`urls`], [`ack`]); the state machine needs `component`.
 
+pub mod ack;
 pub mod errors;
 pub mod types;
 pub mod urls;

@@ -49,8 +49,8 @@ pub fn delete(
 
 /// Stops launched `consumer` now: phase STOPPED (its ccv-timeout entry goes with it), no
 /// pending parameters, deletion `provider_unbonding_seconds` later. Event
-/// `consumer_stopped{consumer_id, chain_id, delete_time, reason}` (`removed` by its owner or
-/// `ccv_timeout`).
+/// `consumer_stopped{consumer_id, chain_id, delete_time, reason}` (`removed` by its owner,
+/// `ccv_timeout`, or `empty_validator_set` when its next set would have no validators).
 pub fn stop(
     state: &mut dyn StateWrite,
     mut consumer: Consumer,

@@ -1,19 +1,17 @@
-//! The module's state machine (`component` feature): its [`rampart_core::Module`] impl.
+//! The module's state machine (`component` feature): its [`Component`] impl.
 
 use std::sync::Arc;
 
 use crate::{
-    genesis, invariants, lifecycle, msgs, queries, rewards, ConsumerHooks, ConsumerMsg, NoHooks,
-    NAME,
+    genesis, invariants, lifecycle, msgs, queries, rewards, ConsumerGenesisState, ConsumerHooks,
+    ConsumerMsg, NoHooks, NAME,
 };
 use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
-    QueryContext, StateRead, StateWrite,
+    BlockScope, ChainProfile, Component, GenesisContext, MsgScope, QueryContext, Scope, StateRead,
+    StateWrite,
 };
 use rampart_staking::StakingRead;
-use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 /// The consumer registry module.
@@ -46,69 +44,42 @@ impl ConsumerModule {
     }
 }
 
-impl Module for ConsumerModule {
-    fn name(&self) -> &'static str {
-        NAME
+impl Component for ConsumerModule {
+    const NAME: &'static str = NAME;
+    const MSG_TYPE_URLS: &'static [&'static str] = msgs::TYPE_URLS;
+    const QUERY_PATHS: &'static [&'static str] = queries::PATHS;
+    type Genesis = ConsumerGenesisState;
+    type Msg = ConsumerMsg;
+
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::import(state, &ctx.profile, &g)
     }
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        section: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(NAME, section, |g| genesis::import(state, &ctx.profile, g))
+    fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state, profile)
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
+    fn execute(&self, tx: MsgScope<'_>, msg: &ConsumerMsg) -> AppResult<Any> {
+        msgs::execute(tx.state, self.hooks.as_ref(), tx.ctx, msg, tx.events)
+    }
+
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
     }
 
     /// Ccv timeouts (launched consumers unheard for `ccv_timeout_seconds` are stopped), deletions
     /// and pending parameters first, then the per-block rewards of launched consumers.
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        events: &mut Events,
-    ) -> AppResult<()> {
+    fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
+        let Scope { state, ctx, events } = block;
         let unbonding = u64::try_from(state.unbonding_time()?.seconds).unwrap_or(0);
         lifecycle::stop_timed_out(state, ctx.time, unbonding, events)?;
         lifecycle::begin_block(state, self.hooks.as_ref(), ctx.time, events)?;
         rewards::pay_all(state, &ctx.profile, events)
     }
 
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        msgs::TYPE_URLS
-    }
-
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        ConsumerMsg::validate(profile, msg)
-    }
-
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        ConsumerMsg::deliver(ctx, msg, |m| {
-            msgs::execute(state, self.hooks.as_ref(), ctx, m, events)
-        })
-    }
-
     /// The module account holds every deposit and reward pool ([`invariants::check`]); a
     /// breach, like a state that cannot be read, is reported as the violation.
     fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
         Ok(invariants::check(state).err().map(|e| e.log))
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        queries::PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(ctx, path, request)
     }
 }

@@ -1,7 +1,7 @@
 //! The `rampart.consumer.v1` messages: decoding, stateless checks, signers and execution.
 
 use prost::Message;
-use rampart_auth::AuthWrite;
+use rampart_auth::{AuthRead, AuthWrite};
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -12,6 +12,7 @@ use rampart_proto::rampart::consumer::v1 as pb;
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
 
+use crate::ack::AcknowledgeVsc;
 use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
@@ -22,8 +23,8 @@ use crate::types::{
     Phase,
 };
 pub use crate::urls::{
-    FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER, SET_CONSUMER_COMMISSION, TYPE_URLS,
-    UPDATE_CONSUMER,
+    ACKNOWLEDGE_VSC, FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER,
+    SET_CONSUMER_COMMISSION, TYPE_URLS, UPDATE_CONSUMER,
 };
 use rampart_core::coins;
 use rampart_core::wire::{add_seconds, block_time};
@@ -41,6 +42,8 @@ pub enum ConsumerMsg {
     Fund(pb::MsgFundConsumerRewards),
     /// Set a per-consumer commission.
     SetCommission(pb::MsgSetConsumerCommission),
+    /// Acknowledge applied packets (decoded and checked when decoded).
+    Acknowledge(Box<AcknowledgeVsc>),
 }
 
 fn response<M: Message>(type_url: &str, msg: &M) -> Any {
@@ -64,19 +67,24 @@ fn funding(amount: &[cosmos_sdk_proto::cosmos::base::v1beta1::Coin]) -> AppResul
 
 impl ModuleMsg for ConsumerMsg {
     /// Decodes one of [`TYPE_URLS`].
-    fn decode(any: &Any, _profile: &ChainProfile) -> AppResult<Self> {
+    fn decode(any: &Any, profile: &ChainProfile) -> AppResult<Self> {
         Ok(match any.type_url.as_str() {
             REGISTER_CONSUMER => Self::Register(decode(any)?),
             UPDATE_CONSUMER => Self::Update(decode(any)?),
             REMOVE_CONSUMER => Self::Remove(decode(any)?),
             FUND_CONSUMER_REWARDS => Self::Fund(decode(any)?),
             SET_CONSUMER_COMMISSION => Self::SetCommission(decode(any)?),
+            ACKNOWLEDGE_VSC => Self::Acknowledge(Box::new(AcknowledgeVsc::from_proto(
+                &decode(any)?,
+                profile,
+            )?)),
             other => return Err(unknown_msg("consumer", other)),
         })
     }
 
     /// Checks what needs no state (addresses `sdk/7`, coins `sdk/10`, parameters
-    /// `consumer/2`, metadata `consumer/8`) and returns the signer.
+    /// `consumer/2`, metadata `consumer/8`; an acknowledgement was checked when decoded,
+    /// [`AcknowledgeVsc::from_proto`]) and returns the signer.
     fn signers(&self, profile: &ChainProfile) -> AppResult<Vec<Address>> {
         let signer = match self {
             Self::Register(m) => {
@@ -103,6 +111,7 @@ impl ModuleMsg for ConsumerMsg {
                     .map_err(|e| err(ConsumerCode::InvalidCommission, e.log))?;
                 profile.valoper(&m.validator, "validator")?
             }
+            Self::Acknowledge(m) => m.signer,
         };
         Ok(vec![signer])
     }
@@ -123,6 +132,7 @@ pub fn execute(
         ConsumerMsg::Remove(m) => remove(state, hooks, ctx, m, events),
         ConsumerMsg::Fund(m) => fund(state, ctx, m, events),
         ConsumerMsg::SetCommission(m) => set_commission(state, ctx, m, events),
+        ConsumerMsg::Acknowledge(m) => acknowledge(state, ctx, m, events),
     }
 }
 
@@ -181,6 +191,7 @@ fn register(
         delete_time: None,
         rewards_paused: false,
         last_heard_from: None,
+        last_acknowledged_vsc: 0,
     };
     state::save(state, &consumer)?;
     events.push(
@@ -438,5 +449,120 @@ fn set_commission(
     Ok(response(
         SET_CONSUMER_COMMISSION,
         &pb::MsgSetConsumerCommissionResponse {},
+    ))
+}
+
+/// `MsgAcknowledgeVsc`: the consumer proved, with a header of its own chain signed by a set the
+/// provider dictated and an ICS-23 proof of its state, that it applied every packet up to
+/// `vsc_id`. Checks, in order (each refusal writes nothing):
+///
+/// 1. the consumer exists (`consumer/5`) and is LAUNCHED (`consumer/7`);
+/// 2. `vsc_id` is above `last_acknowledged_vsc` (`consumer/15`: a replay or a racing relayer's
+///    duplicate is refused with a stable code, before any signature is checked, so it costs
+///    little) and at most the last vsc id sent (`consumer/14`);
+/// 3. the header is of the consumer's chain id (`consumer/16`) and the carried set hashes to
+///    its `validators_hash` (`ccv/8`);
+/// 4. that hash is the hash of the consumer's set after some vsc id `k` with
+///    `last_acknowledged_vsc <= k <= vsc_id`, as the provider sent it (`consumer/17`). Why this
+///    loses no honest acknowledgement: the consumer's applied id only grows with its height,
+///    and the set that signs its height `h` is the one after the packets applied by `h - 2`
+///    (CometBFT applies end-block updates two heights later), so it is the set after
+///    `k = applied(h - 2) <= applied(h - 1) = vsc_id`. The last acknowledgement `L` proved
+///    `applied(h' - 1) = L` with a header at `h'`; a new one with `vsc_id > L` proves
+///    `applied(h - 1) > L`, so `h - 1 > h' - 1`, `h - 2 >= h' - 1` and
+///    `k = applied(h - 2) >= applied(h' - 1) = L`;
+/// 5. more than 2/3 of that set signed the header, every signature valid (`ccv/9`, `ccv/10`,
+///    `ccv/12`); gas is charged first, auth's `sig_verify_cost_ed25519` per commit signature
+///    that is not absent;
+/// 6. the header's app hash — the consumer state after `height - 1` — holds `vsc_id` under
+///    `ccv/applied_vsc` (`ccv/13`).
+///
+/// Then `last_acknowledged_vsc = vsc_id`, `last_heard_from` = this block's time (never the
+/// consumer header's), which moves the consumer's ccv-timeout entry; packets up to `vsc_id`
+/// and set hashes below it are pruned. Event `vsc_acknowledged{consumer_id, vsc_id, pruned,
+/// signed_by_vsc, consumer_height}` (`signed_by_vsc`: the `k` of step 4).
+fn acknowledge(
+    state: &mut dyn StateWrite,
+    ctx: &MsgContext<'_>,
+    m: &AcknowledgeVsc,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let mut consumer = state::must_load(state, m.consumer_id)?;
+    if consumer.phase != Phase::Launched {
+        return Err(err(
+            ConsumerCode::InvalidPhase,
+            format!(
+                "consumer {} is {}: it has no packets to acknowledge",
+                consumer.id,
+                consumer.phase.name()
+            ),
+        ));
+    }
+    let last = consumer.last_acknowledged_vsc;
+    if m.vsc_id <= last {
+        return Err(err(
+            ConsumerCode::AlreadyAcknowledged,
+            format!(
+                "consumer {} already acknowledged vsc id {last}; {} adds nothing",
+                consumer.id, m.vsc_id
+            ),
+        ));
+    }
+    let last_sent = state::next_vsc_id(state, consumer.id)?.saturating_sub(1);
+    if m.vsc_id > last_sent {
+        return Err(err(
+            ConsumerCode::VscNotSent,
+            format!(
+                "vsc id {} was never sent to consumer {} (last sent: {last_sent})",
+                m.vsc_id, consumer.id
+            ),
+        ));
+    }
+    if m.chain_id() != consumer.chain_id {
+        return Err(err(
+            ConsumerCode::ChainIdMismatch,
+            format!(
+                "the header is of chain {}, consumer {} is {}",
+                m.chain_id(),
+                consumer.id,
+                consumer.chain_id
+            ),
+        ));
+    }
+    let hash = m.signing_set_hash()?;
+    let Some(set_vsc) = state::find_set_hash(state, consumer.id, last..=m.vsc_id, &hash) else {
+        return Err(err(
+            ConsumerCode::UnknownValidatorSet,
+            format!(
+                "the header is signed by validator set {}, which is not the set of consumer {} \
+                 after any vsc id from {last} to {}",
+                hex::encode_upper(hash),
+                consumer.id,
+                m.vsc_id
+            ),
+        ));
+    };
+    let per_signature = state.auth_params()?.sig_verify_cost_ed25519;
+    state.charge_gas(
+        per_signature.saturating_mul(m.signature_count()),
+        "acknowledge vsc: ed25519 commit signatures",
+    );
+    m.verify_commit()?;
+    m.verify_proof()?;
+    consumer.last_acknowledged_vsc = m.vsc_id;
+    consumer.last_heard_from = Some(ctx.block.time);
+    state::save(state, &consumer)?;
+    let pruned = state::prune_acknowledged(state, consumer.id, m.vsc_id);
+    events.push(
+        Event::new("vsc_acknowledged")
+            .attr("consumer_id", consumer.id.to_string())
+            .attr("vsc_id", m.vsc_id.to_string())
+            .attr("pruned", pruned.to_string())
+            .attr("signed_by_vsc", set_vsc.to_string())
+            .attr("consumer_height", m.signed_header.header.height.to_string()),
+    );
+    Ok(response(
+        ACKNOWLEDGE_VSC,
+        &pb::MsgAcknowledgeVscResponse { pruned },
     ))
 }

@@ -448,8 +448,10 @@ pub struct Consumer {
     /// Whether reward payments are paused.
     pub rewards_paused: bool,
     /// When the provider last heard from the launched consumer (its launch, later its
-    /// acknowledgements).
+    /// acknowledgements: the provider's block time of each).
     pub last_heard_from: Option<BlockTime>,
+    /// The highest vsc id the consumer proved it applied (0 before any acknowledgement).
+    pub last_acknowledged_vsc: u64,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
@@ -502,6 +504,7 @@ impl Consumer {
             delete_time: self.delete_time.map(timestamp),
             rewards_paused: self.rewards_paused,
             last_heard_from: self.last_heard_from.map(timestamp),
+            last_acknowledged_vsc: self.last_acknowledged_vsc,
         }
     }
 
@@ -547,6 +550,7 @@ impl Consumer {
             delete_time: time(&p.delete_time)?,
             rewards_paused: p.rewards_paused,
             last_heard_from: time(&p.last_heard_from)?,
+            last_acknowledged_vsc: p.last_acknowledged_vsc,
         })
     }
 

@@ -18,6 +18,9 @@ pub const FUND_CONSUMER_REWARDS: &str = "/rampart.consumer.v1.MsgFundConsumerRew
 /// Type URL of `MsgSetConsumerCommission`.
 pub const SET_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.MsgSetConsumerCommission";
 
+/// Type URL of `MsgAcknowledgeVsc`.
+pub const ACKNOWLEDGE_VSC: &str = "/rampart.consumer.v1.MsgAcknowledgeVsc";
+
 /// Every message type URL the module handles.
 pub const TYPE_URLS: &[&str] = &[
     REGISTER_CONSUMER,
@@ -25,6 +28,7 @@ pub const TYPE_URLS: &[&str] = &[
     REMOVE_CONSUMER,
     FUND_CONSUMER_REWARDS,
     SET_CONSUMER_COMMISSION,
+    ACKNOWLEDGE_VSC,
 ];
 
 // Query paths (rampart.consumer.v1.Query).

@@ -109,6 +109,25 @@ pub struct GenesisContext {
     pub validators: Vec<ValidatorUpdate>,
 }
 
+impl GenesisContext {
+    /// The block genesis runs in, as a [`BlockContext`]: the chain id and profile, the initial
+    /// height and the genesis time, with no proposer, commit, misbehaviour or header hashes (the
+    /// context of the genesis transactions and of the validator set computed at `InitChain`).
+    pub fn block(&self) -> BlockContext {
+        BlockContext {
+            chain_id: self.chain_id.clone(),
+            profile: self.profile,
+            height: self.initial_height,
+            time: self.genesis_time,
+            proposer: [0; 20],
+            last_commit: Vec::new(),
+            misbehavior: Vec::new(),
+            hash: [0; 32],
+            next_validators_hash: [0; 32],
+        }
+    }
+}
+
 /// How a transaction is being executed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecMode {

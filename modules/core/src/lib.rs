@@ -6,8 +6,9 @@
 //! - [`events`]: indexed ABCI events;
 //! - [`error`]: errors with stable codes;
 //! - [`math`]: checked amounts and fixed-point decimals;
-//! - [`module`]: the [`module::Module`] trait the app composes, and the genesis-section and
-//!   message-decoding helpers every module uses;
+//! - [`module`]: the [`module::Module`] trait the app composes, the typed
+//!   [`module::Component`] trait every module implements (a blanket impl makes it a `Module`),
+//!   and the genesis-section and message-decoding helpers;
 //! - [`params`]: loading parameters stored as one protobuf message;
 //! - [`codespace!`]: a module's error codes in one declaration;
 //!
@@ -40,6 +41,6 @@ pub use context::{BlockContext, BlockTime, GenesisContext, MsgContext, Validator
 pub use error::{AppError, AppResult, SdkCode};
 pub use events::{Event, Events};
 pub use math::{Amount, Decimal};
-pub use module::{Module, ModuleMsg, QueryContext};
+pub use module::{BlockScope, Component, Module, ModuleMsg, MsgScope, QueryContext, Scope};
 pub use profile::ChainProfile;
 pub use state::{Changes, KvIter, Overlay, StateRead, StateReadExt, StateWrite, StateWriteExt};

@@ -29,6 +29,12 @@ pub trait StateRead {
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> KvIter<'a> {
         self.scan_from(prefix, None)
     }
+
+    /// Charges `amount` gas for work that is not a state access (a signature or proof a message
+    /// verifies), at `location` (named in the out-of-gas log). State without a gas meter
+    /// ignores it; a metered transaction state counts it like its reads and writes, so past the
+    /// limit the transaction fails after the message (`sdk/11`).
+    fn charge_gas(&self, _amount: u64, _location: &'static str) {}
 }
 
 /// Write access to state.
@@ -46,6 +52,9 @@ impl<T: StateRead + ?Sized> StateRead for &T {
     fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
         (**self).scan_from(prefix, start)
     }
+    fn charge_gas(&self, amount: u64, location: &'static str) {
+        (**self).charge_gas(amount, location)
+    }
 }
 
 impl<T: StateRead + ?Sized> StateRead for &mut T {
@@ -54,6 +63,9 @@ impl<T: StateRead + ?Sized> StateRead for &mut T {
     }
     fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
         (**self).scan_from(prefix, start)
+    }
+    fn charge_gas(&self, amount: u64, location: &'static str) {
+        (**self).charge_gas(amount, location)
     }
 }
 
@@ -133,6 +145,10 @@ impl<S: StateRead> StateRead for Overlay<S> {
             upper: upper.peekable(),
             lower: self.base.scan_from(prefix, start).peekable(),
         })
+    }
+
+    fn charge_gas(&self, amount: u64, location: &'static str) {
+        self.base.charge_gas(amount, location)
     }
 }
 

@@ -12,7 +12,7 @@ use rampart_core::context::VoteInfo;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
 use rampart_core::{Address, ChainProfile};
-use rampart_core::{BlockContext, Decimal, Event, Events, StateWrite};
+use rampart_core::{BlockContext, Decimal, Event, Events, StateRead, StateWrite};
 use rampart_staking::{StakingRead, Validator};
 
 use crate::dec_coins::DecCoins;
@@ -249,6 +249,28 @@ pub fn allocate_block(
     Ok(())
 }
 
+/// Checks, before anything moves, that `owner` holds `coins`: the first short denom is the
+/// bank's `sdk/5` (`spendable balance … is smaller than …: insufficient funds`).
+pub(crate) fn ensure_funds(
+    state: &dyn StateRead,
+    owner: &Address,
+    coins: &[Coin],
+) -> AppResult<()> {
+    for coin in coins {
+        let balance = state.balance(owner, &coin.denom)?;
+        if balance < coin.amount {
+            return Err(AppError::sdk(
+                SdkCode::InsufficientFunds,
+                format!(
+                    "spendable balance {balance}{} is smaller than {coin}: insufficient funds",
+                    coin.denom
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Allocates `coins` from `source` to validator `op`, for modules that pay validators outside the
 /// block's fee split (restaking pays consumer-chain rewards here): the coins move from `source`
 /// into the distribution module account, `commission_rate` (or, when `None`, the validator's own
@@ -290,18 +312,7 @@ pub fn allocate_to_validator(
             format!("{}: validator does not exist", profile.to_valoper(op)),
         )
     })?;
-    for coin in &coins {
-        let balance = state.balance(source, &coin.denom)?;
-        if balance < coin.amount {
-            return Err(AppError::sdk(
-                SdkCode::InsufficientFunds,
-                format!(
-                    "spendable balance {balance}{} is smaller than {coin}: insufficient funds",
-                    coin.denom
-                ),
-            ));
-        }
-    }
+    ensure_funds(state, source, &coins)?;
     let tokens = DecCoins::from_coins(&coins)?;
     let mut record = state::validator_rewards(state, op)?;
     let mut pool = state::community_pool(state)?;
@@ -359,43 +370,73 @@ mod tests {
         DecCoins::from_coins(&list).expect("fits")
     }
 
+    /// What an allocation writes: the validators' records, the community pool, the events.
+    #[derive(Default)]
+    struct Books {
+        records: BTreeMap<Address, ValidatorRewards>,
+        pool: DecCoins,
+        events: Events,
+    }
+
+    impl Books {
+        /// [`credit_validator`] of `tokens` to `v` at `rate`.
+        fn credit(&mut self, v: &Validator, tokens: &[(&str, u128)], rate: Decimal) {
+            let record = self.records.entry(v.operator).or_default();
+            let (pool, events) = (&mut self.pool, &mut self.events);
+            credit_validator(
+                &ChainProfile::rampart(),
+                v,
+                record,
+                pool,
+                &coins(tokens),
+                rate,
+                events,
+            )
+            .expect("fits");
+        }
+
+        /// [`split`] of `fees` among `r` with the default parameters.
+        fn split(&mut self, r: &Recipients, fees: &DecCoins) {
+            let params = DistributionParams::default();
+            let (records, pool, events) = (&mut self.records, &mut self.pool, &mut self.events);
+            split(
+                &ChainProfile::rampart(),
+                &params,
+                r,
+                fees,
+                records,
+                pool,
+                events,
+            )
+            .expect("fits");
+        }
+
+        /// Validator `n`'s record.
+        fn of(&self, n: u8) -> &ValidatorRewards {
+            &self.records[&Address([n; 20])]
+        }
+    }
+
     #[test]
     fn commission_and_index_split_with_dust_left_outstanding() {
         let v = validator(1, 3, "0.1");
-        let mut record = ValidatorRewards::default();
-        let mut pool = DecCoins::new();
-        let mut events = Events::new();
-        credit_validator(
-            &ChainProfile::rampart(),
-            &v,
-            &mut record,
-            &mut pool,
-            &coins(&[("uramp", 100)]),
-            v.commission.rate,
-            &mut events,
-        )
-        .expect("fits");
+        let mut books = Books::default();
+        books.credit(&v, &[("uramp", 100)], v.commission.rate);
+        let record = books.of(1);
         assert_eq!(record.commission, coins(&[("uramp", 10)]));
         // 90 tokens over 3 shares: 30 per share exactly.
         assert_eq!(record.index.amount_of("uramp"), dec("30"));
         assert_eq!(record.outstanding, coins(&[("uramp", 100)]));
-        assert!(pool.is_empty());
+        assert!(books.pool.is_empty());
         // 1 token over 3 shares: 0.333… per share, and the dust stays outstanding.
-        credit_validator(
-            &ChainProfile::rampart(),
-            &v,
-            &mut record,
-            &mut pool,
-            &coins(&[("uramp", 1)]),
-            Decimal::ZERO,
-            &mut events,
-        )
-        .expect("fits");
+        books.credit(&v, &[("uramp", 1)], Decimal::ZERO);
+        let record = books.of(1);
         assert_eq!(
             record.index.amount_of("uramp"),
             Decimal(30 * Decimal::ONE_ATTOS + 333_333_333_333_333_333)
         );
         assert_eq!(record.outstanding.amount_of("uramp"), dec("101"));
+        let events = &books.events;
         let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["commission", "rewards", "commission", "rewards"]);
         assert_eq!(events[0].attributes[0].1, "10.000000000000000000uramp");
@@ -406,38 +447,18 @@ mod tests {
     fn no_shares_or_an_unrepresentable_index_send_the_delegators_part_to_the_pool() {
         let mut empty = validator(1, 0, "0.5");
         empty.delegator_shares = Decimal::ZERO;
-        let mut record = ValidatorRewards::default();
-        let mut pool = DecCoins::new();
-        credit_validator(
-            &ChainProfile::rampart(),
-            &empty,
-            &mut record,
-            &mut pool,
-            &coins(&[("uramp", 10)]),
-            empty.commission.rate,
-            &mut Events::new(),
-        )
-        .expect("fits");
-        assert_eq!(pool, coins(&[("uramp", 5)]));
-        assert_eq!(record.outstanding, coins(&[("uramp", 5)]));
-        assert_eq!(record.commission, coins(&[("uramp", 5)]));
+        let mut books = Books::default();
+        books.credit(&empty, &[("uramp", 10)], empty.commission.rate);
+        assert_eq!(books.pool, coins(&[("uramp", 5)]));
+        assert_eq!(books.of(1).outstanding, coins(&[("uramp", 5)]));
+        assert_eq!(books.of(1).commission, coins(&[("uramp", 5)]));
         // One atto of shares: a token per atto-share is beyond the decimal range.
         let mut tiny = validator(2, 1, "0");
         tiny.delegator_shares = Decimal(1);
-        let mut record = ValidatorRewards::default();
-        let mut pool = DecCoins::new();
-        credit_validator(
-            &ChainProfile::rampart(),
-            &tiny,
-            &mut record,
-            &mut pool,
-            &coins(&[("uramp", 1_000_000_000)]),
-            Decimal::ZERO,
-            &mut Events::new(),
-        )
-        .expect("falls back to the pool");
-        assert_eq!(pool, coins(&[("uramp", 1_000_000_000)]));
-        assert!(record.index.is_empty() && record.outstanding.is_empty());
+        let mut books = Books::default();
+        books.credit(&tiny, &[("uramp", 1_000_000_000)], Decimal::ZERO);
+        assert_eq!(books.pool, coins(&[("uramp", 1_000_000_000)]));
+        assert!(books.of(2).index.is_empty() && books.of(2).outstanding.is_empty());
     }
 
     #[test]
@@ -452,24 +473,11 @@ mod tests {
             signed_power: 4,
             total_power: 5,
         };
-        let params = DistributionParams::default();
         let fees = coins(&[("stake", 1_000), ("uramp", 10_000)]);
-        let mut records = BTreeMap::new();
-        let mut pool = DecCoins::new();
-        let mut events = Events::new();
-        split(
-            &ChainProfile::rampart(),
-            &params,
-            &r,
-            &fees,
-            &mut records,
-            &mut pool,
-            &mut events,
-        )
-        .expect("fits");
+        let mut books = Books::default();
+        books.split(&r, &fees);
         // proposer multiplier = 0.01 + 0.04 × 0.8 = 0.042; voters get 1 − 0.042 − 0.02 = 0.938.
-        let r1 = &records[&Address([1; 20])];
-        let r2 = &records[&Address([2; 20])];
+        let (r1, r2, pool) = (books.of(1), books.of(2), &books.pool);
         // uramp: proposer 420, voters 9380 split 3:1 → 7035 and 2345; pool 200.
         assert_eq!(r1.outstanding.amount_of("uramp"), dec("7455"));
         assert_eq!(r2.outstanding.amount_of("uramp"), dec("2345"));
@@ -482,12 +490,12 @@ mod tests {
         let total = r1
             .outstanding
             .checked_add(&r2.outstanding)
-            .and_then(|t| t.checked_add(&pool))
+            .and_then(|t| t.checked_add(pool))
             .expect("fits");
         assert_eq!(total, fees);
-        assert_eq!(events[0].kind, "proposer_reward");
+        assert_eq!(books.events[0].kind, "proposer_reward");
         assert_eq!(
-            events[0].attributes[0].1,
+            books.events[0].attributes[0].1,
             "42.000000000000000000stake,420.000000000000000000uramp"
         );
         // Index: uramp 7455 / 10 shares.
@@ -503,45 +511,22 @@ mod tests {
             signed_power: 2,
             total_power: 2,
         };
-        let params = DistributionParams::default();
         let fees = coins(&[("uramp", 1_000)]);
-        let mut records = BTreeMap::new();
-        let mut pool = DecCoins::new();
-        split(
-            &ChainProfile::rampart(),
-            &params,
-            &r,
-            &fees,
-            &mut records,
-            &mut pool,
-            &mut Events::new(),
-        )
-        .expect("fits");
+        let mut books = Books::default();
+        books.split(&r, &fees);
         // voters: 1 − 0.05 − 0.02 = 0.93 → 930, half each; the unknown half and the missing
         // proposer's 50 and the tax 20 go to the pool.
-        assert_eq!(
-            records[&Address([2; 20])].outstanding.amount_of("uramp"),
-            dec("465")
-        );
-        assert_eq!(pool.amount_of("uramp"), dec("535"));
+        assert_eq!(books.of(2).outstanding.amount_of("uramp"), dec("465"));
+        assert_eq!(books.pool.amount_of("uramp"), dec("535"));
         let nobody = Recipients {
             proposer: None,
             signers: vec![],
             signed_power: 0,
             total_power: 0,
         };
-        let mut pool = DecCoins::new();
-        split(
-            &ChainProfile::rampart(),
-            &params,
-            &nobody,
-            &fees,
-            &mut BTreeMap::new(),
-            &mut pool,
-            &mut Events::new(),
-        )
-        .expect("fits");
-        assert_eq!(pool, fees);
+        let mut books = Books::default();
+        books.split(&nobody, &fees);
+        assert_eq!(books.pool, fees);
     }
 
     proptest::proptest! {
@@ -571,11 +556,10 @@ mod tests {
                 signers,
             };
             let fees = coins(&[("uramp", amount)]);
-            let mut records = BTreeMap::new();
-            let mut pool = DecCoins::new();
-            split(&ChainProfile::rampart(), &DistributionParams::default(), &r, &fees, &mut records, &mut pool, &mut Events::new()).expect("fits");
-            let mut total = pool.clone();
-            for record in records.values() {
+            let mut books = Books::default();
+            books.split(&r, &fees);
+            let mut total = books.pool.clone();
+            for record in books.records.values() {
                 total = total.checked_add(&record.outstanding).expect("fits");
                 let promised = record.index.amount_of("uramp")
                     .checked_mul(Decimal::from_ratio(shares, 1).expect("fits"))

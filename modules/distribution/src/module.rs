@@ -1,14 +1,12 @@
-//! The distribution [`Module`]: genesis, the begin-block allocation, messages and queries.
+//! The distribution module ([`Component`]): genesis, the begin-block allocation, messages and queries.
 
 use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
-use rampart_core::{Address, BlockContext, ChainProfile, Events, GenesisContext, Module};
-use rampart_core::{ModuleMsg, MsgContext, QueryContext, StateRead, StateWrite};
-use serde_json::Value;
+use rampart_core::{BlockScope, ChainProfile, Component, GenesisContext};
+use rampart_core::{MsgScope, QueryContext, StateRead, StateWrite};
 use tendermint_proto::google::protobuf::Any;
 
 use crate::allocation;
-use crate::genesis;
+use crate::genesis::{self, DistributionGenesis};
 use crate::msgs::{self, DistributionMsg};
 use crate::queries;
 
@@ -20,64 +18,37 @@ pub const NAME: &str = "distribution";
 #[derive(Debug, Default, Clone, Copy)]
 pub struct DistributionModule;
 
-impl Module for DistributionModule {
-    fn name(&self) -> &'static str {
-        NAME
+impl Component for DistributionModule {
+    const NAME: &'static str = NAME;
+    const MSG_TYPE_URLS: &'static [&'static str] = msgs::TYPE_URLS;
+    const QUERY_PATHS: &'static [&'static str] = queries::PATHS;
+    type Genesis = DistributionGenesis;
+    type Msg = DistributionMsg;
+
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::import(state, &ctx.profile, &g)
     }
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        section: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(NAME, section, |g| genesis::import(state, &ctx.profile, g))
+    fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state, profile)
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
+    fn execute(&self, tx: MsgScope<'_>, msg: &DistributionMsg) -> AppResult<Any> {
+        msgs::execute(tx.state, &tx.ctx.block.profile, msg, tx.events)
     }
 
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        events: &mut Events,
-    ) -> AppResult<()> {
-        allocation::allocate_block(state, ctx, events)
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, path, request)
     }
 
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        msgs::TYPE_URLS
-    }
-
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        DistributionMsg::validate(profile, msg)
-    }
-
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        DistributionMsg::deliver(ctx, msg, |m| {
-            msgs::execute(state, &ctx.block.profile, m, events)
-        })
+    /// The previous block's fees and provisions to its signers and the community pool.
+    fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
+        allocation::allocate_block(block.state, block.ctx, block.events)
     }
 
     /// The module account covers every reward owed ([`crate::invariants::check`]); a breach,
     /// like a state that cannot be read, is reported as the violation.
     fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
         Ok(crate::invariants::check(state).err().map(|e| e.log))
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        queries::PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(ctx, path, request)
     }
 }

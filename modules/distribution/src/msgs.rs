@@ -8,7 +8,7 @@ use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
 };
 use prost::Message;
 use rampart_auth::AuthRead;
-use rampart_bank::{BankRead, BankWrite, Coin};
+use rampart_bank::{BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg as decode_any, unknown_msg};
@@ -228,18 +228,7 @@ pub fn execute(
         }
         DistributionMsg::FundCommunityPool { depositor, amount } => {
             let depositor = *depositor;
-            for coin in amount {
-                let balance = state.balance(&depositor, &coin.denom)?;
-                if balance < coin.amount {
-                    return Err(AppError::sdk(
-                        SdkCode::InsufficientFunds,
-                        format!(
-                            "spendable balance {balance}{} is smaller than {coin}: insufficient funds",
-                            coin.denom
-                        ),
-                    ));
-                }
-            }
+            crate::allocation::ensure_funds(state, &depositor, amount)?;
             let pool = state::community_pool(state)?.checked_add(&DecCoins::from_coins(amount)?)?;
             state.send(&depositor, &module_address(), amount, events)?;
             state::set_community_pool(state, &pool);

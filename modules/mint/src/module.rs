@@ -1,15 +1,15 @@
-//! The mint [`Module`]: genesis, the per-block provision and the queries.
+//! The mint module ([`Component`]): genesis, the per-block provision and the queries.
 
 use rampart_auth::{AuthWrite, FEE_COLLECTOR};
 use rampart_bank::{BankRead, BankWrite, Coin};
-use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
-use rampart_core::{Address, ChainProfile, QueryContext};
-use rampart_core::{BlockContext, Decimal, Event, Events, GenesisContext, Module};
-use rampart_core::{StateRead, StateWrite};
-use serde_json::Value;
+use std::convert::Infallible;
 
-use crate::genesis;
+use rampart_core::error::AppResult;
+use rampart_core::{Address, BlockScope, ChainProfile, Component, QueryContext};
+use rampart_core::{BlockContext, Decimal, Event, Events, GenesisContext};
+use rampart_core::{StateRead, StateWrite};
+
+use crate::genesis::{self, MintGenesis};
 use crate::math::provision;
 use crate::query::{self, PATHS};
 use crate::state::{self, Minter};
@@ -84,39 +84,28 @@ pub fn mint_block(
     Ok(coin)
 }
 
-impl Module for MintModule {
-    fn name(&self) -> &'static str {
-        NAME
-    }
+impl Component for MintModule {
+    const NAME: &'static str = NAME;
+    const QUERY_PATHS: &'static [&'static str] = PATHS;
+    type Genesis = MintGenesis;
+    type Msg = Infallible;
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        section: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(NAME, section, |g| genesis::init(state, ctx, g))?;
+    /// The minter and parameters, then the `mint` module account (permission `minter`).
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::init(state, ctx, &g)?;
         state.claim_module_account(MINT_ACCOUNT, &["minter"])
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state)?)
+    fn export(state: &dyn StateRead, _profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state)
     }
 
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        events: &mut Events,
-    ) -> AppResult<()> {
-        mint_block(state, ctx, events).map(|_| ())
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
         query::answer(ctx.state, path, request)
+    }
+
+    /// The block's provision ([`mint_block`]).
+    fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
+        mint_block(block.state, block.ctx, block.events).map(|_| ())
     }
 }

@@ -140,6 +140,7 @@ pub fn try_launch(
         .map(|v| consumer_pb::ValidatorUpdate {
             consumer_pubkey: v.consumer_pubkey.to_vec(),
             power: v.power,
+            provider_operator: ctx.profile.to_valoper(&v.operator),
         })
         .collect();
     initial.sort_by(|a, b| a.consumer_pubkey.cmp(&b.consumer_pubkey));

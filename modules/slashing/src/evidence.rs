@@ -8,12 +8,11 @@ use rampart_core::consensus::EvidenceMaxAge;
 use rampart_core::context::Misbehavior;
 use rampart_core::error::AppResult;
 use rampart_core::ChainProfile;
-use rampart_core::{BlockContext, Event, Events, StateWrite};
-use rampart_staking::{Infraction, StakingPorts, StakingRead};
+use rampart_core::{BlockScope, Event};
+use rampart_staking::{Infraction, StakingRead};
 
-use crate::params::SlashingParams;
+use crate::module::Judge;
 use crate::signing::{self, SigningInfo, JAILED_FOREVER};
-use crate::slash_event;
 
 fn ignored(profile: &ChainProfile, m: &Misbehavior, reason: &str) -> Event {
     Event::new("evidence_ignored")
@@ -22,62 +21,44 @@ fn ignored(profile: &ChainProfile, m: &Misbehavior, reason: &str) -> Event {
         .attr("reason", reason)
 }
 
-/// Handles every piece of misbehaviour in `ctx`.
-pub fn handle_misbehavior(
-    state: &mut dyn StateWrite,
-    ports: StakingPorts<'_>,
-    ctx: &BlockContext,
-    params: &SlashingParams,
-    events: &mut Events,
-) -> AppResult<()> {
-    let limits = EvidenceMaxAge::load(state);
-    for m in &ctx.misbehavior {
-        if limits.expired(
-            m.height,
-            m.time.unix_nanos(),
-            ctx.height,
-            ctx.time.unix_nanos(),
-        ) {
-            events.push(ignored(&ctx.profile, m, "expired"));
-            continue;
+impl Judge<'_> {
+    /// Handles every piece of misbehaviour in `ctx`.
+    pub fn handle_misbehavior(&self, mut block: BlockScope<'_>) -> AppResult<()> {
+        let (params, ctx) = (self.params, block.ctx);
+        let limits = EvidenceMaxAge::load(block.state);
+        for m in &ctx.misbehavior {
+            if limits.expired(
+                m.height,
+                m.time.unix_nanos(),
+                ctx.height,
+                ctx.time.unix_nanos(),
+            ) {
+                block.events.push(ignored(&ctx.profile, m, "expired"));
+                continue;
+            }
+            let Some(validator) = block.state.validator_by_consensus_address(&m.address)? else {
+                block
+                    .events
+                    .push(ignored(&ctx.profile, m, "unknown_validator"));
+                continue;
+            };
+            let mut info = signing::load(block.state, &m.address)?
+                .unwrap_or_else(|| SigningInfo::new(m.address, ctx.height));
+            if info.tombstoned {
+                block.events.push(ignored(&ctx.profile, m, "tombstoned"));
+                continue;
+            }
+            // Stake is counted one block before the infraction (the SDK's ValidatorUpdateDelay).
+            let infraction = Infraction {
+                height: m.height.saturating_sub(1),
+                power: m.power,
+                fraction: params.slash_fraction_double_sign,
+            };
+            self.punish(block.reborrow(), &validator, infraction, "double_sign")?;
+            info.jailed_until = JAILED_FOREVER;
+            info.tombstoned = true;
+            signing::save(block.state, &info);
         }
-        let Some(validator) = state.validator_by_consensus_address(&m.address)? else {
-            events.push(ignored(&ctx.profile, m, "unknown_validator"));
-            continue;
-        };
-        let mut info = signing::load(state, &m.address)?
-            .unwrap_or_else(|| SigningInfo::new(m.address, ctx.height));
-        if info.tombstoned {
-            events.push(ignored(&ctx.profile, m, "tombstoned"));
-            continue;
-        }
-        // Stake is counted one block before the infraction (the SDK's ValidatorUpdateDelay).
-        let infraction = Infraction {
-            height: m.height.saturating_sub(1),
-            power: m.power,
-            fraction: params.slash_fraction_double_sign,
-        };
-        let outcome = rampart_staking::slash(
-            state,
-            ports,
-            &validator.operator,
-            infraction,
-            ctx.time,
-            events,
-        )?;
-        if !validator.jailed && state.validator(&validator.operator)?.is_some() {
-            rampart_staking::jail(state, &validator.operator)?;
-        }
-        info.jailed_until = JAILED_FOREVER;
-        info.tombstoned = true;
-        signing::save(state, &info);
-        events.push(slash_event(
-            state,
-            &ctx.profile.to_valcons(&m.address),
-            m.power,
-            "double_sign",
-            outcome.burned,
-        )?);
+        Ok(())
     }
-    Ok(())
 }

@@ -1,15 +1,15 @@
-//! The module's state machine (`component` feature): its [`rampart_core::Module`] impl.
+//! The module's state machine (`component` feature): its [`Component`] impl.
 
+use crate::params::SlashingParams;
 use crate::unjail::Unjail;
-use crate::{evidence, genesis, liveness, params, queries, unjail};
+use crate::SlashingGenesis;
+use crate::{genesis, params, queries, unjail};
 use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    Address, Amount, BlockContext, ChainProfile, Event, Events, GenesisContext, Module, ModuleMsg,
-    MsgContext, QueryContext, StateRead, StateWrite,
+    Amount, BlockScope, ChainProfile, Component, Event, GenesisContext, MsgScope, QueryContext,
+    Scope, StateRead, StateWrite,
 };
-use rampart_staking::StakingModule;
-use serde_json::Value;
+use rampart_staking::{Infraction, StakingModule, StakingPorts, StakingRead, Validator};
 use tendermint_proto::google::protobuf::Any;
 
 /// The slashing module; it slashes through the staking module it is composed with.
@@ -48,60 +48,73 @@ pub fn slash_event(
         .attr("burned", format!("{burned}{denom}")))
 }
 
-impl Module for SlashingModule {
-    fn name(&self) -> &'static str {
-        "slashing"
-    }
+/// Slashing's decisions in one block: the staking ports it slashes and jails through, and the
+/// parameters in force. Downtime is [`Judge::handle_votes`], double signing
+/// [`Judge::handle_misbehavior`].
+#[derive(Clone, Copy)]
+pub(crate) struct Judge<'a> {
+    /// Staking's token custody and hooks.
+    pub ports: StakingPorts<'a>,
+    /// The slashing parameters.
+    pub params: &'a SlashingParams,
+}
 
-    fn init_genesis(
+impl Judge<'_> {
+    /// What both infractions end in: `validator` is slashed for `infraction` through staking,
+    /// jailed (unless it already is, or the slash removed it) and named in a `slash` event with
+    /// `reason`.
+    pub fn punish(
         &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        section: Option<&Value>,
+        block: BlockScope<'_>,
+        validator: &Validator,
+        infraction: Infraction,
+        reason: &str,
     ) -> AppResult<()> {
-        import_section(self.name(), section, |g| {
-            genesis::import(state, &ctx.profile, g)
-        })
+        let Scope { state, ctx, events } = block;
+        let (op, power) = (&validator.operator, infraction.power);
+        let outcome = rampart_staking::slash(state, self.ports, op, infraction, ctx.time, events)?;
+        // The slash leaves a bonded validator in place (only an unbonded one without shares is
+        // removed), but never assume it.
+        if !validator.jailed && state.validator(op)?.is_some() {
+            rampart_staking::jail(state, op)?;
+        }
+        let address = ctx.profile.to_valcons(&validator.consensus_address());
+        events.push(slash_event(state, &address, power, reason, outcome.burned)?);
+        Ok(())
+    }
+}
+
+impl Component for SlashingModule {
+    const NAME: &'static str = "slashing";
+    const MSG_TYPE_URLS: &'static [&'static str] = &[unjail::MSG_UNJAIL];
+    const QUERY_PATHS: &'static [&'static str] = queries::PATHS;
+    type Genesis = SlashingGenesis;
+    type Msg = Unjail;
+
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::import(state, &ctx.profile, &g)
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
+    fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state, profile)
     }
 
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        events: &mut Events,
-    ) -> AppResult<()> {
-        let params = params::load(state)?;
-        liveness::handle_votes(state, self.staking.ports(), ctx, &params, events)?;
-        evidence::handle_misbehavior(state, self.staking.ports(), ctx, &params, events)
+    fn execute(&self, tx: MsgScope<'_>, msg: &Unjail) -> AppResult<Any> {
+        unjail::execute(tx.state, tx.ctx, msg, tx.events)
     }
 
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        &[unjail::MSG_UNJAIL]
-    }
-
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        Unjail::validate(profile, msg)
-    }
-
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        Unjail::deliver(ctx, msg, |m| unjail::execute(state, ctx, m, events))
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        queries::PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
         queries::answer(ctx, path, request)
+    }
+
+    /// Downtime from the last commit's votes, then double signs from the block's misbehaviour.
+    fn begin_block(&self, mut block: BlockScope<'_>) -> AppResult<()> {
+        let params = params::load(block.state)?;
+        let judge = Judge {
+            ports: self.staking.ports(),
+            params: &params,
+        };
+        judge.handle_votes(block.reborrow())?;
+        judge.handle_misbehavior(block)
     }
 }

@@ -1,18 +1,17 @@
-//! The module's state machine (`component` feature): its [`rampart_core::Module`] impl.
+//! The module's state machine (`component` feature): its [`Component`] impl.
 
 use std::sync::Arc;
 
 use crate::{
     genesis, handlers, historical, invariants, msgs, params, power, queries, redelegation,
-    unbonding, validator, NoHooks, StakingBank, StakingHooks, StakingMsg, StakingPorts,
+    unbonding, validator, NoHooks, StakingBank, StakingGenesis, StakingHooks, StakingMsg,
+    StakingPorts,
 };
 use rampart_core::error::AppResult;
-use rampart_core::module::{import_section, to_section};
 use rampart_core::{
-    Address, BlockContext, ChainProfile, Events, GenesisContext, Module, ModuleMsg, MsgContext,
-    QueryContext, StateRead, StateWrite, ValidatorUpdate,
+    BlockScope, ChainProfile, Component, GenesisContext, MsgScope, QueryContext, StateRead,
+    StateWrite, ValidatorUpdate,
 };
-use serde_json::Value;
 use tendermint_proto::google::protobuf::Any;
 
 /// The staking module; tokens move through its [`StakingBank`], notifications through its
@@ -49,88 +48,54 @@ impl StakingModule {
     }
 }
 
-impl Module for StakingModule {
-    fn name(&self) -> &'static str {
-        "staking"
+impl Component for StakingModule {
+    const NAME: &'static str = "staking";
+    const MSG_TYPE_URLS: &'static [&'static str] = msgs::TYPE_URLS;
+    const QUERY_PATHS: &'static [&'static str] = queries::PATHS;
+    type Genesis = StakingGenesis;
+    type Msg = StakingMsg;
+
+    fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
+        genesis::import(state, &ctx.profile, &g)
     }
 
-    fn init_genesis(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &GenesisContext,
-        genesis: Option<&Value>,
-    ) -> AppResult<()> {
-        import_section(self.name(), genesis, |g| {
-            genesis::import(state, &ctx.profile, g)
-        })
+    fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
+        genesis::export(state, profile)
     }
 
-    fn export_genesis(&self, state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Value> {
-        to_section(self.name(), &genesis::export(state, profile)?)
+    fn execute(&self, tx: MsgScope<'_>, msg: &StakingMsg) -> AppResult<Any> {
+        handlers::execute(tx.state, self.ports(), tx.ctx, msg, tx.events)
     }
 
-    fn msg_type_urls(&self) -> &'static [&'static str] {
-        msgs::TYPE_URLS
+    fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+        queries::answer(ctx, self.bank.as_ref(), path, request)
     }
 
-    fn validate_msg(&self, profile: &ChainProfile, msg: &Any) -> AppResult<Vec<Address>> {
-        StakingMsg::validate(profile, msg)
+    /// Records the block's historical entry.
+    fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
+        let params = params::load(block.state)?;
+        historical::track(block.state, block.ctx, &params)
     }
 
-    fn deliver_msg(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &MsgContext<'_>,
-        msg: &Any,
-        events: &mut Events,
-    ) -> AppResult<Any> {
-        StakingMsg::deliver(ctx, msg, |m| {
-            handlers::execute(state, self.ports(), ctx, m, events)
-        })
-    }
-
-    fn begin_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        _events: &mut Events,
-    ) -> AppResult<()> {
-        let params = params::load(state)?;
-        historical::track(state, ctx, &params)
-    }
-
-    fn end_block(
-        &self,
-        state: &mut dyn StateWrite,
-        ctx: &BlockContext,
-        events: &mut Events,
-    ) -> AppResult<Vec<ValidatorUpdate>> {
-        let bank = self.bank.as_ref();
-        let updates = power::apply_set_updates(state, bank, ctx)?;
-        power::mature_validators(state, ctx)?;
-        let denom = params::load(state)?.bond_denom;
-        unbonding::mature(state, self.ports(), ctx, &denom, events)?;
-        redelegation::mature(state, ctx.time)?;
+    /// The validator-set diff for CometBFT, then matured validators, unbondings and
+    /// redelegations.
+    fn end_block(&self, mut block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
+        let (bank, ctx) = (self.bank.as_ref(), block.ctx);
+        let updates = power::apply_set_updates(block.state, bank, ctx)?;
+        power::mature_validators(block.state, ctx)?;
+        let denom = params::load(block.state)?.bond_denom;
+        unbonding::mature(block.reborrow(), self.ports(), &denom)?;
+        redelegation::mature(block.state, ctx.time)?;
         Ok(updates)
     }
 
+    /// The whole bonded set once genesis and the genesis transactions are applied.
     fn genesis_validators(
         &self,
         state: &mut dyn StateWrite,
         ctx: &GenesisContext,
     ) -> AppResult<Option<Vec<ValidatorUpdate>>> {
-        let block = BlockContext {
-            chain_id: ctx.chain_id.clone(),
-            profile: ctx.profile,
-            height: ctx.initial_height,
-            time: ctx.genesis_time,
-            proposer: [0; 20],
-            last_commit: Vec::new(),
-            misbehavior: Vec::new(),
-            hash: [0; 32],
-            next_validators_hash: [0; 32],
-        };
-        power::apply_set_updates(state, self.bank.as_ref(), &block)?;
+        power::apply_set_updates(state, self.bank.as_ref(), &ctx.block())?;
         // CometBFT starts from the whole set, whatever was recorded before.
         let mut set = Vec::new();
         for (op, power) in power::last_powers(state) {
@@ -145,13 +110,5 @@ impl Module for StakingModule {
     /// The pools hold what staking accounts for, shares add up ([`invariants::check`]).
     fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
         Ok(invariants::check(state, self.bank.as_ref())?.err())
-    }
-
-    fn query_paths(&self) -> &'static [&'static str] {
-        queries::PATHS
-    }
-
-    fn query(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(ctx, self.bank.as_ref(), path, request)
     }
 }

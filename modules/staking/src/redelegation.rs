@@ -10,9 +10,9 @@ use crate::errors::{err, StakingCode};
 use crate::hooks::StakingPorts;
 use crate::keys;
 use crate::params;
-use crate::unbonding::{due_keys, next_unbonding_id};
+use crate::unbonding::{addresses, completion_time, take_due, NewEntry};
 use crate::validator;
-use rampart_core::wire::{add_duration, block_time, dec_to_wire, int_to_wire, timestamp};
+use rampart_core::wire::{dec_to_wire, int_to_wire, timestamp};
 use rampart_core::{Address, BlockContext};
 
 /// Loads the redelegation `(delegator, src, dst)`.
@@ -54,12 +54,7 @@ pub fn save(
 
 /// An entry's completion time.
 pub fn completion(entry: &RedelegationEntry) -> AppResult<BlockTime> {
-    entry
-        .completion_time
-        .as_ref()
-        .map(block_time)
-        .transpose()
-        .map(Option::unwrap_or_default)
+    completion_time(entry.completion_time.as_ref())
 }
 
 /// Moves `amount` tokens of `delegator`'s delegation from `src` to `dst` in `block`; returns the
@@ -76,7 +71,7 @@ pub fn redelegate(
     amount: Amount,
     events: &mut Events,
 ) -> AppResult<BlockTime> {
-    let (profile, height, now) = (&block.profile, block.height, block.time);
+    let profile = &block.profile;
     if src == dst {
         return Err(err(
             StakingCode::SelfRedelegation,
@@ -135,41 +130,27 @@ pub fn redelegate(
         events,
     )?;
     if source_unbonded {
-        return Ok(now);
+        return Ok(block.time);
     }
-    let done = add_duration(now, &params::unbonding_time(&p))?;
-    let height =
-        i64::try_from(height).map_err(|_| AppError::sdk(SdkCode::Logic, "height overflows i64"))?;
-    let unbonding_id = next_unbonding_id(state);
+    let entry = NewEntry::start(state, &p, block)?;
     red.entries.push(RedelegationEntry {
-        creation_height: height,
-        completion_time: Some(timestamp(done)),
+        creation_height: entry.height,
+        completion_time: Some(timestamp(entry.done)),
         initial_balance: int_to_wire(tokens),
         shares_dst: dec_to_wire(shares_dst),
-        unbonding_id,
+        unbonding_id: entry.id,
         unbonding_on_hold_ref_count: 0,
     });
     save(state, delegator, src, dst, &red);
-    state.put(
-        keys::redelegation_queue(done, delegator, src, dst),
-        Vec::new(),
-    );
-    Ok(done)
+    let queued = keys::redelegation_queue(entry.done, delegator, src, dst);
+    state.put(queued, Vec::new());
+    Ok(entry.done)
 }
 
 /// Drops every redelegation entry whose completion time is ≤ `now` (its tokens are already
 /// delegated to the destination; only the slashing liability ends).
 pub fn mature(state: &mut dyn StateWrite, now: BlockTime) -> AppResult<()> {
-    for key in due_keys(state, keys::REDELEGATION_QUEUE, now) {
-        state.delete(key.clone());
-        let skip = keys::REDELEGATION_QUEUE.len() + 12;
-        let (Some(delegator), Some(src), Some(dst)) = (
-            keys::addr_at(&key, skip),
-            keys::addr_at(&key, skip + 20),
-            keys::addr_at(&key, skip + 40),
-        ) else {
-            continue;
-        };
+    for [delegator, src, dst] in take_due(state, keys::REDELEGATION_QUEUE, now) {
         let Some(mut red) = load(state, &delegator, &src, &dst)? else {
             continue;
         };
@@ -188,18 +169,14 @@ pub fn mature(state: &mut dyn StateWrite, now: BlockTime) -> AppResult<()> {
 /// Every redelegation whose index key starts with `prefix` (by-source index when `by_src`,
 /// else the primary `red/` keys).
 pub fn list(state: &dyn StateRead, prefix: &[u8], by_src: bool) -> AppResult<Vec<Redelegation>> {
+    let base = if by_src {
+        keys::REDELEGATION_BY_SRC.len()
+    } else {
+        keys::REDELEGATION.len()
+    };
     let mut out = Vec::new();
     for (key, _) in state.scan_prefix(prefix) {
-        let base = if by_src {
-            keys::REDELEGATION_BY_SRC.len()
-        } else {
-            keys::REDELEGATION.len()
-        };
-        let (Some(a), Some(b), Some(c)) = (
-            keys::addr_at(&key, base),
-            keys::addr_at(&key, base + 20),
-            keys::addr_at(&key, base + 40),
-        ) else {
+        let Some([a, b, c]) = addresses(&key, base) else {
             continue;
         };
         let (delegator, src, dst) = if by_src { (b, a, c) } else { (a, b, c) };

@@ -2,12 +2,13 @@
 //! block through a time-ordered queue.
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
-    BondStatus, UnbondingDelegation, UnbondingDelegationEntry,
+    BondStatus, Params, UnbondingDelegation, UnbondingDelegationEntry,
 };
+use cosmos_sdk_proto::Timestamp;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{
-    Amount, BlockContext, BlockTime, Event, Events, StateRead, StateReadExt, StateWrite,
-    StateWriteExt,
+    Amount, BlockContext, BlockScope, BlockTime, Event, Events, Scope, StateRead, StateReadExt,
+    StateWrite, StateWriteExt,
 };
 
 use crate::bank::Pool;
@@ -70,12 +71,35 @@ pub fn balance(entry: &UnbondingDelegationEntry) -> AppResult<Amount> {
 
 /// An entry's completion time.
 pub fn completion(entry: &UnbondingDelegationEntry) -> AppResult<BlockTime> {
-    entry
-        .completion_time
-        .as_ref()
-        .map(block_time)
+    completion_time(entry.completion_time.as_ref())
+}
+
+/// An unbonding or redelegation entry's completion time (the epoch when absent).
+pub fn completion_time(time: Option<&Timestamp>) -> AppResult<BlockTime> {
+    time.map(block_time)
         .transpose()
         .map(Option::unwrap_or_default)
+}
+
+/// What a new unbonding or redelegation entry starts with.
+pub struct NewEntry {
+    /// Its completion time: one unbonding period after the block's time.
+    pub done: BlockTime,
+    /// Its creation height: the block's.
+    pub height: i64,
+    /// Its unbonding id, from the sequence both kinds share.
+    pub id: u64,
+}
+
+impl NewEntry {
+    /// Starts an entry in `block` under the parameters `p`, advancing the unbonding-id sequence.
+    pub fn start(state: &mut dyn StateWrite, p: &Params, block: &BlockContext) -> AppResult<Self> {
+        let done = add_duration(block.time, &params::unbonding_time(p))?;
+        let height = i64::try_from(block.height)
+            .map_err(|_| AppError::sdk(SdkCode::Logic, "height overflows i64"))?;
+        let id = next_unbonding_id(state);
+        Ok(Self { done, height, id })
+    }
 }
 
 /// Undelegates `amount` tokens of `delegator` from `op`; returns the completion time and the
@@ -117,21 +141,18 @@ pub fn undelegate(
             .bank
             .move_pool(state, Pool::Bonded, Pool::NotBonded, tokens)?;
     }
-    let done = add_duration(block.time, &params::unbonding_time(&p))?;
-    let height = i64::try_from(block.height)
-        .map_err(|_| AppError::sdk(SdkCode::Logic, "height overflows i64"))?;
-    let unbonding_id = next_unbonding_id(state);
+    let entry = NewEntry::start(state, &p, block)?;
     ubd.entries.push(UnbondingDelegationEntry {
-        creation_height: height,
-        completion_time: Some(timestamp(done)),
+        creation_height: entry.height,
+        completion_time: Some(timestamp(entry.done)),
         initial_balance: int_to_wire(tokens),
         balance: int_to_wire(tokens),
-        unbonding_id,
+        unbonding_id: entry.id,
         unbonding_on_hold_ref_count: 0,
     });
     save(state, delegator, op, &ubd);
-    state.put(keys::unbonding_queue(done, delegator, op), Vec::new());
-    Ok((done, tokens))
+    state.put(keys::unbonding_queue(entry.done, delegator, op), Vec::new());
+    Ok((entry.done, tokens))
 }
 
 /// Returns `amount` of the entry created at `creation_height` to the delegation.
@@ -197,23 +218,10 @@ pub fn cancel(
 }
 
 /// Pays out every unbonding entry whose completion time is ≤ the block's time.
-pub fn mature(
-    state: &mut dyn StateWrite,
-    ports: StakingPorts<'_>,
-    block: &BlockContext,
-    bond_denom: &str,
-    events: &mut Events,
-) -> AppResult<()> {
-    let (profile, now) = (&block.profile, block.time);
-    let due: Vec<Vec<u8>> = due_keys(state, keys::UNBONDING_QUEUE, now);
-    for key in due {
-        state.delete(key.clone());
-        let skip = keys::UNBONDING_QUEUE.len() + 12;
-        let (Some(delegator), Some(op)) =
-            (keys::addr_at(&key, skip), keys::addr_at(&key, skip + 20))
-        else {
-            continue;
-        };
+pub fn mature(block: BlockScope<'_>, ports: StakingPorts<'_>, bond_denom: &str) -> AppResult<()> {
+    let Scope { state, ctx, events } = block;
+    let (profile, now) = (&ctx.profile, ctx.time);
+    for [delegator, op] in take_due(state, keys::UNBONDING_QUEUE, now) {
         let Some(mut ubd) = load(state, &delegator, &op)? else {
             continue;
         };
@@ -241,6 +249,30 @@ pub fn mature(
         );
     }
     Ok(())
+}
+
+/// Removes the keys of the time queue `prefix` that are due at `now` ([`due_keys`]) and returns
+/// the `N` addresses each one names after its time, in time order.
+pub fn take_due<const N: usize>(
+    state: &mut dyn StateWrite,
+    prefix: &[u8],
+    now: BlockTime,
+) -> Vec<[Address; N]> {
+    let mut due = Vec::new();
+    for key in due_keys(state, prefix, now) {
+        state.delete(key.clone());
+        due.extend(addresses(&key, prefix.len() + 12));
+    }
+    due
+}
+
+/// The `N` consecutive addresses of `key` from byte `start`, when the key holds them.
+pub fn addresses<const N: usize>(key: &[u8], start: usize) -> Option<[Address; N]> {
+    let mut out = [Address::default(); N];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = keys::addr_at(key, start + 20 * i)?;
+    }
+    Some(out)
 }
 
 /// Keys of a time queue whose time part is ≤ `now`, in time order.
@@ -279,14 +311,14 @@ pub fn list(
     prefix: &[u8],
     by_val: bool,
 ) -> AppResult<Vec<UnbondingDelegation>> {
+    let base = if by_val {
+        keys::UNBONDING_BY_VAL.len()
+    } else {
+        keys::UNBONDING.len()
+    };
     let mut out = Vec::new();
     for (key, _) in state.scan_prefix(prefix) {
-        let base = if by_val {
-            keys::UNBONDING_BY_VAL.len()
-        } else {
-            keys::UNBONDING.len()
-        };
-        let (Some(a), Some(b)) = (keys::addr_at(&key, base), keys::addr_at(&key, base + 20)) else {
+        let Some([a, b]) = addresses(&key, base) else {
             continue;
         };
         let (delegator, op) = if by_val { (b, a) } else { (a, b) };

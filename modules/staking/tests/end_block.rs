@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
-use rampart_core::{Amount, Decimal, Events, ValidatorUpdate};
-use rampart_staking::{jail, slash, unjail, Infraction, StakingRead};
+use rampart_core::{Amount, Decimal, ValidatorUpdate};
+use rampart_staking::{jail, unjail, Infraction, StakingRead};
 
 fn update(key: u8, power: u64) -> ValidatorUpdate {
     ValidatorUpdate {
@@ -22,11 +22,7 @@ fn status(chain: &Chain, n: u8) -> BondStatus {
 
 #[test]
 fn active_set_is_the_top_by_power_and_only_changes_are_sent() {
-    let mut chain = Chain::with_max(2);
-    for (n, stake) in [(1u8, 3_000_000u128), (2, 2_000_000), (3, 1_000_000)] {
-        chain.fund(n, 10_000_000);
-        chain.deliver(&create_validator(n, stake));
-    }
+    let mut chain = Chain::with_validators(2, &[(1, 3_000_000), (2, 2_000_000), (3, 1_000_000)]);
     chain.fund(9, 10_000_000);
     assert_eq!(chain.end_block(5), vec![update(1, 3), update(2, 2)]);
     assert_eq!(status(&chain, 3), BondStatus::Unbonded);
@@ -59,11 +55,7 @@ fn active_set_is_the_top_by_power_and_only_changes_are_sent() {
 
 #[test]
 fn zero_power_removes_and_an_empty_unbonded_validator_is_deleted() {
-    let mut chain = Chain::with_max(5);
-    chain.fund(1, 10_000_000);
-    chain.fund(2, 10_000_000);
-    chain.deliver(&create_validator(1, 2_000_000));
-    chain.deliver(&create_validator(2, 2_000_000));
+    let mut chain = Chain::with_validators(5, &[(1, 2_000_000), (2, 2_000_000)]);
     chain.end_block(5);
     // Below 10^6 tokens the power is 0: validator 1 leaves the CometBFT set.
     chain.deliver(&undelegate(1, 1, 1_500_000));
@@ -86,10 +78,8 @@ fn zero_power_removes_and_an_empty_unbonded_validator_is_deleted() {
 
 #[test]
 fn unbonding_matures_by_block_time_not_height() {
-    let mut chain = Chain::with_max(5);
-    chain.fund(1, 10_000_000);
+    let mut chain = Chain::with_validators(5, &[(1, 2_000_000)]);
     chain.fund(9, 1_000_000);
-    chain.deliver(&create_validator(1, 2_000_000));
     chain.end_block(5);
     chain.deliver(&delegate(9, 1, 1_000_000));
     chain.deliver(&undelegate(9, 1, 600_000));
@@ -107,12 +97,8 @@ fn unbonding_matures_by_block_time_not_height() {
 
 #[test]
 fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
-    let mut chain = Chain::with_max(5);
-    chain.fund(1, 10_000_000);
-    chain.fund(2, 10_000_000);
+    let mut chain = Chain::with_validators(5, &[(1, 4_000_000), (2, 4_000_000)]);
     chain.fund(9, 10_000_000);
-    chain.deliver(&create_validator(1, 4_000_000));
-    chain.deliver(&create_validator(2, 4_000_000));
     chain.deliver(&delegate(9, 1, 6_000_000));
     chain.end_block(5);
     // Height 2: an unbonding and a redelegation before the infraction.
@@ -126,19 +112,15 @@ fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
     let tokens_before = chain.state.validator(&addr(1)).unwrap().unwrap().tokens;
     assert_eq!(tokens_before, Amount(4_000_000));
     let dst_before = chain.state.validator(&addr(2)).unwrap().unwrap().tokens;
-    let module = chain.staking.clone();
-    let out = slash(
-        &mut chain.state,
-        module.ports(),
-        &addr(1),
+    let out = slash_validator(
+        &mut chain,
+        1,
         Infraction {
             height: infraction,
             // At height 3: 4 M self + 6 M delegated − 1 M unbonded − 1 M redelegated.
             power: 8,
             fraction: Decimal::from_bps(1_000),
         },
-        chain.time,
-        &mut Events::new(),
     )
     .unwrap();
     // 10 % of the 8 M at stake at height 3: 10 % of the 2 M unbonding and of the 2 M redelegated
@@ -169,61 +151,46 @@ fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
 
 #[test]
 fn slash_fraction_above_one_is_refused() {
-    let mut chain = Chain::with_max(5);
-    chain.fund(1, 10_000_000);
-    chain.deliver(&create_validator(1, 4_000_000));
-    let module = chain.staking.clone();
+    let mut chain = Chain::with_validators(5, &[(1, 4_000_000)]);
     let too_much = Decimal(Decimal::ONE.0 + 1);
-    assert!(slash(
-        &mut chain.state,
-        module.ports(),
-        &addr(1),
+    assert!(slash_validator(
+        &mut chain,
+        1,
         Infraction {
             height: 1,
             power: 4,
             fraction: too_much,
-        },
-        chain.time,
-        &mut Events::new(),
+        }
     )
     .is_err());
-    assert!(slash(
-        &mut chain.state,
-        module.ports(),
-        &addr(7),
+    assert!(slash_validator(
+        &mut chain,
+        7,
         Infraction {
             height: 1,
             power: 4,
             fraction: Decimal::ONE,
-        },
-        chain.time,
-        &mut Events::new(),
+        }
     )
     .is_err());
 }
 
 #[test]
 fn stake_that_arrives_after_the_infraction_does_not_raise_the_slash() {
-    let mut chain = Chain::with_max(5);
-    chain.fund(1, 10_000_000);
+    let mut chain = Chain::with_validators(5, &[(1, 4_000_000)]);
     chain.fund(9, 10_000_000);
-    chain.deliver(&create_validator(1, 4_000_000));
     chain.end_block(5);
     let infraction = chain.height;
     chain.deliver(&delegate(9, 1, 4_000_000));
     chain.end_block(5);
-    let module = chain.staking.clone();
-    let out = slash(
-        &mut chain.state,
-        module.ports(),
-        &addr(1),
+    let out = slash_validator(
+        &mut chain,
+        1,
         Infraction {
             height: infraction,
             power: 4,
             fraction: Decimal::from_bps(1_000),
         },
-        chain.time,
-        &mut Events::new(),
     )
     .unwrap();
     assert_eq!(out.burned, Amount(400_000), "10 % of the 4 M at stake then");

@@ -8,14 +8,10 @@ use common::*;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::MsgUndelegateResponse;
 use prost::Message;
 use rampart_core::{Amount, Decimal, Events, Module, StateRead};
-use rampart_staking::{slash, Infraction, StakingRead};
+use rampart_staking::{Infraction, StakingRead};
 
 fn chain_with_two_validators() -> Chain {
-    let mut chain = Chain::with_max(10);
-    for n in [1, 2] {
-        chain.fund(n, 10_000_000);
-        chain.deliver(&create_validator(n, 5_000_000));
-    }
+    let mut chain = Chain::with_validators(10, &[(1, 5_000_000), (2, 5_000_000)]);
     chain.fund(9, 10_000_000);
     chain.end_block(5);
     chain
@@ -35,19 +31,15 @@ fn delegation_after_a_slash_buys_more_shares_and_rounding_never_creates_tokens()
         shares(&chain, 9, 1),
         Decimal::from_ratio(1_000_000, 1).unwrap()
     );
-    let module = chain.staking.clone();
     let height = chain.height;
-    let out = slash(
-        &mut chain.state,
-        module.ports(),
-        &addr(1),
+    let out = slash_validator(
+        &mut chain,
+        1,
         Infraction {
             height,
             power: 6,
             fraction: Decimal::from_bps(1_000),
         },
-        chain.time,
-        &mut Events::new(),
     )
     .unwrap();
     assert_eq!(out.burned, Amount(600_000), "10 % of 6,000,000 tokens");

@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use rampart_core::ChainProfile;
-use rampart_core::{Decimal, Events};
-use rampart_staking::{jail, slash, unjail, Infraction, StakingRead};
+use rampart_core::Decimal;
+use rampart_staking::{jail, unjail, Infraction, StakingRead};
 
 /// xorshift64*: a tiny deterministic PRNG for the test.
 struct Rng(u64);
@@ -37,7 +37,6 @@ type Outcome = (Vec<rampart_core::state::KeyValue>, [usize; 7], usize);
 fn run(seed: u64, blocks: u32) -> Outcome {
     let mut rng = Rng(seed.max(1));
     let mut chain = Chain::with_max(4);
-    let module = chain.staking.clone();
     for n in VALIDATORS.iter().chain(DELEGATORS.iter()) {
         chain.fund(*n, 50_000_000);
     }
@@ -95,17 +94,14 @@ fn run(seed: u64, blocks: u32) -> Outcome {
                     .flatten()
                     .and_then(|val| val.power().ok())
                     .unwrap_or(0);
-                let out = slash(
-                    &mut chain.state,
-                    module.ports(),
-                    &addr(v),
+                let out = slash_validator(
+                    &mut chain,
+                    v,
                     Infraction {
                         height,
                         power,
                         fraction,
                     },
-                    chain.time,
-                    &mut Events::new(),
                 );
                 if out.is_ok_and(|o| !o.burned.is_zero()) {
                     slashes += 1;

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use clap::{Args, ValueEnum};
 use cosmrs::AccountId;
 use rampart_auth::pubkey::ED25519_TYPE_URL as ED25519_PUBKEY_URL;
-use rampart_client::gas::{DEFAULT_GAS, DEFAULT_GAS_ADJUSTMENT};
+use rampart_client::gas::{Gas, DEFAULT_GAS, DEFAULT_GAS_ADJUSTMENT};
 use rampart_client::rpc::DEFAULT_RPC;
 use rampart_client::{BroadcastMode, NodeClient};
 
@@ -104,6 +104,16 @@ pub enum GasArg {
     Auto,
     /// A fixed gas limit.
     Limit(u64),
+}
+
+impl GasArg {
+    /// The client's gas choice: `Auto` simulates and multiplies by `adjustment`.
+    pub fn gas(self, adjustment: f64) -> Gas {
+        match self {
+            GasArg::Auto => Gas::Auto(adjustment),
+            GasArg::Limit(limit) => Gas::Fixed(limit),
+        }
+    }
 }
 
 impl FromStr for GasArg {

@@ -2,14 +2,15 @@
 //! handlers), built on the `rampart-client` crate.
 //!
 //! - [`tx`] and [`query`] dispatch to one folder per module ([`bank`], [`auth`], [`staking`],
-//!   [`distribution`], [`slashing`], [`consumer`], [`restaking`]), each with its `tx.rs` and
-//!   `query.rs`; no module's CLI imports another's;
+//!   [`distribution`], [`slashing`], [`consumer`], [`restaking`], [`ccv`]), each with its
+//!   `tx.rs` and `query.rs`; no module's CLI imports another's;
 //! - [`args`] holds what the commands share on their command lines, [`output`] the one way
 //!   answers are printed (text or JSON), [`prompt`] passphrases and confirmations.
 
 pub mod args;
 pub mod auth;
 pub mod bank;
+pub mod ccv;
 pub mod consumer;
 pub mod distribution;
 pub mod genesis;

@@ -337,6 +337,21 @@ pub fn base64_key(key: &[u8]) -> Doc {
     Doc::Str(base64::engine::general_purpose::STANDARD.encode(key))
 }
 
+/// A consumer chain's validator as the provider dictates it (a packet's update, a consumer's
+/// set): its ed25519 `key`, the consensus address derived from it, its `power` and its provider
+/// operator.
+pub fn consumer_validator(out: &Printer, key: &[u8], power: u64, provider_operator: &str) -> Doc {
+    Doc::Map(vec![
+        ("consumer_pubkey", base64_key(key)),
+        (
+            "consumer_address",
+            Doc::Str(rampart_client::address::consensus_address_of_key(key)),
+        ),
+        ("power", out.int(power)),
+        ("provider_operator", Doc::str(provider_operator)),
+    ])
+}
+
 /// Basis points as a percentage: `25%`, `12.5%`, `0.01%`.
 pub fn percent(bps: u32) -> String {
     let whole = bps / 100;

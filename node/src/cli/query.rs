@@ -43,6 +43,12 @@ enum QueryModule {
         #[command(subcommand)]
         command: super::consumer::query::ConsumerQuery,
     },
+    /// Consumer-chain queries (ask a consumer's node): provider client, consensus states, applied
+    /// validator-set changes, validators, params.
+    Ccv {
+        #[command(subcommand)]
+        command: super::ccv::query::CcvQuery,
+    },
     /// Restaking queries: pledges, consumer keys, security report, exposure, params.
     Restaking {
         #[command(subcommand)]
@@ -102,6 +108,7 @@ impl QueryCommand {
             QueryModule::Staking { command } => command.run().await,
             QueryModule::Distribution { command } => command.run().await,
             QueryModule::Consumer { command } => command.run().await,
+            QueryModule::Ccv { command } => command.run().await,
             QueryModule::Restaking { command } => command.run().await,
             QueryModule::Slashing { command } => command.run().await,
             QueryModule::Tx { hash, options } => tx(&hash, &options).await,

@@ -7,12 +7,11 @@ use anyhow::{anyhow, bail};
 use cosmrs::{AccountId, Any};
 use rampart_client::address;
 use rampart_client::coins::parse_coins;
-use rampart_client::gas::Gas;
 use rampart_client::keys::{AccountKey, Keyring};
 use rampart_client::submit::{prepare_tx, TxSettings};
 use rampart_client::NodeClient;
 
-use super::args::{FromOptions, GasArg, TxOptions};
+use super::args::{FromOptions, TxOptions};
 use super::output::{print_json, Output};
 use super::prompt::{confirm, KeyringArgs};
 
@@ -74,10 +73,7 @@ impl TxOptions {
     pub fn settings(&self) -> anyhow::Result<TxSettings> {
         Ok(TxSettings {
             fees: parse_coins(&self.fees).map_err(|e| anyhow!("--fees: {e}"))?,
-            gas: match self.gas {
-                GasArg::Auto => Gas::Auto(self.gas_adjustment),
-                GasArg::Limit(limit) => Gas::Fixed(limit),
-            },
+            gas: self.gas.gas(self.gas_adjustment),
             memo: self.memo.clone(),
             chain_id: self.chain_id.clone(),
             sequence: self.sequence,
@@ -125,7 +121,11 @@ impl TxOptions {
 }
 
 /// The key `from` names: a key name, or the address of a key in the keyring.
-fn load_key(keyring: &Keyring, args: &KeyringArgs, from: &str) -> anyhow::Result<AccountKey> {
+pub(crate) fn load_key(
+    keyring: &Keyring,
+    args: &KeyringArgs,
+    from: &str,
+) -> anyhow::Result<AccountKey> {
     let name = match keyring.list()?.into_iter().find(|r| r.address == from) {
         Some(record) => record.name,
         None => from.to_owned(),

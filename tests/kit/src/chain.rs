@@ -1,9 +1,13 @@
-//! A funded chain of the real app (the standard composition), driven in process block by block
-//! by [`MockConsensus`], which checks the chain-wide invariants after every commit.
+//! A funded chain of the real app (the provider composition, or another one through
+//! [`Chain::init`]), driven in process block by block by [`MockConsensus`], which checks the
+//! chain-wide invariants after every commit.
+
+use std::sync::Arc;
 
 use cosmos_sdk_proto::cosmos::tx::v1beta1::TxBody;
 use prost::Message;
-use rampart_app::testing::{MockConsensus, TestValidator};
+use rampart_app::testing::{init_chain_request, MockConsensus, TestValidator};
+use rampart_app::Modules;
 use rampart_auth::AuthRead;
 use rampart_bank::BankRead;
 use rampart_core::{Address, Amount};
@@ -37,19 +41,12 @@ impl Chain {
 
     /// Starts a chain from `app_state` (which must bring its validators).
     pub fn from_genesis(app_state: &serde_json::Value, check_invariants: bool) -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store opens");
-        let (mut driver, _) =
-            MockConsensus::init(storage.clone(), CHAIN_ID, 1, app_state).expect("genesis");
+        let mut chain = Self::init(Modules::provider(), CHAIN_ID, app_state);
         if !check_invariants {
-            driver = driver.without_invariant_checks();
+            chain.driver = chain.driver.without_invariant_checks();
         }
-        driver.block(vec![]);
-        Self {
-            driver,
-            storage,
-            _dir: dir,
-        }
+        chain.driver.block(vec![]);
+        chain
     }
 
     /// Starts a chain from a whole InitChain request (another genesis time, other consensus
@@ -59,21 +56,30 @@ impl Chain {
     pub fn from_request(
         request: tendermint::abci::request::InitChain,
     ) -> (Self, tendermint::abci::response::FinalizeBlock) {
+        let mut chain = Self::from_init_chain(Modules::provider(), request);
+        let first = chain.driver.block(vec![]);
+        (chain, first)
+    }
+
+    /// Runs the InitChain of a chain named `chain_id`, of the composition `modules`, from
+    /// `app_state` (which must bring its validators, or give the owner of the set its own); no
+    /// block is committed yet. The invariants are checked after every block.
+    pub fn init(modules: Modules, chain_id: &str, app_state: &serde_json::Value) -> Self {
+        Self::from_init_chain(modules, init_chain_request(chain_id, 1, app_state))
+    }
+
+    /// A chain of `modules` over a new store after `request`, its InitChain.
+    fn from_init_chain(modules: Modules, request: tendermint::abci::request::InitChain) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store opens");
-        let (mut driver, _) = MockConsensus::init_from_request(
-            storage.clone(),
-            std::sync::Arc::new(rampart_app::Modules::provider()),
-            request,
-        )
-        .expect("genesis");
-        let first = driver.block(vec![]);
-        let chain = Self {
+        let (driver, _) =
+            MockConsensus::init_from_request(storage.clone(), Arc::new(modules), request)
+                .expect("genesis");
+        Self {
             driver,
             storage,
             _dir: dir,
-        };
-        (chain, first)
+        }
     }
 
     /// The committed balance of `addr`.

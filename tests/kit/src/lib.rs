@@ -15,10 +15,13 @@
 //! - [`module_chain`]: [`module_chain::ModuleChain`], the modules themselves over an in-memory
 //!   overlay, block by block, with staking's tokens held by the production bank seam
 //!   ([`rampart_app::staking_bank::BankPools`]);
-//! - [`events`]: reading ABCI events and results.
+//! - [`events`]: reading ABCI events and results;
+//! - [`light_block`]: headers of a [`MockConsensus`]-driven chain with real signed commits, for
+//!   the light clients of the other chain.
 
 pub mod chain;
 pub mod events;
+pub mod light_block;
 pub mod module_chain;
 pub mod msgs;
 pub mod party;

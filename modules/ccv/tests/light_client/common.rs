@@ -4,18 +4,16 @@
 
 use ed25519_consensus::SigningKey;
 use rampart_ccv::genesis::{self, CcvGenesis, GenesisConsensusState};
+pub use rampart_ccv::testing::{keys, members, raw_set, HeaderSpec, Member};
 use rampart_ccv::verify::UpdateProviderClient;
 use rampart_ccv::{update_client, UpdateOutcome};
 use rampart_core::context::BlockTime;
 use rampart_core::state::{EmptyState, Overlay};
-use rampart_core::{AppError, ChainProfile, Events};
+use rampart_core::{AppError, ChainProfile, Changes, Events};
 use rampart_proto::rampart::ccv::v1 as pb;
-use tendermint::block::{self, parts, Commit, CommitSig, Header, Height, Round};
-use tendermint::validator::Set;
-use tendermint::vote::{self, ValidatorIndex, Vote};
-use tendermint::{account, chain, AppHash, Hash, PublicKey, Signature};
-use tendermint_proto::crypto::{public_key::Sum, PublicKey as RawPublicKey};
-use tendermint_proto::types::{Validator as RawValidator, ValidatorSet as RawValidatorSet};
+use rampart_store::{Storage, StorageConfig};
+use std::path::Path;
+use tendermint_proto::types::ValidatorSet as RawValidatorSet;
 
 pub const PROVIDER: &str = "provider-1";
 /// The launch height of the consumer: the trust anchor.
@@ -35,151 +33,31 @@ pub fn trusting_period() -> u64 {
     rampart_ccv::client::trusting_period_seconds(UNBONDING)
 }
 
-/// Validators with deterministic keys `seed..seed+n`, each of power 10.
-pub fn keys(seed: u8, n: u8) -> Vec<SigningKey> {
-    (seed..seed + n)
-        .map(|i| SigningKey::from([i; 32]))
-        .collect()
+/// The provider validators of `keys`, each of power 10.
+pub fn validators(keys: &[SigningKey]) -> Vec<Member> {
+    members(keys, 10)
 }
 
-fn public_key(key: &SigningKey) -> PublicKey {
-    PublicKey::from_raw_ed25519(key.verification_key().as_bytes()).expect("ed25519 key")
-}
-
-/// The protobuf validator set of `keys` with `power` each.
+/// The protobuf validator set of `keys` with `power` each (any power, even an invalid one).
 pub fn raw_set_with_power(keys: &[SigningKey], power: i64) -> RawValidatorSet {
-    RawValidatorSet {
-        validators: keys
-            .iter()
-            .map(|k| RawValidator {
-                address: account::Id::from(public_key(k)).as_bytes().to_vec(),
-                pub_key: Some(RawPublicKey {
-                    sum: Some(Sum::Ed25519(k.verification_key().as_bytes().to_vec())),
-                }),
-                voting_power: power,
-                proposer_priority: 0,
-            })
-            .collect(),
-        proposer: None,
-        total_voting_power: 0,
+    let mut raw = raw_set(&validators(keys));
+    for v in &mut raw.validators {
+        v.voting_power = power;
     }
+    raw
 }
 
-pub fn raw_set(keys: &[SigningKey]) -> RawValidatorSet {
-    raw_set_with_power(keys, 10)
-}
-
-pub fn set(keys: &[SigningKey]) -> Set {
-    Set::try_from(raw_set(keys)).expect("valid set")
-}
-
-/// What a header is built from.
-#[derive(Clone)]
-pub struct HeaderSpec {
-    pub chain_id: String,
-    pub height: u64,
-    pub time: BlockTime,
-    pub app_hash: Vec<u8>,
-    /// The set that signs this height.
-    pub validators: Vec<SigningKey>,
-    /// The set that signs the next height.
-    pub next_validators: Vec<SigningKey>,
-    /// Which of `validators` (in set order) sign the commit.
-    pub signers: Option<Vec<usize>>,
-}
-
-impl HeaderSpec {
-    pub fn new(height: u64, time: BlockTime, app_hash: &[u8]) -> Self {
-        Self {
-            chain_id: PROVIDER.into(),
-            height,
-            time,
-            app_hash: app_hash.to_vec(),
-            validators: keys(1, 4),
-            next_validators: keys(1, 4),
-            signers: None,
-        }
-    }
-}
-
-fn tm_time(time: BlockTime) -> tendermint::Time {
-    tendermint::Time::from_unix_timestamp(time.seconds, time.nanos).expect("time")
-}
-
-pub fn header(spec: &HeaderSpec) -> Header {
-    let vals = set(&spec.validators);
-    Header {
-        version: block::header::Version { block: 11, app: 0 },
-        chain_id: chain::Id::try_from(spec.chain_id.clone()).expect("chain id"),
-        height: Height::try_from(spec.height).expect("height"),
-        time: tm_time(spec.time),
-        last_block_id: None,
-        last_commit_hash: None,
-        data_hash: None,
-        validators_hash: vals.hash(),
-        next_validators_hash: set(&spec.next_validators).hash(),
-        consensus_hash: Hash::Sha256([7; 32]),
-        app_hash: AppHash::try_from(spec.app_hash.clone()).expect("app hash"),
-        last_results_hash: None,
-        evidence_hash: None,
-        proposer_address: vals.validators()[0].address,
-    }
-}
-
-/// A header of `spec` with a commit whose precommits are real ed25519 signatures over
-/// CometBFT's canonical vote sign bytes.
-pub fn signed_header(spec: &HeaderSpec) -> tendermint_proto::types::SignedHeader {
-    let header = header(spec);
-    let vals = set(&spec.validators);
-    let block_id = block::Id {
-        hash: header.hash(),
-        part_set_header: parts::Header::new(1, Hash::Sha256([9; 32])).expect("parts"),
-    };
-    let chain_id = header.chain_id.clone();
-    let signatures = vals
-        .validators()
-        .iter()
-        .enumerate()
-        .map(|(index, info)| {
-            let signs = spec.signers.as_ref().is_none_or(|s| s.contains(&index));
-            if !signs {
-                return CommitSig::BlockIdFlagAbsent;
-            }
-            let key = spec
-                .validators
-                .iter()
-                .find(|k| account::Id::from(public_key(k)) == info.address)
-                .expect("key of validator");
-            let vote = Vote {
-                vote_type: vote::Type::Precommit,
-                height: header.height,
-                round: Round::default(),
-                block_id: Some(block_id),
-                timestamp: Some(header.time),
-                validator_address: info.address,
-                validator_index: ValidatorIndex::try_from(index as u32).expect("index"),
-                signature: None,
-                extension: Vec::new(),
-                extension_signature: None,
-            };
-            let bytes = vote.into_signable_vec(chain_id.clone());
-            let signature = key.sign(&bytes);
-            CommitSig::BlockIdFlagCommit {
-                validator_address: info.address,
-                timestamp: header.time,
-                signature: Some(Signature::try_from(signature.to_bytes().as_slice()).expect("sig")),
-            }
-        })
-        .collect();
-    let commit = Commit {
-        height: header.height,
-        round: Round::default(),
-        block_id,
-        signatures,
-    };
-    tendermint_proto::types::SignedHeader {
-        header: Some(header.into()),
-        commit: Some(commit.into()),
+/// A header of the provider at `height`: every validator of `keys(1, 4)` signs it and the next
+/// height.
+pub fn provider_header(height: u64, time: BlockTime, app_hash: &[u8]) -> HeaderSpec {
+    HeaderSpec {
+        chain_id: PROVIDER.into(),
+        height,
+        time: rampart_ccv::header::tm_time(time).expect("time"),
+        app_hash: app_hash.to_vec(),
+        validators: validators(&keys(1, 4)),
+        next_validators: validators(&keys(1, 4)),
+        signers: None,
     }
 }
 
@@ -191,10 +69,10 @@ pub fn msg(
 ) -> pb::MsgUpdateProviderClient {
     pb::MsgUpdateProviderClient {
         signer: signer(),
-        signed_header: Some(signed_header(spec)),
-        validator_set: Some(raw_set(&spec.validators)),
+        signed_header: Some(spec.signed()),
+        validator_set: Some(spec.validator_set()),
         trusted_height,
-        trusted_next_validator_set: Some(raw_set(trusted)),
+        trusted_next_validator_set: Some(raw_set(&validators(trusted))),
     }
 }
 
@@ -210,11 +88,11 @@ pub fn decode(m: &pb::MsgUpdateProviderClient) -> Result<UpdateProviderClient, A
 pub type State = Overlay<EmptyState>;
 
 pub fn anchor_spec() -> HeaderSpec {
-    HeaderSpec::new(ANCHOR, t(0), &[0xA0; 32])
+    provider_header(ANCHOR, t(0), &[0xA0; 32])
 }
 
 pub fn genesis() -> CcvGenesis {
-    let anchor = header(&anchor_spec());
+    let anchor = anchor_spec().header();
     CcvGenesis {
         provider_chain_id: PROVIDER.into(),
         trusting_period_seconds: trusting_period(),
@@ -234,12 +112,33 @@ pub fn genesis() -> CcvGenesis {
                 power: 10,
             })
             .collect(),
+        consumer_id: CONSUMER_ID,
+        validators: consumer_keys()
+            .iter()
+            .map(|k| genesis::GenesisConsumerValidator {
+                pub_key: hex::encode(k.verification_key().as_bytes()),
+                power: 5,
+                provider_operator: String::new(),
+            })
+            .collect(),
+        applied_vsc: 0,
+        applied_provider_height: 0,
+        signed_blocks_window: 100,
+        min_signed_per_window: "0.5".into(),
     }
+}
+
+/// This consumer's id on the provider.
+pub const CONSUMER_ID: u64 = 7;
+
+/// The consumer's own validator keys at genesis.
+pub fn consumer_keys() -> Vec<SigningKey> {
+    keys(50, 3)
 }
 
 pub fn consumer() -> State {
     let mut state = Overlay::new(EmptyState);
-    genesis::import(&mut state, &genesis()).expect("genesis");
+    genesis::import(&mut state, 1, &genesis()).expect("genesis");
     state
 }
 
@@ -257,6 +156,54 @@ pub fn update(
         None
     );
     Ok((outcome, events))
+}
+
+/// Applies the provider header of `spec` at consumer time `now`, trusting `trusted_height`
+/// whose next set is that of `keys(1, 4)`.
+pub fn relay(
+    state: &mut State,
+    now: BlockTime,
+    spec: &HeaderSpec,
+    trusted_height: u64,
+) -> Result<(UpdateOutcome, Events), AppError> {
+    update(state, now, &msg(spec, trusted_height, &keys(1, 4)))
+}
+
+/// A consumer that trusts provider headers `ANCHOR + 1 ..= ANCHOR + n`, one an hour: header
+/// `ANCHOR + i` of time `t(3600 i)` and app hash `[i; 32]`, relayed a second later trusting the
+/// one before.
+pub fn consumer_hourly(n: u8) -> State {
+    let mut state = consumer();
+    for i in 1..=n {
+        let time = 3600 * i64::from(i);
+        let spec = provider_header(ANCHOR + u64::from(i), t(time), &[i; 32]);
+        let trusted = ANCHOR + u64::from(i) - 1;
+        relay(&mut state, t(time + 1), &spec, trusted).expect("hourly header");
+    }
+    state
+}
+
+/// A provider store in `dir` holding `changes`, committed at height `ANCHOR + 1`; its app hash
+/// goes into the header at `ANCHOR + 2`.
+pub fn provider_store(dir: &Path, changes: &Changes) -> (Storage, [u8; 32]) {
+    let store = Storage::open(dir, StorageConfig { keep_recent: 0 }).expect("open");
+    let pending = store.prepare(ANCHOR + 1, changes).expect("prepare");
+    let info = store.commit(pending).expect("commit");
+    (store, info.app_hash)
+}
+
+/// A consumer whose client trusts the provider header at `ANCHOR + 2`, carrying `root` (the
+/// app hash of the provider's state after `ANCHOR + 1`).
+pub fn consumer_trusting_root(root: &[u8]) -> State {
+    let mut state = consumer();
+    relay(
+        &mut state,
+        t(21),
+        &provider_header(ANCHOR + 2, t(20), root),
+        ANCHOR,
+    )
+    .expect("h12");
+    state
 }
 
 /// Asserts that applying `m` fails with `ccv/<code>` and leaves `state` untouched.

@@ -3,6 +3,7 @@
 
 mod common;
 mod module;
+mod packets;
 mod proofs;
 mod pruning;
 mod updates;

@@ -72,7 +72,7 @@ fn genesis_messages_queries_and_export_through_the_module_trait() {
 
     // Validation names the signer; an unknown type URL is sdk/6.
     let m = msg(
-        &HeaderSpec::new(ANCHOR + 1, t(5), &[1; 32]),
+        &provider_header(ANCHOR + 1, t(5), &[1; 32]),
         ANCHOR,
         &keys(1, 4),
     );
@@ -167,7 +167,7 @@ fn genesis_messages_queries_and_export_through_the_module_trait() {
 fn genesis_is_checked() {
     let import = |g: &rampart_ccv::CcvGenesis| {
         let mut state = Overlay::new(EmptyState);
-        rampart_ccv::genesis::import(&mut state, g)
+        rampart_ccv::genesis::import(&mut state, 1, g)
     };
     // The next validators must hash to the anchor's next_validators_hash.
     let mut g = genesis();
@@ -190,10 +190,10 @@ fn genesis_is_checked() {
     assert!(import(&g).is_err());
     // An absent section leaves the module idle; its messages then fail with ccv/2.
     let mut state = Overlay::new(EmptyState);
-    rampart_ccv::genesis::import(&mut state, &Default::default()).expect("idle");
+    rampart_ccv::genesis::import(&mut state, 1, &Default::default()).expect("idle");
     assert!(state.changes().is_empty());
     let m = msg(
-        &HeaderSpec::new(ANCHOR + 1, t(5), &[1; 32]),
+        &provider_header(ANCHOR + 1, t(5), &[1; 32]),
         ANCHOR,
         &keys(1, 4),
     );

@@ -3,7 +3,7 @@
 
 use prost::Message;
 use rampart_ccv::{verify_provider_membership, CcvCode};
-use rampart_store::{Storage, StorageConfig};
+use rampart_store::Storage;
 
 use crate::common::*;
 
@@ -12,16 +12,13 @@ const VALUE: &[u8] = b"packet bytes";
 
 /// A provider store committed at height `ANCHOR + 1` with the packet and some neighbours; its
 /// app hash goes into the header at `ANCHOR + 2`.
-fn provider_store(dir: &std::path::Path) -> (Storage, [u8; 32]) {
-    let store = Storage::open(dir, StorageConfig { keep_recent: 0 }).expect("open");
+fn packet_store(dir: &std::path::Path) -> (Storage, [u8; 32]) {
     let mut changes = rampart_core::Changes::new();
     changes.insert(KEY.to_vec(), Some(VALUE.to_vec()));
     for i in 0..20u8 {
         changes.insert(format!("bank/balance/{i:02}").into_bytes(), Some(vec![i]));
     }
-    let pending = store.prepare(ANCHOR + 1, &changes).expect("prepare");
-    let info = store.commit(pending).expect("commit");
-    (store, info.app_hash)
+    provider_store(dir, &changes)
 }
 
 fn check(
@@ -40,7 +37,7 @@ fn check(
 #[test]
 fn membership_proofs_verify_against_the_next_verified_header() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (store, root) = provider_store(dir.path());
+    let (store, root) = packet_store(dir.path());
     let (value, proof) = store.get_with_proof(KEY, ANCHOR + 1).expect("proof");
     assert_eq!(value.as_deref(), Some(VALUE));
     let proof = proof.encode_to_vec();
@@ -52,24 +49,18 @@ fn membership_proofs_verify_against_the_next_verified_header() {
         Err(CcvCode::ConsensusStateNotFound as u32)
     );
     // Header ANCHOR + 1 carries another app hash; header ANCHOR + 2 carries the store's root.
-    update(
+    relay(
         &mut state,
         t(20),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 1, t(10), &[0x11; 32]),
-            ANCHOR,
-            &keys(1, 4),
-        ),
+        &provider_header(ANCHOR + 1, t(10), &[0x11; 32]),
+        ANCHOR,
     )
     .expect("h11");
-    update(
+    relay(
         &mut state,
         t(21),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 2, t(20), &root),
-            ANCHOR + 1,
-            &keys(1, 4),
-        ),
+        &provider_header(ANCHOR + 2, t(20), &root),
+        ANCHOR + 1,
     )
     .expect("h12");
 
@@ -140,8 +131,8 @@ fn membership_proofs_verify_against_the_next_verified_header() {
     let e = verify_provider_membership(&state, t(20 + period), ANCHOR + 1, KEY, VALUE, &proof)
         .expect_err("expired");
     assert_eq!(e.code, CcvCode::ClientExpired as u32);
-    let evil = HeaderSpec::new(ANCHOR + 2, t(20), &[0xEE; 32]);
-    update(&mut state, t(22), &msg(&evil, ANCHOR + 1, &keys(1, 4))).expect("evidence");
+    let evil = provider_header(ANCHOR + 2, t(20), &[0xEE; 32]);
+    relay(&mut state, t(22), &evil, ANCHOR + 1).expect("evidence");
     assert_eq!(
         check(&state, ANCHOR + 1, KEY, VALUE, &proof),
         Err(CcvCode::ClientFrozen as u32)
@@ -151,20 +142,10 @@ fn membership_proofs_verify_against_the_next_verified_header() {
 #[test]
 fn no_byte_flip_of_a_proof_panics_or_proves_another_value() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (store, root) = provider_store(dir.path());
+    let (store, root) = packet_store(dir.path());
     let (_, proof) = store.get_with_proof(KEY, ANCHOR + 1).expect("proof");
     let proof = proof.encode_to_vec();
-    let mut state = consumer();
-    update(
-        &mut state,
-        t(21),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 2, t(20), &root),
-            ANCHOR,
-            &keys(1, 4),
-        ),
-    )
-    .expect("h12");
+    let state = consumer_trusting_root(&root);
     for i in 0..proof.len() {
         for bit in [0x01u8, 0x80] {
             let mut mutated = proof.clone();

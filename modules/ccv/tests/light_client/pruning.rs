@@ -26,28 +26,8 @@ fn queued(state: &State) -> usize {
 
 #[test]
 fn pruning_removes_only_expired_states_and_keeps_the_latest() {
-    let mut state = consumer();
     // Anchor at t(0); headers at t(3600) and t(7200).
-    update(
-        &mut state,
-        t(3601),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 1, t(3600), &[1; 32]),
-            ANCHOR,
-            &keys(1, 4),
-        ),
-    )
-    .expect("h11");
-    update(
-        &mut state,
-        t(7201),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 2, t(7200), &[2; 32]),
-            ANCHOR + 1,
-            &keys(1, 4),
-        ),
-    )
-    .expect("h12");
+    let mut state = consumer_hourly(2);
     assert_eq!(heights(&state), [ANCHOR, ANCHOR + 1, ANCHOR + 2]);
     assert_eq!(queued(&state), 3);
 
@@ -68,14 +48,11 @@ fn pruning_removes_only_expired_states_and_keeps_the_latest() {
     assert_eq!(heights(&state), [ANCHOR + 2]);
     assert_eq!(queued(&state), 0);
     assert!(consensus_state(&state, ANCHOR + 2).expect("read").is_some());
-    let e = update(
+    let e = relay(
         &mut state,
         t(period * 2),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 3, t(period * 2 - 5), &[3; 32]),
-            ANCHOR + 2,
-            &keys(1, 4),
-        ),
+        &provider_header(ANCHOR + 3, t(period * 2 - 5), &[3; 32]),
+        ANCHOR + 2,
     )
     .expect_err("expired");
     assert_eq!(e.code, rampart_ccv::CcvCode::ClientExpired as u32);
@@ -86,8 +63,8 @@ fn pruning_is_bounded_per_block() {
     let mut state = consumer();
     let n = u64::try_from(client::MAX_PRUNE_PER_BLOCK).expect("fits") + 5;
     for i in 1..=n {
-        let spec = HeaderSpec::new(ANCHOR + i, t(i64::try_from(i).expect("fits")), &[1; 32]);
-        update(&mut state, t(1000), &msg(&spec, ANCHOR, &keys(1, 4))).expect("update");
+        let spec = provider_header(ANCHOR + i, t(i64::try_from(i).expect("fits")), &[1; 32]);
+        relay(&mut state, t(1000), &spec, ANCHOR).expect("update");
     }
     let late = t(i64::try_from(trusting_period()).expect("fits") + 10_000);
     assert_eq!(prune(&mut state, late), client::MAX_PRUNE_PER_BLOCK);

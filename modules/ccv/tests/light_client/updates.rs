@@ -2,32 +2,36 @@
 //! freezes.
 
 use rampart_ccv::client::{self, consensus_state};
+use rampart_ccv::testing::{public, set};
 use rampart_ccv::{CcvCode, UpdateOutcome};
+use rampart_core::Event;
 
 use crate::common::*;
 
 #[test]
 fn valid_adjacent_and_skipping_updates_are_stored() {
     let mut state = consumer();
-    let spec = HeaderSpec::new(ANCHOR + 1, t(5), &[0xB1; 32]);
-    let (outcome, events) =
-        update(&mut state, t(6), &msg(&spec, ANCHOR, &keys(1, 4))).expect("valid");
+    let spec = provider_header(ANCHOR + 1, t(5), &[0xB1; 32]);
+    let (outcome, events) = relay(&mut state, t(6), &spec, ANCHOR).expect("valid");
     assert_eq!(outcome, UpdateOutcome::Updated(ANCHOR + 1));
     assert_eq!(events[0].kind, "provider_client_updated");
     let cs = consensus_state(&state, ANCHOR + 1)
         .expect("read")
         .expect("stored");
     assert_eq!(cs.app_hash, vec![0xB1; 32]);
-    assert_eq!(cs.header_hash, header(&spec).hash().as_bytes());
-    assert_eq!(cs.next_validators_hash, set(&keys(1, 4)).hash().as_bytes());
+    assert_eq!(cs.header_hash, spec.header().hash().as_bytes());
+    assert_eq!(
+        cs.next_validators_hash,
+        set(&validators(&keys(1, 4))).hash().as_bytes()
+    );
     assert_eq!(
         client::client(&state).expect("client").latest_height,
         ANCHOR + 1
     );
 
     // Skipping from the anchor to a much later header (1/3 of the trusted set signs it).
-    let far = HeaderSpec::new(ANCHOR + 50, t(300), &[0xB2; 32]);
-    let (outcome, _) = update(&mut state, t(301), &msg(&far, ANCHOR, &keys(1, 4))).expect("valid");
+    let far = provider_header(ANCHOR + 50, t(300), &[0xB2; 32]);
+    let (outcome, _) = relay(&mut state, t(301), &far, ANCHOR).expect("valid");
     assert_eq!(outcome, UpdateOutcome::Updated(ANCHOR + 50));
     assert_eq!(
         client::client(&state).expect("client").latest_height,
@@ -35,8 +39,8 @@ fn valid_adjacent_and_skipping_updates_are_stored() {
     );
 
     // Filling in a height below the latest keeps the latest.
-    let mid = HeaderSpec::new(ANCHOR + 20, t(100), &[0xB3; 32]);
-    update(&mut state, t(302), &msg(&mid, ANCHOR + 1, &keys(1, 4))).expect("valid");
+    let mid = provider_header(ANCHOR + 20, t(100), &[0xB3; 32]);
+    relay(&mut state, t(302), &mid, ANCHOR + 1).expect("valid");
     assert_eq!(
         client::client(&state).expect("client").latest_height,
         ANCHOR + 50
@@ -44,8 +48,7 @@ fn valid_adjacent_and_skipping_updates_are_stored() {
 
     // The same header again (racing relayers): accepted, nothing changes.
     let before = state.changes().clone();
-    let (outcome, events) =
-        update(&mut state, t(303), &msg(&far, ANCHOR, &keys(1, 4))).expect("same");
+    let (outcome, events) = relay(&mut state, t(303), &far, ANCHOR).expect("same");
     assert_eq!(outcome, UpdateOutcome::Unchanged(ANCHOR + 50));
     assert!(events.is_empty());
     assert_eq!(state.changes(), &before);
@@ -55,12 +58,12 @@ fn valid_adjacent_and_skipping_updates_are_stored() {
 fn a_changed_validator_set_is_followed_through_next_validators_hash() {
     let mut state = consumer();
     // Height 11 announces a new set (validators 3..6: two of the old, two new) for height 12.
-    let mut h11 = HeaderSpec::new(ANCHOR + 1, t(5), &[1; 32]);
-    h11.next_validators = keys(3, 4);
-    update(&mut state, t(6), &msg(&h11, ANCHOR, &keys(1, 4))).expect("h11");
-    let mut h12 = HeaderSpec::new(ANCHOR + 2, t(10), &[2; 32]);
-    h12.validators = keys(3, 4);
-    h12.next_validators = keys(3, 4);
+    let mut h11 = provider_header(ANCHOR + 1, t(5), &[1; 32]);
+    h11.next_validators = validators(&keys(3, 4));
+    relay(&mut state, t(6), &h11, ANCHOR).expect("h11");
+    let mut h12 = provider_header(ANCHOR + 2, t(10), &[2; 32]);
+    h12.validators = validators(&keys(3, 4));
+    h12.next_validators = validators(&keys(3, 4));
     // The trusted set of 11 is the new one.
     refused(
         &mut state,
@@ -75,9 +78,9 @@ fn a_changed_validator_set_is_followed_through_next_validators_hash() {
 fn headers_signed_by_an_unknown_or_insufficient_set_are_refused() {
     let mut state = consumer();
     // A set the client has never trusted signs a later header: no overlap with the trusted set.
-    let mut forged = HeaderSpec::new(ANCHOR + 5, t(50), &[0xEE; 32]);
-    forged.validators = keys(100, 4);
-    forged.next_validators = keys(100, 4);
+    let mut forged = provider_header(ANCHOR + 5, t(50), &[0xEE; 32]);
+    forged.validators = validators(&keys(100, 4));
+    forged.next_validators = validators(&keys(100, 4));
     let e = refused(
         &mut state,
         t(60),
@@ -101,8 +104,8 @@ fn headers_signed_by_an_unknown_or_insufficient_set_are_refused() {
     );
 
     // The right set, but only 2 of 4 (50% < 2/3) sign.
-    let mut weak = HeaderSpec::new(ANCHOR + 1, t(50), &[0xEF; 32]);
-    weak.signers = Some(vec![0, 1]);
+    let mut weak = provider_header(ANCHOR + 1, t(50), &[0xEF; 32]);
+    weak.signers = Some(keys(1, 2).iter().map(public).collect());
     refused(
         &mut state,
         t(60),
@@ -110,14 +113,14 @@ fn headers_signed_by_an_unknown_or_insufficient_set_are_refused() {
         CcvCode::InsufficientTrust,
     );
     // 3 of 4 is enough.
-    weak.signers = Some(vec![0, 1, 2]);
-    update(&mut state, t(60), &msg(&weak, ANCHOR, &keys(1, 4))).expect("3 of 4");
+    weak.signers = Some(keys(1, 3).iter().map(public).collect());
+    relay(&mut state, t(60), &weak, ANCHOR).expect("3 of 4");
 }
 
 #[test]
 fn another_chain_id_is_refused() {
     let mut state = consumer();
-    let mut spec = HeaderSpec::new(ANCHOR + 1, t(5), &[1; 32]);
+    let mut spec = provider_header(ANCHOR + 1, t(5), &[1; 32]);
     spec.chain_id = "other-1".into();
     refused(
         &mut state,
@@ -130,7 +133,7 @@ fn another_chain_id_is_refused() {
 #[test]
 fn a_tampered_signature_is_refused() {
     let mut state = consumer();
-    let spec = HeaderSpec::new(ANCHOR + 1, t(5), &[1; 32]);
+    let spec = provider_header(ANCHOR + 1, t(5), &[1; 32]);
     let mut m = msg(&spec, ANCHOR, &keys(1, 4));
     let commit = m
         .signed_header
@@ -154,7 +157,7 @@ fn a_tampered_signature_is_refused() {
 fn an_expired_client_refuses_updates() {
     let mut state = consumer();
     let expiry = i64::try_from(trusting_period()).expect("fits");
-    let spec = HeaderSpec::new(ANCHOR + 1, t(expiry - 100), &[1; 32]);
+    let spec = provider_header(ANCHOR + 1, t(expiry - 100), &[1; 32]);
     let e = refused(
         &mut state,
         t(expiry),
@@ -163,13 +166,13 @@ fn an_expired_client_refuses_updates() {
     );
     assert!(e.log.contains("operator action"), "{}", e.log);
     // One second earlier it was still trusted.
-    update(&mut state, t(expiry - 1), &msg(&spec, ANCHOR, &keys(1, 4))).expect("within period");
+    relay(&mut state, t(expiry - 1), &spec, ANCHOR).expect("within period");
 }
 
 #[test]
 fn a_header_from_the_future_is_refused() {
     let mut state = consumer();
-    let spec = HeaderSpec::new(ANCHOR + 1, t(100), &[1; 32]);
+    let spec = provider_header(ANCHOR + 1, t(100), &[1; 32]);
     // Drift is 10 s: at t(90) the header is exactly 10 s ahead, too far; at t(91) it is fine.
     refused(
         &mut state,
@@ -177,12 +180,12 @@ fn a_header_from_the_future_is_refused() {
         &msg(&spec, ANCHOR, &keys(1, 4)),
         CcvCode::HeaderFromFuture,
     );
-    update(&mut state, t(91), &msg(&spec, ANCHOR, &keys(1, 4))).expect("within drift");
+    relay(&mut state, t(91), &spec, ANCHOR).expect("within drift");
 }
 
 #[test]
 fn malformed_validator_sets_and_headers_are_refused_when_decoding() {
-    let spec = HeaderSpec::new(ANCHOR + 1, t(5), &[1; 32]);
+    let spec = provider_header(ANCHOR + 1, t(5), &[1; 32]);
     let code = |m| decode(&m).expect_err("refused").code;
 
     // Power overflow: the total exceeds CometBFT's maximum (Set::new would panic here).
@@ -226,7 +229,7 @@ fn malformed_validator_sets_and_headers_are_refused_when_decoding() {
 #[test]
 fn unknown_trusted_heights_and_mismatched_trusted_sets_are_refused() {
     let mut state = consumer();
-    let spec = HeaderSpec::new(ANCHOR + 3, t(5), &[1; 32]);
+    let spec = provider_header(ANCHOR + 3, t(5), &[1; 32]);
     refused(
         &mut state,
         t(6),
@@ -240,7 +243,7 @@ fn unknown_trusted_heights_and_mismatched_trusted_sets_are_refused() {
         CcvCode::TrustedValidatorsMismatch,
     );
     // A header not above the trusted height.
-    let old = HeaderSpec::new(ANCHOR - 1, t(-5), &[1; 32]);
+    let old = provider_header(ANCHOR - 1, t(-5), &[1; 32]);
     refused(
         &mut state,
         t(6),
@@ -249,18 +252,25 @@ fn unknown_trusted_heights_and_mismatched_trusted_sets_are_refused() {
     );
 }
 
+/// A consumer that stored `trusted` (relayed at `t(now)`, trusting the anchor) and then got
+/// `conflicting` (a second later, trusting the anchor too): asserts that `conflicting` froze
+/// the client at its height with an event; returns the state and the event.
+fn frozen_by(trusted: &HeaderSpec, conflicting: &HeaderSpec, now: i64) -> (State, Event) {
+    let mut state = consumer();
+    relay(&mut state, t(now), trusted, ANCHOR).expect("trusted");
+    let (outcome, events) = relay(&mut state, t(now + 1), conflicting, ANCHOR).expect("evidence");
+    assert_eq!(outcome, UpdateOutcome::Frozen(conflicting.height));
+    assert_eq!(events[0].kind, "provider_client_frozen");
+    (state, events[0].clone())
+}
+
 #[test]
 fn conflicting_headers_at_one_height_freeze_the_client() {
-    let mut state = consumer();
-    let honest = HeaderSpec::new(ANCHOR + 2, t(10), &[0xAA; 32]);
-    update(&mut state, t(11), &msg(&honest, ANCHOR, &keys(1, 4))).expect("honest");
+    let honest = provider_header(ANCHOR + 2, t(10), &[0xAA; 32]);
     // The same validators sign a second header at that height (another app hash).
-    let evil = HeaderSpec::new(ANCHOR + 2, t(10), &[0xBB; 32]);
-    let (outcome, events) =
-        update(&mut state, t(12), &msg(&evil, ANCHOR, &keys(1, 4))).expect("evidence");
-    assert_eq!(outcome, UpdateOutcome::Frozen(ANCHOR + 2));
-    assert_eq!(events[0].kind, "provider_client_frozen");
-    assert!(events[0]
+    let evil = provider_header(ANCHOR + 2, t(10), &[0xBB; 32]);
+    let (mut state, event) = frozen_by(&honest, &evil, 11);
+    assert!(event
         .attributes
         .contains(&("height".to_string(), (ANCHOR + 2).to_string())));
     let c = client::client(&state).expect("client");
@@ -274,7 +284,7 @@ fn conflicting_headers_at_one_height_freeze_the_client() {
         vec![0xAA; 32]
     );
     // Every later update is refused, even a valid one.
-    let later = HeaderSpec::new(ANCHOR + 3, t(20), &[0xCC; 32]);
+    let later = provider_header(ANCHOR + 3, t(20), &[0xCC; 32]);
     refused(
         &mut state,
         t(21),
@@ -285,33 +295,33 @@ fn conflicting_headers_at_one_height_freeze_the_client() {
 
 #[test]
 fn a_header_not_earlier_than_the_next_stored_one_is_misbehaviour() {
-    let mut state = consumer();
-    let h20 = HeaderSpec::new(ANCHOR + 10, t(100), &[1; 32]);
-    update(&mut state, t(101), &msg(&h20, ANCHOR, &keys(1, 4))).expect("h20");
+    let h20 = provider_header(ANCHOR + 10, t(100), &[1; 32]);
     // A valid header at a lower height whose time is after that of height 20.
-    let h15 = HeaderSpec::new(ANCHOR + 5, t(100), &[2; 32]);
-    let (outcome, events) =
-        update(&mut state, t(102), &msg(&h15, ANCHOR, &keys(1, 4))).expect("evidence");
-    assert_eq!(outcome, UpdateOutcome::Frozen(ANCHOR + 5));
-    assert_eq!(events[0].kind, "provider_client_frozen");
+    let h15 = provider_header(ANCHOR + 5, t(100), &[2; 32]);
+    frozen_by(&h20, &h15, 101);
+}
+
+#[test]
+fn a_header_not_later_than_the_stored_one_below_is_misbehaviour() {
+    let h15 = provider_header(ANCHOR + 5, t(100), &[1; 32]);
+    // Trusting the anchor, a valid header at height 20 whose time is that of height 15: the
+    // verifier sees only the anchor, the stored state between them proves the misbehaviour.
+    let h20 = provider_header(ANCHOR + 10, t(100), &[2; 32]);
+    frozen_by(&h15, &h20, 101);
+    // Trusting height 15 itself, a later time is a normal update.
+    let mut state = consumer();
+    relay(&mut state, t(101), &h15, ANCHOR).expect("h15");
+    let h20 = provider_header(ANCHOR + 10, t(110), &[2; 32]);
+    let (outcome, _) = relay(&mut state, t(111), &h20, ANCHOR).expect("h20");
+    assert_eq!(outcome, UpdateOutcome::Updated(ANCHOR + 10));
 }
 
 #[test]
 fn an_expired_trusted_state_is_refused_while_the_client_lives() {
-    let mut state = consumer();
-    update(
-        &mut state,
-        t(3601),
-        &msg(
-            &HeaderSpec::new(ANCHOR + 1, t(3600), &[1; 32]),
-            ANCHOR,
-            &keys(1, 4),
-        ),
-    )
-    .expect("h11");
+    let mut state = consumer_hourly(1);
     let expiry = i64::try_from(trusting_period()).expect("fits");
     // The anchor expired (not pruned yet); height 11 is still trusted.
-    let spec = HeaderSpec::new(ANCHOR + 2, t(expiry), &[2; 32]);
+    let spec = provider_header(ANCHOR + 2, t(expiry), &[2; 32]);
     let e = refused(
         &mut state,
         t(expiry + 1),
@@ -319,10 +329,5 @@ fn an_expired_trusted_state_is_refused_while_the_client_lives() {
         CcvCode::ClientExpired,
     );
     assert!(e.log.contains("requested"), "{}", e.log);
-    update(
-        &mut state,
-        t(expiry + 1),
-        &msg(&spec, ANCHOR + 1, &keys(1, 4)),
-    )
-    .expect("from height 11");
+    relay(&mut state, t(expiry + 1), &spec, ANCHOR + 1).expect("from height 11");
 }

@@ -5,8 +5,9 @@
 #![allow(dead_code)] // each test binary (and the benchmark) uses a different subset
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::CommissionRates;
-use rampart_core::Address;
+use rampart_core::{Address, AppResult, Events};
 use rampart_staking::params::StakingParams;
+use rampart_staking::{slash, Infraction, SlashOutcome};
 use tendermint_proto::google::protobuf::Any;
 
 pub use rampart_testkit::module_chain::ModuleChain as Chain;
@@ -21,6 +22,10 @@ pub trait StakingChain {
 
     /// Short unbonding (100 s), `max_validators`, 7 entries.
     fn with_max(max_validators: u32) -> Self;
+
+    /// [`StakingChain::with_max`] with validators: for every `(n, stake)`, operator `n` funded
+    /// with 10,000,000 and its validator created with `stake`.
+    fn with_validators(max_validators: u32, validators: &[(u8, u128)]) -> Self;
 }
 
 impl StakingChain for Chain {
@@ -35,6 +40,34 @@ impl StakingChain for Chain {
             ..StakingParams::default()
         })
     }
+
+    fn with_validators(max_validators: u32, validators: &[(u8, u128)]) -> Self {
+        let mut chain = Self::with_max(max_validators);
+        for &(n, stake) in validators {
+            chain.fund(n, 10_000_000);
+            chain.deliver(&create_validator(n, stake));
+        }
+        chain
+    }
+}
+
+/// Slashes the validator of operator `n` for `infraction` at the chain's time, as slashing does
+/// through staking's ports.
+pub fn slash_validator(
+    chain: &mut Chain,
+    n: u8,
+    infraction: Infraction,
+) -> AppResult<SlashOutcome> {
+    let module = chain.staking.clone();
+    let now = chain.time;
+    slash(
+        &mut chain.state,
+        module.ports(),
+        &addr(n),
+        infraction,
+        now,
+        &mut Events::new(),
+    )
 }
 
 /// MsgCreateValidator by operator `n` with consensus key byte `key`.

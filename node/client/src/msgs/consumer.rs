@@ -1,13 +1,14 @@
 //! `rampart.consumer.v1` messages: registering, updating, removing and funding consumer chains,
-//! per-consumer commissions.
+//! per-consumer commissions, and the relayer's acknowledgements of applied packets.
 
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmrs::{AccountId, Any};
 pub use rampart_consumer::urls::{
-    FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER, SET_CONSUMER_COMMISSION,
-    UPDATE_CONSUMER,
+    ACKNOWLEDGE_VSC, FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER,
+    SET_CONSUMER_COMMISSION, UPDATE_CONSUMER,
 };
 use rampart_proto::rampart::consumer::v1 as pb;
+use tendermint_proto::types::{SignedHeader, ValidatorSet};
 
 use super::to_any;
 
@@ -52,6 +53,31 @@ pub fn set_commission_msg(validator: &AccountId, consumer_id: u64, rate: String)
             validator: validator.to_string(),
             consumer_id,
             rate,
+        },
+    )
+}
+
+/// A `MsgAcknowledgeVsc` from `signer`: consumer `consumer_id` applied every packet up to
+/// `vsc_id`, as `proof` (an encoded ICS-23 `CommitmentProof` of the consumer's `ccv/applied_vsc`,
+/// read at height `signed_header.height - 1`) shows against `signed_header` (a header of the
+/// consumer chain and its commit), signed by `validator_set`.
+pub fn acknowledge_vsc_msg(
+    signer: &AccountId,
+    consumer_id: u64,
+    vsc_id: u64,
+    signed_header: SignedHeader,
+    validator_set: ValidatorSet,
+    proof: Vec<u8>,
+) -> Any {
+    to_any(
+        ACKNOWLEDGE_VSC,
+        &pb::MsgAcknowledgeVsc {
+            signer: signer.to_string(),
+            consumer_id,
+            vsc_id,
+            signed_header: Some(signed_header),
+            validator_set: Some(validator_set),
+            proof,
         },
     )
 }

@@ -1,6 +1,5 @@
 //! `rampart.consumer.v1.Query`: the registry of consumer chains.
 
-use anyhow::anyhow;
 use rampart_consumer::urls::{
     QUERY_CONSUMER, QUERY_CONSUMERS, QUERY_CONSUMER_COMMISSION, QUERY_CONSUMER_GENESIS,
     QUERY_CONSUMER_VALIDATORS, QUERY_PACKET, QUERY_PARAMS, QUERY_PENDING_PACKETS,
@@ -33,12 +32,14 @@ impl ConsumerQueries<'_> {
 
     /// One consumer's registry entry.
     pub async fn consumer(&self, consumer_id: u64) -> anyhow::Result<pb::Consumer> {
-        let request = pb::QueryConsumerRequest { consumer_id };
-        let response: pb::QueryConsumerResponse =
-            self.node.grpc_query(QUERY_CONSUMER, &request).await?;
-        response
-            .consumer
-            .ok_or_else(|| anyhow!("the node answered without consumer {consumer_id}"))
+        self.node
+            .grpc_query_field(
+                QUERY_CONSUMER,
+                &pb::QueryConsumerRequest { consumer_id },
+                |r: pb::QueryConsumerResponse| r.consumer,
+                &format!("consumer {consumer_id}"),
+            )
+            .await
     }
 
     /// The genesis a launched consumer starts from.

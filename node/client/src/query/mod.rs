@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod bank;
+pub mod ccv;
 pub mod consumer;
 pub mod distribution;
 pub mod restaking;
@@ -12,6 +13,29 @@ pub mod slashing;
 pub mod staking;
 
 use crate::NodeClient;
+
+/// `field` of a node's answer, or an error naming `what` when the node left it out.
+fn required<T>(field: Option<T>, what: &str) -> anyhow::Result<T> {
+    field.ok_or_else(|| anyhow::anyhow!("the node answered without {what}"))
+}
+
+impl NodeClient {
+    /// [`NodeClient::grpc_query`], then the part of the response `field` takes out of it, which
+    /// the node must not leave out (`what` names it in the error).
+    pub(crate) async fn grpc_query_field<Req, Resp, T>(
+        &self,
+        path: &str,
+        request: &Req,
+        field: impl FnOnce(Resp) -> Option<T>,
+        what: &str,
+    ) -> anyhow::Result<T>
+    where
+        Req: prost::Message,
+        Resp: prost::Message + Default,
+    {
+        required(field(self.grpc_query(path, request).await?), what)
+    }
+}
 
 impl NodeClient {
     /// `cosmos.auth.v1beta1.Query`.
@@ -42,6 +66,11 @@ impl NodeClient {
     /// `rampart.consumer.v1.Query`.
     pub fn consumer(&self) -> consumer::ConsumerQueries<'_> {
         consumer::ConsumerQueries { node: self }
+    }
+
+    /// `rampart.ccv.v1.Query` (a consumer chain's light client of the provider and its set).
+    pub fn ccv(&self) -> ccv::CcvQueries<'_> {
+        ccv::CcvQueries { node: self }
     }
 
     /// `rampart.restaking.v1.Query`.

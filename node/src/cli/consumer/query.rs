@@ -10,7 +10,8 @@ use rampart_proto::rampart::consumer::v1 as pb;
 use super::params::{infraction, params};
 use crate::cli::args::QueryOptions;
 use crate::cli::output::{
-    base64_key, missing, params_doc, percent, query_doc, table, timestamp_text, Doc, Printer,
+    base64_key, consumer_validator, missing, params_doc, percent, query_doc, table, timestamp_text,
+    Doc, Printer,
 };
 
 /// A consumer phase filter.
@@ -269,7 +270,7 @@ impl ConsumerQuery {
                     |out, (p, state_key)| {
                         Doc::Map(vec![
                             ("packet", packet(out, &p)),
-                            ("state_key", Doc::Str(hex::encode_upper(&state_key))),
+                            ("state_key", hex(&state_key)),
                         ])
                     },
                 )
@@ -378,18 +379,12 @@ pub fn consumer(out: &Printer, c: &pb::Consumer) -> Doc {
     out.opt_time(&mut entries, "delete_time", c.delete_time.as_ref());
     entries.push(("rewards_paused", Doc::Bool(c.rewards_paused)));
     out.opt_time(&mut entries, "last_heard_from", c.last_heard_from.as_ref());
+    entries.push(("last_acknowledged_vsc", out.int(c.last_acknowledged_vsc)));
     Doc::Map(entries)
 }
 
 fn update(out: &Printer, u: &pb::ValidatorUpdate) -> Doc {
-    Doc::Map(vec![
-        ("consumer_pubkey", base64_key(&u.consumer_pubkey)),
-        (
-            "consumer_address",
-            Doc::Str(address::consensus_address_of_key(&u.consumer_pubkey)),
-        ),
-        ("power", out.int(u.power)),
-    ])
+    consumer_validator(out, &u.consumer_pubkey, u.power, &u.provider_operator)
 }
 
 /// A consumer validator (with its consumer address, derived from the key).
@@ -451,22 +446,21 @@ fn genesis(out: &Printer, g: &pb::ConsumerGenesis) -> Doc {
         ("provider_height", out.int(g.provider_height)),
     ];
     out.opt_time(&mut entries, "provider_time", g.provider_time.as_ref());
-    entries.push((
-        "provider_validator_set_hash",
-        Doc::Str(hex::encode_upper(&g.provider_validator_set_hash)),
-    ));
-    entries.push((
-        "initial_validator_set_hash",
-        Doc::Str(hex::encode_upper(&g.initial_validator_set_hash)),
-    ));
-    entries.push((
-        "provider_block_hash",
-        Doc::Str(hex::encode_upper(&g.provider_block_hash)),
-    ));
-    entries.push((
-        "provider_next_validators_hash",
-        Doc::Str(hex::encode_upper(&g.provider_next_validators_hash)),
-    ));
+    entries.extend([
+        (
+            "provider_validator_set_hash",
+            hex(&g.provider_validator_set_hash),
+        ),
+        (
+            "initial_validator_set_hash",
+            hex(&g.initial_validator_set_hash),
+        ),
+        ("provider_block_hash", hex(&g.provider_block_hash)),
+        (
+            "provider_next_validators_hash",
+            hex(&g.provider_next_validators_hash),
+        ),
+    ]);
     entries.push((
         "provider_next_validators",
         Doc::List(
@@ -474,7 +468,7 @@ fn genesis(out: &Printer, g: &pb::ConsumerGenesis) -> Doc {
                 .iter()
                 .map(|v| {
                     Doc::Map(vec![
-                        ("pub_key", Doc::Str(hex::encode_upper(&v.pub_key))),
+                        ("pub_key", hex(&v.pub_key)),
                         ("power", out.int(v.power)),
                     ])
                 })
@@ -490,6 +484,11 @@ fn genesis(out: &Printer, g: &pb::ConsumerGenesis) -> Doc {
         out.int(g.max_clock_drift_seconds),
     ));
     Doc::Map(entries)
+}
+
+/// Bytes (hashes, keys) as upper-case hex, as CometBFT writes them.
+fn hex(bytes: &[u8]) -> Doc {
+    Doc::Str(hex::encode_upper(bytes))
 }
 
 fn phase_word(phase: pb::ConsumerPhase) -> &'static str {
