@@ -405,17 +405,12 @@ impl App {
                 BlockTime::default(),
             ),
         };
-        BlockContext {
-            chain_id: self.chain_id.clone().unwrap_or_default(),
-            profile: self.modules.chain_profile(),
-            height: height.saturating_add(1),
+        BlockContext::bare(
+            self.chain_id.clone().unwrap_or_default(),
+            self.modules.chain_profile(),
+            height.saturating_add(1),
             time,
-            proposer: [0; 20],
-            last_commit: Vec::new(),
-            misbehavior: Vec::new(),
-            hash: [0; 32],
-            next_validators_hash: [0; 32],
-        }
+        )
     }
 }
 

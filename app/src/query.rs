@@ -114,17 +114,12 @@ impl Queries {
         let snapshot = self.storage.snapshot();
         let height = snapshot_height(&snapshot)?;
         let chain_id = rampart_chain::chain_info(&snapshot)?.chain_id;
-        let block = BlockContext {
+        let block = BlockContext::bare(
             chain_id,
-            profile: self.modules.chain_profile(),
-            height: height.saturating_add(1),
-            time: self.block_time(),
-            proposer: [0; 20],
-            last_commit: Vec::new(),
-            misbehavior: Vec::new(),
-            hash: [0; 32],
-            next_validators_hash: [0; 32],
-        };
+            self.modules.chain_profile(),
+            height.saturating_add(1),
+            self.block_time(),
+        );
         let env = TxEnv {
             block: &block,
             mode: ExecMode::Simulate,

@@ -5,7 +5,6 @@
 
 use rampart_bank::BankWrite;
 use rampart_core::error::AppResult;
-use rampart_core::wire::add_seconds;
 use rampart_core::{BlockTime, Event, Events, StateWrite};
 
 use crate::hooks::ConsumerHooks;
@@ -47,34 +46,6 @@ pub fn delete(
     Ok(())
 }
 
-/// Stops launched `consumer` now: phase STOPPED (its ccv-timeout entry goes with it), no
-/// pending parameters, deletion `provider_unbonding_seconds` later. Event
-/// `consumer_stopped{consumer_id, chain_id, delete_time, reason}` (`removed` by its owner,
-/// `ccv_timeout`, or `empty_validator_set` when its next set would have no validators).
-pub fn stop(
-    state: &mut dyn StateWrite,
-    mut consumer: Consumer,
-    now: BlockTime,
-    provider_unbonding_seconds: u64,
-    reason: &str,
-    events: &mut Events,
-) -> AppResult<()> {
-    let delete_time = add_seconds(now, provider_unbonding_seconds)?;
-    consumer.phase = Phase::Stopped;
-    consumer.stop_time = Some(now);
-    consumer.delete_time = Some(delete_time);
-    consumer.pending = None;
-    state::save(state, &consumer)?;
-    events.push(
-        Event::new("consumer_stopped")
-            .attr("consumer_id", consumer.id.to_string())
-            .attr("chain_id", consumer.chain_id)
-            .attr("delete_time", rampart_core::wire::rfc3339(delete_time))
-            .attr("reason", reason),
-    );
-    Ok(())
-}
-
 /// Stops the launched consumers whose ccv timeout is due at `now` (unheard since
 /// `last_heard_from + ccv_timeout_seconds`); reads only the due entries of the timeout queue.
 pub fn stop_timed_out(
@@ -85,7 +56,7 @@ pub fn stop_timed_out(
 ) -> AppResult<()> {
     for id in state::timed_out(state, now) {
         let consumer = state::must_load(state, id)?;
-        stop(
+        state::stop(
             state,
             consumer,
             now,

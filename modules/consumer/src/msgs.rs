@@ -356,7 +356,7 @@ fn remove(
         Phase::Registered => lifecycle::delete(state, hooks, consumer, ctx.block.time, events)?,
         Phase::Launched => {
             let unbonding = u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0);
-            lifecycle::stop(
+            state::stop(
                 state,
                 consumer,
                 ctx.block.time,

@@ -63,6 +63,34 @@ pub fn must_load(state: &dyn StateRead, id: u64) -> AppResult<Consumer> {
     })
 }
 
+/// Stops launched `consumer` now: phase STOPPED (its ccv-timeout entry goes with it), no
+/// pending parameters, deletion `provider_unbonding_seconds` later. Event
+/// `consumer_stopped{consumer_id, chain_id, delete_time, reason}` (`removed` by its owner,
+/// `ccv_timeout`, or `empty_validator_set` when its next set would have no validators).
+pub fn stop(
+    state: &mut dyn StateWrite,
+    mut consumer: Consumer,
+    now: BlockTime,
+    provider_unbonding_seconds: u64,
+    reason: &str,
+    events: &mut Events,
+) -> AppResult<()> {
+    let delete_time = rampart_core::wire::add_seconds(now, provider_unbonding_seconds)?;
+    consumer.phase = Phase::Stopped;
+    consumer.stop_time = Some(now);
+    consumer.delete_time = Some(delete_time);
+    consumer.pending = None;
+    save(state, &consumer)?;
+    events.push(
+        Event::new("consumer_stopped")
+            .attr("consumer_id", consumer.id.to_string())
+            .attr("chain_id", consumer.chain_id)
+            .attr("delete_time", rampart_core::wire::rfc3339(delete_time))
+            .attr("reason", reason),
+    );
+    Ok(())
+}
+
 /// Stores `consumer`, keeping the phase index and the live chain-id index in step.
 /// The ccv-timeout queue ([`keys::timeout`]) follows [`Consumer::timeout_at`].
 pub fn save(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
@@ -533,7 +561,7 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
         if set.iter().all(|v| v.power == 0) {
             let consumer = must_load(state, id)?;
             let unbonding = u64::try_from(state.unbonding_time()?.seconds).unwrap_or(0);
-            crate::lifecycle::stop(
+            stop(
                 state,
                 consumer,
                 time,

@@ -85,6 +85,25 @@ pub struct BlockContext {
     pub next_validators_hash: [u8; 32],
 }
 
+impl BlockContext {
+    /// A block known only by its chain, height and time: no proposer, commit, misbehaviour or
+    /// header hashes. The context of work that runs outside a FinalizeBlock — genesis
+    /// transactions, CheckTx, simulation — and of tests.
+    pub fn bare(chain_id: String, profile: ChainProfile, height: u64, time: BlockTime) -> Self {
+        Self {
+            chain_id,
+            profile,
+            height,
+            time,
+            proposer: [0; 20],
+            last_commit: Vec::new(),
+            misbehavior: Vec::new(),
+            hash: [0; 32],
+            next_validators_hash: [0; 32],
+        }
+    }
+}
+
 /// A consensus key and power for CometBFT; power 0 removes the validator.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ValidatorUpdate {
@@ -114,17 +133,12 @@ impl GenesisContext {
     /// height and the genesis time, with no proposer, commit, misbehaviour or header hashes (the
     /// context of the genesis transactions and of the validator set computed at `InitChain`).
     pub fn block(&self) -> BlockContext {
-        BlockContext {
-            chain_id: self.chain_id.clone(),
-            profile: self.profile,
-            height: self.initial_height,
-            time: self.genesis_time,
-            proposer: [0; 20],
-            last_commit: Vec::new(),
-            misbehavior: Vec::new(),
-            hash: [0; 32],
-            next_validators_hash: [0; 32],
-        }
+        BlockContext::bare(
+            self.chain_id.clone(),
+            self.profile,
+            self.initial_height,
+            self.genesis_time,
+        )
     }
 }
 

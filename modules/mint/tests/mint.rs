@@ -49,17 +49,12 @@ fn chain(supply: u128, mint: Option<serde_json::Value>) -> Overlay<EmptyState> {
 }
 
 fn block(height: u64, seconds: i64) -> BlockContext {
-    BlockContext {
-        chain_id: "rampart-test".into(),
-        profile: rampart_core::ChainProfile::rampart(),
+    BlockContext::bare(
+        "rampart-test".into(),
+        rampart_core::ChainProfile::rampart(),
         height,
-        time: BlockTime { seconds, nanos: 0 },
-        proposer: [0; 20],
-        last_commit: vec![],
-        misbehavior: vec![],
-        hash: [0; 32],
-        next_validators_hash: [0; 32],
-    }
+        BlockTime { seconds, nanos: 0 },
+    )
 }
 
 fn begin(state: &mut Overlay<EmptyState>, height: u64, seconds: i64) -> Events {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::light;
 use super::proofs::prove_key;
-use super::round::View;
+use super::view::View;
 use super::{is_chain_error, Relayer};
 
 /// What one provider transaction acknowledged.

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::light::{self, ClientUpdate};
 use super::proofs::prove_key;
-use super::round::View;
+use super::view::View;
 use super::{is_chain_error, wall_clock, Relayer};
 
 /// The most packets one consumer transaction carries; the rest go in the next round.

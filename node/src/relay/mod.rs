@@ -28,6 +28,7 @@ pub mod proofs;
 pub mod round;
 pub mod run;
 pub mod status;
+pub mod view;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

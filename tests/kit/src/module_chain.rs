@@ -127,15 +127,14 @@ impl ModuleChain {
     /// The current block's context with `last_commit`.
     pub fn ctx(&self, last_commit: Vec<VoteInfo>) -> BlockContext {
         BlockContext {
-            chain_id: CHAIN_ID.into(),
-            profile: ChainProfile::rampart(),
-            height: self.height,
-            time: self.time,
             proposer: self.proposer,
             last_commit,
-            misbehavior: vec![],
-            hash: [0; 32],
-            next_validators_hash: [0; 32],
+            ..BlockContext::bare(
+                CHAIN_ID.into(),
+                ChainProfile::rampart(),
+                self.height,
+                self.time,
+            )
         }
     }
 

@@ -14,17 +14,7 @@ use tendermint_proto::google::protobuf::Any;
 use crate::common::*;
 
 fn block(time: BlockTime) -> BlockContext {
-    BlockContext {
-        chain_id: "consumer-1".into(),
-        profile: ChainProfile::rampart(),
-        height: 5,
-        time,
-        proposer: [0; 20],
-        last_commit: Vec::new(),
-        misbehavior: Vec::new(),
-        hash: [0; 32],
-        next_validators_hash: [0; 32],
-    }
+    BlockContext::bare("consumer-1".into(), ChainProfile::rampart(), 5, time)
 }
 
 fn any(m: &pb::MsgUpdateProviderClient) -> Any {
