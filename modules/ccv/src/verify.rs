@@ -211,27 +211,15 @@ pub fn update_client(
         ));
     }
     let previous = client::previous_consensus_state(state, msg.trusted_height.value(), height)?;
-    if let Some(previous) = previous {
-        if client::header_time(&previous)? >= time {
-            return Ok(freeze(
-                state,
-                client,
-                &new_state,
-                "non-monotonic time",
-                events,
-            ));
-        }
-    }
-    if let Some(next) = client::next_consensus_state(state, height)? {
-        if client::header_time(&next)? <= time {
-            return Ok(freeze(
-                state,
-                client,
-                &new_state,
-                "non-monotonic time",
-                events,
-            ));
-        }
+    let next = client::next_consensus_state(state, height)?;
+    if !between(previous.as_ref(), time, next.as_ref())? {
+        return Ok(freeze(
+            state,
+            client,
+            &new_state,
+            "non-monotonic time",
+            events,
+        ));
     }
     client::store_consensus_state(state, &client, &new_state)?;
     if height > client.latest_height {
@@ -245,6 +233,24 @@ pub fn update_client(
             .attr("header_hash", hex::encode_upper(&new_state.header_hash)),
     );
     Ok(UpdateOutcome::Updated(height))
+}
+
+/// Whether `time` lies strictly after the stored header below and strictly before the one above
+/// (a missing neighbour bounds nothing).
+fn between(
+    below: Option<&ConsensusState>,
+    time: BlockTime,
+    above: Option<&ConsensusState>,
+) -> AppResult<bool> {
+    let after_below = match below {
+        Some(cs) => client::header_time(cs)? < time,
+        None => true,
+    };
+    let before_above = match above {
+        Some(cs) => time < client::header_time(cs)?,
+        None => true,
+    };
+    Ok(after_below && before_above)
 }
 
 /// Freezes the client at the height of `evidence` and emits `provider_client_frozen`.
