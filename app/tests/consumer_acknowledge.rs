@@ -2,151 +2,47 @@
 //! verify and acknowledge. A launched consumer gets a validator-set-change packet; an
 //! acknowledgement built from a consumer header really signed with the ed25519 keys of the
 //! consumer's set, carrying an ICS-23 proof from a real rampart-store JMT of the consumer's
-//! `ccv/applied_vsc`, records `last_acknowledged_vsc` and `last_heard_from` and prunes what was
-//! applied. Every bad input — tampered or wrong proofs, another chain id, a set the provider never
+//! `ccv/applied_vsc`, records `last_acknowledged_vsc` and `last_heard_from` and prunes the applied
+//! packets (the sets they carried stay recorded for their period: `consumer_headers.rs`). Every
+//! bad input — tampered or wrong proofs, another chain id, a set the provider never
 //! sent (or no longer accepts), too few or invalid signatures, an id beyond the last packet, a
 //! replay, an unknown or not-launched consumer — is refused with its stable code and leaves every
 //! `consumer/` key of the committed store unchanged. A set without power is never sent: the
 //! consumer is stopped instead.
 
+mod consumer_support;
 mod restaking_support;
 
+use consumer_support::*;
 use prost::Message;
-use rampart_ccv::proven::{applied_vsc_value, APPLIED_VSC};
-use rampart_ccv::testing::{key, keys, member, public, raw_set, HeaderSpec, Member};
+use rampart_ccv::testing::{key, keys, member, public, HeaderSpec, Member};
 use rampart_core::StateRead;
 use rampart_proto::rampart::consumer::v1 as cpb;
-use rampart_store::{Storage, StorageConfig};
 use rampart_testkit::events::*;
-use rampart_testkit::msgs::any;
 use rampart_testkit::restaking::*;
 use rampart_testkit::*;
 use restaking_support::*;
 
 const CONSUMER_CHAIN: &str = "acked-1";
 
-/// A header of the consumer chain at `height` carrying `app_hash`, signed by `set` (which also
-/// signs the next height).
+/// A header of the consumer chain at `height` carrying `app_hash`, signed by `set`.
 fn consumer_header(height: u64, app_hash: [u8; 32], set: &[Member]) -> HeaderSpec {
-    HeaderSpec {
-        chain_id: CONSUMER_CHAIN.into(),
-        height,
-        time: MockConsensus::time_of(height),
-        app_hash: app_hash.to_vec(),
-        validators: set.to_vec(),
-        next_validators: set.to_vec(),
-        signers: None,
-    }
+    consumer_support::consumer_header(CONSUMER_CHAIN, height, app_hash, set)
 }
 
-/// The consumer chain's committed state: a real rampart-store JMT holding the consumer's
-/// `ccv/applied_vsc` among other keys, one commit per consumer height.
-struct ConsumerStore {
-    storage: Storage,
-    height: u64,
-    _dir: tempfile::TempDir,
-}
-
-impl ConsumerStore {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store");
-        Self {
-            storage,
-            height: 0,
-            _dir: dir,
-        }
-    }
-
-    /// Commits the next consumer height with `applied` as the applied vsc id; returns the
-    /// height and its app hash (which the header one height above carries).
-    fn commit(&mut self, applied: u64) -> (u64, [u8; 32]) {
-        self.height += 1;
-        let mut changes = rampart_core::Changes::new();
-        changes.insert(
-            APPLIED_VSC.to_vec(),
-            Some(applied_vsc_value(applied).to_vec()),
-        );
-        for i in 0..8u8 {
-            changes.insert(
-                format!("bank/balance/{i:02}").into_bytes(),
-                Some(vec![i, self.height as u8]),
-            );
-        }
-        let pending = self
-            .storage
-            .prepare(self.height, &changes)
-            .expect("prepare");
-        let info = self.storage.commit(pending).expect("commit");
-        (self.height, info.app_hash)
-    }
-
-    /// The encoded ICS-23 proof of `ccv/applied_vsc` at `height`.
-    fn proof(&self, height: u64) -> Vec<u8> {
-        let (_, proof) = self
-            .storage
-            .get_with_proof(APPLIED_VSC, height)
-            .expect("proof");
-        proof.encode_to_vec()
-    }
-}
-
-/// An acknowledgement of `vsc_id` by consumer 0: the consumer commits a height that applied it,
-/// and the header one height above (signed by `set`) carries that height's app hash.
+/// An acknowledgement of `vsc_id` by consumer 0 ([`applied_ack`]).
 fn ack(store: &mut ConsumerStore, vsc_id: u64, set: &[Member]) -> cpb::MsgAcknowledgeVsc {
-    let (height, app_hash) = store.commit(vsc_id);
-    build(
-        &consumer_header(height + 1, app_hash, set),
-        vsc_id,
-        store.proof(height),
-        set,
-    )
+    applied_ack(store, CONSUMER_CHAIN, 0, vsc_id, set)
 }
 
+/// An acknowledgement of `vsc_id` by consumer 0 with header `spec` ([`ack_msg`]).
 fn build(
     spec: &HeaderSpec,
     vsc_id: u64,
     proof: Vec<u8>,
     claimed_set: &[Member],
 ) -> cpb::MsgAcknowledgeVsc {
-    cpb::MsgAcknowledgeVsc {
-        signer: relayer().address().to_string(),
-        consumer_id: 0,
-        vsc_id,
-        signed_header: Some(spec.signed()),
-        validator_set: Some(raw_set(claimed_set)),
-        proof,
-    }
-}
-
-fn relayer() -> Key {
-    Key::secp(91)
-}
-
-fn tx(net: &Net, msg: &cpb::MsgAcknowledgeVsc) -> Vec<u8> {
-    net.chain.free_tx(
-        &relayer(),
-        vec![any(rampart_consumer::msgs::ACKNOWLEDGE_VSC, msg)],
-        GAS,
-    )
-}
-
-/// Every `consumer/` key of the committed store.
-fn consumer_keys(net: &Net) -> Vec<(Vec<u8>, Vec<u8>)> {
-    net.chain
-        .storage
-        .snapshot()
-        .scan_prefix(b"consumer/")
-        .collect()
-}
-
-/// `msg` fails with `(codespace, code)` and leaves the consumer and restaking sections and every
-/// `consumer/` key of the committed store unchanged.
-fn refused_ack(net: &mut Net, msg: &cpb::MsgAcknowledgeVsc, codespace: &str, expected: u32) {
-    net.off_epoch();
-    let before = consumer_keys(net);
-    refused(net, tx(net, msg), codespace, expected);
-    assert_eq!(consumer_keys(net), before, "consumer state unchanged");
+    ack_msg(0, spec, vsc_id, proof, claimed_set)
 }
 
 fn pending_packets(net: &Net) -> Vec<u64> {
@@ -218,6 +114,7 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
     net.operator_ok(&v[2], vec![opt_in(&v[2], 0, 10_000, Some(&k[2]))]);
     let epoch = net.next_epoch();
     assert_eq!(Net::packet_event(&epoch, 0), Some(1));
+    let packet_1_at = net.chain.driver.height;
     let packet = net.packet(0, 1);
     assert_eq!(packet.updates.len(), 1);
     assert_eq!(packet.updates[0].provider_operator, valoper(&v[2]));
@@ -317,9 +214,9 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
     let mut one_more = build(&spec, 1, tampered.encode_to_vec(), &launch_set);
     let one_less = build(&few, 1, tampered.encode_to_vec(), &launch_set);
     one_more.proof = one_less.proof.clone();
-    let tx_more = tx(&net, &one_more);
+    let tx_more = ack_tx(&net, &one_more);
     let more = net.deliver(tx_more.clone());
-    let tx_less = tx(&net, &one_less);
+    let tx_less = ack_tx(&net, &one_less);
     let less = net.deliver(tx_less.clone());
     assert_eq!(code(&more), ("ccv".into(), 13), "{}", more.log);
     assert_eq!(code(&less), ("ccv".into(), 10), "{}", less.log);
@@ -329,7 +226,7 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
     // The acknowledgement: recorded, applied packets pruned, the ccv timeout pushed back.
     assert_eq!(pending_packets(&net), [1]);
     net.off_epoch();
-    let result = net.deliver_ok(tx(&net, &good));
+    let result = net.deliver_ok(ack_tx(&net, &good));
     let at = net.chain.driver.height;
     assert_eq!(
         tx_attr(&result, "vsc_acknowledged", "vsc_id").as_deref(),
@@ -368,6 +265,7 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
     net.operator_ok(&v[2], vec![set_pledge(&v[2], 0, 5_000)]);
     let epoch = net.next_epoch();
     assert_eq!(Net::packet_event(&epoch, 0), Some(2));
+    let packet_2_at = net.chain.driver.height;
     // The launch set is no longer accepted: an acknowledgement after packet 1 is signed by a set
     // after vsc id 1 or later.
     let stale = ack(&mut store, 2, &launch_set);
@@ -375,18 +273,40 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
     // Signed by the set after packet 1: accepted.
     let second = ack(&mut store, 2, &set_1);
     net.off_epoch();
-    let result = net.deliver_ok(tx(&net, &second));
+    let result = net.deliver_ok(ack_tx(&net, &second));
     assert_eq!(
         tx_attr(&result, "vsc_acknowledged", "signed_by_vsc").as_deref(),
         Some("1")
     );
     assert_eq!(net.consumer(0).last_acknowledged_vsc, 2);
 
-    // Genesis export → import keeps acknowledgements and set hashes.
+    // Genesis export → import keeps acknowledgements and the sets sent with the time each was
+    // sent (none has reached the end of its period yet: acknowledgements prune packets only).
     let exported = net.chain.driver.app.export().expect("exports");
     let consumer = &exported["consumer"]["consumers"][0];
     assert_eq!(consumer["last_acknowledged_vsc"], "2");
-    assert_eq!(consumer["set_hashes"][0]["vsc_id"], "2");
+    let recorded: Vec<(String, String)> = consumer["set_hashes"]
+        .as_array()
+        .expect("set hashes")
+        .iter()
+        .map(|h| {
+            let text = |field: &str| h[field].as_str().expect("text").to_owned();
+            (text("vsc_id"), text("locked_at"))
+        })
+        .collect();
+    let rfc3339 = |height: u64| {
+        rampart_core::wire::rfc3339(
+            rampart_core::wire::block_time(&timestamp_of(height)).expect("time"),
+        )
+    };
+    assert_eq!(
+        recorded,
+        [
+            ("0".to_owned(), rfc3339(spawn)),
+            ("1".to_owned(), rfc3339(packet_1_at)),
+            ("2".to_owned(), rfc3339(packet_2_at)),
+        ]
+    );
     let again = Chain::from_genesis(&exported, true);
     let reexported = again.driver.app.export().expect("exports");
     assert_eq!(reexported["consumer"], exported["consumer"]);

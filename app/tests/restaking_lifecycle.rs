@@ -373,7 +373,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     drop(again);
 
     // Deletion after the window: deposit and the rest of the pool back to the owner; only the
-    // registry entry stays; the chain id is free again.
+    // registry entry stays, and with it the chain id: chain ids are never reused.
     let before = net.chain.balance(&owner.address(), DENOM);
     let responses = net.until(stopped_at + PROVIDER_UNBONDING);
     let deleted = responses.last().expect("blocks");
@@ -393,15 +393,17 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     );
     assert!(pledges.pledges.is_empty());
     assert!(net.pledges_of(&v[2]).is_empty());
-    let result = net.free_ok(
-        &owner,
+    let again = |chain_id: &str| {
         vec![register(
             &owner,
-            "consumer-1",
+            chain_id,
             None,
             Some(consumer_params(1, 0, "0.05", 0)),
-        )],
-    );
+        )]
+    };
+    let reused = net.deliver(net.chain.free_tx(&owner, again("consumer-1"), GAS));
+    assert_eq!(code(&reused), ("consumer".into(), 18), "{}", reused.log);
+    let result = net.free_ok(&owner, again("consumer-3"));
     assert_eq!(
         tx_attr(&result, "register_consumer", "consumer_id").as_deref(),
         Some("2")
@@ -447,7 +449,11 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     // `last_heard_from` and a ccv-timeout queue, the consumer genesis its trust anchor. Last
     // changed by issue 11, item 2 (acknowledgements): every validator update in packets and in
     // the genesis' `initial_validators` names its `provider_operator`, and the hash of each set
-    // sent (at launch and with every packet) is stored under `consumer/sethash/`.
+    // sent (at launch and with every packet) is stored under `consumer/sethash/`. Last changed by
+    // issue 12, items 1 and 3: each set sent is recorded with the time it was sent
+    // (`consumer/setlock/`) and a replaced one queued for the end of its period
+    // (`consumer/setexpiry/`); a deleted consumer keeps its chain id (`consumer/chain/`), so the
+    // re-registration of `consumer-1` above is refused and `consumer-3` registered instead.
     let app_hash: String = net
         .chain
         .app_hash()
@@ -456,6 +462,6 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .collect();
     assert_eq!(
         app_hash,
-        "4e6644011590323c2bd8fad2d80bfbb830c06f0f135555a655d1e8208eca642a"
+        "b067be3d12ac5c6521416758fe893aa1919009ab723e97412ad4d8da65fbd9a9"
     );
 }

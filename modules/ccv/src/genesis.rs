@@ -19,7 +19,13 @@
 //!   "applied_vsc": "0",
 //!   "applied_provider_height": "100",
 //!   "signed_blocks_window": "100",
-//!   "min_signed_per_window": "0.5"
+//!   "min_signed_per_window": "0.5",
+//!   "signing_infos": [{"address": "<hex 20 bytes>", "start_height": "120",
+//!                      "missed": ["3", "17"]}],
+//!   "downtime_records": [{"seq": "1", "address": "<hex 20 bytes>", "infraction_height": "90",
+//!                         "time": "2026-01-01T00:01:30Z", "vsc_id": "2", "missed": "60",
+//!                         "window": "100"}],
+//!   "last_downtime_seq": "1"
 //! }
 //! ```
 //!
@@ -28,15 +34,26 @@
 //! `next_validators` is the provider set that signs H+1 (optional; when given it must hash to the
 //! latest state's `next_validators_hash`). [`from_consumer_genesis`] builds the section from the
 //! consumer genesis the provider wrote at launch (`query consumer genesis <id>`).
+//!
+//! Liveness ([`crate::liveness`], all optional): `signing_infos` are windows of validators of
+//! `validators` (with their missed bitmap positions); a validator without one starts its window
+//! with its first vote, at `initial_height + 1` — so a launch section has none.
+//! `downtime_records` are the records awaiting the provider (at most one per address, seqs up to
+//! `last_downtime_seq`).
 
+use std::collections::BTreeSet;
+
+use rampart_core::address::consensus_address;
+use rampart_core::context::ConsensusAddress;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::wire::{parse_rfc3339, rfc3339};
+use rampart_core::wire::{block_time, parse_rfc3339, rfc3339, timestamp};
 use rampart_core::{StateRead, StateWrite};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{self, ProviderClient, DEFAULT_MAX_CLOCK_DRIFT_SECONDS};
 use crate::errors::{err, CcvCode};
-use crate::{header, vsc};
+use crate::keys::MISSED_BITMAP;
+use crate::{header, liveness, vsc};
 use rampart_proto::rampart::ccv::v1 as pb;
 
 /// `app_state.ccv`.
@@ -79,6 +96,54 @@ pub struct CcvGenesis {
     /// The minimum fraction of the window a validator signs (decimal text).
     #[serde(default)]
     pub min_signed_per_window: String,
+    /// The liveness windows of validators of the set (the others start afresh).
+    #[serde(default)]
+    pub signing_infos: Vec<GenesisSigningInfo>,
+    /// The downtime records awaiting the provider's acknowledgement.
+    #[serde(default)]
+    pub downtime_records: Vec<GenesisDowntimeRecord>,
+    /// The last downtime sequence number used (0: none yet).
+    #[serde(with = "u64_text", default)]
+    pub last_downtime_seq: u64,
+}
+
+/// A validator's liveness window in genesis.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisSigningInfo {
+    /// The consensus address, hex (20 bytes).
+    pub address: String,
+    /// The height of its window's first vote.
+    #[serde(with = "u64_text")]
+    pub start_height: u64,
+    /// The missed positions of its bitmap, ascending, each below the window.
+    #[serde(with = "u64_list", default)]
+    pub missed: Vec<u64>,
+}
+
+/// A downtime record awaiting the provider, in genesis (see `rampart.ccv.v1.DowntimeRecord`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisDowntimeRecord {
+    /// Its sequence number.
+    #[serde(with = "u64_text")]
+    pub seq: u64,
+    /// The validator's consensus address, hex (20 bytes).
+    pub address: String,
+    /// The infraction height.
+    #[serde(with = "u64_text")]
+    pub infraction_height: u64,
+    /// Its block time, RFC 3339.
+    pub time: String,
+    /// The vsc id in force at that height.
+    #[serde(with = "u64_text")]
+    pub vsc_id: u64,
+    /// Blocks missed.
+    #[serde(with = "u64_text")]
+    pub missed: u64,
+    /// The window.
+    #[serde(with = "u64_text")]
+    pub window: u64,
 }
 
 /// A validator of the consumer's own set in genesis.
@@ -142,6 +207,11 @@ fn hex32(text: &str, field: &str) -> AppResult<Vec<u8>> {
     Ok(bytes)
 }
 
+fn hex20(text: &str, field: &str) -> AppResult<ConsensusAddress> {
+    let bytes = hex::decode(text).map_err(|e| invalid(format!("{field}: {e}")))?;
+    liveness::parse_address(&bytes).ok_or_else(|| invalid(format!("{field}: expected 20 bytes")))
+}
+
 /// The section a consumer starts from, built from the consumer genesis the provider wrote at
 /// launch (`rampart.consumer.v1.ConsumerGenesis`, as `query consumer genesis` returns it): the
 /// launch header H as the one trusted consensus state (height, time, header hash and
@@ -201,6 +271,9 @@ pub fn from_consumer_genesis(
         applied_provider_height: g.provider_height,
         signed_blocks_window: params.signed_blocks_window,
         min_signed_per_window: params.min_signed_per_window.clone(),
+        signing_infos: Vec::new(),
+        downtime_records: Vec::new(),
+        last_downtime_seq: 0,
     })
 }
 
@@ -286,12 +359,16 @@ fn import_consumer(
             "validators: a consumer starts with at least one validator",
         ));
     }
-    let mut seen = std::collections::BTreeSet::new();
+    let mut members = BTreeSet::new();
     for v in &genesis.validators {
         let key = hex32(&v.pub_key, "validators.pub_key")?;
+        let key32: [u8; 32] = key
+            .as_slice()
+            .try_into()
+            .map_err(|_| invalid("validators.pub_key: expected 32 bytes"))?;
         tendermint::PublicKey::from_raw_ed25519(&key)
             .ok_or_else(|| invalid("validators.pub_key: not an ed25519 key"))?;
-        if v.power == 0 || !seen.insert(key.clone()) {
+        if v.power == 0 || !members.insert(consensus_address(&key32)) {
             return Err(invalid("validators: zero power or a key listed twice"));
         }
         vsc::put_validator(
@@ -316,6 +393,113 @@ fn import_consumer(
         h => h,
     };
     vsc::set_applied(state, genesis.applied_vsc, provider_height, initial_height);
+    import_liveness(state, initial_height, genesis, &members)
+}
+
+/// The liveness part: the windows of `members` (the set's consensus addresses), the downtime
+/// records and the last seq.
+fn import_liveness(
+    state: &mut dyn StateWrite,
+    initial_height: u64,
+    genesis: &CcvGenesis,
+    members: &BTreeSet<ConsensusAddress>,
+) -> AppResult<()> {
+    let window = liveness::Window::of(&vsc::params(state)?)
+        .map_err(|e| invalid(e.log))?
+        .map_or(0, |w| w.blocks());
+    let mut tracked = BTreeSet::new();
+    for g in &genesis.signing_infos {
+        let address = hex20(&g.address, "signing_infos.address")?;
+        if !members.contains(&address) || !tracked.insert(address) {
+            return Err(invalid(
+                "signing_infos: an address that is not a validator's, or listed twice",
+            ));
+        }
+        let ascending = g.missed.windows(2).all(|w| w[0] < w[1]);
+        if g.start_height == 0 || !ascending || g.missed.iter().any(|i| *i >= window) {
+            return Err(invalid(
+                "signing_infos: start_height 0, or missed positions not ascending within the window",
+            ));
+        }
+        for index in &g.missed {
+            MISSED_BITMAP.set_missed(state, &address, *index, true);
+        }
+        liveness::save_signing_info(
+            state,
+            &address,
+            &pb::SigningInfo {
+                address: address.to_vec(),
+                start_height: g.start_height,
+                missed_blocks_counter: u64::try_from(g.missed.len()).unwrap_or(u64::MAX),
+            },
+        );
+    }
+    for address in members.difference(&tracked) {
+        liveness::track(state, address, initial_height.saturating_add(1));
+    }
+    let (mut seqs, mut flagged) = (BTreeSet::new(), BTreeSet::new());
+    for g in &genesis.downtime_records {
+        let address = hex20(&g.address, "downtime_records.address")?;
+        if g.seq == 0 || g.seq > genesis.last_downtime_seq || !seqs.insert(g.seq) {
+            return Err(invalid(
+                "downtime_records: a seq of 0, above last_downtime_seq, or listed twice",
+            ));
+        }
+        if !flagged.insert(address) {
+            return Err(invalid("downtime_records: two records for one address"));
+        }
+        liveness::put_record(
+            state,
+            &pb::DowntimeRecord {
+                seq: g.seq,
+                consumer_address: address.to_vec(),
+                infraction_height: g.infraction_height,
+                time: Some(timestamp(parse_rfc3339(&g.time, "downtime_records.time")?)),
+                vsc_id: g.vsc_id,
+                missed: g.missed,
+                window: g.window,
+            },
+        )?;
+    }
+    if genesis.last_downtime_seq != 0 {
+        liveness::save_last_seq(state, genesis.last_downtime_seq);
+    }
+    Ok(())
+}
+
+/// The liveness part of the current state.
+fn export_liveness(state: &dyn StateRead, g: &mut CcvGenesis) -> AppResult<()> {
+    g.signing_infos = liveness::signing_infos(state)?
+        .into_iter()
+        .map(|info| GenesisSigningInfo {
+            missed: liveness::parse_address(&info.address)
+                .map(|a| MISSED_BITMAP.missed_indices(state, &a))
+                .unwrap_or_default(),
+            address: hex::encode(&info.address),
+            start_height: info.start_height,
+        })
+        .collect();
+    g.downtime_records = liveness::records(state)?
+        .into_iter()
+        .map(|r| {
+            let time = r
+                .time
+                .as_ref()
+                .map(block_time)
+                .transpose()?
+                .unwrap_or_default();
+            Ok(GenesisDowntimeRecord {
+                seq: r.seq,
+                address: hex::encode(&r.consumer_address),
+                infraction_height: r.infraction_height,
+                time: rfc3339(time),
+                vsc_id: r.vsc_id,
+                missed: r.missed,
+                window: r.window,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    g.last_downtime_seq = liveness::last_seq(state)?;
     Ok(())
 }
 
@@ -339,7 +523,7 @@ pub fn export(state: &dyn StateRead) -> AppResult<CcvGenesis> {
         .collect::<AppResult<_>>()?;
     let params = vsc::params(state)?;
     let (applied_vsc, applied_provider_height) = vsc::applied(state)?;
-    Ok(CcvGenesis {
+    let mut g = CcvGenesis {
         provider_chain_id: client.chain_id,
         trusting_period_seconds: client.trusting_period_seconds,
         max_clock_drift_seconds: client.max_clock_drift_seconds,
@@ -359,7 +543,30 @@ pub fn export(state: &dyn StateRead) -> AppResult<CcvGenesis> {
         applied_provider_height,
         signed_blocks_window: params.signed_blocks_window,
         min_signed_per_window: params.min_signed_per_window,
-    })
+        ..CcvGenesis::default()
+    };
+    export_liveness(state, &mut g)?;
+    Ok(g)
+}
+
+/// Lists of 64-bit integers as proto3 JSON writes them (decimal strings), numbers accepted.
+mod u64_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    struct Text(#[serde(with = "super::u64_text")] u64);
+
+    pub fn serialize<S: Serializer>(values: &[u64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(values.iter().map(|v| Text(*v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+        Ok(Vec::<Text>::deserialize(d)?
+            .into_iter()
+            .map(|t| t.0)
+            .collect())
+    }
 }
 
 /// 64-bit integers as proto3 JSON writes them (decimal strings), numbers accepted.

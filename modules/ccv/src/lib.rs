@@ -9,11 +9,15 @@
 //! - [`proof`]: ICS-23 membership proofs of provider state against a verified header's app hash;
 //! - [`vsc`]: `MsgRecvVscPacket` (proven, strict vsc id order) and the end block that applies
 //!   the provider's validator updates — the module owns the consumer's validator set;
+//! - [`liveness`]: each validator's signatures over `signed_blocks_window` from the last commit
+//!   (rampart-core's chunked bitmap, a write only when a bit flips), and provable downtime records
+//!   (`ccv/downtime/` ‖ seq) for validators below `min_signed_per_window`, at most one
+//!   outstanding per validator until a VSC packet's `slash_acks` names it;
 //! - [`proven`], [`header`] (domain part): the cross-chain keys both chains prove, and the
 //!   stateless header and validator-set checks the provider shares;
 //! - [`genesis`]: the trust anchor (`app_state.ccv`), written from the provider's launch header;
 //! - [`queries`]: `rampart.ccv.v1.Query` (provider client, consensus states, applied vsc, the
-//!   validator set with provider operators, params);
+//!   validator set with provider operators, params, downtime records, signing infos);
 //! - `testing` (the `testing` feature, for tests and benchmarks): validator sets and headers
 //!   with real signed commits.
 //!
@@ -34,6 +38,8 @@ pub mod client;
 pub mod genesis;
 #[cfg(feature = "component")]
 pub mod keys;
+#[cfg(feature = "component")]
+pub mod liveness;
 #[cfg(feature = "component")]
 mod module;
 #[cfg(feature = "component")]

@@ -7,7 +7,7 @@ use crate::urls::{
 };
 use crate::verify::{update_client, UpdateOutcome, UpdateProviderClient};
 use crate::vsc::RecvVscPacket;
-use crate::{client, genesis, queries, vsc};
+use crate::{client, genesis, liveness, queries, vsc};
 use prost::Message;
 use rampart_core::error::AppResult;
 use rampart_core::module::{decode_msg, unknown_msg};
@@ -101,14 +101,16 @@ impl Component for CcvModule {
         queries::answer(ctx, path, request)
     }
 
-    /// Prunes the consensus states that expired.
+    /// Prunes the consensus states that expired and counts the last commit into the liveness
+    /// windows (downtime records).
     fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
-        client::prune_expired(block.state, block.ctx.time).map(|_| ())
+        client::prune_expired(block.state, block.ctx.time)?;
+        vsc::count_votes(block)
     }
 
     /// Applies the packets received in this block: the consumer's validator updates.
     fn end_block(&self, block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
-        vsc::end_block(block.state, block.events)
+        vsc::end_block(block.state, block.ctx.height, block.events)
     }
 
     /// The set the provider computed at launch.
@@ -121,6 +123,9 @@ impl Component for CcvModule {
     }
 
     fn check_invariants(&self, state: &dyn StateRead) -> AppResult<Option<String>> {
-        client::check_invariants(state)
+        match client::check_invariants(state)? {
+            None => liveness::check_invariants(state),
+            broken => Ok(broken),
+        }
     }
 }

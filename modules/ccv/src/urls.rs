@@ -18,6 +18,12 @@ pub const QUERY_VALIDATORS: &str = "/rampart.ccv.v1.Query/Validators";
 /// `Query/Params`.
 pub const QUERY_PARAMS: &str = "/rampart.ccv.v1.Query/Params";
 
+/// `Query/DowntimeRecords`.
+pub const QUERY_DOWNTIME_RECORDS: &str = "/rampart.ccv.v1.Query/DowntimeRecords";
+
+/// `Query/SigningInfo`.
+pub const QUERY_SIGNING_INFO: &str = "/rampart.ccv.v1.Query/SigningInfo";
+
 /// Every query path the module answers.
 pub const PATHS: &[&str] = &[
     QUERY_PROVIDER_CLIENT,
@@ -25,6 +31,8 @@ pub const PATHS: &[&str] = &[
     QUERY_APPLIED_VSC,
     QUERY_VALIDATORS,
     QUERY_PARAMS,
+    QUERY_DOWNTIME_RECORDS,
+    QUERY_SIGNING_INFO,
 ];
 
 // Message type URLs.

@@ -14,15 +14,15 @@ use prost::Message;
 use rampart_core::context::BlockTime;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{
-    Address, ChainProfile, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
-    ValidatorUpdate,
+    Address, BlockScope, ChainProfile, Event, Events, StateRead, StateReadExt, StateWrite,
+    StateWriteExt, ValidatorUpdate,
 };
 use rampart_proto::rampart::ccv::v1 as pb;
 use rampart_proto::rampart::consumer::v1::ValidatorSetChangePacket;
 
 use crate::errors::{err, CcvCode};
 use crate::header::MAX_VALIDATORS;
-use crate::{keys, proof, proven};
+use crate::{keys, liveness, proof, proven};
 
 /// The largest packet (and proof) a message may carry, in bytes.
 pub const MAX_PACKET_BYTES: usize = 1 << 20;
@@ -102,6 +102,15 @@ impl RecvVscPacket {
                 )));
             }
         }
+        if packet
+            .slash_acks
+            .iter()
+            .any(|ack| liveness::parse_address(ack).is_none())
+        {
+            return Err(invalid(
+                "a slash acknowledgement that is not a 20-byte address",
+            ));
+        }
         Ok(Self {
             signer,
             proof_height: m.proof_height,
@@ -116,26 +125,21 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::sdk(SdkCode::Logic, format!("corrupt ccv state ({what}): {e}"))
 }
 
-fn read_u64(state: &dyn StateRead, key: &[u8]) -> AppResult<u64> {
-    match state.get(key) {
-        None => Ok(0),
-        Some(bytes) => <[u8; 8]>::try_from(bytes.as_slice())
-            .map(u64::from_be_bytes)
-            .map_err(|_| corrupt("u64 value", hex::encode(&bytes))),
-    }
+/// The consumer's parameters, if genesis initialised them.
+pub fn load_params(state: &dyn StateRead) -> AppResult<Option<pb::Params>> {
+    state
+        .get_proto(keys::PARAMS)
+        .map_err(|e| corrupt("params", e))
 }
 
 /// The consumer's parameters, or `ccv/2` before genesis initialised them.
 pub fn params(state: &dyn StateRead) -> AppResult<pb::Params> {
-    state
-        .get_proto(keys::PARAMS)
-        .map_err(|e| corrupt("params", e))?
-        .ok_or_else(|| {
-            err(
-                CcvCode::ClientNotFound,
-                "the consumer has no ccv parameters",
-            )
-        })
+    load_params(state)?.ok_or_else(|| {
+        err(
+            CcvCode::ClientNotFound,
+            "the consumer has no ccv parameters",
+        )
+    })
 }
 
 /// Writes the parameters.
@@ -147,8 +151,8 @@ pub fn save_params(state: &mut dyn StateWrite, params: &pb::Params) {
 /// written at genesis before any packet).
 pub fn applied(state: &dyn StateRead) -> AppResult<(u64, u64)> {
     Ok((
-        read_u64(state, keys::APPLIED_VSC)?,
-        read_u64(state, keys::APPLIED_HEIGHT)?,
+        keys::read_u64(state, keys::APPLIED_VSC)?,
+        keys::read_u64(state, keys::APPLIED_HEIGHT)?,
     ))
 }
 
@@ -204,7 +208,9 @@ pub fn put_validator(
 /// block's end, at consumer height `height`. Refused, with nothing written: a packet for another
 /// consumer (`ccv/17`), a replayed (`ccv/16`) or out-of-order (`ccv/15`) vsc id, a proof that
 /// does not verify against a trusted provider header (`ccv/2`–`ccv/6`, `ccv/13`), and a packet
-/// that would empty the set (`ccv/19`) or exceed CometBFT's total power (`ccv/18`).
+/// that would empty the set (`ccv/19`) or exceed CometBFT's total power (`ccv/18`). The packet's
+/// `slash_acks` clear their validators' outstanding downtime records
+/// ([`liveness::acknowledge`]).
 pub fn receive(
     state: &mut dyn StateWrite,
     now: BlockTime,
@@ -285,6 +291,7 @@ pub fn receive(
     for (key, record) in &updates {
         state.put_proto(keys::pending(key), record);
     }
+    liveness::acknowledge(state, &packet.slash_acks, events)?;
     set_applied(
         state,
         packet.vsc_id,
@@ -308,11 +315,13 @@ fn record_key(record: &pb::ConsumerValidator) -> AppResult<[u8; 32]> {
         .map_err(|_| corrupt("validator key", hex::encode(&record.consumer_pubkey)))
 }
 
-/// Applies the updates received in this block to the set in force and returns them as CometBFT
-/// validator updates (a 0-power update for a key not in the set is dropped). Work is the number of
-/// updates received, not the size of the set.
+/// Applies the updates received in this block (consumer `height`) to the set in force and returns
+/// them as CometBFT validator updates (a 0-power update for a key not in the set is dropped); the
+/// liveness windows follow ([`liveness::follow_updates`]). Work is the number of updates
+/// received, not the size of the set.
 pub fn end_block(
     state: &mut dyn StateWrite,
+    height: u64,
     events: &mut Events,
 ) -> AppResult<Vec<ValidatorUpdate>> {
     let pending: Vec<(Vec<u8>, Vec<u8>)> = state.scan_prefix(keys::PENDING_PREFIX).collect();
@@ -339,7 +348,24 @@ pub fn end_block(
     if !updates.is_empty() {
         events.push(Event::new("validator_set_updated").attr("updates", updates.len().to_string()));
     }
+    liveness::follow_updates(state, height, &updates);
     Ok(updates)
+}
+
+/// Begin block: counts the last commit into the liveness windows ([`liveness::count_votes`]);
+/// nothing before genesis set the parameters or with a window of 0. The vsc id in force at this
+/// height is the last applied one: a packet received at height r is in force from r + 1
+/// (`ccv/height_vsc/`), and no packet of this height has been received yet, so the height map's
+/// entry for this height is its newest, written with `ccv/applied_vsc`.
+pub fn count_votes(block: BlockScope<'_>) -> AppResult<()> {
+    let Some(params) = load_params(block.state)? else {
+        return Ok(());
+    };
+    let Some(window) = liveness::Window::of(&params)? else {
+        return Ok(());
+    };
+    let (vsc_id, _) = applied(block.state)?;
+    liveness::count_votes(block.state, block.ctx, window, vsc_id, block.events)
 }
 
 /// The set CometBFT starts with: the set in force after genesis.

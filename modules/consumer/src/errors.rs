@@ -8,7 +8,8 @@ rampart_core::codespace! {
     pub enum ConsumerCode {
         /// Consumer parameters are missing or out of range.
         InvalidParams = 2,
-        /// A consumer with this chain id is live (registered, launched or stopped).
+        /// A consumer with this chain id is live (registered, launched or stopped); a deleted
+        /// consumer's chain id is `consumer/18`.
         ChainIdInUse = 3,
         /// The chain id is not a valid CometBFT chain id, or is the provider's own.
         InvalidChainId = 4,
@@ -37,8 +38,12 @@ rampart_core::codespace! {
         AlreadyAcknowledged = 15,
         /// A consumer header from another chain than the consumer's.
         ChainIdMismatch = 16,
-        /// A consumer header signed by a validator set that is not one the provider sent to the
-        /// consumer between its last acknowledged vsc id and the acknowledged one.
+        /// A consumer header signed by a validator set the provider does not accept: never sent
+        /// to the consumer, sent but past its period (the consumer's unbonding period from the
+        /// time it was sent, once replaced), or — for an acknowledgement — sent before the last
+        /// acknowledged vsc id or after the acknowledged one.
         UnknownValidatorSet = 17,
+        /// The chain id was a deleted consumer's: chain ids are never reused.
+        ChainIdReserved = 18,
     }
 }

@@ -30,17 +30,20 @@
 //!     "next_vsc_id": "2", "packets": [{"vsc_id": "1", "updates": [{"consumer_pubkey": "hex",
 //!                 "power": "20", "provider_operator": "rampartvaloper1…"}], …}],
 //!     "last_acknowledged_vsc": "0",
-//!     "set_hashes": [{"vsc_id": "0", "hash": "hex"}, {"vsc_id": "1", "hash": "hex"}],
+//!     "set_hashes": [{"vsc_id": "0", "hash": "hex", "locked_at": "2026-01-01T00:00:10Z"},
+//!                    {"vsc_id": "1", "hash": "hex", "locked_at": "2026-01-01T00:00:15Z"}],
 //!     "pending_slash_acks": ["hex"],
 //!     "reward_pool": [], "commissions": [{"validator": "rampartvaloper1…", "rate": "0.05"}]
 //!   }]
 //! }
 //! ```
 //!
-//! Import checks ids (unique, below `next_consumer_id`), live chain ids (unique), every record's
-//! fields (`last_acknowledged_vsc` below `next_vsc_id`, 32-byte set hashes, provider operators
-//! valid or empty), and that the consumer module account holds (at least) the deposits plus the reward
-//! pools.
+//! Import checks ids (unique, below `next_consumer_id`), chain ids (unique over every consumer,
+//! deleted ones included: chain ids are never reused), every record's fields
+//! (`last_acknowledged_vsc` below `next_vsc_id`, set hashes of 32 bytes, at a vsc id sent, with
+//! their `locked_at` time, provider operators valid or empty), and that the consumer module
+//! account holds (at least) the deposits plus the reward pools. The set-expiry queue is rebuilt
+//! from the set hashes ([`crate::sets::import`]).
 
 use std::collections::BTreeSet;
 
@@ -56,6 +59,7 @@ use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::keys;
 use crate::params::{self, ModuleParams};
+use crate::sets;
 use crate::state::{self, module_address};
 use crate::types::{pubkey32, Consumer, ConsumerValidator, Phase};
 use rampart_core::coins;
@@ -295,11 +299,12 @@ fn export_one(
         rewards_paused: p.rewards_paused,
         last_heard_from: time_json(&p.last_heard_from)?,
         last_acknowledged_vsc: consumer.last_acknowledged_vsc,
-        set_hashes: state::set_hashes(state, id)?
+        set_hashes: sets::records(state, id)?
             .into_iter()
-            .map(|(vsc_id, hash)| pb::GenesisSetHash {
-                vsc_id,
-                hash: hex::encode(hash),
+            .map(|r| pb::GenesisSetHash {
+                vsc_id: r.vsc_id,
+                hash: hex::encode(r.hash),
+                locked_at: rfc3339(r.locked_at),
             })
             .collect(),
         genesis,
@@ -385,9 +390,9 @@ fn import_one(
         Consumer::from_proto(&proto).map_err(|e| invalid(format!("consumers[{id}]: {}", e.log)))?;
     crate::types::check_chain_id(&consumer.chain_id, "")
         .map_err(|e| invalid(format!("{}: {}", at("chain_id"), e.log)))?;
-    if phase.is_live() && state.get(&keys::chain_id(&consumer.chain_id)).is_some() {
+    if state.get(&keys::chain_id(&consumer.chain_id)).is_some() {
         return Err(invalid(format!(
-            "{}: chain id {} is used by two live consumers",
+            "{}: chain id {} is used by two consumers (chain ids are never reused)",
             at("chain_id"),
             consumer.chain_id
         )));
@@ -493,7 +498,20 @@ fn import_one(
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .ok_or_else(|| invalid(format!("{}: expected 32 hex bytes", at("set_hashes"))))?;
-        state::put_set_hash(state, id, h.vsc_id, &hash);
+        if h.vsc_id >= g.next_vsc_id.max(1) {
+            return Err(invalid(format!(
+                "{}: vsc id {} was never sent (next_vsc_id {})",
+                at("set_hashes"),
+                h.vsc_id,
+                g.next_vsc_id
+            )));
+        }
+        let record = sets::SetRecord {
+            vsc_id: h.vsc_id,
+            hash,
+            locked_at: parse_rfc3339(&h.locked_at, &at("set_hashes.locked_at"))?,
+        };
+        sets::import(state, &consumer, &record)?;
     }
     for ack in &g.pending_slash_acks {
         state.put(

@@ -4,14 +4,19 @@
 //! fact exactly, unless someone sent coins to the module's address before the module account
 //! existed — bank refuses transfers to module accounts after that.) And the ccv-timeout queue
 //! holds exactly one entry per launched consumer, at its [`crate::Consumer::timeout_at`]. And for
-//! every launched consumer the hash of the set last sent is stored under the last vsc id sent
-//! (an acknowledgement signed by the current set is accepted), and nothing at or below its last
-//! acknowledgement is kept but that acknowledgement's own set hash.
+//! every launched consumer the set last sent is recorded under the last vsc id sent (a header
+//! signed by the current set is accepted) and no packet at or below its last acknowledgement is
+//! kept. And every recorded set has its lock time, the set-expiry queue holds exactly the replaced
+//! sets at the end of their period, and every consumer's chain id index names that consumer (chain
+//! ids are never reused).
 
 use rampart_bank::{format_coins, BankRead, Coin};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::StateRead;
+use std::collections::BTreeSet;
 
+use crate::keys;
+use crate::sets;
 use crate::state::{self, module_address};
 use crate::types::Phase;
 use rampart_core::coins;
@@ -63,23 +68,20 @@ fn broken(why: String) -> AppError {
     AppError::sdk(SdkCode::Logic, format!("consumer invariant broken: {why}"))
 }
 
-/// For every launched consumer: the set last sent hashes to what is stored under the last vsc
-/// id sent, no packet is kept at or below `last_acknowledged_vsc` and no set hash below it.
+/// For every launched consumer: the set last sent is recorded under the last vsc id sent and no
+/// packet is kept at or below `last_acknowledged_vsc`.
 pub fn check_acknowledgements(state: &dyn StateRead) -> AppResult<()> {
     for id in state::ids_in_phase(state, Phase::Launched) {
         let consumer = state::must_load(state, id)?;
         let last_ack = consumer.last_acknowledged_vsc;
         let last_sent = state::next_vsc_id(state, id)?.saturating_sub(1);
-        let current = state::set_hash(&state::validators(state, id)?)?;
-        let hashes = state::set_hashes(state, id)?;
-        if !hashes.contains(&(last_sent, current)) {
+        let current = sets::set_hash(&state::validators(state, id)?)?;
+        if !sets::records(state, id)?
+            .iter()
+            .any(|r| (r.vsc_id, r.hash) == (last_sent, current))
+        {
             return Err(broken(format!(
-                "consumer {id}: the set last sent is not stored under vsc id {last_sent}"
-            )));
-        }
-        if hashes.first().is_some_and(|(vsc, _)| *vsc < last_ack) {
-            return Err(broken(format!(
-                "consumer {id}: a set hash below the acknowledged vsc id {last_ack} is kept"
+                "consumer {id}: the set last sent is not recorded under vsc id {last_sent}"
             )));
         }
         if state::packets(state, id)?
@@ -94,10 +96,60 @@ pub fn check_acknowledgements(state: &dyn StateRead) -> AppResult<()> {
     Ok(())
 }
 
+/// Every recorded set has a lock time and no lock time is without its set
+/// ([`sets::records`] refuses the first); the set-expiry queue is exactly
+/// `{period_end ‖ id ‖ vsc_id}` over the recorded sets that are not the set last sent; every
+/// consumer holds its chain id in the chain-id index, and the index holds nothing else.
+pub fn check_recorded_sets(state: &dyn StateRead) -> AppResult<()> {
+    let mut expected_queue = BTreeSet::new();
+    let mut expected_chain_ids = BTreeSet::new();
+    let mut locks = 0usize;
+    for id in state::all_ids(state) {
+        let consumer = state::must_load(state, id)?;
+        expected_chain_ids.insert((
+            keys::chain_id(&consumer.chain_id),
+            id.to_be_bytes().to_vec(),
+        ));
+        let last_sent = state::next_vsc_id(state, id)?.saturating_sub(1);
+        let records = sets::records(state, id)?;
+        locks = locks.saturating_add(records.len());
+        for r in records.iter().filter(|r| r.vsc_id != last_sent) {
+            let end = sets::period_end(&consumer, r.locked_at)?;
+            expected_queue.insert(keys::set_expiry(end, id, r.vsc_id));
+        }
+    }
+    if state.scan_prefix(keys::SET_LOCK).count() != locks {
+        return Err(broken(
+            "a set lock time is kept without its set hash".into(),
+        ));
+    }
+    let queue: BTreeSet<Vec<u8>> = state
+        .scan_prefix(keys::SET_EXPIRY)
+        .map(|(key, _)| key)
+        .collect();
+    if queue != expected_queue {
+        return Err(broken(format!(
+            "{} set-expiry entries, {} replaced sets recorded (or entries at the wrong time)",
+            queue.len(),
+            expected_queue.len()
+        )));
+    }
+    let chain_ids: BTreeSet<(Vec<u8>, Vec<u8>)> = state.scan_prefix(keys::CHAIN_ID).collect();
+    if chain_ids != expected_chain_ids {
+        return Err(broken(format!(
+            "the chain-id index has {} entries for {} consumers (a chain id reused or lost)",
+            chain_ids.len(),
+            expected_chain_ids.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Checks the invariants; `Err` describes the breach.
 pub fn check(state: &dyn StateRead) -> AppResult<()> {
     check_timeout_queue(state)?;
     check_acknowledgements(state)?;
+    check_recorded_sets(state)?;
     let owed = owed(state)?;
     let held = state.balances(&module_address())?;
     if !covers(&held, &owed) {

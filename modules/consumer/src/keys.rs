@@ -7,7 +7,7 @@
 //! | `consumer/next_id` | next consumer id (u64 BE) |
 //! | `consumer/c/ ‖ id` | `Consumer` (the registry entry, kept after deletion) |
 //! | `consumer/phase/ ‖ phase (1 byte) ‖ id` | empty: phase index |
-//! | `consumer/chain/ ‖ chain_id` | id of the live consumer with that chain id |
+//! | `consumer/chain/ ‖ chain_id` | id of the consumer that registered that chain id (kept after its deletion: chain ids are never reused) |
 //! | `consumer/genesis/ ‖ id` | `ConsumerGenesis` |
 //! | `consumer/val/ ‖ id ‖ operator` | `ConsumerValidator`: the set last sent |
 //! | `consumer/vsc/ ‖ id ‖ vsc_id` | `ValidatorSetChangePacket` (**the proven packet key**) |
@@ -17,6 +17,8 @@
 //! | `consumer/comm/ ‖ id ‖ operator` | per-consumer commission rate (decimal text) |
 //! | `consumer/timeout/ ‖ time_key(due) ‖ id` | empty: launched consumers by ccv-timeout time |
 //! | `consumer/sethash/ ‖ id ‖ vsc_id` | the CometBFT hash (32 bytes) of the consumer's set after `vsc_id` (0: the launch set) |
+//! | `consumer/setlock/ ‖ id ‖ vsc_id` | `google.protobuf.Timestamp`: when that set was sent (its stake locked) |
+//! | `consumer/setexpiry/ ‖ time_key(expiry) ‖ id ‖ vsc_id` | empty: replaced sets by the end of their period |
 
 use rampart_core::Address;
 
@@ -28,7 +30,7 @@ pub const NEXT_ID: &[u8] = b"consumer/next_id";
 pub const REGISTRY: &[u8] = b"consumer/c/";
 /// Phase index.
 pub const PHASE: &[u8] = b"consumer/phase/";
-/// Live chain ids.
+/// Chain ids of every consumer ever registered (never reused).
 pub const CHAIN_ID: &[u8] = b"consumer/chain/";
 /// Consumer genesis documents.
 pub const GENESIS: &[u8] = b"consumer/genesis/";
@@ -47,9 +49,13 @@ pub const COMMISSION: &[u8] = b"consumer/comm/";
 
 /// The ccv-timeout queue: launched consumers in the order they time out.
 pub const TIMEOUT: &[u8] = b"consumer/timeout/";
-/// The CometBFT hashes of the sets the provider dictated, per vsc id, kept from the last
-/// acknowledged id on.
+/// The CometBFT hashes of the sets the provider dictated, per vsc id, kept for the consumer's
+/// unbonding period from the time each was sent (the set last sent for as long as it is).
 pub const SET_HASH: &[u8] = b"consumer/sethash/";
+/// When each set of [`SET_HASH`] was sent: the provider block time its stake was locked.
+pub const SET_LOCK: &[u8] = b"consumer/setlock/";
+/// The set-expiry queue: replaced sets in the order their period ends.
+pub const SET_EXPIRY: &[u8] = b"consumer/setexpiry/";
 
 /// The ccv-timeout queue entry of consumer `id`, due at `due`.
 pub fn timeout(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
@@ -64,6 +70,23 @@ pub fn timeout(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
 /// The ccv-timeout queue prefix up to and including time `due`.
 pub fn timeout_upto(due: rampart_core::BlockTime) -> Vec<u8> {
     [TIMEOUT, &rampart_core::wire::time_key(due)[..]].concat()
+}
+
+/// The set-expiry queue entry of consumer `id`'s set after `vsc_id`, whose period ends at
+/// `expiry`.
+pub fn set_expiry(expiry: rampart_core::BlockTime, id: u64, vsc_id: u64) -> Vec<u8> {
+    [
+        SET_EXPIRY,
+        &rampart_core::wire::time_key(expiry),
+        &id.to_be_bytes(),
+        &vsc_id.to_be_bytes(),
+    ]
+    .concat()
+}
+
+/// The set-expiry queue prefix up to and including time `expiry`.
+pub fn set_expiry_upto(expiry: rampart_core::BlockTime) -> Vec<u8> {
+    [SET_EXPIRY, &rampart_core::wire::time_key(expiry)[..]].concat()
 }
 
 /// `prefix ‖ id`.
@@ -86,7 +109,7 @@ pub fn phase_prefix(phase: u8) -> Vec<u8> {
     [PHASE, &[phase]].concat()
 }
 
-/// Key of a live chain id.
+/// Key of a registered chain id.
 pub fn chain_id(chain_id: &str) -> Vec<u8> {
     [CHAIN_ID, chain_id.as_bytes()].concat()
 }
@@ -110,6 +133,11 @@ pub fn packet(id: u64, vsc_id: u64) -> Vec<u8> {
 /// Key of the hash of consumer `id`'s set after packet `vsc_id`.
 pub fn set_hash(id: u64, vsc_id: u64) -> Vec<u8> {
     [SET_HASH, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
+}
+
+/// Key of the time consumer `id`'s set after packet `vsc_id` was sent.
+pub fn set_lock(id: u64, vsc_id: u64) -> Vec<u8> {
+    [SET_LOCK, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
 }
 
 /// Key of a consumer's next vsc id.

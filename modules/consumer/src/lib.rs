@@ -2,20 +2,22 @@
 //!
 //! # Lifecycle
 //!
-//! `MsgRegisterConsumer` (permissionless; the registration deposit goes into the `consumer`
-//! module account; the signer becomes the owner) creates a **REGISTERED** consumer with a
-//! numeric id, a chain id no other live consumer uses, and its [`ConsumerParams`]. At the first
-//! block whose time is at or after its spawn time, restaking (which keeps the pledges) checks
-//! the consumer's thresholds: met, the consumer is **LAUNCHED** with its genesis and initial set
-//! recorded here ([`ConsumerWrite::launch_consumer`]); not met, it stays registered, its spawn
-//! time is cleared and a `consumer_launch_failed` event names the threshold
-//! ([`ConsumerWrite::fail_launch`]). `MsgRemoveConsumer` deletes a registered consumer at once
-//! and **STOPS** a launched one: no more packets or rewards; evidence is still accepted until one
-//! provider unbonding period has passed, when it is **DELETED** (deposit and remaining pool back
-//! to the owner; only the registry entry is kept). `MsgUpdateConsumer` (owner only) changes
-//! anything before launch; after it, infraction parameters take effect one provider unbonding
-//! period later ([`types::PendingInfraction`]), the unbonding period and spawn time are fixed,
-//! and so are the parameters written into the consumer genesis (`signed_blocks_window`,
+//! `MsgRegisterConsumer` (permissionless; the registration deposit goes into the `consumer` module
+//! account; the signer becomes the owner) creates a **REGISTERED** consumer with a numeric id, a
+//! chain id no consumer ever had — chain ids are never reused, a deleted consumer's stays reserved
+//! (`consumer/3` for a live consumer's, `consumer/18` for a deleted one's), so a signature over a
+//! consumer's chain id can only be about that consumer — and its [`ConsumerParams`]. At the first
+//! block whose time is at or after its spawn time, restaking (which keeps the pledges) checks the
+//! consumer's thresholds: met, the consumer is **LAUNCHED** with its genesis and initial set
+//! recorded here ([`ConsumerWrite::launch_consumer`]); not met, it stays registered, its spawn time
+//! is cleared and a `consumer_launch_failed` event names the threshold
+//! ([`ConsumerWrite::fail_launch`]). `MsgRemoveConsumer` deletes a registered consumer at once and
+//! **STOPS** a launched one: no more packets or rewards; evidence is still accepted until one
+//! provider unbonding period has passed, when it is **DELETED** (deposit and remaining pool back to
+//! the owner; only the registry entry, and so its chain id, is kept). `MsgUpdateConsumer` (owner
+//! only) changes anything before launch; after it, infraction parameters take effect one provider
+//! unbonding period later ([`types::PendingInfraction`]), the unbonding period and spawn time are
+//! fixed, and so are the parameters written into the consumer genesis (`signed_blocks_window`,
 //! `min_signed_per_window`, `max_clock_drift_seconds`).
 //!
 //! # Trust anchor and ccv timeout
@@ -40,24 +42,35 @@
 //! `prove = true`) against the provider's app hash. Every update names the provider operator
 //! owning the key (`provider_operator`), in packets as in the genesis' `initial_validators`.
 //! With each packet (and at launch, as vsc id 0) the CometBFT hash of the consumer's new set is
-//! stored under `consumer/sethash/ ‖ id ‖ vsc_id` ([`state::set_hash`]): the sets the provider
-//! dictated, the only ones whose signatures it accepts on consumer headers. A set without power
-//! is never sent: the consumer is stopped instead (`consumer_stopped`,
-//! `reason=empty_validator_set`).
+//! recorded with the provider block time it was sent, when its stake was locked
+//! ([`sets::record_sent`]): the sets the provider dictated, the only ones whose signatures it
+//! accepts on consumer headers. A set without power is never sent: the consumer is stopped
+//! instead (`consumer_stopped`, `reason=empty_validator_set`).
+//!
+//! # Consumer headers
+//!
+//! Everything the provider learns from a consumer chain comes with a consumer header, verified by
+//! one function, [`sets::verify_consumer_header`]: its chain id is the consumer's (`consumer/16`),
+//! its time is not ahead of the provider's block time by more than the consumer's
+//! `max_clock_drift_seconds` (`ccv/11`), its `validators_hash` is a set the provider sent that is
+//! still within its period (`consumer/17`) — the set last sent, or one replaced less than the
+//! consumer's unbonding period after it was sent (stake counted in it is still slashable then) —
+//! and more than 2/3 of that set's power signed its commit, every signature checked (`ccv/9`,
+//! `ccv/10`, `ccv/12`; gas per signature charged first). Replaced sets are forgotten when their
+//! period ends, through a time-ordered queue (`consumer/setexpiry/`) of which each begin block
+//! reads only the due entries ([`sets`]).
 //!
 //! # Acknowledgements
 //!
 //! `MsgAcknowledgeVsc` (anyone; [`ack::AcknowledgeVsc`]) proves that the consumer applied every
-//! packet up to `vsc_id`: a consumer header signed by more than 2/3 of a set the provider sent
-//! after a vsc id from the last acknowledged one to `vsc_id` (checked with
-//! `tendermint-light-client-verifier`), and an
-//! ICS-23 proof that the state its app hash commits holds `vsc_id` under the consumer's
-//! `ccv/applied_vsc` ([`rampart_ccv::proven`]). It records `last_acknowledged_vsc` and
-//! `last_heard_from` (the provider's block time, which pushes the ccv timeout back), and prunes
-//! the applied packets and the older set hashes (event `vsc_acknowledged`). An id at or below the
-//! last acknowledged one is refused with `consumer/15` and changes nothing, so racing relayers
-//! are harmless; the full list of checks and codes is on the handler (`msgs::acknowledge`). Gas:
-//! auth's `sig_verify_cost_ed25519` per commit signature, charged before verifying.
+//! packet up to `vsc_id`: a consumer header the provider accepts (above), signed by a set it sent
+//! after a vsc id from the last acknowledged one to `vsc_id`, and an ICS-23 proof that the state
+//! its app hash commits holds `vsc_id` under the consumer's `ccv/applied_vsc`
+//! ([`rampart_ccv::proven`]). It records `last_acknowledged_vsc` and `last_heard_from` (the
+//! provider's block time, which pushes the ccv timeout back), and prunes the applied packets
+//! (event `vsc_acknowledged`). An id at or below the last acknowledged one is refused with
+//! `consumer/15` and changes nothing, so racing relayers are harmless; the full list of checks
+//! and codes is on the handler (`msgs::acknowledge`).
 //!
 //! # Rewards
 //!
@@ -72,10 +85,12 @@
 //! without depending on it. Errors: [`errors`] (codespace `consumer`). Genesis: [`genesis`].
 //!
 //! Domain/component split: without the default `component` feature only the domain part
-//! builds (errors, [`types`], [`urls`], [`ack`]); the state machine needs `component`.
+//! builds (errors, [`types`], [`urls`], [`header`], [`ack`]); the state machine needs
+//! `component`.
 
 pub mod ack;
 pub mod errors;
+pub mod header;
 pub mod types;
 pub mod urls;
 
@@ -100,6 +115,8 @@ pub mod params;
 pub mod queries;
 #[cfg(feature = "component")]
 pub mod rewards;
+#[cfg(feature = "component")]
+pub mod sets;
 #[cfg(feature = "component")]
 pub mod state;
 

@@ -14,7 +14,8 @@ use rampart_core::coins;
 
 /// Deletes `consumer` now: the deposit and what is left of the reward pool go back to the
 /// owner, everything but the registry entry is removed, the phase becomes DELETED (its chain id
-/// is free again) and the hooks drop the pledges. Event `consumer_deleted`.
+/// stays reserved: chain ids are never reused) and the hooks drop the pledges. Event
+/// `consumer_deleted`.
 pub fn delete(
     state: &mut dyn StateWrite,
     hooks: &dyn ConsumerHooks,
@@ -27,7 +28,7 @@ pub fn delete(
     if !refund.is_empty() {
         state.send(&module_address(), &consumer.owner, &refund, events)?;
     }
-    state::clear(state, consumer.id);
+    state::clear(state, &consumer)?;
     consumer.phase = Phase::Deleted;
     consumer.delete_time = Some(now);
     consumer.deposit = Vec::new();

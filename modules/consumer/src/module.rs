@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::{
-    genesis, invariants, lifecycle, msgs, queries, rewards, ConsumerGenesisState, ConsumerHooks,
-    ConsumerMsg, NoHooks, NAME,
+    genesis, invariants, lifecycle, msgs, queries, rewards, sets, ConsumerGenesisState,
+    ConsumerHooks, ConsumerMsg, NoHooks, NAME,
 };
 use rampart_core::error::AppResult;
 use rampart_core::{
@@ -68,12 +68,14 @@ impl Component for ConsumerModule {
     }
 
     /// Ccv timeouts (launched consumers unheard for `ccv_timeout_seconds` are stopped), deletions
-    /// and pending parameters first, then the per-block rewards of launched consumers.
+    /// and pending parameters first, then the replaced validator sets whose period ended are
+    /// forgotten ([`sets::prune_expired`]), then the per-block rewards of launched consumers.
     fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
         let Scope { state, ctx, events } = block;
         let unbonding = u64::try_from(state.unbonding_time()?.seconds).unwrap_or(0);
         lifecycle::stop_timed_out(state, ctx.time, unbonding, events)?;
         lifecycle::begin_block(state, self.hooks.as_ref(), ctx.time, events)?;
+        sets::prune_expired(state, ctx.time);
         rewards::pay_all(state, &ctx.profile, events)
     }
 

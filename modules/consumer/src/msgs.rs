@@ -1,7 +1,7 @@
 //! The `rampart.consumer.v1` messages: decoding, stateless checks, signers and execution.
 
 use prost::Message;
-use rampart_auth::{AuthRead, AuthWrite};
+use rampart_auth::AuthWrite;
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -17,6 +17,7 @@ use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
 use crate::params;
+use crate::sets;
 use crate::state::{self, module_address};
 use crate::types::{
     check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, PendingInfraction,
@@ -148,12 +149,7 @@ fn register(
 ) -> AppResult<Any> {
     let owner = ctx.block.profile.account(&m.owner, "owner")?;
     check_chain_id(&m.chain_id, &ctx.block.chain_id)?;
-    if state.get(&crate::keys::chain_id(&m.chain_id)).is_some() {
-        return Err(err(
-            ConsumerCode::ChainIdInUse,
-            format!("a live consumer already has chain id {}", m.chain_id),
-        ));
-    }
+    check_chain_id_free(state, &m.chain_id)?;
     check_metadata(&m.name, &m.description, &m.metadata_url)?;
     let consumer_params = ConsumerParams::from_proto(m.params.as_ref())?;
     let module_params = params::load(state)?;
@@ -204,6 +200,36 @@ fn register(
     Ok(response(
         REGISTER_CONSUMER,
         &pb::MsgRegisterConsumerResponse { consumer_id: id },
+    ))
+}
+
+/// A chain id no consumer ever registered: one a live consumer has is `consumer/3`, one a
+/// deleted consumer had is `consumer/18` — chain ids are never reused, so a signature made for a
+/// consumer's chain id (a vote, a header) can only ever be about that consumer.
+fn check_chain_id_free(state: &dyn StateWrite, chain_id: &str) -> AppResult<()> {
+    let Some(bytes) = state.get(&crate::keys::chain_id(chain_id)) else {
+        return Ok(());
+    };
+    let holder = crate::keys::u64_at(&bytes, 0)
+        .ok_or_else(|| AppError::sdk(SdkCode::Logic, "corrupt consumer chain-id index"))?;
+    let holder = state::must_load(state, holder)?;
+    if holder.phase == Phase::Deleted {
+        return Err(err(
+            ConsumerCode::ChainIdReserved,
+            format!(
+                "chain id {chain_id} was consumer {}'s, which is deleted: chain ids are never \
+                 reused",
+                holder.id
+            ),
+        ));
+    }
+    Err(err(
+        ConsumerCode::ChainIdInUse,
+        format!(
+            "consumer {} ({}) already has chain id {chain_id}",
+            holder.id,
+            holder.phase.name()
+        ),
     ))
 }
 
@@ -460,27 +486,32 @@ fn set_commission(
 /// 2. `vsc_id` is above `last_acknowledged_vsc` (`consumer/15`: a replay or a racing relayer's
 ///    duplicate is refused with a stable code, before any signature is checked, so it costs
 ///    little) and at most the last vsc id sent (`consumer/14`);
-/// 3. the header is of the consumer's chain id (`consumer/16`) and the carried set hashes to
-///    its `validators_hash` (`ccv/8`);
-/// 4. that hash is the hash of the consumer's set after some vsc id `k` with
-///    `last_acknowledged_vsc <= k <= vsc_id`, as the provider sent it (`consumer/17`). Why this
-///    loses no honest acknowledgement: the consumer's applied id only grows with its height,
-///    and the set that signs its height `h` is the one after the packets applied by `h - 2`
-///    (CometBFT applies end-block updates two heights later), so it is the set after
-///    `k = applied(h - 2) <= applied(h - 1) = vsc_id`. The last acknowledgement `L` proved
-///    `applied(h' - 1) = L` with a header at `h'`; a new one with `vsc_id > L` proves
-///    `applied(h - 1) > L`, so `h - 1 > h' - 1`, `h - 2 >= h' - 1` and
-///    `k = applied(h - 2) >= applied(h' - 1) = L`;
-/// 5. more than 2/3 of that set signed the header, every signature valid (`ccv/9`, `ccv/10`,
-///    `ccv/12`); gas is charged first, auth's `sig_verify_cost_ed25519` per commit signature
-///    that is not absent;
-/// 6. the header's app hash — the consumer state after `height - 1` — holds `vsc_id` under
+/// 3. the header is one the provider accepts as proof of the consumer's state
+///    ([`sets::verify_consumer_header`]: chain id `consumer/16`, time within the clock drift
+///    `ccv/11`, carried set `ccv/8`, a recorded set within its period `consumer/17`, more than
+///    2/3 signed and every signature valid `ccv/9`, `ccv/10`, `ccv/12`, gas per signature
+///    charged first) **and** its set is the consumer's set after some vsc id `k` with
+///    `last_acknowledged_vsc <= k <= vsc_id` (`consumer/17` otherwise);
+/// 4. the header's app hash — the consumer state after `height - 1` — holds `vsc_id` under
 ///    `ccv/applied_vsc` (`ccv/13`).
+///
+/// The window of step 3 on top of the period: an honest acknowledgement always satisfies it, and
+/// it narrows who can forge one. Honest: the consumer's applied id only grows with its height,
+/// and the set that signs its height `h` is the one after the packets applied by `h - 2`
+/// (CometBFT applies end-block updates two heights later), so it is the set after
+/// `k = applied(h - 2) <= applied(h - 1) = vsc_id`; the last acknowledgement `L` proved
+/// `applied(h' - 1) = L` with a header at `h'`, and a new one with `vsc_id > L` proves
+/// `applied(h - 1) > L`, so `h - 2 >= h' - 1` and `k >= applied(h' - 1) = L`. Safety: a set
+/// before `L` is one the consumer provably replaced — its validators, possibly removed for
+/// leaving or misbehaving, no longer run the consumer and have the least at stake there — and
+/// though its stake may still be slashable for its period, nothing of an acknowledgement needs
+/// its signatures, so they are not accepted for one. (Evidence and downtime records, which may
+/// concern those older heights, accept any set still within its period: [`sets::ANY_SET`].)
 ///
 /// Then `last_acknowledged_vsc = vsc_id`, `last_heard_from` = this block's time (never the
 /// consumer header's), which moves the consumer's ccv-timeout entry; packets up to `vsc_id`
-/// and set hashes below it are pruned. Event `vsc_acknowledged{consumer_id, vsc_id, pruned,
-/// signed_by_vsc, consumer_height}` (`signed_by_vsc`: the `k` of step 4).
+/// are pruned (the sets stay recorded for their period). Event `vsc_acknowledged{consumer_id,
+/// vsc_id, pruned, signed_by_vsc, consumer_height}` (`signed_by_vsc`: the `k` of step 3).
 fn acknowledge(
     state: &mut dyn StateWrite,
     ctx: &MsgContext<'_>,
@@ -518,37 +549,9 @@ fn acknowledge(
             ),
         ));
     }
-    if m.chain_id() != consumer.chain_id {
-        return Err(err(
-            ConsumerCode::ChainIdMismatch,
-            format!(
-                "the header is of chain {}, consumer {} is {}",
-                m.chain_id(),
-                consumer.id,
-                consumer.chain_id
-            ),
-        ));
-    }
-    let hash = m.signing_set_hash()?;
-    let Some(set_vsc) = state::find_set_hash(state, consumer.id, last..=m.vsc_id, &hash) else {
-        return Err(err(
-            ConsumerCode::UnknownValidatorSet,
-            format!(
-                "the header is signed by validator set {}, which is not the set of consumer {} \
-                 after any vsc id from {last} to {}",
-                hex::encode_upper(hash),
-                consumer.id,
-                m.vsc_id
-            ),
-        ));
-    };
-    let per_signature = state.auth_params()?.sig_verify_cost_ed25519;
-    state.charge_gas(
-        per_signature.saturating_mul(m.signature_count()),
-        "acknowledge vsc: ed25519 commit signatures",
-    );
-    m.verify_commit()?;
-    m.verify_proof()?;
+    let verified =
+        sets::verify_consumer_header(state, &consumer, &m.header, ctx.block.time, last..=m.vsc_id)?;
+    m.verify_proof(&verified)?;
     consumer.last_acknowledged_vsc = m.vsc_id;
     consumer.last_heard_from = Some(ctx.block.time);
     state::save(state, &consumer)?;
@@ -558,8 +561,8 @@ fn acknowledge(
             .attr("consumer_id", consumer.id.to_string())
             .attr("vsc_id", m.vsc_id.to_string())
             .attr("pruned", pruned.to_string())
-            .attr("signed_by_vsc", set_vsc.to_string())
-            .attr("consumer_height", m.signed_header.header.height.to_string()),
+            .attr("signed_by_vsc", verified.vsc_id_of_set.to_string())
+            .attr("consumer_height", verified.height.to_string()),
     );
     Ok(response(
         ACKNOWLEDGE_VSC,

@@ -91,7 +91,8 @@ pub fn stop(
     Ok(())
 }
 
-/// Stores `consumer`, keeping the phase index and the live chain-id index in step.
+/// Stores `consumer`, keeping the phase index and the chain-id index in step (a chain id stays
+/// taken by its consumer in every phase, deleted included: chain ids are never reused).
 /// The ccv-timeout queue ([`keys::timeout`]) follows [`Consumer::timeout_at`].
 pub fn save(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
     if let Some(old) = load(state, consumer.id)? {
@@ -106,14 +107,10 @@ pub fn save(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
         state.put(keys::timeout(due, consumer.id), Vec::new());
     }
     state.put(keys::phase(consumer.phase.byte(), consumer.id), Vec::new());
-    if consumer.phase.is_live() {
-        state.put(
-            keys::chain_id(&consumer.chain_id),
-            consumer.id.to_be_bytes().to_vec(),
-        );
-    } else {
-        state.delete(keys::chain_id(&consumer.chain_id));
-    }
+    state.put(
+        keys::chain_id(&consumer.chain_id),
+        consumer.id.to_be_bytes().to_vec(),
+    );
     state.put_proto(keys::consumer(consumer.id), &consumer.to_proto());
     Ok(())
 }
@@ -211,60 +208,6 @@ pub fn diff(old: &[ConsumerValidator], new: &[ConsumerValidator]) -> Vec<pb::Val
         .collect()
 }
 
-/// The CometBFT validator-set hash of `set` as the consumer runs it: its consumer keys with
-/// their powers (validators of power 0 are not in a CometBFT set), hashed as CometBFT does
-/// ([`rampart_ccv::header::ed25519_set`]). Restaking only selects valid ed25519 keys whose
-/// powers add up to at most the provider's own bounded total, so an error is a bug.
-pub fn set_hash(set: &[ConsumerValidator]) -> AppResult<[u8; 32]> {
-    let keys: Vec<(Vec<u8>, u64)> = set
-        .iter()
-        .filter(|v| v.power > 0)
-        .map(|v| (v.consumer_pubkey.to_vec(), v.power))
-        .collect();
-    match rampart_ccv::header::ed25519_set(&keys)?.hash() {
-        tendermint::Hash::Sha256(hash) => Ok(hash),
-        tendermint::Hash::None => Err(corrupt("validator set", "no hash")),
-    }
-}
-
-/// Stores the hash of consumer `id`'s set after packet `vsc_id`.
-pub fn put_set_hash(state: &mut dyn StateWrite, id: u64, vsc_id: u64, hash: &[u8; 32]) {
-    state.put(keys::set_hash(id, vsc_id), hash.to_vec());
-}
-
-/// The stored set hashes of consumer `id` as `(vsc_id, hash)`, ascending.
-pub fn set_hashes(state: &dyn StateRead, id: u64) -> AppResult<Vec<(u64, [u8; 32])>> {
-    let prefix = keys::with_id(keys::SET_HASH, id);
-    state
-        .scan_prefix(&prefix)
-        .map(|(key, value)| {
-            let vsc = keys::u64_at(&key, prefix.len()).ok_or_else(|| corrupt("set hash", ""))?;
-            let hash = value
-                .as_slice()
-                .try_into()
-                .map_err(|_| corrupt("set hash", "not 32 bytes"))?;
-            Ok((vsc, hash))
-        })
-        .collect()
-}
-
-/// The lowest vsc id `k` in `ids` after which consumer `id`'s set hashed to `hash`, if the
-/// provider sent such a set.
-pub fn find_set_hash(
-    state: &dyn StateRead,
-    id: u64,
-    ids: std::ops::RangeInclusive<u64>,
-    hash: &[u8; 32],
-) -> Option<u64> {
-    let prefix = keys::with_id(keys::SET_HASH, id);
-    state
-        .scan_from(&prefix, Some(&keys::set_hash(id, *ids.start())))
-        .filter_map(|(key, value)| Some((keys::u64_at(&key, prefix.len())?, value)))
-        .take_while(|(k, _)| k <= ids.end())
-        .find(|(_, value)| value.as_slice() == hash)
-        .map(|(k, _)| k)
-}
-
 /// Deletes consumer `id`'s entries under `prefix` (keyed `prefix ‖ id ‖ vsc_id`) whose vsc id
 /// is below `below`; returns how many.
 fn delete_below(state: &mut dyn StateWrite, prefix: &[u8], id: u64, below: u64) -> u64 {
@@ -281,11 +224,9 @@ fn delete_below(state: &mut dyn StateWrite, prefix: &[u8], id: u64, below: u64) 
     count
 }
 
-/// Forgets what consumer `id` no longer needs once it applied `vsc_id`: its packets with ids
-/// up to `vsc_id` and its set hashes below it (a later header is signed by a set after some
-/// id at or above `vsc_id`). Returns the number of packets pruned.
+/// Forgets the packets consumer `id` applied once it acknowledged `vsc_id` (ids up to `vsc_id`);
+/// returns how many. The sets they carried stay recorded for their period ([`crate::sets`]).
 pub fn prune_acknowledged(state: &mut dyn StateWrite, id: u64, vsc_id: u64) -> u64 {
-    delete_below(state, keys::SET_HASH, id, vsc_id);
     delete_below(state, keys::VSC_PACKET, id, vsc_id.saturating_add(1))
 }
 
@@ -421,13 +362,14 @@ pub fn put_genesis(state: &mut dyn StateWrite, genesis: &pb::ConsumerGenesis) {
     state.put_proto(keys::genesis(genesis.consumer_id), genesis);
 }
 
-/// Removes everything of consumer `id` but its registry entry: set, packets, set hashes, acks,
-/// genesis, pool, commissions and counters.
-pub fn clear(state: &mut dyn StateWrite, id: u64) {
+/// Removes everything of `consumer` but its registry entry (and so its chain id): set, packets,
+/// recorded sets, acks, genesis, pool, commissions and counters.
+pub fn clear(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
+    let id = consumer.id;
+    crate::sets::clear(state, consumer)?;
     let prefixes = [
         keys::with_id(keys::VALIDATOR, id),
         keys::with_id(keys::VSC_PACKET, id),
-        keys::with_id(keys::SET_HASH, id),
         keys::with_id(keys::SLASH_ACKS, id),
         keys::with_id(keys::COMMISSION, id),
     ];
@@ -440,6 +382,7 @@ pub fn clear(state: &mut dyn StateWrite, id: u64) {
     state.delete(keys::genesis(id));
     state.delete(keys::pool(id));
     state.delete(keys::next_vsc(id));
+    Ok(())
 }
 
 /// The consumer registry as the modules above read it, available on every [`StateRead`].
@@ -480,8 +423,8 @@ impl<T: StateRead + ?Sized> ConsumerRead for T {}
 /// What restaking records in the consumer registry, available on every [`StateWrite`].
 pub trait ConsumerWrite: StateWrite + ConsumerRead {
     /// Launches registered consumer `id` with `genesis` and its initial `set`: phase LAUNCHED,
-    /// the genesis and the set stored (the set is vsc id 0, no packet; its hash is the one an
-    /// acknowledgement may be signed by until the first packet), a `consumer_launched` event.
+    /// the genesis and the set stored (the set is vsc id 0, no packet; it is recorded as sent at
+    /// `time`, [`crate::sets::record_sent`]), a `consumer_launched` event.
     fn launch_consumer(
         &mut self,
         id: u64,
@@ -509,7 +452,7 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
         save(state, &consumer)?;
         put_genesis(state, genesis);
         write_validators(state, id, set);
-        put_set_hash(state, id, 0, &set_hash(set)?);
+        crate::sets::record_sent(state, &consumer, 0, set, time)?;
         events.push(
             Event::new("consumer_launched")
                 .attr("consumer_id", id.to_string())
@@ -540,8 +483,9 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
 
     /// Records `set` as consumer `id`'s new set, computed at `height`/`time`. When it differs
     /// from the set last sent, or slash acks are waiting, stores the next
-    /// [`pb::ValidatorSetChangePacket`] under [`keys::packet`] and the hash of the new set
-    /// ([`keys::set_hash`]), and returns its vsc id (event
+    /// [`pb::ValidatorSetChangePacket`] under [`keys::packet`], records the new set as sent at
+    /// `time` ([`crate::sets::record_sent`]: the set it replaces starts its period), and returns
+    /// its vsc id (event
     /// `vsc_packet{consumer_id, vsc_id, updates, slash_acks}`).
     ///
     /// A set without power would leave the consumer chain without validators (CometBFT halts):
@@ -588,7 +532,8 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
             provider_time: Some(timestamp(time)),
         };
         put_packet(state, &packet);
-        put_set_hash(state, id, vsc_id, &set_hash(set)?);
+        let consumer = must_load(state, id)?;
+        crate::sets::record_sent(state, &consumer, vsc_id, set, time)?;
         for ack in &acks {
             state.delete(keys::slash_ack(id, ack));
         }
@@ -652,69 +597,5 @@ mod tests {
         let op = |n: u8| ChainProfile::rampart().to_valoper(&Address([n; 20]));
         assert_eq!(named, [(2, op(2)), (3, op(3)), (4, op(4)), (9, op(2))]);
         assert_eq!(diff(&[], &old).len(), 3);
-    }
-
-    fn key(seed: u8) -> [u8; 32] {
-        let pk = tendermint::PublicKey::from_raw_ed25519(
-            ed25519_consensus::SigningKey::from([seed; 32])
-                .verification_key()
-                .as_bytes(),
-        )
-        .expect("key");
-        pk.to_bytes().try_into().expect("32 bytes")
-    }
-
-    #[test]
-    fn set_hashes_are_cometbft_hashes_found_from_an_id_and_pruned_below_an_ack() {
-        let mut a = v(1, 0, 10);
-        a.consumer_pubkey = key(1);
-        let mut b = v(2, 0, 20);
-        b.consumer_pubkey = key(2);
-        let mut zero = v(3, 0, 0);
-        zero.consumer_pubkey = key(3);
-        // CometBFT's hash of the keys with power; power 0 is not in a CometBFT set.
-        let expected =
-            rampart_ccv::header::ed25519_set(&[(key(2).to_vec(), 20), (key(1).to_vec(), 10)])
-                .expect("set")
-                .hash();
-        let h = set_hash(&[a, b, zero]).expect("hash");
-        assert_eq!(expected.as_bytes(), h);
-        let other = set_hash(&[a]).expect("hash");
-
-        let mut state = rampart_core::Overlay::new(rampart_core::state::EmptyState);
-        put_set_hash(&mut state, 7, 0, &h);
-        put_set_hash(&mut state, 7, 1, &other);
-        put_set_hash(&mut state, 7, 2, &h);
-        put_set_hash(&mut state, 8, 5, &other);
-        assert_eq!(find_set_hash(&state, 7, 0..=9, &h), Some(0));
-        assert_eq!(find_set_hash(&state, 7, 1..=9, &h), Some(2));
-        assert_eq!(find_set_hash(&state, 7, 1..=1, &h), None);
-        assert_eq!(find_set_hash(&state, 7, 3..=9, &h), None);
-        assert_eq!(
-            find_set_hash(&state, 7, 2..=9, &other),
-            None,
-            "other consumers' hashes"
-        );
-        for vsc in 1..=3 {
-            put_packet(
-                &mut state,
-                &pb::ValidatorSetChangePacket {
-                    consumer_id: 7,
-                    vsc_id: vsc,
-                    ..Default::default()
-                },
-            );
-        }
-        assert_eq!(prune_acknowledged(&mut state, 7, 2), 2);
-        assert_eq!(set_hashes(&state, 7).expect("hashes"), [(2, h)]);
-        assert_eq!(
-            packets(&state, 7)
-                .expect("packets")
-                .iter()
-                .map(|(id, _)| *id)
-                .collect::<Vec<_>>(),
-            [3]
-        );
-        assert_eq!(set_hashes(&state, 8).expect("hashes"), [(5, other)]);
     }
 }

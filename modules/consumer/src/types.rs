@@ -111,11 +111,6 @@ impl Phase {
     pub fn from_name(name: &str) -> Option<Phase> {
         Phase::ALL.into_iter().find(|p| p.name() == name)
     }
-
-    /// Whether the consumer is live (its chain id is taken): every phase but deleted.
-    pub fn is_live(self) -> bool {
-        self != Phase::Deleted
-    }
 }
 
 fn invalid(why: impl Into<String>) -> AppError {

@@ -15,12 +15,14 @@
 //! and the chain vocabulary every module shares:
 //!
 //! - [`address`]: the one 20-byte [`Address`] type and its bech32 forms;
+//! - [`bitmap`]: the chunked missed-block bitmap of a liveness window ([`ChunkedBitmap`]);
 //! - [`profile`]: the [`ChainProfile`] (prefixes, bond denom, power reduction);
 //! - [`pagination`]: the one paginator of list queries;
 //! - [`wire`]: decimals, integers and times in their Cosmos wire forms;
 //! - [`coins`]: coins, their validation and checked coin-list arithmetic.
 
 pub mod address;
+pub mod bitmap;
 pub mod codespace;
 pub mod coins;
 pub mod consensus;
@@ -36,6 +38,7 @@ pub mod state;
 pub mod wire;
 
 pub use address::Address;
+pub use bitmap::ChunkedBitmap;
 pub use coins::Coin;
 pub use context::{BlockContext, BlockTime, GenesisContext, MsgContext, ValidatorUpdate};
 pub use error::{AppError, AppResult, SdkCode};

@@ -11,6 +11,16 @@
 //!    if `tombstone`), a slash ack for the consumer's next packet;
 //! 3. records the infraction so the same evidence is never punished twice.
 //!
+//! # Judged against the consumer it names
+//!
+//! Votes carry no chain id of their own: it is inside what they sign. Evidence is judged against
+//! the consumer id it names and nothing else — that consumer's phase, its chain id for the sign
+//! bytes, its keys, its parameters and its evidence records — so votes signed for chain id `X`
+//! submitted under consumer `N` are refused (`restaking/11`) unless `N`'s chain id is `X`. And
+//! since the registry never gives a chain id to a second consumer (a deleted consumer's stays
+//! reserved, `consumer/18`), a signature valid for `N`'s chain id was made on `N`'s chain: two
+//! honest votes on two chains that happened to share a chain id can never pass for a double vote.
+//!
 //! # The slash, and why it is bounded
 //!
 //! Restaking decides and staking keeps the books. For stake counted at provider height `H` with

@@ -77,10 +77,7 @@ impl SlashingParams {
 
     /// Missed blocks beyond which a validator is down: window − ⌊window × min_signed⌋.
     pub fn max_missed(&self) -> AppResult<u64> {
-        let window = rampart_core::Amount(u128::from(self.signed_blocks_window));
-        let signed = window.mul_floor(self.min_signed_per_window)?;
-        let max = window.checked_sub(signed)?;
-        u64::try_from(max.0).map_err(|_| invalid("window overflows"))
+        rampart_core::bitmap::max_missed(self.signed_blocks_window, self.min_signed_per_window)
     }
 
     /// The SDK's `Params`.

@@ -1,6 +1,7 @@
 //! Per-validator liveness records: the SDK's `ValidatorSigningInfo` and the missed-block bitmap
-//! over the window, stored in 1,024-bit chunks so that one block's update reads and writes one
-//! chunk (O(1)), and a validator's storage is O(window) bits.
+//! over the window, rampart-core's [`rampart_core::ChunkedBitmap`] under `slashing/missed/`
+//! (1,024-bit chunks: one block's update reads and writes one chunk, O(1), and a validator's
+//! storage is O(window) bits).
 
 use cosmos_sdk_proto::cosmos::slashing::v1beta1::ValidatorSigningInfo;
 use rampart_core::context::ConsensusAddress;
@@ -9,7 +10,7 @@ use rampart_core::wire::{block_time, timestamp};
 use rampart_core::ChainProfile;
 use rampart_core::{BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
-use crate::keys::{self, CHUNK_BITS};
+use crate::keys::{self, MISSED_BITMAP};
 
 /// A validator's liveness record in checked types.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,74 +112,24 @@ pub fn all(state: &dyn StateRead) -> AppResult<Vec<SigningInfo>> {
         .collect()
 }
 
-fn chunk_of(index: u64) -> (u64, usize, u8) {
-    let chunk = index / CHUNK_BITS;
-    let bit = index % CHUNK_BITS;
-    // bit < 1024, so bit / 8 < 128 always fits a usize.
-    (chunk, (bit / 8) as usize, 1u8 << (bit % 8))
-}
-
 /// Whether the block at bitmap position `index` was missed.
 pub fn missed(state: &dyn StateRead, address: &ConsensusAddress, index: u64) -> bool {
-    let (chunk, byte, mask) = chunk_of(index);
-    state
-        .get(&keys::missed_chunk(address, chunk))
-        .and_then(|bytes| bytes.get(byte).copied())
-        .is_some_and(|b| b & mask != 0)
+    MISSED_BITMAP.missed(state, address, index)
 }
 
 /// Records whether the block at bitmap position `index` was missed.
 pub fn set_missed(state: &mut dyn StateWrite, address: &ConsensusAddress, index: u64, value: bool) {
-    let (chunk, byte, mask) = chunk_of(index);
-    let key = keys::missed_chunk(address, chunk);
-    let mut bytes = state.get(&key).unwrap_or_default();
-    if bytes.len() < (CHUNK_BITS / 8) as usize {
-        bytes.resize((CHUNK_BITS / 8) as usize, 0);
-    }
-    if value {
-        bytes[byte] |= mask;
-    } else {
-        bytes[byte] &= !mask;
-    }
-    if bytes.iter().all(|b| *b == 0) {
-        state.delete(key);
-    } else {
-        state.put(key, bytes);
-    }
+    MISSED_BITMAP.set_missed(state, address, index, value);
 }
 
 /// Clears `address`'s whole bitmap.
 pub fn clear_missed(state: &mut dyn StateWrite, address: &ConsensusAddress) {
-    let keys: Vec<Vec<u8>> = state
-        .scan_prefix(&keys::missed_prefix(address))
-        .map(|(key, _)| key)
-        .collect();
-    for key in keys {
-        state.delete(key);
-    }
+    MISSED_BITMAP.clear(state, address);
 }
 
 /// The missed positions of `address`'s bitmap, ascending (genesis export).
 pub fn missed_indices(state: &dyn StateRead, address: &ConsensusAddress) -> Vec<u64> {
-    let prefix = keys::missed_prefix(address);
-    let mut out = Vec::new();
-    for (key, bytes) in state.scan_prefix(&prefix) {
-        let Some(chunk) = key
-            .get(prefix.len()..prefix.len() + 8)
-            .and_then(|b| <[u8; 8]>::try_from(b).ok())
-            .map(u64::from_be_bytes)
-        else {
-            continue;
-        };
-        for (i, byte) in bytes.iter().enumerate() {
-            for bit in 0..8u64 {
-                if byte & (1 << bit) != 0 {
-                    out.push(chunk * CHUNK_BITS + i as u64 * 8 + bit);
-                }
-            }
-        }
-    }
-    out
+    MISSED_BITMAP.missed_indices(state, address)
 }
 
 #[cfg(test)]
@@ -187,26 +138,18 @@ mod tests {
     use rampart_core::state::{EmptyState, Overlay};
 
     #[test]
-    fn bitmap_bits_are_independent_across_chunk_edges() {
+    fn bitmap_keys_stay_slashing_missed_address_chunk() {
         let mut state = Overlay::new(EmptyState);
         let a = [1; 20];
-        for index in [0, 7, 8, 1023, 1024, 5000] {
-            assert!(!missed(&state, &a, index));
-            set_missed(&mut state, &a, index, true);
-            assert!(missed(&state, &a, index));
-        }
-        assert!(!missed(&state, &a, 1022));
-        assert!(!missed(&state, &[2; 20], 0), "other validators untouched");
-        assert_eq!(missed_indices(&state, &a), [0, 7, 8, 1023, 1024, 5000]);
-        set_missed(&mut state, &a, 1024, false);
-        assert!(!missed(&state, &a, 1024));
+        set_missed(&mut state, &a, 1024 + 9, true);
+        assert!(missed(&state, &a, 1024 + 9));
+        let key = [b"slashing/missed/".as_slice(), &a, &1u64.to_be_bytes()].concat();
+        let mut chunk = vec![0u8; 128];
+        chunk[1] = 0b10;
+        assert_eq!(state.get(&key), Some(chunk));
+        assert_eq!(missed_indices(&state, &a), [1024 + 9]);
         clear_missed(&mut state, &a);
-        assert!(missed_indices(&state, &a).is_empty());
-        assert_eq!(
-            state.scan_prefix(keys::MISSED).count(),
-            0,
-            "no empty chunks kept"
-        );
+        assert_eq!(state.scan_prefix(keys::MISSED).count(), 0);
     }
 
     #[test]

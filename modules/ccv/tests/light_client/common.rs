@@ -125,6 +125,7 @@ pub fn genesis() -> CcvGenesis {
         applied_provider_height: 0,
         signed_blocks_window: 100,
         min_signed_per_window: "0.5".into(),
+        ..CcvGenesis::default()
     }
 }
 

@@ -2,6 +2,7 @@
 //! keys over CometBFT's canonical votes, verified by `ProdVerifier`; proofs from a real JMT.
 
 mod common;
+mod downtime;
 mod module;
 mod packets;
 mod proofs;

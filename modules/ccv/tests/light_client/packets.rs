@@ -127,7 +127,7 @@ fn packets_apply_in_order_at_the_end_block() {
     );
     assert_eq!(recv(&mut state, &recv_msg(&store, CONSUMER_ID, 2)), Ok(2));
 
-    let updates = vsc::end_block(&mut state, &mut Events::new()).expect("end block");
+    let updates = vsc::end_block(&mut state, HEIGHT, &mut Events::new()).expect("end block");
     let mut got: Vec<(u8, u64)> = updates
         .iter()
         .map(|u| (u.ed25519_pubkey[0], u.power))
@@ -142,7 +142,7 @@ fn packets_apply_in_order_at_the_end_block() {
     assert_eq!(set.len(), 3);
     assert!(set.contains(&(key_of(60)[0], 7, format!("op-{}", key_of(60)[0]))));
     // Nothing left for the next block.
-    assert!(vsc::end_block(&mut state, &mut Events::new())
+    assert!(vsc::end_block(&mut state, HEIGHT, &mut Events::new())
         .expect("empty")
         .is_empty());
     // The height map: vsc 2 is in force from the next height.

@@ -1,0 +1,159 @@
+//! The consumer chain's side of the acknowledgement and header tests (`consumer_acknowledge.rs`,
+//! `consumer_headers.rs`): a consumer's committed state in a real rampart-store JMT, consumer
+//! headers really signed by the ed25519 keys of a set, `MsgAcknowledgeVsc` built from both, and
+//! [`refused_ack`] for bad input. Needs `restaking_support` beside it.
+
+#![allow(dead_code)] // each scenario file uses a different subset
+
+use prost::Message;
+use rampart_ccv::proven::{applied_vsc_value, APPLIED_VSC};
+use rampart_ccv::testing::{raw_set, HeaderSpec, Member};
+use rampart_core::StateRead;
+use rampart_proto::rampart::consumer::v1 as cpb;
+use rampart_store::{Storage, StorageConfig};
+use rampart_testkit::msgs::any;
+use rampart_testkit::*;
+
+use crate::restaking_support::{refused, Net, GAS};
+
+/// A header of consumer chain `chain_id` at `height` carrying `app_hash`, at the mock time of
+/// that height, signed by `set` (which also signs the next height).
+pub fn consumer_header(
+    chain_id: &str,
+    height: u64,
+    app_hash: [u8; 32],
+    set: &[Member],
+) -> HeaderSpec {
+    HeaderSpec {
+        chain_id: chain_id.into(),
+        height,
+        time: MockConsensus::time_of(height),
+        app_hash: app_hash.to_vec(),
+        validators: set.to_vec(),
+        next_validators: set.to_vec(),
+        signers: None,
+    }
+}
+
+/// The consumer chain's committed state: a real rampart-store JMT holding the consumer's
+/// `ccv/applied_vsc` among other keys, one commit per consumer height.
+pub struct ConsumerStore {
+    storage: Storage,
+    height: u64,
+    _dir: tempfile::TempDir,
+}
+
+impl ConsumerStore {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage = Storage::open(dir.path(), StorageConfig::default()).expect("store");
+        Self {
+            storage,
+            height: 0,
+            _dir: dir,
+        }
+    }
+
+    /// Commits the next consumer height with `applied` as the applied vsc id; returns the
+    /// height and its app hash (which the header one height above carries).
+    pub fn commit(&mut self, applied: u64) -> (u64, [u8; 32]) {
+        self.height += 1;
+        let mut changes = rampart_core::Changes::new();
+        changes.insert(
+            APPLIED_VSC.to_vec(),
+            Some(applied_vsc_value(applied).to_vec()),
+        );
+        for i in 0..8u8 {
+            changes.insert(
+                format!("bank/balance/{i:02}").into_bytes(),
+                Some(vec![i, self.height as u8]),
+            );
+        }
+        let pending = self
+            .storage
+            .prepare(self.height, &changes)
+            .expect("prepare");
+        let info = self.storage.commit(pending).expect("commit");
+        (self.height, info.app_hash)
+    }
+
+    /// The encoded ICS-23 proof of `ccv/applied_vsc` at `height`.
+    pub fn proof(&self, height: u64) -> Vec<u8> {
+        let (_, proof) = self
+            .storage
+            .get_with_proof(APPLIED_VSC, height)
+            .expect("proof");
+        proof.encode_to_vec()
+    }
+}
+
+/// A `MsgAcknowledgeVsc` of `vsc_id` by consumer `consumer_id` from the relayer: header `spec`
+/// signed by its validators, carrying `claimed_set` as the signing set, and `proof`.
+pub fn ack_msg(
+    consumer_id: u64,
+    spec: &HeaderSpec,
+    vsc_id: u64,
+    proof: Vec<u8>,
+    claimed_set: &[Member],
+) -> cpb::MsgAcknowledgeVsc {
+    cpb::MsgAcknowledgeVsc {
+        signer: relayer().address().to_string(),
+        consumer_id,
+        vsc_id,
+        signed_header: Some(spec.signed()),
+        validator_set: Some(raw_set(claimed_set)),
+        proof,
+    }
+}
+
+/// An acknowledgement of `vsc_id` by consumer `consumer_id` of chain `chain_id`: the consumer
+/// commits a height that applied it, and the header one height above (signed by `set`) carries
+/// that height's app hash.
+pub fn applied_ack(
+    store: &mut ConsumerStore,
+    chain_id: &str,
+    consumer_id: u64,
+    vsc_id: u64,
+    set: &[Member],
+) -> cpb::MsgAcknowledgeVsc {
+    let (height, app_hash) = store.commit(vsc_id);
+    ack_msg(
+        consumer_id,
+        &consumer_header(chain_id, height + 1, app_hash, set),
+        vsc_id,
+        store.proof(height),
+        set,
+    )
+}
+
+/// The relayer's key (fund it in the provider's genesis).
+pub fn relayer() -> Key {
+    Key::secp(91)
+}
+
+/// The relayer's transaction carrying `msg`.
+pub fn ack_tx(net: &Net, msg: &cpb::MsgAcknowledgeVsc) -> Vec<u8> {
+    net.chain.free_tx(
+        &relayer(),
+        vec![any(rampart_consumer::msgs::ACKNOWLEDGE_VSC, msg)],
+        GAS,
+    )
+}
+
+/// Every `consumer/` key of the committed store.
+pub fn consumer_keys(net: &Net) -> Vec<(Vec<u8>, Vec<u8>)> {
+    net.chain
+        .storage
+        .snapshot()
+        .scan_prefix(b"consumer/")
+        .collect()
+}
+
+/// `msg` fails with `(codespace, code)` and leaves the consumer and restaking sections and every
+/// `consumer/` key of the committed store unchanged.
+pub fn refused_ack(net: &mut Net, msg: &cpb::MsgAcknowledgeVsc, codespace: &str, expected: u32) {
+    net.off_epoch();
+    let before = consumer_keys(net);
+    refused(net, ack_tx(net, msg), codespace, expected);
+    assert_eq!(consumer_keys(net), before, "consumer state unchanged");
+}
