@@ -74,7 +74,7 @@ pub fn check_acknowledgements(state: &dyn StateRead) -> AppResult<()> {
     for id in state::ids_in_phase(state, Phase::Launched) {
         let consumer = state::must_load(state, id)?;
         let last_ack = consumer.last_acknowledged_vsc;
-        let last_sent = state::next_vsc_id(state, id)?.saturating_sub(1);
+        let last_sent = crate::sets::last_sent(state, id)?;
         let current = sets::set_hash(&state::validators(state, id)?)?;
         if !sets::records(state, id)?
             .iter()
@@ -110,7 +110,7 @@ pub fn check_recorded_sets(state: &dyn StateRead) -> AppResult<()> {
             keys::chain_id(&consumer.chain_id),
             id.to_be_bytes().to_vec(),
         ));
-        let last_sent = state::next_vsc_id(state, id)?.saturating_sub(1);
+        let last_sent = crate::sets::last_sent(state, id)?;
         let records = sets::records(state, id)?;
         locks = locks.saturating_add(records.len());
         for r in records.iter().filter(|r| r.vsc_id != last_sent) {

@@ -539,7 +539,7 @@ fn acknowledge(
             ),
         ));
     }
-    let last_sent = state::next_vsc_id(state, consumer.id)?.saturating_sub(1);
+    let last_sent = crate::sets::last_sent(state, consumer.id)?;
     if m.vsc_id > last_sent {
         return Err(err(
             ConsumerCode::VscNotSent,

@@ -32,7 +32,6 @@ use tendermint_proto::google::protobuf::Timestamp;
 use crate::errors::{err, ConsumerCode};
 use crate::header::{ConsumerHeader, VerifiedHeader};
 use crate::keys;
-use crate::state;
 use crate::types::{Consumer, ConsumerValidator};
 
 /// Every vsc id: the range of [`verify_consumer_header`] that accepts any recorded set still
@@ -79,9 +78,16 @@ pub fn period_end(consumer: &Consumer, locked_at: BlockTime) -> AppResult<BlockT
     add_seconds(locked_at, consumer.params.unbonding_period_seconds)
 }
 
-/// The vsc id of the set last sent to consumer `id` (0: the launch set).
-fn last_sent(state: &dyn StateRead, id: u64) -> AppResult<u64> {
-    Ok(state::next_vsc_id(state, id)?.saturating_sub(1))
+/// The vsc id of the set last sent to consumer `id` (0: the launch set): one below the stored
+/// next vsc id, which is absent (1) before the first packet.
+pub fn last_sent(state: &dyn StateRead, id: u64) -> AppResult<u64> {
+    let next = match state.get(&keys::next_vsc(id)) {
+        None => 1,
+        Some(bytes) => <[u8; 8]>::try_from(bytes.as_slice())
+            .map(u64::from_be_bytes)
+            .map_err(|_| corrupt("next vsc id", hex::encode(&bytes)))?,
+    };
+    Ok(next.saturating_sub(1))
 }
 
 /// The time consumer `id`'s set after `vsc_id` was sent, if it is recorded.
@@ -352,6 +358,7 @@ pub fn verify_consumer_header(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state;
     use crate::types::ConsumerParams;
     use rampart_core::state::EmptyState;
     use rampart_core::{Address, Amount, Overlay};

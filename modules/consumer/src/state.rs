@@ -338,7 +338,7 @@ pub fn set_next_id(state: &mut dyn StateWrite, id: u64) {
 
 /// The next vsc id of consumer `id` (1 for a consumer that has sent none).
 pub fn next_vsc_id(state: &dyn StateRead, id: u64) -> AppResult<u64> {
-    Ok(read_u64(state, &keys::next_vsc(id))?.max(1))
+    Ok(crate::sets::last_sent(state, id)?.saturating_add(1))
 }
 
 /// Stores a packet and advances the next vsc id past it.

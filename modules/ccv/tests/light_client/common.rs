@@ -220,3 +220,19 @@ pub fn refused(
     assert_eq!(state.changes(), &before, "state unchanged");
     e
 }
+
+/// Answers the ccv query at `path` through the module trait, from `state`.
+pub fn query<R: prost::Message + Default>(
+    state: &State,
+    path: &str,
+    request: &impl prost::Message,
+) -> rampart_core::error::AppResult<R> {
+    use rampart_core::Module;
+    let profile = ChainProfile::rampart();
+    let ctx = rampart_core::QueryContext {
+        state,
+        profile: &profile,
+    };
+    let bytes = rampart_ccv::CcvModule.query(ctx, path, &request.encode_to_vec())?;
+    Ok(R::decode(bytes.as_slice()).expect("response decodes"))
+}

@@ -12,7 +12,7 @@ use rampart_ccv::{CcvCode, CcvModule};
 use rampart_core::address::consensus_address;
 use rampart_core::context::{ConsensusAddress, VoteInfo};
 use rampart_core::state::{EmptyState, Overlay};
-use rampart_core::{BlockContext, ChainProfile, Events, Module, QueryContext, StateRead};
+use rampart_core::{BlockContext, ChainProfile, Events, Module, StateRead};
 use rampart_proto::rampart::ccv::v1 as pb;
 use rampart_proto::rampart::consumer::v1::{ValidatorSetChangePacket, ValidatorUpdate};
 use rampart_store::Storage;
@@ -427,20 +427,6 @@ fn validators_leaving_and_joining_the_set() {
         ),
         (b.to_vec(), 232, 2, 100)
     );
-}
-
-fn query<R: Message + Default>(
-    state: &State,
-    path: &str,
-    request: &impl Message,
-) -> rampart_core::error::AppResult<R> {
-    let profile = ChainProfile::rampart();
-    let ctx = QueryContext {
-        state,
-        profile: &profile,
-    };
-    let bytes = CcvModule.query(ctx, path, &request.encode_to_vec())?;
-    Ok(R::decode(bytes.as_slice()).expect("response decodes"))
 }
 
 #[test]

@@ -5,9 +5,7 @@ use prost::Message;
 use rampart_ccv::{CcvModule, MSG_UPDATE_PROVIDER_CLIENT, MSG_UPDATE_PROVIDER_CLIENT_RESPONSE};
 use rampart_core::context::{ExecMode, GenesisContext};
 use rampart_core::state::{EmptyState, Overlay};
-use rampart_core::{
-    BlockContext, BlockTime, ChainProfile, Events, Module, MsgContext, QueryContext,
-};
+use rampart_core::{BlockContext, BlockTime, ChainProfile, Events, Module, MsgContext};
 use rampart_proto::rampart::ccv::v1 as pb;
 use tendermint_proto::google::protobuf::Any;
 
@@ -22,20 +20,6 @@ fn any(m: &pb::MsgUpdateProviderClient) -> Any {
         type_url: MSG_UPDATE_PROVIDER_CLIENT.into(),
         value: m.encode_to_vec(),
     }
-}
-
-fn query<R: Message + Default>(
-    state: &State,
-    path: &str,
-    request: &impl Message,
-) -> rampart_core::error::AppResult<R> {
-    let profile = ChainProfile::rampart();
-    let ctx = QueryContext {
-        state,
-        profile: &profile,
-    };
-    let bytes = CcvModule.query(ctx, path, &request.encode_to_vec())?;
-    Ok(R::decode(bytes.as_slice()).expect("response decodes"))
 }
 
 #[test]
