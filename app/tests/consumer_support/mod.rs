@@ -57,12 +57,25 @@ impl ConsumerStore {
     /// Commits the next consumer height with `applied` as the applied vsc id; returns the
     /// height and its app hash (which the header one height above carries).
     pub fn commit(&mut self, applied: u64) -> (u64, [u8; 32]) {
+        self.commit_with(applied, &[])
+    }
+
+    /// [`Self::commit`] that also writes (`Some`) or deletes (`None`) `entries`, e.g. the
+    /// consumer's downtime records.
+    pub fn commit_with(
+        &mut self,
+        applied: u64,
+        entries: &[(Vec<u8>, Option<Vec<u8>>)],
+    ) -> (u64, [u8; 32]) {
         self.height += 1;
         let mut changes = rampart_core::Changes::new();
         changes.insert(
             APPLIED_VSC.to_vec(),
             Some(applied_vsc_value(applied).to_vec()),
         );
+        for (key, value) in entries {
+            changes.insert(key.clone(), value.clone());
+        }
         for i in 0..8u8 {
             changes.insert(
                 format!("bank/balance/{i:02}").into_bytes(),
@@ -79,10 +92,12 @@ impl ConsumerStore {
 
     /// The encoded ICS-23 proof of `ccv/applied_vsc` at `height`.
     pub fn proof(&self, height: u64) -> Vec<u8> {
-        let (_, proof) = self
-            .storage
-            .get_with_proof(APPLIED_VSC, height)
-            .expect("proof");
+        self.proof_of(APPLIED_VSC, height)
+    }
+
+    /// The encoded ICS-23 proof of `key` at `height`.
+    pub fn proof_of(&self, key: &[u8], height: u64) -> Vec<u8> {
+        let (_, proof) = self.storage.get_with_proof(key, height).expect("proof");
         proof.encode_to_vec()
     }
 }
@@ -136,6 +151,15 @@ pub fn ack_tx(net: &Net, msg: &cpb::MsgAcknowledgeVsc) -> Vec<u8> {
     net.chain.free_tx(
         &relayer(),
         vec![any(rampart_consumer::msgs::ACKNOWLEDGE_VSC, msg)],
+        GAS,
+    )
+}
+
+/// The relayer's transaction carrying downtime record submission `msg`.
+pub fn downtime_tx(net: &Net, msg: &cpb::MsgSubmitConsumerDowntime) -> Vec<u8> {
+    net.chain.free_tx(
+        &relayer(),
+        vec![any(rampart_consumer::msgs::SUBMIT_CONSUMER_DOWNTIME, msg)],
         GAS,
     )
 }

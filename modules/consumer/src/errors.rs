@@ -45,5 +45,14 @@ rampart_core::codespace! {
         UnknownValidatorSet = 17,
         /// The chain id was a deleted consumer's: chain ids are never reused.
         ChainIdReserved = 18,
+        /// A downtime record that does not decode, is not in its canonical encoding (the bytes
+        /// the consumer stores), has seq 0 or a consumer address that is not 20 bytes.
+        InvalidDowntimeRecord = 19,
+        /// A downtime record whose seq is at or below the last one processed for the consumer
+        /// (a replay, a racing relayer, or a record older than one already processed).
+        DowntimeOutOfOrder = 20,
+        /// A downtime record whose consumer address is no validator's in the consumer's set of
+        /// the record's vsc id (no attributable consumer key, or not in that set).
+        NotInConsumerSet = 21,
     }
 }

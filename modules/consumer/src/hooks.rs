@@ -2,7 +2,7 @@
 //! gives the consumer module an implementation of [`ConsumerHooks`], so the registry can ask
 //! about pledges without naming restaking.
 
-use rampart_core::{AppResult, Decimal, Events, StateRead, StateWrite};
+use rampart_core::{Address, AppResult, BlockTime, Decimal, Events, StateRead, StateWrite};
 
 /// What the consumer registry asks of the pledge keeper.
 pub trait ConsumerHooks: Send + Sync {
@@ -24,6 +24,34 @@ pub trait ConsumerHooks: Send + Sync {
         consumer_id: u64,
         events: &mut Events,
     ) -> AppResult<()>;
+
+    /// The provider operator whose consumer key on consumer `consumer_id` has consensus address
+    /// `consumer_address` and is attributable at `now` (its current key, or a replaced one still
+    /// within the consumer's unbonding period); `None` when there is none. Without a pledge
+    /// keeper: `None`.
+    fn consumer_key_operator(
+        &self,
+        _state: &dyn StateRead,
+        _consumer_id: u64,
+        _consumer_address: &[u8; 20],
+        _now: BlockTime,
+    ) -> AppResult<Option<Address>> {
+        Ok(None)
+    }
+
+    /// Keeps `operator` out of consumer `consumer_id`'s set until at least `until` (a proven
+    /// downtime on that consumer): never shortens a longer jail, never lifts a tombstone, and
+    /// touches nothing on the provider. Without a pledge keeper: nothing to do.
+    fn jail_on_consumer(
+        &self,
+        _state: &mut dyn StateWrite,
+        _consumer_id: u64,
+        _operator: &Address,
+        _until: BlockTime,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        Ok(())
+    }
 }
 
 /// Hooks that allow everything and keep nothing (a registry with no pledge keeper).

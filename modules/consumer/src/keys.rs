@@ -42,6 +42,8 @@ pub const VSC_PACKET: &[u8] = rampart_ccv::proven::PROVIDER_PACKET_PREFIX;
 pub const NEXT_VSC: &[u8] = b"consumer/next_vsc/";
 /// Slash acks waiting for the next packet.
 pub const SLASH_ACKS: &[u8] = b"consumer/acks/";
+/// The seq of the last downtime record processed per consumer (u64 BE).
+pub const DOWNTIME_SEQ: &[u8] = b"consumer/downtime_seq/";
 /// Reward pools.
 pub const POOL: &[u8] = b"consumer/pool/";
 /// Per-consumer commission rates.
@@ -145,7 +147,12 @@ pub fn next_vsc(id: u64) -> Vec<u8> {
     with_id(NEXT_VSC, id)
 }
 
-/// Key of a pending slash ack.
+/// Key of the seq of the last downtime record processed for a consumer.
+pub fn downtime_seq(id: u64) -> Vec<u8> {
+    with_id(DOWNTIME_SEQ, id)
+}
+
+/// Key of a queued slash ack.
 pub fn slash_ack(id: u64, address: &[u8; 20]) -> Vec<u8> {
     [SLASH_ACKS, &id.to_be_bytes(), address].concat()
 }

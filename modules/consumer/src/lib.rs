@@ -89,6 +89,7 @@
 //! `component`.
 
 pub mod ack;
+pub mod downtime;
 pub mod errors;
 pub mod header;
 pub mod types;

@@ -13,19 +13,20 @@ use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
 
 use crate::ack::AcknowledgeVsc;
+use crate::downtime::SubmitDowntime;
 use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
 use crate::params;
 use crate::sets;
-use crate::state::{self, module_address};
+use crate::state::{self, module_address, ConsumerWrite};
 use crate::types::{
     check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, PendingInfraction,
     Phase,
 };
 pub use crate::urls::{
     ACKNOWLEDGE_VSC, FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER,
-    SET_CONSUMER_COMMISSION, TYPE_URLS, UPDATE_CONSUMER,
+    SET_CONSUMER_COMMISSION, SUBMIT_CONSUMER_DOWNTIME, TYPE_URLS, UPDATE_CONSUMER,
 };
 use rampart_core::coins;
 use rampart_core::wire::{add_seconds, block_time};
@@ -45,6 +46,8 @@ pub enum ConsumerMsg {
     SetCommission(pb::MsgSetConsumerCommission),
     /// Acknowledge applied packets (decoded and checked when decoded).
     Acknowledge(Box<AcknowledgeVsc>),
+    /// Submit a proven downtime record (decoded and checked when decoded).
+    Downtime(Box<SubmitDowntime>),
 }
 
 fn response<M: Message>(type_url: &str, msg: &M) -> Any {
@@ -76,6 +79,10 @@ impl ModuleMsg for ConsumerMsg {
             FUND_CONSUMER_REWARDS => Self::Fund(decode(any)?),
             SET_CONSUMER_COMMISSION => Self::SetCommission(decode(any)?),
             ACKNOWLEDGE_VSC => Self::Acknowledge(Box::new(AcknowledgeVsc::from_proto(
+                &decode(any)?,
+                profile,
+            )?)),
+            SUBMIT_CONSUMER_DOWNTIME => Self::Downtime(Box::new(SubmitDowntime::from_proto(
                 &decode(any)?,
                 profile,
             )?)),
@@ -113,6 +120,7 @@ impl ModuleMsg for ConsumerMsg {
                 profile.valoper(&m.validator, "validator")?
             }
             Self::Acknowledge(m) => m.signer,
+            Self::Downtime(m) => m.signer,
         };
         Ok(vec![signer])
     }
@@ -134,6 +142,7 @@ pub fn execute(
         ConsumerMsg::Fund(m) => fund(state, ctx, m, events),
         ConsumerMsg::SetCommission(m) => set_commission(state, ctx, m, events),
         ConsumerMsg::Acknowledge(m) => acknowledge(state, ctx, m, events),
+        ConsumerMsg::Downtime(m) => submit_downtime(state, hooks, ctx, m, events),
     }
 }
 
@@ -567,5 +576,144 @@ fn acknowledge(
     Ok(response(
         ACKNOWLEDGE_VSC,
         &pb::MsgAcknowledgeVscResponse { pruned },
+    ))
+}
+
+/// The seq of the last downtime record processed for consumer `id` (0: none yet).
+pub fn last_downtime_seq(state: &dyn StateWrite, id: u64) -> AppResult<u64> {
+    match state.get(&crate::keys::downtime_seq(id)) {
+        None => Ok(0),
+        Some(bytes) => crate::keys::u64_at(&bytes, 0)
+            .ok_or_else(|| AppError::sdk(SdkCode::Logic, "corrupt last downtime seq")),
+    }
+}
+
+/// `MsgSubmitConsumerDowntime`: the consumer proved, with a header of its own chain and an ICS-23
+/// proof of its state, that it stored downtime record `seq` against a validator. Checks, in
+/// order (each refusal writes nothing):
+///
+/// 1. the consumer exists (`consumer/5`) and is LAUNCHED (`consumer/7`: a stopped consumer gets
+///    no more packets, so a jail there could never take effect nor be acknowledged);
+/// 2. `seq` is above the last seq processed for the consumer (`consumer/20`: a replay or an
+///    older record, refused before any signature is checked). Acknowledged records are deleted
+///    on the consumer, so gaps are normal;
+/// 3. the header is one the provider accepts as proof of the consumer's state, signed by any set
+///    still within its period ([`sets::verify_consumer_header`] with [`sets::ANY_SET`]: `consumer/16`,
+///    `ccv/11`, `ccv/8`, `consumer/17`, `ccv/9`, `ccv/10`, `ccv/12`; gas per signature first);
+/// 4. the header's app hash holds exactly the record's bytes under `ccv/downtime/ ‖ seq`
+///    (`ccv/13`);
+/// 5. the record's vsc id is one the provider sent (`consumer/17`), and its consumer address is
+///    an attributable consumer key of a provider operator (through [`ConsumerHooks`]) who, when
+///    the record's vsc id is the set last sent, is in that set (`consumer/21` otherwise). For an
+///    older set the provider keeps only its hash, so the key attribution is the check (the
+///    consumer itself records only validators of the set in force).
+///
+/// Then the operator is jailed on this consumer only until this block's time plus the
+/// consumer's downtime `jail_duration_seconds` (it leaves the consumer's set from the next packet;
+/// nothing changes on the provider), the consumer address is queued as a slash ack for the next
+/// packet, and `seq` becomes the last processed. Nothing is slashed: a non-zero downtime slash
+/// fraction is reported in the event (`slash_fraction`) but not applied yet. Event
+/// `consumer_downtime{consumer_id, seq, validator, consumer_address, infraction_height, vsc_id,
+/// missed, window, jailed_until, slash_fraction, consumer_height}`.
+fn submit_downtime(
+    state: &mut dyn StateWrite,
+    hooks: &dyn ConsumerHooks,
+    ctx: &MsgContext<'_>,
+    m: &SubmitDowntime,
+    events: &mut Events,
+) -> AppResult<Any> {
+    let consumer = state::must_load(state, m.consumer_id)?;
+    if consumer.phase != Phase::Launched {
+        return Err(err(
+            ConsumerCode::InvalidPhase,
+            format!(
+                "consumer {} is {}: no downtime is judged",
+                consumer.id,
+                consumer.phase.name()
+            ),
+        ));
+    }
+    let seq = m.record.seq;
+    let last = last_downtime_seq(state, consumer.id)?;
+    if seq <= last {
+        return Err(err(
+            ConsumerCode::DowntimeOutOfOrder,
+            format!(
+                "consumer {}'s downtime records up to seq {last} were processed; {seq} is a replay \
+                 or out of order",
+                consumer.id
+            ),
+        ));
+    }
+    let now = ctx.block.time;
+    let verified = sets::verify_consumer_header(state, &consumer, &m.header, now, sets::ANY_SET)?;
+    m.verify_proof(&verified)?;
+    let vsc_id = m.record.vsc_id;
+    let last_sent = sets::last_sent(state, consumer.id)?;
+    if vsc_id > last_sent {
+        return Err(err(
+            ConsumerCode::UnknownValidatorSet,
+            format!(
+                "downtime record {seq} names vsc id {vsc_id}, never sent to consumer {} (last \
+                 sent: {last_sent})",
+                consumer.id
+            ),
+        ));
+    }
+    let profile = &ctx.block.profile;
+    let address = m.consumer_address;
+    let not_in_set = || {
+        err(
+            ConsumerCode::NotInConsumerSet,
+            format!(
+                "{} is no validator of consumer {}'s set after vsc id {vsc_id}",
+                profile.to_valcons(&address),
+                consumer.id
+            ),
+        )
+    };
+    let op = hooks
+        .consumer_key_operator(state, consumer.id, &address, now)?
+        .ok_or_else(not_in_set)?;
+    if vsc_id == last_sent {
+        let in_set = state::validators(state, consumer.id)?.iter().any(|v| {
+            v.operator == op
+                && v.power > 0
+                && rampart_core::address::consensus_address(&v.consumer_pubkey) == address
+        });
+        if !in_set {
+            return Err(not_in_set());
+        }
+    }
+    let downtime = consumer.params.downtime;
+    let jailed_until = add_seconds(now, downtime.jail_duration_seconds)?;
+    hooks.jail_on_consumer(state, consumer.id, &op, jailed_until, events)?;
+    state.add_slash_ack(consumer.id, &address);
+    state.put(
+        crate::keys::downtime_seq(consumer.id),
+        seq.to_be_bytes().to_vec(),
+    );
+    let validator = profile.to_valoper(&op);
+    let until = rampart_core::wire::rfc3339(jailed_until);
+    events.push(
+        Event::new("consumer_downtime")
+            .attr("consumer_id", consumer.id.to_string())
+            .attr("seq", seq.to_string())
+            .attr("validator", validator.clone())
+            .attr("consumer_address", profile.to_valcons(&address))
+            .attr("infraction_height", m.record.infraction_height.to_string())
+            .attr("vsc_id", vsc_id.to_string())
+            .attr("missed", m.record.missed.to_string())
+            .attr("window", m.record.window.to_string())
+            .attr("jailed_until", until.clone())
+            .attr("slash_fraction", downtime.slash_fraction.to_string())
+            .attr("consumer_height", verified.height.to_string()),
+    );
+    Ok(response(
+        SUBMIT_CONSUMER_DOWNTIME,
+        &pb::MsgSubmitConsumerDowntimeResponse {
+            validator,
+            jailed_until: until,
+        },
     ))
 }

@@ -382,6 +382,7 @@ pub fn clear(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
     state.delete(keys::genesis(id));
     state.delete(keys::pool(id));
     state.delete(keys::next_vsc(id));
+    state.delete(keys::downtime_seq(id));
     Ok(())
 }
 

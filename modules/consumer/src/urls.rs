@@ -21,6 +21,9 @@ pub const SET_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.MsgSetConsumerCo
 /// Type URL of `MsgAcknowledgeVsc`.
 pub const ACKNOWLEDGE_VSC: &str = "/rampart.consumer.v1.MsgAcknowledgeVsc";
 
+/// Type URL of `MsgSubmitConsumerDowntime`.
+pub const SUBMIT_CONSUMER_DOWNTIME: &str = "/rampart.consumer.v1.MsgSubmitConsumerDowntime";
+
 /// Every message type URL the module handles.
 pub const TYPE_URLS: &[&str] = &[
     REGISTER_CONSUMER,
@@ -29,6 +32,7 @@ pub const TYPE_URLS: &[&str] = &[
     FUND_CONSUMER_REWARDS,
     SET_CONSUMER_COMMISSION,
     ACKNOWLEDGE_VSC,
+    SUBMIT_CONSUMER_DOWNTIME,
 ];
 
 // Query paths (rampart.consumer.v1.Query).

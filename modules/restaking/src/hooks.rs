@@ -3,7 +3,10 @@
 //! it above `max_slash_exposure`, and a deleted consumer's pledges, keys and records are dropped.
 
 use rampart_consumer::ConsumerHooks;
-use rampart_core::{AppResult, Decimal, Event, Events, StateRead, StateWrite};
+use rampart_core::wire::{block_time, timestamp};
+use rampart_core::{Address, AppResult, BlockTime, Decimal, Event, Events, StateRead, StateWrite};
+
+use crate::consumer_keys;
 
 use crate::exposure;
 use crate::genesis::clear_consumer;
@@ -48,6 +51,42 @@ impl ConsumerHooks for RestakingHooks {
                 .attr("consumer_id", consumer_id.to_string())
                 .attr("pledges", dropped.to_string()),
         );
+        Ok(())
+    }
+
+    fn consumer_key_operator(
+        &self,
+        state: &dyn StateRead,
+        consumer_id: u64,
+        consumer_address: &[u8; 20],
+        now: BlockTime,
+    ) -> AppResult<Option<Address>> {
+        Ok(
+            consumer_keys::by_address(state, consumer_id, consumer_address)?
+                .filter(|r| r.attributable(now))
+                .map(|r| r.operator),
+        )
+    }
+
+    fn jail_on_consumer(
+        &self,
+        state: &mut dyn StateWrite,
+        consumer_id: u64,
+        operator: &Address,
+        until: BlockTime,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        let mut record = pledge::jail_record(state, consumer_id, operator)?.unwrap_or_default();
+        let current = record
+            .jailed_until
+            .as_ref()
+            .map(block_time)
+            .transpose()?
+            .unwrap_or_default();
+        if until > current {
+            record.jailed_until = Some(timestamp(until));
+        }
+        pledge::set_jail(state, consumer_id, operator, &record);
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 //! `rampart.consumer.v1` messages: registering, updating, removing and funding consumer chains,
-//! per-consumer commissions, and the relayer's acknowledgements of applied packets.
+//! per-consumer commissions, and the relayer's acknowledgements of applied packets and proven
+//! downtime records.
 
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmrs::{AccountId, Any};
 pub use rampart_consumer::urls::{
     ACKNOWLEDGE_VSC, FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER,
-    SET_CONSUMER_COMMISSION, UPDATE_CONSUMER,
+    SET_CONSUMER_COMMISSION, SUBMIT_CONSUMER_DOWNTIME, UPDATE_CONSUMER,
 };
 use rampart_proto::rampart::consumer::v1 as pb;
 use tendermint_proto::types::{SignedHeader, ValidatorSet};
@@ -77,6 +78,31 @@ pub fn acknowledge_vsc_msg(
             vsc_id,
             signed_header: Some(signed_header),
             validator_set: Some(validator_set),
+            proof,
+        },
+    )
+}
+
+/// A `MsgSubmitConsumerDowntime` from `signer`: consumer `consumer_id` stored downtime record
+/// `record` (its exact stored bytes, an encoded `rampart.ccv.v1.DowntimeRecord`), as `proof` (an
+/// encoded ICS-23 `CommitmentProof` of the consumer's `ccv/downtime/ ‖ seq`, read at height
+/// `signed_header.height - 1`) shows against `signed_header`, signed by `validator_set`.
+pub fn submit_downtime_msg(
+    signer: &AccountId,
+    consumer_id: u64,
+    signed_header: SignedHeader,
+    validator_set: ValidatorSet,
+    record: Vec<u8>,
+    proof: Vec<u8>,
+) -> Any {
+    to_any(
+        SUBMIT_CONSUMER_DOWNTIME,
+        &pb::MsgSubmitConsumerDowntime {
+            signer: signer.to_string(),
+            consumer_id,
+            signed_header: Some(signed_header),
+            validator_set: Some(validator_set),
+            record,
             proof,
         },
     )
