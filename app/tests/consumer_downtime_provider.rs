@@ -323,6 +323,24 @@ fn proven_downtime_jails_on_the_consumer_only_and_is_acknowledged_in_the_next_pa
     let (m, _, _) = submission(&mut store, 0, &[&two], &launch_set);
     refused_downtime(&mut net, &m, "consumer", 20);
 
+    // Genesis export → import keeps the last seq processed (a replay stays refused).
+    let exported = net.chain.driver.app.export().expect("exports");
+    assert_eq!(
+        exported["consumer"]["consumers"][0]["last_downtime_seq"],
+        "3"
+    );
+    assert_eq!(
+        exported["consumer"]["consumers"][1]["last_downtime_seq"],
+        "0"
+    );
+    let again = Chain::from_genesis(&exported, true);
+    let reexported = again.driver.app.export().expect("exports");
+    assert_eq!(reexported["consumer"], exported["consumer"]);
+    assert_eq!(
+        rampart_consumer::state::last_downtime_seq(&again.storage.snapshot(), 0).expect("reads"),
+        3
+    );
+
     // After its jail the validator comes back with the next packet.
     let back = at + 31;
     net.until(back);

@@ -32,7 +32,7 @@
 //!     "last_acknowledged_vsc": "0",
 //!     "set_hashes": [{"vsc_id": "0", "hash": "hex", "locked_at": "2026-01-01T00:00:10Z"},
 //!                    {"vsc_id": "1", "hash": "hex", "locked_at": "2026-01-01T00:00:15Z"}],
-//!     "pending_slash_acks": ["hex"],
+//!     "pending_slash_acks": ["hex"], "last_downtime_seq": "0",
 //!     "reward_pool": [], "commissions": [{"validator": "rampartvaloper1…", "rate": "0.05"}]
 //!   }]
 //! }
@@ -307,6 +307,7 @@ fn export_one(
                 locked_at: rfc3339(r.locked_at),
             })
             .collect(),
+        last_downtime_seq: state::last_downtime_seq(state, id)?,
         genesis,
         validators,
         next_vsc_id: next_vsc,
@@ -519,6 +520,7 @@ fn import_one(
             Vec::new(),
         );
     }
+    state::set_last_downtime_seq(state, id, g.last_downtime_seq);
     let pool = parse_coins(&proto_coins(&g.reward_pool))
         .map_err(|e| invalid(format!("{}: {}", at("reward_pool"), e.log)))?;
     state::set_pool(state, id, &pool);

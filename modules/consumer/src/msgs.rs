@@ -579,15 +579,6 @@ fn acknowledge(
     ))
 }
 
-/// The seq of the last downtime record processed for consumer `id` (0: none yet).
-pub fn last_downtime_seq(state: &dyn StateWrite, id: u64) -> AppResult<u64> {
-    match state.get(&crate::keys::downtime_seq(id)) {
-        None => Ok(0),
-        Some(bytes) => crate::keys::u64_at(&bytes, 0)
-            .ok_or_else(|| AppError::sdk(SdkCode::Logic, "corrupt last downtime seq")),
-    }
-}
-
 /// `MsgSubmitConsumerDowntime`: the consumer proved, with a header of its own chain and an ICS-23
 /// proof of its state, that it stored downtime record `seq` against a validator. Checks, in
 /// order (each refusal writes nothing):
@@ -634,7 +625,7 @@ fn submit_downtime(
         ));
     }
     let seq = m.record.seq;
-    let last = last_downtime_seq(state, consumer.id)?;
+    let last = state::last_downtime_seq(state, consumer.id)?;
     if seq <= last {
         return Err(err(
             ConsumerCode::DowntimeOutOfOrder,
@@ -689,10 +680,7 @@ fn submit_downtime(
     let jailed_until = add_seconds(now, downtime.jail_duration_seconds)?;
     hooks.jail_on_consumer(state, consumer.id, &op, jailed_until, events)?;
     state.add_slash_ack(consumer.id, &address);
-    state.put(
-        crate::keys::downtime_seq(consumer.id),
-        seq.to_be_bytes().to_vec(),
-    );
+    state::set_last_downtime_seq(state, consumer.id, seq);
     let validator = profile.to_valoper(&op);
     let until = rampart_core::wire::rfc3339(jailed_until);
     events.push(

@@ -357,6 +357,21 @@ pub fn genesis(state: &dyn StateRead, id: u64) -> AppResult<Option<pb::ConsumerG
         .map_err(|e| corrupt("genesis", e))
 }
 
+/// The seq of the last downtime record processed for consumer `id` (0: none yet).
+pub fn last_downtime_seq(state: &dyn StateRead, id: u64) -> AppResult<u64> {
+    match state.get(&keys::downtime_seq(id)) {
+        None => Ok(0),
+        Some(bytes) => keys::u64_at(&bytes, 0).ok_or_else(|| corrupt("last downtime seq", "")),
+    }
+}
+
+/// Records `seq` as the last downtime record processed for consumer `id` (0 stores nothing).
+pub fn set_last_downtime_seq(state: &mut dyn StateWrite, id: u64, seq: u64) {
+    if seq > 0 {
+        state.put(keys::downtime_seq(id), seq.to_be_bytes().to_vec());
+    }
+}
+
 /// Stores the genesis of a consumer.
 pub fn put_genesis(state: &mut dyn StateWrite, genesis: &pb::ConsumerGenesis) {
     state.put_proto(keys::genesis(genesis.consumer_id), genesis);
