@@ -7,19 +7,13 @@
 //! same defects of provider headers ([`rampart_ccv::CcvCode`]); `vsc_id = 0` is `consumer/15`
 //! (the launch set, acknowledged by the launch itself).
 
-use prost::Message;
-use rampart_ccv::errors::{err as ccv_err, CcvCode};
 use rampart_ccv::proven::{applied_vsc_value, APPLIED_VSC};
 use rampart_core::error::AppResult;
 use rampart_core::{Address, ChainProfile};
 use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::errors::{err, ConsumerCode};
-use crate::header::{ConsumerHeader, VerifiedHeader};
-
-/// The largest ICS-23 proof an acknowledgement may carry, in bytes (a JMT existence proof is at
-/// most 256 sibling hashes and a leaf: under 9 KiB).
-pub const MAX_PROOF_BYTES: usize = 16 * 1024;
+use crate::header::{decode_proof, prove, ConsumerHeader, VerifiedHeader};
 
 /// A decoded, statelessly checked `MsgAcknowledgeVsc`.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +33,7 @@ pub struct AcknowledgeVsc {
 impl AcknowledgeVsc {
     /// Decodes and checks `m`: the signer with `profile` (`sdk/7`); a positive `vsc_id`
     /// (`consumer/15`); the header and its set ([`ConsumerHeader::from_proto`]: `ccv/8`,
-    /// `ccv/9`, `ccv/14`); a proof of at most [`MAX_PROOF_BYTES`] (`ccv/14`) that decodes as a
+    /// `ccv/9`, `ccv/14`); a proof of at most [`MAX_PROOF_BYTES`](crate::header::MAX_PROOF_BYTES) (`ccv/14`) that decodes as a
     /// non-empty `CommitmentProof` (`ccv/13`).
     pub fn from_proto(m: &pb::MsgAcknowledgeVsc, profile: &ChainProfile) -> AppResult<Self> {
         let signer = profile.account(&m.signer, "signer")?;
@@ -51,21 +45,7 @@ impl AcknowledgeVsc {
         }
         let header =
             ConsumerHeader::from_proto(m.signed_header.as_ref(), m.validator_set.as_ref())?;
-        if m.proof.len() > MAX_PROOF_BYTES {
-            return Err(ccv_err(
-                CcvCode::MessageTooLarge,
-                format!("proof: {} bytes, at most {MAX_PROOF_BYTES}", m.proof.len()),
-            ));
-        }
-        let proof = ics23::CommitmentProof::decode(m.proof.as_slice())
-            .ok()
-            .filter(|p| p.proof.is_some())
-            .ok_or_else(|| {
-                ccv_err(
-                    CcvCode::InvalidProof,
-                    "proof: not an ICS-23 CommitmentProof",
-                )
-            })?;
+        let proof = decode_proof(&m.proof)?;
         Ok(Self {
             signer,
             consumer_id: m.consumer_id,
@@ -79,30 +59,20 @@ impl AcknowledgeVsc {
     /// (the state after height `verified.height - 1`) holds `vsc_id` under `ccv/applied_vsc`
     /// (`ccv/13` otherwise).
     pub fn verify_proof(&self, verified: &VerifiedHeader) -> AppResult<()> {
-        if ics23::verify_membership::<ics23::HostFunctionsManager>(
+        prove(
             &self.proof,
-            &jmt::ics23_spec(),
-            &verified.app_hash,
+            verified,
             APPLIED_VSC,
             &applied_vsc_value(self.vsc_id),
-        ) {
-            Ok(())
-        } else {
-            Err(ccv_err(
-                CcvCode::InvalidProof,
-                format!(
-                    "the proof does not prove applied vsc id {} against the app hash of consumer \
-                     header {}",
-                    self.vsc_id, verified.height
-                ),
-            ))
-        }
+            &format!("applied vsc id {}", self.vsc_id),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampart_ccv::errors::CcvCode;
 
     fn code(m: &pb::MsgAcknowledgeVsc) -> (&'static str, u32) {
         let e = AcknowledgeVsc::from_proto(m, &ChainProfile::rampart()).expect_err("refused");

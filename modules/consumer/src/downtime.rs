@@ -12,9 +12,8 @@ use rampart_core::{Address, ChainProfile};
 use rampart_proto::rampart::ccv::v1::DowntimeRecord;
 use rampart_proto::rampart::consumer::v1 as pb;
 
-use crate::ack::MAX_PROOF_BYTES;
 use crate::errors::{err, ConsumerCode};
-use crate::header::{ConsumerHeader, VerifiedHeader};
+use crate::header::{decode_proof, prove, ConsumerHeader, VerifiedHeader};
 
 /// The largest encoded downtime record accepted, in bytes (a real one is under 80).
 pub const MAX_RECORD_BYTES: usize = 256;
@@ -43,7 +42,7 @@ impl SubmitDowntime {
     /// ([`ConsumerHeader::from_proto`]: `ccv/8`, `ccv/9`, `ccv/14`); a record of at most
     /// [`MAX_RECORD_BYTES`] (`ccv/14`) that decodes as a `DowntimeRecord` with a positive seq and
     /// a 20-byte consumer address and re-encodes to the same bytes — the bytes the consumer
-    /// stores (`consumer/19`); a proof of at most [`MAX_PROOF_BYTES`] (`ccv/14`) that decodes as
+    /// stores (`consumer/19`); a proof of at most [`MAX_PROOF_BYTES`](crate::header::MAX_PROOF_BYTES) (`ccv/14`) that decodes as
     /// a non-empty `CommitmentProof` (`ccv/13`).
     pub fn from_proto(
         m: &pb::MsgSubmitConsumerDowntime,
@@ -82,21 +81,7 @@ impl SubmitDowntime {
             .as_slice()
             .try_into()
             .map_err(|_| bad("the consumer address must be 20 bytes"))?;
-        if m.proof.len() > MAX_PROOF_BYTES {
-            return Err(ccv_err(
-                CcvCode::MessageTooLarge,
-                format!("proof: {} bytes, at most {MAX_PROOF_BYTES}", m.proof.len()),
-            ));
-        }
-        let proof = ics23::CommitmentProof::decode(m.proof.as_slice())
-            .ok()
-            .filter(|p| p.proof.is_some())
-            .ok_or_else(|| {
-                ccv_err(
-                    CcvCode::InvalidProof,
-                    "proof: not an ICS-23 CommitmentProof",
-                )
-            })?;
+        let proof = decode_proof(&m.proof)?;
         Ok(Self {
             signer,
             consumer_id: m.consumer_id,
@@ -111,24 +96,13 @@ impl SubmitDowntime {
     /// Verifies the ICS-23 proof that the consumer's state committed by `verified`'s app hash
     /// holds the record's bytes under `ccv/downtime/ ‖ seq` (`ccv/13` otherwise).
     pub fn verify_proof(&self, verified: &VerifiedHeader) -> AppResult<()> {
-        if ics23::verify_membership::<ics23::HostFunctionsManager>(
+        prove(
             &self.proof,
-            &jmt::ics23_spec(),
-            &verified.app_hash,
+            verified,
             &downtime_key(self.record.seq),
             &self.record_bytes,
-        ) {
-            Ok(())
-        } else {
-            Err(ccv_err(
-                CcvCode::InvalidProof,
-                format!(
-                    "the proof does not prove downtime record {} against the app hash of \
-                     consumer header {}",
-                    self.record.seq, verified.height
-                ),
-            ))
-        }
+            &format!("downtime record {}", self.record.seq),
+        )
     }
 }
 

@@ -198,6 +198,60 @@ pub struct VerifiedHeader {
     pub vsc_id_of_set: u64,
 }
 
+/// The largest ICS-23 proof a message about consumer state may carry, in bytes (a JMT existence
+/// proof is at most 256 sibling hashes and a leaf: under 9 KiB).
+pub const MAX_PROOF_BYTES: usize = 16 * 1024;
+
+/// An ICS-23 proof of consumer state from its bytes: at most [`MAX_PROOF_BYTES`] (`ccv/14`), a
+/// `CommitmentProof` that carries a proof (`ccv/13`).
+pub fn decode_proof(bytes: &[u8]) -> AppResult<ics23::CommitmentProof> {
+    use prost::Message;
+    if bytes.len() > MAX_PROOF_BYTES {
+        return Err(ccv_err(
+            CcvCode::MessageTooLarge,
+            format!("proof: {} bytes, at most {MAX_PROOF_BYTES}", bytes.len()),
+        ));
+    }
+    ics23::CommitmentProof::decode(bytes)
+        .ok()
+        .filter(|p| p.proof.is_some())
+        .ok_or_else(|| {
+            ccv_err(
+                CcvCode::InvalidProof,
+                "proof: not an ICS-23 CommitmentProof",
+            )
+        })
+}
+
+/// Verifies that the consumer state committed by `verified`'s app hash (the state after height
+/// `verified.height - 1`) holds `value` under `key`; `what` names the value in the `ccv/13`
+/// refusal.
+pub fn prove(
+    proof: &ics23::CommitmentProof,
+    verified: &VerifiedHeader,
+    key: &[u8],
+    value: &[u8],
+    what: &str,
+) -> AppResult<()> {
+    if ics23::verify_membership::<ics23::HostFunctionsManager>(
+        proof,
+        &jmt::ics23_spec(),
+        &verified.app_hash,
+        key,
+        value,
+    ) {
+        Ok(())
+    } else {
+        Err(ccv_err(
+            CcvCode::InvalidProof,
+            format!(
+                "the proof does not prove {what} against the app hash of consumer header {}",
+                verified.height
+            ),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
