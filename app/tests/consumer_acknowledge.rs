@@ -74,29 +74,13 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
         &[&owner, &reporter],
         restaking_params("1", 4),
     );
-    let spawn = net.chain.driver.height + 4;
-    net.free_ok(
+    let never = register(
         &owner,
-        vec![
-            register(
-                &owner,
-                CONSUMER_CHAIN,
-                Some(spawn),
-                Some(consumer_params(1, 0, "0.05", 0)),
-            ),
-            register(
-                &owner,
-                "never-1",
-                None,
-                Some(consumer_params(1, 0, "0.05", 0)),
-            ),
-        ],
+        "never-1",
+        None,
+        Some(consumer_params(1, 0, "0.05", 0)),
     );
-    for (validator, key) in v.iter().zip(&k).take(2) {
-        net.operator_ok(validator, vec![opt_in(validator, 0, 10_000, Some(key))]);
-    }
-    net.until(spawn);
-    assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
+    let spawn = launch_consumer_0(&mut net, &owner, CONSUMER_CHAIN, vec![never], &v, &k);
     let launch_set = vec![member(&k[0], 30), member(&k[1], 20)];
     // The genesis names the provider operator behind every initial key.
     let genesis = net.consumer_genesis(0);

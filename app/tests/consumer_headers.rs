@@ -93,21 +93,7 @@ fn headers_are_accepted_from_sets_within_their_period_the_clock_drift_and_valid_
         &[&owner, &relayer()],
         restaking_params("1", 4),
     );
-    let spawn = net.chain.driver.height + 4;
-    net.free_ok(
-        &owner,
-        vec![register(
-            &owner,
-            CHAIN,
-            Some(spawn),
-            Some(consumer_params(1, 0, "0.05", 0)),
-        )],
-    );
-    for (validator, key) in v.iter().zip(&k).take(2) {
-        net.operator_ok(validator, vec![opt_in(validator, 0, 10_000, Some(key))]);
-    }
-    net.until(spawn);
-    assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
+    let spawn = launch_consumer_0(&mut net, &owner, CHAIN, Vec::new(), &v, &k);
     let set_0 = vec![member(&k[0], 30), member(&k[1], 20)];
     // The launch set is in force: recorded, not queued.
     assert_eq!(recorded(&net), (vec![0], 0));

@@ -12,9 +12,10 @@ use rampart_core::StateRead;
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_store::{Storage, StorageConfig};
 use rampart_testkit::msgs::any;
+use rampart_testkit::restaking::{opt_in, register};
 use rampart_testkit::*;
 
-use crate::restaking_support::{refused, Net, GAS};
+use crate::restaking_support::{consumer_params, refused, Net, GAS};
 
 /// A header of consumer chain `chain_id` at `height` carrying `app_hash`, at the mock time of
 /// that height, signed by `set` (which also signs the next height).
@@ -180,4 +181,33 @@ pub fn refused_ack(net: &mut Net, msg: &cpb::MsgAcknowledgeVsc, codespace: &str,
     let before = consumer_keys(net);
     refused(net, ack_tx(net, msg), codespace, expected);
     assert_eq!(consumer_keys(net), before, "consumer state unchanged");
+}
+
+/// Launches consumer 0: `net` registers it (`chain_id`, spawning 4 blocks from now) and then
+/// `others` (further registrations by `owner`), the first two of `validators` opt in with all
+/// their bonded stake and consumer keys `keys`, and the chain runs to the launch; returns the
+/// launch height.
+pub fn launch_consumer_0(
+    net: &mut Net,
+    owner: &Key,
+    chain_id: &str,
+    others: Vec<tendermint_proto::google::protobuf::Any>,
+    validators: &[TestValidator],
+    keys: &[ed25519_consensus::SigningKey],
+) -> u64 {
+    let spawn = net.chain.driver.height + 4;
+    let mut registrations = vec![register(
+        owner,
+        chain_id,
+        Some(spawn),
+        Some(consumer_params(1, 0, "0.05", 0)),
+    )];
+    registrations.extend(others);
+    net.free_ok(owner, registrations);
+    for (validator, key) in validators.iter().zip(keys).take(2) {
+        net.operator_ok(validator, vec![opt_in(validator, 0, 10_000, Some(key))]);
+    }
+    net.until(spawn);
+    assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
+    spawn
 }
