@@ -40,6 +40,7 @@ const JSON_MESSAGES: &[&str] = &[
     ".rampart.consumer.v1.GenesisPacket",
     ".rampart.consumer.v1.GenesisCommission",
     ".rampart.consumer.v1.GenesisSetHash",
+    ".rampart.consumer.v1.GenesisSlashMeter",
     ".rampart.consumer.v1.GenesisConsumer",
     ".rampart.consumer.v1.InfractionParams",
     ".rampart.restaking.v1.GenesisState",
@@ -48,6 +49,7 @@ const JSON_MESSAGES: &[&str] = &[
     ".rampart.restaking.v1.GenesisConsumerKey",
     ".rampart.restaking.v1.GenesisJail",
     ".rampart.restaking.v1.GenesisEvidence",
+    ".rampart.restaking.v1.GenesisRemoval",
     ".rampart.restaking.v1.Params",
 ];
 

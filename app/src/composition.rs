@@ -94,16 +94,19 @@ impl Modules {
     ///    in end block, after staking's, so launches and epoch validator sets see the bonded set
     ///    and tokens as this block left them. It returns no provider validator updates.
     ///
-    /// A consumer chain's profile (`Modules::consumer()`, to come) is `chain`, `auth`, `bank`
-    /// and the consumer-side module owning the validator set, with no staking.
+    /// A consumer chain's profile ([`Modules::consumer`]) is `chain`, `auth`, `bank` and the
+    /// consumer-side module owning the validator set, with no staking.
     pub fn provider() -> Self {
         let staking = rampart_staking::StakingModule::with_hooks(
             Arc::new(BankPools),
-            Arc::new(rampart_distribution::DistributionHooks),
+            Arc::new(rampart_staking::HookList(vec![
+                Arc::new(rampart_distribution::DistributionHooks),
+                Arc::new(rampart_restaking::RemovalHooks),
+            ])),
         );
         let slashing = rampart_slashing::SlashingModule::new(staking.clone());
         let consumer = rampart_consumer::ConsumerModule::with_hooks(Arc::new(
-            rampart_restaking::RestakingHooks,
+            rampart_restaking::RestakingHooks::new(staking.clone()),
         ));
         let restaking = rampart_restaking::RestakingModule::new(staking.clone());
         Self::builder()

@@ -6,7 +6,10 @@
 //! unslashed on the provider. Every bad input — a bad proof, a replayed or older seq, a set the
 //! provider never sent, a vsc id never sent, a validator not in the set of the record's vsc id, a
 //! consumer address nobody has, another (or no, or a not launched) consumer — is refused with its
-//! stable code and leaves the consumer and restaking state unchanged.
+//! stable code and leaves the consumer and restaking state unchanged. The slash meter throttles
+//! downtime per consumer (refused with `consumer/22` while negative, handled again once it
+//! replenishes), and a non-zero downtime fraction slashes at most that fraction of the pledge
+//! counted in the set.
 
 mod consumer_support;
 mod restaking_support;
@@ -33,6 +36,28 @@ fn params(jail: u64) -> cpb::ConsumerParams {
         downtime: Some(infraction("0", jail, false)),
         ..consumer_params(1, 0, "0.05", 0)
     }
+}
+
+/// The provider of `provider_genesis` whose consumer slash meters allow `fraction` of a
+/// consumer's power per `period` seconds (a mock block is one second).
+fn provider_with_meter(
+    validators: &[(&TestValidator, u128)],
+    funded: &[&Key],
+    fraction: &str,
+    period: u64,
+) -> Net {
+    let mut app_state = provider_genesis(validators, funded, restaking_params("1", 4));
+    app_state["consumer"]["params"]["slash_meter_fraction"] = fraction.into();
+    app_state["consumer"]["params"]["slash_meter_period_seconds"] = period.to_string().into();
+    Net::new(Chain::from_genesis(&app_state, true))
+}
+
+/// Consumer `id`'s slash meter.
+fn meter(net: &Net, id: u64) -> cpb::QuerySlashMeterResponse {
+    net.chain.query(
+        "/rampart.consumer.v1.Query/SlashMeter",
+        &cpb::QuerySlashMeterRequest { consumer_id: id },
+    )
 }
 
 /// Downtime record `seq` against the validator whose consumer key is `pubkey`, in the set after
@@ -121,7 +146,8 @@ fn proven_downtime_jails_on_the_consumer_only_and_is_acknowledged_in_the_next_pa
     let owner = Key::secp(93);
     let v: Vec<TestValidator> = (81..=84).map(TestValidator::new).collect();
     let k = keys(11, 4);
-    let mut net = Net::provider(
+    // A meter wide enough for every record of this test (throttling has its own test).
+    let mut net = provider_with_meter(
         &[
             (&v[0], 30_000_000),
             (&v[1], 20_000_000),
@@ -129,7 +155,8 @@ fn proven_downtime_jails_on_the_consumer_only_and_is_acknowledged_in_the_next_pa
             (&v[3], 10_000_000),
         ],
         &[&owner, &relayer()],
-        restaking_params("1", 4),
+        "1",
+        3_600,
     );
     let spawn = net.chain.driver.height + 6;
     net.free_ok(
@@ -269,6 +296,9 @@ fn proven_downtime_jails_on_the_consumer_only_and_is_acknowledged_in_the_next_pa
             .expect("response");
     assert_eq!(response.validator, valoper(&v[2]));
     assert_eq!(response.jailed_until, until);
+    assert_eq!(response.burned, "0", "no downtime fraction: nothing burned");
+    // The meter paid the validator's consumer power: 60 − 10.
+    assert_eq!(meter(&net, 0).meter, 50);
     let exported = net.chain.driver.app.export().expect("exports");
     let jails = &exported["restaking"]["jails"];
     assert_eq!(jails.as_array().map(Vec::len), Some(1), "{jails}");
@@ -356,4 +386,159 @@ fn proven_downtime_jails_on_the_consumer_only_and_is_acknowledged_in_the_next_pa
 
 fn spec_app_hash(spec: &HeaderSpec) -> [u8; 32] {
     spec.app_hash.as_slice().try_into().expect("32 bytes")
+}
+
+#[test]
+fn downtime_is_throttled_by_the_slash_meter_and_a_downtime_fraction_slashes_the_pledge() {
+    let owner = Key::secp(96);
+    let v: Vec<TestValidator> = (71..=73).map(TestValidator::new).collect();
+    let k = keys(41, 3);
+    // 20 % of the consumer's power per 5 s.
+    let mut net = provider_with_meter(
+        &[
+            (&v[0], 30_000_000),
+            (&v[1], 20_000_000),
+            (&v[2], 10_000_000),
+        ],
+        &[&owner, &relayer()],
+        "0.2",
+        5,
+    );
+    let spawn = net.chain.driver.height + 6;
+    // Downtime slashes 1 % of the pledge (the pledges are 50 %).
+    let slashing = cpb::ConsumerParams {
+        downtime: Some(infraction("0.01", 30, false)),
+        ..consumer_params(1, 0, "0.05", 0)
+    };
+    net.free_ok(
+        &owner,
+        vec![register(
+            &owner,
+            CONSUMER_CHAIN,
+            Some(spawn),
+            Some(slashing),
+        )],
+    );
+    for (validator, key) in v.iter().zip(&k) {
+        net.operator_ok(validator, vec![opt_in(validator, 0, 5_000, Some(key))]);
+    }
+    net.until(spawn);
+    let set = vec![member(&k[0], 15), member(&k[1], 10), member(&k[2], 5)];
+    // A full meter at launch: 20 % of 30, replenishing 5 s after the launch.
+    let full = meter(&net, 0);
+    assert_eq!((full.meter, full.allowance, full.throttled), (6, 6, false));
+    let launched =
+        rampart_core::wire::block_time(net.consumer(0).launch_time.as_ref().expect("launch time"))
+            .expect("time");
+    assert_eq!(
+        full.next_replenish,
+        Some(rampart_core::wire::timestamp(
+            rampart_core::wire::add_seconds(launched, 5).expect("time")
+        ))
+    );
+    let mut store = ConsumerStore::new();
+    store.commit(0);
+
+    // The first record is handled (the meter is non-negative) and overdraws it: 6 − 15.
+    let tokens = net.tokens(&v[0]);
+    let first = record(1, &public(&k[0]), 0);
+    let (m, _, _) = submission(&mut store, 0, &[&first], &set);
+    net.off_epoch();
+    let result = net.deliver_ok(downtime_tx(&net, &m));
+    // 1 % of the pledge counted in the set: power 30 × 10^6 × 0.01 × 50 %.
+    assert_eq!(
+        tx_attr(&result, "consumer_downtime", "burned").as_deref(),
+        Some("150000uramp")
+    );
+    assert_eq!(net.tokens(&v[0]), tokens - 150_000);
+    let after = meter(&net, 0);
+    assert_eq!((after.meter, after.throttled), (-9, true));
+    // The security report shows the jail on the consumer and the throttling state.
+    let report = net.security_report(0);
+    assert_eq!(report.jailed.len(), 1, "{report:?}");
+    assert_eq!(report.jailed[0].validator, valoper(&v[0]));
+    assert!(report.jailed[0].jailed_until.is_some() && !report.jailed[0].tombstoned);
+    assert_eq!(
+        (
+            report.slash_meter,
+            report.slash_meter_allowance,
+            report.throttled
+        ),
+        (-9, 6, true)
+    );
+    assert_eq!(report.slash_meter_next_replenish, after.next_replenish);
+    assert_eq!(report.unslashable_power, 0);
+
+    // Throttled while negative: consumer/22, nothing changes (the seq is not consumed).
+    let second = record(2, &public(&k[1]), 0);
+    let (m, _, _) = submission(&mut store, 0, &[&second], &set);
+    refused_downtime(&mut net, &m, "consumer", 22);
+
+    // Each period the meter gains one allowance (of the set last sent then), never rising above
+    // one allowance; while it is negative the record stays throttled, then it is handled.
+    let replenish = |m: &cpb::QuerySlashMeterResponse| {
+        rampart_core::wire::block_time(m.next_replenish.as_ref().expect("time"))
+            .expect("time")
+            .seconds
+    };
+    let height_at = |seconds: i64| {
+        let genesis = MockConsensus::time_of(0).unix_timestamp();
+        u64::try_from(seconds - genesis).expect("after genesis")
+    };
+    let mut current = after;
+    let mut periods = 0;
+    while current.meter < 0 {
+        refused_downtime(&mut net, &m, "consumer", 22);
+        net.until(height_at(replenish(&current)));
+        let next = meter(&net, 0);
+        assert_eq!(
+            next.meter,
+            (current.meter + next.allowance).min(next.allowance),
+            "{current:?} → {next:?}"
+        );
+        assert!(replenish(&next) > replenish(&current));
+        assert_eq!(next.throttled, next.meter < 0);
+        current = next;
+        periods += 1;
+        assert!(periods <= 5, "the meter never recovers: {current:?}");
+    }
+    assert!(periods >= 2, "one allowance did not cover the overdraft");
+    net.off_epoch();
+    net.deliver_ok(downtime_tx(&net, &m));
+
+    // Export → import keeps the meter and its queue.
+    let exported = net.chain.driver.app.export().expect("exports");
+    assert!(exported["consumer"]["consumers"][0]["slash_meter"].is_object());
+    let again = Chain::from_genesis(&exported, true);
+    assert_eq!(
+        again.driver.app.export().expect("exports")["consumer"],
+        exported["consumer"]
+    );
+
+    // A removed consumer has no meter any more (consumer/23).
+    net.free_ok(&owner, vec![remove_consumer(&owner, 0)]);
+    let tx = net.chain.free_tx(
+        &owner,
+        vec![register(
+            &owner,
+            "later-1",
+            None,
+            Some(consumer_params(1, 0, "0.05", 0)),
+        )],
+        GAS,
+    );
+    net.deliver_ok(tx);
+    for (id, code) in [(0, 23), (1, 23), (9, 5)] {
+        let request = cpb::QuerySlashMeterRequest { consumer_id: id }.encode_to_vec();
+        let answer =
+            net.chain
+                .driver
+                .query("/rampart.consumer.v1.Query/SlashMeter", &request, 0, false);
+        assert_eq!(
+            (answer.codespace.as_str(), answer.code.value()),
+            ("consumer", code),
+            "{}",
+            answer.log
+        );
+    }
 }

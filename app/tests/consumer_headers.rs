@@ -62,14 +62,6 @@ fn header_ack(
     msg
 }
 
-/// The time of the provider block that delivers the next acknowledgement (off an epoch block,
-/// as [`refused_ack`] delivers it) plus `seconds`.
-fn next_block_time(net: &mut Net, seconds: i64) -> tendermint::Time {
-    net.off_epoch();
-    let t = MockConsensus::time_of(net.chain.driver.height + 1);
-    tendermint::Time::from_unix_timestamp(t.unix_timestamp() + seconds, 0).expect("time")
-}
-
 /// The index in `set`'s CometBFT order (power descending) of the member with `power`.
 fn index_of(set: &[Member], power: u64) -> usize {
     rampart_ccv::testing::set(set)
@@ -93,12 +85,12 @@ fn headers_are_accepted_from_sets_within_their_period_the_clock_drift_and_valid_
         &[&owner, &relayer()],
         restaking_params("1", 4),
     );
-    let spawn = launch_consumer_0(&mut net, &owner, CHAIN, Vec::new(), &v, &k);
+    launch_consumer_0(&mut net, &owner, CHAIN, Vec::new(), &v, &k);
     let set_0 = vec![member(&k[0], 30), member(&k[1], 20)];
     // The launch set is in force: recorded, not queued.
     assert_eq!(recorded(&net), (vec![0], 0));
 
-    // Packet 1 replaces it: its period (the consumer's unbonding period from the launch) runs.
+    // Packet 1 replaces it: its period (the consumer's unbonding period from now) runs.
     net.operator_ok(&v[2], vec![opt_in(&v[2], 0, 10_000, Some(&k[2]))]);
     let epoch = net.next_epoch();
     assert_eq!(Net::packet_event(&epoch, 0), Some(1));
@@ -121,10 +113,10 @@ fn headers_are_accepted_from_sets_within_their_period_the_clock_drift_and_valid_
     // A header more than the consumer's clock drift (10 s) ahead of the provider's block time:
     // ccv/11. At exactly the drift it passes the time check (and every header check: it fails
     // later, on a proof of another consumer height).
-    let time = next_block_time(&mut net, 11);
+    let time = net.next_block_time(11);
     let future = header_ack(&mut store, 1, &set_0, time, &[]);
     refused_ack(&mut net, &future, "ccv", 11);
-    let time = next_block_time(&mut net, 10);
+    let time = net.next_block_time(10);
     let mut at_drift = header_ack(&mut store, 1, &set_0, time, &[]);
     at_drift.proof = store.proof(1);
     refused_ack(&mut net, &at_drift, "ccv", 13);
@@ -149,9 +141,10 @@ fn headers_are_accepted_from_sets_within_their_period_the_clock_drift_and_valid_
     bad_proof.proof = store.proof(1);
     refused_ack(&mut net, &bad_proof, "ccv", 13);
 
-    // Its period ends at launch + the consumer's unbonding period: the queue forgets it in that
-    // block, and a header it signed is no longer proof (consumer/17), whatever else is right.
-    net.until(spawn + CONSUMER_UNBONDING - 1);
+    // Its period ends at packet 1 + the consumer's unbonding period: the queue forgets it in
+    // that block, and a header it signed is no longer proof (consumer/17), whatever else is
+    // right.
+    net.until(packet_1_at + CONSUMER_UNBONDING - 1);
     assert_eq!(recorded(&net), (vec![0, 1], 1));
     net.block(vec![]);
     assert_eq!(recorded(&net), (vec![1], 0));
@@ -168,21 +161,27 @@ fn headers_are_accepted_from_sets_within_their_period_the_clock_drift_and_valid_
     );
     assert_eq!(net.consumer(0).last_acknowledged_vsc, 1);
 
-    // Packet 2 replaces set 1 after its period ended: forgotten at once, never queued.
+    // Packet 2 replaces set 1, in force for longer than a period: its period starts now, so
+    // the consumer, which signs with set 1 until it applies packet 2 (and two blocks more), is
+    // still believed.
     net.operator_ok(&v[2], vec![set_pledge(&v[2], 0, 5_000)]);
     let epoch = net.next_epoch();
     assert_eq!(Net::packet_event(&epoch, 0), Some(2));
-    assert_eq!(recorded(&net), (vec![2], 0));
-    let set_2 = vec![member(&k[0], 30), member(&k[1], 20), member(&k[2], 5)];
-    let stale = applied_ack(&mut store, CHAIN, 0, 2, &set_1);
-    refused_ack(&mut net, &stale, "consumer", 17);
-    let by_2 = applied_ack(&mut store, CHAIN, 0, 2, &set_2);
+    let packet_2_at = net.chain.driver.height;
+    assert_eq!(recorded(&net), (vec![1, 2], 1));
+    let applied_by_1 = applied_ack(&mut store, CHAIN, 0, 2, &set_1);
     net.off_epoch();
-    let result = net.deliver_ok(ack_tx(&net, &by_2));
+    let result = net.deliver_ok(ack_tx(&net, &applied_by_1));
     assert_eq!(
         tx_attr(&result, "vsc_acknowledged", "signed_by_vsc").as_deref(),
-        Some("2")
+        Some("1")
     );
+    assert_eq!(net.consumer(0).last_acknowledged_vsc, 2);
+    // One period after packet 2, set 1 is forgotten.
+    net.until(packet_2_at + CONSUMER_UNBONDING - 1);
+    assert_eq!(recorded(&net), (vec![1, 2], 1));
+    net.block(vec![]);
+    assert_eq!(recorded(&net), (vec![2], 0));
 }
 
 #[test]
@@ -252,28 +251,38 @@ fn chain_ids_are_never_reused_and_a_double_vote_is_judged_by_the_consumer_it_nam
     drop(again);
 
     // Votes on chain x-1 (the deleted consumer's, signed by a key the validator also uses on
-    // y-1) are judged against the consumer they name: under y-1's id they do not verify
-    // (restaking/11); under x-1's deleted id no evidence is accepted (restaking/4).
+    // y-1) are judged against the consumer they name: under y-1's id, with y-1's header of their
+    // height, they do not verify (restaking/11), and x-1's header (signed by the same set) is not
+    // y-1's (consumer/16); under x-1's deleted id no evidence is accepted (restaking/4).
     let now = timestamp_of(net.chain.driver.height);
     let votes = |chain_id: &str| {
-        (
+        [
             signed_vote(&k, chain_id, 7, 0xaa, now),
             signed_vote(&k, chain_id, 7, 0xbb, now),
-        )
+        ]
     };
-    for (consumer_id, expected) in [(1, 11), (0, 4)] {
-        let (a, b) = votes("x-1");
+    let y_header = net.consumer_header(1, 7, MockConsensus::time_of(net.chain.driver.height));
+    let x_header = rampart_ccv::testing::HeaderSpec {
+        chain_id: "x-1".into(),
+        ..y_header.clone()
+    };
+    for (consumer_id, header, codespace, expected) in [
+        (1, &y_header, "restaking", 11),
+        (1, &x_header, "consumer", 16),
+        (0, &x_header, "restaking", 4),
+    ] {
+        let [a, b] = votes("x-1");
         let tx = net.chain.free_tx(
             &stranger,
-            vec![double_vote(&stranger, consumer_id, a, b)],
+            vec![double_vote(&stranger, consumer_id, a, b, header)],
             GAS,
         );
-        refused(&mut net, tx, "restaking", expected);
+        refused(&mut net, tx, codespace, expected);
     }
     // The same validator's double vote on y-1 is punished under y-1's id: the refusal above was
     // the chain id's.
-    let (a, b) = votes("y-1");
-    let result = net.free_ok(&stranger, vec![double_vote(&stranger, 1, a, b)]);
+    let [a, b] = votes("y-1");
+    let result = net.free_ok(&stranger, vec![double_vote(&stranger, 1, a, b, &y_header)]);
     assert_eq!(
         tx_attr(&result, "consumer_slash", "consumer_id").as_deref(),
         Some("1")

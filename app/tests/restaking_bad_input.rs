@@ -1,12 +1,14 @@
 //! Bad restaking and consumer input — registrations, updates by strangers, pledges beyond the
-//! bounds, keys in use, funding without coins, malformed or repeated evidence, opting in to a
-//! stopped consumer — is refused with stable codes and changes neither module's state.
+//! bounds, keys in use, funding without coins, malformed or repeated evidence (the votes, or the
+//! consumer header that places them), opting in to a stopped consumer — is refused with stable codes and changes neither module's state.
 
 mod restaking_support;
 
 use ed25519_consensus::SigningKey;
+use rampart_ccv::testing::member;
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_testkit::events::*;
+use rampart_testkit::light_block::HeaderSpec;
 use rampart_testkit::msgs::any;
 use rampart_testkit::restaking::*;
 use rampart_testkit::*;
@@ -190,6 +192,12 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
 
     // Evidence against a registered (not launched) consumer.
     let t = timestamp_of(net.chain.driver.height);
+    let unlaunched = consumer_header_at(
+        "c-1",
+        3,
+        MockConsensus::time_of(net.chain.driver.height),
+        &[member(&k1, 2)],
+    );
     let tx = net.chain.free_tx(
         &stranger,
         vec![double_vote(
@@ -197,19 +205,24 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
             0,
             signed_vote(&k1, "c-1", 3, 1, t),
             signed_vote(&k1, "c-1", 3, 2, t),
+            &unlaunched,
         )],
         GAS,
     );
     refused(&mut net, tx, "restaking", 4);
 
-    // Launch c-1 (validators 0 and 1), then malformed evidence.
+    // Launch c-1 (validators 0 and 1), then malformed evidence, each with the header of c-1's
+    // height 3 signed by its launch set unless the case is about the header.
     net.until(spawn);
     assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Launched as i32);
     let now = timestamp_of(net.chain.driver.height);
-    let evidence = |a, b| double_vote(&stranger, 0, a, b);
+    let now_time = MockConsensus::time_of(net.chain.driver.height);
+    let at_3 = net.consumer_header(0, 3, now_time);
+    let evidence = |a, b, header: &HeaderSpec| double_vote(&stranger, 0, a, b, header);
     let cases: Vec<(
         tendermint_proto::types::Vote,
         tendermint_proto::types::Vote,
+        HeaderSpec,
         &str,
         u32,
     )> = vec![
@@ -217,6 +230,7 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         (
             signed_vote(&k1, "c-1", 3, 1, now),
             signed_vote(&k1, "c-1", 3, 1, now),
+            at_3.clone(),
             "restaking",
             10,
         ),
@@ -224,13 +238,34 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         (
             signed_vote(&k1, "c-1", 3, 1, now),
             signed_vote(&k1, "c-1", 4, 2, now),
+            at_3.clone(),
             "restaking",
             10,
+        ),
+        // The header of another height.
+        (
+            signed_vote(&k1, "c-1", 3, 1, now),
+            signed_vote(&k1, "c-1", 3, 2, now),
+            net.consumer_header(0, 4, now_time),
+            "restaking",
+            10,
+        ),
+        // The header of another chain (c-2), signed by c-1's set.
+        (
+            signed_vote(&k1, "c-1", 3, 1, now),
+            signed_vote(&k1, "c-1", 3, 2, now),
+            HeaderSpec {
+                chain_id: "c-2".into(),
+                ..at_3.clone()
+            },
+            "consumer",
+            16,
         ),
         // Signed for another chain id.
         (
             signed_vote(&k1, "c-2", 3, 1, now),
             signed_vote(&k1, "c-2", 3, 2, now),
+            at_3.clone(),
             "restaking",
             11,
         ),
@@ -238,48 +273,71 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
         (
             signed_vote(&SigningKey::from([0xee; 32]), "c-1", 3, 1, now),
             signed_vote(&SigningKey::from([0xee; 32]), "c-1", 3, 2, now),
+            at_3.clone(),
             "restaking",
             12,
         ),
-        // Older than the consumer's unbonding period.
-        (
-            signed_vote(&k1, "c-1", 3, 1, timestamp_of(0)),
-            signed_vote(&k1, "c-1", 3, 2, timestamp_of(0)),
-            "restaking",
-            13,
-        ),
     ];
-    for (a, b, codespace, expected) in cases {
-        let tx = net.chain.free_tx(&stranger, vec![evidence(a, b)], GAS);
+    for (a, b, header, codespace, expected) in cases {
+        let tx = net
+            .chain
+            .free_tx(&stranger, vec![evidence(a, b, &header)], GAS);
         refused(&mut net, tx, codespace, expected);
     }
+    // No infraction header at all.
+    let tx = net.chain.free_tx(
+        &stranger,
+        vec![double_vote_with(
+            &stranger,
+            0,
+            [
+                signed_vote(&k1, "c-1", 3, 1, now),
+                signed_vote(&k1, "c-1", 3, 2, now),
+            ],
+            None,
+            Some(at_3.validator_set()),
+        )],
+        GAS,
+    );
+    refused(&mut net, tx, "ccv", 9);
     // A bad signature.
     let mut forged = signed_vote(&k1, "c-1", 3, 1, now);
     forged.signature[0] ^= 1;
     let tx = net.chain.free_tx(
         &stranger,
-        vec![evidence(forged, signed_vote(&k1, "c-1", 3, 2, now))],
+        vec![evidence(forged, signed_vote(&k1, "c-1", 3, 2, now), &at_3)],
         GAS,
     );
     refused(&mut net, tx, "restaking", 11);
-    // Validator 1's real double vote is punished: 5 % × 10 % × 20 M = 100,000.
+    // Validator 1 raises its pledge to 20 %: packet 1 sends c-1 a new set. The launch set is
+    // still within its period, and validator 1's real double vote in it is punished with the
+    // stake counted there: 5 % × 10 % × 20 M = 100,000.
+    net.operator_ok(&v[1], vec![set_pledge(&v[1], 0, 2_000)]);
+    assert_eq!(Net::packet_event(&net.next_epoch(), 0), Some(1));
     let result = net.free_ok(
         &stranger,
         vec![evidence(
             signed_vote(&k1, "c-1", 3, 1, now),
             signed_vote(&k1, "c-1", 3, 2, now),
+            &at_3,
         )],
     );
     assert_eq!(
         tx_attr(&result, "consumer_slash", "burned").as_deref(),
         Some("100000uramp")
     );
-    // Tombstoned on c-1: other evidence and a new opt-in are refused.
+    assert_eq!(
+        tx_attr(&result, "consumer_slash", "vsc_id").as_deref(),
+        Some("0")
+    );
+    // Tombstoned on c-1: its double vote in set 1 (a set not punished yet) is refused.
+    let at_5 = net.consumer_header(0, 5, MockConsensus::time_of(net.chain.driver.height));
     let tx = net.chain.free_tx(
         &stranger,
         vec![evidence(
             signed_vote(&k1, "c-1", 5, 1, now),
             signed_vote(&k1, "c-1", 5, 2, now),
+            &at_5,
         )],
         GAS,
     );

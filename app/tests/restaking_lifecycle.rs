@@ -228,12 +228,27 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .into_iter()
         .filter(|p| p.consumer_id == 1)
         .collect();
+    // The consumer header at the votes' height 7 places them: signed by the set of packet 1,
+    // which counted validator 1's power 20 with its 50 % pledge.
     let now = timestamp_of(net.chain.driver.height);
     let vote_a = signed_vote(&k2, "consumer-1", 7, 0xaa, now);
     let vote_b = signed_vote(&k2, "consumer-1", 7, 0xbb, now);
+    let header = net.consumer_header(0, 7, MockConsensus::time_of(net.chain.driver.height));
+    let counted = net.recorded_member(0, 1, &k2.verification_key().to_bytes());
+    assert_eq!((counted.validator_power, counted.pledge_bps), (20, 5_000));
     let result = net.free_ok(
         &reporter,
-        vec![double_vote(&reporter, 0, vote_a.clone(), vote_b.clone())],
+        vec![double_vote(
+            &reporter,
+            0,
+            vote_a.clone(),
+            vote_b.clone(),
+            &header,
+        )],
+    );
+    assert_eq!(
+        tx_attr(&result, "consumer_slash", "vsc_id").as_deref(),
+        Some("1")
     );
     assert_eq!(
         tx_attr(&result, "consumer_slash", "burned").as_deref(),
@@ -267,7 +282,7 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     // The same evidence again: refused.
     let again = net.deliver(net.chain.free_tx(
         &reporter,
-        vec![double_vote(&reporter, 0, vote_a, vote_b)],
+        vec![double_vote(&reporter, 0, vote_a, vote_b, &header)],
         GAS,
     ));
     assert_eq!(code(&again), ("restaking".into(), 14), "{}", again.log);
@@ -454,6 +469,13 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     // (`consumer/setlock/`) and a replaced one queued for the end of its period
     // (`consumer/setexpiry/`); a deleted consumer keeps its chain id (`consumer/chain/`), so the
     // re-registration of `consumer-1` above is refused and `consumer-3` registered instead.
+    // Last changed by issue 12, double votes placed by consumer headers: each set sent also
+    // records its members with the stake counted for them (`consumer/setmember/`: consumer 1's
+    // two members remain; consumer 0's went with its deletion, like its evidence record, which
+    // now holds the vsc id of the set charged); and by the consumer slash meter: module params
+    // `slash_meter_fraction` and `slash_meter_period_seconds`, and each live consumer's meter
+    // (`consumer/meter/`, `consumer/meterdue/`). Checked: the final state without exactly these
+    // keys and fields hashes to the previous pin, b067be3d…fbd9a9.
     let app_hash: String = net
         .chain
         .app_hash()
@@ -462,6 +484,6 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .collect();
     assert_eq!(
         app_hash,
-        "b067be3d12ac5c6521416758fe893aa1919009ab723e97412ad4d8da65fbd9a9"
+        "08b4a558c5a5710c5791139f5dcf28533d260fdfae8c9fc50384afa99895436c"
     );
 }

@@ -36,6 +36,10 @@ pub const DOWNTIME_JAIL_SECS: u64 = 20;
 /// consumer chain within seconds (the relayer relays at every epoch).
 pub const BLOCKS_PER_EPOCH: u64 = 5;
 
+/// The localnet's slash-meter replenish period: a throttled consumer's downtime is handled
+/// again within seconds (production: an hour).
+pub const SLASH_METER_PERIOD_SECS: u64 = 10;
+
 /// A node taking part in genesis.
 #[derive(Clone, Copy, Debug)]
 pub struct GenesisNode<'a> {
@@ -117,12 +121,21 @@ pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128
 /// blocks (half must be signed) and downtime jails for [`DOWNTIME_JAIL_SECS`]. The slash
 /// fractions keep their production values (5 % double sign, 0.01 % downtime). Consumer
 /// validator sets are recomputed every [`BLOCKS_PER_EPOCH`] blocks (a consumer's own
-/// `blocks_per_epoch`, when it sets one, still wins).
+/// `blocks_per_epoch`, when it sets one, still wins), and consumer slash meters replenish every
+/// [`SLASH_METER_PERIOD_SECS`].
 pub fn apply_localnet_profile(genesis: &mut GenesisFile) -> Result<()> {
     set_params(
         genesis,
         "restaking",
         &[("blocks_per_epoch", Value::from(BLOCKS_PER_EPOCH))],
+    )?;
+    set_params(
+        genesis,
+        "consumer",
+        &[(
+            "slash_meter_period_seconds",
+            Value::from(SLASH_METER_PERIOD_SECS.to_string()),
+        )],
     )?;
     set_params(
         genesis,

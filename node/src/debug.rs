@@ -2,8 +2,10 @@
 //! conflicting prevotes (same height and round, different block ids) with a CometBFT validator
 //! key and either submits them to a node as `DuplicateVoteEvidence` through CometBFT's
 //! `broadcast_evidence` RPC (chain id, validator set, powers and block time taken from that
-//! node), or, offline, writes the two signed votes as JSON (the restaking issue submits such a
-//! file as consumer-chain evidence).
+//! node), or, offline, writes the two signed votes as JSON (`tx restaking submit-double-vote
+//! FILE --consumer-node URL` submits such a file as consumer-chain evidence, with the consumer's
+//! signed header at the votes' height). Submitted to a consumer node, the evidence is committed
+//! in a consumer block, and the relayer carries it to the provider.
 
 use std::path::{Path, PathBuf};
 

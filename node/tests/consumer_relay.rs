@@ -9,7 +9,13 @@
 //!    and deliver the validator-set-change packet with its proof, and the consumer's CometBFT
 //!    set follows; later rounds acknowledge it on the provider;
 //! 4. a pledge change relayed by two relayers at once: both rounds succeed and the packet is
-//!    applied once; `query ccv …` shows the applied id and the set with its provider operator.
+//!    applied once; `query ccv …` shows the applied id and the set with its provider operator;
+//! 5. `rampartd debug double-sign`'s submission makes the consumer commit a real `DuplicateVoteEvidence`:
+//!    relay rounds find it in the consumer's block and forward it with the consumer's header at
+//!    the votes' height; the provider punishes it (the validator's tokens drop). `tx restaking
+//!    submit-double-vote FILE --consumer-node URL` refuses a node of another chain, and carries
+//!    the consumer's header to the chain, which refuses the same infraction again
+//!    (`restaking/14`).
 
 mod common;
 
@@ -20,7 +26,7 @@ use common::{configure, json, rampartd_ok, start, wait_for_height, Deadline, Nod
 use rampart_client::gas::Gas;
 use rampart_client::keys::{Backend, Keyring};
 use rampart_client::submit::TxSettings;
-use rampartd::relay::{relay_once, Chain, RelayReport, Relayer};
+use rampartd::relay::{relay_once, Chain, RelayReport, Relayer, Resume};
 use serde_json::Value;
 use tendermint_rpc::{Client, HttpClient, Paging};
 
@@ -101,7 +107,7 @@ async fn relay_until_power(
             .iter()
             .map(|&r| {
                 let r = r.clone();
-                tokio::spawn(async move { relay_once(&r).await })
+                tokio::spawn(async move { relay_once(&r, Resume::default()).await })
             })
             .collect();
         for round in rounds {
@@ -247,7 +253,7 @@ async fn a_pledge_change_reaches_the_consumer_set_through_the_relayer() {
     );
     let deadline = Deadline::new("the acknowledgement", &provider, 60);
     let applied = loop {
-        if let Ok(report) = relay_once(&first).await {
+        if let Ok(report) = relay_once(&first, Resume::default()).await {
             if report.acknowledged_vsc > 0 && report.acknowledged_vsc == report.applied_vsc {
                 break report.applied_vsc;
             }
@@ -337,4 +343,95 @@ async fn a_pledge_change_reaches_the_consumer_set_through_the_relayer() {
         status["consumer_height"].as_u64().is_some_and(|h| h > 2),
         "{status}"
     );
+
+    // A real double vote on the consumer, committed by CometBFT, forwarded by the relayer.
+    let tokens = || -> u128 {
+        let validators = json(&rampartd_ok(
+            &provider_home,
+            &[&["query", "staking", "validators", "-o", "json"][..], &node].concat(),
+        ));
+        validators["validators"][0]["tokens"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("tokens in {validators}"))
+    };
+    let before = tokens();
+    let key_file = consumer_home.join("config/priv_validator_key.json");
+    let signed = rampartd::debug::submit_double_sign(&key_file, &consumer.rpc, None)
+        .await
+        .expect("double-sign evidence submitted to the consumer");
+    let deadline = Deadline::new("the double vote forwarded", &consumer, 90);
+    let mut scanned = 0;
+    let forwarded = loop {
+        let resume = Resume {
+            scanned_height: scanned,
+            ..Resume::default()
+        };
+        match relay_once(&first, resume).await {
+            Ok(report) => {
+                scanned = report.double_votes.scanned_height;
+                if let Some(d) = report.double_votes.forwarded.first() {
+                    break d.clone();
+                }
+            }
+            Err(e) => eprintln!("relay round failed (retrying): {e:#}"),
+        }
+        deadline.tick().await;
+    };
+    assert_eq!(forwarded.tx.code, 0, "{forwarded:?}");
+    assert!(
+        forwarded.evidence_height > forwarded.vote_height,
+        "{forwarded:?}"
+    );
+    assert_eq!(forwarded.validator_address, signed.validator_address);
+    assert_eq!(forwarded.vote_height, signed.height);
+    let after = tokens();
+    assert!(
+        after < before,
+        "the double vote burned nothing: {before} → {after}"
+    );
+
+    // The CLI places a file's votes by the header it fetches from --consumer-node: a node of
+    // another chain is refused; the consumer's header carries the same infraction (another pair
+    // of votes at the same height) to the chain, which already punished it.
+    let evidence = dir.path().join("evidence.json");
+    rampartd::debug::write_evidence_file(&key_file, CONSUMER_CHAIN, signed.height, &evidence)
+        .expect("evidence file");
+    let submit = |consumer_node: &str| {
+        let output = common::rampartd(
+            &provider_home,
+            &[
+                "tx",
+                "restaking",
+                "submit-double-vote",
+                evidence.to_str().expect("utf-8"),
+                "--consumer-node",
+                consumer_node,
+                "--from",
+                "operator",
+                "--keyring-backend",
+                "test",
+                "--yes",
+                "--broadcast-mode",
+                "block",
+                "--gas",
+                "1000000",
+                "--node",
+                &provider.rpc,
+            ],
+            "",
+        );
+        assert!(!output.status.success(), "the evidence was accepted again");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let wrong_chain = submit(&provider.rpc);
+    assert!(
+        wrong_chain.contains(&format!(
+            "runs chain {PROVIDER_CHAIN}, but the evidence was signed for chain {CONSUMER_CHAIN}"
+        )),
+        "{wrong_chain}"
+    );
+    let again = submit(&consumer.rpc);
+    assert!(again.contains("code restaking/14"), "{again}");
+    assert_eq!(tokens(), after, "nothing more is burned");
 }

@@ -18,11 +18,23 @@
 //!    carry vsc ids 1, 2, … in order, no transaction failed with `ccv/16` (replayed packet), and
 //!    the consumer's applied vsc is the provider's latest;
 //! 5. one consumer node is killed with SIGKILL and restarted: it catches up and agrees with the
-//!    others.
+//!    others;
+//! 6. node2's consumer node stops for good (its provider node keeps running): the consumer
+//!    (a 40-block liveness window, half to sign) stores a downtime record, the relayer carries
+//!    it with its proof (provider event `consumer_downtime` naming node2), node2 leaves the
+//!    consumer's CometBFT set, and stays a bonded, unjailed provider validator; then node1's
+//!    consumer node stops: its record finds the provider's slash meter overdrawn by node2's, the
+//!    relayer reports it throttled and waits (no stream of refused transactions), then carries
+//!    it once the meter recovers, and node1 is jailed on the consumer likewise;
+//! 7. `rampartd debug double-sign` submits a real double vote of node3's key to a consumer node:
+//!    CometBFT commits the evidence, the relayer carries it with the consumer's header at the
+//!    votes' height, and the provider burns exactly the consumer's double-sign fraction × the
+//!    pledge counted in the set (validator_power × 10^6 × f × pledge_bps / 10,000).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
@@ -38,6 +50,15 @@ const CONSUMER_CHAIN: &str = "consumer-e2e";
 /// How long a pledge change may take to reach the consumer: an epoch (5 blocks), the relay and
 /// the two blocks CometBFT takes to apply an update, on a loaded CI machine.
 const FOLLOW_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How long a stopped consumer node may take to be jailed on the consumer (the liveness window's
+/// 21 missed blocks, the relay, an epoch and CometBFT's two blocks), or a double vote to be
+/// committed, carried and punished.
+const INFRACTION_TIMEOUT: Duration = Duration::from_secs(150);
+/// Tokens per unit of consensus power.
+const POWER_REDUCTION: u128 = 1_000_000;
+/// 10^18: the fixed-point scale of decimals.
+const ATTOS: u128 = 1_000_000_000_000_000_000;
 
 /// A validator set as `(base64 ed25519 key, power)`, sorted.
 type Set = Vec<(String, u64)>;
@@ -185,6 +206,175 @@ async fn vsc_history(t: &TestNet, id: u64) -> Result<(Vec<u64>, Vec<String>)> {
     Ok((received, failures))
 }
 
+/// A decimal string (`"0.050000000000000000"`) as attos, 10^-18 units.
+fn attos(value: &Value) -> Result<u128> {
+    let text = value
+        .as_str()
+        .with_context(|| format!("expected a decimal string, got {value}"))?;
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    ensure!(frac.len() <= 18, "more than 18 decimals: {text}");
+    let whole: u128 = whole.parse().with_context(|| format!("decimal {text}"))?;
+    let frac: u128 = format!("{frac:0<18}")
+        .parse()
+        .with_context(|| format!("decimal {text}"))?;
+    Ok(whole * ATTOS + frac)
+}
+
+/// The provider's operator addresses, indexed by node (moniker `node<i>`).
+fn operators(cli: &Cli) -> Result<Vec<String>> {
+    let validators = cli.query(&["staking", "validators"])?;
+    let mut ops = vec![String::new(); 4];
+    for v in validators["validators"].as_array().context("validators")? {
+        let moniker = v["description"]["moniker"].as_str().context("moniker")?;
+        let index: usize = moniker.trim_start_matches("node").parse()?;
+        if let Some(slot) = ops.get_mut(index) {
+            v["operator_address"]
+                .as_str()
+                .context("operator")?
+                .clone_into(slot);
+        }
+    }
+    ensure!(ops.iter().all(|o| !o.is_empty()), "{validators}");
+    Ok(ops)
+}
+
+/// A provider validator's tokens.
+fn tokens(cli: &Cli, operator: &str) -> Result<u128> {
+    int(&cli.query(&["staking", "validator", operator])?["tokens"]).map(u128::from)
+}
+
+/// Every provider transaction result (`txs_results` entries) committed from provider height
+/// `from` on.
+async fn provider_txs(t: &TestNet, from: u64) -> Result<Vec<Value>> {
+    let addr = t.net.node(0)?.rpc_addr()?;
+    let top = rpc::sync_info(addr).await?.height;
+    let mut txs = Vec::new();
+    for height in from..=top {
+        let results = rpc::get(addr, &format!("block_results?height={height}")).await?;
+        txs.extend(
+            results["txs_results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+    }
+    Ok(txs)
+}
+
+/// The attributes (key → value) of every provider transaction event `kind` committed from
+/// provider height `from` on.
+async fn provider_events(t: &TestNet, from: u64, kind: &str) -> Result<Vec<Vec<(String, String)>>> {
+    let mut found = Vec::new();
+    for tx in provider_txs(t, from).await? {
+        for event in tx["events"].as_array().into_iter().flatten() {
+            if event["type"] != kind {
+                continue;
+            }
+            let attributes = event["attributes"].as_array().into_iter().flatten();
+            found.push(
+                attributes
+                    .map(|a| {
+                        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+                        (text(&a["key"]), text(&a["value"]))
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(found)
+}
+
+/// The value of attribute `key` in `event`.
+fn attribute<'a>(event: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    event
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Waits until the relayer's status file counts at least `min` `counter` (it is written when the
+/// round that committed the transaction ends).
+async fn relayer_counted(t: &TestNet, id: u64, counter: &str, min: u64) -> Result<()> {
+    until(
+        &format!("the relayer's {counter}"),
+        FOLLOW_TIMEOUT,
+        || async {
+            let count = t.net.relayer_status(id).and_then(|s| s[counter].as_u64());
+            Ok(count.is_some_and(|c| c >= min).then_some(()))
+        },
+    )
+    .await
+}
+
+/// Stops node `n`'s consumer node (its provider node keeps running).
+fn stop_consumer_node(t: &mut TestNet, id: u64, n: usize) -> Result<()> {
+    let chain = Chain::Consumer(id);
+    let name = format!("node{n}");
+    let index = t
+        .net
+        .chain_nodes(chain)?
+        .iter()
+        .position(|node| node.name == name)
+        .with_context(|| format!("{name}'s consumer node"))?;
+    t.net.stop_chain_nodes(chain, &[index], StopMode::Kill)
+}
+
+/// Waits until the relayer carried `operator`'s downtime record to the provider (a
+/// `consumer_downtime` event committed from provider height `from` names it); returns its seq
+/// and whether the relayer reported downtime throttled meanwhile.
+async fn downtime_carried(t: &TestNet, id: u64, operator: &str, from: u64) -> Result<(u64, bool)> {
+    let throttled = AtomicBool::new(false);
+    let event = until(
+        &format!("{operator}'s downtime on the provider"),
+        INFRACTION_TIMEOUT,
+        || async {
+            let status = t.net.relayer_status(id);
+            if status.is_some_and(|s| s["downtime_throttled"] == true) {
+                throttled.store(true, Ordering::Relaxed);
+            }
+            let events = provider_events(t, from, "consumer_downtime").await?;
+            Ok(events
+                .into_iter()
+                .find(|e| attribute(e, "validator") == Some(operator)))
+        },
+    )
+    .await?;
+    ensure!(
+        attribute(&event, "consumer_id") == Some(id.to_string().as_str()),
+        "{event:?}"
+    );
+    let seq: u64 = attribute(&event, "seq").context("seq")?.parse()?;
+    Ok((seq, throttled.load(Ordering::Relaxed)))
+}
+
+/// Waits until the validator of `home` left the consumer's CometBFT set, and checks that its
+/// provider validator `operator` is still bonded and unjailed.
+async fn jailed_on_consumer_only(
+    t: &TestNet,
+    cli: &Cli,
+    id: u64,
+    operator: &str,
+    home: &std::path::Path,
+) -> Result<()> {
+    let (key, _) = member(home, 0)?;
+    until(
+        &format!("{operator} to leave the consumer's set"),
+        INFRACTION_TIMEOUT,
+        || async {
+            let (_, set) = consumer_set(t, id, None).await?;
+            Ok((!set.iter().any(|(k, _)| *k == key)).then_some(()))
+        },
+    )
+    .await?;
+    let validator = cli.query(&["staking", "validator", operator])?;
+    ensure!(
+        validator["jailed"] == false && validator["status"] == "BOND_STATUS_BONDED",
+        "consumer downtime must not touch the provider: {validator}"
+    );
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_chain_runs_on_the_pledged_stake_and_follows_pledge_changes() -> Result<()> {
     let started = Instant::now();
@@ -215,7 +405,12 @@ async fn scenario(t: &mut TestNet, started: Instant) -> Result<()> {
         .map(|i| Ok(t.net.node(i)?.home.clone()))
         .collect::<Result<_>>()?;
 
-    // 1. Register, and three validators opt in at once.
+    // 1. Register (a short liveness window for step 6), and three validators opt in at once.
+    let params_file = cli.home.path().join("consumer-params.json");
+    std::fs::write(
+        &params_file,
+        r#"{"signed_blocks_window": 40, "min_signed_per_window": "0.5"}"#,
+    )?;
     cli.tx_ok(
         Key::Faucet,
         &[
@@ -228,6 +423,8 @@ async fn scenario(t: &mut TestNet, started: Instant) -> Result<()> {
             "+15s",
             "--min-validators",
             "3",
+            "--params-file",
+            params_file.to_str().context("utf-8 path")?,
         ],
     )?;
     let consumers = cli.query(&["consumer", "consumers"])?;
@@ -448,7 +645,182 @@ async fn scenario(t: &mut TestNet, started: Instant) -> Result<()> {
     );
     progress(
         started,
-        format!("node1's consumer node caught up to {common}; done"),
+        format!("node1's consumer node caught up to {common}"),
+    );
+
+    infractions(t, &cli, id, &homes, started).await?;
+    progress(started, "done");
+    Ok(())
+}
+
+/// Prints why a double vote may have gone unpunished: the relayer's log lines about double
+/// votes and the evidence of the consumer's blocks from height `from` on.
+async fn explain_unpunished(t: &TestNet, consumer: std::net::SocketAddr, from: u64) {
+    for record in &t.net.manifest().consumers {
+        let log = std::fs::read_to_string(&record.relayer.log).unwrap_or_default();
+        for line in log.lines().filter(|l| l.contains("double vote")) {
+            eprintln!("relayer: {line}");
+        }
+    }
+    let top = rpc::sync_info(consumer).await.map_or(from, |s| s.height);
+    for height in from..=top {
+        if let Ok(block) = rpc::get(consumer, &format!("block?height={height}")).await {
+            let evidence = &block["block"]["evidence"]["evidence"];
+            if evidence.as_array().is_some_and(|e| !e.is_empty()) {
+                eprintln!("consumer block {height} evidence: {evidence}");
+            }
+        }
+    }
+}
+
+/// Steps 6 and 7: node2's and node1's consumer nodes go down for good and are jailed on the
+/// consumer by their proven downtime records (node1's throttled first); node3 double-votes on
+/// the consumer and is slashed on the provider by exactly its pledged share; the relayer carries
+/// all three.
+async fn infractions(
+    t: &mut TestNet,
+    cli: &Cli,
+    id: u64,
+    homes: &[PathBuf],
+    started: Instant,
+) -> Result<()> {
+    let chain = Chain::Consumer(id);
+    let id_text = id.to_string();
+    let ops = operators(cli)?;
+    let provider_addr = t.net.node(0)?.rpc_addr()?;
+
+    // 6. Downtime: node2's consumer node stops (its provider node keeps running; node0, node1
+    // and node3 keep the consumer going); once node2 is out of the set, node1's stops too.
+    // node2's record overdraws the slash meter (30 power against an allowance of 5 % of the
+    // consumer's power, regained every 10 s), so node1's record is throttled, then carried once
+    // the meter has recovered.
+    let from = rpc::sync_info(provider_addr).await?.height;
+    let stopped = Instant::now();
+    stop_consumer_node(t, id, 2)?;
+    let (seq2, _) = downtime_carried(t, id, &ops[2], from).await?;
+    progress(
+        started,
+        format!(
+            "node2's downtime record {seq2} carried {:.1?} after its node stopped",
+            stopped.elapsed()
+        ),
+    );
+    jailed_on_consumer_only(t, cli, id, &ops[2], &homes[2]).await?;
+    progress(
+        started,
+        format!(
+            "node2 left the consumer's set {:.1?} after its node stopped; still bonded on the \
+             provider",
+            stopped.elapsed()
+        ),
+    );
+    let stopped = Instant::now();
+    stop_consumer_node(t, id, 1)?;
+    let (seq1, throttled) = downtime_carried(t, id, &ops[1], from).await?;
+    ensure!(
+        throttled && seq1 > seq2,
+        "node1's record {seq1} (after node2's {seq2}) was never reported throttled"
+    );
+    // Throttled, the relayer waited: at most a race's worth of refused submissions.
+    let refused = provider_txs(t, from)
+        .await?
+        .into_iter()
+        .filter(|tx| tx["codespace"] == "consumer" && tx["code"] == 22)
+        .count();
+    ensure!(
+        refused <= 2,
+        "{refused} downtime submissions refused as throttled"
+    );
+    jailed_on_consumer_only(t, cli, id, &ops[1], &homes[1]).await?;
+    relayer_counted(t, id, "downtime_forwarded", 2).await?;
+    progress(
+        started,
+        format!(
+            "node1's downtime record {seq1}, throttled then carried ({refused} refused \
+             submissions): node1 left the consumer's set {:.1?} after its node stopped",
+            stopped.elapsed()
+        ),
+    );
+
+    // 7. A real double vote by node3's key (its provider key, its default consumer key).
+    let set = cli.query(&["consumer", "validators", &id_text])?;
+    let record = set["validators"]
+        .as_array()
+        .and_then(|l| l.iter().find(|v| v["operator"] == ops[3].as_str()))
+        .with_context(|| format!("node3 in the consumer's set: {set}"))?;
+    let (validator_power, pledge_bps) = (
+        u128::from(int(&record["validator_power"])?),
+        u128::from(int(&record["pledge_bps"])?),
+    );
+    let consumer = cli.query(&["consumer", "consumer", &id_text])?;
+    let fraction = attos(&consumer["consumer"]["params"]["double_sign"]["slash_fraction"])?;
+    // As restaking computes it: fraction f × b / 10,000, then staking burns power × 10^6 × that.
+    let scaled = fraction * (pledge_bps * (ATTOS / 10_000)) / ATTOS;
+    let expected = validator_power * POWER_REDUCTION * scaled / ATTOS;
+    ensure!(expected > 0, "{record}");
+    // The votes' height must be signed by the set now in force (node1 left it at the latest
+    // height; the height below may still be signed by the set before, which the provider sent
+    // more than the consumer's unbonding period ago and no longer accepts once replaced).
+    let consumer_addr = t.net.chain_nodes(chain)?[0].rpc_addr()?;
+    let top = rpc::sync_info(consumer_addr).await?.height;
+    t.net
+        .wait_for_chain_height(chain, top + 2, height_timeout(2))
+        .await?;
+    let from = rpc::sync_info(provider_addr).await?.height;
+    let before = tokens(cli, &ops[3])?;
+    let target = &t.net.chain_nodes(chain)?[0].rpc;
+    let key_file = homes[3].join("config").join("priv_validator_key.json");
+    let output = std::process::Command::new(&t.binaries.rampartd)
+        .args(["debug", "double-sign", "--key-file"])
+        .arg(&key_file)
+        .args(["--node", target])
+        .output()?;
+    ensure!(
+        output.status.success(),
+        "debug double-sign: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let signed = Instant::now();
+    progress(started, String::from_utf8_lossy(&output.stdout).trim());
+    let slash = until(
+        "node3's double vote punished",
+        INFRACTION_TIMEOUT,
+        || async {
+            let events = provider_events(t, from, "consumer_slash").await?;
+            Ok(events
+                .into_iter()
+                .find(|e| attribute(e, "validator") == Some(ops[3].as_str())))
+        },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "relayer status {:?}",
+            t.net.relayer_status(id).map(|s| s.to_string())
+        )
+    });
+    if slash.is_err() {
+        explain_unpunished(t, consumer_addr, top).await;
+    }
+    let slash = slash?;
+    let after = tokens(cli, &ops[3])?;
+    ensure!(
+        before.checked_sub(after) == Some(expected),
+        "node3: {before} → {after}, expected −{expected} ({validator_power} power, \
+         {pledge_bps} bps)"
+    );
+    ensure!(
+        attribute(&slash, "burned") == Some(format!("{expected}uramp").as_str()),
+        "{slash:?}"
+    );
+    relayer_counted(t, id, "double_votes_forwarded", 1).await?;
+    progress(
+        started,
+        format!(
+            "node3's double vote carried and punished {:.1?} after it was signed: −{expected} \
+             uramp",
+            signed.elapsed()
+        ),
     );
     Ok(())
 }

@@ -5,10 +5,16 @@
 
 #![allow(dead_code)] // each scenario file uses a different subset
 
+use cosmos_sdk_proto::cosmos::staking::v1beta1::{
+    QueryValidatorUnbondingDelegationsRequest, QueryValidatorUnbondingDelegationsResponse,
+    UnbondingDelegationEntry,
+};
+use rampart_consumer::ConsumerValidator;
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_proto::rampart::restaking::v1 as rpb;
 use rampart_testkit::events::{assert_ok, attr, code, events_of, leading_amount};
-use rampart_testkit::restaking::{infraction, update_consumer};
+use rampart_testkit::light_block::{HeaderSpec, Member};
+use rampart_testkit::restaking::{consumer_header_at, infraction, update_consumer};
 use rampart_testkit::*;
 use tendermint::abci::response::FinalizeBlock;
 use tendermint::abci::types::ExecTxResult;
@@ -167,6 +173,16 @@ impl Net {
         }
     }
 
+    /// The time of the provider block that delivers the next transaction (off an epoch block,
+    /// as [`refused`] delivers it: one is committed now if it is next) plus `seconds`.
+    pub fn next_block_time(&mut self, seconds: i64) -> tendermint::Time {
+        self.off_epoch();
+        shifted(
+            MockConsensus::time_of(self.chain.driver.height + 1),
+            seconds,
+        )
+    }
+
     /// Commits empty blocks up to and including `height`; returns their responses.
     pub fn until(&mut self, height: u64) -> Vec<FinalizeBlock> {
         let mut out = Vec::new();
@@ -222,6 +238,80 @@ impl Net {
                 )
             })
             .collect()
+    }
+
+    /// The vsc id of the set last sent to consumer `id` (0: the launch set).
+    pub fn last_sent(&self, id: u64) -> u64 {
+        rampart_consumer::sets::last_sent(&self.chain.storage.snapshot(), id).expect("reads")
+    }
+
+    /// Consumer `id`'s set recorded as sent after `vsc_id`: its members with the stake counted
+    /// for them (empty when not recorded).
+    pub fn recorded_set(&self, id: u64, vsc_id: u64) -> Vec<ConsumerValidator> {
+        rampart_consumer::sets::members(&self.chain.storage.snapshot(), id, vsc_id).expect("reads")
+    }
+
+    /// The member with consumer key `key` of consumer `id`'s set recorded after `vsc_id`.
+    pub fn recorded_member(&self, id: u64, vsc_id: u64, key: &[u8; 32]) -> ConsumerValidator {
+        self.recorded_set(id, vsc_id)
+            .into_iter()
+            .find(|m| &m.consumer_pubkey == key)
+            .unwrap_or_else(|| panic!("no member {} after vsc id {vsc_id}", hex(key)))
+    }
+
+    /// The vsc ids of consumer `id`'s recorded sets (those the provider still accepts headers
+    /// of), ascending.
+    pub fn recorded_vsc_ids(&self, id: u64) -> Vec<u64> {
+        rampart_consumer::sets::records(&self.chain.storage.snapshot(), id)
+            .expect("reads")
+            .iter()
+            .map(|r| r.vsc_id)
+            .collect()
+    }
+
+    /// The unbonding entries from validator `v` as (delegator, entry), in key order.
+    pub fn unbonding_entries(&self, v: &TestValidator) -> Vec<(String, UnbondingDelegationEntry)> {
+        self.chain
+            .query::<QueryValidatorUnbondingDelegationsResponse>(
+                "/cosmos.staking.v1beta1.Query/ValidatorUnbondingDelegations",
+                &QueryValidatorUnbondingDelegationsRequest {
+                    validator_addr: valoper(v),
+                    pagination: None,
+                },
+            )
+            .unbonding_responses
+            .into_iter()
+            .flat_map(|u| {
+                let delegator = u.delegator_address;
+                u.entries.into_iter().map(move |e| (delegator.clone(), e))
+            })
+            .collect()
+    }
+
+    /// A header of consumer `id`'s chain at consumer `height` and `time`, signed by its set
+    /// recorded after `vsc_id` (every member's key is a test key or a test validator's).
+    pub fn set_header(
+        &self,
+        id: u64,
+        vsc_id: u64,
+        height: u64,
+        time: tendermint::Time,
+    ) -> HeaderSpec {
+        let set: Vec<Member> = self
+            .recorded_set(id, vsc_id)
+            .iter()
+            .map(|m| (m.consumer_pubkey, m.power))
+            .collect();
+        assert!(
+            !set.is_empty(),
+            "consumer {id} has no set after vsc id {vsc_id}"
+        );
+        consumer_header_at(&self.consumer(id).chain_id, height, time, &set)
+    }
+
+    /// [`Net::set_header`] signed by the set last sent, the one the consumer signs with now.
+    pub fn consumer_header(&self, id: u64, height: u64, time: tendermint::Time) -> HeaderSpec {
+        self.set_header(id, self.last_sent(id), height, time)
     }
 
     pub fn packet_event(response: &FinalizeBlock, consumer_id: u64) -> Option<u64> {
@@ -292,6 +382,16 @@ impl Net {
         let exported = self.chain.driver.app.export().expect("exports");
         (exported["consumer"].clone(), exported["restaking"].clone())
     }
+}
+
+/// `time` plus `seconds`.
+pub fn shifted(time: tendermint::Time, seconds: i64) -> tendermint::Time {
+    tendermint::Time::from_unix_timestamp(time.unix_timestamp() + seconds, 0).expect("time")
+}
+
+/// `bytes` in hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A packet's validator updates as (consumer key, power).

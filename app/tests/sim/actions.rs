@@ -28,6 +28,17 @@ pub(crate) enum Action {
     EditCommission,
     BankSend,
     Unjail,
+    // The consumer-chain and restaking kinds, planned by an [`Extension`](super::Extension)
+    // only (`restaking_simulation.rs`).
+    RegisterConsumer,
+    OptIn,
+    OptOut,
+    SetPledge,
+    AssignConsumerKey,
+    RemoveConsumer,
+    FundConsumerRewards,
+    ConsumerDoubleVote,
+    ConsumerDowntime,
 }
 
 impl Action {
@@ -45,8 +56,23 @@ impl Action {
         Action::Unjail,
     ];
 
-    /// Relative frequency of a randomly chosen action (unjail is decided separately, when a
-    /// validator is jailed).
+    /// The kinds an [`Extension`](super::Extension) plans: the driver tries each of them with
+    /// its [`Action::weight`] as a percent chance per block.
+    pub(crate) const RESTAKING: [Action; 9] = [
+        Action::RegisterConsumer,
+        Action::OptIn,
+        Action::OptOut,
+        Action::SetPledge,
+        Action::AssignConsumerKey,
+        Action::RemoveConsumer,
+        Action::FundConsumerRewards,
+        Action::ConsumerDoubleVote,
+        Action::ConsumerDowntime,
+    ];
+
+    /// Relative frequency of a randomly chosen action of [`Action::ALL`] (unjail is decided
+    /// separately, when a validator is jailed); for the [`Action::RESTAKING`] kinds, the percent
+    /// chance that a block tries one.
     pub(crate) fn weight(self) -> u64 {
         match self {
             Action::Delegate => 5,
@@ -57,6 +83,13 @@ impl Action {
             Action::BankSend | Action::WithdrawCommission => 3,
             Action::CreateValidator | Action::SetWithdrawAddress | Action::EditCommission => 2,
             Action::Unjail => 0,
+            Action::OptIn => 70,
+            Action::SetPledge => 20,
+            Action::AssignConsumerKey | Action::ConsumerDowntime => 15,
+            Action::RegisterConsumer | Action::FundConsumerRewards => 12,
+            Action::ConsumerDoubleVote => 8,
+            Action::OptOut => 6,
+            Action::RemoveConsumer => 5,
         }
     }
 }
@@ -456,6 +489,7 @@ impl Sim {
             | Action::WithdrawCommission
             | Action::EditCommission
             | Action::Unjail => unreachable!("operator actions"),
+            _ => unreachable!("an extension plans {action:?}"),
         };
         let index = match actor {
             Actor::Operator(index) => {

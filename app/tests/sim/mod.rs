@@ -2,7 +2,10 @@
 //! candidates, delegators), plans each block's transactions ([`actions`]) and faults
 //! ([`faults`]), delivers them through [`rampart_testkit::MockConsensus`] and books the results
 //! into a model of the balances, checking supply, balances and the validator set after every
-//! block. The documentation of `simulation.rs` says what is simulated and checked.
+//! block. The documentation of `simulation.rs` says what is simulated and checked. An
+//! [`Extension`] adds to the genesis, plans more transactions of the [`Action::RESTAKING`] kinds
+//! and checks more after each block (`restaking_simulation.rs`); without one, a seed's history
+//! is exactly the one `simulation.rs` pins.
 
 mod actions;
 mod faults;
@@ -59,6 +62,45 @@ pub(crate) struct Stats {
     pub(crate) unbondings_completed: u32,
 }
 
+/// More of a run, added to the provider chain of the driver: the consumer chains of
+/// `restaking_simulation.rs`.
+pub(crate) trait Extension {
+    /// Adds to the genesis `app_state` (before the genesis validators); returns the tokens it
+    /// added to the supply.
+    fn genesis(&self, app_state: &mut serde_json::Value) -> u128;
+    /// Plans a transaction of kind `action` (one of [`Action::RESTAKING`]) for this block, whose
+    /// signer must not be in `busy` (and is added to it); `None` when there is nothing to try.
+    fn plan(
+        &mut self,
+        sim: &mut Sim,
+        action: Action,
+        busy: &mut BTreeSet<Address>,
+    ) -> Option<Planned>;
+    /// Checks the block just booked by the driver: `planned` are all its transactions, this
+    /// extension's last, in the order of `response.tx_results`.
+    fn check(&mut self, sim: &Sim, response: &FinalizeBlock, planned: &[Planned]);
+    /// Checks, at the end of a run, that it exercised what the extension is about.
+    fn finish(&self, sim: &Sim);
+}
+
+/// What a run simulates: a seed (alone: the provider chain of `simulation.rs`) and an optional
+/// [`Extension`].
+pub(crate) struct Setup {
+    /// The seed of the run's random numbers.
+    pub(crate) seed: u64,
+    /// What the run adds to the provider chain, if anything.
+    pub(crate) extension: Option<Box<dyn Extension>>,
+}
+
+impl From<u64> for Setup {
+    fn from(seed: u64) -> Self {
+        Self {
+            seed,
+            extension: None,
+        }
+    }
+}
+
 /// The outcome of one run: the app hash of every block and the statistics.
 pub(crate) struct Run {
     pub(crate) app_hashes: Vec<Vec<u8>>,
@@ -66,11 +108,11 @@ pub(crate) struct Run {
 }
 
 pub(crate) struct Sim {
-    chain: Chain,
-    rng: SplitMix64,
+    pub(crate) chain: Chain,
+    pub(crate) rng: SplitMix64,
     /// Every operator: the genesis validators, then the candidates.
-    operators: Vec<TestValidator>,
-    delegators: Vec<Key>,
+    pub(crate) operators: Vec<TestValidator>,
+    pub(crate) delegators: Vec<Key>,
     /// Addresses that only ever receive rewards (withdraw addresses).
     reward_sinks: Vec<Address>,
     /// Modelled uramp balance of every delegator and reward sink (signed: credits and debits of
@@ -86,7 +128,9 @@ pub(crate) struct Sim {
     /// Block before which the application is replaced by a fresh one over the same store, as
     /// when rampartd restarts: nothing kept in memory may change the app hashes.
     restart_before: Option<u64>,
-    trace: bool,
+    pub(crate) trace: bool,
+    /// Taken out while it plans or checks (it gets the simulation itself).
+    extension: Option<Box<dyn Extension>>,
 }
 
 /// The amount of a `123uramp` coin string (empty: zero).
@@ -106,11 +150,13 @@ fn ante_passed(result: &ExecTxResult) -> bool {
     result.events.iter().any(|e| e.kind == "tx")
 }
 
+/// The InitChain request of the run and the tokens `extension` added to the supply.
 fn genesis_request(
     genesis_validators: &[&TestValidator],
     candidates: &[&TestValidator],
     delegators: &[Key],
-) -> tendermint::abci::request::InitChain {
+    extension: Option<&dyn Extension>,
+) -> (tendermint::abci::request::InitChain, u128) {
     let mut balances: Vec<serde_json::Value> = Vec::new();
     for candidate in candidates {
         balances.push(serde_json::json!({
@@ -130,6 +176,7 @@ fn genesis_request(
         "staking": staking_section(UNBONDING_SECONDS, MAX_VALIDATORS),
         "slashing": slashing_section(WINDOW, JAIL_SECONDS),
     });
+    let added = extension.map_or(0, |e| e.genesis(&mut app_state));
     let stakes: Vec<(&TestValidator, u128)> = genesis_validators
         .iter()
         .copied()
@@ -139,11 +186,12 @@ fn genesis_request(
     let mut request = init_chain_request(CHAIN_ID, 1, &app_state);
     request.time = tendermint::Time::from_unix_timestamp(GENESIS_UNIX - GENESIS_AGE_SECONDS, 0)
         .expect("representable");
-    request
+    (request, added)
 }
 
 impl Sim {
-    pub(crate) fn new(seed: u64, restart_before: Option<u64>) -> Self {
+    pub(crate) fn new(setup: impl Into<Setup>, restart_before: Option<u64>) -> Self {
+        let Setup { seed, extension } = setup.into();
         let operators: Vec<TestValidator> = GENESIS_VALIDATOR_SEEDS
             .chain(CANDIDATE_SEEDS)
             .map(TestValidator::new)
@@ -158,15 +206,17 @@ impl Sim {
         ];
         let reward_sinks = vec![Address([0xA1; 20]), Address([0xA2; 20])];
         let (genesis, candidates) = operators.split_at(GENESIS_STAKES.len());
-        let request = genesis_request(
+        let (request, added) = genesis_request(
             &genesis.iter().collect::<Vec<_>>(),
             &candidates.iter().collect::<Vec<_>>(),
             &delegators,
+            extension.as_deref(),
         );
         let (chain, first_block) = Chain::from_request(request);
         let initial_supply = GENESIS_STAKES.iter().sum::<u128>()
             + CANDIDATE_FUNDS * candidates.len() as u128
-            + DELEGATOR_FUNDS * delegators.len() as u128;
+            + DELEGATOR_FUNDS * delegators.len() as u128
+            + added;
         let mut expected = BTreeMap::new();
         for delegator in &delegators {
             expected.insert(delegator.address(), DELEGATOR_FUNDS as i128);
@@ -188,6 +238,7 @@ impl Sim {
             app_hashes: Vec::new(),
             restart_before,
             trace: std::env::var_os("SIM_TRACE").is_some(),
+            extension,
         };
         sim.settle(&first_block, &[]);
         sim
@@ -196,6 +247,9 @@ impl Sim {
     pub(crate) fn run(mut self, blocks: u64) -> Run {
         for _ in 0..blocks {
             self.step();
+        }
+        if let Some(extension) = &self.extension {
+            extension.finish(&self);
         }
         Run {
             app_hashes: self.app_hashes,
@@ -244,6 +298,15 @@ impl Sim {
             if let Some(p) = self.plan(action, &mut busy) {
                 planned.push(p);
             }
+        }
+        // Then each extension kind with its weight as a percent chance, after the others.
+        if let Some(mut extension) = self.extension.take() {
+            for action in Action::RESTAKING {
+                if self.rng.chance(action.weight()) {
+                    planned.extend(extension.plan(self, action, &mut busy));
+                }
+            }
+            self.extension = Some(extension);
         }
         let txs = planned.iter().map(|p| p.bytes.clone()).collect();
         let response = self.chain.driver.block_with(txs, misbehavior);
@@ -328,10 +391,29 @@ impl Sim {
             }
             for event in &result.events {
                 self.book_rewards(event);
+                self.book_consumer_burn(event);
             }
         }
         self.check_books(height);
         self.check_validator_set(height);
+        if let Some(mut extension) = self.extension.take() {
+            extension.check(self, response, planned);
+            self.extension = Some(extension);
+        }
+    }
+
+    /// Books the tokens a consumer infraction burned (`consumer_slash` and `consumer_downtime`
+    /// events of a transaction: slashes of the pledge, not reported as `slash` events).
+    fn book_consumer_burn(&mut self, event: &Event) {
+        if event.kind == "consumer_slash" || event.kind == "consumer_downtime" {
+            let burned = attr(event, "burned");
+            let amount = burned
+                .strip_suffix(DENOM)
+                .unwrap_or_else(|| panic!("{}: burned {burned:?} in {DENOM}", event.kind));
+            self.stats.burned += amount
+                .parse::<u128>()
+                .unwrap_or_else(|_| panic!("{}: burned {burned:?}", event.kind));
+        }
     }
 
     /// The set CometBFT will use two heights on (the diffs FinalizeBlock returned, applied by

@@ -51,8 +51,13 @@ rampart_core::codespace! {
         /// A downtime record whose seq is at or below the last one processed for the consumer
         /// (a replay, a racing relayer, or a record older than one already processed).
         DowntimeOutOfOrder = 20,
-        /// A downtime record whose consumer address is no validator's in the consumer's set of
-        /// the record's vsc id (no attributable consumer key, or not in that set).
+        /// A downtime record whose consumer address is no member of the consumer's set of the
+        /// record's vsc id (or that set is no longer recorded).
         NotInConsumerSet = 21,
+        /// The consumer's slash meter is negative: downtime submissions are refused until it
+        /// replenishes (the relayer retries then).
+        Throttled = 22,
+        /// The consumer has no slash meter (it is not launched).
+        NoSlashMeter = 23,
     }
 }

@@ -10,7 +10,8 @@
 //! ```json
 //! {
 //!   "params": {"registration_deposit": [{"denom": "uramp", "amount": "10000000"}],
-//!              "max_consumer_slash_fraction": "0.100000000000000000"},
+//!              "max_consumer_slash_fraction": "0.100000000000000000",
+//!              "slash_meter_fraction": "0.05", "slash_meter_period_seconds": "3600"},
 //!   "next_consumer_id": "1",
 //!   "consumers": [{
 //!     "consumer_id": "0", "chain_id": "consumer-1", "owner": "rampart1…", "name": "…",
@@ -30,9 +31,12 @@
 //!     "next_vsc_id": "2", "packets": [{"vsc_id": "1", "updates": [{"consumer_pubkey": "hex",
 //!                 "power": "20", "provider_operator": "rampartvaloper1…"}], …}],
 //!     "last_acknowledged_vsc": "0",
-//!     "set_hashes": [{"vsc_id": "0", "hash": "hex", "locked_at": "2026-01-01T00:00:10Z"},
-//!                    {"vsc_id": "1", "hash": "hex", "locked_at": "2026-01-01T00:00:15Z"}],
+//!     "set_hashes": [{"vsc_id": "0", "hash": "hex", "locked_at": "2026-01-01T00:00:10Z",
+//!                     "members": [{"operator": "rampartvaloper1…", …}]},
+//!                    {"vsc_id": "1", "hash": "hex", "locked_at": "2026-01-01T00:00:15Z",
+//!                     "members": […]}],
 //!     "pending_slash_acks": ["hex"], "last_downtime_seq": "0",
+//!     "slash_meter": {"meter": "5", "next_replenish": "2026-01-01T01:00:10Z"},
 //!     "reward_pool": [], "commissions": [{"validator": "rampartvaloper1…", "rate": "0.05"}]
 //!   }]
 //! }
@@ -41,9 +45,9 @@
 //! Import checks ids (unique, below `next_consumer_id`), chain ids (unique over every consumer,
 //! deleted ones included: chain ids are never reused), every record's fields
 //! (`last_acknowledged_vsc` below `next_vsc_id`, set hashes of 32 bytes, at a vsc id sent, with
-//! their `locked_at` time, provider operators valid or empty), and that the consumer module
+//! their `locked_at` time and members that hash to them, provider operators valid or empty), and that the consumer module
 //! account holds (at least) the deposits plus the reward pools. The set-expiry queue is rebuilt
-//! from the set hashes ([`crate::sets::import`]).
+//! from the set hashes ([`crate::sets::queue_imported`]).
 
 use std::collections::BTreeSet;
 
@@ -52,16 +56,16 @@ use rampart_bank::{BankRead, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{parse_rfc3339, rfc3339};
-use rampart_core::ChainProfile;
+use rampart_core::{ChainProfile, GenesisContext};
 use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use rampart_proto::rampart::base::v1 as base;
 use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::keys;
 use crate::params::{self, ModuleParams};
-use crate::sets;
 use crate::state::{self, module_address};
 use crate::types::{pubkey32, Consumer, ConsumerValidator, Phase};
+use crate::{meter, sets};
 use rampart_core::coins;
 use rampart_core::wire::{block_time, timestamp};
 
@@ -178,6 +182,37 @@ fn hex20(text: &str, field: &str) -> AppResult<[u8; 20]> {
         .map_err(|_| invalid(format!("{field}: expected 20 bytes")))
 }
 
+fn validator_to_json(
+    profile: &ChainProfile,
+    v: &ConsumerValidator,
+) -> pb::GenesisConsumerValidator {
+    pb::GenesisConsumerValidator {
+        operator: profile.to_valoper(&v.operator),
+        consumer_pubkey: hex::encode(v.consumer_pubkey),
+        power: v.power,
+        pledged_tokens: v.pledged_tokens.to_string(),
+        pledge_bps: v.pledge_bps,
+        validator_power: v.validator_power,
+        provider_height: v.provider_height,
+    }
+}
+
+fn validator_from_json(
+    v: &pb::GenesisConsumerValidator,
+    field: &str,
+) -> AppResult<ConsumerValidator> {
+    ConsumerValidator::from_proto(&pb::ConsumerValidator {
+        operator: v.operator.clone(),
+        consumer_pubkey: hex32(&v.consumer_pubkey, field)?.to_vec(),
+        power: v.power,
+        pledged_tokens: v.pledged_tokens.clone(),
+        pledge_bps: v.pledge_bps,
+        validator_power: v.validator_power,
+        provider_height: v.provider_height,
+    })
+    .map_err(|e| invalid(format!("{field}: {}", e.log)))
+}
+
 fn updates_to_json(updates: &[pb::ValidatorUpdate]) -> Vec<pb::GenesisValidatorUpdate> {
     updates
         .iter()
@@ -245,15 +280,7 @@ fn export_one(
         .transpose()?;
     let validators = state::validators(state, id)?
         .iter()
-        .map(|v| pb::GenesisConsumerValidator {
-            operator: profile.to_valoper(&v.operator),
-            consumer_pubkey: hex::encode(v.consumer_pubkey),
-            power: v.power,
-            pledged_tokens: v.pledged_tokens.to_string(),
-            pledge_bps: v.pledge_bps,
-            validator_power: v.validator_power,
-            provider_height: v.provider_height,
-        })
+        .map(|v| validator_to_json(profile, v))
         .collect();
     let mut packets = Vec::new();
     for (vsc_id, packet) in state::packets(state, id)? {
@@ -301,13 +328,23 @@ fn export_one(
         last_acknowledged_vsc: consumer.last_acknowledged_vsc,
         set_hashes: sets::records(state, id)?
             .into_iter()
-            .map(|r| pb::GenesisSetHash {
-                vsc_id: r.vsc_id,
-                hash: hex::encode(r.hash),
-                locked_at: rfc3339(r.locked_at),
+            .map(|r| {
+                Ok(pb::GenesisSetHash {
+                    vsc_id: r.vsc_id,
+                    hash: hex::encode(r.hash),
+                    locked_at: rfc3339(r.locked_at),
+                    members: sets::members(state, id, r.vsc_id)?
+                        .iter()
+                        .map(|v| validator_to_json(profile, v))
+                        .collect(),
+                })
             })
-            .collect(),
+            .collect::<AppResult<_>>()?,
         last_downtime_seq: state::last_downtime_seq(state, id)?,
+        slash_meter: meter::load(state, id)?.map(|m| pb::GenesisSlashMeter {
+            meter: m.meter,
+            next_replenish: rfc3339(m.next_replenish),
+        }),
         genesis,
         validators,
         next_vsc_id: next_vsc,
@@ -338,6 +375,8 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Consum
         params: Some(pb::GenesisParams {
             registration_deposit: coins_to_json(&params.registration_deposit),
             max_consumer_slash_fraction: params.max_consumer_slash_fraction,
+            slash_meter_fraction: params.slash_meter_fraction,
+            slash_meter_period_seconds: params.slash_meter_period_seconds,
         }),
         next_consumer_id: state::next_id(state)?,
         consumers,
@@ -346,9 +385,10 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Consum
 
 fn import_one(
     state: &mut dyn StateWrite,
-    profile: &ChainProfile,
+    ctx: &GenesisContext,
     g: &pb::GenesisConsumer,
 ) -> AppResult<Vec<Coin>> {
+    let profile = &ctx.profile;
     let id = g.consumer_id;
     let at = |field: &str| format!("consumers[{id}].{field}");
     let phase = Phase::from_name(&g.phase)
@@ -446,16 +486,7 @@ fn import_one(
     }
     let mut seen = BTreeSet::new();
     for v in &g.validators {
-        let parsed = ConsumerValidator::from_proto(&pb::ConsumerValidator {
-            operator: v.operator.clone(),
-            consumer_pubkey: hex32(&v.consumer_pubkey, &at("validators"))?.to_vec(),
-            power: v.power,
-            pledged_tokens: v.pledged_tokens.clone(),
-            pledge_bps: v.pledge_bps,
-            validator_power: v.validator_power,
-            provider_height: v.provider_height,
-        })
-        .map_err(|e| invalid(format!("{}: {}", at("validators"), e.log)))?;
+        let parsed = validator_from_json(v, &at("validators"))?;
         if !seen.insert(parsed.operator) {
             return Err(invalid(format!("{}: duplicate operator", at("validators"))));
         }
@@ -512,8 +543,23 @@ fn import_one(
             hash,
             locked_at: parse_rfc3339(&h.locked_at, &at("set_hashes.locked_at"))?,
         };
-        sets::import(state, &consumer, &record)?;
+        let members = h
+            .members
+            .iter()
+            .map(|v| validator_from_json(v, &at("set_hashes.members")))
+            .collect::<AppResult<Vec<_>>>()?;
+        if sets::set_hash(&members)? != hash {
+            return Err(invalid(format!(
+                "{}: the members of vsc id {} do not hash to {}",
+                at("set_hashes"),
+                h.vsc_id,
+                h.hash
+            )));
+        }
+        sets::import(state, &consumer, &record, &members);
     }
+    sets::queue_imported(state, &consumer)
+        .map_err(|e| invalid(format!("{}: {}", at("set_hashes"), e.log)))?;
     for ack in &g.pending_slash_acks {
         state.put(
             keys::slash_ack(id, &hex20(ack, &at("pending_slash_acks"))?),
@@ -521,6 +567,27 @@ fn import_one(
         );
     }
     state::set_last_downtime_seq(state, id, g.last_downtime_seq);
+    match (&g.slash_meter, consumer.phase) {
+        (Some(m), Phase::Launched) => meter::save(
+            state,
+            id,
+            &meter::Meter {
+                meter: m.meter,
+                next_replenish: parse_rfc3339(
+                    &m.next_replenish,
+                    &at("slash_meter.next_replenish"),
+                )?,
+            },
+        ),
+        (None, Phase::Launched) => meter::start(state, id, ctx.genesis_time)?,
+        (Some(_), _) => {
+            return Err(invalid(format!(
+                "{}: only launched consumers have one",
+                at("slash_meter")
+            )))
+        }
+        (None, _) => {}
+    }
     let pool = parse_coins(&proto_coins(&g.reward_pool))
         .map_err(|e| invalid(format!("{}: {}", at("reward_pool"), e.log)))?;
     state::set_pool(state, id, &pool);
@@ -538,16 +605,19 @@ fn import_one(
     coins::add(&consumer.deposit, &pool)
 }
 
-/// Writes the section into `state`.
+/// Writes the section into `state` (a launched consumer without a slash meter gets a full one,
+/// replenishing one period after the genesis time).
 pub fn import(
     state: &mut dyn StateWrite,
-    profile: &ChainProfile,
+    ctx: &GenesisContext,
     genesis: &ConsumerGenesisState,
 ) -> AppResult<()> {
     let params = match &genesis.params {
         Some(p) => ModuleParams::from_proto(&pb::Params {
             registration_deposit: proto_coins(&p.registration_deposit),
             max_consumer_slash_fraction: p.max_consumer_slash_fraction.clone(),
+            slash_meter_fraction: p.slash_meter_fraction.clone(),
+            slash_meter_period_seconds: p.slash_meter_period_seconds,
         })
         .map_err(|e| invalid(format!("params: {}", e.log)))?,
         None => ModuleParams::default(),
@@ -563,7 +633,7 @@ pub fn import(
                 g.consumer_id, genesis.next_consumer_id
             )));
         }
-        held = coins::add(&held, &import_one(state, profile, g)?)?;
+        held = coins::add(&held, &import_one(state, ctx, g)?)?;
     }
     let account = module_address();
     let balances = state.balances(&account)?;

@@ -35,17 +35,28 @@ impl ConsumerHeader {
         raw_header: Option<&tendermint_proto::types::SignedHeader>,
         raw_set: Option<&tendermint_proto::types::ValidatorSet>,
     ) -> AppResult<Self> {
-        let raw =
-            raw_header.ok_or_else(|| ccv_err(CcvCode::InvalidHeader, "signed_header: missing"))?;
+        Self::from_fields((raw_header, "signed_header"), (raw_set, "validator_set"))
+    }
+
+    /// [`Self::from_proto`] for a message whose fields have other names (errors name them).
+    pub fn from_fields(
+        (raw_header, header_field): (Option<&tendermint_proto::types::SignedHeader>, &str),
+        (raw_set, set_field): (Option<&tendermint_proto::types::ValidatorSet>, &str),
+    ) -> AppResult<Self> {
+        let raw = raw_header
+            .ok_or_else(|| ccv_err(CcvCode::InvalidHeader, format!("{header_field}: missing")))?;
         let signatures = raw.commit.as_ref().map_or(0, |c| c.signatures.len());
         if signatures > MAX_VALIDATORS {
-            return Err(too_large("signed_header.commit.signatures", signatures));
+            return Err(too_large(
+                &format!("{header_field}.commit.signatures"),
+                signatures,
+            ));
         }
         let signed_header = SignedHeader::try_from(raw.clone())
-            .map_err(|e| ccv_err(CcvCode::InvalidHeader, format!("signed_header: {e}")))?;
+            .map_err(|e| ccv_err(CcvCode::InvalidHeader, format!("{header_field}: {e}")))?;
         Ok(Self {
             signed_header,
-            validator_set: decode_set(raw_set, "validator_set")?,
+            validator_set: decode_set(raw_set, set_field)?,
         })
     }
 

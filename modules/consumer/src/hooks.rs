@@ -2,7 +2,9 @@
 //! gives the consumer module an implementation of [`ConsumerHooks`], so the registry can ask
 //! about pledges without naming restaking.
 
-use rampart_core::{Address, AppResult, BlockTime, Decimal, Events, StateRead, StateWrite};
+use rampart_core::{Address, Amount, AppResult, BlockTime, Decimal, Events, StateRead, StateWrite};
+
+use crate::sets::CountedStake;
 
 /// What the consumer registry asks of the pledge keeper.
 pub trait ConsumerHooks: Send + Sync {
@@ -25,20 +27,6 @@ pub trait ConsumerHooks: Send + Sync {
         events: &mut Events,
     ) -> AppResult<()>;
 
-    /// The provider operator whose consumer key on consumer `consumer_id` has consensus address
-    /// `consumer_address` and is attributable at `now` (its current key, or a replaced one still
-    /// within the consumer's unbonding period); `None` when there is none. Without a pledge
-    /// keeper: `None`.
-    fn consumer_key_operator(
-        &self,
-        _state: &dyn StateRead,
-        _consumer_id: u64,
-        _consumer_address: &[u8; 20],
-        _now: BlockTime,
-    ) -> AppResult<Option<Address>> {
-        Ok(None)
-    }
-
     /// Keeps `operator` out of consumer `consumer_id`'s set until at least `until` (a proven
     /// downtime on that consumer): never shortens a longer jail, never lifts a tombstone, and
     /// touches nothing on the provider. Without a pledge keeper: nothing to do.
@@ -51,6 +39,21 @@ pub trait ConsumerHooks: Send + Sync {
         _events: &mut Events,
     ) -> AppResult<()> {
         Ok(())
+    }
+
+    /// Slashes `stake` — a member's provider power at its provider height, counted in a set of a
+    /// consumer — by `fraction` of its pledge (a proven downtime with a non-zero downtime
+    /// fraction): at most `fraction` × the pledged tokens, cutting only entries created after
+    /// that height. Returns the tokens burned. Without a pledge keeper: nothing.
+    fn slash_pledge(
+        &self,
+        _state: &mut dyn StateWrite,
+        _stake: &CountedStake,
+        _fraction: Decimal,
+        _now: BlockTime,
+        _events: &mut Events,
+    ) -> AppResult<Amount> {
+        Ok(Amount::ZERO)
     }
 }
 

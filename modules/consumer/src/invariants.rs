@@ -98,7 +98,7 @@ pub fn check_acknowledgements(state: &dyn StateRead) -> AppResult<()> {
 
 /// Every recorded set has a lock time and no lock time is without its set
 /// ([`sets::records`] refuses the first); the set-expiry queue is exactly
-/// `{period_end ‖ id ‖ vsc_id}` over the recorded sets that are not the set last sent; every
+/// `{period_end_of ‖ id ‖ vsc_id}` over the recorded sets that are not the set last sent; every
 /// consumer holds its chain id in the chain-id index, and the index holds nothing else.
 pub fn check_recorded_sets(state: &dyn StateRead) -> AppResult<()> {
     let mut expected_queue = BTreeSet::new();
@@ -110,12 +110,12 @@ pub fn check_recorded_sets(state: &dyn StateRead) -> AppResult<()> {
             keys::chain_id(&consumer.chain_id),
             id.to_be_bytes().to_vec(),
         ));
-        let last_sent = crate::sets::last_sent(state, id)?;
         let records = sets::records(state, id)?;
         locks = locks.saturating_add(records.len());
-        for r in records.iter().filter(|r| r.vsc_id != last_sent) {
-            let end = sets::period_end(&consumer, r.locked_at)?;
-            expected_queue.insert(keys::set_expiry(end, id, r.vsc_id));
+        for r in &records {
+            if let Some(end) = sets::period_end_of(state, &consumer, r.vsc_id)? {
+                expected_queue.insert(keys::set_expiry(end, id, r.vsc_id));
+            }
         }
     }
     if state.scan_prefix(keys::SET_LOCK).count() != locks {

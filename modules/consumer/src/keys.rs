@@ -19,6 +19,9 @@
 //! | `consumer/sethash/ ‖ id ‖ vsc_id` | the CometBFT hash (32 bytes) of the consumer's set after `vsc_id` (0: the launch set) |
 //! | `consumer/setlock/ ‖ id ‖ vsc_id` | `google.protobuf.Timestamp`: when that set was sent (its stake locked) |
 //! | `consumer/setexpiry/ ‖ time_key(expiry) ‖ id ‖ vsc_id` | empty: replaced sets by the end of their period |
+//! | `consumer/meter/ ‖ id` | `SlashMeter`: a launched consumer's slash meter |
+//! | `consumer/meterdue/ ‖ time_key(due) ‖ id` | empty: slash meters by next replenish time |
+//! | `consumer/setmember/ ‖ id ‖ vsc_id ‖ consumer address` | `ConsumerValidator`: a member of that set (power > 0) with the stake counted for it |
 
 use rampart_core::Address;
 
@@ -58,20 +61,32 @@ pub const SET_HASH: &[u8] = b"consumer/sethash/";
 pub const SET_LOCK: &[u8] = b"consumer/setlock/";
 /// The set-expiry queue: replaced sets in the order their period ends.
 pub const SET_EXPIRY: &[u8] = b"consumer/setexpiry/";
+/// Slash meters of launched consumers.
+pub const METER: &[u8] = b"consumer/meter/";
+/// The replenish queue: slash meters in the order they next replenish.
+pub const METER_DUE: &[u8] = b"consumer/meterdue/";
+/// The members of each set of [`SET_HASH`] with the stake counted for them, by consumer
+/// consensus address: what an infraction in that set is charged against.
+pub const SET_MEMBER: &[u8] = b"consumer/setmember/";
+
+/// The entry of consumer `id` in the time-ordered queue under `queue`, due at `due`.
+fn queued(queue: &[u8], due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
+    [queue, &rampart_core::wire::time_key(due), &id.to_be_bytes()].concat()
+}
+
+/// The prefix of the time-ordered queue under `queue` up to and including time `due`.
+fn queued_upto(queue: &[u8], due: rampart_core::BlockTime) -> Vec<u8> {
+    [queue, &rampart_core::wire::time_key(due)[..]].concat()
+}
 
 /// The ccv-timeout queue entry of consumer `id`, due at `due`.
 pub fn timeout(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
-    [
-        TIMEOUT,
-        &rampart_core::wire::time_key(due),
-        &id.to_be_bytes(),
-    ]
-    .concat()
+    queued(TIMEOUT, due, id)
 }
 
 /// The ccv-timeout queue prefix up to and including time `due`.
 pub fn timeout_upto(due: rampart_core::BlockTime) -> Vec<u8> {
-    [TIMEOUT, &rampart_core::wire::time_key(due)[..]].concat()
+    queued_upto(TIMEOUT, due)
 }
 
 /// The set-expiry queue entry of consumer `id`'s set after `vsc_id`, whose period ends at
@@ -89,6 +104,21 @@ pub fn set_expiry(expiry: rampart_core::BlockTime, id: u64, vsc_id: u64) -> Vec<
 /// The set-expiry queue prefix up to and including time `expiry`.
 pub fn set_expiry_upto(expiry: rampart_core::BlockTime) -> Vec<u8> {
     [SET_EXPIRY, &rampart_core::wire::time_key(expiry)[..]].concat()
+}
+
+/// Key of consumer `id`'s slash meter.
+pub fn meter(id: u64) -> Vec<u8> {
+    with_id(METER, id)
+}
+
+/// The replenish-queue entry of consumer `id`'s meter, due at `due`.
+pub fn meter_due(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
+    queued(METER_DUE, due, id)
+}
+
+/// The replenish-queue prefix up to and including time `due`.
+pub fn meter_due_upto(due: rampart_core::BlockTime) -> Vec<u8> {
+    queued_upto(METER_DUE, due)
 }
 
 /// `prefix ‖ id`.
@@ -140,6 +170,17 @@ pub fn set_hash(id: u64, vsc_id: u64) -> Vec<u8> {
 /// Key of the time consumer `id`'s set after packet `vsc_id` was sent.
 pub fn set_lock(id: u64, vsc_id: u64) -> Vec<u8> {
     [SET_LOCK, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
+}
+
+/// Prefix of the members of consumer `id`'s set after packet `vsc_id`.
+pub fn set_members(id: u64, vsc_id: u64) -> Vec<u8> {
+    [SET_MEMBER, &id.to_be_bytes(), &vsc_id.to_be_bytes()].concat()
+}
+
+/// Key of the member with consumer consensus address `address` of consumer `id`'s set after
+/// packet `vsc_id`.
+pub fn set_member(id: u64, vsc_id: u64, address: &[u8; 20]) -> Vec<u8> {
+    [&set_members(id, vsc_id)[..], address].concat()
 }
 
 /// Key of a consumer's next vsc id.

@@ -107,6 +107,8 @@ pub mod keys;
 #[cfg(feature = "component")]
 pub mod lifecycle;
 #[cfg(feature = "component")]
+pub mod meter;
+#[cfg(feature = "component")]
 mod module;
 #[cfg(feature = "component")]
 pub mod msgs;

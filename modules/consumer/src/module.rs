@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    genesis, invariants, lifecycle, msgs, queries, rewards, sets, ConsumerGenesisState,
+    genesis, invariants, lifecycle, meter, msgs, queries, rewards, sets, ConsumerGenesisState,
     ConsumerHooks, ConsumerMsg, NoHooks, NAME,
 };
 use rampart_core::error::AppResult;
@@ -52,7 +52,7 @@ impl Component for ConsumerModule {
     type Msg = ConsumerMsg;
 
     fn import(state: &mut dyn StateWrite, ctx: &GenesisContext, g: Self::Genesis) -> AppResult<()> {
-        genesis::import(state, &ctx.profile, &g)
+        genesis::import(state, ctx, &g)
     }
 
     fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Self::Genesis> {
@@ -69,13 +69,15 @@ impl Component for ConsumerModule {
 
     /// Ccv timeouts (launched consumers unheard for `ccv_timeout_seconds` are stopped), deletions
     /// and pending parameters first, then the replaced validator sets whose period ended are
-    /// forgotten ([`sets::prune_expired`]), then the per-block rewards of launched consumers.
+    /// forgotten ([`sets::prune_expired`]) and the due slash meters replenished
+    /// ([`meter::replenish_due`]), then the per-block rewards of launched consumers.
     fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
         let Scope { state, ctx, events } = block;
         let unbonding = u64::try_from(state.unbonding_time()?.seconds).unwrap_or(0);
         lifecycle::stop_timed_out(state, ctx.time, unbonding, events)?;
         lifecycle::begin_block(state, self.hooks.as_ref(), ctx.time, events)?;
         sets::prune_expired(state, ctx.time);
+        meter::replenish_due(state, ctx.time)?;
         rewards::pay_all(state, &ctx.profile, events)
     }
 

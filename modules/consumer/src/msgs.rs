@@ -588,24 +588,26 @@ fn acknowledge(
 /// 2. `seq` is above the last seq processed for the consumer (`consumer/20`: a replay or an
 ///    older record, refused before any signature is checked). Acknowledged records are deleted
 ///    on the consumer, so gaps are normal;
-/// 3. the header is one the provider accepts as proof of the consumer's state, signed by any set
+/// 3. the consumer's slash meter is not negative (`consumer/22`, throttled until it replenishes:
+///    [`crate::meter`]);
+/// 4. the header is one the provider accepts as proof of the consumer's state, signed by any set
 ///    still within its period ([`sets::verify_consumer_header`] with [`sets::ANY_SET`]: `consumer/16`,
 ///    `ccv/11`, `ccv/8`, `consumer/17`, `ccv/9`, `ccv/10`, `ccv/12`; gas per signature first);
-/// 4. the header's app hash holds exactly the record's bytes under `ccv/downtime/ ‖ seq`
+/// 5. the header's app hash holds exactly the record's bytes under `ccv/downtime/ ‖ seq`
 ///    (`ccv/13`);
-/// 5. the record's vsc id is one the provider sent (`consumer/17`), and its consumer address is
-///    an attributable consumer key of a provider operator (through [`ConsumerHooks`]) who, when
-///    the record's vsc id is the set last sent, is in that set (`consumer/21` otherwise). For an
-///    older set the provider keeps only its hash, so the key attribution is the check (the
-///    consumer itself records only validators of the set in force).
+/// 6. the record's vsc id is one the provider sent (`consumer/17`), and its consumer address is
+///    a member of the set the provider recorded for that vsc id ([`sets::member`]; `consumer/21`
+///    otherwise, also once that set's period has ended and it is forgotten).
 ///
 /// Then the operator is jailed on this consumer only until this block's time plus the
 /// consumer's downtime `jail_duration_seconds` (it leaves the consumer's set from the next packet;
-/// nothing changes on the provider), the consumer address is queued as a slash ack for the next
-/// packet, and `seq` becomes the last processed. Nothing is slashed: a non-zero downtime slash
-/// fraction is reported in the event (`slash_fraction`) but not applied yet. Event
-/// `consumer_downtime{consumer_id, seq, validator, consumer_address, infraction_height, vsc_id,
-/// missed, window, jailed_until, slash_fraction, consumer_height}`.
+/// its provider validator stays bonded and unjailed), the member's consumer power is charged to
+/// the slash meter, the pledge counted in the set is slashed by the consumer's downtime fraction
+/// when that is not zero ([`ConsumerHooks::slash_pledge`]: at most fraction × pledge), the
+/// consumer address is queued as a slash ack for the next packet, and `seq` becomes the last
+/// processed. Event `consumer_downtime{consumer_id, seq, validator, consumer_address,
+/// infraction_height, vsc_id, missed, window, jailed_until, slash_fraction, burned,
+/// consumer_height}`.
 fn submit_downtime(
     state: &mut dyn StateWrite,
     hooks: &dyn ConsumerHooks,
@@ -636,6 +638,7 @@ fn submit_downtime(
             ),
         ));
     }
+    crate::meter::check(state, consumer.id)?;
     let now = ctx.block.time;
     let verified = sets::verify_consumer_header(state, &consumer, &m.header, now, sets::ANY_SET)?;
     m.verify_proof(&verified)?;
@@ -663,22 +666,22 @@ fn submit_downtime(
             ),
         )
     };
-    let op = hooks
-        .consumer_key_operator(state, consumer.id, &address, now)?
-        .ok_or_else(not_in_set)?;
-    if vsc_id == last_sent {
-        let in_set = state::validators(state, consumer.id)?.iter().any(|v| {
-            v.operator == op
-                && v.power > 0
-                && rampart_core::address::consensus_address(&v.consumer_pubkey) == address
-        });
-        if !in_set {
-            return Err(not_in_set());
-        }
-    }
+    let member = sets::member(state, consumer.id, vsc_id, &address)?.ok_or_else(not_in_set)?;
+    let op = member.operator;
     let downtime = consumer.params.downtime;
     let jailed_until = add_seconds(now, downtime.jail_duration_seconds)?;
     hooks.jail_on_consumer(state, consumer.id, &op, jailed_until, events)?;
+    crate::meter::charge(state, consumer.id, member.power)?;
+    let burned = if downtime.slash_fraction == rampart_core::Decimal::ZERO {
+        rampart_core::Amount::ZERO
+    } else {
+        let stake = sets::CountedStake {
+            consumer_id: consumer.id,
+            vsc_id,
+            member,
+        };
+        hooks.slash_pledge(state, &stake, downtime.slash_fraction, now, events)?
+    };
     state.add_slash_ack(consumer.id, &address);
     state::set_last_downtime_seq(state, consumer.id, seq);
     let validator = profile.to_valoper(&op);
@@ -695,6 +698,7 @@ fn submit_downtime(
             .attr("window", m.record.window.to_string())
             .attr("jailed_until", until.clone())
             .attr("slash_fraction", downtime.slash_fraction.to_string())
+            .attr("burned", format!("{burned}{}", state.bond_denom()?))
             .attr("consumer_height", verified.height.to_string()),
     );
     Ok(response(
@@ -702,6 +706,7 @@ fn submit_downtime(
         &pb::MsgSubmitConsumerDowntimeResponse {
             validator,
             jailed_until: until,
+            burned: burned.to_string(),
         },
     ))
 }

@@ -1,5 +1,5 @@
-//! The consumer module's provider-wide parameters: the registration deposit and the largest
-//! slash fraction a consumer may set. Stored as `rampart.consumer.v1.Params`; written in genesis
+//! The consumer module's provider-wide parameters: the registration deposit, the largest slash
+//! fraction a consumer may set and the slash meter ([`crate::meter`]). Stored as `rampart.consumer.v1.Params`; written in genesis
 //! JSON with coins and decimal text.
 
 use rampart_bank::genesis::JsonCoin;
@@ -21,10 +21,27 @@ pub struct ModuleParams {
     pub registration_deposit: Vec<JsonCoin>,
     /// Largest slash fraction a consumer may set.
     pub max_consumer_slash_fraction: Decimal,
+    /// The slash meter's allowance as a fraction of a consumer's total power.
+    #[serde(default = "default_meter_fraction")]
+    pub slash_meter_fraction: Decimal,
+    /// The slash meter's replenish period in seconds.
+    #[serde(default = "default_meter_period")]
+    pub slash_meter_period_seconds: u64,
+}
+
+/// ICS's default allowance: 5 % of the consumer's power per period.
+fn default_meter_fraction() -> Decimal {
+    Decimal::from_bps(500)
+}
+
+/// ICS's default replenish period: one hour.
+fn default_meter_period() -> u64 {
+    3_600
 }
 
 impl Default for ModuleParams {
-    /// 10 RAMP (10,000,000 uramp) to register; consumer slash fractions up to 10 %.
+    /// 10 RAMP (10,000,000 uramp) to register; consumer slash fractions up to 10 %; a slash
+    /// meter of 5 % of a consumer's power per hour.
     fn default() -> Self {
         Self {
             registration_deposit: vec![JsonCoin {
@@ -32,6 +49,8 @@ impl Default for ModuleParams {
                 amount: "10000000".into(),
             }],
             max_consumer_slash_fraction: Decimal::from_bps(1_000),
+            slash_meter_fraction: default_meter_fraction(),
+            slash_meter_period_seconds: default_meter_period(),
         }
     }
 }
@@ -42,14 +61,23 @@ impl ModuleParams {
         parse_coins(&self.to_proto().registration_deposit)
     }
 
-    /// Checks ranges: valid deposit coins, a maximum fraction ≤ 1.
+    /// Checks ranges: valid deposit coins, fractions ≤ 1, a positive meter fraction and period.
     pub fn validate(&self) -> AppResult<()> {
         self.deposit()?;
-        if self.max_consumer_slash_fraction > Decimal::ONE {
-            return Err(AppError::sdk(
+        let bad = |why: &str| {
+            Err(AppError::sdk(
                 SdkCode::InvalidRequest,
-                "consumer params: max_consumer_slash_fraction above 1",
-            ));
+                format!("consumer params: {why}"),
+            ))
+        };
+        if self.max_consumer_slash_fraction > Decimal::ONE {
+            return bad("max_consumer_slash_fraction above 1");
+        }
+        if self.slash_meter_fraction == Decimal::ZERO || self.slash_meter_fraction > Decimal::ONE {
+            return bad("slash_meter_fraction must be above 0 and at most 1");
+        }
+        if self.slash_meter_period_seconds == 0 {
+            return bad("slash_meter_period_seconds must be positive");
         }
         Ok(())
     }
@@ -66,6 +94,8 @@ impl ModuleParams {
                 })
                 .collect(),
             max_consumer_slash_fraction: self.max_consumer_slash_fraction.to_string(),
+            slash_meter_fraction: self.slash_meter_fraction.to_string(),
+            slash_meter_period_seconds: self.slash_meter_period_seconds,
         }
     }
 
@@ -84,6 +114,15 @@ impl ModuleParams {
                 &p.max_consumer_slash_fraction,
                 "max_consumer_slash_fraction",
             )?,
+            slash_meter_fraction: if p.slash_meter_fraction.is_empty() {
+                default_meter_fraction()
+            } else {
+                parse_decimal(&p.slash_meter_fraction, "slash_meter_fraction")?
+            },
+            slash_meter_period_seconds: match p.slash_meter_period_seconds {
+                0 => default_meter_period(),
+                seconds => seconds,
+            },
         })
     }
 }

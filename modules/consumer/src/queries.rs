@@ -16,7 +16,7 @@ use crate::types::Phase;
 pub use crate::urls::{
     PATHS, QUERY_CONSUMER, QUERY_CONSUMERS, QUERY_CONSUMER_COMMISSION, QUERY_CONSUMER_GENESIS,
     QUERY_CONSUMER_VALIDATORS, QUERY_PACKET, QUERY_PARAMS, QUERY_PENDING_PACKETS,
-    QUERY_REWARD_POOL,
+    QUERY_REWARD_POOL, QUERY_SLASH_METER,
 };
 use rampart_core::coins;
 
@@ -144,6 +144,11 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
             params: Some(params::load(state)?.to_proto()),
         }
         .encode_to_vec(),
+        QUERY_SLASH_METER => {
+            let r: pb::QuerySlashMeterRequest = req(request)?;
+            state::must_load(state, r.consumer_id)?;
+            crate::meter::query(state, r.consumer_id)?.encode_to_vec()
+        }
         other => {
             return Err(AppError::sdk(
                 SdkCode::UnknownRequest,

@@ -5,28 +5,36 @@
 //!
 //! With the launch (vsc id 0) and with every packet the provider records the CometBFT hash of the
 //! consumer's new set (`consumer/sethash/ ‖ id ‖ vsc_id`) and the provider block time it was sent
-//! (`consumer/setlock/ ‖ id ‖ vsc_id`): the time its stake was locked. Stake counted in a set at
-//! time `T` stays slashable at least until `T` plus the consumer's unbonding period `U`, whenever
-//! it leaves afterwards (a departing pledge stays slashable for `U` from its departure, and the
-//! provider's own unbonding is at least `U`): so a header signed by that set is evidence against
-//! stake that can still pay, and is accepted, until `T + U`. The set **last sent** is still in
-//! force — the consumer signs with it and restaking counts its stake again every epoch — so it is
-//! accepted, and kept, for as long as it is the last one; its period starts running when the next
-//! set replaces it.
+//! (`consumer/setlock/ ‖ id ‖ vsc_id`): the time its stake was locked. The set **last sent** is
+//! in force — the consumer signs with it and restaking counts its stake again every epoch — so it
+//! is accepted, and kept, for as long as it is the last one. Once the next set replaces it at
+//! `R` (that set's lock time), its period runs: the consumer still signs with it until it
+//! applies the new one (relay latency, and CometBFT's two-block delay), and stake that leaves a
+//! set stays slashable for at least the consumer's unbonding period `U` (a departing pledge for
+//! `U` from its departure, the provider's own unbonding is at least `U`), so a header signed by
+//! it is evidence against stake that can still pay, and is accepted, until `R + U`. (How old an
+//! infraction may be is judged separately, by the verified time of its own header.)
 //!
-//! Pruning goes through a time-ordered queue, like the ccv timeout: when a set is replaced, it is
-//! queued under `consumer/setexpiry/ ‖ time_key(T + U) ‖ id ‖ vsc_id` (or forgotten at once
-//! when `T + U` has passed already), and each begin block ([`prune_expired`]) reads only the due
-//! entries. A deleted consumer's sets go with it ([`clear`]).
+//! With each set the provider also records its members (`consumer/setmember/ ‖ id ‖ vsc_id ‖
+//! consumer address`) with the stake counted for them — provider power, pledge and the provider
+//! height it was counted at — for exactly as long as the set itself: an infraction proven in that
+//! set is charged against that stake ([`member`]), and a downtime record may only name a member.
+//!
+//! Pruning goes through a time-ordered queue, like the ccv timeout: when a set is replaced at
+//! `R`, it is queued under `consumer/setexpiry/ ‖ time_key(R + U) ‖ id ‖ vsc_id`, and each begin
+//! block ([`prune_expired`]) reads only the due entries. A deleted consumer's sets go with it
+//! ([`clear`]).
 
 use std::ops::RangeInclusive;
 
 use rampart_auth::AuthRead;
 use rampart_ccv::errors::{err as ccv_err, CcvCode};
 use rampart_ccv::header::our_time;
+use rampart_core::address::consensus_address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{add_seconds, block_time, timestamp};
 use rampart_core::{BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt};
+use rampart_proto::rampart::consumer::v1 as pb;
 use tendermint_proto::google::protobuf::Timestamp;
 
 use crate::errors::{err, ConsumerCode};
@@ -47,6 +55,18 @@ pub struct SetRecord {
     pub hash: [u8; 32],
     /// The provider block time it was sent: when its stake was locked.
     pub locked_at: BlockTime,
+}
+
+/// A member's stake counted in one of a consumer's recorded sets: what an infraction in that set
+/// is charged against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountedStake {
+    /// The consumer.
+    pub consumer_id: u64,
+    /// The vsc id after which the consumer ran the set (0: the launch set).
+    pub vsc_id: u64,
+    /// The member's record in the set.
+    pub member: ConsumerValidator,
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
@@ -99,34 +119,93 @@ fn locked_at(state: &dyn StateRead, id: u64, vsc_id: u64) -> AppResult<Option<Bl
         .transpose()
 }
 
-fn put(state: &mut dyn StateWrite, id: u64, record: &SetRecord) {
+fn put(state: &mut dyn StateWrite, id: u64, record: &SetRecord, set: &[ConsumerValidator]) {
     state.put(keys::set_hash(id, record.vsc_id), record.hash.to_vec());
     state.put_proto(
         keys::set_lock(id, record.vsc_id),
         &timestamp(record.locked_at),
     );
+    for member in set.iter().filter(|v| v.power > 0) {
+        state.put_proto(
+            keys::set_member(
+                id,
+                record.vsc_id,
+                &consensus_address(&member.consumer_pubkey),
+            ),
+            &member.to_proto(),
+        );
+    }
 }
 
+/// Forgets consumer `id`'s set after `vsc_id` and its members (at most the consumer's
+/// `max_validators` entries).
 fn forget(state: &mut dyn StateWrite, id: u64, vsc_id: u64) {
     state.delete(keys::set_hash(id, vsc_id));
     state.delete(keys::set_lock(id, vsc_id));
+    let members: Vec<Vec<u8>> = state
+        .scan_prefix(&keys::set_members(id, vsc_id))
+        .map(|(key, _)| key)
+        .collect();
+    for key in members {
+        state.delete(key);
+    }
+}
+
+/// The member of consumer `id`'s set after `vsc_id` whose consumer consensus address is
+/// `address`, with the stake counted for it; `None` when the set is not recorded (never sent, or
+/// forgotten past its period) or `address` is not in it.
+pub fn member(
+    state: &dyn StateRead,
+    id: u64,
+    vsc_id: u64,
+    address: &[u8; 20],
+) -> AppResult<Option<ConsumerValidator>> {
+    state
+        .get_proto::<pb::ConsumerValidator>(&keys::set_member(id, vsc_id, address))
+        .map_err(|e| corrupt("set member", e))?
+        .map(|p| ConsumerValidator::from_proto(&p))
+        .transpose()
+}
+
+/// Every member of consumer `id`'s set after `vsc_id`, by consumer address.
+pub fn members(state: &dyn StateRead, id: u64, vsc_id: u64) -> AppResult<Vec<ConsumerValidator>> {
+    state
+        .scan_prefix(&keys::set_members(id, vsc_id))
+        .map(|(_, value)| {
+            let p = <pb::ConsumerValidator as prost::Message>::decode(value.as_slice())
+                .map_err(|e| corrupt("set member", e))?;
+            ConsumerValidator::from_proto(&p)
+        })
+        .collect()
+}
+
+/// When the period of `consumer`'s set after `vsc_id` ends: the consumer's unbonding period
+/// after the next set replaced it (the lock time of the set after `vsc_id + 1`); `None` while it
+/// is the set last sent (in force).
+pub fn period_end_of(
+    state: &dyn StateRead,
+    consumer: &Consumer,
+    vsc_id: u64,
+) -> AppResult<Option<BlockTime>> {
+    if vsc_id >= last_sent(state, consumer.id)? {
+        return Ok(None);
+    }
+    let next = vsc_id.saturating_add(1);
+    let replaced = locked_at(state, consumer.id, next)?
+        .ok_or_else(|| corrupt("set lock time", format!("none for vsc id {next}")))?;
+    period_end(consumer, replaced).map(Some)
 }
 
 /// Starts the period of `consumer`'s set after `vsc_id`, which a newer set replaced at `now`:
-/// queued until its end, or forgotten when that has passed.
+/// queued until `now` plus the consumer's unbonding period.
 fn retire(
     state: &mut dyn StateWrite,
     consumer: &Consumer,
     vsc_id: u64,
     now: BlockTime,
 ) -> AppResult<()> {
-    let Some(locked) = locked_at(state, consumer.id, vsc_id)? else {
-        return Ok(());
-    };
-    let end = period_end(consumer, locked)?;
-    if end <= now {
-        forget(state, consumer.id, vsc_id);
-    } else {
+    if locked_at(state, consumer.id, vsc_id)?.is_some() {
+        let end = period_end(consumer, now)?;
         state.put(keys::set_expiry(end, consumer.id, vsc_id), Vec::new());
     }
     Ok(())
@@ -153,6 +232,7 @@ pub fn record_sent(
             hash,
             locked_at: now,
         },
+        set,
     );
     Ok(())
 }
@@ -210,21 +290,37 @@ pub fn records(state: &dyn StateRead, id: u64) -> AppResult<Vec<SetRecord>> {
         .collect()
 }
 
-/// Restores `record` of `consumer` from genesis: the record, and its queue entry unless it is
-/// the set last sent (in force, so its period has not started). Call after the consumer's next
-/// vsc id is restored.
+/// Restores `record` of `consumer` with its `members` from genesis (the queue is rebuilt by
+/// [`queue_imported`] once every record of the consumer is back).
 pub fn import(
     state: &mut dyn StateWrite,
     consumer: &Consumer,
     record: &SetRecord,
-) -> AppResult<()> {
-    put(state, consumer.id, record);
-    if record.vsc_id != last_sent(state, consumer.id)? {
-        let end = period_end(consumer, record.locked_at)?;
-        state.put(
-            keys::set_expiry(end, consumer.id, record.vsc_id),
-            Vec::new(),
-        );
+    members: &[ConsumerValidator],
+) {
+    put(state, consumer.id, record, members);
+}
+
+/// The set-expiry queue entries of `consumer`'s replaced sets ([`period_end_of`]), by vsc id.
+fn queue_entries(state: &dyn StateRead, consumer: &Consumer) -> AppResult<Vec<(u64, Vec<u8>)>> {
+    let mut entries = Vec::new();
+    for record in records(state, consumer.id)? {
+        if let Some(end) = period_end_of(state, consumer, record.vsc_id)? {
+            entries.push((
+                record.vsc_id,
+                keys::set_expiry(end, consumer.id, record.vsc_id),
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+/// Queues every replaced set of `consumer` restored from genesis; `Err` when a replaced set's
+/// successor is missing (a genesis that left a gap). Call after the consumer's next vsc id and
+/// all its records are restored.
+pub fn queue_imported(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
+    for (_, key) in queue_entries(state, consumer)? {
+        state.put(key, Vec::new());
     }
     Ok(())
 }
@@ -232,48 +328,63 @@ pub fn import(
 /// Forgets every set of `consumer` and its queue entries (at deletion). Call before its next vsc
 /// id is cleared.
 pub fn clear(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
-    let last = last_sent(state, consumer.id)?;
+    for (_, key) in queue_entries(state, consumer)? {
+        state.delete(key);
+    }
     for record in records(state, consumer.id)? {
-        if record.vsc_id != last {
-            let end = period_end(consumer, record.locked_at)?;
-            state.delete(keys::set_expiry(end, consumer.id, record.vsc_id));
-        }
         forget(state, consumer.id, record.vsc_id);
     }
     Ok(())
 }
 
-/// The lowest vsc id in `vsc_ids` after which the provider sent `consumer` the set hashing to
-/// `hash`, among the sets it still accepts at `now`: the set last sent, or one whose period has
-/// not ended.
+/// The vsc id in `vsc_ids` after which the provider sent `consumer` the set hashing to `hash`
+/// that signed a consumer header of time `header_time`, among the sets it still accepts at `now`
+/// (the set last sent, or one whose period has not ended); `None` when there is none.
+///
+/// The same set can have been sent more than once. Consecutive packets that left it unchanged
+/// are one set in force, charged from the first of them (its stake was counted first); a set
+/// sent again later (A, B, A) is another one. The header is attributed to the latest run sent
+/// at or before its time (the consumer cannot run a set before it was sent), or to the first
+/// run when its time is before all of them.
 pub fn accepted_set(
     state: &dyn StateRead,
     consumer: &Consumer,
     hash: &[u8; 32],
     vsc_ids: RangeInclusive<u64>,
+    header_time: BlockTime,
     now: BlockTime,
 ) -> AppResult<Option<u64>> {
     let id = consumer.id;
-    let last = last_sent(state, id)?;
     let prefix = keys::with_id(keys::SET_HASH, id);
-    let candidates: Vec<u64> = state
+    let sent: Vec<u64> = state
         .scan_from(&prefix, Some(&keys::set_hash(id, *vsc_ids.start())))
         .filter_map(|(key, value)| Some((keys::u64_at(&key, prefix.len())?, value)))
         .take_while(|(vsc_id, _)| vsc_id <= vsc_ids.end())
         .filter(|(_, value)| value.as_slice() == hash)
         .map(|(vsc_id, _)| vsc_id)
         .collect();
-    for vsc_id in candidates {
-        if vsc_id == last {
-            return Ok(Some(vsc_id));
-        }
+    let mut accepted: Vec<(u64, BlockTime)> = Vec::with_capacity(sent.len());
+    for vsc_id in sent {
         let locked = locked_at(state, id, vsc_id)?
             .ok_or_else(|| corrupt("set lock time", format!("none for vsc id {vsc_id}")))?;
-        if period_end(consumer, locked)? > now {
-            return Ok(Some(vsc_id));
+        if period_end_of(state, consumer, vsc_id)?.is_none_or(|end| end > now) {
+            accepted.push((vsc_id, locked));
         }
     }
-    Ok(None)
+    let mut at = accepted
+        .iter()
+        .rposition(|(_, locked)| *locked <= header_time)
+        .unwrap_or(0);
+    while let (Some(previous), Some(this)) = (
+        at.checked_sub(1).and_then(|i| accepted.get(i)),
+        accepted.get(at),
+    ) {
+        if previous.0.checked_add(1) != Some(this.0) {
+            break;
+        }
+        at -= 1;
+    }
+    Ok(accepted.get(at).map(|(vsc_id, _)| *vsc_id))
 }
 
 /// Verifies a consumer header as proof of `consumer`'s state at the provider's block time `now`
@@ -286,9 +397,10 @@ pub fn accepted_set(
 /// 3. the carried set hashes to the header's `validators_hash` (`ccv/8`);
 /// 4. that set is one the provider sent to the consumer after a vsc id in `vsc_ids` ([`ANY_SET`]
 ///    for every one) and still accepts: the set last sent, or one whose period — the consumer's
-///    unbonding period from the time it was sent — has not ended ([`accepted_set`]; see the
-///    module documentation for why). A set never sent, outside `vsc_ids`, or past its period is
-///    `consumer/17` (a set past its period is normally forgotten already);
+///    unbonding period from the time it was sent — has not ended ([`accepted_set`], which also
+///    tells which sending of a set sent more than once signed; see the module documentation for
+///    why). A set never sent, outside `vsc_ids`, or past its period is `consumer/17` (a set past
+///    its period is normally forgotten already);
 /// 5. more than 2/3 of that set's power signed the commit and every signature verifies
 ///    ([`ConsumerHeader::verify_commit`]: `ccv/9`, `ccv/10`, `ccv/12`). Gas is charged first:
 ///    auth's `sig_verify_cost_ed25519` per commit signature that is not absent.
@@ -329,7 +441,7 @@ pub fn verify_consumer_header(
     }
     let hash = header.signing_set_hash()?;
     let (from, to) = (*vsc_ids.start(), *vsc_ids.end());
-    let Some(vsc_id_of_set) = accepted_set(state, consumer, &hash, vsc_ids, now)? else {
+    let Some(vsc_id_of_set) = accepted_set(state, consumer, &hash, vsc_ids, time, now)? else {
         return Err(err(
             ConsumerCode::UnknownValidatorSet,
             format!(
@@ -467,83 +579,149 @@ mod tests {
         assert!(queue(&state).is_empty(), "the set in force is not queued");
         // The set last sent is accepted whatever its age.
         assert_eq!(
-            accepted_set(&state, &c, &a, ANY_SET, at(10_000)).expect("ok"),
+            accepted_set(&state, &c, &a, ANY_SET, at(10_000), at(10_000)).expect("ok"),
             Some(0)
         );
 
-        // Replaced at 10: its period (from 0, when it was sent) ends at 100.
+        // Replaced at 10: its period (the consumer's unbonding period from then) ends at 110.
         send(&mut state, &c, 1, 2, 10);
-        assert_eq!(queue(&state), [keys::set_expiry(at(100), 7, 0)]);
+        assert_eq!(queue(&state), [keys::set_expiry(at(110), 7, 0)]);
+        assert_eq!(period_end_of(&state, &c, 0).expect("ok"), Some(at(110)));
+        assert_eq!(period_end_of(&state, &c, 1).expect("ok"), None);
         assert_eq!(
-            accepted_set(&state, &c, &a, ANY_SET, at(99)).expect("ok"),
+            accepted_set(&state, &c, &a, ANY_SET, at(109), at(109)).expect("ok"),
             Some(0)
         );
         assert_eq!(
-            accepted_set(&state, &c, &a, ANY_SET, at(100)).expect("ok"),
+            accepted_set(&state, &c, &a, ANY_SET, at(110), at(110)).expect("ok"),
             None
         );
         assert_eq!(
-            accepted_set(&state, &c, &a, 1..=1, at(50)).expect("ok"),
+            accepted_set(&state, &c, &a, 1..=1, at(50), at(50)).expect("ok"),
             None
         );
         assert_eq!(
-            accepted_set(&state, &c, &b, ANY_SET, at(500)).expect("ok"),
+            accepted_set(&state, &c, &b, ANY_SET, at(500), at(500)).expect("ok"),
             Some(1)
         );
         assert_eq!(
-            accepted_set(&state, &c, &[9; 32], ANY_SET, at(50)).expect("ok"),
+            accepted_set(&state, &c, &[9; 32], ANY_SET, at(50), at(50)).expect("ok"),
             None
         );
 
         // Pruning reads the due entries only.
-        assert_eq!(prune_expired(&mut state, at(99)), 0);
+        assert_eq!(prune_expired(&mut state, at(109)), 0);
         assert_eq!(vsc_ids(&state, 7), [0, 1]);
-        assert_eq!(prune_expired(&mut state, at(100)), 1);
+        let member_a = consensus_address(&set(1)[0].consumer_pubkey);
+        assert_eq!(
+            member(&state, 7, 0, &member_a).expect("ok"),
+            Some(set(1)[0])
+        );
+        assert_eq!(member(&state, 7, 1, &member_a).expect("ok"), None);
+        assert_eq!(prune_expired(&mut state, at(110)), 1);
         assert_eq!(vsc_ids(&state, 7), [1]);
         assert!(queue(&state).is_empty());
+        assert_eq!(
+            member(&state, 7, 0, &member_a).expect("ok"),
+            None,
+            "members go with their set"
+        );
 
-        // Replaced after its period already ended: forgotten at once.
+        // A set in force for longer than the unbonding period is still accepted for a whole
+        // period once replaced (the consumer signs with it until it applies the next one).
         send(&mut state, &c, 2, 1, 200);
-        assert_eq!(vsc_ids(&state, 7), [2]);
-        assert!(queue(&state).is_empty());
+        assert_eq!(vsc_ids(&state, 7), [1, 2]);
+        assert_eq!(queue(&state), [keys::set_expiry(at(300), 7, 1)]);
+        assert_eq!(
+            accepted_set(&state, &c, &b, ANY_SET, at(201), at(299)).expect("ok"),
+            Some(1)
+        );
         // The same set sent again is a new record with its own period.
         send(&mut state, &c, 3, 2, 250);
-        assert_eq!(queue(&state), [keys::set_expiry(at(300), 7, 2)]);
         assert_eq!(
-            accepted_set(&state, &c, &a, ANY_SET, at(260)).expect("ok"),
+            queue(&state),
+            [
+                keys::set_expiry(at(300), 7, 1),
+                keys::set_expiry(at(350), 7, 2)
+            ]
+        );
+        assert_eq!(
+            accepted_set(&state, &c, &a, ANY_SET, at(260), at(260)).expect("ok"),
             Some(2)
         );
         assert_eq!(
-            accepted_set(&state, &c, &b, 0..=2, at(260)).expect("ok"),
+            accepted_set(&state, &c, &b, 2..=2, at(260), at(260)).expect("ok"),
             None
         );
         assert_eq!(
-            accepted_set(&state, &c, &b, ANY_SET, at(260)).expect("ok"),
-            Some(3)
+            accepted_set(&state, &c, &b, ANY_SET, at(260), at(260)).expect("ok"),
+            Some(3),
+            "the latest sending at or before the header's time"
+        );
+        assert_eq!(
+            accepted_set(&state, &c, &b, ANY_SET, at(100), at(260)).expect("ok"),
+            Some(1)
         );
 
         // Another consumer's sets are its own.
         let other = consumer(8);
         send(&mut state, &other, 0, 1, 260);
         assert_eq!(
-            accepted_set(&state, &c, &a, 3..=9, at(260)).expect("ok"),
+            accepted_set(&state, &c, &a, 3..=9, at(260), at(260)).expect("ok"),
             None
         );
         assert_eq!(
-            accepted_set(&state, &other, &a, ANY_SET, at(260)).expect("ok"),
+            accepted_set(&state, &other, &a, ANY_SET, at(260), at(260)).expect("ok"),
             Some(0)
+        );
+
+        // A set sent again later is another sending: a header is charged to the latest sending
+        // at or before its time, and consecutive sendings of one set to the first of them.
+        let mut fresh = Overlay::new(EmptyState);
+        let d = consumer(9);
+        send(&mut fresh, &d, 0, 1, 0); // A
+        send(&mut fresh, &d, 1, 1, 10); // A again, unchanged: the same run as 0
+        send(&mut fresh, &d, 2, 2, 20); // B
+        send(&mut fresh, &d, 3, 1, 30); // A, sent anew
+        let signed_at = |time| accepted_set(&fresh, &d, &a, ANY_SET, at(time), at(40)).expect("ok");
+        assert_eq!(signed_at(5), Some(0));
+        assert_eq!(signed_at(15), Some(0), "the run 0–1 is charged from 0");
+        assert_eq!(
+            signed_at(25),
+            Some(0),
+            "B sent, not yet applied: still the first A"
+        );
+        assert_eq!(signed_at(35), Some(3));
+        assert_eq!(
+            accepted_set(&fresh, &d, &a, 1..=9, at(15), at(40)).expect("ok"),
+            Some(1),
+            "within the range only"
         );
 
         // Export → import restores records and queue; clear forgets consumer 7 only.
         let before: Vec<_> = state.scan_prefix(b"consumer/set").collect();
-        let exported = records(&state, 7).expect("records");
+        let exported: Vec<_> = records(&state, 7)
+            .expect("records")
+            .into_iter()
+            .map(|r| (r, members(&state, 7, r.vsc_id).expect("members")))
+            .collect();
+        assert_eq!(
+            exported[0].1,
+            set(2),
+            "the members are recorded with the set"
+        );
         clear(&mut state, &c).expect("cleared");
         assert!(vsc_ids(&state, 7).is_empty());
+        assert!(state
+            .scan_prefix(&keys::with_id(keys::SET_MEMBER, 7))
+            .next()
+            .is_none());
         assert_eq!(vsc_ids(&state, 8), [0]);
         assert!(queue(&state).is_empty());
-        for record in &exported {
-            import(&mut state, &c, record).expect("imported");
+        for (record, set) in &exported {
+            import(&mut state, &c, record, set);
         }
+        queue_imported(&mut state, &c).expect("queued");
         assert_eq!(
             state.scan_prefix(b"consumer/set").collect::<Vec<_>>(),
             before

@@ -63,8 +63,8 @@ pub fn must_load(state: &dyn StateRead, id: u64) -> AppResult<Consumer> {
     })
 }
 
-/// Stops launched `consumer` now: phase STOPPED (its ccv-timeout entry goes with it), no
-/// pending parameters, deletion `provider_unbonding_seconds` later. Event
+/// Stops launched `consumer` now: phase STOPPED (its ccv-timeout entry and slash meter go with
+/// it), no pending parameters, deletion `provider_unbonding_seconds` later. Event
 /// `consumer_stopped{consumer_id, chain_id, delete_time, reason}` (`removed` by its owner,
 /// `ccv_timeout`, or `empty_validator_set` when its next set would have no validators).
 pub fn stop(
@@ -81,6 +81,7 @@ pub fn stop(
     consumer.delete_time = Some(delete_time);
     consumer.pending = None;
     save(state, &consumer)?;
+    crate::meter::clear(state, consumer.id)?;
     events.push(
         Event::new("consumer_stopped")
             .attr("consumer_id", consumer.id.to_string())
@@ -469,6 +470,7 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
         put_genesis(state, genesis);
         write_validators(state, id, set);
         crate::sets::record_sent(state, &consumer, 0, set, time)?;
+        crate::meter::start(state, id, time)?;
         events.push(
             Event::new("consumer_launched")
                 .attr("consumer_id", id.to_string())

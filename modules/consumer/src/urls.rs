@@ -64,6 +64,9 @@ pub const QUERY_CONSUMER_COMMISSION: &str = "/rampart.consumer.v1.Query/Consumer
 /// `Query/Params`.
 pub const QUERY_PARAMS: &str = "/rampart.consumer.v1.Query/Params";
 
+/// `Query/SlashMeter`.
+pub const QUERY_SLASH_METER: &str = "/rampart.consumer.v1.Query/SlashMeter";
+
 /// Every query path the module answers.
 pub const PATHS: &[&str] = &[
     QUERY_CONSUMERS,
@@ -75,4 +78,5 @@ pub const PATHS: &[&str] = &[
     QUERY_REWARD_POOL,
     QUERY_CONSUMER_COMMISSION,
     QUERY_PARAMS,
+    QUERY_SLASH_METER,
 ];

@@ -27,11 +27,12 @@ rampart_core::codespace! {
         InvalidEvidence = 10,
         /// A vote's signature does not verify for the consumer's chain id and the signer's key.
         InvalidSignature = 11,
-        /// The votes' signer is no validator's consumer key on this consumer.
+        /// The votes' signer is no member of the consumer set that signed the infraction height
+        /// (or, for keys, no validator's consumer key on this consumer).
         UnknownConsumerKey = 12,
-        /// The evidence is outside the consumer's evidence window.
+        /// The infraction's verified time is older than the consumer's unbonding period.
         EvidenceExpired = 13,
-        /// This infraction was already punished.
+        /// This infraction, or another in the same consumer set, was already punished.
         DuplicateEvidence = 14,
         /// The validator has no stake counted for this consumer within the window.
         NotSlashable = 15,
@@ -41,5 +42,7 @@ rampart_core::codespace! {
         InvalidParams = 17,
         /// A queried key, pledge or record does not exist.
         NotFound = 18,
+        /// The infraction's verified time is before the consumer launched or after it stopped.
+        OutsideConsumerLifetime = 19,
     }
 }

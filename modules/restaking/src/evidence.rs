@@ -1,57 +1,79 @@
 //! Consumer double-vote evidence (`MsgSubmitConsumerDoubleVote`): two `tendermint.types.Vote`s
-//! at the same height, round and type for different blocks, both signed — over CometBFT's
-//! canonical vote sign bytes with the **consumer's** chain id, verified with ed25519-consensus
-//! (ZIP-215) — by a key that maps to a provider validator on that consumer (its current key, or
-//! a replaced key still attributable). Valid evidence within the consumer's window:
+//! at the same consumer height, round and type for different blocks, both signed — over
+//! CometBFT's canonical vote sign bytes with the **consumer's** chain id, verified with
+//! ed25519-consensus (ZIP-215) — and the consumer header at that height with the set that signed
+//! it.
 //!
-//! 1. slashes the validator's stake counted for that consumer (the stake in the set, or larger
-//!    stake counted before — the validator left or its stake shrank — within the consumer's
-//!    unbonding period) through staking's [`rampart_staking::slash()`];
-//! 2. takes the validator out of the consumer's set (jailed there for `jail_duration`, for good
-//!    if `tombstone`), a slash ack for the consumer's next packet;
-//! 3. records the infraction so the same evidence is never punished twice.
+//! # Placed by verified data, never by the votes' timestamps
+//!
+//! The votes' timestamps are the offender's own word, so nothing is judged by them. The header
+//! at the infraction height `h` is verified as every consumer header is
+//! ([`rampart_consumer::sets::verify_consumer_header`]: the consumer's chain id, not ahead of the
+//! provider's clock by more than the drift, signed by more than 2/3 of a set the provider sent
+//! and still accepts, every signature checked). Its time is the verified time of `h`, and its
+//! `validators_hash` names the set in force at `h` — the set after vsc id `k`, whose members the
+//! provider recorded with the stake counted for them at provider height `H_k`
+//! ([`rampart_consumer::sets::member`]). So:
+//!
+//! - the offender must be a member of that set (`restaking/12`): its key and counted stake come
+//!   from the record, not from keys registered later;
+//! - evidence whose verified time is before the consumer's launch or after its stop is refused
+//!   (`restaking/19`), and so is evidence whose verified time is older than the consumer's
+//!   unbonding period (`restaking/13`), whatever the votes claim;
+//! - each set's counted stake pays once per validator: a second double vote charged against the
+//!   same set is `restaking/14`, like the same evidence twice.
+//!
+//! When several consecutive packets left the set unchanged (same hash), `k` is the earliest of
+//! them still accepted: its stake was counted first, and everything that left after `H_k` left
+//! after being counted. A set sent again later (A, B, A) is another sending, with its own
+//! counted stake: the header is charged to the latest sending at or before its verified time
+//! ([`rampart_consumer::sets::accepted_set`]).
 //!
 //! # Judged against the consumer it names
 //!
 //! Votes carry no chain id of their own: it is inside what they sign. Evidence is judged against
-//! the consumer id it names and nothing else — that consumer's phase, its chain id for the sign
-//! bytes, its keys, its parameters and its evidence records — so votes signed for chain id `X`
-//! submitted under consumer `N` are refused (`restaking/11`) unless `N`'s chain id is `X`. And
-//! since the registry never gives a chain id to a second consumer (a deleted consumer's stays
-//! reserved, `consumer/18`), a signature valid for `N`'s chain id was made on `N`'s chain: two
-//! honest votes on two chains that happened to share a chain id can never pass for a double vote.
+//! the consumer id it names and nothing else — that consumer's phase, its chain id for the header
+//! and the sign bytes, its recorded sets, its parameters and its evidence records. Since the
+//! registry never gives a chain id to a second consumer (a deleted consumer's stays reserved,
+//! `consumer/18`), a signature valid for `N`'s chain id was made on `N`'s chain: two honest votes
+//! on two chains that happened to share a chain id can never pass for a double vote.
 //!
 //! # The slash, and why it is bounded
 //!
-//! Restaking decides and staking keeps the books. For stake counted at provider height `H` with
-//! whole provider power `P` (bonded tokens / 10^6) and pledge `b` (basis points), and the
-//! consumer's double-sign fraction `f`, restaking calls
-//! `slash(Infraction { height: H + 1, power: P, fraction: f × b / 10,000 })`. Staking burns
-//! `P × 10^6 × f × b / 10,000` in total — and since `P × 10^6 × b / 10,000` is an integer at most
-//! `bonded × b / 10,000`, that is at most `f × pledged tokens`: **an infraction on C never costs
-//! more than C's fraction of the pledge to C**, and a validator's worst case over all its
-//! consumers is bounded by [`crate::exposure`].
+//! Restaking decides and staking keeps the books. For the member's stake counted at provider
+//! height `H_k` with whole provider power `P` (bonded tokens / 10^6) and pledge `b` (basis
+//! points), and the consumer's double-sign fraction `f`, restaking calls
+//! `slash(Infraction { height: H_k + 1, power: P, fraction: f × b / 10,000 })`. Staking burns
+//! `P × 10^6 × f × b / 10,000` in total — cutting unbonding and redelegation entries created
+//! after `H_k` first, their total capped at that amount, then the validator's bonded tokens — and
+//! since `P × 10^6 × b / 10,000` is an integer at most `bonded × b / 10,000`, that is at most
+//! `f × pledged tokens`: **an infraction on C never costs more than C's fraction of the pledge to
+//! C**, and a validator's worst case over all its consumers is bounded by [`crate::exposure`].
+//! Entries created at or before `H_k` — stake that left before it was counted for the set — are
+//! never touched: the infraction height is `H_k + 1` because stake is counted at the end of block
+//! `H_k`, after its transactions.
 //!
 //! Scaling the fraction by the pledge (rather than passing the pledged power with the unscaled
-//! fraction) matters for the unbonding and redelegation entries staking also cuts: each entry
-//! created after `H` loses `f × b` of its balance — the pledged share of that stake — instead of
-//! `f` of all of it, which could exceed the pledge bound whenever the validator's delegators
-//! unbond more than the pledged share. (As in the Cosmos SDK, entries of stake that arrived
-//! after `H` and left again are cut too.) Stake is counted at the end of block `H`, after its
-//! transactions, so entries created in block `H` are not part of it: the infraction height is
-//! `H + 1`.
+//! fraction) matters for the entries: each loses `f × b` of its balance — the pledged share of
+//! that stake — instead of `f` of all of it.
+//!
+//! Valid evidence then takes the validator out of the consumer's set (jailed there for
+//! `jail_duration`, for good if `tombstone`) and queues a slash ack for the consumer's next
+//! packet.
 
-use rampart_consumer::{ConsumerRead, ConsumerWrite, Phase};
+use rampart_consumer::header::ConsumerHeader;
+use rampart_consumer::sets::{self, CountedStake, ANY_SET};
+use rampart_consumer::{Consumer, ConsumerRead, ConsumerValidator, ConsumerWrite, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::wire::{add_seconds, block_time, timestamp};
-use rampart_core::{BlockTime, Decimal, Event, Events, MsgContext, StateWrite};
+use rampart_core::wire::{add_seconds, block_time, rfc3339, timestamp};
+use rampart_core::{BlockTime, Decimal, Event, Events, MsgContext, StateRead, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::{Infraction, StakingPorts};
+use rampart_staking::{Infraction, SlashOutcome, StakingPorts, StakingRead};
 
-use crate::consumer_keys;
 use crate::errors::{err, RestakingCode};
 use crate::keys;
 use crate::pledge::{self, JailRecord};
+use crate::removal;
 
 fn invalid(why: impl Into<String>) -> AppError {
     err(RestakingCode::InvalidEvidence, why.into())
@@ -60,18 +82,11 @@ fn invalid(why: impl Into<String>) -> AppError {
 /// One vote, checked and converted.
 struct CheckedVote {
     vote: tendermint::vote::Vote,
-    time: BlockTime,
     signature: Vec<u8>,
 }
 
 fn check_vote(raw: Option<&tendermint_proto::types::Vote>, name: &str) -> AppResult<CheckedVote> {
     let raw = raw.ok_or_else(|| invalid(format!("{name} is missing")))?;
-    let time = block_time(
-        raw.timestamp
-            .as_ref()
-            .ok_or_else(|| invalid(format!("{name} has no timestamp")))?,
-    )
-    .map_err(|e| invalid(format!("{name}: {}", e.log)))?;
     let vote = tendermint::vote::Vote::try_from(raw.clone())
         .map_err(|e| invalid(format!("{name} is not a valid vote: {e}")))?;
     let signature = vote
@@ -80,11 +95,7 @@ fn check_vote(raw: Option<&tendermint_proto::types::Vote>, name: &str) -> AppRes
         .map(|s| s.as_bytes().to_vec())
         .filter(|s| !s.is_empty())
         .ok_or_else(|| invalid(format!("{name} is not signed")))?;
-    Ok(CheckedVote {
-        vote,
-        time,
-        signature,
-    })
+    Ok(CheckedVote { vote, signature })
 }
 
 fn verify(
@@ -111,26 +122,9 @@ fn verify(
         })
 }
 
-/// Handles `MsgSubmitConsumerDoubleVote` (see the module documentation).
-pub fn submit(
-    state: &mut dyn StateWrite,
-    ports: StakingPorts<'_>,
-    ctx: &MsgContext<'_>,
-    m: &pb::MsgSubmitConsumerDoubleVote,
-    events: &mut Events,
-) -> AppResult<pb::MsgSubmitConsumerDoubleVoteResponse> {
-    let now = ctx.block.time;
-    let id = m.consumer_id;
-    let consumer = state.must_consumer(id)?;
-    if !matches!(consumer.phase, Phase::Launched | Phase::Stopped) {
-        return Err(err(
-            RestakingCode::ConsumerNotActive,
-            format!(
-                "consumer {id} is {}: no evidence is accepted",
-                consumer.phase.name()
-            ),
-        ));
-    }
+/// The two votes, checked to be an equivocation: same height, round, type and signer, different
+/// block ids (`restaking/10` otherwise).
+fn equivocation(m: &pb::MsgSubmitConsumerDoubleVote) -> AppResult<(CheckedVote, CheckedVote)> {
     let a = check_vote(m.vote_a.as_ref(), "vote_a")?;
     let b = check_vote(m.vote_b.as_ref(), "vote_b")?;
     if a.vote.height != b.vote.height {
@@ -151,40 +145,166 @@ pub fn submit(
     if a.vote.block_id == b.vote.block_id {
         return Err(invalid("votes for the same block id: no equivocation"));
     }
+    Ok((a, b))
+}
+
+/// Where the infraction happened, from verified data only.
+struct Placement {
+    /// The verified consumer time of the infraction height.
+    time: BlockTime,
+    /// The vsc id of the set in force there.
+    vsc_id: u64,
+    /// The offender's record in that set: its key and the stake counted for it.
+    member: ConsumerValidator,
+}
+
+/// Verifies `m`'s infraction header at `height` and places the infraction: within the
+/// consumer's lifetime and unbonding period by the header's verified time, in the set that
+/// signed it, against the offender's record there.
+fn place(
+    state: &dyn StateRead,
+    consumer: &Consumer,
+    m: &pb::MsgSubmitConsumerDoubleVote,
+    height: u64,
+    address: &[u8; 20],
+    now: BlockTime,
+    profile: &rampart_core::ChainProfile,
+) -> AppResult<Placement> {
+    let id = consumer.id;
+    let header = ConsumerHeader::from_fields(
+        (m.infraction_header.as_ref(), "infraction_header"),
+        (
+            m.infraction_validator_set.as_ref(),
+            "infraction_validator_set",
+        ),
+    )?;
+    if header.height() != height {
+        return Err(invalid(format!(
+            "the infraction header is at consumer height {}, the votes at {height}",
+            header.height()
+        )));
+    }
+    let verified = sets::verify_consumer_header(state, consumer, &header, now, ANY_SET)?;
+    let time = verified.time;
+    let outside = |when: &str| {
+        err(
+            RestakingCode::OutsideConsumerLifetime,
+            format!(
+                "consumer {id}'s height {height} is from {}, {when}",
+                rfc3339(time)
+            ),
+        )
+    };
+    if consumer.launch_time.is_some_and(|launch| time < launch) {
+        return Err(outside("before the consumer launched"));
+    }
+    if consumer.stop_time.is_some_and(|stop| time > stop) {
+        return Err(outside("after the consumer stopped"));
+    }
+    if add_seconds(time, consumer.params.unbonding_period_seconds)? <= now {
+        return Err(err(
+            RestakingCode::EvidenceExpired,
+            format!(
+                "consumer {id}'s height {height} is from {}, older than its unbonding period",
+                rfc3339(time)
+            ),
+        ));
+    }
+    let member = sets::member(state, id, verified.vsc_id_of_set, address)?.ok_or_else(|| {
+        err(
+            RestakingCode::UnknownConsumerKey,
+            format!(
+                "{} is not in consumer {id}'s set that signed height {height} (the set after vsc \
+                 id {})",
+                profile.to_valcons(address),
+                verified.vsc_id_of_set
+            ),
+        )
+    })?;
+    Ok(Placement {
+        time,
+        vsc_id: verified.vsc_id_of_set,
+        member,
+    })
+}
+
+/// Whether `op`'s stake counted in consumer `id`'s set after `vsc_id` was already slashed for a
+/// double vote (the records of one operator on one consumer: its punished infractions).
+fn set_already_slashed(
+    state: &dyn StateRead,
+    id: u64,
+    op: &rampart_core::Address,
+    vsc_id: u64,
+) -> bool {
+    state
+        .scan_prefix(&keys::evidence_of(id, op))
+        .any(|(_, value)| value.as_slice() == vsc_id.to_be_bytes())
+}
+
+/// Slashes `stake` — a member's stake counted in a consumer set — by `fraction` of its pledge:
+/// staking's slash at the member's provider height + 1 with its whole provider power and
+/// `fraction` × its pledge (see the module documentation for the bound). `None` when nothing is
+/// left to slash: the validator no longer exists on the provider, or was removed since the set
+/// was sent (the validator with its address now is another one, [`crate::removal`]).
+pub fn slash_counted(
+    state: &mut dyn StateWrite,
+    ports: StakingPorts<'_>,
+    stake: &CountedStake,
+    fraction: Decimal,
+    now: BlockTime,
+    events: &mut Events,
+) -> AppResult<Option<SlashOutcome>> {
+    let member = &stake.member;
+    if state.validator(&member.operator)?.is_none()
+        || removal::counted_stake_removed(state, stake.consumer_id, &member.operator, stake.vsc_id)
+    {
+        return Ok(None);
+    }
+    let infraction = Infraction {
+        height: member.provider_height.saturating_add(1),
+        power: member.validator_power,
+        fraction: fraction.checked_mul(Decimal::from_bps(member.pledge_bps))?,
+    };
+    rampart_staking::slash(state, ports, &member.operator, infraction, now, events).map(Some)
+}
+
+/// Handles `MsgSubmitConsumerDoubleVote` (see the module documentation).
+pub fn submit(
+    state: &mut dyn StateWrite,
+    ports: StakingPorts<'_>,
+    ctx: &MsgContext<'_>,
+    m: &pb::MsgSubmitConsumerDoubleVote,
+    events: &mut Events,
+) -> AppResult<pb::MsgSubmitConsumerDoubleVoteResponse> {
+    let now = ctx.block.time;
+    let profile = &ctx.block.profile;
+    let id = m.consumer_id;
+    let consumer = state.must_consumer(id)?;
+    if !matches!(consumer.phase, Phase::Launched | Phase::Stopped) {
+        return Err(err(
+            RestakingCode::ConsumerNotActive,
+            format!(
+                "consumer {id} is {}: no evidence is accepted",
+                consumer.phase.name()
+            ),
+        ));
+    }
+    let (a, b) = equivocation(m)?;
     let address: [u8; 20] = a
         .vote
         .validator_address
         .as_bytes()
         .try_into()
         .map_err(|_| invalid("validator address must be 20 bytes"))?;
-    let record = consumer_keys::by_address(state, id, &address)?
-        .filter(|r| r.attributable(now))
-        .ok_or_else(|| {
-            err(
-                RestakingCode::UnknownConsumerKey,
-                format!(
-                    "{} is no validator's consumer key on consumer {id}",
-                    ctx.block.profile.to_valcons(&address)
-                ),
-            )
-        })?;
+    let height = a.vote.height.value();
+    let placed = place(state, &consumer, m, height, &address, now, profile)?;
+    let member = placed.member;
     let chain_id = tendermint::chain::Id::try_from(consumer.chain_id.clone())
         .map_err(|e| AppError::sdk(SdkCode::Logic, format!("stored chain id: {e}")))?;
-    verify(&record.pubkey, &chain_id, &a, "vote_a")?;
-    verify(&record.pubkey, &chain_id, &b, "vote_b")?;
-    let latest = a.time.max(b.time);
-    if add_seconds(latest, consumer.params.unbonding_period_seconds)? <= now {
-        return Err(err(
-            RestakingCode::EvidenceExpired,
-            format!(
-                "votes from {} are older than consumer {id}'s unbonding period",
-                rampart_core::wire::rfc3339(latest)
-            ),
-        ));
-    }
-    let op = record.operator;
-    let validator = ctx.block.profile.to_valoper(&op);
-    let height = a.vote.height.value();
+    verify(&member.consumer_pubkey, &chain_id, &a, "vote_a")?;
+    verify(&member.consumer_pubkey, &chain_id, &b, "vote_b")?;
+    let op = member.operator;
+    let validator = profile.to_valoper(&op);
     let round = a.vote.round.value();
     let vote_type = m.vote_a.as_ref().map_or(0, |v| v.r#type);
     let evidence_key = keys::evidence(
@@ -194,10 +314,14 @@ pub fn submit(
         round,
         u8::try_from(vote_type).unwrap_or(u8::MAX),
     );
-    if state.get(&evidence_key).is_some() {
+    if state.get(&evidence_key).is_some() || set_already_slashed(state, id, &op, placed.vsc_id) {
         return Err(err(
             RestakingCode::DuplicateEvidence,
-            format!("validator {validator}'s double vote at consumer height {height} round {round} was already punished"),
+            format!(
+                "validator {validator} was already punished for a double vote in consumer {id}'s \
+                 set after vsc id {} (height {height} round {round})",
+                placed.vsc_id
+            ),
         ));
     }
     if pledge::tombstoned(state, id, &op)? {
@@ -206,31 +330,45 @@ pub fn submit(
             format!("validator {validator} is tombstoned on consumer {id}"),
         ));
     }
-    let mut pledge = pledge::load(state, id, &op)?.ok_or_else(|| not_slashable(&validator, id))?;
-    let stake = pledge
-        .slashable(now)
-        .ok_or_else(|| not_slashable(&validator, id))?;
     let double_sign = consumer.params.double_sign;
-    let fraction = double_sign
-        .slash_fraction
-        .checked_mul(Decimal::from_bps(stake.pledge_bps))?;
-    let outcome = rampart_staking::slash(
+    let counted = CountedStake {
+        consumer_id: id,
+        vsc_id: placed.vsc_id,
+        member,
+    };
+    let outcome = slash_counted(
         state,
         ports,
-        &op,
-        Infraction {
-            height: stake.provider_height.saturating_add(1),
-            power: stake.validator_power,
-            fraction,
-        },
+        &counted,
+        double_sign.slash_fraction,
         now,
         events,
-    )?;
-    pledge.in_set = None;
-    pledge.departed = None;
-    pledge::save(state, &pledge);
+    )?
+    .ok_or_else(|| {
+        err(
+            RestakingCode::NotSlashable,
+            format!(
+                "validator {validator} no longer exists on the provider, or was removed \
+                     since consumer {id}'s set after vsc id {} was sent: nothing counted there \
+                     is left to slash",
+                placed.vsc_id
+            ),
+        )
+    })?;
+    if let Some(mut pledge) = pledge::load(state, id, &op)? {
+        pledge.in_set = None;
+        pledge.departed = None;
+        pledge::save(state, &pledge);
+    }
     let previous = pledge::jail_record(state, id, &op)?.unwrap_or_default();
-    let jailed_until = add_seconds(now, double_sign.jail_duration_seconds)?;
+    // Never shortens a longer jail (a downtime's, or an earlier double vote's).
+    let jailed_until = previous
+        .jailed_until
+        .as_ref()
+        .map(block_time)
+        .transpose()?
+        .unwrap_or_default()
+        .max(add_seconds(now, double_sign.jail_duration_seconds)?);
     pledge::set_jail(
         state,
         id,
@@ -240,17 +378,19 @@ pub fn submit(
             tombstoned: previous.tombstoned || double_sign.tombstone,
         },
     );
-    state.put(evidence_key, Vec::new());
+    state.put(evidence_key, placed.vsc_id.to_be_bytes().to_vec());
     state.add_slash_ack(id, &address);
     let denom = rampart_staking::params::load(state)?.bond_denom;
     events.push(
         Event::new("consumer_slash")
             .attr("consumer_id", id.to_string())
             .attr("validator", validator.clone())
-            .attr("consumer_address", ctx.block.profile.to_valcons(&address))
+            .attr("consumer_address", profile.to_valcons(&address))
             .attr("infraction_height", height.to_string())
-            .attr("provider_height", stake.provider_height.to_string())
-            .attr("pledge_bps", stake.pledge_bps.to_string())
+            .attr("infraction_time", rfc3339(placed.time))
+            .attr("vsc_id", placed.vsc_id.to_string())
+            .attr("provider_height", member.provider_height.to_string())
+            .attr("pledge_bps", member.pledge_bps.to_string())
             .attr("slash_fraction", double_sign.slash_fraction.to_string())
             .attr("burned", format!("{}{denom}", outcome.burned))
             .attr("tombstoned", double_sign.tombstone.to_string()),
@@ -259,13 +399,4 @@ pub fn submit(
         validator,
         burned: outcome.burned.to_string(),
     })
-}
-
-fn not_slashable(validator: &str, id: u64) -> AppError {
-    err(
-        RestakingCode::NotSlashable,
-        format!(
-            "validator {validator} has no stake counted for consumer {id} within its evidence window"
-        ),
-    )
 }

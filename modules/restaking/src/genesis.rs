@@ -16,7 +16,7 @@
 //!   "jails": [{"validator": "rampartvaloper1…", "consumer_id": "0",
 //!              "jailed_until": "2026-01-01T00:01:00Z", "tombstoned": true}],
 //!   "evidence": [{"consumer_id": "0", "validator": "rampartvaloper1…", "height": "7",
-//!                 "round": 0, "vote_type": 2}]
+//!                 "round": 0, "vote_type": 2, "vsc_id": "3"}]
 //! }
 //! ```
 //!
@@ -35,10 +35,10 @@ use rampart_core::{StateRead, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
 
 use crate::consumer_keys::{self, KeyRecord};
-use crate::keys;
 use crate::msgs::MAX_PLEDGE_BPS;
 use crate::params::{self, RestakingParams};
 use crate::pledge::{self, JailRecord, Pledge, Stake, Status};
+use crate::{keys, removal};
 
 /// The restaking genesis section.
 pub type RestakingGenesis = pb::GenesisState;
@@ -184,8 +184,13 @@ pub fn import(
         })?;
         state.put(
             keys::evidence(g.consumer_id, &op, g.height, g.round, vote_type),
-            Vec::new(),
+            g.vsc_id.to_be_bytes().to_vec(),
         );
+    }
+    for (i, g) in genesis.removals.iter().enumerate() {
+        let op = profile.valoper(&g.validator, "validator")?;
+        live_consumer(state, g.consumer_id, &format!("removals[{i}]"))?;
+        removal::record(state, g.consumer_id, &op, g.vsc_id);
     }
     Ok(())
 }
@@ -244,7 +249,7 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Restak
             });
         }
     }
-    for (key, _) in state.scan_prefix(keys::EVIDENCE) {
+    for (key, value) in state.scan_prefix(keys::EVIDENCE) {
         let base = keys::EVIDENCE.len();
         let parsed = (|| {
             let id = keys::u64_at(&key, base)?;
@@ -252,15 +257,32 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Restak
             let height = keys::u64_at(&key, base + 28)?;
             let round = u32::from_be_bytes(key.get(base + 36..base + 40)?.try_into().ok()?);
             let vote_type = *key.get(base + 40)?;
-            Some((id, op, height, round, vote_type))
+            let vsc_id = keys::u64_at(&value, 0)?;
+            Some((id, op, height, round, vote_type, vsc_id))
         })();
-        if let Some((id, op, height, round, vote_type)) = parsed {
+        if let Some((id, op, height, round, vote_type, vsc_id)) = parsed {
             evidence.push(pb::GenesisEvidence {
                 consumer_id: id,
                 validator: profile.to_valoper(&op),
                 height,
                 round,
                 vote_type: vote_type.into(),
+                vsc_id,
+            });
+        }
+    }
+    let mut removals = Vec::new();
+    for (key, value) in state.scan_prefix(keys::REMOVED) {
+        let base = keys::REMOVED.len();
+        if let (Some(id), Some(op), Some(vsc_id)) = (
+            keys::u64_at(&key, base),
+            keys::addr_at(&key, base + 8),
+            keys::u64_at(&value, 0),
+        ) {
+            removals.push(pb::GenesisRemoval {
+                consumer_id: id,
+                validator: profile.to_valoper(&op),
+                vsc_id,
             });
         }
     }
@@ -270,11 +292,12 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Restak
         consumer_keys: consumer_keys_out,
         jails,
         evidence,
+        removals,
     })
 }
 
-/// Drops everything kept for consumer `id` (it was deleted): pledges, keys, jail records and
-/// punished infractions. Returns how many pledges were dropped.
+/// Drops everything kept for consumer `id` (it was deleted): pledges, keys, jail records,
+/// punished infractions and removal records. Returns how many pledges were dropped.
 pub fn clear_consumer(state: &mut dyn StateWrite, id: u64) -> AppResult<usize> {
     let pledges = pledge::of_consumer(state, id)?;
     for p in &pledges {
@@ -285,6 +308,7 @@ pub fn clear_consumer(state: &mut dyn StateWrite, id: u64) -> AppResult<usize> {
         keys::with_id(keys::CONSUMER_KEY_BY_ADDRESS, id),
         keys::with_id(keys::JAIL, id),
         keys::with_id(keys::EVIDENCE, id),
+        keys::with_id(keys::REMOVED, id),
     ] {
         let found: Vec<Vec<u8>> = state.scan_prefix(&prefix).map(|(k, _)| k).collect();
         for key in found {

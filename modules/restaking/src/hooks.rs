@@ -1,21 +1,43 @@
 //! Restaking's answers to the consumer registry ([`rampart_consumer::ConsumerHooks`]): a raise
 //! of a consumer's double-sign fraction is refused when it would push any validator pledged to
-//! it above `max_slash_exposure`, and a deleted consumer's pledges, keys and records are dropped.
+//! it above `max_slash_exposure`, a deleted consumer's pledges, keys and records are dropped, a
+//! proven downtime jails on that consumer only and slashes the pledge counted in the set when
+//! the consumer's downtime fraction is non-zero ([`crate::evidence::slash_counted`]).
 
+use rampart_consumer::sets::CountedStake;
 use rampart_consumer::ConsumerHooks;
 use rampart_core::wire::{block_time, timestamp};
-use rampart_core::{Address, AppResult, BlockTime, Decimal, Event, Events, StateRead, StateWrite};
+use rampart_core::{
+    Address, Amount, AppResult, BlockTime, Decimal, Event, Events, StateRead, StateWrite,
+};
+use rampart_staking::StakingModule;
 
-use crate::consumer_keys;
+use crate::evidence::slash_counted;
 
 use crate::exposure;
 use crate::genesis::clear_consumer;
 use crate::params;
 use crate::pledge;
 
-/// The hooks the app gives the consumer module.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RestakingHooks;
+/// The hooks the app gives the consumer module; they slash through the staking module the app
+/// composes.
+#[derive(Clone)]
+pub struct RestakingHooks {
+    staking: StakingModule,
+}
+
+impl std::fmt::Debug for RestakingHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RestakingHooks")
+    }
+}
+
+impl RestakingHooks {
+    /// Hooks slashing through `staking` (the same instance the app composes).
+    pub fn new(staking: StakingModule) -> Self {
+        Self { staking }
+    }
+}
 
 impl ConsumerHooks for RestakingHooks {
     fn before_slash_fraction_raised(
@@ -54,20 +76,6 @@ impl ConsumerHooks for RestakingHooks {
         Ok(())
     }
 
-    fn consumer_key_operator(
-        &self,
-        state: &dyn StateRead,
-        consumer_id: u64,
-        consumer_address: &[u8; 20],
-        now: BlockTime,
-    ) -> AppResult<Option<Address>> {
-        Ok(
-            consumer_keys::by_address(state, consumer_id, consumer_address)?
-                .filter(|r| r.attributable(now))
-                .map(|r| r.operator),
-        )
-    }
-
     fn jail_on_consumer(
         &self,
         state: &mut dyn StateWrite,
@@ -88,5 +96,19 @@ impl ConsumerHooks for RestakingHooks {
         }
         pledge::set_jail(state, consumer_id, operator, &record);
         Ok(())
+    }
+
+    fn slash_pledge(
+        &self,
+        state: &mut dyn StateWrite,
+        stake: &CountedStake,
+        fraction: Decimal,
+        now: BlockTime,
+        events: &mut Events,
+    ) -> AppResult<Amount> {
+        Ok(
+            slash_counted(state, self.staking.ports(), stake, fraction, now, events)?
+                .map_or(Amount::ZERO, |outcome| outcome.burned),
+        )
     }
 }

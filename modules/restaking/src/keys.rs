@@ -9,7 +9,8 @@
 //! | `restaking/ckey/ ‖ consumer_id ‖ operator` | the consumer key in use (32 bytes) |
 //! | `restaking/ckeyaddr/ ‖ consumer_id ‖ consumer address` | `ConsumerKey` (current or retired) |
 //! | `restaking/jail/ ‖ consumer_id ‖ operator` | jail record on that consumer |
-//! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | empty |
+//! | `restaking/removed/ ‖ consumer_id ‖ operator` | the last vsc id (u64 BE) sent to the consumer when the validator was removed from the provider |
+//! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | the vsc id (u64 BE) of the set it was charged against |
 
 use rampart_core::Address;
 
@@ -27,6 +28,8 @@ pub const CONSUMER_KEY_BY_ADDRESS: &[u8] = b"restaking/ckeyaddr/";
 pub const JAIL: &[u8] = b"restaking/jail/";
 /// Punished infractions.
 pub const EVIDENCE: &[u8] = b"restaking/evidence/";
+/// Validators removed from the provider, per consumer.
+pub const REMOVED: &[u8] = b"restaking/removed/";
 
 /// `prefix ‖ id`.
 pub fn with_id(prefix: &[u8], id: u64) -> Vec<u8> {
@@ -56,6 +59,16 @@ pub fn consumer_key_by_address(id: u64, address: &[u8; 20]) -> Vec<u8> {
 /// Key of a jail record.
 pub fn jail(id: u64, op: &Address) -> Vec<u8> {
     [JAIL, &id.to_be_bytes(), op].concat()
+}
+
+/// Key of the removal record of `op` on consumer `id`.
+pub fn removed(id: u64, op: &Address) -> Vec<u8> {
+    [REMOVED, &id.to_be_bytes(), op].concat()
+}
+
+/// Prefix of the punished infractions of `op` on consumer `id`.
+pub fn evidence_of(id: u64, op: &Address) -> Vec<u8> {
+    [EVIDENCE, &id.to_be_bytes(), op].concat()
 }
 
 /// Key of a punished infraction.

@@ -71,6 +71,10 @@ pub mod pledge;
 pub mod power;
 #[cfg(feature = "component")]
 pub mod queries;
+#[cfg(feature = "component")]
+pub mod removal;
+#[cfg(feature = "component")]
+pub mod report;
 
 pub use errors::{RestakingCode, CODESPACE};
 #[cfg(feature = "component")]
@@ -85,6 +89,8 @@ pub use msgs::RestakingMsg;
 pub use params::RestakingParams;
 #[cfg(feature = "component")]
 pub use pledge::{Pledge, Stake, Status};
+#[cfg(feature = "component")]
+pub use removal::RemovalHooks;
 
 /// The module name and genesis section.
 pub const NAME: &str = "restaking";

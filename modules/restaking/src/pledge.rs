@@ -180,19 +180,6 @@ impl Pledge {
         })
     }
 
-    /// The stake an infraction on the consumer is slashed against now: the larger (by pledged
-    /// tokens) of the stake in the set and live departed stake.
-    pub fn slashable(&self, now: BlockTime) -> Option<Stake> {
-        match (self.in_set, self.live_departed(Some(now))) {
-            (Some(a), Some(b)) => Some(if b.pledged_tokens > a.pledged_tokens {
-                b
-            } else {
-                a
-            }),
-            (a, b) => a.or(b),
-        }
-    }
-
     /// The largest pledge (basis points) that can still be slashed for this consumer: the
     /// active pledge, the pledge counted in the set, and live departed stake.
     pub fn slashable_bps(&self, now: Option<BlockTime>) -> u32 {
@@ -290,6 +277,20 @@ pub fn jail_record(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<Op
         .map_err(corrupt)
 }
 
+/// Every jail record on consumer `id`, by operator.
+pub fn jail_records(state: &dyn StateRead, id: u64) -> AppResult<Vec<(Address, JailRecord)>> {
+    let prefix = keys::with_id(keys::JAIL, id);
+    state
+        .scan_prefix(&prefix)
+        .map(|(key, value)| {
+            let op = keys::addr_at(&key, prefix.len()).ok_or_else(|| corrupt("jail key"))?;
+            let record =
+                <JailRecord as prost::Message>::decode(value.as_slice()).map_err(corrupt)?;
+            Ok((op, record))
+        })
+        .collect()
+}
+
 /// Whether `op` is kept out of consumer `id`'s set at `now` (jailed there or tombstoned).
 pub fn jailed_on_consumer(
     state: &dyn StateRead,
@@ -351,7 +352,6 @@ mod tests {
         let t = |seconds| BlockTime { seconds, nanos: 0 };
         assert_eq!(p.slashable_bps(Some(t(50))), 8_000);
         assert_eq!(p.slashable_bps(Some(t(100))), 5_000, "departed expired");
-        assert_eq!(p.slashable(t(50)).map(|s| s.pledge_bps), Some(8_000));
         p.status = Status::OptingOut;
         p.in_set = None;
         assert_eq!(p.slashable_bps(Some(t(100))), 0);

@@ -148,7 +148,7 @@ pub fn unbond(
     {
         v.jailed = true;
     }
-    validator::save_or_remove(state, v)?;
+    validator::save_or_remove(state, ports.hooks, v, events)?;
     Ok(tokens)
 }
 

@@ -1,8 +1,11 @@
 //! What staking calls out through, so that it never names a module above it: [`StakingHooks`],
 //! the notifications to the modules above (distribution settles pending rewards before a
-//! delegation's shares change; the app passes `rampart_distribution::DistributionHooks`), and
+//! delegation's shares change; restaking forgets a removed validator's pledges; the app passes
+//! them together as a [`HookList`]), and
 //! [`StakingPorts`], the pair of that and the token custody ([`StakingBank`]) that every state
 //! change of staking, and every caller of [`crate::slash()`], receives.
+
+use std::sync::Arc;
 
 use rampart_core::{AppResult, Events, StateWrite};
 
@@ -22,6 +25,47 @@ pub trait StakingHooks: Send + Sync {
         validator: &Validator,
         events: &mut Events,
     ) -> AppResult<()>;
+
+    /// Called after validator `op` was deleted (unbonded, no shares left). A validator created
+    /// later with the same operator address is a new one: nothing kept for `op` may carry over.
+    fn after_validator_removed(
+        &self,
+        _state: &mut dyn StateWrite,
+        _op: &Address,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        Ok(())
+    }
+}
+
+/// Several hooks, called in order (the first error stops the rest and reverts with the
+/// transaction or halts the block like any hook error).
+#[derive(Clone, Default)]
+pub struct HookList(pub Vec<Arc<dyn StakingHooks>>);
+
+impl StakingHooks for HookList {
+    fn before_delegation_shares_change(
+        &self,
+        state: &mut dyn StateWrite,
+        delegator: &Address,
+        validator: &Validator,
+        events: &mut Events,
+    ) -> AppResult<()> {
+        self.0.iter().try_for_each(|hooks| {
+            hooks.before_delegation_shares_change(state, delegator, validator, events)
+        })
+    }
+
+    fn after_validator_removed(
+        &self,
+        state: &mut dyn StateWrite,
+        op: &Address,
+        events: &mut Events,
+    ) -> AppResult<()> {
+        self.0
+            .iter()
+            .try_for_each(|hooks| hooks.after_validator_removed(state, op, events))
+    }
 }
 
 /// Hooks that do nothing, for a chain with no module listening.

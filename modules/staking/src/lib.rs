@@ -57,7 +57,7 @@ pub use bank::{Pool, StakingBank};
 #[cfg(feature = "component")]
 pub use genesis::StakingGenesis;
 #[cfg(feature = "component")]
-pub use hooks::{NoHooks, StakingHooks, StakingPorts};
+pub use hooks::{HookList, NoHooks, StakingHooks, StakingPorts};
 #[cfg(feature = "component")]
 pub use module::StakingModule;
 pub use msgs::StakingMsg;

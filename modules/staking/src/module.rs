@@ -82,7 +82,7 @@ impl Component for StakingModule {
     fn end_block(&self, mut block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
         let (bank, ctx) = (self.bank.as_ref(), block.ctx);
         let updates = power::apply_set_updates(block.state, bank, ctx)?;
-        power::mature_validators(block.state, ctx)?;
+        power::mature_validators(block.state, self.hooks.as_ref(), ctx, block.events)?;
         let denom = params::load(block.state)?.bond_denom;
         unbonding::mature(block.reborrow(), self.ports(), &denom)?;
         redelegation::mature(block.state, ctx.time)?;

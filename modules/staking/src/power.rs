@@ -113,8 +113,13 @@ pub fn apply_set_updates(
 }
 
 /// Completes the unbonding of validators whose unbonding time is ≤ the block time; an unbonded
-/// validator without shares is deleted.
-pub fn mature_validators(state: &mut dyn StateWrite, ctx: &BlockContext) -> AppResult<()> {
+/// validator without shares is deleted (and `hooks` told).
+pub fn mature_validators(
+    state: &mut dyn StateWrite,
+    hooks: &dyn crate::StakingHooks,
+    ctx: &BlockContext,
+    events: &mut rampart_core::Events,
+) -> AppResult<()> {
     for key in due_keys(state, keys::VALIDATOR_QUEUE, ctx.time) {
         state.delete(key.clone());
         let Some(op) = keys::addr_at(&key, keys::VALIDATOR_QUEUE.len() + 12) else {
@@ -123,7 +128,7 @@ pub fn mature_validators(state: &mut dyn StateWrite, ctx: &BlockContext) -> AppR
         if let Some(mut v) = validator::load(state, &op)? {
             if v.status == BondStatus::Unbonding {
                 v.status = BondStatus::Unbonded;
-                validator::save_or_remove(state, &v)?;
+                validator::save_or_remove(state, hooks, &v, events)?;
             }
         }
     }

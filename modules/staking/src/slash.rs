@@ -39,8 +39,11 @@ pub struct SlashOutcome {
 /// `power × power reduction × fraction` (the stake at the infraction, so stake that arrived
 /// later does not raise it). Unbonding entries from `op` and redelegation entries away from it
 /// created at or after the infraction height and not mature at `now` lose `fraction` of their
-/// initial balance first (never below zero); the rest comes from the validator's tokens, never
-/// more than it has. Every slashed token is burned through the bank seam.
+/// initial balance first (never below zero), in key order and **their total capped at the
+/// amount** (unlike the SDK, whose entries can together lose more than the amount: here a slash
+/// never burns more than `power × power reduction × fraction`); the rest comes from the
+/// validator's tokens, never more than it has. Every slashed token is burned through the bank
+/// seam.
 pub fn slash(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
@@ -61,9 +64,19 @@ pub fn slash(
     let amount =
         Amount(u128::from(infraction.power) * RAMPART_POWER_REDUCTION).mul_floor(fraction)?;
     let min_height = i64::try_from(infraction.height).unwrap_or(i64::MAX);
-    let mut burned = slash_unbondings(state, ports, op, min_height, now, fraction)?;
+    let cut = EntryCut {
+        min_height,
+        now,
+        fraction,
+    };
+    let mut burned = slash_unbondings(state, ports, op, &cut, amount)?;
     burned = burned.checked_add(slash_redelegations(
-        state, ports, op, min_height, now, fraction, events,
+        state,
+        ports,
+        op,
+        &cut,
+        amount.checked_sub(burned).unwrap_or_default(),
+        events,
     )?)?;
     // Redelegation slashing may have unbonded from other validators only; `op` is reloaded
     // because it can also have been a redelegation destination of its own delegators.
@@ -73,21 +86,37 @@ pub fn slash(
     if !cut.is_zero() {
         ports.bank.burn_from_pool(state, v.pool(), cut)?;
     }
-    validator::save_or_remove(state, &v)?;
+    validator::save_or_remove(state, ports.hooks, &v, events)?;
     Ok(SlashOutcome {
         burned: burned.checked_add(cut)?,
         from_validator: cut,
     })
 }
 
+/// Which entries a slash cuts, and by how much.
+#[derive(Debug, Clone, Copy)]
+struct EntryCut {
+    /// Entries created before this height are not cut.
+    min_height: i64,
+    /// Entries mature at this time are not cut.
+    now: BlockTime,
+    /// The fraction of each entry's initial balance cut.
+    fraction: Decimal,
+}
+
+/// Cuts the unbonding entries from `op`, at most `budget` in total.
 fn slash_unbondings(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
     op: &Address,
-    min_height: i64,
-    now: BlockTime,
-    fraction: Decimal,
+    cut: &EntryCut,
+    budget: Amount,
 ) -> AppResult<Amount> {
+    let EntryCut {
+        min_height,
+        now,
+        fraction,
+    } = *cut;
     let prefix = keys::join(keys::UNBONDING_BY_VAL, &[op]);
     let mut total = Amount::ZERO;
     for mut ubd in unbonding::list(state, &prefix, true)? {
@@ -98,7 +127,8 @@ fn slash_unbondings(
             }
             let initial = int_from_wire(&entry.initial_balance, "initial balance")?;
             let balance = unbonding::balance(entry)?;
-            let cut = initial.mul_floor(fraction)?.min(balance);
+            let left = budget.checked_sub(total).unwrap_or_default();
+            let cut = initial.mul_floor(fraction)?.min(balance).min(left);
             entry.balance = int_to_wire(balance.checked_sub(cut)?);
             total = total.checked_add(cut)?;
         }
@@ -110,15 +140,21 @@ fn slash_unbondings(
     Ok(total)
 }
 
+/// Cuts the redelegation entries away from `src` (unbonding the redelegated shares and burning
+/// their tokens), at most `budget` in total.
 fn slash_redelegations(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
     src: &Address,
-    min_height: i64,
-    now: BlockTime,
-    fraction: Decimal,
+    cut: &EntryCut,
+    budget: Amount,
     events: &mut Events,
 ) -> AppResult<Amount> {
+    let EntryCut {
+        min_height,
+        now,
+        fraction,
+    } = *cut;
     let profile = ChainProfile::rampart();
     let prefix = keys::join(keys::REDELEGATION_BY_SRC, &[src]);
     let mut total = Amount::ZERO;
@@ -134,7 +170,11 @@ fn slash_redelegations(
             };
             let shares_dst = dec_from_wire(&entry.shares_dst, "shares_dst")?;
             let held = delegation::shares(state, &delegator, &dst)?.unwrap_or_default();
-            let remove = shares_dst.checked_mul(fraction)?.min(held);
+            let left = budget.checked_sub(total).unwrap_or_default();
+            let mut remove = shares_dst.checked_mul(fraction)?.min(held);
+            if dest.tokens_for_shares(remove)? > left {
+                remove = dest.shares_for_tokens(left)?.min(remove);
+            }
             if remove == Decimal::ZERO {
                 continue;
             }

@@ -317,12 +317,19 @@ pub fn remove(state: &mut dyn StateWrite, v: &Validator) -> AppResult<()> {
     Ok(())
 }
 
-/// Saves `v`, or removes it when it is unbonded and has no shares left (as the SDK does).
-pub fn save_or_remove(state: &mut dyn StateWrite, v: &Validator) -> AppResult<()> {
+/// Saves `v`, or removes it when it is unbonded and has no shares left (as the SDK does) and
+/// tells the hooks ([`crate::StakingHooks::after_validator_removed`]).
+pub fn save_or_remove(
+    state: &mut dyn StateWrite,
+    hooks: &dyn crate::StakingHooks,
+    v: &Validator,
+    events: &mut rampart_core::Events,
+) -> AppResult<()> {
     if v.status == BondStatus::Unbonded && v.delegator_shares == Decimal::ZERO {
         // Remove through the stored version so its index entry goes too.
         if let Some(old) = load(state, &v.operator)? {
             remove(state, &old)?;
+            hooks.after_validator_removed(state, &v.operator, events)?;
         }
         return Ok(());
     }

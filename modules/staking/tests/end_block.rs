@@ -202,3 +202,55 @@ fn stake_that_arrives_after_the_infraction_does_not_raise_the_slash() {
     );
     chain.check_invariants();
 }
+
+/// Validator 1 with 1 M at stake at the returned infraction height; afterwards a delegator
+/// brings 8 M, unbonds `unbond` and redelegates `moved` to validator 2. Slashes 10 % of the
+/// 1 M at stake (an amount of 100,000) and returns the outcome and the tokens validator 2 lost.
+fn slash_after_entries(unbond: u128, moved: u128) -> (Chain, rampart_staking::SlashOutcome, u128) {
+    let mut chain = Chain::with_validators(5, &[(1, 1_000_000), (2, 4_000_000)]);
+    chain.fund(9, 10_000_000);
+    chain.end_block(5);
+    let infraction = chain.height;
+    chain.deliver(&delegate(9, 1, 8_000_000));
+    chain.end_block(5);
+    chain.deliver(&undelegate(9, 1, unbond));
+    chain.deliver(&redelegate(9, 1, 2, moved));
+    chain.end_block(5);
+    let dst_before = chain.state.validator(&addr(2)).unwrap().unwrap().tokens;
+    let out = slash_validator(
+        &mut chain,
+        1,
+        Infraction {
+            height: infraction,
+            power: 1,
+            fraction: Decimal::from_bps(1_000),
+        },
+    )
+    .unwrap();
+    let dst_after = chain.state.validator(&addr(2)).unwrap().unwrap().tokens;
+    chain.check_invariants();
+    (chain, out, dst_before.0 - dst_after.0)
+}
+
+#[test]
+fn entries_never_lose_more_in_total_than_the_slash_amount() {
+    // 10 % of the 5 M unbonding (500,000) would exceed the 100,000 amount: the unbonding entry
+    // pays the whole amount, the redelegation and the validator nothing.
+    let (chain, out, redelegated_lost) = slash_after_entries(5_000_000, 3_000_000);
+    assert_eq!(out.burned, Amount(100_000));
+    assert_eq!(out.from_validator, Amount::ZERO);
+    assert_eq!(redelegated_lost, 0);
+    let ubd = rampart_staking::unbonding::load(&chain.state, &addr(9), &addr(1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(ubd.entries[0].balance, "4900000");
+}
+
+#[test]
+fn a_redelegation_pays_only_what_the_unbondings_left_of_the_amount() {
+    // The unbonding pays 50,000 of the 100,000; the redelegated stake the other 50,000 (not
+    // the 750,000 its 10 % would be).
+    let (_, out, redelegated_lost) = slash_after_entries(500_000, 7_500_000);
+    assert_eq!(out.burned, Amount(100_000));
+    assert_eq!(redelegated_lost, 50_000);
+}

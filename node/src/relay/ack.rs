@@ -44,23 +44,21 @@ pub async fn acknowledge(r: &Relayer, view: &View) -> anyhow::Result<Option<Ackn
         return Ok(None);
     }
     let header_height = view.consumer_height;
-    let state_height = header_height - 1;
-    let Some(proven) = prove_key(&r.consumer, APPLIED_VSC, state_height).await? else {
+    let Some(proven) = prove_key(&r.consumer, APPLIED_VSC, header_height - 1).await? else {
         return Ok(None);
     };
     let vsc_id = applied_vsc_id(&proven.value)?;
     if vsc_id <= view.acknowledged_vsc {
-        // Applied after `state_height`: a later header proves it.
+        // Applied after the proven state: a later header proves it.
         return Ok(None);
     }
-    let signed_header = light::signed_header(&r.consumer, header_height).await?;
-    let validator_set = light::validators(&r.consumer, header_height).await?;
+    let header = light::committed_header(&r.consumer, header_height).await?;
     let msg = acknowledge_vsc_msg(
         &r.signer()?,
         r.consumer_id,
         vsc_id,
-        signed_header.into(),
-        validator_set.into(),
+        header.raw_header(),
+        header.raw_validators(),
         proven.proof,
     );
     match r.provider.send(&r.key, vec![msg], r.tx_timeout).await {

@@ -18,8 +18,11 @@ use crate::cli::sign::load_key;
 use crate::cli::HomeArg;
 
 /// `rampartd relay`: relays validator-set changes from the provider to one consumer chain (a
-/// light-client update and the pending packets, proven, in one consumer transaction) and their
-/// acknowledgements back. It keeps no state: stop and restart it at will, or run several.
+/// light-client update and the pending packets, proven, in one consumer transaction), their
+/// acknowledgements back, and the consumer's infractions to the provider: its downtime records
+/// (proven, in seq order; retried later when the provider throttles them) and the double votes
+/// committed in its blocks (with the consumer's header at the votes' height). It keeps no state:
+/// stop and restart it at will, or run several.
 #[derive(Debug, Args)]
 pub struct RelayCommand {
     /// The provider's CometBFT RPC URL.
@@ -42,7 +45,9 @@ pub struct RelayCommand {
     #[command(flatten)]
     keyring: KeyringArgs,
     /// Writes the progress after every round to this JSON file: provider_height,
-    /// consumer_height, client_height, applied_vsc, acknowledged_vsc, last_relay_at, last_error.
+    /// consumer_height, client_height, applied_vsc, acknowledged_vsc, downtime_forwarded,
+    /// downtime_seq, downtime_throttled, double_votes_forwarded, double_votes_skipped,
+    /// evidence_scanned_height, last_relay_at, last_error.
     #[arg(long, value_name = "PATH")]
     status_file: Option<PathBuf>,
     /// Milliseconds between rounds (doubled per failed round, up to 30 s).

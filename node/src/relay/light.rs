@@ -84,6 +84,41 @@ pub async fn validators(chain: &Chain, height: u64) -> anyhow::Result<Set> {
     })
 }
 
+/// A header with its commit and the set that signed it: how the provider's messages carry a
+/// consumer header (an acknowledgement's, a downtime record's, a double vote's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommittedHeader {
+    /// The header and its commit.
+    pub signed_header: SignedHeader,
+    /// The set that signed it.
+    pub validators: Set,
+}
+
+impl CommittedHeader {
+    /// The chain id the header names.
+    pub fn chain_id(&self) -> &str {
+        self.signed_header.header.chain_id.as_str()
+    }
+
+    /// The header in its wire form.
+    pub fn raw_header(&self) -> tendermint_proto::types::SignedHeader {
+        self.signed_header.clone().into()
+    }
+
+    /// The set in its wire form.
+    pub fn raw_validators(&self) -> tendermint_proto::types::ValidatorSet {
+        self.validators.clone().into()
+    }
+}
+
+/// The header of `height` with its commit and the set that signed it.
+pub async fn committed_header(chain: &Chain, height: u64) -> anyhow::Result<CommittedHeader> {
+    Ok(CommittedHeader {
+        signed_header: signed_header(chain, height).await?,
+        validators: validators(chain, height).await?,
+    })
+}
+
 /// The light block of `height`.
 pub async fn light_block(chain: &Chain, height: u64) -> anyhow::Result<LightBlock> {
     let next = height

@@ -15,7 +15,14 @@
 //!    state committed by that header;
 //! 3. when the consumer applied a vsc id the provider has not recorded, sends the provider
 //!    `MsgAcknowledgeVsc` ([`ack`]): a consumer header with its validators and the proof of the
-//!    consumer's `ccv/applied_vsc` in the state that header commits.
+//!    consumer's `ccv/applied_vsc` in the state that header commits;
+//! 4. forwards the consumer's downtime records the provider has not processed
+//!    (`MsgSubmitConsumerDowntime`, [`downtime`]), in seq order, proven like the
+//!    acknowledgement; a throttled record (`consumer/22`) waits for a later round;
+//! 5. scans the consumer blocks after the last one scanned (a bounded number per round) for
+//!    committed `DuplicateVoteEvidence` and submits each as `MsgSubmitConsumerDoubleVote` with
+//!    the consumer's header and validators at the votes' height ([`double_vote`]); evidence
+//!    already punished is skipped.
 //!
 //! [`run`] repeats rounds at an interval, backs off while a node is down, logs one line per
 //! relay and writes the [`status`] file. A malformed answer fails the round, never the process.
@@ -23,6 +30,8 @@
 pub mod ack;
 pub mod command;
 pub mod deliver;
+pub mod double_vote;
+pub mod downtime;
 pub mod light;
 pub mod proofs;
 pub mod round;
@@ -40,7 +49,7 @@ use rampart_client::{BroadcastMode, ChainError, NodeClient, TxOutcome};
 use tendermint_rpc::{Client, HttpClient};
 
 pub use command::RelayCommand;
-pub use round::{relay_once, RelayReport};
+pub use round::{relay_once, RelayReport, Resume};
 
 /// One chain the relayer talks to: its CometBFT RPC (typed queries, transactions, headers,
 /// validator sets and proofs) and how transactions to it are paid for.
@@ -137,13 +146,15 @@ impl Relayer {
     }
 }
 
+/// The chain error in `e` (however deep in the context chain), if the chain refused.
+pub fn chain_error(e: &anyhow::Error) -> Option<&ChainError> {
+    e.chain()
+        .find_map(|cause| cause.downcast_ref::<ChainError>())
+}
+
 /// Whether `e` is the chain error `codespace`/`code` (however deep in the context chain).
 pub fn is_chain_error(e: &anyhow::Error, codespace: &str, code: u32) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<ChainError>()
-            .is_some_and(|c| c.codespace == codespace && c.code == code)
-    })
+    chain_error(e).is_some_and(|c| c.codespace == codespace && c.code == code)
 }
 
 /// The wall clock as a CometBFT time (the relayer's "now"; never used by a state machine).

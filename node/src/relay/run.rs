@@ -36,7 +36,7 @@ pub async fn round(
     status: &mut RelayStatus,
     status_file: Option<&Path>,
 ) -> bool {
-    let ok = match relay_once(relayer).await {
+    let ok = match relay_once(relayer, status.resume()).await {
         Ok(report) => {
             if report.relayed() {
                 tracing::info!("{}", report.summary());

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
-use super::round::RelayReport;
+use super::round::{RelayReport, Resume};
 
 /// What `--status-file` holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +21,28 @@ pub struct RelayStatus {
     pub applied_vsc: u64,
     /// The highest vsc id the provider recorded as acknowledged.
     pub acknowledged_vsc: u64,
+    /// Downtime records this process forwarded to the provider.
+    #[serde(default)]
+    pub downtime_forwarded: u64,
+    /// The last downtime seq the provider processed, as this process last saw it (its own
+    /// record or a record this process forwarded).
+    #[serde(default)]
+    pub downtime_seq: u64,
+    /// Whether the provider's slash meter throttled the last downtime record tried (it is
+    /// retried in a later round).
+    #[serde(default)]
+    pub downtime_throttled: bool,
+    /// Double votes this process forwarded to the provider.
+    #[serde(default)]
+    pub double_votes_forwarded: u64,
+    /// Double votes this process skipped (already punished, tombstoned, or refused for good).
+    #[serde(default)]
+    pub double_votes_skipped: u64,
+    /// The last consumer height this process scanned for double votes (a restarted relayer
+    /// scans again from the first block within the consumer's unbonding period: evidence
+    /// already punished is skipped).
+    #[serde(default)]
+    pub evidence_scanned_height: u64,
     /// When the relayer last committed a transaction (RFC 3339); `None` before the first.
     pub last_relay_at: Option<String>,
     /// The error of the last round; `None` when it succeeded.
@@ -35,10 +57,30 @@ impl RelayStatus {
         self.client_height = report.client_height;
         self.applied_vsc = report.applied_vsc;
         self.acknowledged_vsc = report.acknowledged_vsc;
+        self.downtime_forwarded = self
+            .downtime_forwarded
+            .saturating_add(report.downtime.forwarded.len() as u64);
+        self.downtime_throttled = report.downtime.throttled;
+        self.downtime_seq = self.downtime_seq.max(report.downtime.last_seq);
+        self.double_votes_forwarded = self
+            .double_votes_forwarded
+            .saturating_add(report.double_votes.forwarded.len() as u64);
+        self.double_votes_skipped = self
+            .double_votes_skipped
+            .saturating_add(report.double_votes.skipped);
+        self.evidence_scanned_height = report.double_votes.scanned_height;
         if report.relayed() {
             self.last_relay_at = Some(now.to_rfc3339());
         }
         self.last_error = None;
+    }
+
+    /// Where the next round resumes this process's work.
+    pub fn resume(&self) -> Resume {
+        Resume {
+            scanned_height: self.evidence_scanned_height,
+            downtime_seq: self.downtime_seq,
+        }
     }
 
     /// Records a failed round (the last known heights stay).
@@ -68,6 +110,12 @@ mod tests {
             client_height: 39,
             applied_vsc: 3,
             acknowledged_vsc: 2,
+            downtime: Default::default(),
+            double_votes: super::super::double_vote::DoubleVotePass {
+                scanned_height: 11,
+                forwarded: vec![],
+                skipped: 1,
+            },
             delivery: None,
             acknowledgement: relayed.then(|| super::super::ack::Acknowledgement {
                 vsc_id: 2,
@@ -93,6 +141,17 @@ mod tests {
         status.record(&report(false), now);
         assert_eq!(status.last_relay_at, None);
         assert_eq!((status.provider_height, status.applied_vsc), (40, 3));
+        assert_eq!(
+            (status.evidence_scanned_height, status.double_votes_skipped),
+            (11, 1)
+        );
+        assert_eq!(
+            status.resume(),
+            Resume {
+                scanned_height: 11,
+                downtime_seq: 0
+            }
+        );
         status.record(&report(true), now);
         assert_eq!(
             status.last_relay_at.as_deref(),
@@ -118,6 +177,12 @@ mod tests {
             "client_height",
             "applied_vsc",
             "acknowledged_vsc",
+            "downtime_forwarded",
+            "downtime_seq",
+            "downtime_throttled",
+            "double_votes_forwarded",
+            "double_votes_skipped",
+            "evidence_scanned_height",
             "last_relay_at",
             "last_error",
         ] {

@@ -21,6 +21,9 @@ pub struct View {
     pub applied_vsc: u64,
     /// The highest vsc id the provider recorded as acknowledged.
     pub acknowledged_vsc: u64,
+    /// The consumer's unbonding period on the provider, in seconds: evidence older than that
+    /// is refused.
+    pub unbonding_period_seconds: u64,
     /// The vsc ids the provider stores and the consumer has not applied, in order, contiguous
     /// from `applied_vsc + 1`.
     pub pending: Vec<u64>,
@@ -75,6 +78,10 @@ pub async fn read_view(r: &Relayer) -> anyhow::Result<View> {
         client_time,
         applied_vsc: applied.vsc_id,
         acknowledged_vsc: record.last_acknowledged_vsc,
+        unbonding_period_seconds: record
+            .params
+            .as_ref()
+            .map_or(0, |p| p.unbonding_period_seconds),
         pending: pending_after(&packets, r.consumer_id, applied.vsc_id)?,
     })
 }

@@ -1,14 +1,17 @@
 //! Builders for the consumer registry and restaking messages (`rampart.consumer.v1`,
-//! `rampart.restaking.v1`), and consumer-chain precommits signed over a consumer chain id, as
-//! double-vote evidence carries them.
+//! `rampart.restaking.v1`), and consumer-chain precommits signed over a consumer chain id with
+//! the consumer header that places them, as double-vote evidence carries them.
+
+use std::sync::OnceLock;
 
 use cosmos_sdk_proto::cosmos::crypto::ed25519::PubKey;
 use ed25519_consensus::SigningKey;
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_proto::rampart::restaking::v1 as rpb;
 use tendermint_proto::google::protobuf::{Any, Timestamp};
-use tendermint_proto::types::Vote;
+use tendermint_proto::types::{SignedHeader, ValidatorSet, Vote};
 
+use crate::light_block::{consensus_key, HeaderSpec, Member};
 use crate::msgs::any;
 use crate::party::{acc, valoper, Party};
 use crate::tx::coin;
@@ -199,8 +202,73 @@ pub fn signed_vote(
     vote
 }
 
-/// A `MsgSubmitConsumerDoubleVote` by `submitter` of two votes on `consumer_id`.
-pub fn double_vote(submitter: impl Party, consumer_id: u64, vote_a: Vote, vote_b: Vote) -> Any {
+/// Every key a test signs consumer blocks with, built once: the test keys
+/// [`rampart_ccv::testing::key`] of every seed (consumer keys brought at opt-in) and the consensus
+/// keys of every [`TestValidator`](rampart_app::testing::TestValidator) seed (the provider keys a
+/// validator signs consumer blocks with when it brings none).
+fn known_keys() -> &'static [SigningKey] {
+    static KEYS: OnceLock<Vec<SigningKey>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        (0..=u8::MAX)
+            .map(rampart_ccv::testing::key)
+            .chain((0..=u8::MAX).map(consensus_key))
+            .collect()
+    })
+}
+
+/// A header of consumer chain `chain_id` at consumer `height` and `time`, whose validators (this
+/// height's and the next's) are `set` (public key, power), all of them signing.
+pub fn consumer_header_at(
+    chain_id: &str,
+    height: u64,
+    time: tendermint::Time,
+    set: &[Member],
+) -> HeaderSpec {
+    HeaderSpec {
+        chain_id: chain_id.into(),
+        height,
+        time,
+        app_hash: vec![0x5a; 32],
+        validators: set.to_vec(),
+        next_validators: set.to_vec(),
+        signers: None,
+    }
+}
+
+/// `spec` with its commit: real precommits of its [`HeaderSpec::signers`] whose keys a test knows
+/// (every test key and every test validator's consensus key; others are absent).
+pub fn sign_header(spec: &HeaderSpec) -> SignedHeader {
+    spec.sign(known_keys())
+}
+
+/// A `MsgSubmitConsumerDoubleVote` by `submitter` of two votes on `consumer_id`, with `header`
+/// (the consumer header at the votes' height, [`sign_header`]) and the set that signed it.
+pub fn double_vote(
+    submitter: impl Party,
+    consumer_id: u64,
+    vote_a: Vote,
+    vote_b: Vote,
+    header: &HeaderSpec,
+) -> Any {
+    double_vote_with(
+        submitter,
+        consumer_id,
+        [vote_a, vote_b],
+        Some(sign_header(header)),
+        Some(header.validator_set()),
+    )
+}
+
+/// A `MsgSubmitConsumerDoubleVote` by `submitter` of `votes` on `consumer_id` with any
+/// infraction header and validator set (forged, missing): what [`double_vote`] builds from parts.
+pub fn double_vote_with(
+    submitter: impl Party,
+    consumer_id: u64,
+    votes: [Vote; 2],
+    infraction_header: Option<SignedHeader>,
+    infraction_validator_set: Option<ValidatorSet>,
+) -> Any {
+    let [vote_a, vote_b] = votes;
     any(
         rampart_restaking::msgs::SUBMIT_CONSUMER_DOUBLE_VOTE,
         &rpb::MsgSubmitConsumerDoubleVote {
@@ -208,6 +276,8 @@ pub fn double_vote(submitter: impl Party, consumer_id: u64, vote_a: Vote, vote_b
             consumer_id,
             vote_a: Some(vote_a),
             vote_b: Some(vote_b),
+            infraction_header,
+            infraction_validator_set,
         },
     )
 }

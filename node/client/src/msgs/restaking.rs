@@ -7,7 +7,7 @@ use rampart_proto::rampart::restaking::v1 as pb;
 pub use rampart_restaking::urls::{
     ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_PLEDGE, SUBMIT_CONSUMER_DOUBLE_VOTE,
 };
-use tendermint_proto::types::Vote;
+use tendermint_proto::types::{SignedHeader, ValidatorSet, Vote};
 
 use super::to_any;
 
@@ -65,8 +65,17 @@ pub fn assign_key_msg(validator: &AccountId, consumer_id: u64, pubkey: [u8; 32])
     )
 }
 
-/// A `MsgSubmitConsumerDoubleVote` of two conflicting votes against consumer `consumer_id`.
-pub fn double_vote_msg(submitter: &AccountId, consumer_id: u64, vote_a: Vote, vote_b: Vote) -> Any {
+/// A `MsgSubmitConsumerDoubleVote` of two conflicting votes against consumer `consumer_id`,
+/// placed by `infraction_header` (the consumer's signed header at the votes' height) and
+/// `infraction_validator_set` (the set that signed it).
+pub fn double_vote_msg(
+    submitter: &AccountId,
+    consumer_id: u64,
+    vote_a: Vote,
+    vote_b: Vote,
+    infraction_header: SignedHeader,
+    infraction_validator_set: ValidatorSet,
+) -> Any {
     to_any(
         SUBMIT_CONSUMER_DOUBLE_VOTE,
         &pb::MsgSubmitConsumerDoubleVote {
@@ -74,6 +83,8 @@ pub fn double_vote_msg(submitter: &AccountId, consumer_id: u64, vote_a: Vote, vo
             consumer_id,
             vote_a: Some(vote_a),
             vote_b: Some(vote_b),
+            infraction_header: Some(infraction_header),
+            infraction_validator_set: Some(infraction_validator_set),
         },
     )
 }

@@ -3,7 +3,7 @@
 use rampart_consumer::urls::{
     QUERY_CONSUMER, QUERY_CONSUMERS, QUERY_CONSUMER_COMMISSION, QUERY_CONSUMER_GENESIS,
     QUERY_CONSUMER_VALIDATORS, QUERY_PACKET, QUERY_PARAMS, QUERY_PENDING_PACKETS,
-    QUERY_REWARD_POOL,
+    QUERY_REWARD_POOL, QUERY_SLASH_METER,
 };
 use rampart_proto::rampart::consumer::v1 as pb;
 
@@ -121,5 +121,14 @@ impl ConsumerQueries<'_> {
         self.node
             .grpc_query(QUERY_PARAMS, &pb::QueryParamsRequest {})
             .await
+    }
+
+    /// A launched consumer's slash meter (downtime throttling).
+    pub async fn slash_meter(
+        &self,
+        consumer_id: u64,
+    ) -> anyhow::Result<pb::QuerySlashMeterResponse> {
+        let request = pb::QuerySlashMeterRequest { consumer_id };
+        self.node.grpc_query(QUERY_SLASH_METER, &request).await
     }
 }

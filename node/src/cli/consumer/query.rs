@@ -110,7 +110,18 @@ pub enum ConsumerQuery {
         #[command(flatten)]
         options: QueryOptions,
     },
-    /// The consumer module's parameters (registration deposit, largest slash fraction).
+    /// A launched consumer's slash meter: the consumer power that may still be jailed for
+    /// downtime, its allowance per period, the next replenish time and whether downtime is
+    /// throttled until then.
+    SlashMeter {
+        /// The consumer's id.
+        consumer_id: u64,
+        /// The node to ask and the output format.
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// The consumer module's parameters (registration deposit, largest slash fraction, slash
+    /// meter).
     Params {
         /// The node to ask and the output format.
         #[command(flatten)]
@@ -315,6 +326,25 @@ impl ConsumerQuery {
                 )
                 .await
             }
+            ConsumerQuery::SlashMeter {
+                consumer_id,
+                options,
+            } => {
+                query_doc(
+                    &options,
+                    |node| async move { node.consumer().slash_meter(consumer_id).await },
+                    |out, r| {
+                        Doc::Map(vec![
+                            ("consumer_id", out.int(r.consumer_id)),
+                            ("meter", out.int(r.meter)),
+                            ("allowance", out.int(r.allowance)),
+                            ("next_replenish", out.time(r.next_replenish.as_ref())),
+                            ("throttled", Doc::Bool(r.throttled)),
+                        ])
+                    },
+                )
+                .await
+            }
             ConsumerQuery::Params { options } => {
                 query_doc(
                     &options,
@@ -341,6 +371,11 @@ fn consumer_params(out: &Printer, p: pb::Params) -> Doc {
         (
             "max_consumer_slash_fraction",
             out.dec(&p.max_consumer_slash_fraction),
+        ),
+        ("slash_meter_fraction", out.dec(&p.slash_meter_fraction)),
+        (
+            "slash_meter_period_seconds",
+            out.int(p.slash_meter_period_seconds),
         ),
     ])
 }

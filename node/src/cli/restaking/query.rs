@@ -308,6 +308,29 @@ fn report(out: &Printer, r: &pb::SecurityReport) -> Doc {
             "double_sign_slash_fraction",
             out.dec(&r.double_sign_slash_fraction),
         ),
+        ("unslashable_power", out.int(r.unslashable_power)),
+        (
+            "jailed",
+            Doc::List(
+                r.jailed
+                    .iter()
+                    .map(|j| {
+                        Doc::Map(vec![
+                            ("validator", Doc::str(&j.validator)),
+                            ("jailed_until", out.time(j.jailed_until.as_ref())),
+                            ("tombstoned", Doc::Bool(j.tombstoned)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+        ("slash_meter", out.int(r.slash_meter)),
+        ("slash_meter_allowance", out.int(r.slash_meter_allowance)),
+        (
+            "slash_meter_next_replenish",
+            out.time(r.slash_meter_next_replenish.as_ref()),
+        ),
+        ("throttled", Doc::Bool(r.throttled)),
     ])
 }
 
@@ -316,7 +339,7 @@ fn exposure(out: &Printer, e: &pb::QueryValidatorExposureResponse) -> Doc {
         .consumers
         .iter()
         .map(|c| {
-            Doc::Map(vec![
+            let mut entries = vec![
                 ("consumer_id", out.int(c.consumer_id)),
                 ("chain_id", Doc::str(&c.chain_id)),
                 ("status", status(out, c.status)),
@@ -325,7 +348,10 @@ fn exposure(out: &Printer, e: &pb::QueryValidatorExposureResponse) -> Doc {
                 ("slash_fraction", out.dec(&c.slash_fraction)),
                 ("worst_case_fraction", out.dec(&c.worst_case_fraction)),
                 ("worst_case_tokens", out.tokens(&c.worst_case_tokens)),
-            ])
+                ("tombstoned", Doc::Bool(c.tombstoned)),
+            ];
+            out.opt_time(&mut entries, "jailed_until", c.jailed_until.as_ref());
+            Doc::Map(entries)
         })
         .collect();
     Doc::Map(vec![

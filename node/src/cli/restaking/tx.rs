@@ -10,11 +10,15 @@ use rampart_client::address;
 use rampart_client::msgs::restaking::{
     self as restaking_msgs, assign_key_msg, opt_in_msg, opt_out_msg, set_pledge_msg,
 };
+use rampart_client::submit::TxSettings;
 use rampart_proto::rampart::consumer::v1 as consumer_pb;
+use tendermint_proto::types::{SignedHeader, ValidatorSet};
 
 use crate::cli::args::{read_consensus_pubkey, FromOptions};
 use crate::cli::output::{base64_key, cell, percent};
 use crate::debug::EvidenceFile;
+use crate::relay::light::{committed_header, CommittedHeader};
+use crate::relay::Chain;
 
 /// The largest pledge: 100 % in basis points.
 pub const MAX_PLEDGE_BPS: u32 = 10_000;
@@ -75,14 +79,49 @@ pub fn read_evidence(path: &Path) -> anyhow::Result<EvidenceFile> {
 }
 
 /// The `MsgSubmitConsumerDoubleVote` of `evidence` against consumer `consumer_id`, the votes
-/// converted to `tendermint.types.Vote`.
-pub fn double_vote_msg(submitter: &AccountId, consumer_id: u64, evidence: &EvidenceFile) -> Any {
+/// converted to `tendermint.types.Vote`, placed by `infraction` (the consumer's signed header at
+/// the votes' height and the set that signed it, [`CommittedHeader::raw_header`] and
+/// [`CommittedHeader::raw_validators`]).
+pub fn double_vote_msg(
+    submitter: &AccountId,
+    consumer_id: u64,
+    evidence: &EvidenceFile,
+    infraction: (SignedHeader, ValidatorSet),
+) -> Any {
     restaking_msgs::double_vote_msg(
         submitter,
         consumer_id,
         evidence.vote_a.clone().into(),
         evidence.vote_b.clone().into(),
+        infraction.0,
+        infraction.1,
     )
+}
+
+/// The consumer's signed header and validator set at the evidence's height, fetched from the
+/// consumer's CometBFT RPC at `url`; `Err` when that node runs another chain than the one the
+/// votes were signed for.
+pub async fn evidence_infraction_block(
+    url: &str,
+    evidence: &EvidenceFile,
+) -> anyhow::Result<CommittedHeader> {
+    let node = Chain::new(url, TxSettings::default()).context("--consumer-node")?;
+    let block = committed_header(&node, evidence.height)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot fetch the consumer's header at height {} from --consumer-node {url}",
+                evidence.height
+            )
+        })?;
+    if block.chain_id() != evidence.chain_id {
+        bail!(
+            "--consumer-node {url} runs chain {}, but the evidence was signed for chain {}",
+            block.chain_id(),
+            evidence.chain_id
+        );
+    }
+    Ok(block)
 }
 
 /// `rampartd tx restaking`.
@@ -133,10 +172,16 @@ pub enum RestakingTx {
         options: FromOptions,
     },
     /// Submit consumer double-vote evidence from a file written by `rampartd debug double-sign
-    /// --output-evidence`; anyone may submit.
+    /// --output-evidence`; anyone may submit. The provider places the infraction by the
+    /// consumer's signed header at the votes' height (and the set that signed it), fetched from
+    /// --consumer-node, never by the votes' own timestamps.
     SubmitDoubleVote {
         /// The evidence file ({chain_id, height, validator_address, vote_a, vote_b}).
         evidence_file: PathBuf,
+        /// The consumer's CometBFT RPC URL (required): the signed header (commit) and validator
+        /// set at the evidence's height are fetched from it; its chain id must be the file's.
+        #[arg(long, value_name = "URL")]
+        consumer_node: Option<String>,
         /// The consumer the votes were cast on [default: the live consumer with the file's
         /// chain id].
         #[arg(long)]
@@ -258,10 +303,19 @@ impl RestakingTx {
             }
             RestakingTx::SubmitDoubleVote {
                 evidence_file,
+                consumer_node,
                 consumer_id,
                 options,
             } => {
                 let evidence = read_evidence(&evidence_file)?;
+                let url = consumer_node.ok_or_else(|| {
+                    anyhow!(
+                        "give --consumer-node URL: the consumer's CometBFT RPC, to fetch its \
+                         signed header at height {} (the chain refuses evidence without it)",
+                        evidence.height
+                    )
+                })?;
+                let infraction = evidence_infraction_block(&url, &evidence).await?;
                 let signer = options.signer()?;
                 let consumer =
                     evidence_consumer(&signer.node, consumer_id, &evidence.chain_id).await?;
@@ -272,7 +326,9 @@ impl RestakingTx {
                     consumer.consumer_id,
                     consumer.chain_id
                 );
-                let msg = double_vote_msg(&signer.address, consumer.consumer_id, &evidence);
+                let infraction = (infraction.raw_header(), infraction.raw_validators());
+                let msg =
+                    double_vote_msg(&signer.address, consumer.consumer_id, &evidence, infraction);
                 options.tx.submit(&signer, vec![msg], &summary).await
             }
         }
@@ -311,10 +367,24 @@ mod tests {
         crate::debug::write_evidence_file(&key_file, "consumer-1", 7, &out)?;
         let evidence = read_evidence(&out)?;
         let submitter = AccountId::new("rampart", &[9; 20]).map_err(|e| anyhow!("{e}"))?;
-        let msg = double_vote_msg(&submitter, 3, &evidence);
+        let header = SignedHeader {
+            header: Some(tendermint_proto::types::Header {
+                height: 7,
+                ..Default::default()
+            }),
+            commit: None,
+        };
+        let msg = double_vote_msg(
+            &submitter,
+            3,
+            &evidence,
+            (header.clone(), ValidatorSet::default()),
+        );
         assert_eq!(msg.type_url, SUBMIT_CONSUMER_DOUBLE_VOTE);
         let decoded = pb::MsgSubmitConsumerDoubleVote::decode(msg.value.as_slice())?;
         assert_eq!(decoded.consumer_id, 3);
+        assert_eq!(decoded.infraction_header, Some(header));
+        assert!(decoded.infraction_validator_set.is_some());
         let (a, b) = (
             decoded.vote_a.context("vote a")?,
             decoded.vote_b.context("vote b")?,
