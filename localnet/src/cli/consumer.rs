@@ -1,4 +1,5 @@
-//! `consumer up|down|status <id>`: a consumer chain of the provider localnet, with its relayer.
+//! `consumer up|down|stop|status <id>`: a consumer chain of the provider localnet, with its
+//! relayer.
 
 use std::path::Path;
 
@@ -32,6 +33,9 @@ pub enum ConsumerCommand {
     Up(ConsumerUpArgs),
     /// Stop a consumer's relayer and nodes.
     Down(ConsumerArgs),
+    /// Stop one consumer node (its provider node keeps running): its validator stops signing the
+    /// consumer, which proves the downtime to the provider. `consumer up` starts it again.
+    Stop(ConsumerStopArgs),
     /// Show a consumer's nodes, its validator set against the provider's, and the relayer's
     /// progress.
     Status(ConsumerStatusArgs),
@@ -64,6 +68,22 @@ pub struct ConsumerUpArgs {
     pub home: HomeArg,
 }
 
+/// Options of `consumer stop`.
+#[derive(Debug, Args)]
+pub struct ConsumerStopArgs {
+    /// The consumer's id on the provider.
+    pub consumer_id: u64,
+    /// Index of the provider node whose consumer node stops (0-based).
+    #[arg(long, value_name = "I")]
+    pub node: usize,
+    /// Send SIGKILL instead of SIGTERM (simulates a crash).
+    #[arg(long)]
+    pub kill: bool,
+    /// Home dir.
+    #[command(flatten)]
+    pub home: HomeArg,
+}
+
 /// Options of `consumer status`.
 #[derive(Debug, Args)]
 pub struct ConsumerStatusArgs {
@@ -82,6 +102,7 @@ pub async fn run(command: ConsumerCommand) -> Result<()> {
     match command {
         ConsumerCommand::Up(args) => up(args).await,
         ConsumerCommand::Down(args) => down(&args.home.resolve(), args.consumer_id),
+        ConsumerCommand::Stop(args) => stop_node(&args),
         ConsumerCommand::Status(args) => {
             status(&args.home.resolve(), args.consumer_id, args.json).await
         }
@@ -139,6 +160,35 @@ async fn up(args: ConsumerUpArgs) -> Result<()> {
     eprintln!("\nstopping consumer {id}…");
     net.stop_consumer(id, StopMode::default())?;
     eprintln!("stopped");
+    Ok(())
+}
+
+/// `consumer stop <id> --node I`.
+fn stop_node(args: &ConsumerStopArgs) -> Result<()> {
+    let mut net = node_cmds::load(&args.home.resolve())?;
+    let chain = Chain::Consumer(args.consumer_id);
+    let name = format!("node{}", args.node);
+    let index = net
+        .chain_nodes(chain)?
+        .iter()
+        .position(|node| node.name == name)
+        .with_context(|| {
+            format!(
+                "consumer {} has no node for provider {name} (is its validator in the set?)",
+                args.consumer_id
+            )
+        })?;
+    let mode = if args.kill {
+        StopMode::Kill
+    } else {
+        StopMode::default()
+    };
+    net.stop_chain_nodes(chain, &[index], mode)?;
+    println!(
+        "{} consumer {}'s {name} (provider {name} keeps running)",
+        if args.kill { "killed" } else { "stopped" },
+        args.consumer_id
+    );
     Ok(())
 }
 
