@@ -475,7 +475,8 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     // now holds the vsc id of the set charged); and by the consumer slash meter: module params
     // `slash_meter_fraction` and `slash_meter_period_seconds`, and each live consumer's meter
     // (`consumer/meter/`, `consumer/meterdue/`). Checked: the final state without exactly these
-    // keys and fields hashes to the previous pin, b067be3d…fbd9a9.
+    // keys and fields hashes to the previous pin, b067be3d…fbd9a9. Then the meter's record also
+    // stores its allowance (08b4a558… before).
     let app_hash: String = net
         .chain
         .app_hash()
@@ -484,6 +485,6 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .collect();
     assert_eq!(
         app_hash,
-        "08b4a558c5a5710c5791139f5dcf28533d260fdfae8c9fc50384afa99895436c"
+        "6fe920398e44c7bf1310d8260d7c52a4f3160a8cf2a18aae7e2b348474ce3920"
     );
 }

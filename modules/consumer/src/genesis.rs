@@ -568,18 +568,22 @@ fn import_one(
     }
     state::set_last_downtime_seq(state, id, g.last_downtime_seq);
     match (&g.slash_meter, consumer.phase) {
-        (Some(m), Phase::Launched) => meter::save(
-            state,
-            id,
-            &meter::Meter {
+        (Some(m), Phase::Launched) => {
+            let set = state::validators(state, id)?;
+            let restored = meter::Meter {
                 meter: m.meter,
+                allowance: meter::allowance(&params::load(state)?, &set)?,
                 next_replenish: parse_rfc3339(
                     &m.next_replenish,
                     &at("slash_meter.next_replenish"),
                 )?,
-            },
-        ),
-        (None, Phase::Launched) => meter::start(state, id, ctx.genesis_time)?,
+            };
+            meter::save(state, id, &restored);
+        }
+        (None, Phase::Launched) => {
+            let set = state::validators(state, id)?;
+            meter::start(state, id, &set, ctx.genesis_time)?;
+        }
         (Some(_), _) => {
             return Err(invalid(format!(
                 "{}: only launched consumers have one",

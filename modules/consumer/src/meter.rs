@@ -6,10 +6,11 @@
 //! fraction × pledge and tombstone.
 //!
 //! The allowance is `slash_meter_fraction` of the consumer's total power in the set last sent,
-//! at least 1. Every `slash_meter_period_seconds` the meter gains one allowance, never rising
-//! above one allowance. Replenishing goes through a time-ordered queue
-//! (`consumer/meterdue/ ‖ time_key(due) ‖ id`): each begin block ([`replenish_due`]) reads only
-//! the meters that are due. A meter starts full at launch and goes with the consumer's stop.
+//! at least 1, stored with the meter and updated whenever a set is sent ([`resize`]). Every
+//! `slash_meter_period_seconds` the meter gains one allowance, never rising above one allowance.
+//! Replenishing goes through a time-ordered queue (`consumer/meterdue/ ‖ time_key(due) ‖ id`):
+//! each begin block ([`replenish_due`]) reads only the meters that are due. A meter starts full
+//! at launch and goes with the consumer's stop.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::wire::{add_seconds, block_time, rfc3339, timestamp};
@@ -18,7 +19,8 @@ use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::errors::{err, ConsumerCode};
 use crate::params::ModuleParams;
-use crate::{keys, params, state};
+use crate::types::ConsumerValidator;
+use crate::{keys, params};
 
 /// A consumer's slash meter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,8 @@ pub struct Meter {
     /// Consumer power that may still be jailed before submissions are throttled; negative once
     /// a submission overdrew it.
     pub meter: i64,
+    /// What it gains each period (see [`allowance`]).
+    pub allowance: i64,
     /// When it next gains an allowance.
     pub next_replenish: BlockTime,
 }
@@ -35,6 +39,7 @@ impl Meter {
     pub fn to_proto(self) -> pb::SlashMeter {
         pb::SlashMeter {
             meter: self.meter,
+            allowance: self.allowance,
             next_replenish: Some(timestamp(self.next_replenish)),
         }
     }
@@ -47,6 +52,7 @@ impl Meter {
             .ok_or_else(|| corrupt("no next replenish time"))?;
         Ok(Self {
             meter: p.meter,
+            allowance: p.allowance,
             next_replenish: block_time(next)?,
         })
     }
@@ -59,10 +65,10 @@ fn corrupt(why: impl std::fmt::Display) -> AppError {
     )
 }
 
-/// Consumer `id`'s allowance under `params`: `slash_meter_fraction` of the total power of the
-/// set last sent (rounded down), at least 1.
-pub fn allowance(state: &dyn StateRead, params: &ModuleParams, id: u64) -> AppResult<i64> {
-    let total = state::validators(state, id)?
+/// The allowance under `params` of a consumer whose set is `set`: `slash_meter_fraction` of its
+/// total power (rounded down), at least 1.
+pub fn allowance(params: &ModuleParams, set: &[ConsumerValidator]) -> AppResult<i64> {
+    let total = set
         .iter()
         .try_fold(0u64, |sum, v| sum.checked_add(v.power))
         .ok_or_else(|| corrupt("total power overflows"))?;
@@ -86,14 +92,32 @@ pub fn save(state: &mut dyn StateWrite, id: u64, meter: &Meter) {
     state.put(keys::meter_due(meter.next_replenish, id), Vec::new());
 }
 
-/// Starts consumer `id`'s meter full at its launch `now`.
-pub fn start(state: &mut dyn StateWrite, id: u64, now: BlockTime) -> AppResult<()> {
+/// Starts consumer `id`'s meter full at its launch `now` with its launch `set`.
+pub fn start(
+    state: &mut dyn StateWrite,
+    id: u64,
+    set: &[ConsumerValidator],
+    now: BlockTime,
+) -> AppResult<()> {
     let params = params::load(state)?;
+    let allowance = allowance(&params, set)?;
     let meter = Meter {
-        meter: allowance(state, &params, id)?,
+        meter: allowance,
+        allowance,
         next_replenish: add_seconds(now, params.slash_meter_period_seconds)?,
     };
     save(state, id, &meter);
+    Ok(())
+}
+
+/// Sets consumer `id`'s allowance from the `set` just sent to it (the meter itself is unchanged
+/// until it replenishes, and never above the new allowance then).
+pub fn resize(state: &mut dyn StateWrite, id: u64, set: &[ConsumerValidator]) -> AppResult<()> {
+    let Some(mut meter) = load(state, id)? else {
+        return Ok(());
+    };
+    meter.allowance = allowance(&params::load(state)?, set)?;
+    state.put_proto(keys::meter(id), &meter.to_proto());
     Ok(())
 }
 
@@ -165,10 +189,13 @@ pub fn replenish_due(state: &mut dyn StateWrite, now: BlockTime) -> AppResult<u6
         let Some(meter) = load(state, id)? else {
             continue;
         };
-        let allowance = allowance(state, &params, id)?;
         let meter = Meter {
-            meter: meter.meter.saturating_add(allowance).min(allowance),
+            meter: meter
+                .meter
+                .saturating_add(meter.allowance)
+                .min(meter.allowance),
             next_replenish,
+            ..meter
         };
         save(state, id, &meter);
     }
@@ -184,11 +211,10 @@ pub fn query(state: &dyn StateRead, id: u64) -> AppResult<pb::QuerySlashMeterRes
             format!("consumer {id} has no slash meter (only launched consumers have one)"),
         )
     })?;
-    let params = params::load(state)?;
     Ok(pb::QuerySlashMeterResponse {
         consumer_id: id,
         meter: meter.meter,
-        allowance: allowance(state, &params, id)?,
+        allowance: meter.allowance,
         next_replenish: Some(timestamp(meter.next_replenish)),
         throttled: meter.meter < 0,
     })

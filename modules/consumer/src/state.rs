@@ -470,7 +470,7 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
         put_genesis(state, genesis);
         write_validators(state, id, set);
         crate::sets::record_sent(state, &consumer, 0, set, time)?;
-        crate::meter::start(state, id, time)?;
+        crate::meter::start(state, id, set, time)?;
         events.push(
             Event::new("consumer_launched")
                 .attr("consumer_id", id.to_string())
@@ -552,6 +552,7 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
         put_packet(state, &packet);
         let consumer = must_load(state, id)?;
         crate::sets::record_sent(state, &consumer, vsc_id, set, time)?;
+        crate::meter::resize(state, id, set)?;
         for ack in &acks {
             state.delete(keys::slash_ack(id, ack));
         }

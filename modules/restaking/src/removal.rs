@@ -13,7 +13,7 @@
 
 use rampart_consumer::{sets, state as registry, Phase};
 use rampart_core::{Address, AppResult, Event, Events, StateRead, StateWrite};
-use rampart_staking::{StakingHooks, Validator};
+use rampart_staking::StakingHooks;
 
 use crate::{consumer_keys, keys, pledge};
 
@@ -22,16 +22,6 @@ use crate::{consumer_keys, keys, pledge};
 pub struct RemovalHooks;
 
 impl StakingHooks for RemovalHooks {
-    fn before_delegation_shares_change(
-        &self,
-        _state: &mut dyn StateWrite,
-        _delegator: &Address,
-        _validator: &Validator,
-        _events: &mut Events,
-    ) -> AppResult<()> {
-        Ok(())
-    }
-
     fn after_validator_removed(
         &self,
         state: &mut dyn StateWrite,

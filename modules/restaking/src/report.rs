@@ -184,12 +184,6 @@ pub fn security_report(
     let halt = threshold(&members, 1, fraction)?;
     let control = threshold(&members, 2, fraction)?;
     let meter = rampart_consumer::meter::load(state, id)?;
-    let allowance = match meter {
-        Some(_) => {
-            rampart_consumer::meter::allowance(state, &rampart_consumer::params::load(state)?, id)?
-        }
-        None => 0,
-    };
     Ok(pb::SecurityReport {
         consumer_id: id,
         validator_count: u32::try_from(set.len()).unwrap_or(u32::MAX),
@@ -206,7 +200,7 @@ pub fn security_report(
         jailed: jails(state, profile, id)?,
         unslashable_power,
         slash_meter: meter.map_or(0, |m| m.meter),
-        slash_meter_allowance: allowance,
+        slash_meter_allowance: meter.map_or(0, |m| m.allowance),
         slash_meter_next_replenish: meter.map(|m| timestamp(m.next_replenish)),
         throttled: meter.is_some_and(|m| m.meter < 0),
     })

@@ -13,18 +13,21 @@ use crate::bank::StakingBank;
 use crate::validator::Validator;
 use rampart_core::Address;
 
-/// Notifications staking sends before it changes state others account against.
+/// Notifications staking sends when it changes state others account against; each does nothing
+/// unless a listener implements it.
 pub trait StakingHooks: Send + Sync {
     /// Called before the shares of `delegator` in `validator` change (delegate, undelegate,
     /// redelegate, cancel-unbonding, slashing of a redelegation), with the validator as it is
     /// before the change. A reward index settles the delegator's pending rewards here.
     fn before_delegation_shares_change(
         &self,
-        state: &mut dyn StateWrite,
-        delegator: &Address,
-        validator: &Validator,
-        events: &mut Events,
-    ) -> AppResult<()>;
+        _state: &mut dyn StateWrite,
+        _delegator: &Address,
+        _validator: &Validator,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        Ok(())
+    }
 
     /// Called after validator `op` was deleted (unbonded, no shares left). A validator created
     /// later with the same operator address is a new one: nothing kept for `op` may carry over.
@@ -72,17 +75,7 @@ impl StakingHooks for HookList {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoHooks;
 
-impl StakingHooks for NoHooks {
-    fn before_delegation_shares_change(
-        &self,
-        _state: &mut dyn StateWrite,
-        _delegator: &Address,
-        _validator: &Validator,
-        _events: &mut Events,
-    ) -> AppResult<()> {
-        Ok(())
-    }
-}
+impl StakingHooks for NoHooks {}
 
 /// Everything staking calls out through: token custody and notifications upward.
 #[derive(Clone, Copy)]
