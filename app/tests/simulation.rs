@@ -76,33 +76,7 @@ const PINNED_APP_HASHES: [(u64, &str); 3] = [
 fn simulate_twice(seed: u64) {
     let first = Sim::new(seed, None).run(BLOCKS);
     let second = Sim::new(seed, Some(BLOCKS / 2 + seed % 10)).run(BLOCKS);
-    assert_eq!(first.app_hashes.len(), second.app_hashes.len());
-    if let Some(block) = first
-        .app_hashes
-        .iter()
-        .zip(&second.app_hashes)
-        .position(|(a, b)| a != b)
-    {
-        panic!(
-            "seed {seed:#x}: app hashes diverge at block {}",
-            block as u64 + 1
-        );
-    }
-    assert_eq!(first.stats, second.stats, "seed {seed:#x}");
-    let last: String = first
-        .app_hashes
-        .last()
-        .map(|hash| hash.iter().map(|b| format!("{b:02x}")).collect())
-        .unwrap_or_default();
-    let pinned = PINNED_APP_HASHES
-        .iter()
-        .find(|(pinned_seed, _)| *pinned_seed == seed)
-        .map(|(_, hash)| *hash);
-    assert_eq!(
-        Some(last.as_str()),
-        pinned,
-        "seed {seed:#x}: the history's final app hash moved"
-    );
+    first.agrees_and_is_pinned(&second, seed, &PINNED_APP_HASHES);
     let stats = first.stats;
     println!("seed {seed:#x} after {BLOCKS} blocks:");
     for action in Action::ALL {

@@ -32,6 +32,11 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// A provider validator's tokens (`query staking validator`).
+    pub fn validator_tokens(&self, operator: &str) -> Result<u128> {
+        crate::json::int(&self.query(&["staking", "validator", operator])?["tokens"])
+    }
+
     /// Imports the faucet of `t` into a fresh test keyring.
     pub fn new(t: &TestNet) -> Result<Self> {
         let funding = t.funding()?;

@@ -10,6 +10,7 @@
 //! inspection; their paths are printed.
 
 pub mod cli;
+pub mod json;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -42,6 +42,7 @@ use rampart_localnet::consumer::{self, cometbft_validators};
 use rampart_localnet::process::log_tail;
 use rampart_localnet::{rpc, Chain, StopMode};
 use rampart_tests::cli::{tx_outcome, Cli, Key};
+use rampart_tests::json::{self, attos, ATTOS, POWER_REDUCTION};
 use rampart_tests::{height_timeout, TestNet};
 use serde_json::Value;
 
@@ -55,10 +56,6 @@ const FOLLOW_TIMEOUT: Duration = Duration::from_secs(90);
 /// 21 missed blocks, the relay, an epoch and CometBFT's two blocks), or a double vote to be
 /// committed, carried and punished.
 const INFRACTION_TIMEOUT: Duration = Duration::from_secs(150);
-/// Tokens per unit of consensus power.
-const POWER_REDUCTION: u128 = 1_000_000;
-/// 10^18: the fixed-point scale of decimals.
-const ATTOS: u128 = 1_000_000_000_000_000_000;
 
 /// A validator set as `(base64 ed25519 key, power)`, sorted.
 type Set = Vec<(String, u64)>;
@@ -68,14 +65,9 @@ fn progress(started: Instant, text: impl std::fmt::Display) {
     eprintln!("[consumer e2e {:>5.1?}] {text}", started.elapsed());
 }
 
-/// A JSON integer, as a string (the SDK's form) or a number.
+/// A JSON integer that fits a u64 (powers, heights, ids).
 fn int(value: &Value) -> Result<u64> {
-    match value {
-        Value::String(s) => s.parse().with_context(|| format!("not an integer: {s}")),
-        other => other
-            .as_u64()
-            .with_context(|| format!("not an integer: {other}")),
-    }
+    Ok(u64::try_from(json::int(value)?)?)
 }
 
 /// The set the provider last sent the consumer (`query consumer validators`).
@@ -206,20 +198,6 @@ async fn vsc_history(t: &TestNet, id: u64) -> Result<(Vec<u64>, Vec<String>)> {
     Ok((received, failures))
 }
 
-/// A decimal string (`"0.050000000000000000"`) as attos, 10^-18 units.
-fn attos(value: &Value) -> Result<u128> {
-    let text = value
-        .as_str()
-        .with_context(|| format!("expected a decimal string, got {value}"))?;
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    ensure!(frac.len() <= 18, "more than 18 decimals: {text}");
-    let whole: u128 = whole.parse().with_context(|| format!("decimal {text}"))?;
-    let frac: u128 = format!("{frac:0<18}")
-        .parse()
-        .with_context(|| format!("decimal {text}"))?;
-    Ok(whole * ATTOS + frac)
-}
-
 /// The provider's operator addresses, indexed by node (moniker `node<i>`).
 fn operators(cli: &Cli) -> Result<Vec<String>> {
     let validators = cli.query(&["staking", "validators"])?;
@@ -236,11 +214,6 @@ fn operators(cli: &Cli) -> Result<Vec<String>> {
     }
     ensure!(ops.iter().all(|o| !o.is_empty()), "{validators}");
     Ok(ops)
-}
-
-/// A provider validator's tokens.
-fn tokens(cli: &Cli, operator: &str) -> Result<u128> {
-    int(&cli.query(&["staking", "validator", operator])?["tokens"]).map(u128::from)
 }
 
 /// Every provider transaction result (`txs_results` entries) committed from provider height
@@ -767,7 +740,7 @@ async fn infractions(
         .wait_for_chain_height(chain, top + 2, height_timeout(2))
         .await?;
     let from = rpc::sync_info(provider_addr).await?.height;
-    let before = tokens(cli, &ops[3])?;
+    let before = cli.validator_tokens(&ops[3])?;
     let target = &t.net.chain_nodes(chain)?[0].rpc;
     let key_file = homes[3].join("config").join("priv_validator_key.json");
     let output = std::process::Command::new(&t.binaries.rampartd)
@@ -803,7 +776,7 @@ async fn infractions(
         explain_unpunished(t, consumer_addr, top).await;
     }
     let slash = slash?;
-    let after = tokens(cli, &ops[3])?;
+    let after = cli.validator_tokens(&ops[3])?;
     ensure!(
         before.checked_sub(after) == Some(expected),
         "node3: {before} → {after}, expected −{expected} ({validator_power} power, \

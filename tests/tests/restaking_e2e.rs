@@ -35,6 +35,7 @@ use rampart_client::submit::TxSettings;
 use rampart_client::ChainError;
 use rampart_proto::rampart::restaking::v1::MsgSubmitConsumerDoubleVote;
 use rampart_tests::cli::{stderr, tx_outcome, Cli, Key, FEES};
+use rampart_tests::json::{attos, int, ATTOS, POWER_REDUCTION};
 use rampart_tests::{height_timeout, TestNet};
 use rampartd::debug::EvidenceFile;
 use rampartd::relay::{chain_error, Chain};
@@ -48,33 +49,6 @@ const DELEGATION: u128 = 100_000_000;
 const REWARD_RATE: u128 = 100_000_000;
 /// What the faucet puts in the reward pool: 100 blocks of rewards.
 const FUNDING: u128 = 100 * REWARD_RATE;
-/// Tokens per unit of consensus power.
-const POWER_REDUCTION: u128 = 1_000_000;
-/// 10^18: the fixed-point scale of decimals.
-const ATTOS: u128 = 1_000_000_000_000_000_000;
-
-/// A JSON string holding an integer (the SDK's form of 64-bit and larger integers).
-fn int(value: &Value) -> Result<u128> {
-    value
-        .as_str()
-        .with_context(|| format!("expected an integer string, got {value}"))?
-        .parse()
-        .with_context(|| format!("not an integer: {value}"))
-}
-
-/// A decimal string (`"0.050000000000000000"`, `"12.5"`) as attos, 10^-18 units.
-fn attos(value: &Value) -> Result<u128> {
-    let text = value
-        .as_str()
-        .with_context(|| format!("expected a decimal string, got {value}"))?;
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    ensure!(frac.len() <= 18, "more than 18 decimals: {text}");
-    let whole: u128 = whole.parse().with_context(|| format!("decimal {text}"))?;
-    let frac: u128 = format!("{frac:0<18}")
-        .parse()
-        .with_context(|| format!("decimal {text}"))?;
-    Ok(whole * ATTOS + frac)
-}
 
 /// Polls `probe` every second until it yields `Some` or `timeout` passes.
 fn wait_for<T>(
@@ -102,11 +76,6 @@ fn rewards(cli: &Cli, validator: &str) -> Result<u128> {
         Some(coin) => Ok(attos(&coin["amount"])? / ATTOS),
         None => Ok(0),
     }
-}
-
-/// A staking validator's tokens.
-fn tokens(cli: &Cli, validator: &str) -> Result<u128> {
-    int(&cli.query(&["staking", "validator", validator])?["tokens"])
 }
 
 /// Sends the faucet's `MsgSubmitConsumerDoubleVote` of the votes in `evidence` (a file of
@@ -272,7 +241,7 @@ async fn a_consumer_launches_pays_rewards_and_refuses_headerless_evidence_throug
             .iter()
             .find(|v| v["operator"] == ops[node].as_str())
             .with_context(|| format!("node{node} in the consumer set: {set}"))?;
-        let bonded = tokens(&cli, &ops[node])?;
+        let bonded = cli.validator_tokens(&ops[node])?;
         let pledged = bonded * bps / 10_000;
         ensure!(int(&v["pledged_tokens"])? == pledged, "node{node}: {v}");
         ensure!(
@@ -389,7 +358,7 @@ async fn a_consumer_launches_pays_rewards_and_refuses_headerless_evidence_throug
     // stake: 22,500,000 uramp.
     let commission = attos(&cli.query(&["consumer", "commission", &id, &ops[0]])?["rate"])?;
     let power0 = powers_by_node[0];
-    let own0 = DELEGATION * ATTOS / tokens(&cli, &ops[0])?.max(1);
+    let own0 = DELEGATION * ATTOS / cli.validator_tokens(&ops[0])?.max(1);
     let per_block =
         REWARD_RATE * power0 / total_power * (ATTOS - commission) / ATTOS * own0 / ATTOS;
     ensure!(
@@ -422,7 +391,7 @@ async fn a_consumer_launches_pays_rewards_and_refuses_headerless_evidence_throug
         ])
         .output()?;
     ensure!(output.status.success(), "double-sign: {}", stderr(&output));
-    let before = tokens(&cli, &ops[2])?;
+    let before = cli.validator_tokens(&ops[2])?;
     let evidence_path = evidence.to_str().context("utf-8 path")?;
     let err = cli.tx_err(
         Key::Faucet,
@@ -436,7 +405,10 @@ async fn a_consumer_launches_pays_rewards_and_refuses_headerless_evidence_throug
         "evidence without a header: {refused}"
     );
     eprintln!("evidence without a header is refused: {refused}");
-    ensure!(tokens(&cli, &ops[2])? == before, "nothing is burned");
+    ensure!(
+        cli.validator_tokens(&ops[2])? == before,
+        "nothing is burned"
+    );
     let node2 = cli.query(&["staking", "validator", &ops[2]])?;
     ensure!(
         node2["jailed"] == false && node2["status"] == "BOND_STATUS_BONDED",

@@ -502,6 +502,43 @@ impl Sim {
     }
 }
 
+impl Run {
+    /// Checks that `self` and `again` — the same seed, the second run restarted halfway — agree
+    /// at every block and in their statistics, and that the final app hash is `seed`'s in
+    /// `pins`; returns that hash (hex).
+    pub(crate) fn agrees_and_is_pinned(
+        &self,
+        again: &Run,
+        seed: u64,
+        pins: &[(u64, &str)],
+    ) -> String {
+        assert_eq!(self.app_hashes.len(), again.app_hashes.len());
+        if let Some(block) = self
+            .app_hashes
+            .iter()
+            .zip(&again.app_hashes)
+            .position(|(a, b)| a != b)
+        {
+            panic!(
+                "seed {seed:#x}: app hashes diverge at block {}",
+                block as u64 + 1
+            );
+        }
+        assert_eq!(self.stats, again.stats, "seed {seed:#x}");
+        let last = self.app_hashes.last().map(|h| hex(h)).unwrap_or_default();
+        let pinned = pins
+            .iter()
+            .find(|(pinned_seed, _)| *pinned_seed == seed)
+            .map(|(_, hash)| *hash);
+        assert_eq!(
+            Some(last.as_str()),
+            pinned,
+            "seed {seed:#x}: the history's final app hash moved"
+        );
+        last
+    }
+}
+
 /// `bytes` in lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
