@@ -134,16 +134,8 @@ fn an_inconsistent_store_is_refused_not_reset() {
         storage.commit(pending).expect("commit");
     }
     {
-        // sled's background flusher of the store just dropped may hold the file lock a moment
-        // longer: wait for it (bounded) instead of failing on a lock the test did not take.
-        let raw = (0..100)
-            .find_map(|_| {
-                sled::open(&db).ok().or_else(|| {
-                    std::thread::sleep(std::time::Duration::from_millis(100));
-                    None
-                })
-            })
-            .expect("raw sled: the dropped store's lock was not released within 10 s");
+        // Waits (bounded) for the lock sled's background flusher of the dropped store may hold.
+        let raw = rampart_store::open_raw(&db).expect("raw sled");
         raw.insert(b"Mapp_hash", &[7u8; 32]).expect("corrupt");
         raw.flush().expect("flush");
     }

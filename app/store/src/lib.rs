@@ -53,7 +53,7 @@ mod storage;
 
 pub use error::StorageError;
 pub use snapshot::Snapshot;
-pub use storage::{PendingCommit, Storage, StoreStats};
+pub use storage::{open_raw, PendingCommit, Storage, StoreStats};
 
 /// The root of an empty JMT (the JMT's placeholder hash for an empty subtree).
 pub(crate) const EMPTY_ROOT: [u8; 32] = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";

@@ -89,7 +89,7 @@ impl Storage {
     /// Merkle tree. An inconsistent store is refused with [`StorageError::Corrupt`]; it is never
     /// reset silently.
     pub fn open(path: &Path, config: StorageConfig) -> Result<Storage, StorageError> {
-        let db = open_sled(path)?;
+        let db = open_raw(path)?;
         let tree: sled::Tree = (*db).clone();
         let committed = meta::load(&tree)?;
         Ok(Storage {
@@ -393,14 +393,15 @@ fn retained_version(state: &Option<Committed>, height: u64) -> Result<u64, Stora
     committed.version_of(height)
 }
 
-/// How long [`open_sled`] waits for a previous handle's file lock to be released.
+/// How long [`open_raw`] waits for a previous handle's file lock to be released.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Opens the sled database at `path`. sled's background flusher releases the file lock shortly
-/// after the last handle is dropped, so a reopen right after a drop (a restart in the same
-/// process, tests) briefly retries while the lock is held; another process keeping it longer
-/// still gets the lock error. This is start-up I/O, not state-machine logic.
-fn open_sled(path: &Path) -> Result<sled::Db, StorageError> {
+/// Opens the sled database at `path` — the store's own opening, and tools and tests that read or
+/// corrupt a store's raw keys. sled's background flusher releases the file lock shortly after the
+/// last handle is dropped, so a reopen right after a drop (a restart in the same process, tests)
+/// briefly retries while the lock is held; another process keeping it longer still gets the lock
+/// error. This is start-up I/O, not state-machine logic.
+pub fn open_raw(path: &Path) -> Result<sled::Db, StorageError> {
     let deadline = std::time::Instant::now() + LOCK_WAIT; // determinism-ok: start-up I/O only
     loop {
         match sled::Config::new().path(path).open() {

@@ -15,7 +15,7 @@ fn committed_store() -> tempfile::TempDir {
 }
 
 fn raw_write(dir: &std::path::Path, key: &[u8], value: Option<&[u8]>) {
-    let db = sled::open(dir).expect("raw sled");
+    let db = rampart_store::open_raw(dir).expect("raw sled");
     match value {
         Some(value) => db.insert(key, value).map(drop).expect("insert"),
         None => db.remove(key).map(drop).expect("remove"),
