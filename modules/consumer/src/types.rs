@@ -36,6 +36,9 @@ pub const MAX_BLOCKS_PER_EPOCH: u64 = 1_000_000;
 pub const DEFAULT_CCV_TIMEOUT_SECONDS: u64 = 4 * 7 * 24 * 3_600;
 /// Longest ccv timeout: 10 years.
 pub const MAX_CCV_TIMEOUT_SECONDS: u64 = 10 * 365 * 24 * 3_600;
+/// Longest jail on a consumer: 100 years (for good is `tombstone`). Block time plus this never
+/// overflows, so a jail's end can always be computed and no evidence reverts on it.
+pub const MAX_JAIL_DURATION_SECONDS: u64 = 100 * 365 * 24 * 3_600;
 /// Default maximum clock drift between a provider header and the consumer's clock.
 pub const DEFAULT_MAX_CLOCK_DRIFT_SECONDS: u64 = 10;
 /// Largest maximum clock drift: one hour.
@@ -144,15 +147,19 @@ pub struct InfractionParams {
 }
 
 impl InfractionParams {
-    /// Parses and range-checks (`fraction ≤ 1`); `field` names it in errors.
+    /// Parses and range-checks (`fraction ≤ 1`, a jail of at most
+    /// [`MAX_JAIL_DURATION_SECONDS`]); `field` names it in errors.
     pub fn from_proto(p: Option<&pb::InfractionParams>, field: &str) -> AppResult<Self> {
         let p = p.ok_or_else(|| invalid(format!("{field}: missing")))?;
         let slash_fraction = parse_decimal(&p.slash_fraction, &format!("{field}.slash_fraction"))?;
         if slash_fraction > Decimal::ONE {
             return Err(invalid(format!("{field}.slash_fraction above 1")));
         }
-        if p.jail_duration_seconds > i64::MAX as u64 {
-            return Err(invalid(format!("{field}.jail_duration_seconds too large")));
+        if p.jail_duration_seconds > MAX_JAIL_DURATION_SECONDS {
+            return Err(invalid(format!(
+                "{field}.jail_duration_seconds must be at most {MAX_JAIL_DURATION_SECONDS} (100 \
+                 years; use tombstone to exclude for good)"
+            )));
         }
         Ok(Self {
             slash_fraction,
@@ -692,6 +699,18 @@ mod tests {
         assert_eq!(parsed.ccv_timeout_seconds, 2_419_200);
         assert_eq!(parsed.max_clock_drift_seconds, 10);
         assert_eq!(parsed.trusting_period_seconds(), 66);
+        // The longest jail still has an end, even from a block time centuries ahead.
+        let mut longest = proto_params();
+        if let Some(d) = longest.double_sign.as_mut() {
+            d.jail_duration_seconds = MAX_JAIL_DURATION_SECONDS;
+        }
+        let longest = ConsumerParams::from_proto(Some(&longest)).expect("valid");
+        let far = BlockTime {
+            seconds: 7_000_000_000,
+            nanos: 0,
+        };
+        rampart_core::wire::add_seconds(far, longest.double_sign.jail_duration_seconds)
+            .expect("no overflow");
         let again = ConsumerParams::from_proto(Some(&parsed.to_proto())).expect("round trip");
         assert_eq!(again, parsed);
         let mutations: Vec<fn(&mut pb::ConsumerParams)> = vec![
@@ -709,6 +728,17 @@ mod tests {
             |p| p.blocks_per_epoch = MAX_BLOCKS_PER_EPOCH + 1,
             |p| p.ccv_timeout_seconds = MAX_CCV_TIMEOUT_SECONDS + 1,
             |p| p.max_clock_drift_seconds = MAX_MAX_CLOCK_DRIFT_SECONDS + 1,
+            // A jail whose end overflows the block time would revert every double vote.
+            |p| {
+                if let Some(d) = p.double_sign.as_mut() {
+                    d.jail_duration_seconds = MAX_JAIL_DURATION_SECONDS + 1;
+                }
+            },
+            |p| {
+                if let Some(d) = p.downtime.as_mut() {
+                    d.jail_duration_seconds = i64::MAX as u64;
+                }
+            },
             // The unbonding period is 100 s: the trusting period is 66 s.
             |p| p.max_clock_drift_seconds = 66,
             |p| {
