@@ -107,6 +107,18 @@ fn bad_input_is_refused_with_stable_codes_and_changes_nothing() {
     };
     let tx = net.chain.free_tx(&stranger, vec![update(&stranger)], GAS);
     refused(&mut net, tx, "consumer", 6);
+    // A module account as the new owner (the deletion refund would bypass the bank's check that
+    // module accounts receive only through their module): sdk/4.
+    let to_module = update_consumer(
+        &owner,
+        cpb::MsgUpdateConsumer {
+            consumer_id: 0,
+            new_owner: Some(rampart_consumer::module_address().to_string()),
+            ..Default::default()
+        },
+    );
+    let tx = net.chain.free_tx(&owner, vec![to_module], GAS);
+    refused(&mut net, tx, "sdk", 4);
 
     // Pledges: unknown consumer, 0, above 100 %.
     for (consumer_id, pledge, codespace, code) in [

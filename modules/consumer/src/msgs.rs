@@ -1,7 +1,7 @@
 //! The `rampart.consumer.v1` messages: decoding, stateless checks, signers and execution.
 
 use prost::Message;
-use rampart_auth::AuthWrite;
+use rampart_auth::{AuthRead, AuthWrite};
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -259,6 +259,8 @@ fn owned(
     Ok(consumer)
 }
 
+/// `MsgUpdateConsumer` by the owner (`consumer/6` otherwise): new owner (never a module account:
+/// `sdk/4`), name, description, metadata, and parameters as the consumer's phase allows.
 fn update(
     state: &mut dyn StateWrite,
     hooks: &dyn ConsumerHooks,
@@ -282,7 +284,19 @@ fn update(
         }
     };
     if let Some(new_owner) = &m.new_owner {
-        consumer.owner = ctx.block.profile.account(new_owner, "new_owner")?;
+        let new_owner = ctx.block.profile.account(new_owner, "new_owner")?;
+        // A module account receives only through its module (the bank's blocked addresses):
+        // as owner it would get the deletion refund past that check.
+        if state
+            .account(&new_owner)?
+            .is_some_and(|a| a.module.is_some())
+        {
+            return Err(AppError::sdk(
+                SdkCode::Unauthorized,
+                format!("new_owner {new_owner} is a module account: unauthorized"),
+            ));
+        }
+        consumer.owner = new_owner;
     }
     if let Some(name) = &m.name {
         consumer.name = name.clone();
