@@ -167,15 +167,9 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
     commit.signatures[0].signature[0] ^= 1;
     refused_ack(&mut net, &forged, "ccv", 12);
     // Proofs: tampered, of another value, of another height, not a proof.
-    let mut tampered = ics23::CommitmentProof::decode(proof.as_slice()).expect("decodes");
-    if let Some(ics23::commitment_proof::Proof::Exist(exist)) = tampered.proof.as_mut() {
-        exist.path[0].prefix[1] ^= 1;
-    } else {
-        panic!("expected an existence proof");
-    }
     refused_ack(
         &mut net,
-        &build(&spec, 1, tampered.encode_to_vec(), &launch_set),
+        &build(&spec, 1, tampered(&proof), &launch_set),
         "ccv",
         13,
     );
@@ -195,8 +189,8 @@ fn acknowledgements_are_verified_recorded_and_prune_what_was_applied() {
 
     // Gas: both refusals below fail after the signature charge; they differ by one signature
     // and its bytes in the transaction (10 gas a byte).
-    let mut one_more = build(&spec, 1, tampered.encode_to_vec(), &launch_set);
-    let one_less = build(&few, 1, tampered.encode_to_vec(), &launch_set);
+    let mut one_more = build(&spec, 1, tampered(&proof), &launch_set);
+    let one_less = build(&few, 1, tampered(&proof), &launch_set);
     one_more.proof = one_less.proof.clone();
     let tx_more = ack_tx(&net, &one_more);
     let more = net.deliver(tx_more.clone());

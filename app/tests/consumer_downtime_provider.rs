@@ -217,15 +217,9 @@ fn proven_downtime_jails_on_the_consumer_only_and_is_acknowledged_in_the_next_pa
         17,
     );
     // Bad proofs: tampered, for other bytes of the record, of another key, not a proof.
-    let mut tampered = ics23::CommitmentProof::decode(proof.as_slice()).expect("decodes");
-    if let Some(ics23::commitment_proof::Proof::Exist(exist)) = tampered.proof.as_mut() {
-        exist.path[0].prefix[1] ^= 1;
-    } else {
-        panic!("expected an existence proof");
-    }
     refused_downtime(
         &mut net,
-        &build(0, &spec, &down, tampered.encode_to_vec(), &launch_set),
+        &build(0, &spec, &down, tampered(&proof), &launch_set),
         "ccv",
         13,
     );

@@ -35,23 +35,25 @@ const CONSUMER_CHAIN: &str = "consumer-1";
 /// The gas limit of the relayers' transactions.
 const GAS: u64 = 3_000_000;
 
+/// The flags of a transaction signed by the provider's `operator` key and waited for.
+const OPERATOR_SIGNS: &[&str] = &[
+    "--from",
+    "operator",
+    "--keyring-backend",
+    "test",
+    "--yes",
+    "--broadcast-mode",
+    "block",
+    "--gas",
+    "1000000",
+];
+
 /// A signed transaction from the provider's `operator` key, committed.
 fn operator_tx(home: &Path, args: &[&str]) {
     let mut all = vec!["tx"];
     all.extend_from_slice(args);
-    all.extend_from_slice(&[
-        "--from",
-        "operator",
-        "--keyring-backend",
-        "test",
-        "--yes",
-        "--broadcast-mode",
-        "block",
-        "--gas",
-        "1000000",
-        "-o",
-        "json",
-    ]);
+    all.extend_from_slice(OPERATOR_SIGNS);
+    all.extend_from_slice(&["-o", "json"]);
     let outcome = json(&rampartd_ok(home, &all));
     assert_eq!(outcome["code"], 0, "{args:?}: {outcome}");
 }
@@ -398,29 +400,18 @@ async fn a_pledge_change_reaches_the_consumer_set_through_the_relayer() {
     rampartd::debug::write_evidence_file(&key_file, CONSUMER_CHAIN, signed.height, &evidence)
         .expect("evidence file");
     let submit = |consumer_node: &str| {
-        let output = common::rampartd(
-            &provider_home,
-            &[
-                "tx",
-                "restaking",
-                "submit-double-vote",
-                evidence.to_str().expect("utf-8"),
-                "--consumer-node",
-                consumer_node,
-                "--from",
-                "operator",
-                "--keyring-backend",
-                "test",
-                "--yes",
-                "--broadcast-mode",
-                "block",
-                "--gas",
-                "1000000",
-                "--node",
-                &provider.rpc,
-            ],
-            "",
-        );
+        let mut args = vec![
+            "tx",
+            "restaking",
+            "submit-double-vote",
+            evidence.to_str().expect("utf-8"),
+            "--consumer-node",
+            consumer_node,
+            "--node",
+            &provider.rpc,
+        ];
+        args.extend_from_slice(OPERATOR_SIGNS);
+        let output = common::rampartd(&provider_home, &args, "");
         assert!(!output.status.success(), "the evidence was accepted again");
         String::from_utf8_lossy(&output.stderr).into_owned()
     };

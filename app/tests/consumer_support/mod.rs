@@ -143,6 +143,18 @@ pub fn applied_ack(
 }
 
 /// The relayer's key (fund it in the provider's genesis).
+/// `proof` (an ICS-23 existence proof) with one byte of its first inner node flipped: it no
+/// longer proves anything.
+pub fn tampered(proof: &[u8]) -> Vec<u8> {
+    let mut tampered = ics23::CommitmentProof::decode(proof).expect("decodes");
+    if let Some(ics23::commitment_proof::Proof::Exist(exist)) = tampered.proof.as_mut() {
+        exist.path[0].prefix[1] ^= 1;
+    } else {
+        panic!("expected an existence proof");
+    }
+    tampered.encode_to_vec()
+}
+
 pub fn relayer() -> Key {
     Key::secp(91)
 }
