@@ -1,17 +1,26 @@
-//! The tower service CometBFT talks to. Requests are handled one at a time, in order, by the
-//! single [`App`]; `tower_abci::v038::split` fans them out to the four ABCI connections.
+//! The tower services CometBFT talks to. [`AbciService`] handles requests one at a time, in
+//! order, with the single [`App`]; `tower_abci::v038::split` fans it out to the consensus,
+//! mempool and snapshot connections. The info connection (Echo, Info, Query; tower-abci
+//! answers Flush itself) is [`InfoService`]: it answers from committed snapshots through
+//! [`Queries`] on tokio's blocking pool, so a slow query never delays a block and a busy block
+//! never delays a query.
 //!
-//! The service never returns `Err` (tower-abci would drop the connection): every failure is an
+//! The services never return `Err` (tower-abci would drop the connection): every failure is an
 //! ABCI result code, and corrupt consensus state halts the process deliberately.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::future::{ready, Ready};
+use rampart_core::error::{AppError, SdkCode};
 use tendermint::abci::response as rsp;
-use tendermint::v0_38::abci::{Request, Response};
+use tendermint::v0_38::abci::{InfoRequest, InfoResponse, Request, Response};
+use tower_abci::v038::split;
 use tower_abci::BoxError;
 
 use crate::app::App;
+use crate::query::Queries;
 
 /// ABCI service over an [`App`].
 pub struct AbciService {
@@ -81,5 +90,82 @@ pub fn handle(app: &mut App, request: Request) -> Response {
             Response::VerifyVoteExtension(rsp::VerifyVoteExtension::Accept)
         }
         Request::FinalizeBlock(block) => Response::FinalizeBlock(app.finalize_block(block)),
+    }
+}
+
+/// The node's four ABCI connection services: consensus, mempool and snapshot through one worker
+/// over `app` (an [`AbciService`] in the node), requests handled in order; info through an
+/// [`InfoService`] over `queries`, which never waits for that worker. Call inside a tokio
+/// runtime (the worker is a task).
+pub fn connections<S>(
+    app: S,
+    queries: Queries,
+) -> (
+    split::Consensus<S>,
+    split::Mempool<S>,
+    split::Snapshot<S>,
+    InfoService,
+)
+where
+    S: tower::Service<Request, Response = Response, Error = BoxError> + Send + 'static,
+    S::Future: Send + 'static,
+{
+    let (consensus, mempool, snapshot, _) = split::service(app, 1);
+    (consensus, mempool, snapshot, InfoService::new(queries))
+}
+
+/// The info connection's service over [`Queries`], without the [`App`]: Echo, Info (the same
+/// [`Queries::abci_info`] the app answers, so CometBFT's handshake sees the last committed
+/// height and app hash either way) and Query ([`Queries::abci_query`], simulation included),
+/// each run on tokio's blocking pool against a committed snapshot.
+#[derive(Clone)]
+pub struct InfoService {
+    queries: Queries,
+}
+
+impl InfoService {
+    /// Serves `queries` (the app's, [`App::queries`]).
+    pub fn new(queries: Queries) -> Self {
+        Self { queries }
+    }
+}
+
+impl tower::Service<InfoRequest> for InfoService {
+    type Response = InfoResponse;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<InfoResponse, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: InfoRequest) -> Self::Future {
+        let queries = self.queries.clone();
+        Box::pin(async move {
+            Ok(match request {
+                InfoRequest::Echo(echo) => InfoResponse::Echo(rsp::Echo {
+                    message: echo.message,
+                }),
+                InfoRequest::Info(_) => {
+                    let reading = queries.clone();
+                    let info = tokio::task::spawn_blocking(move || reading.abci_info()).await;
+                    // Only a pool that refused the task (shutting down) fails: answer inline.
+                    InfoResponse::Info(info.unwrap_or_else(|_| queries.abci_info()))
+                }
+                InfoRequest::Query(query) => {
+                    let answering = queries.clone();
+                    let answer = tokio::task::spawn_blocking(move || answering.abci_query(query));
+                    // A query that panicked is a bug: report it to the caller, keep the
+                    // connection.
+                    InfoResponse::Query(answer.await.unwrap_or_else(|e| {
+                        tracing::error!("ABCI query failed: {e}");
+                        queries.query_error(AppError::sdk(
+                            SdkCode::Logic,
+                            format!("query failed: {e}"),
+                        ))
+                    }))
+                }
+            })
+        })
     }
 }

@@ -2,8 +2,9 @@
 //! Cosmos SDK's order (`x/auth/ante`):
 //!
 //! 1. extension options refused (`sdk/31`);
-//! 2. basic validity: message count, signatures present (`sdk/15`) and one per signer
-//!    (`sdk/4`), fee coins valid (`sdk/10`);
+//! 2. basic validity: one signature and one signer info per signer (`sdk/4`), fee coins valid
+//!    (`sdk/10`) — the message count and the presence of signatures are enforced earlier, by
+//!    [`crate::tx::decode`], before any message is routed;
 //! 3. timeout height (`sdk/30`); 4. memo length (`sdk/12`);
 //! 5. gas for the transaction's bytes; 6. minimum gas price (CheckTx only, `sdk/13`) and the fee
 //!    moved from the fee payer (the first signer) to `fee_collector` (`sdk/5`);
@@ -32,9 +33,6 @@ use rampart_core::{Amount, BlockContext, Decimal, Event, Events};
 
 use crate::gas::GasMeter;
 use crate::tx::DecodedTx;
-
-/// Most messages in one transaction.
-pub const MAX_MSGS: usize = 64;
 
 /// Bytes charged per signer in simulation, standing in for the signature and key a real
 /// transaction carries (the SDK's simulated secp256k1 signature).
@@ -119,21 +117,6 @@ fn validate_basic(ctx: &AnteContext<'_>, tx: &DecodedTx, signers: &[Address]) ->
         return Err(AppError::sdk(
             SdkCode::UnknownExtensionOptions,
             "unknown extension options",
-        ));
-    }
-    if tx.body.messages.len() > MAX_MSGS {
-        return Err(AppError::sdk(
-            SdkCode::InvalidRequest,
-            format!(
-                "too many messages: {} (at most {MAX_MSGS}): invalid request",
-                tx.body.messages.len()
-            ),
-        ));
-    }
-    if tx.signatures.is_empty() {
-        return Err(AppError::sdk(
-            SdkCode::NoSignatures,
-            "no signatures supplied",
         ));
     }
     if tx.signatures.len() != signers.len() {

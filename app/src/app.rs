@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use prost::Message;
 use rampart_core::consensus::EvidenceMaxAge;
 use rampart_core::context::{ConsensusAddress, ExecMode};
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -19,12 +18,12 @@ use rampart_core::state::{Changes, Overlay};
 use rampart_core::{BlockContext, BlockTime, Decimal, Events, GenesisContext};
 use rampart_store::{PendingCommit, Snapshot, Storage};
 use tendermint::abci::{request, response, types::ExecTxResult, Code};
-use tendermint::{block, merkle, AppHash};
+use tendermint::{block, AppHash};
 
 use crate::composition::Modules;
 use crate::exec::{apply_tx, TxEnv};
-use crate::query::{Queries, QueryAnswer, PROOF_OP_TYPE, STORE_KEY_PATH};
-use crate::{convert, genesis, tx};
+use crate::query::Queries;
+use crate::{convert, genesis, proposal};
 
 /// Settings of the state machine that are local to a node (not consensus-relevant).
 #[derive(Debug, Clone, Default)]
@@ -82,6 +81,9 @@ pub struct App {
     check_state: Overlay<Snapshot>,
     /// The last finalized block, used as CheckTx's context.
     last_block: Option<BlockContext>,
+    /// CometBFT's `block.max_gas` (`None`: unlimited), recorded at InitChain
+    /// ([`crate::proposal`]).
+    max_block_gas: Option<u64>,
 }
 
 /// Stops the node on an inconsistency no input can explain; continuing could fork the chain.
@@ -103,6 +105,7 @@ impl App {
         let chain_id = rampart_chain::chain_info(&snapshot)
             .ok()
             .map(|info| info.chain_id);
+        let max_block_gas = proposal::load_max_gas(&snapshot);
         Self {
             queries: Queries::new(storage.clone(), modules.clone()),
             check_state: Overlay::new(snapshot),
@@ -113,6 +116,7 @@ impl App {
             genesis: None,
             finalized: None,
             last_block: None,
+            max_block_gas,
         }
     }
 
@@ -126,19 +130,14 @@ impl App {
         self.queries.clone()
     }
 
-    /// ABCI Info: the last committed height and app hash.
+    /// ABCI Info: the last committed height and app hash ([`Queries::abci_info`], which the
+    /// node's info connection answers from too).
     pub fn info(&self) -> response::Info {
-        let latest = self.storage.latest();
-        response::Info {
-            data: "rampart".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            app_version: 1,
-            last_block_height: height(latest.map_or(0, |c| c.height)),
-            last_block_app_hash: latest.map(|c| app_hash(c.app_hash)).unwrap_or_default(),
-        }
+        self.queries.abci_info()
     }
 
-    /// ABCI InitChain: runs every module's genesis and returns the genesis app hash. Nothing is
+    /// ABCI InitChain: records the consensus parameters the app needs (evidence ages, the block
+    /// gas limit), runs every module's genesis and returns the genesis app hash. Nothing is
     /// persisted until the first Commit, so a repeated InitChain (CometBFT re-sends it whenever
     /// Info reports height 0) computes the same result.
     pub fn init_chain(&mut self, req: request::InitChain) -> AppResult<response::InitChain> {
@@ -164,6 +163,8 @@ impl App {
                 .unwrap_or(u64::MAX),
         }
         .store(&mut state);
+        proposal::store_max_gas(&mut state, req.consensus_params.block.max_gas);
+        let max_block_gas = proposal::load_max_gas(&state);
         let validators =
             genesis::init_genesis(&self.modules, &mut state, &ctx, &req.app_state_bytes)?;
         let (_, changes) = state.into_parts();
@@ -173,6 +174,7 @@ impl App {
             .map_err(|e| AppError::sdk(SdkCode::Logic, format!("genesis state: {e}")))?;
         tracing::info!(chain_id = %req.chain_id, app_hash = %hex::encode(pending.app_hash()), "genesis initialised");
         self.chain_id = Some(req.chain_id);
+        self.max_block_gas = max_block_gas;
         self.genesis = Some(changes);
         let validators = convert::validator_updates(validators.unwrap_or_default())?;
         Ok(response::InitChain {
@@ -205,30 +207,19 @@ impl App {
         }
     }
 
-    /// ABCI PrepareProposal: keeps, in order, the transactions that decode and fit `max_tx_bytes`.
+    /// ABCI PrepareProposal: keeps, in order, the transactions that decode and fit `max_tx_bytes`
+    /// and the block gas limit ([`proposal::prepare`]).
     pub fn prepare_proposal(&self, req: request::PrepareProposal) -> response::PrepareProposal {
-        let limit = u64::try_from(req.max_tx_bytes).unwrap_or(0);
-        let mut total: u64 = 0;
-        let mut txs = Vec::new();
-        for tx_bytes in req.txs {
-            if tx::decode(&tx_bytes).is_err() {
-                continue;
-            }
-            let size = u64::try_from(tx_bytes.len()).unwrap_or(u64::MAX);
-            match total.checked_add(size) {
-                Some(next) if next <= limit => {
-                    total = next;
-                    txs.push(tx_bytes);
-                }
-                _ => continue,
-            }
+        let max_bytes = u64::try_from(req.max_tx_bytes).unwrap_or(0);
+        response::PrepareProposal {
+            txs: proposal::prepare(req.txs, max_bytes, self.max_block_gas),
         }
-        response::PrepareProposal { txs }
     }
 
-    /// ABCI ProcessProposal: rejects a block carrying a transaction that does not decode.
+    /// ABCI ProcessProposal: rejects a block carrying a transaction that does not decode, or
+    /// whose gas limits sum past the block gas limit ([`proposal::accept`]).
     pub fn process_proposal(&self, req: request::ProcessProposal) -> response::ProcessProposal {
-        if req.txs.iter().all(|tx_bytes| tx::decode(tx_bytes).is_ok()) {
+        if proposal::accept(&req.txs, self.max_block_gas) {
             response::ProcessProposal::Accept
         } else {
             response::ProcessProposal::Reject
@@ -351,44 +342,11 @@ impl App {
         }
     }
 
-    /// ABCI Query: a gRPC method path, or [`STORE_KEY_PATH`] for a raw key with an optional proof.
+    /// ABCI Query: a gRPC method path, or [`crate::query::STORE_KEY_PATH`] for a raw key with
+    /// an optional proof ([`Queries::abci_query`], which the node's info connection answers
+    /// from too).
     pub fn query(&self, req: request::Query) -> response::Query {
-        let requested = req.height.value();
-        let answer = if req.path == STORE_KEY_PATH {
-            self.queries.raw_key(&req.data, requested, req.prove)
-        } else {
-            self.queries.query(&req.path, &req.data, requested)
-        };
-        match answer {
-            Ok(QueryAnswer {
-                value,
-                height: answered,
-                proof,
-            }) => response::Query {
-                key: if proof.is_some() {
-                    req.data.clone()
-                } else {
-                    Bytes::new()
-                },
-                value: value.into(),
-                proof: proof.map(|p| merkle::proof::ProofOps {
-                    ops: vec![merkle::proof::ProofOp {
-                        field_type: PROOF_OP_TYPE.into(),
-                        key: req.data.to_vec(),
-                        data: p.encode_to_vec(),
-                    }],
-                }),
-                height: height(answered),
-                ..Default::default()
-            },
-            Err(e) => response::Query {
-                code: Code::from(e.code),
-                log: e.log,
-                codespace: e.codespace.into(),
-                height: height(self.storage.latest().map_or(0, |c| c.height)),
-                ..Default::default()
-            },
-        }
+        self.queries.abci_query(req)
     }
 
     /// Exports the committed state as a genesis `app_state`.
@@ -431,7 +389,8 @@ fn proposer(id: &tendermint::account::Id) -> ConsensusAddress {
 }
 
 /// A CometBFT height. Beware `block::Height::default()`, which is 1, not 0.
-fn height(value: u64) -> block::Height {
+/// A height as ABCI reports it (0 if it does not fit).
+pub(crate) fn height(value: u64) -> block::Height {
     block::Height::try_from(value).unwrap_or_else(|_| block::Height::from(0_u32))
 }
 
@@ -440,7 +399,8 @@ fn gas(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-fn app_hash(hash: [u8; 32]) -> AppHash {
+/// An app hash as ABCI reports it.
+pub(crate) fn app_hash(hash: [u8; 32]) -> AppHash {
     // 32 bytes always form a valid AppHash (any length is accepted).
     AppHash::try_from(hash.to_vec()).unwrap_or_default()
 }

@@ -1,7 +1,10 @@
-//! The transaction pipeline: decode, route every message and collect its signers, run the ante
-//! handler ([`crate::ante`]) on a metered overlay whose writes (fee, sequence, public key) persist
-//! once it passes, then run the messages on a second metered overlay kept only if every message
-//! succeeds — the Cosmos SDK's semantics. CheckTx stops after the ante handler, as the SDK does.
+//! The transaction pipeline: decode (with every structural limit, [`crate::tx::decode`]), route
+//! every message and collect its signers, run the ante handler ([`crate::ante`]) on a metered
+//! overlay whose writes (fee, sequence, public key) persist once it passes, then run the
+//! messages on a second metered overlay kept only if every message succeeds — the Cosmos SDK's
+//! semantics. CheckTx stops after the ante handler, as the SDK does. Running out of gas fails
+//! the transaction (`sdk/11`) and discards the overlay it happened in, whatever the handler
+//! returned ([`crate::gas`]).
 
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
 use prost::Message;
@@ -63,7 +66,7 @@ pub fn apply_tx<S: StateWrite>(
             }
         }
     };
-    let gas_wanted = decoded.auth_info.fee.as_ref().map_or(0, |f| f.gas_limit);
+    let gas_wanted = decoded.gas_limit();
     let meter = match env.mode {
         ExecMode::Simulate => GasMeter::infinite(),
         ExecMode::Check | ExecMode::Deliver | ExecMode::Genesis => GasMeter::new(gas_wanted),
@@ -146,14 +149,17 @@ fn run_tx<S: StateWrite>(
     };
     let mut ante_events = Events::new();
     let mut ante_state = Overlay::new(&*state);
-    ante::run(
+    let ante = ante::run(
         &ante_ctx,
         &mut Metered::new(&mut ante_state, meter),
         decoded,
         &signers,
         &mut ante_events,
-    )?;
+    );
+    // Out of gas first: past the limit the metered state reads as empty, so whatever the ante
+    // handler or a message concluded from it is not the transaction's real error.
     meter.check()?;
+    ante?;
     let (_, changes) = ante_state.into_parts();
     apply_changes(state, changes);
     // From here on, the fee and the sequence increment stay even if a message fails.

@@ -2,9 +2,17 @@
 //! around a transaction's state that charges every read, write, delete and iteration step, so
 //! a module cannot forget to pay for storage.
 //!
-//! Store reads cannot fail, so a charge that exceeds the limit only marks the meter exhausted;
-//! the app checks [`GasMeter::check`] after the ante handler and after every message and then
-//! fails the transaction with `sdk/11`, as the SDK's out-of-gas panic does.
+//! Store reads cannot fail, so a charge that exceeds the limit marks the meter exhausted, and
+//! from then on [`Metered`] stops working for the handler: a read returns nothing without
+//! touching the store, a scan yields nothing (one in progress stops at the step that crossed the
+//! limit), and writes and deletes are dropped. A handler whose loops an attacker can grow thus
+//! costs what its gas says: at most one store access past the limit, however long it runs on.
+//!
+//! What a handler sees after exhaustion ("nothing there") is not the state, but that is
+//! harmless: the app checks [`GasMeter::check`] after the ante handler and after every message,
+//! before looking at their results, and then fails the transaction with `sdk/11` (as the SDK's
+//! out-of-gas panic does) and discards the writes of that overlay — in DeliverTx, CheckTx and
+//! simulation alike ([`crate::exec`]). Simulation's meter has no limit.
 
 use std::cell::Cell;
 
@@ -52,10 +60,15 @@ impl GasMeter {
         self.used.get()
     }
 
+    /// Whether a charge has crossed the limit.
+    pub fn is_exhausted(&self) -> bool {
+        self.exhausted_at.get().is_some()
+    }
+
     /// Adds `amount`; past the limit the meter is exhausted and stays so, and its reading stays
     /// where the exhausting charge left it (the SDK's `gasUsed` at its out-of-gas panic).
     pub fn charge(&self, amount: u64, location: &'static str) {
-        if self.exhausted_at.get().is_some() {
+        if self.is_exhausted() {
             return;
         }
         let used = self.used.get().saturating_add(amount);
@@ -91,7 +104,8 @@ fn byte_cost(per_byte: u64, bytes: usize) -> u64 {
     per_byte.saturating_mul(u64::try_from(bytes).unwrap_or(u64::MAX))
 }
 
-/// State that charges `meter` for every access.
+/// State that charges `meter` for every access and, once the meter is exhausted, stops
+/// accessing `inner` (see the module documentation).
 pub struct Metered<'m, S> {
     inner: S,
     meter: &'m GasMeter,
@@ -107,6 +121,9 @@ impl<'m, S> Metered<'m, S> {
 impl<S: StateRead> StateRead for Metered<'_, S> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         self.meter.charge(READ_COST_FLAT, "ReadFlat");
+        if self.meter.is_exhausted() {
+            return None;
+        }
         let value = self.inner.get(key);
         let bytes = key.len().saturating_add(value.as_ref().map_or(0, Vec::len));
         self.meter
@@ -115,16 +132,23 @@ impl<S: StateRead> StateRead for Metered<'_, S> {
     }
 
     fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
+        if self.meter.is_exhausted() {
+            return Box::new(std::iter::empty());
+        }
         let meter = self.meter;
-        Box::new(
-            self.inner
-                .scan_from(prefix, start)
-                .inspect(move |(key, value): &KeyValue| {
-                    meter.charge(ITER_NEXT_COST_FLAT, "IterNextFlat");
-                    let bytes = key.len().saturating_add(value.len());
-                    meter.charge(byte_cost(READ_COST_PER_BYTE, bytes), "ValuePerByte");
-                }),
-        )
+        let mut inner = self.inner.scan_from(prefix, start);
+        // Each step is paid for after the store yields it (its size is known only then); the
+        // step that crosses the limit is not handed out, and no further step is taken.
+        Box::new(std::iter::from_fn(move || {
+            if meter.is_exhausted() {
+                return None;
+            }
+            let (key, value): KeyValue = inner.next()?;
+            meter.charge(ITER_NEXT_COST_FLAT, "IterNextFlat");
+            let bytes = key.len().saturating_add(value.len());
+            meter.charge(byte_cost(READ_COST_PER_BYTE, bytes), "ValuePerByte");
+            (!meter.is_exhausted()).then_some((key, value))
+        }))
     }
 
     fn charge_gas(&self, amount: u64, location: &'static str) {
@@ -138,12 +162,16 @@ impl<S: StateWrite> StateWrite for Metered<'_, S> {
         let bytes = key.len().saturating_add(value.len());
         self.meter
             .charge(byte_cost(WRITE_COST_PER_BYTE, bytes), "WritePerByte");
-        self.inner.put(key, value);
+        if !self.meter.is_exhausted() {
+            self.inner.put(key, value);
+        }
     }
 
     fn delete(&mut self, key: Vec<u8>) {
         self.meter.charge(DELETE_COST, "Delete");
-        self.inner.delete(key);
+        if !self.meter.is_exhausted() {
+            self.inner.delete(key);
+        }
     }
 }
 
@@ -151,6 +179,87 @@ impl<S: StateWrite> StateWrite for Metered<'_, S> {
 mod tests {
     use super::*;
     use rampart_core::state::{EmptyState, Overlay};
+    use std::collections::BTreeMap;
+
+    /// A store that counts the entries it reads (gets and scan steps).
+    struct Counting {
+        entries: BTreeMap<Vec<u8>, Vec<u8>>,
+        reads: Cell<usize>,
+    }
+
+    impl Counting {
+        /// `count` entries under `p/`.
+        fn with_entries(count: u32) -> Self {
+            let entries = (0..count)
+                .map(|i| ([b"p/".as_slice(), &i.to_be_bytes()].concat(), vec![7; 8]))
+                .collect();
+            Self {
+                entries,
+                reads: Cell::new(0),
+            }
+        }
+    }
+
+    impl StateRead for Counting {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.reads.set(self.reads.get() + 1);
+            self.entries.get(key).cloned()
+        }
+
+        fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
+            let prefix = prefix.to_vec();
+            let lower = start.map_or_else(|| prefix.clone(), <[u8]>::to_vec);
+            Box::new(
+                self.entries
+                    .range(lower..)
+                    .take_while(move |(key, _)| key.starts_with(&prefix))
+                    .map(|(key, value)| {
+                        self.reads.set(self.reads.get() + 1);
+                        (key.clone(), value.clone())
+                    }),
+            )
+        }
+    }
+
+    /// Issue 13, finding 3: a handler that ignores exhaustion and keeps iterating and reading
+    /// (as every handler does, since reads cannot fail) costs what its gas says. Before the fix
+    /// the store served all 100,000 entries and 1,000 reads to a message with 10,000 gas.
+    #[test]
+    fn an_out_of_gas_handler_stops_after_a_bounded_number_of_reads() {
+        let store = Counting::with_entries(100_000);
+        let meter = GasMeter::new(10_000);
+        let mut state = Metered::new(Overlay::new(&store), &meter);
+        // Each step costs 30 + 3 × 14 bytes = 72 gas: 138 steps fit, the 139th crosses.
+        let seen = state.scan_prefix(b"p/").count();
+        assert_eq!(seen, 138, "the crossing step is not handed out");
+        for i in 0..1_000u32 {
+            assert_eq!(
+                state.get(&[b"p/".as_slice(), &i.to_be_bytes()].concat()),
+                None
+            );
+        }
+        assert_eq!(state.scan_prefix(b"p/").count(), 0);
+        state.put(b"p/new".to_vec(), b"v".to_vec());
+        state.delete(b"p/\0\0\0\0".to_vec());
+        let bound = usize::try_from(10_000 / ITER_NEXT_COST_FLAT).unwrap_or(usize::MAX) + 1;
+        assert!(
+            store.reads.get() <= bound,
+            "{} store reads for 10,000 gas",
+            store.reads.get()
+        );
+        assert_eq!(store.reads.get(), 139);
+        assert!(
+            state.inner.changes().is_empty(),
+            "writes past the limit are dropped"
+        );
+        let err = meter.check().expect_err("out of gas");
+        assert!(err.is(SdkCode::OutOfGas));
+        // The SDK's reading: the charge that crossed the limit counts, later ones do not.
+        assert_eq!(
+            err.log,
+            "out of gas in location: ValuePerByte; gasWanted: 10000, gasUsed: 10008: out of gas"
+        );
+    }
 
     #[test]
     fn accesses_are_charged_with_the_sdk_figures() {

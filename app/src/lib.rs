@@ -3,8 +3,9 @@
 //! ([`genesis`]) and genesis transactions ([`genutil`]), staking's token custody on the bank
 //! ([`staking_bank`]), the composed modules' [`invariants`], the transaction envelope ([`tx`]),
 //! the ante handler ([`ante`]), gas metering ([`gas`]), the transaction pipeline ([`exec`]), the
-//! state machine behind each ABCI method ([`app`]), queries and simulation shared by ABCI and
-//! gRPC ([`query`]) and the tower service CometBFT talks to ([`abci`]).
+//! state machine behind each ABCI method ([`app`]) and its block proposals ([`proposal`]),
+//! queries and simulation shared by ABCI and gRPC ([`query`]) and the tower service CometBFT
+//! talks to ([`abci`]).
 
 pub mod abci;
 pub mod ante;
@@ -16,6 +17,7 @@ pub mod gas;
 pub mod genesis;
 pub mod genutil;
 pub mod invariants;
+pub mod proposal;
 pub mod query;
 pub mod simulate;
 pub mod staking_bank;

@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use bytes::Bytes;
 use cosmos_sdk_proto::cosmos::base::abci::v1beta1::TxMsgData;
 use prost::Message;
 use rampart_core::context::ExecMode;
@@ -10,7 +11,10 @@ use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::Overlay;
 use rampart_core::{BlockContext, BlockTime, QueryContext};
 use rampart_store::{Snapshot, Storage, StorageError};
+use tendermint::abci::{request, response, Code};
+use tendermint::merkle;
 
+use crate::app::{app_hash, height};
 use crate::composition::Modules;
 use crate::exec::{apply_tx, TxEnv};
 use crate::simulate::{self, SimulateResult, SIMULATE_PATH};
@@ -71,6 +75,65 @@ impl Queries {
         let mut paths: Vec<_> = self.modules.query_paths().collect();
         paths.push(SIMULATE_PATH);
         paths
+    }
+
+    /// ABCI Info: the last committed height and app hash, which CometBFT's handshake replays
+    /// blocks from. The app answers Info with this too, so the two cannot diverge.
+    pub fn abci_info(&self) -> response::Info {
+        let latest = self.storage.latest();
+        response::Info {
+            data: "rampart".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            app_version: 1,
+            last_block_height: height(latest.map_or(0, |c| c.height)),
+            last_block_app_hash: latest.map(|c| app_hash(c.app_hash)).unwrap_or_default(),
+        }
+    }
+
+    /// ABCI Query: a gRPC method path, or [`STORE_KEY_PATH`] for a raw key with an optional
+    /// proof; failures are the error's code, codespace and log at the latest height.
+    pub fn abci_query(&self, req: request::Query) -> response::Query {
+        let requested = req.height.value();
+        let answer = if req.path == STORE_KEY_PATH {
+            self.raw_key(&req.data, requested, req.prove)
+        } else {
+            self.query(&req.path, &req.data, requested)
+        };
+        match answer {
+            Ok(QueryAnswer {
+                value,
+                height: answered,
+                proof,
+            }) => response::Query {
+                key: if proof.is_some() {
+                    req.data.clone()
+                } else {
+                    Bytes::new()
+                },
+                value: value.into(),
+                proof: proof.map(|p| merkle::proof::ProofOps {
+                    ops: vec![merkle::proof::ProofOp {
+                        field_type: PROOF_OP_TYPE.into(),
+                        key: req.data.to_vec(),
+                        data: p.encode_to_vec(),
+                    }],
+                }),
+                height: height(answered),
+                ..Default::default()
+            },
+            Err(e) => self.query_error(e),
+        }
+    }
+
+    /// A failed ABCI query: the error's code, codespace and log, at the latest height.
+    pub(crate) fn query_error(&self, e: AppError) -> response::Query {
+        response::Query {
+            code: Code::from(e.code),
+            log: e.log,
+            codespace: e.codespace.into(),
+            height: height(self.storage.latest().map_or(0, |c| c.height)),
+            ..Default::default()
+        }
     }
 
     /// Answers `path` with request bytes `data` at committed `height` (0 = latest).

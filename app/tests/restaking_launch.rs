@@ -59,9 +59,10 @@ fn a_launch_below_the_thresholds_fails_and_names_the_threshold() {
         consumer.spawn_time, None,
         "the owner schedules a new launch"
     );
-    // A new spawn time once a second validator pledged: it launches.
+    // A new spawn time once a second validator pledged (at least MIN_SPAWN_LEAD_SECONDS after
+    // the block that sets it; blocks are 1 s apart): it launches.
     net.operator_ok(&v[1], vec![opt_in(&v[1], 0, 5_000, None)]);
-    let spawn = net.chain.driver.height + 2;
+    let spawn = net.chain.driver.height + 1 + rampart_consumer::msgs::MIN_SPAWN_LEAD_SECONDS;
     net.free_ok(
         &owner,
         vec![update_consumer(

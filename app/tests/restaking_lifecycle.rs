@@ -387,16 +387,19 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     assert_eq!(reexported["restaking"], exported["restaking"]);
     drop(again);
 
-    // Deletion after the window: deposit and the rest of the pool back to the owner; only the
-    // registry entry stays, and with it the chain id: chain ids are never reused.
+    // Deletion after the window: the deposit back to the owner, the rest of the pool (anyone may
+    // have funded it) to the community pool; only the registry entry stays, and with it the
+    // chain id: chain ids are never reused.
     let before = net.chain.balance(&owner.address(), DENOM);
     let responses = net.until(stopped_at + PROVIDER_UNBONDING);
     let deleted = responses.last().expect("blocks");
-    assert_eq!(events_of(deleted, "consumer_deleted").len(), 1);
+    let deletion = events_of(deleted, "consumer_deleted");
+    assert_eq!(deletion.len(), 1);
     assert_eq!(
-        net.chain.balance(&owner.address(), DENOM),
-        before + DEPOSIT + 1_000_000 - paid
+        attr(deletion[0], "to_community_pool"),
+        format!("{}{DENOM}", 1_000_000 - paid)
     );
+    assert_eq!(net.chain.balance(&owner.address(), DENOM), before + DEPOSIT);
     assert_eq!(net.consumer(0).phase, cpb::ConsumerPhase::Deleted as i32);
     assert!(net.consumer_validators(0).is_empty());
     let pledges = net.chain.query::<rpb::QueryConsumerPledgesResponse>(
@@ -476,7 +479,13 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
     // `slash_meter_fraction` and `slash_meter_period_seconds`, and each live consumer's meter
     // (`consumer/meter/`, `consumer/meterdue/`). Checked: the final state without exactly these
     // keys and fields hashes to the previous pin, b067be3d…fbd9a9. Then the meter's record also
-    // stores its allowance (08b4a558… before).
+    // stores its allowance (08b4a558… before). Then issue 13 (findings 1, 7, 9): module params
+    // `registration_expiry_seconds` and `expired_deposit_forfeit`; registry entries carry
+    // `expire_time` (registration + 30 days); the due-work queues `consumer/expirydue/` (the
+    // registered `consumer-3`), `consumer/epochdue/` and `consumer/epochat/` (launched consumer
+    // 1), `consumer/paying/` (launched consumers with a reward rate); and consumer 0's deletion
+    // sends what was left of its pool to the community pool (distribution's pool and module
+    // account) instead of the owner (6fe92039…ce3920 before).
     let app_hash: String = net
         .chain
         .app_hash()
@@ -485,6 +494,6 @@ fn register_launch_packets_evidence_opt_out_removal_and_deletion() {
         .collect();
     assert_eq!(
         app_hash,
-        "6fe920398e44c7bf1310d8260d7c52a4f3160a8cf2a18aae7e2b348474ce3920"
+        "0e1d274f3c20c3ad17046f00ac72e42ae7426241c8ce6475d22a599c47cd6e58"
     );
 }

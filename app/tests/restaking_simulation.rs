@@ -39,8 +39,8 @@
 //!   launch, an allowance of 30 % of the set's power per period, each handled downtime paying
 //!   its power; throttled exactly when negative), each reward pool is its funding minus the
 //!   rewards paid (never above the rate), each owner's balance its funds minus deposits plus the
-//!   refunds (deposit and pool) at deletion, and no validator's exposure or consumer count is
-//!   above the restaking bounds;
+//!   deposits refunded at deletion (the rest of a pool goes to the community pool), and no
+//!   validator's exposure or consumer count is above the restaking bounds;
 //! - determinism (two runs, the second restarting the application halfway, agree at every
 //!   block), the pinned final app hash of each seed, and that every consumer and restaking
 //!   transaction kind succeeded at least once, consumers launched and sent packets, a double
@@ -61,19 +61,23 @@ use restaking::{Consumers, JailRanges, USUAL_JAILS};
 use sim::{Action, Setup, Sim, BLOCKS};
 
 /// The final app hash (hex) of each seed's history; a state-machine change that moves one
-/// updates it and says why.
+/// updates it and says why. Issue 13's consumer findings (1, 7, 9) move them: consumer params
+/// `registration_expiry_seconds` and `expired_deposit_forfeit`, each registry entry's
+/// `expire_time`, the due-work queues (`consumer/spawndue/`, `deletedue/`, `pendingdue/`,
+/// `expirydue/`, `epochdue/`, `epochat/`, `paying/`), and deletions that send what is left of a
+/// pool to the community pool instead of the owner.
 const PINNED_APP_HASHES: [(u64, &str); 3] = [
     (
         0x5EED_C001,
-        "64d95199b3a099c7d64937dcaeb56387bb06c6a3f5c703b635c972095dbfef19",
+        "0df9f3a1c3827e13d5969d96899ee0f76f501d72bac514141d56ddada9d938d5",
     ),
     (
         0x5EED_C002,
-        "96a9fb440423912a914432664f91f5f11307eee9438addc93e7613f2f9b8ab60",
+        "ddcd5f357c8e4be4260a0c6c82d9594b096a5e8b679e3291bf0a5b08232a4d03",
     ),
     (
         0x5EED_C003,
-        "b102fd98e0706c121018ead95f42ccd4d73a68b31cec87f9c178601b7387a03d",
+        "34a8afa4ac71aa113320a355bcfbb45f6eb3a1a3bfcd6c4f50ab7e30e18179be",
     ),
 ];
 

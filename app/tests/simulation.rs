@@ -54,19 +54,21 @@ use sim::{Action, Sim, BLOCKS};
 /// The final app hash (hex) of each seed's history. A state-machine change that is meant to
 /// change what a history commits updates these and says why in its commit message. Last moved
 /// by issue 12: the stored consumer parameters gained the slash meter's fraction and period
-/// (with them written empty the three histories reproduce the previous pins exactly).
+/// (with them written empty the three histories reproduce the previous pins exactly). Moved by
+/// issue 13 too: the stored consumer parameters gained `registration_expiry_seconds` and
+/// `expired_deposit_forfeit` (no consumer is registered in these histories).
 const PINNED_APP_HASHES: [(u64, &str); 3] = [
     (
         0x5EED_0001,
-        "187ab4e2729aeac2e17d5937af3007b0369fb7be9328acc04510e781aa118e95",
+        "ea1ed8cba98f08fffc2056e56ede3964ed1fff3d74f7622dbb20181834b938ea",
     ),
     (
         0x5EED_0002,
-        "37ff31aa770d08bf03700624562dda697ec6dfe98fae3a988e810a689aa8fc6e",
+        "45d2e363518caadf62d12bd0756ce8fa4004a18c6b451b5ef724630773a23312",
     ),
     (
         0x5EED_0003,
-        "f8d860481ca17132431ec8163cc7583f1675f2b1a54751a1c435e35235b9ae83",
+        "d47b12bb276116e9c84c4ee7a1e844b6017532916297956eaff0a23e2bbb78a3",
     ),
 ];
 

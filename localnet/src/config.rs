@@ -39,6 +39,8 @@ pub fn patch_node_config(node_home: &Path, config: &NodeConfig<'_>) -> Result<()
         doc["abci"]["address"] = value(format!("127.0.0.1:{}", ports.abci));
         doc["grpc"]["address"] = value(format!("127.0.0.1:{}", ports.grpc));
         doc["cometbft"]["rpc"] = value(format!("http://127.0.0.1:{}", ports.rpc));
+        // Any fee: the relayers' transactions pay none (a new node's default price refuses them).
+        doc["mempool"]["minimum_gas_prices"] = value("");
     })
 }
 
@@ -104,6 +106,7 @@ mod tests {
         assert_eq!(app["grpc"]["address"].as_str(), Some("127.0.0.1:14"));
         assert_eq!(app["cometbft"]["rpc"].as_str(), Some("http://127.0.0.1:12"));
         assert_eq!(app["log"]["level"].as_str(), Some("info"));
+        assert_eq!(app["mempool"]["minimum_gas_prices"].as_str(), Some(""));
         Ok(())
     }
 }

@@ -43,14 +43,29 @@ pub struct CometbftLink {
     pub rpc: String,
 }
 
+/// The minimum gas price of a new node (`rampartd init`, or an app.toml without one): 0.0025
+/// uramp per unit of gas, so a 200,000-gas transaction pays at least 500uramp — a tenth of the
+/// `--fees 5000uramp` the README's commands pay — and a transaction paying nothing is not
+/// relayed for free. An operator may set any other price, or `""` to accept any fee (the
+/// localnet does, for its relayers pay none).
+pub const DEFAULT_MINIMUM_GAS_PRICES: &str = "0.0025uramp";
+
 /// Mempool admission settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Mempool {
     /// Minimum gas prices this node accepts in CheckTx, e.g. `"0.025uramp"` or
-    /// `"0.025uramp,1stake"`; empty accepts any fee.
-    #[serde(default)]
+    /// `"0.025uramp,1stake"`; empty accepts any fee. Defaults to
+    /// [`DEFAULT_MINIMUM_GAS_PRICES`].
     pub minimum_gas_prices: String,
+}
+
+impl Default for Mempool {
+    fn default() -> Self {
+        Self {
+            minimum_gas_prices: DEFAULT_MINIMUM_GAS_PRICES.into(),
+        }
+    }
 }
 
 /// How much history is kept.
@@ -114,7 +129,7 @@ const HEADER: &str = "\
 # [abci]      address   the ABCI server; must match proxy_app in config.toml
 # [grpc]      address   the gRPC query server (Cosmos and rampart.* services, reflection v1/v1alpha)
 # [cometbft]  rpc       this node's CometBFT RPC, used by `rampartd status` and broadcasting
-# [mempool]   minimum_gas_prices  fee this node requires in CheckTx, e.g. \"0.025uramp\" (empty = any)
+# [mempool]   minimum_gas_prices  fee this node requires in CheckTx, e.g. \"0.0025uramp\" (empty = any)
 # [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
 #             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
 # [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides
@@ -149,5 +164,31 @@ mod tests {
         std::fs::write(&path, "[abci]\naddres = \"127.0.0.1:1\"\n").expect("write");
         let err = format!("{:#}", AppToml::load(&path).expect_err("typo"));
         assert!(err.contains("addres"), "{err}");
+    }
+
+    /// Issue 13, finding 6: a new node refuses free transactions (the default was empty).
+    #[test]
+    fn the_default_minimum_gas_price_is_not_zero() {
+        let prices = rampart_app::AppConfig::parse_min_gas_prices(
+            &AppToml::default().mempool.minimum_gas_prices,
+        )
+        .expect("the default parses");
+        assert!(
+            prices
+                .iter()
+                .any(|(_, price)| *price > rampart_core::Decimal::ZERO),
+            "{prices:?}"
+        );
+        // A `[mempool]` table without the key gets the default too; an explicit "" stays.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.toml");
+        let mut text = toml::to_string(&AppToml::default()).expect("toml");
+        text = text.replace("minimum_gas_prices = \"0.0025uramp\"", "");
+        std::fs::write(&path, &text).expect("write");
+        assert_eq!(AppToml::load(&path).expect("load"), AppToml::default());
+        let mut free = AppToml::default();
+        free.mempool.minimum_gas_prices = String::new();
+        free.save(&path).expect("save");
+        assert_eq!(AppToml::load(&path).expect("load"), free);
     }
 }

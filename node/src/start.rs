@@ -4,12 +4,12 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use rampart_app::abci::AbciService;
+use rampart_app::abci::{self, AbciService};
 use std::sync::Arc;
 
 use rampart_app::{App, AppConfig, Modules};
 use rampart_store::{Storage, StorageConfig};
-use tower_abci::v038::{split, Server};
+use tower_abci::v038::Server;
 
 use crate::config::AppToml;
 use crate::home::Home;
@@ -54,7 +54,10 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
     );
     let node_services = crate::services::NodeServices::new(&config.cometbft.rpc)?;
     let routes = grpc::routes(app.queries(), node_services)?;
-    let (consensus, mempool, snapshot, info) = split::service(AbciService::new(app), 1);
+    // Info and Query never wait behind a block: the info connection answers from committed
+    // snapshots, not through the app's worker.
+    let queries = app.queries();
+    let (consensus, mempool, snapshot, info) = abci::connections(AbciService::new(app), queries);
     let abci = Server::builder()
         .consensus(consensus)
         .mempool(mempool)

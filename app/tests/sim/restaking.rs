@@ -270,6 +270,28 @@ impl Consumers {
         sim.rng.pick(&free).copied()
     }
 
+    /// A bonded validator (only bonded validators pledge) without a transaction in this block,
+    /// mostly; now and then any (refused when not bonded).
+    fn free_pledger(sim: &mut Sim, busy: &BTreeSet<Address>) -> Option<usize> {
+        if sim.rng.chance(10) {
+            return Self::free_operator(sim, busy);
+        }
+        let snapshot = sim.chain.storage.snapshot();
+        let bonded: Vec<usize> = sim
+            .existing_validators()
+            .into_iter()
+            .filter(|i| {
+                let op = sim.operators[*i].operator();
+                !busy.contains(&op)
+                    && snapshot
+                        .validator(&op)
+                        .expect("reads")
+                        .is_some_and(|v| v.status == BondStatus::Bonded)
+            })
+            .collect();
+        sim.rng.pick(&bonded).copied()
+    }
+
     /// A relayer without a transaction in this block (marked busy).
     fn relayer(&self, sim: &mut Sim, busy: &mut BTreeSet<Address>) -> Option<usize> {
         let free: Vec<usize> = (0..self.relayers.len())
@@ -411,7 +433,8 @@ impl Consumers {
         })
     }
 
-    /// A validator opts in to a consumer with a random pledge and a fresh or its provider key.
+    /// A validator (mostly a bonded one) opts in to a consumer with a random pledge and a fresh
+    /// or its provider key.
     fn plan_opt_in(&mut self, sim: &mut Sim, busy: &mut BTreeSet<Address>) -> Option<Planned> {
         // Mostly consumers about to launch, or launched; now and then any other (a registered
         // one whose launch failed, a stopped one: refused).
@@ -433,7 +456,7 @@ impl Consumers {
             _ => any,
         };
         let id = *sim.rng.pick(&pool)?;
-        let index = Self::free_operator(sim, busy)?;
+        let index = Self::free_pledger(sim, busy)?;
         busy.insert(sim.operators[index].operator());
         let bps = u32::try_from(sim.rng.between(1_000, 10_000)).expect("small");
         let key = sim.rng.chance(65).then(|| self.fresh_key());
@@ -471,13 +494,24 @@ impl Consumers {
         Some(sim.operator_tx(index, action, msg, summary))
     }
 
-    /// A validator assigns itself a consumer key on an open consumer.
+    /// A validator assigns itself a consumer key on an open consumer: mostly one with an active
+    /// pledge there (keys follow pledges); now and then any validator (refused without a pledge
+    /// or without bonded stake).
     fn plan_assign_key(&mut self, sim: &mut Sim, busy: &mut BTreeSet<Address>) -> Option<Planned> {
-        let (id, _) = sim
-            .rng
-            .pick(&self.in_phase(sim, &[Phase::Registered, Phase::Launched]))?
-            .clone();
-        let index = Self::free_operator(sim, busy)?;
+        let open: Vec<u64> = self
+            .in_phase(sim, &[Phase::Registered, Phase::Launched])
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let pledged: Vec<(u64, usize)> = self
+            .active_pledges(sim, busy)
+            .into_iter()
+            .filter(|(id, _)| open.contains(id))
+            .collect();
+        let (id, index) = match sim.rng.pick(&pledged).copied() {
+            Some(pledge) if !sim.rng.chance(10) => pledge,
+            _ => (*sim.rng.pick(&open)?, Self::free_operator(sim, busy)?),
+        };
         busy.insert(sim.operators[index].operator());
         // Now and then another validator's key on that consumer (refused).
         let snapshot = sim.chain.storage.snapshot();
@@ -1050,7 +1084,8 @@ impl Consumers {
     }
 
     /// Books an event that moves a reward pool: rewards paid (never above the consumer's rate)
-    /// and a deletion, which refunds the deposit and the pool to the owner.
+    /// and a deletion, which refunds the deposit to the owner and sends the pool to the
+    /// community pool.
     fn book_pool_event(&mut self, height: u64, event: &tendermint::abci::Event) {
         let id = || -> u64 { attr(event, "consumer_id").parse().expect("consumer id") };
         let amount = |key: &str| -> u128 {
@@ -1072,11 +1107,18 @@ impl Consumers {
             }
             "consumer_deleted" => {
                 let (id, refund) = (id(), amount("refund"));
+                let community = match attr(event, "to_community_pool") {
+                    "" => 0,
+                    _ => amount("to_community_pool"),
+                };
                 let chain = self.chains.get_mut(&id).expect("the run's consumer");
+                // The deposit goes back to the owner; what is left of the pool, which others
+                // may have funded, to the community pool.
                 assert_eq!(
-                    refund,
-                    DEPOSIT + chain.pool,
-                    "block {height}: consumer {id}'s refund is not its deposit and pool"
+                    (refund, community),
+                    (DEPOSIT, chain.pool),
+                    "block {height}: consumer {id}'s refund is not its deposit, or the \
+                     community's share not its pool"
                 );
                 chain.pool = 0;
                 self.owner_funds[chain.owner] += refund;
@@ -1197,7 +1239,7 @@ impl Consumers {
             // Chain id taken or reserved.
             Action::RegisterConsumer => &[("consumer", 3), ("consumer", 18)],
             // Consumer stopped, already opted in, exposure, too many consumers, key taken,
-            // tombstoned there.
+            // tombstoned there, not bonded, consumer full.
             Action::OptIn => &[
                 ("restaking", 4),
                 ("restaking", 5),
@@ -1205,6 +1247,8 @@ impl Consumers {
                 ("restaking", 8),
                 ("restaking", 9),
                 ("restaking", 16),
+                ("restaking", 20),
+                ("restaking", 21),
             ],
             // Consumer stopped (earlier in the block), its pledges released (the consumer was
             // deleted at the start of the block), exposure.
@@ -1214,7 +1258,13 @@ impl Consumers {
                 ("restaking", 6),
                 ("restaking", 7),
             ],
-            Action::AssignConsumerKey => &[("restaking", 4), ("restaking", 9)],
+            // Consumer stopped, no active pledge there, key taken, not bonded.
+            Action::AssignConsumerKey => &[
+                ("restaking", 4),
+                ("restaking", 6),
+                ("restaking", 9),
+                ("restaking", 20),
+            ],
             // Not the owner.
             Action::RemoveConsumer => &[("consumer", 6), ("consumer", 7)],
             Action::FundConsumerRewards => &[("consumer", 7)],

@@ -5,7 +5,6 @@ use cosmos_sdk_proto::cosmos::bank::v1beta1::{
     Input, MsgMultiSend, MsgMultiSendResponse, MsgSend, MsgSendResponse, Output,
 };
 use prost::Message;
-use rampart_auth::AuthRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg, unknown_msg};
 use rampart_core::state::StateWrite;
@@ -140,13 +139,7 @@ pub fn execute(
         ));
     }
     for (to, _) in &transfer.outputs {
-        // Module accounts receive only through their module (the SDK's blocked addresses).
-        if state.account(to)?.is_some_and(|a| a.module.is_some()) {
-            return Err(AppError::sdk(
-                SdkCode::Unauthorized,
-                format!("{to} is not allowed to receive funds: unauthorized"),
-            ));
-        }
+        state.check_receiver(to)?;
     }
     if let (false, [(to, coins)]) = (transfer.multi, transfer.outputs.as_slice()) {
         state.send(&transfer.from, to, coins, events)?;

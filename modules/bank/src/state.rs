@@ -159,6 +159,31 @@ pub trait BankWrite: StateWrite + BankRead + AuthWrite {
         Ok(())
     }
 
+    /// Refuses a recipient that may not receive funds from a transfer: a module account receives
+    /// only through its module (the SDK's blocked addresses), `sdk/4` otherwise.
+    fn check_receiver(&self, to: &Address) -> AppResult<()> {
+        if self.account(to)?.is_some_and(|a| a.module.is_some()) {
+            return Err(AppError::sdk(
+                SdkCode::Unauthorized,
+                format!("{to} is not allowed to receive funds: unauthorized"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`BankWrite::send`] to a recipient [`BankWrite::check_receiver`] accepts (nothing moves
+    /// otherwise): what a module pays out to user accounts goes through it.
+    fn send_checked(
+        &mut self,
+        from: &Address,
+        to: &Address,
+        coins: &[Coin],
+        events: &mut Events,
+    ) -> AppResult<()> {
+        self.check_receiver(to)?;
+        self.send(from, to, coins, events)
+    }
+
     /// Creates `coins` in `to`'s account, raising the supply (`coinbase` event).
     fn mint(&mut self, to: &Address, coins: &[Coin], events: &mut Events) -> AppResult<()> {
         for coin in coins {

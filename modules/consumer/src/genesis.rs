@@ -11,7 +11,8 @@
 //! {
 //!   "params": {"registration_deposit": [{"denom": "uramp", "amount": "10000000"}],
 //!              "max_consumer_slash_fraction": "0.100000000000000000",
-//!              "slash_meter_fraction": "0.05", "slash_meter_period_seconds": "3600"},
+//!              "slash_meter_fraction": "0.05", "slash_meter_period_seconds": "3600",
+//!              "registration_expiry_seconds": "2592000", "expired_deposit_forfeit": "0.1"},
 //!   "next_consumer_id": "1",
 //!   "consumers": [{
 //!     "consumer_id": "0", "chain_id": "consumer-1", "owner": "rampart1…", "name": "…",
@@ -46,12 +47,19 @@
 //! deleted ones included: chain ids are never reused), every record's fields
 //! (`last_acknowledged_vsc` below `next_vsc_id`, set hashes of 32 bytes, at a vsc id sent, with
 //! their `locked_at` time and members that hash to them, provider operators valid or empty), and that the consumer module
-//! account holds (at least) the deposits plus the reward pools. The set-expiry queue is rebuilt
-//! from the set hashes ([`crate::sets::queue_imported`]).
+//! account holds (at least) the deposits plus the reward pools, and that no owner is a module
+//! account (it would receive the deletion refund past the bank's check). The set-expiry queue is
+//! rebuilt from the set hashes ([`crate::sets::queue_imported`]), and every queue of
+//! [`crate::queues`] from the registry entries as they are stored (launched consumers wait in the
+//! epoch queue at height 0: the first end block finds their next epoch height). The allow/deny
+//! lists in `params` are stored apart ([`crate::lists`]); pending parameters carry the reward
+//! rate (`reward_rate_changed`, `reward_rate_per_block`) and lists (`lists_changed`,
+//! `allowlist`, `denylist`) that wait with them; a registered consumer without `expire_time`
+//! expires `registration_expiry_seconds` after the genesis time.
 
 use std::collections::BTreeSet;
 
-use rampart_auth::AuthWrite;
+use rampart_auth::{AuthRead, AuthWrite};
 use rampart_bank::{BankRead, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -62,6 +70,7 @@ use rampart_proto::rampart::base::v1 as base;
 use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::keys;
+use crate::lists::{self, ConsumerLists};
 use crate::params::{self, ModuleParams};
 use crate::state::{self, module_address};
 use crate::types::{pubkey32, Consumer, ConsumerValidator, Phase};
@@ -253,6 +262,8 @@ fn export_one(
 ) -> AppResult<pb::GenesisConsumer> {
     let p = consumer.to_proto();
     let id = consumer.id;
+    let mut params = p.params.clone().unwrap_or_default();
+    lists::load(state, id)?.fill(&mut params);
     let genesis = state::genesis(state, id)?
         .map(|g| -> AppResult<pb::GenesisConsumerGenesis> {
             Ok(pb::GenesisConsumerGenesis {
@@ -306,14 +317,31 @@ fn export_one(
         metadata_url: p.metadata_url,
         spawn_time: time_json(&p.spawn_time)?,
         phase: consumer.phase.name().to_owned(),
-        params: Some(params_to_json(&p.params.unwrap_or_default())),
-        pending_infraction_params: p
-            .pending_infraction_params
+        params: Some(params_to_json(&params)),
+        pending_infraction_params: consumer
+            .pending
+            .as_ref()
             .map(|pending| -> AppResult<pb::GenesisPendingInfractionParams> {
+                let waiting = if pending.lists {
+                    let mut p = pb::ConsumerParams::default();
+                    lists::load_pending(state, id)?.fill(&mut p);
+                    (p.allowlist, p.denylist)
+                } else {
+                    Default::default()
+                };
                 Ok(pb::GenesisPendingInfractionParams {
-                    double_sign: Some(pending.double_sign.unwrap_or_default()),
-                    downtime: Some(pending.downtime.unwrap_or_default()),
-                    effective_time: time_json(&pending.effective_time)?.unwrap_or_default(),
+                    double_sign: Some(pending.double_sign.to_proto()),
+                    downtime: Some(pending.downtime.to_proto()),
+                    effective_time: rfc3339(pending.effective_time),
+                    reward_rate_changed: pending.reward_rate_per_block.is_some(),
+                    reward_rate_per_block: pending
+                        .reward_rate_per_block
+                        .as_deref()
+                        .map(json_coins)
+                        .unwrap_or_default(),
+                    lists_changed: pending.lists,
+                    allowlist: waiting.0,
+                    denylist: waiting.1,
                 })
             })
             .transpose()?,
@@ -345,6 +373,7 @@ fn export_one(
             meter: m.meter,
             next_replenish: rfc3339(m.next_replenish),
         }),
+        expire_time: time_json(&p.expire_time)?,
         genesis,
         validators,
         next_vsc_id: next_vsc,
@@ -377,6 +406,8 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Consum
             max_consumer_slash_fraction: params.max_consumer_slash_fraction,
             slash_meter_fraction: params.slash_meter_fraction,
             slash_meter_period_seconds: params.slash_meter_period_seconds,
+            registration_expiry_seconds: params.registration_expiry_seconds,
+            expired_deposit_forfeit: params.expired_deposit_forfeit,
         }),
         next_consumer_id: state::next_id(state)?,
         consumers,
@@ -414,6 +445,10 @@ fn import_one(
                         &p.effective_time,
                         "effective_time",
                     )?)),
+                    reward_rate: p.reward_rate_changed.then(|| pb::PendingRewardRate {
+                        reward_rate_per_block: proto_coins(&p.reward_rate_per_block),
+                    }),
+                    lists: p.lists_changed,
                 })
             })
             .transpose()?,
@@ -426,9 +461,43 @@ fn import_one(
         rewards_paused: g.rewards_paused,
         last_heard_from: time_proto(&g.last_heard_from, &at("last_heard_from"))?,
         last_acknowledged_vsc: g.last_acknowledged_vsc,
+        expire_time: time_proto(&g.expire_time, &at("expire_time"))?,
     };
-    let consumer =
+    let mut consumer =
         Consumer::from_proto(&proto).map_err(|e| invalid(format!("consumers[{id}]: {}", e.log)))?;
+    if phase == Phase::Registered && consumer.expire_time.is_none() {
+        consumer.expire_time = Some(rampart_core::wire::add_seconds(
+            ctx.genesis_time,
+            params::load(state)?.registration_expiry_seconds,
+        )?);
+    }
+    // A module account receives only through its module: as owner it would get the deletion
+    // refund past the bank's check.
+    if consumer.owner == module_address()
+        || state
+            .account(&consumer.owner)?
+            .is_some_and(|a| a.module.is_some())
+    {
+        return Err(invalid(format!(
+            "{}: {} is a module account and cannot own a consumer",
+            at("owner"),
+            g.owner
+        )));
+    }
+    let param_lists = g.params.as_ref().map(params_from_json).unwrap_or_default();
+    let consumer_lists = ConsumerLists::from_proto(&param_lists)
+        .map_err(|e| invalid(format!("{}: {}", at("params"), e.log)))?;
+    let waiting = match &g.pending_infraction_params {
+        Some(p) if p.lists_changed => Some(
+            ConsumerLists::from_proto(&pb::ConsumerParams {
+                allowlist: p.allowlist.clone(),
+                denylist: p.denylist.clone(),
+                ..Default::default()
+            })
+            .map_err(|e| invalid(format!("{}: {}", at("pending_infraction_params"), e.log)))?,
+        ),
+        _ => None,
+    };
     crate::types::check_chain_id(&consumer.chain_id, "")
         .map_err(|e| invalid(format!("{}: {}", at("chain_id"), e.log)))?;
     if state.get(&keys::chain_id(&consumer.chain_id)).is_some() {
@@ -439,6 +508,8 @@ fn import_one(
         )));
     }
     state::save(state, &consumer)?;
+    lists::store(state, id, &consumer_lists);
+    lists::store_pending(state, id, waiting.as_ref());
     if let Some(genesis) = &g.genesis {
         let doc = pb::ConsumerGenesis {
             consumer_id: id,
@@ -622,6 +693,8 @@ pub fn import(
             max_consumer_slash_fraction: p.max_consumer_slash_fraction.clone(),
             slash_meter_fraction: p.slash_meter_fraction.clone(),
             slash_meter_period_seconds: p.slash_meter_period_seconds,
+            registration_expiry_seconds: p.registration_expiry_seconds,
+            expired_deposit_forfeit: p.expired_deposit_forfeit.clone(),
         })
         .map_err(|e| invalid(format!("params: {}", e.log)))?,
         None => ModuleParams::default(),

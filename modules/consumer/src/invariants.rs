@@ -2,8 +2,8 @@
 //! execution): the consumer module account holds at least the registration deposits plus the
 //! reward pools of all consumers, per denom — so rewards paid never exceed rewards funded. (In
 //! fact exactly, unless someone sent coins to the module's address before the module account
-//! existed — bank refuses transfers to module accounts after that.) And the ccv-timeout queue
-//! holds exactly one entry per launched consumer, at its [`crate::Consumer::timeout_at`]. And for
+//! existed — bank refuses transfers to module accounts after that.) And every queue of
+//! [`crate::queues`] is exactly what the registry entries say ([`check_queues`]). And for
 //! every launched consumer the set last sent is recorded under the last vsc id sent (a header
 //! signed by the current set is accepted) and no packet at or below its last acknowledgement is
 //! kept. And every recorded set has its lock time, the set-expiry queue holds exactly the replaced
@@ -38,28 +38,81 @@ pub fn covers(held: &[Coin], owed: &[Coin]) -> bool {
         .all(|c| coins::amount_of(held, &c.denom) >= c.amount)
 }
 
-/// The ccv-timeout queue is exactly `{timeout_at(c) ‖ c.id}` over consumers with a timeout.
-pub fn check_timeout_queue(state: &dyn StateRead) -> AppResult<()> {
-    let mut expected = std::collections::BTreeSet::new();
-    for id in state::all_ids(state) {
-        if let Some(due) = state::must_load(state, id)?.timeout_at() {
-            expected.insert(crate::keys::timeout(due, id));
+/// Every time-ordered queue of [`crate::queues::TIME_QUEUES`] (ccv timeout, spawn, deletion,
+/// pending parameters, registration expiry) is exactly `{due(c) ‖ c.id}` over the consumers due
+/// in it; the epoch queue holds exactly one entry per launched consumer, where
+/// `consumer/epochat/` says; the reward index holds only launched consumers with a reward rate,
+/// and every one of them whose payments are not paused; pending lists wait only with pending
+/// parameters that name them.
+pub fn check_queues(state: &dyn StateRead) -> AppResult<()> {
+    let consumers = state::all_ids(state)
+        .into_iter()
+        .map(|id| state::must_load(state, id))
+        .collect::<AppResult<Vec<_>>>()?;
+    for (queue, due) in crate::queues::TIME_QUEUES {
+        let expected: BTreeSet<Vec<u8>> = consumers
+            .iter()
+            .filter_map(|c| due(c).map(|t| keys::queued(queue, t, c.id)))
+            .collect();
+        let found: BTreeSet<Vec<u8>> = state.scan_prefix(queue).map(|(key, _)| key).collect();
+        if found != expected {
+            return Err(broken(format!(
+                "{} entries under {}, {} consumers due there (or entries at the wrong time)",
+                found.len(),
+                String::from_utf8_lossy(queue),
+                expected.len()
+            )));
         }
     }
-    let found: std::collections::BTreeSet<Vec<u8>> = state
-        .scan_prefix(crate::keys::TIMEOUT)
+    let launched: BTreeSet<u64> = consumers
+        .iter()
+        .filter(|c| c.phase == Phase::Launched)
+        .map(|c| c.id)
+        .collect();
+    let mut expected_epochs = BTreeSet::new();
+    for (key, value) in state.scan_prefix(keys::EPOCH_AT) {
+        let (Some(id), Some(height)) = (
+            keys::u64_at(&key, keys::EPOCH_AT.len()),
+            keys::u64_at(&value, 0),
+        ) else {
+            return Err(broken("a corrupt epoch-queue position".into()));
+        };
+        expected_epochs.insert(keys::epoch_due(height, id));
+        if !launched.contains(&id) {
+            return Err(broken(format!(
+                "consumer {id} is in the epoch queue, not launched"
+            )));
+        }
+    }
+    let epochs: BTreeSet<Vec<u8>> = state
+        .scan_prefix(keys::EPOCH_DUE)
         .map(|(key, _)| key)
         .collect();
-    if found != expected {
-        return Err(AppError::sdk(
-            SdkCode::Logic,
-            format!(
-                "consumer invariant broken: {} ccv-timeout entries, {} launched consumers with a \
-                 timeout (or entries at the wrong time)",
-                found.len(),
-                expected.len()
-            ),
-        ));
+    if epochs != expected_epochs || epochs.len() != launched.len() {
+        return Err(broken(format!(
+            "{} epoch-queue entries for {} launched consumers",
+            epochs.len(),
+            launched.len()
+        )));
+    }
+    let paying: BTreeSet<u64> = crate::queues::paying(state).into_iter().collect();
+    for c in &consumers {
+        let pays = c.phase == Phase::Launched && !c.params.reward_rate_per_block.is_empty();
+        if (paying.contains(&c.id) && !pays)
+            || (pays && !c.rewards_paused && !paying.contains(&c.id))
+        {
+            return Err(broken(format!(
+                "consumer {} is wrong in the reward index",
+                c.id
+            )));
+        }
+        let waiting = state.get(&keys::pending_lists(c.id)).is_some();
+        if waiting != c.pending.as_ref().is_some_and(|p| p.lists) {
+            return Err(broken(format!(
+                "consumer {}'s pending lists do not match its pending parameters",
+                c.id
+            )));
+        }
     }
     Ok(())
 }
@@ -147,7 +200,7 @@ pub fn check_recorded_sets(state: &dyn StateRead) -> AppResult<()> {
 
 /// Checks the invariants; `Err` describes the breach.
 pub fn check(state: &dyn StateRead) -> AppResult<()> {
-    check_timeout_queue(state)?;
+    check_queues(state)?;
     check_acknowledgements(state)?;
     check_recorded_sets(state)?;
     let owed = owed(state)?;

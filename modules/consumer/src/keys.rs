@@ -22,6 +22,15 @@
 //! | `consumer/meter/ ‖ id` | `SlashMeter`: a launched consumer's slash meter |
 //! | `consumer/meterdue/ ‖ time_key(due) ‖ id` | empty: slash meters by next replenish time |
 //! | `consumer/setmember/ ‖ id ‖ vsc_id ‖ consumer address` | `ConsumerValidator`: a member of that set (power > 0) with the stake counted for it |
+//! | `consumer/lists/ ‖ id` | `ConsumerLists`: the allow/deny lists in force (absent: none) |
+//! | `consumer/pendinglists/ ‖ id` | `ConsumerLists`: lists waiting for the pending parameters' effective time |
+//! | `consumer/spawndue/ ‖ time_key(spawn) ‖ id` | empty: registered consumers by spawn time |
+//! | `consumer/deletedue/ ‖ time_key(delete) ‖ id` | empty: stopped consumers by deletion time |
+//! | `consumer/pendingdue/ ‖ time_key(effective) ‖ id` | empty: consumers with pending parameters by effective time |
+//! | `consumer/expirydue/ ‖ time_key(expiry) ‖ id` | empty: registered consumers by registration expiry |
+//! | `consumer/epochdue/ ‖ height (u64 BE) ‖ id` | empty: launched consumers by the height of their next epoch check (0: the next end block) |
+//! | `consumer/epochat/ ‖ id` | the height of consumer `id`'s entry in `consumer/epochdue/` (u64 BE) |
+//! | `consumer/paying/ ‖ id` | empty: launched consumers with a reward rate whose payments are not paused (or that were funded since) |
 
 use rampart_core::Address;
 
@@ -69,24 +78,38 @@ pub const METER_DUE: &[u8] = b"consumer/meterdue/";
 /// consensus address: what an infraction in that set is charged against.
 pub const SET_MEMBER: &[u8] = b"consumer/setmember/";
 
+/// Allow/deny lists in force, per consumer.
+pub const LISTS: &[u8] = b"consumer/lists/";
+/// Allow/deny lists waiting for the pending parameters' effective time.
+pub const PENDING_LISTS: &[u8] = b"consumer/pendinglists/";
+/// The spawn queue: registered consumers by spawn time.
+pub const SPAWN_DUE: &[u8] = b"consumer/spawndue/";
+/// The deletion queue: stopped consumers by deletion time.
+pub const DELETE_DUE: &[u8] = b"consumer/deletedue/";
+/// The pending-parameters queue: consumers by the effective time of their pending parameters.
+pub const PENDING_DUE: &[u8] = b"consumer/pendingdue/";
+/// The expiry queue: registered consumers by registration expiry.
+pub const EXPIRY_DUE: &[u8] = b"consumer/expirydue/";
+/// The epoch queue: launched consumers by the height of their next epoch check.
+pub const EPOCH_DUE: &[u8] = b"consumer/epochdue/";
+/// Where each launched consumer sits in the epoch queue.
+pub const EPOCH_AT: &[u8] = b"consumer/epochat/";
+/// The reward index: launched consumers that pay rewards each block.
+pub const PAYING: &[u8] = b"consumer/paying/";
+
 /// The entry of consumer `id` in the time-ordered queue under `queue`, due at `due`.
-fn queued(queue: &[u8], due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
+pub fn queued(queue: &[u8], due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
     [queue, &rampart_core::wire::time_key(due), &id.to_be_bytes()].concat()
 }
 
 /// The prefix of the time-ordered queue under `queue` up to and including time `due`.
-fn queued_upto(queue: &[u8], due: rampart_core::BlockTime) -> Vec<u8> {
+pub fn queued_upto(queue: &[u8], due: rampart_core::BlockTime) -> Vec<u8> {
     [queue, &rampart_core::wire::time_key(due)[..]].concat()
 }
 
 /// The ccv-timeout queue entry of consumer `id`, due at `due`.
 pub fn timeout(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
     queued(TIMEOUT, due, id)
-}
-
-/// The ccv-timeout queue prefix up to and including time `due`.
-pub fn timeout_upto(due: rampart_core::BlockTime) -> Vec<u8> {
-    queued_upto(TIMEOUT, due)
 }
 
 /// The set-expiry queue entry of consumer `id`'s set after `vsc_id`, whose period ends at
@@ -119,6 +142,21 @@ pub fn meter_due(due: rampart_core::BlockTime, id: u64) -> Vec<u8> {
 /// The replenish-queue prefix up to and including time `due`.
 pub fn meter_due_upto(due: rampart_core::BlockTime) -> Vec<u8> {
     queued_upto(METER_DUE, due)
+}
+
+/// Key of consumer `id`'s lists in force.
+pub fn lists(id: u64) -> Vec<u8> {
+    with_id(LISTS, id)
+}
+
+/// Key of consumer `id`'s pending lists.
+pub fn pending_lists(id: u64) -> Vec<u8> {
+    with_id(PENDING_LISTS, id)
+}
+
+/// The epoch-queue entry of consumer `id`, due at `height`.
+pub fn epoch_due(height: u64, id: u64) -> Vec<u8> {
+    [EPOCH_DUE, &height.to_be_bytes(), &id.to_be_bytes()].concat()
 }
 
 /// `prefix ‖ id`.

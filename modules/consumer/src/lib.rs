@@ -13,12 +13,18 @@
 //! is cleared and a `consumer_launch_failed` event names the threshold
 //! ([`ConsumerWrite::fail_launch`]). `MsgRemoveConsumer` deletes a registered consumer at once and
 //! **STOPS** a launched one: no more packets or rewards; evidence is still accepted until one
-//! provider unbonding period has passed, when it is **DELETED** (deposit and remaining pool back to
-//! the owner; only the registry entry, and so its chain id, is kept). `MsgUpdateConsumer` (owner
-//! only) changes anything before launch; after it, infraction parameters take effect one provider
-//! unbonding period later ([`types::PendingInfraction`]), the unbonding period and spawn time are
-//! fixed, and so are the parameters written into the consumer genesis (`signed_blocks_window`,
-//! `min_signed_per_window`, `max_clock_drift_seconds`).
+//! provider unbonding period has passed, when it is **DELETED** (deposit back to the owner through
+//! the bank's checked send, what is left of the reward pool to the community pool — others may
+//! have funded it; only the registry entry, and so its chain id, is kept). A registered consumer
+//! that has not launched `registration_expiry_seconds` (30 days) after its registration expires:
+//! it is deleted and `expired_deposit_forfeit` (10 %) of its deposit goes to the community pool.
+//! `MsgUpdateConsumer` (owner only) changes anything before launch (a new spawn time at least
+//! [`msgs::MIN_SPAWN_LEAD_SECONDS`] ahead); after it, infraction parameters, the reward rate and
+//! the allow/deny lists take effect one provider unbonding period later
+//! ([`pending::PendingParams`]), the unbonding period and spawn time are fixed, and so are the
+//! parameters written into the consumer genesis (`signed_blocks_window`,
+//! `min_signed_per_window`, `max_clock_drift_seconds`). Every block hook reads only what is due
+//! ([`queues`]); allow/deny lists live outside the registry entry ([`lists`]).
 //!
 //! # Trust anchor and ccv timeout
 //!
@@ -92,6 +98,8 @@ pub mod ack;
 pub mod downtime;
 pub mod errors;
 pub mod header;
+pub mod lists;
+pub mod pending;
 pub mod types;
 pub mod urls;
 
@@ -117,6 +125,8 @@ pub mod params;
 #[cfg(feature = "component")]
 pub mod queries;
 #[cfg(feature = "component")]
+pub mod queues;
+#[cfg(feature = "component")]
 pub mod rewards;
 #[cfg(feature = "component")]
 pub mod sets;
@@ -128,6 +138,7 @@ pub use errors::{ConsumerCode, CODESPACE};
 pub use genesis::ConsumerGenesisState;
 #[cfg(feature = "component")]
 pub use hooks::{ConsumerHooks, NoHooks};
+pub use lists::ConsumerLists;
 #[cfg(feature = "component")]
 pub use module::ConsumerModule;
 #[cfg(feature = "component")]

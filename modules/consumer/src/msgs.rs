@@ -17,12 +17,12 @@ use crate::downtime::SubmitDowntime;
 use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
+use crate::lists::{self, ConsumerLists};
 use crate::params;
 use crate::sets;
 use crate::state::{self, module_address, ConsumerWrite};
 use crate::types::{
-    check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, PendingInfraction,
-    Phase,
+    check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, Phase,
 };
 pub use crate::urls::{
     ACKNOWLEDGE_VSC, FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER,
@@ -30,6 +30,13 @@ pub use crate::urls::{
 };
 use rampart_core::coins;
 use rampart_core::wire::{add_seconds, block_time};
+
+/// How far ahead of the block time a spawn time set by `MsgUpdateConsumer` must lie (10
+/// minutes): each spawn time that comes costs one set selection (a launch attempt), so an owner
+/// can force at most one per 10 minutes — the work of a launched consumer's epoch, not one per
+/// block. (A registration's spawn time is paid for by its deposit, and used once: a failed launch
+/// clears it.)
+pub const MIN_SPAWN_LEAD_SECONDS: u64 = 600;
 
 /// A decoded consumer message.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +168,12 @@ fn register(
     check_chain_id_free(state, &m.chain_id)?;
     check_metadata(&m.name, &m.description, &m.metadata_url)?;
     let consumer_params = ConsumerParams::from_proto(m.params.as_ref())?;
+    let consumer_lists = m
+        .params
+        .as_ref()
+        .map(ConsumerLists::from_proto)
+        .transpose()?
+        .unwrap_or_default();
     let module_params = params::load(state)?;
     consumer_params.check_provider_bounds(
         module_params.max_consumer_slash_fraction,
@@ -197,8 +210,13 @@ fn register(
         rewards_paused: false,
         last_heard_from: None,
         last_acknowledged_vsc: 0,
+        expire_time: Some(add_seconds(
+            ctx.block.time,
+            module_params.registration_expiry_seconds,
+        )?),
     };
     state::save(state, &consumer)?;
+    lists::store(state, id, &consumer_lists);
     events.push(
         Event::new("register_consumer")
             .attr("consumer_id", id.to_string())
@@ -260,7 +278,10 @@ fn owned(
 }
 
 /// `MsgUpdateConsumer` by the owner (`consumer/6` otherwise): new owner (never a module account:
-/// `sdk/4`), name, description, metadata, and parameters as the consumer's phase allows.
+/// `sdk/4`), name, description, metadata, a spawn time (before launch, at least
+/// [`MIN_SPAWN_LEAD_SECONDS`] ahead: `consumer/2`), and parameters as the consumer's phase
+/// allows: after launch the infraction parameters, the reward rate and the lists wait one
+/// provider unbonding period ([`crate::pending`]).
 fn update(
     state: &mut dyn StateWrite,
     hooks: &dyn ConsumerHooks,
@@ -319,11 +340,24 @@ fn update(
                 "the spawn time cannot change after launch",
             ));
         }
-        consumer.spawn_time = Some(block_time(spawn_time)?);
+        let spawn_time = block_time(spawn_time)?;
+        let earliest = add_seconds(ctx.block.time, MIN_SPAWN_LEAD_SECONDS)?;
+        if spawn_time < earliest {
+            return Err(err(
+                ConsumerCode::InvalidParams,
+                format!(
+                    "a new spawn time must be at least {MIN_SPAWN_LEAD_SECONDS} s after the block \
+                     time (not before {})",
+                    rampart_core::wire::rfc3339(earliest)
+                ),
+            ));
+        }
+        consumer.spawn_time = Some(spawn_time);
     }
     let mut pending_from = None;
-    if m.params.is_some() {
-        let new = ConsumerParams::from_proto(m.params.as_ref())?;
+    if let Some(proto) = &m.params {
+        let new = ConsumerParams::from_proto(Some(proto))?;
+        let new_lists = ConsumerLists::from_proto(proto)?;
         new.check_provider_bounds(
             params::load(state)?.max_consumer_slash_fraction,
             provider_unbonding_seconds(state)?,
@@ -356,27 +390,25 @@ fn update(
                      cannot change after launch",
                 ));
             }
-            let current = (consumer.params.double_sign, consumer.params.downtime);
-            let mut next = new.clone();
-            next.double_sign = current.0;
-            next.downtime = current.1;
-            consumer.pending = if (new.double_sign, new.downtime) == current {
-                None
-            } else {
-                let effective_time = add_seconds(
-                    ctx.block.time,
-                    u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0),
-                )?;
-                pending_from = Some(effective_time);
-                Some(PendingInfraction {
-                    double_sign: new.double_sign,
-                    downtime: new.downtime,
-                    effective_time,
-                })
-            };
+            let effective_time = add_seconds(
+                ctx.block.time,
+                u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0),
+            )?;
+            let current_lists = lists::load(state, consumer.id)?;
+            let (next, pending, waiting) = crate::pending::plan(
+                &consumer.params,
+                &current_lists,
+                new,
+                new_lists,
+                effective_time,
+            );
+            pending_from = pending.as_ref().map(|p| p.effective_time);
             consumer.params = next;
+            consumer.pending = pending;
+            lists::store_pending(state, consumer.id, waiting.as_ref());
         } else {
             consumer.params = new;
+            lists::store(state, consumer.id, &new_lists);
         }
     }
     state::save(state, &consumer)?;
@@ -402,7 +434,14 @@ fn remove(
 ) -> AppResult<Any> {
     let consumer = owned(state, ctx, &m.owner, m.consumer_id)?;
     match consumer.phase {
-        Phase::Registered => lifecycle::delete(state, hooks, consumer, ctx.block.time, events)?,
+        Phase::Registered => lifecycle::delete(
+            state,
+            hooks,
+            consumer,
+            ctx.block.time,
+            Decimal::ZERO,
+            events,
+        )?,
         Phase::Launched => {
             let unbonding = u64::try_from(provider_unbonding_seconds(state)?).unwrap_or(0);
             state::stop(
@@ -447,6 +486,7 @@ fn fund(
     state.claim_module_account(state::MODULE_ACCOUNT, &[])?;
     state.send(&funder, &module_address(), &amount, events)?;
     state::set_pool(state, consumer.id, &pool);
+    crate::queues::wake_rewards(state, &consumer);
     events.push(
         Event::new("fund_consumer_rewards")
             .attr("consumer_id", consumer.id.to_string())

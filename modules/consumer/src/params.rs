@@ -1,5 +1,8 @@
 //! The consumer module's provider-wide parameters: the registration deposit, the largest slash
-//! fraction a consumer may set and the slash meter ([`crate::meter`]). Stored as `rampart.consumer.v1.Params`; written in genesis
+//! fraction a consumer may set, the slash meter ([`crate::meter`]) and the registration expiry
+//! (a registered consumer that has not launched `registration_expiry_seconds` after its
+//! registration is deleted, and `expired_deposit_forfeit` of its deposit goes to the community
+//! pool: registering costs something, and the registry does not grow for ever). Stored as `rampart.consumer.v1.Params`; written in genesis
 //! JSON with coins and decimal text.
 
 use rampart_bank::genesis::JsonCoin;
@@ -27,6 +30,22 @@ pub struct ModuleParams {
     /// The slash meter's replenish period in seconds.
     #[serde(default = "default_meter_period")]
     pub slash_meter_period_seconds: u64,
+    /// Seconds a registered consumer may stay unlaunched before it expires.
+    #[serde(default = "default_registration_expiry")]
+    pub registration_expiry_seconds: u64,
+    /// The fraction of an expired consumer's deposit forfeited to the community pool.
+    #[serde(default = "default_expired_forfeit")]
+    pub expired_deposit_forfeit: Decimal,
+}
+
+/// A registered consumer expires after 30 days without a launch.
+fn default_registration_expiry() -> u64 {
+    30 * 24 * 3_600
+}
+
+/// An expired consumer forfeits 10 % of its deposit.
+fn default_expired_forfeit() -> Decimal {
+    Decimal::from_bps(1_000)
 }
 
 /// ICS's default allowance: 5 % of the consumer's power per period.
@@ -41,7 +60,8 @@ fn default_meter_period() -> u64 {
 
 impl Default for ModuleParams {
     /// 10 RAMP (10,000,000 uramp) to register; consumer slash fractions up to 10 %; a slash
-    /// meter of 5 % of a consumer's power per hour.
+    /// meter of 5 % of a consumer's power per hour; registrations expire after 30 days without
+    /// a launch, forfeiting 10 % of the deposit.
     fn default() -> Self {
         Self {
             registration_deposit: vec![JsonCoin {
@@ -51,6 +71,8 @@ impl Default for ModuleParams {
             max_consumer_slash_fraction: Decimal::from_bps(1_000),
             slash_meter_fraction: default_meter_fraction(),
             slash_meter_period_seconds: default_meter_period(),
+            registration_expiry_seconds: default_registration_expiry(),
+            expired_deposit_forfeit: default_expired_forfeit(),
         }
     }
 }
@@ -61,7 +83,8 @@ impl ModuleParams {
         parse_coins(&self.to_proto().registration_deposit)
     }
 
-    /// Checks ranges: valid deposit coins, fractions ≤ 1, a positive meter fraction and period.
+    /// Checks ranges: valid deposit coins, fractions ≤ 1, a positive meter fraction and period,
+    /// a positive registration expiry of at most 10 years.
     pub fn validate(&self) -> AppResult<()> {
         self.deposit()?;
         let bad = |why: &str| {
@@ -78,6 +101,14 @@ impl ModuleParams {
         }
         if self.slash_meter_period_seconds == 0 {
             return bad("slash_meter_period_seconds must be positive");
+        }
+        if self.registration_expiry_seconds == 0
+            || self.registration_expiry_seconds > crate::types::MAX_CCV_TIMEOUT_SECONDS
+        {
+            return bad("registration_expiry_seconds must be positive and at most 10 years");
+        }
+        if self.expired_deposit_forfeit > Decimal::ONE {
+            return bad("expired_deposit_forfeit above 1");
         }
         Ok(())
     }
@@ -96,6 +127,8 @@ impl ModuleParams {
             max_consumer_slash_fraction: self.max_consumer_slash_fraction.to_string(),
             slash_meter_fraction: self.slash_meter_fraction.to_string(),
             slash_meter_period_seconds: self.slash_meter_period_seconds,
+            registration_expiry_seconds: self.registration_expiry_seconds,
+            expired_deposit_forfeit: self.expired_deposit_forfeit.to_string(),
         }
     }
 
@@ -122,6 +155,15 @@ impl ModuleParams {
             slash_meter_period_seconds: match p.slash_meter_period_seconds {
                 0 => default_meter_period(),
                 seconds => seconds,
+            },
+            registration_expiry_seconds: match p.registration_expiry_seconds {
+                0 => default_registration_expiry(),
+                seconds => seconds,
+            },
+            expired_deposit_forfeit: if p.expired_deposit_forfeit.is_empty() {
+                default_expired_forfeit()
+            } else {
+                parse_decimal(&p.expired_deposit_forfeit, "expired_deposit_forfeit")?
             },
         })
     }

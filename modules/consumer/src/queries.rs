@@ -3,7 +3,7 @@
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
-use rampart_core::pagination::paginate_list;
+use rampart_core::pagination::paginate_prefix_with;
 use rampart_core::QueryContext;
 use rampart_proto::rampart::consumer::v1 as pb;
 use rampart_staking::StakingRead;
@@ -26,9 +26,10 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
     Ok(match path {
         QUERY_CONSUMERS => {
             let r: pb::QueryConsumersRequest = req(request)?;
-            let ids = match Phase::from_proto(r.phase) {
-                Some(phase) => state::ids_in_phase(state, phase),
-                None if r.phase == 0 => state::all_ids(state),
+            // Both lists are keyed by consumer id: the phase index and the registry.
+            let prefix = match Phase::from_proto(r.phase) {
+                Some(phase) => keys::phase_prefix(phase.byte()),
+                None if r.phase == 0 => keys::REGISTRY.to_vec(),
                 None => {
                     return Err(AppError::sdk(
                         SdkCode::InvalidRequest,
@@ -36,14 +37,12 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
                     ))
                 }
             };
-            let mut items = Vec::with_capacity(ids.len());
-            for id in ids {
-                items.push((
-                    id.to_be_bytes().to_vec(),
-                    state::must_load(state, id)?.to_proto(),
-                ));
-            }
-            let (consumers, pagination) = paginate_list(items, r.pagination.as_ref())?;
+            let (consumers, pagination) =
+                paginate_prefix_with(state, &prefix, r.pagination.as_ref(), |suffix, _| {
+                    keys::u64_at(suffix, 0)
+                        .map(|id| state::queried(state, id))
+                        .transpose()
+                })?;
             pb::QueryConsumersResponse {
                 consumers,
                 pagination: Some(pagination),
@@ -53,7 +52,7 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_CONSUMER => {
             let r: pb::QueryConsumerRequest = req(request)?;
             pb::QueryConsumerResponse {
-                consumer: Some(state::must_load(state, r.consumer_id)?.to_proto()),
+                consumer: Some(state::queried(state, r.consumer_id)?),
             }
             .encode_to_vec()
         }
@@ -84,11 +83,11 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_PENDING_PACKETS => {
             let r: pb::QueryPendingPacketsRequest = req(request)?;
             state::must_load(state, r.consumer_id)?;
-            let items = state::packets(state, r.consumer_id)?
-                .into_iter()
-                .map(|(vsc, packet)| (vsc.to_be_bytes().to_vec(), packet))
-                .collect();
-            let (packets, pagination) = paginate_list(items, r.pagination.as_ref())?;
+            let prefix = keys::with_id(keys::VSC_PACKET, r.consumer_id);
+            let (packets, pagination) =
+                paginate_prefix_with(state, &prefix, r.pagination.as_ref(), |_, value| {
+                    decode_packet(&value).map(Some)
+                })?;
             pb::QueryPendingPacketsResponse {
                 packets,
                 pagination: Some(pagination),
@@ -105,8 +104,7 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
                     format!("consumer {} has no packet {}", r.consumer_id, r.vsc_id),
                 )
             })?;
-            let packet = pb::ValidatorSetChangePacket::decode(bytes.as_slice())
-                .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt packet: {e}")))?;
+            let packet = decode_packet(&bytes)?;
             pb::QueryPacketResponse {
                 packet: Some(packet),
                 state_key: key,
@@ -156,4 +154,10 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
             ))
         }
     })
+}
+
+/// Decodes a stored packet; corrupt state answers `sdk/35`.
+fn decode_packet(bytes: &[u8]) -> AppResult<pb::ValidatorSetChangePacket> {
+    pb::ValidatorSetChangePacket::decode(bytes)
+        .map_err(|e| AppError::sdk(SdkCode::Logic, format!("corrupt packet: {e}")))
 }

@@ -1,4 +1,6 @@
-//! Consumer rewards: each block, every LAUNCHED consumer pays `reward_rate_per_block` from its
+//! Consumer rewards: each block, every LAUNCHED consumer in the reward index
+//! (`consumer/paying/`, [`crate::queues`]: a reward rate, payments not paused) pays
+//! `reward_rate_per_block` from its
 //! reward pool to the validators of the set it last received, in proportion to their consumer
 //! power. (A validator slashed for an infraction on the consumer keeps its share until
 //! the next epoch's packet takes it out of that set.) Each validator's share goes through distribution's
@@ -8,8 +10,9 @@
 //!
 //! Rounding: each share is rounded down; the dust stays in the pool. A denom the pool holds less
 //! of than the rate pays what is left. When the pool can pay nothing the consumer's payments are
-//! paused (`consumer_rewards_paused`, once) until it is funded again
-//! (`consumer_rewards_resumed`). A share that cannot be allocated (a validator that no longer
+//! paused (`consumer_rewards_paused`, once) and it leaves the index — an idle consumer costs a
+//! block nothing — until it is funded again or its rate changes (back in the index; the next
+//! block pays, `consumer_rewards_resumed`). A share that cannot be allocated (a validator that no longer
 //! exists, an amount beyond the decimal range) stays in the pool with a `consumer_reward_skipped`
 //! event; it never halts the chain.
 
@@ -22,17 +25,16 @@ use rampart_core::{Amount, Event, Events, StateRead, StateWrite};
 use rampart_staking::StakingRead;
 
 use crate::state::{self, module_address};
-use crate::types::Phase;
 use rampart_core::coins;
 
-/// Pays every launched consumer's per-block rewards; events name validators with `profile`'s
-/// operator prefix.
+/// Pays the per-block rewards of the consumers in the reward index; events name validators with
+/// `profile`'s operator prefix.
 pub fn pay_all(
     state: &mut dyn StateWrite,
     profile: &ChainProfile,
     events: &mut Events,
 ) -> AppResult<()> {
-    for id in state::ids_in_phase(state, Phase::Launched) {
+    for id in crate::queues::paying(state) {
         pay(state, profile, id, events)?;
     }
     Ok(())
@@ -64,6 +66,7 @@ fn pay(
         .filter(|c| !c.amount.is_zero())
         .collect();
     if payable.is_empty() {
+        crate::queues::sleep_rewards(state, id);
         if !consumer.rewards_paused {
             consumer.rewards_paused = true;
             state::save(state, &consumer)?;

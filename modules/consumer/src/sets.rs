@@ -517,6 +517,7 @@ mod tests {
             rewards_paused: false,
             last_heard_from: Some(at(0)),
             last_acknowledged_vsc: 0,
+            expire_time: None,
         }
     }
 

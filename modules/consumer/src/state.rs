@@ -16,6 +16,7 @@ use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::errors::{err, ConsumerCode};
 use crate::keys;
+use crate::lists::ConsumerLists;
 use crate::params::{self, ModuleParams};
 use crate::types::{Consumer, ConsumerValidator, Phase};
 use rampart_core::wire::timestamp;
@@ -63,8 +64,19 @@ pub fn must_load(state: &dyn StateRead, id: u64) -> AppResult<Consumer> {
     })
 }
 
-/// Stops launched `consumer` now: phase STOPPED (its ccv-timeout entry and slash meter go with
-/// it), no pending parameters, deletion `provider_unbonding_seconds` later. Event
+/// Consumer `id`'s registry entry as queries answer it: with its allow/deny lists in its
+/// parameters (`consumer/5` when it does not exist).
+pub fn queried(state: &dyn StateRead, id: u64) -> AppResult<pb::Consumer> {
+    let mut p = must_load(state, id)?.to_proto();
+    if let Some(params) = p.params.as_mut() {
+        crate::lists::load(state, id)?.fill(params);
+    }
+    Ok(p)
+}
+
+/// Stops launched `consumer` now: phase STOPPED (its queue entries and slash meter go with it),
+/// no pending parameters (nor the lists waiting with them), deletion
+/// `provider_unbonding_seconds` later. Event
 /// `consumer_stopped{consumer_id, chain_id, delete_time, reason}` (`removed` by its owner,
 /// `ccv_timeout`, or `empty_validator_set` when its next set would have no validators).
 pub fn stop(
@@ -81,6 +93,7 @@ pub fn stop(
     consumer.delete_time = Some(delete_time);
     consumer.pending = None;
     save(state, &consumer)?;
+    crate::lists::store_pending(state, consumer.id, None);
     crate::meter::clear(state, consumer.id)?;
     events.push(
         Event::new("consumer_stopped")
@@ -93,20 +106,17 @@ pub fn stop(
 }
 
 /// Stores `consumer`, keeping the phase index and the chain-id index in step (a chain id stays
-/// taken by its consumer in every phase, deleted included: chain ids are never reused).
-/// The ccv-timeout queue ([`keys::timeout`]) follows [`Consumer::timeout_at`].
+/// taken by its consumer in every phase, deleted included: chain ids are never reused), and every
+/// queue of [`crate::queues`] (ccv timeout, spawn, deletion, pending parameters, registration
+/// expiry, epochs, rewards).
 pub fn save(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
-    if let Some(old) = load(state, consumer.id)? {
+    let old = load(state, consumer.id)?;
+    if let Some(old) = &old {
         if old.phase != consumer.phase {
             state.delete(keys::phase(old.phase.byte(), consumer.id));
         }
-        if let Some(due) = old.timeout_at() {
-            state.delete(keys::timeout(due, consumer.id));
-        }
     }
-    if let Some(due) = consumer.timeout_at() {
-        state.put(keys::timeout(due, consumer.id), Vec::new());
-    }
+    crate::queues::sync(state, old.as_ref(), consumer);
     state.put(keys::phase(consumer.phase.byte(), consumer.id), Vec::new());
     state.put(
         keys::chain_id(&consumer.chain_id),
@@ -122,21 +132,6 @@ pub fn ids_in_phase(state: &dyn StateRead, phase: Phase) -> Vec<u64> {
     state
         .scan_prefix(&prefix)
         .filter_map(|(key, _)| keys::u64_at(&key, prefix.len()))
-        .collect()
-}
-
-/// Ids of the launched consumers whose ccv timeout is due at `now` (timeout time ≤ `now`), in
-/// timeout order; reads only the due queue entries and the first one not due.
-pub fn timed_out(state: &dyn StateRead, now: BlockTime) -> Vec<u64> {
-    let bound = keys::timeout_upto(now);
-    state
-        .scan_prefix(keys::TIMEOUT)
-        .map(|(key, _)| key)
-        .take_while(|key| {
-            key.get(..bound.len())
-                .is_some_and(|t| t <= bound.as_slice())
-        })
-        .filter_map(|key| keys::u64_at(&key, bound.len()))
         .collect()
 }
 
@@ -379,7 +374,7 @@ pub fn put_genesis(state: &mut dyn StateWrite, genesis: &pb::ConsumerGenesis) {
 }
 
 /// Removes everything of `consumer` but its registry entry (and so its chain id): set, packets,
-/// recorded sets, acks, genesis, pool, commissions and counters.
+/// recorded sets, acks, genesis, pool, commissions, lists and counters.
 pub fn clear(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
     let id = consumer.id;
     crate::sets::clear(state, consumer)?;
@@ -397,6 +392,8 @@ pub fn clear(state: &mut dyn StateWrite, consumer: &Consumer) -> AppResult<()> {
     }
     state.delete(keys::genesis(id));
     state.delete(keys::pool(id));
+    state.delete(keys::lists(id));
+    state.delete(keys::pending_lists(id));
     state.delete(keys::next_vsc(id));
     state.delete(keys::downtime_seq(id));
     Ok(())
@@ -432,6 +429,34 @@ pub trait ConsumerRead: StateRead {
     fn consumer_module_params(&self) -> AppResult<ModuleParams> {
         let state: &dyn StateRead = &self;
         params::load(state)
+    }
+
+    /// Consumer `id`'s allow/deny lists in force: read only when its set is computed.
+    fn consumer_lists(&self, id: u64) -> AppResult<ConsumerLists> {
+        let state: &dyn StateRead = &self;
+        crate::lists::load(state, id)
+    }
+
+    /// `consumer`'s parameters in their protobuf form with its allow/deny lists (as written into
+    /// its consumer genesis).
+    fn consumer_params_with_lists(&self, consumer: &Consumer) -> AppResult<pb::ConsumerParams> {
+        let mut p = consumer.params.to_proto();
+        self.consumer_lists(consumer.id)?.fill(&mut p);
+        Ok(p)
+    }
+
+    /// Ids of the registered consumers whose spawn time has come at `now`, in spawn-time order
+    /// (reads only the due entries of the spawn queue).
+    fn consumer_spawns_due(&self, now: BlockTime) -> Vec<u64> {
+        let state: &dyn StateRead = &self;
+        crate::queues::due(state, keys::SPAWN_DUE, now)
+    }
+
+    /// Ids of the launched consumers whose epoch check is due at `height`, ascending (reads only
+    /// the due entries of the epoch queue).
+    fn consumer_epochs_due(&self, height: u64) -> Vec<u64> {
+        let state: &dyn StateRead = &self;
+        crate::queues::epochs_due(state, height)
     }
 }
 
@@ -565,6 +590,13 @@ pub trait ConsumerWrite: StateWrite + ConsumerRead {
                 .attr("provider_height", height.to_string()),
         );
         Ok(Some(vsc_id))
+    }
+
+    /// Queues launched consumer `id`'s next epoch check at `height`.
+    fn schedule_consumer_epoch(&mut self, id: u64, height: u64) {
+        let mut s = self;
+        let state: &mut dyn StateWrite = &mut s;
+        crate::queues::schedule_epoch(state, id, height);
     }
 
     /// Queues a slash ack (the consumer consensus address of a validator slashed for an

@@ -1,8 +1,6 @@
 //! The consumer registry in checked types, with their protobuf forms (`rampart.consumer.v1`) and
 //! the validation of everything a registrant or owner can send.
 
-use std::collections::BTreeSet;
-
 use rampart_core::coins::parse_coins;
 use rampart_core::coins::Coin;
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -13,6 +11,8 @@ use rampart_proto::rampart::consumer::v1 as pb;
 use tendermint_proto::google::protobuf::Timestamp;
 
 use crate::errors::{err, ConsumerCode};
+use crate::lists::ConsumerLists;
+pub use crate::pending::PendingParams;
 
 /// Longest consumer name, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
@@ -178,7 +178,9 @@ impl InfractionParams {
     }
 }
 
-/// The rules of one consumer, parsed and checked.
+/// The rules of one consumer, parsed and checked. Its allow and deny lists are not here: they
+/// are kept outside the registry entry ([`crate::lists::ConsumerLists`]) and read only when a set
+/// is computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsumerParams {
     /// Fewest validators to launch.
@@ -189,10 +191,6 @@ pub struct ConsumerParams {
     pub max_validators: u32,
     /// Largest share of power per validator (1 = no cap).
     pub validator_power_cap: Decimal,
-    /// Operators allowed (empty: everyone).
-    pub allowlist: BTreeSet<Address>,
-    /// Operators refused.
-    pub denylist: BTreeSet<Address>,
     /// Least bonded tokens on the provider.
     pub min_validator_stake: Amount,
     /// The consumer's unbonding period in seconds.
@@ -213,24 +211,6 @@ pub struct ConsumerParams {
     pub ccv_timeout_seconds: u64,
     /// Largest drift of a provider header's time ahead of the consumer's block time.
     pub max_clock_drift_seconds: u64,
-}
-
-fn operator_list(list: &[String], field: &str) -> AppResult<BTreeSet<Address>> {
-    if list.len() > MAX_LIST_LEN {
-        return Err(invalid(format!(
-            "{field}: at most {MAX_LIST_LEN} operators"
-        )));
-    }
-    let mut set = BTreeSet::new();
-    for text in list {
-        let op = ChainProfile::rampart()
-            .valoper(text, field)
-            .map_err(|e| invalid(e.log))?;
-        if !set.insert(op) {
-            return Err(invalid(format!("{field}: duplicate operator {text}")));
-        }
-    }
-    Ok(set)
 }
 
 impl ConsumerParams {
@@ -261,8 +241,8 @@ impl ConsumerParams {
         if validator_power_cap == Decimal::ZERO || validator_power_cap > Decimal::ONE {
             return Err(invalid("validator_power_cap must be in (0, 1]"));
         }
-        let allowlist = operator_list(&p.allowlist, "allowlist")?;
-        let denylist = operator_list(&p.denylist, "denylist")?;
+        // Checked here, kept apart ([`ConsumerLists::from_proto`]).
+        ConsumerLists::from_proto(p)?;
         if p.unbonding_period_seconds == 0 || p.unbonding_period_seconds > i64::MAX as u64 {
             return Err(invalid("unbonding_period_seconds must be positive"));
         }
@@ -316,8 +296,6 @@ impl ConsumerParams {
             min_total_pledge: parse_amount(&p.min_total_pledge, "min_total_pledge")?,
             max_validators: p.max_validators,
             validator_power_cap,
-            allowlist,
-            denylist,
             min_validator_stake: parse_amount(&p.min_validator_stake, "min_validator_stake")?,
             unbonding_period_seconds: p.unbonding_period_seconds,
             double_sign: InfractionParams::from_proto(p.double_sign.as_ref(), "double_sign")?,
@@ -364,25 +342,16 @@ impl ConsumerParams {
         Ok(())
     }
 
-    /// Whether `op` may validate the consumer by its lists.
-    pub fn allows(&self, op: &Address) -> bool {
-        (self.allowlist.is_empty() || self.allowlist.contains(op)) && !self.denylist.contains(op)
-    }
-
-    /// The protobuf form (decimals printed with 18 places, lists in address order).
+    /// The protobuf form (decimals printed with 18 places), without lists
+    /// ([`ConsumerLists::fill`] adds them).
     pub fn to_proto(&self) -> pb::ConsumerParams {
-        let list = |set: &BTreeSet<Address>| {
-            set.iter()
-                .map(|op| ChainProfile::rampart().to_valoper(op))
-                .collect()
-        };
         pb::ConsumerParams {
             min_validators: self.min_validators,
             min_total_pledge: self.min_total_pledge.to_string(),
             max_validators: self.max_validators,
             validator_power_cap: self.validator_power_cap.to_string(),
-            allowlist: list(&self.allowlist),
-            denylist: list(&self.denylist),
+            allowlist: Vec::new(),
+            denylist: Vec::new(),
             min_validator_stake: self.min_validator_stake.to_string(),
             unbonding_period_seconds: self.unbonding_period_seconds,
             double_sign: Some(self.double_sign.to_proto()),
@@ -399,17 +368,6 @@ impl ConsumerParams {
             max_clock_drift_seconds: self.max_clock_drift_seconds,
         }
     }
-}
-
-/// Infraction parameters waiting for their effective time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PendingInfraction {
-    /// New double-sign parameters.
-    pub double_sign: InfractionParams,
-    /// New downtime parameters.
-    pub downtime: InfractionParams,
-    /// When they take effect.
-    pub effective_time: BlockTime,
 }
 
 /// A registry entry in checked types.
@@ -433,8 +391,8 @@ pub struct Consumer {
     pub phase: Phase,
     /// Rules in force.
     pub params: ConsumerParams,
-    /// Infraction parameters waiting to take effect.
-    pub pending: Option<PendingInfraction>,
+    /// Parameters waiting to take effect.
+    pub pending: Option<PendingParams>,
     /// Registration deposit held by the module account.
     pub deposit: Vec<Coin>,
     /// Height of the registration.
@@ -454,6 +412,8 @@ pub struct Consumer {
     pub last_heard_from: Option<BlockTime>,
     /// The highest vsc id the consumer proved it applied (0 before any acknowledgement).
     pub last_acknowledged_vsc: u64,
+    /// When it expires if still registered (unlaunched) then.
+    pub expire_time: Option<BlockTime>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> AppError {
@@ -493,11 +453,7 @@ impl Consumer {
             spawn_time: self.spawn_time.map(timestamp),
             phase: self.phase.to_proto() as i32,
             params: Some(self.params.to_proto()),
-            pending_infraction_params: self.pending.map(|p| pb::PendingInfractionParams {
-                double_sign: Some(p.double_sign.to_proto()),
-                downtime: Some(p.downtime.to_proto()),
-                effective_time: Some(timestamp(p.effective_time)),
-            }),
+            pending_infraction_params: self.pending.as_ref().map(PendingParams::to_proto),
             deposit: self.deposit.iter().map(Coin::to_proto).collect(),
             registration_height: self.registration_height,
             launch_height: self.launch_height,
@@ -507,31 +463,18 @@ impl Consumer {
             rewards_paused: self.rewards_paused,
             last_heard_from: self.last_heard_from.map(timestamp),
             last_acknowledged_vsc: self.last_acknowledged_vsc,
+            expire_time: self.expire_time.map(timestamp),
         }
     }
 
     /// From the protobuf form (as stored or in genesis); `Err` names the broken field.
     pub fn from_proto(p: &pb::Consumer) -> AppResult<Self> {
         let phase = Phase::from_proto(p.phase).ok_or_else(|| invalid("invalid phase"))?;
-        let pending = match &p.pending_infraction_params {
-            Some(pending) => Some(PendingInfraction {
-                double_sign: InfractionParams::from_proto(
-                    pending.double_sign.as_ref(),
-                    "pending.double_sign",
-                )?,
-                downtime: InfractionParams::from_proto(
-                    pending.downtime.as_ref(),
-                    "pending.downtime",
-                )?,
-                effective_time: block_time(
-                    pending
-                        .effective_time
-                        .as_ref()
-                        .ok_or_else(|| invalid("pending.effective_time: missing"))?,
-                )?,
-            }),
-            None => None,
-        };
+        let pending = p
+            .pending_infraction_params
+            .as_ref()
+            .map(PendingParams::from_proto)
+            .transpose()?;
         let time = |t: &Option<Timestamp>| t.as_ref().map(block_time).transpose();
         Ok(Self {
             id: p.consumer_id,
@@ -553,6 +496,7 @@ impl Consumer {
             rewards_paused: p.rewards_paused,
             last_heard_from: time(&p.last_heard_from)?,
             last_acknowledged_vsc: p.last_acknowledged_vsc,
+            expire_time: time(&p.expire_time)?,
         })
     }
 

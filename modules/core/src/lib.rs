@@ -3,6 +3,7 @@
 //! - [`state`]: key-value state traits and the [`state::Overlay`] write buffer;
 //! - [`context`]: what a block, a transaction and genesis tell a module;
 //! - [`consensus`]: the CometBFT consensus parameters modules need (evidence age);
+//! - [`ed25519`]: the check of an ed25519 consensus key (on the curve, not of small order);
 //! - [`events`]: indexed ABCI events;
 //! - [`error`]: errors with stable codes;
 //! - [`math`]: checked amounts and fixed-point decimals;
@@ -27,6 +28,7 @@ pub mod codespace;
 pub mod coins;
 pub mod consensus;
 pub mod context;
+pub mod ed25519;
 pub mod error;
 pub mod events;
 pub mod math;

@@ -1,15 +1,23 @@
-//! `cosmos.base.query.v1beta1` pagination, one paginator for every list query: over a state
-//! prefix ([`paginate_prefix`]) or over an in-memory list ordered by key ([`paginate_list`]).
+//! `cosmos.base.query.v1beta1` pagination, one paginator for every list query, over a state
+//! prefix: [`paginate_prefix`] pages raw entries, [`paginate_prefix_with`] pages what a
+//! `select` function makes of each entry (decoding it, loading what it points to, or dropping it
+//! as a filter).
 //!
 //! A request is key-based (`key` = where to resume, as a previous page's `next_key` returned it)
 //! or offset-based, never both; `limit` defaults to [`DEFAULT_LIMIT`] and is capped at
 //! [`MAX_LIMIT`]; `reverse` walks from the end; `count_total` (honoured, as in the SDK, only
 //! when no `key` is given) fills `total`.
+//!
+//! Pages are read lazily: a forward page scans from its resume key and stops after the entry
+//! that follows it, so it reads `offset + limit + 1` kept entries (plus those `select` drops),
+//! never the whole prefix. Two requests read more, as in the SDK: `count_total` counts every
+//! kept entry, and `reverse` (state has no descending scan) reads the prefix up to its resume
+//! key before walking it backwards.
 
 use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 
 use crate::error::{AppError, AppResult, SdkCode};
-use crate::state::{KeyValue, StateRead};
+use crate::state::{KeyValue, KvIter, StateRead};
 
 /// Page size when the request names none.
 pub const DEFAULT_LIMIT: u64 = 100;
@@ -19,7 +27,7 @@ pub const MAX_LIMIT: u64 = 1_000;
 /// A checked page request.
 struct Page {
     key: Vec<u8>,
-    offset: usize,
+    offset: u64,
     limit: usize,
     reverse: bool,
     count_total: bool,
@@ -42,35 +50,25 @@ impl Page {
         Ok(Self {
             count_total: request.count_total && request.key.is_empty(),
             key: request.key,
-            // An offset beyond usize skips everything, as it would.
-            offset: usize::try_from(request.offset).unwrap_or(usize::MAX),
+            offset: request.offset,
             // limit ≤ MAX_LIMIT fits usize.
             limit: usize::try_from(limit).unwrap_or(usize::MAX),
             reverse: request.reverse,
         })
     }
 
-    /// Whether an entry at `key` is at or past the request's resume point.
-    fn reached(&self, key: &[u8]) -> bool {
-        self.key.is_empty()
-            || if self.reverse {
-                key <= self.key.as_slice()
-            } else {
-                key >= self.key.as_slice()
-            }
-    }
-
-    /// The page out of `entries` (in page order, starting at the resume point) and the key of
-    /// the first entry after it.
-    fn take<T>(&self, entries: impl Iterator<Item = (Vec<u8>, T)>) -> (Vec<T>, Vec<u8>) {
-        let mut rest = entries.skip(self.offset);
-        let page = rest
-            .by_ref()
-            .take(self.limit)
-            .map(|(_, item)| item)
+    /// The entries under `prefix` in page order, from the resume point on.
+    fn entries<'a>(&self, state: &'a dyn StateRead, prefix: &[u8]) -> KvIter<'a> {
+        if !self.reverse {
+            return state.scan_from(prefix, Some(&[prefix, &self.key].concat()));
+        }
+        let resume = [prefix, &self.key].concat();
+        let mut upto: Vec<KeyValue> = state
+            .scan_prefix(prefix)
+            .take_while(|(key, _)| self.key.is_empty() || *key <= resume)
             .collect();
-        let next_key = rest.next().map(|(key, _)| key).unwrap_or_default();
-        (page, next_key)
+        upto.reverse();
+        Box::new(upto.into_iter())
     }
 }
 
@@ -81,49 +79,54 @@ pub fn paginate_prefix(
     prefix: &[u8],
     request: Option<&PageRequest>,
 ) -> AppResult<(Vec<KeyValue>, PageResponse)> {
-    let page = Page::new(request)?;
-    let strip = |(key, value): KeyValue| {
-        let suffix = key[prefix.len()..].to_vec(); // scanned keys start with prefix
-        (suffix.clone(), (suffix, value))
-    };
-    let (items, next_key) = if page.reverse {
-        // Queries only: reverse order needs the whole prefix in memory.
-        let mut all: Vec<_> = state.scan_prefix(prefix).map(strip).collect();
-        all.reverse();
-        page.take(all.into_iter().filter(|(suffix, _)| page.reached(suffix)))
-    } else {
-        let start = [prefix, &page.key].concat();
-        page.take(state.scan_from(prefix, Some(&start)).map(strip))
-    };
-    let total = if page.count_total {
-        u64::try_from(state.scan_prefix(prefix).count()).unwrap_or(u64::MAX)
-    } else {
-        0
-    };
-    Ok((items, PageResponse { next_key, total }))
+    paginate_prefix_with(state, prefix, request, |suffix, value| {
+        Ok(Some((suffix.to_vec(), value)))
+    })
 }
 
-/// One page of `items` (ascending by key, keys unique) as `request` asks.
-pub fn paginate_list<T>(
-    mut items: Vec<(Vec<u8>, T)>,
+/// One page of what `select` makes of the entries under `prefix`, and the page response.
+///
+/// `select` gets each entry's key suffix (after `prefix`) and value and returns the item, or
+/// `None` to leave the entry out (a filter: offsets, limits and `total` count kept entries
+/// only); its error ends the query. `next_key` is the suffix of the first kept entry after the
+/// page, empty when there is none.
+pub fn paginate_prefix_with<T>(
+    state: &dyn StateRead,
+    prefix: &[u8],
     request: Option<&PageRequest>,
+    mut select: impl FnMut(&[u8], Vec<u8>) -> AppResult<Option<T>>,
 ) -> AppResult<(Vec<T>, PageResponse)> {
     let page = Page::new(request)?;
-    let total = if page.count_total {
-        u64::try_from(items.len()).unwrap_or(u64::MAX)
-    } else {
-        0
-    };
-    if page.reverse {
-        items.reverse();
+    let mut items = Vec::new();
+    let mut next_key = Vec::new();
+    let mut kept: u64 = 0;
+    for (key, value) in page.entries(state, prefix) {
+        let suffix = key.get(prefix.len()..).unwrap_or_default(); // scanned keys start with prefix
+        let Some(item) = select(suffix, value)? else {
+            continue;
+        };
+        kept = kept.saturating_add(1);
+        if kept <= page.offset {
+            continue;
+        }
+        if items.len() < page.limit {
+            items.push(item);
+            continue;
+        }
+        if next_key.is_empty() {
+            next_key = suffix.to_vec();
+        }
+        if !page.count_total {
+            break;
+        }
     }
-    let (selected, next_key) =
-        page.take(items.into_iter().skip_while(|(key, _)| !page.reached(key)));
-    Ok((selected, PageResponse { next_key, total }))
+    let total = if page.count_total { kept } else { 0 };
+    Ok((items, PageResponse { next_key, total }))
 }
-
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
     use crate::state::{EmptyState, Overlay, StateWrite};
 
@@ -136,8 +139,29 @@ mod tests {
         state
     }
 
-    fn items() -> Vec<(Vec<u8>, u8)> {
-        (0u8..5).map(|i| (vec![i], i)).collect()
+    /// The values of a page of raw entries.
+    fn values(page: Vec<KeyValue>) -> Vec<u8> {
+        page.into_iter().map(|(_, v)| v[0]).collect()
+    }
+
+    /// State that counts the entries its scans yield.
+    struct Counting<S> {
+        inner: S,
+        scanned: std::rc::Rc<Cell<usize>>,
+    }
+
+    impl<S: StateRead> StateRead for Counting<S> {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.inner.get(key)
+        }
+        fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
+            let scanned = self.scanned.clone();
+            Box::new(
+                self.inner
+                    .scan_from(prefix, start)
+                    .inspect(move |_| scanned.set(scanned.get() + 1)),
+            )
+        }
     }
 
     #[test]
@@ -154,7 +178,7 @@ mod tests {
             if request.key.is_empty() {
                 assert_eq!(response.total, 5);
             }
-            seen.extend(page.into_iter().map(|(_, v)| v[0]));
+            seen.extend(values(page));
             if response.next_key.is_empty() {
                 break;
             }
@@ -173,8 +197,24 @@ mod tests {
             ..Default::default()
         };
         let (page, response) = paginate_prefix(&state, b"p", Some(&request)).expect("page");
-        assert_eq!(page.iter().map(|(_, v)| v[0]).collect::<Vec<_>>(), [3, 2]);
+        assert_eq!(values(page), [3, 2]);
         assert_eq!(response.next_key, vec![1]);
+        let resume = PageRequest {
+            reverse: true,
+            key: vec![3],
+            ..Default::default()
+        };
+        let (page, response) = paginate_prefix(&state, b"p", Some(&resume)).expect("page");
+        assert_eq!(
+            (values(page), response.next_key),
+            (vec![3, 2, 1, 0], vec![])
+        );
+        let offset = PageRequest {
+            offset: 4,
+            ..Default::default()
+        };
+        let (page, response) = paginate_prefix(&state, b"p", Some(&offset)).expect("page");
+        assert_eq!((values(page), response.next_key), (vec![4], vec![]));
         let both = PageRequest {
             offset: 1,
             key: vec![1],
@@ -188,66 +228,81 @@ mod tests {
     }
 
     #[test]
-    fn list_pages_by_key_offset_and_reverse() {
+    fn select_filters_and_maps_entries() {
+        let state = state();
+        let even =
+            |_: &[u8], v: Vec<u8>| Ok(v[0].is_multiple_of(2).then_some(u32::from(v[0]) * 10));
         let first = PageRequest {
-            limit: 2,
+            limit: 1,
             count_total: true,
             ..Default::default()
         };
-        let (got, resp) = paginate_list(items(), Some(&first)).expect("valid");
-        assert_eq!((got, resp.total), (vec![0, 1], 5));
-        let next = PageRequest {
-            key: resp.next_key,
-            limit: 2,
+        let (page, response) =
+            paginate_prefix_with(&state, b"p", Some(&first), even).expect("page");
+        assert_eq!((page, response.total), (vec![0], 3));
+        assert_eq!(response.next_key, vec![2], "the next kept entry");
+        let rest = PageRequest {
+            key: response.next_key,
             ..Default::default()
         };
-        assert_eq!(
-            paginate_list(items(), Some(&next)).expect("valid").0,
-            [2, 3]
-        );
-        let offset = PageRequest {
-            offset: 4,
-            ..Default::default()
+        let (page, response) = paginate_prefix_with(&state, b"p", Some(&rest), even).expect("page");
+        assert_eq!((page, response.next_key), (vec![20, 40], vec![]));
+        let failing = |_: &[u8], _: Vec<u8>| -> AppResult<Option<u8>> {
+            Err(AppError::sdk(SdkCode::Logic, "corrupt"))
         };
-        let (got, resp) = paginate_list(items(), Some(&offset)).expect("valid");
-        assert_eq!((got, resp.next_key.is_empty()), (vec![4], true));
-        let reverse = PageRequest {
-            reverse: true,
-            limit: 1,
-            ..Default::default()
-        };
-        let (got, resp) = paginate_list(items(), Some(&reverse)).expect("valid");
-        assert_eq!((got, resp.next_key), (vec![4], vec![3]));
-        let resume = PageRequest {
-            reverse: true,
-            key: vec![3],
-            ..Default::default()
-        };
-        let got = paginate_list(items(), Some(&resume)).expect("valid").0;
-        assert_eq!(got, [3, 2, 1, 0]);
-        let both = PageRequest {
-            key: vec![1],
-            offset: 1,
-            ..Default::default()
-        };
-        assert!(paginate_list(items(), Some(&both)).is_err());
+        assert!(paginate_prefix_with(&state, b"p", None, failing).is_err());
     }
 
     #[test]
     fn limits_default_to_100_and_are_capped() {
-        let many: Vec<(Vec<u8>, u32)> = (0u32..1_500)
-            .map(|i| (i.to_be_bytes().to_vec(), i))
-            .collect();
+        let mut state = Overlay::new(EmptyState);
+        for i in 0u32..1_500 {
+            state.put([b"p".as_slice(), &i.to_be_bytes()].concat(), vec![]);
+        }
         assert_eq!(
-            paginate_list(many.clone(), None).expect("valid").0.len(),
+            paginate_prefix(&state, b"p", None).expect("valid").0.len(),
             100
         );
         let huge = PageRequest {
             limit: u64::MAX,
             ..Default::default()
         };
-        let (got, resp) = paginate_list(many, Some(&huge)).expect("valid");
-        assert_eq!(got.len(), 1_000);
-        assert_eq!(resp.next_key, 1_000u32.to_be_bytes().to_vec());
+        let (page, response) = paginate_prefix(&state, b"p", Some(&huge)).expect("valid");
+        assert_eq!(page.len(), MAX_LIMIT as usize);
+        assert_eq!(response.next_key, 1_000u32.to_be_bytes().to_vec());
+    }
+
+    #[test]
+    fn a_page_reads_its_entries_and_one_more_not_the_prefix() {
+        let mut inner = Overlay::new(EmptyState);
+        for i in 0u32..10_000 {
+            inner.put([b"p".as_slice(), &i.to_be_bytes()].concat(), vec![]);
+        }
+        let state = Counting {
+            inner,
+            scanned: Default::default(),
+        };
+        let request = PageRequest {
+            key: 5_000u32.to_be_bytes().to_vec(),
+            limit: 10,
+            ..Default::default()
+        };
+        let (page, response) = paginate_prefix(&state, b"p", Some(&request)).expect("page");
+        assert_eq!(page.len(), 10);
+        assert_eq!(response.next_key, 5_010u32.to_be_bytes().to_vec());
+        assert_eq!(state.scanned.get(), 11, "10 entries and the next one");
+        state.scanned.set(0);
+        let counted = PageRequest {
+            limit: 10,
+            count_total: true,
+            ..Default::default()
+        };
+        let (_, response) = paginate_prefix(&state, b"p", Some(&counted)).expect("page");
+        assert_eq!(response.total, 10_000);
+        assert_eq!(
+            state.scanned.get(),
+            10_000,
+            "count_total counts every entry, once"
+        );
     }
 }

@@ -271,6 +271,21 @@ pub(crate) fn ensure_funds(
     Ok(())
 }
 
+/// Moves `coins` from `from` into the community pool (held by the distribution module account):
+/// `MsgFundCommunityPool`, and what other modules forfeit to the community (`sdk/5` when short).
+pub fn fund_community_pool(
+    state: &mut dyn StateWrite,
+    from: &Address,
+    coins: &[Coin],
+    events: &mut Events,
+) -> AppResult<()> {
+    ensure_funds(state, from, coins)?;
+    let pool = state::community_pool(state)?.checked_add(&DecCoins::from_coins(coins)?)?;
+    state.send(from, &module_address(), coins, events)?;
+    state::set_community_pool(state, &pool);
+    Ok(())
+}
+
 /// Allocates `coins` from `source` to validator `op`, for modules that pay validators outside the
 /// block's fee split (restaking pays consumer-chain rewards here): the coins move from `source`
 /// into the distribution module account, `commission_rate` (or, when `None`, the validator's own

@@ -8,7 +8,7 @@ use cosmos_sdk_proto::cosmos::distribution::v1beta1::{
 };
 use prost::Message;
 use rampart_auth::AuthRead;
-use rampart_bank::{BankWrite, Coin};
+use rampart_bank::Coin;
 use rampart_core::coins::parse_coins;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::{decode_msg as decode_any, unknown_msg};
@@ -17,11 +17,10 @@ use rampart_core::{Event, Events, StateWrite};
 use rampart_staking::StakingRead;
 use tendermint_proto::google::protobuf::Any;
 
-use crate::dec_coins::DecCoins;
 use crate::errors::{err, DistributionCode};
 use crate::params;
 use crate::rewards;
-use crate::state::{self, module_address};
+use crate::state;
 pub use crate::urls::{
     FUND_COMMUNITY_POOL, SET_WITHDRAW_ADDRESS, TYPE_URLS, WITHDRAW_DELEGATOR_REWARD,
     WITHDRAW_VALIDATOR_COMMISSION,
@@ -227,11 +226,7 @@ pub fn execute(
             ))
         }
         DistributionMsg::FundCommunityPool { depositor, amount } => {
-            let depositor = *depositor;
-            crate::allocation::ensure_funds(state, &depositor, amount)?;
-            let pool = state::community_pool(state)?.checked_add(&DecCoins::from_coins(amount)?)?;
-            state.send(&depositor, &module_address(), amount, events)?;
-            state::set_community_pool(state, &pool);
+            crate::allocation::fund_community_pool(state, depositor, amount, events)?;
             Ok(response(
                 FUND_COMMUNITY_POOL,
                 &MsgFundCommunityPoolResponse {},

@@ -8,7 +8,7 @@ use rampart_consumer::types::pubkey32;
 use rampart_consumer::{Consumer, Phase};
 use rampart_core::address::consensus_address;
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::wire::{add_seconds, block_time, timestamp};
+use rampart_core::wire::{add_seconds, block_time, time_key, timestamp};
 use rampart_core::{Address, ChainProfile};
 use rampart_core::{
     BlockContext, BlockTime, Event, Events, StateRead, StateReadExt, StateWrite, StateWriteExt,
@@ -93,22 +93,48 @@ pub fn all_of_consumer(state: &dyn StateRead, id: u64) -> AppResult<Vec<KeyRecor
         .collect()
 }
 
-fn put_record(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
+/// Stores `record` with its index entries (by validator; by expiry when retired), replacing the
+/// record of the same key and its entries.
+fn put_record(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) -> AppResult<()> {
+    let address = consensus_address(&record.pubkey);
+    delete_record(state, id, &address)?;
     state.put_proto(
-        keys::consumer_key_by_address(id, &consensus_address(&record.pubkey)),
+        keys::consumer_key_by_address(id, &address),
         &record.to_proto(id),
     );
+    state.put(
+        keys::key_of_operator(id, &record.operator, &address),
+        Vec::new(),
+    );
+    if let Some(until) = record.retired_until {
+        state.put(keys::key_expiry(id, until, &address), Vec::new());
+    }
+    Ok(())
+}
+
+/// Deletes the record of the key with consumer address `address` and its index entries.
+fn delete_record(state: &mut dyn StateWrite, id: u64, address: &[u8; 20]) -> AppResult<()> {
+    let Some(old) = by_address(state, id, address)? else {
+        return Ok(());
+    };
+    state.delete(keys::consumer_key_by_address(id, address));
+    state.delete(keys::key_of_operator(id, &old.operator, address));
+    if let Some(until) = old.retired_until {
+        state.delete(keys::key_expiry(id, until, address));
+    }
+    Ok(())
 }
 
 /// Stores a record (genesis import), and the current key when it is not retired.
-pub fn import(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) {
-    put_record(state, id, record);
+pub fn import(state: &mut dyn StateWrite, id: u64, record: &KeyRecord) -> AppResult<()> {
+    put_record(state, id, record)?;
     if record.retired_until.is_none() {
         state.put(
             keys::consumer_key_in_use(id, &record.operator),
             record.pubkey.to_vec(),
         );
     }
+    Ok(())
 }
 
 /// Checks that `op` may use `pubkey` on consumer `id` at `now` (`restaking/9` otherwise, naming
@@ -180,9 +206,9 @@ pub fn assign(
                     pubkey: old,
                     retired_until: Some(until),
                 },
-            );
+            )?;
         } else {
-            state.delete(keys::consumer_key_by_address(id, &old_address));
+            delete_record(state, id, &old_address)?;
         }
     }
     state.put(keys::consumer_key_in_use(id, op), pubkey.to_vec());
@@ -194,7 +220,7 @@ pub fn assign(
             pubkey,
             retired_until: None,
         },
-    );
+    )?;
     events.push(
         Event::new("assign_consumer_key")
             .attr("consumer_id", id.to_string())
@@ -208,29 +234,36 @@ pub fn assign(
     Ok(true)
 }
 
-/// Forgets every key of `op` on consumer `id` (its pledge is gone).
+/// Forgets every key of `op` on consumer `id` (its pledge is gone): reads only its records,
+/// through the by-validator index.
 pub fn remove_validator(state: &mut dyn StateWrite, id: u64, op: &Address) -> AppResult<()> {
     state.delete(keys::consumer_key_in_use(id, op));
-    for record in all_of_consumer(state, id)? {
-        if record.operator == *op {
-            state.delete(keys::consumer_key_by_address(
-                id,
-                &consensus_address(&record.pubkey),
-            ));
-        }
+    let prefix = keys::keys_of_operator(id, op);
+    let addresses: Vec<[u8; 20]> = state
+        .scan_prefix(&prefix)
+        .filter_map(|(key, _)| keys::addr_at(&key, prefix.len()).map(|a| a.0))
+        .collect();
+    for address in addresses {
+        delete_record(state, id, &address)?;
     }
     Ok(())
 }
 
-/// Forgets the replaced keys of consumer `id` that are no longer attributable at `now`.
+/// Forgets the replaced keys of consumer `id` that are no longer attributable at `now`: reads
+/// only the due entries of the expiry index (and the first one not due).
 pub fn prune(state: &mut dyn StateWrite, id: u64, now: BlockTime) -> AppResult<()> {
-    for record in all_of_consumer(state, id)? {
-        if !record.attributable(now) {
-            state.delete(keys::consumer_key_by_address(
-                id,
-                &consensus_address(&record.pubkey),
-            ));
-        }
+    let prefix = keys::with_id(keys::KEY_EXPIRY, id);
+    let now_key = time_key(now);
+    let time_at = prefix.len();
+    let address_at = time_at.saturating_add(now_key.len());
+    let due: Vec<[u8; 20]> = state
+        .scan_prefix(&prefix)
+        // Attributable while `until > now`: due once `until <= now`.
+        .take_while(|(key, _)| key.get(time_at..address_at) <= Some(&now_key[..]))
+        .filter_map(|(key, _)| keys::addr_at(&key, address_at).map(|a| a.0))
+        .collect();
+    for address in due {
+        delete_record(state, id, &address)?;
     }
     Ok(())
 }

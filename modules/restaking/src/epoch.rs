@@ -15,28 +15,45 @@ use crate::params::RestakingParams;
 use crate::pledge::{self, Stake, Status};
 use crate::power;
 
-/// Runs the launches due at `ctx` and, at epoch heights, every launched consumer's epoch.
+/// Runs the launches due at `ctx` and the epochs due at its height, reading only the due
+/// entries of the consumer registry's spawn and epoch queues: a block in which nothing is due
+/// touches no consumer. Each launched consumer due in the epoch queue (a launch or a changed
+/// `blocks_per_epoch` queues it at 0) runs its epoch when the height is a multiple of its epoch
+/// length (its own `blocks_per_epoch`, or the provider's) other than its launch height, and is
+/// queued again at its next such multiple while it stays launched.
 pub fn end_block(
     state: &mut dyn StateWrite,
     params: &RestakingParams,
     ctx: &BlockContext,
     events: &mut Events,
 ) -> AppResult<()> {
-    for id in state.consumers_in_phase(Phase::Registered) {
+    for id in state.consumer_spawns_due(ctx.time) {
+        // Launched, or its spawn time cleared: either way it leaves the spawn queue.
         let consumer = state.must_consumer(id)?;
-        if consumer.spawn_time.is_some_and(|t| t <= ctx.time) {
-            try_launch(state, &consumer, ctx, events)?;
-        }
+        try_launch(state, &consumer, ctx, events)?;
     }
-    for id in state.consumers_in_phase(Phase::Launched) {
+    for id in state.consumer_epochs_due(ctx.height) {
         let consumer = state.must_consumer(id)?;
+        if consumer.phase != Phase::Launched {
+            // Never queued (a stop takes a consumer out of the queue; the invariants check it).
+            continue;
+        }
         // A consumer's own epoch length, or the provider's (0).
         let length = match consumer.params.blocks_per_epoch {
             0 => params.blocks_per_epoch,
             n => n,
-        };
-        if ctx.height.is_multiple_of(length.max(1)) && consumer.launch_height != ctx.height {
+        }
+        .max(1);
+        if ctx.height.is_multiple_of(length) && consumer.launch_height != ctx.height {
             epoch(state, &consumer, ctx, events)?;
+        }
+        // An epoch may stop the consumer (empty set), which takes it out of the queue.
+        if state.must_consumer(id)?.phase == Phase::Launched {
+            let next = (ctx.height / length)
+                .checked_add(1)
+                .and_then(|n| n.checked_mul(length))
+                .unwrap_or(u64::MAX);
+            state.schedule_consumer_epoch(id, next);
         }
     }
     Ok(())
@@ -154,7 +171,7 @@ pub fn try_launch(
     let genesis = consumer_pb::ConsumerGenesis {
         consumer_id: consumer.id,
         chain_id: consumer.chain_id.clone(),
-        params: Some(params.to_proto()),
+        params: Some(state.consumer_params_with_lists(consumer)?),
         initial_validator_set_hash: validator_set_hash(
             set.iter().map(|v| (v.consumer_pubkey, v.power)),
         ),

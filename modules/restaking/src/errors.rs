@@ -44,5 +44,10 @@ rampart_core::codespace! {
         NotFound = 18,
         /// The infraction's verified time is before the consumer launched or after it stopped.
         OutsideConsumerLifetime = 19,
+        /// The validator is not bonded on the provider: it may not opt in or assign keys.
+        ValidatorNotBonded = 20,
+        /// The consumer already holds `max_validators × max_pledges_per_consumer_factor`
+        /// pledges (of any status).
+        ConsumerFull = 21,
     }
 }

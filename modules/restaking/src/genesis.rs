@@ -5,7 +5,8 @@
 //! ```json
 //! {
 //!   "params": {"max_slash_exposure": "1.000000000000000000",
-//!              "max_consumers_per_validator": 16, "blocks_per_epoch": "600"},
+//!              "max_consumers_per_validator": 16, "blocks_per_epoch": "600",
+//!              "max_pledges_per_consumer_factor": 4},
 //!   "pledges": [{"validator": "rampartvaloper1…", "consumer_id": "0", "pledge_bps": 5000,
 //!                "status": "active", "opt_in_height": "3",
 //!                "in_set": {"validator_power": "20", "pledge_bps": 5000,
@@ -99,6 +100,11 @@ pub fn import(
                 .map_err(|e: AppError| invalid(format!("params.max_slash_exposure: {}", e.log)))?,
             max_consumers_per_validator: p.max_consumers_per_validator,
             blocks_per_epoch: p.blocks_per_epoch,
+            // Absent (0): the default, so sections written before the parameter still load.
+            max_pledges_per_consumer_factor: match p.max_pledges_per_consumer_factor {
+                0 => params::DEFAULT_PLEDGES_PER_CONSUMER_FACTOR,
+                n => n,
+            },
         },
         None => RestakingParams::default(),
     };
@@ -158,7 +164,7 @@ pub fn import(
                 pubkey,
                 retired_until,
             },
-        );
+        )?;
     }
     for (i, g) in genesis.jails.iter().enumerate() {
         let op = profile.valoper(&g.validator, "validator")?;
@@ -306,6 +312,8 @@ pub fn clear_consumer(state: &mut dyn StateWrite, id: u64) -> AppResult<usize> {
     for prefix in [
         keys::with_id(keys::CONSUMER_KEY_IN_USE, id),
         keys::with_id(keys::CONSUMER_KEY_BY_ADDRESS, id),
+        keys::with_id(keys::KEYS_BY_OPERATOR, id),
+        keys::with_id(keys::KEY_EXPIRY, id),
         keys::with_id(keys::JAIL, id),
         keys::with_id(keys::EVIDENCE, id),
         keys::with_id(keys::REMOVED, id),

@@ -8,11 +8,15 @@
 //! | `restaking/vpledge/ ‖ operator ‖ consumer_id` | empty: by-validator index |
 //! | `restaking/ckey/ ‖ consumer_id ‖ operator` | the consumer key in use (32 bytes) |
 //! | `restaking/ckeyaddr/ ‖ consumer_id ‖ consumer address` | `ConsumerKey` (current or retired) |
+//! | `restaking/keyop/ ‖ consumer_id ‖ operator ‖ consumer address` | empty: key records by validator |
+//! | `restaking/keyexpiry/ ‖ consumer_id ‖ time_key(retired_until) ‖ consumer address` | empty: retired key records by the end of their window |
+//! | `restaking/npledges/ ‖ consumer_id` | the number of pledges (any status) to the consumer (u64 BE) |
 //! | `restaking/jail/ ‖ consumer_id ‖ operator` | jail record on that consumer |
 //! | `restaking/removed/ ‖ consumer_id ‖ operator` | the last vsc id (u64 BE) sent to the consumer when the validator was removed from the provider |
 //! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | the vsc id (u64 BE) of the set it was charged against |
 
-use rampart_core::Address;
+use rampart_core::wire::time_key;
+use rampart_core::{Address, BlockTime};
 
 /// Parameters.
 pub const PARAMS: &[u8] = b"restaking/params";
@@ -24,6 +28,12 @@ pub const PLEDGES_BY_VALIDATOR: &[u8] = b"restaking/vpledge/";
 pub const CONSUMER_KEY_IN_USE: &[u8] = b"restaking/ckey/";
 /// Consumer keys (current and retired) by consumer consensus address (`ckeyaddr`).
 pub const CONSUMER_KEY_BY_ADDRESS: &[u8] = b"restaking/ckeyaddr/";
+/// Key records (current and retired) by consumer and validator (`keyop`).
+pub const KEYS_BY_OPERATOR: &[u8] = b"restaking/keyop/";
+/// Retired key records by consumer and the end of their window (`keyexpiry`).
+pub const KEY_EXPIRY: &[u8] = b"restaking/keyexpiry/";
+/// The number of pledges per consumer.
+pub const PLEDGE_COUNT: &[u8] = b"restaking/npledges/";
 /// Jail records per consumer.
 pub const JAIL: &[u8] = b"restaking/jail/";
 /// Punished infractions.
@@ -54,6 +64,21 @@ pub fn consumer_key_in_use(id: u64, op: &Address) -> Vec<u8> {
 /// Key of a consumer-address entry.
 pub fn consumer_key_by_address(id: u64, address: &[u8; 20]) -> Vec<u8> {
     [CONSUMER_KEY_BY_ADDRESS, &id.to_be_bytes(), address].concat()
+}
+
+/// Prefix of the key records of `op` on consumer `id`.
+pub fn keys_of_operator(id: u64, op: &Address) -> Vec<u8> {
+    [KEYS_BY_OPERATOR, &id.to_be_bytes(), op].concat()
+}
+
+/// Key of a key record's by-validator index entry.
+pub fn key_of_operator(id: u64, op: &Address, address: &[u8; 20]) -> Vec<u8> {
+    [keys_of_operator(id, op).as_slice(), address].concat()
+}
+
+/// Key of a retired key record's expiry index entry.
+pub fn key_expiry(id: u64, until: BlockTime, address: &[u8; 20]) -> Vec<u8> {
+    [KEY_EXPIRY, &id.to_be_bytes(), &time_key(until), address].concat()
 }
 
 /// Key of a jail record.

@@ -1,6 +1,7 @@
 //! The `rampart.restaking.v1` messages: decoding, stateless checks, signers and execution.
 
 use cosmos_sdk_proto::cosmos::crypto::ed25519::PubKey as Ed25519PubKey;
+use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use prost::Message;
 use rampart_consumer::{Consumer, ConsumerRead, Phase};
 use rampart_core::error::{AppError, AppResult, SdkCode};
@@ -8,7 +9,7 @@ use rampart_core::module::{decode_msg as decode, unknown_msg};
 use rampart_core::{Address, ChainProfile, ModuleMsg};
 use rampart_core::{Event, Events, MsgContext, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
-use rampart_staking::{StakingPorts, StakingRead};
+use rampart_staking::{StakingPorts, StakingRead, Validator};
 use tendermint_proto::google::protobuf::Any;
 
 use crate::consumer_keys;
@@ -60,7 +61,8 @@ pub fn check_pledge(bps: u32) -> AppResult<()> {
     Ok(())
 }
 
-/// The raw ed25519 key of an `Any` (`sdk/8` for another type or a malformed key).
+/// The raw ed25519 key of an `Any` (`sdk/8` for another type, a malformed key, or one that
+/// fails [`rampart_core::ed25519::check_consensus_key`]).
 pub fn ed25519_from_any(any: &Any) -> AppResult<[u8; 32]> {
     if any.type_url != ED25519_PUBKEY_URL {
         return Err(AppError::sdk(
@@ -79,23 +81,8 @@ pub fn ed25519_from_any(any: &Any) -> AppResult<[u8; 32]> {
             format!("ed25519 key must be 32 bytes, got {}", key.key.len()),
         )
     })?;
-    ed25519_consensus::VerificationKey::try_from(bytes).map_err(|e| {
-        AppError::sdk(
-            SdkCode::InvalidPubKey,
-            format!("not an ed25519 public key: {e}"),
-        )
-    })?;
-    // ZIP-215 verification accepts "signatures" by a small-order key that anyone can make, so
-    // such a key would let anyone forge double-vote evidence against the validator using it.
-    let small_order = curve25519_dalek_ng::edwards::CompressedEdwardsY(bytes)
-        .decompress()
-        .is_none_or(|point| point.is_small_order());
-    if small_order {
-        return Err(AppError::sdk(
-            SdkCode::InvalidPubKey,
-            "weak ed25519 key: a small-order point cannot be a consensus key",
-        ));
-    }
+    // A small-order key would let anyone forge double-vote evidence against its validator.
+    rampart_core::ed25519::check_consensus_key(&bytes)?;
     Ok(bytes)
 }
 
@@ -181,15 +168,35 @@ fn existing_validator(
     state: &dyn StateWrite,
     profile: &ChainProfile,
     text: &str,
-) -> AppResult<Address> {
+) -> AppResult<(Address, Validator)> {
     let op = profile.valoper(text, "validator")?;
-    if state.validator(&op)?.is_none() {
-        return Err(err(
+    let validator = state.validator(&op)?.ok_or_else(|| {
+        err(
             RestakingCode::UnknownValidator,
             format!("validator {text} does not exist"),
+        )
+    })?;
+    Ok((op, validator))
+}
+
+/// The validator, which must exist (`restaking/3`) and be bonded (`restaking/20`): only stake
+/// in the provider's set takes a consumer's seats and keys, so neither is cheap state.
+fn bonded_validator(
+    state: &dyn StateWrite,
+    profile: &ChainProfile,
+    text: &str,
+) -> AppResult<(Address, Validator)> {
+    let (op, validator) = existing_validator(state, profile, text)?;
+    if validator.status != BondStatus::Bonded {
+        return Err(err(
+            RestakingCode::ValidatorNotBonded,
+            format!(
+                "validator {text} is {}: only bonded validators pledge and assign consumer keys",
+                validator.status.as_str_name()
+            ),
         ));
     }
-    Ok(op)
+    Ok((op, validator))
 }
 
 /// The consumer, which must be registered or launched (`restaking/4` otherwise).
@@ -213,7 +220,7 @@ fn opt_in(
     m: &pb::MsgOptIn,
     events: &mut Events,
 ) -> AppResult<()> {
-    let op = existing_validator(state, &ctx.block.profile, &m.validator)?;
+    let (op, validator) = bonded_validator(state, &ctx.block.profile, &m.validator)?;
     let consumer = open_consumer(state, m.consumer_id)?;
     let id = consumer.id;
     if pledge::tombstoned(state, id, &op)? {
@@ -233,6 +240,18 @@ fn opt_in(
         ));
     }
     let params = params::load(state)?;
+    // A new pledge takes a place among the consumer's; a returning one (opting out, exiting)
+    // has one already.
+    let max = params::max_pledges(&params, consumer.params.max_validators);
+    if existing.is_none() && pledge::count(state, id) >= max {
+        return Err(err(
+            RestakingCode::ConsumerFull,
+            format!(
+                "consumer {id} holds {max} pledges already (max_validators {} × max_pledges_per_consumer_factor {})",
+                consumer.params.max_validators, params.max_pledges_per_consumer_factor
+            ),
+        ));
+    }
     // Departed stake counts until an epoch forgets it, as in the exposure query.
     exposure::check(&state, &params, &op, id, Some(m.pledge_bps), None, None)?;
     match &m.consumer_pubkey {
@@ -248,11 +267,10 @@ fn opt_in(
         }
         None => {
             if consumer_keys::current(state, id, &op)?.is_none() {
-                let provider_key = state
-                    .validator(&op)?
-                    .map(|v| v.pubkey)
-                    .ok_or_else(|| err(RestakingCode::UnknownValidator, "validator vanished"))?;
-                consumer_keys::assign(state, &consumer, &op, provider_key, ctx.block, events)?;
+                // The provider key becomes the consumer key: it gets the check an assigned key
+                // gets (staking checks it at creation; this holds for keys from before that).
+                rampart_core::ed25519::check_consensus_key(&validator.pubkey)?;
+                consumer_keys::assign(state, &consumer, &op, validator.pubkey, ctx.block, events)?;
             }
         }
     }
@@ -308,7 +326,7 @@ fn set_pledge(
     m: &pb::MsgSetPledge,
     events: &mut Events,
 ) -> AppResult<()> {
-    let op = existing_validator(state, profile, &m.validator)?;
+    let (op, _) = existing_validator(state, profile, &m.validator)?;
     let consumer = open_consumer(state, m.consumer_id)?;
     let mut pledge = active_pledge(state, profile, consumer.id, &op)?;
     if m.pledge_bps > pledge.pledge_bps {
@@ -385,8 +403,10 @@ fn assign_key(
     m: &pb::MsgAssignConsumerKey,
     events: &mut Events,
 ) -> AppResult<()> {
-    let op = existing_validator(state, &ctx.block.profile, &m.validator)?;
+    let (op, _) = bonded_validator(state, &ctx.block.profile, &m.validator)?;
     let consumer = open_consumer(state, m.consumer_id)?;
+    // Keys follow a positive (active) pledge: a rotation is never free of stake at risk.
+    active_pledge(state, &ctx.block.profile, consumer.id, &op)?;
     let key = m
         .consumer_pubkey
         .as_ref()

@@ -203,21 +203,45 @@ pub fn load(state: &dyn StateRead, id: u64, op: &Address) -> AppResult<Option<Pl
         .transpose()
 }
 
-/// Stores a pledge and its index entry.
+/// The number of pledges (any status) to consumer `id`.
+pub fn count(state: &dyn StateRead, id: u64) -> u64 {
+    state
+        .get(&keys::with_id(keys::PLEDGE_COUNT, id))
+        .and_then(|value| keys::u64_at(&value, 0))
+        .unwrap_or(0)
+}
+
+fn set_count(state: &mut dyn StateWrite, id: u64, count: u64) {
+    let key = keys::with_id(keys::PLEDGE_COUNT, id);
+    if count == 0 {
+        state.delete(key);
+    } else {
+        state.put(key, count.to_be_bytes().to_vec());
+    }
+}
+
+/// Stores a pledge and its index entry (a new pledge counts in [`count`]).
 pub fn save(state: &mut dyn StateWrite, pledge: &Pledge) {
-    state.put_proto(
-        keys::pledge(pledge.consumer_id, &pledge.validator),
-        &pledge.to_proto(),
-    );
+    let key = keys::pledge(pledge.consumer_id, &pledge.validator);
+    if state.get(&key).is_none() {
+        let n = count(state, pledge.consumer_id).saturating_add(1);
+        set_count(state, pledge.consumer_id, n);
+    }
+    state.put_proto(key, &pledge.to_proto());
     state.put(
         keys::pledge_by_validator(&pledge.validator, pledge.consumer_id),
         Vec::new(),
     );
 }
 
-/// Deletes a pledge and its index entry.
+/// Deletes a pledge and its index entry (and its place in [`count`]).
 pub fn remove(state: &mut dyn StateWrite, id: u64, op: &Address) {
-    state.delete(keys::pledge(id, op));
+    let key = keys::pledge(id, op);
+    if state.get(&key).is_some() {
+        let n = count(state, id).saturating_sub(1);
+        set_count(state, id, n);
+    }
+    state.delete(key);
     state.delete(keys::pledge_by_validator(op, id));
 }
 

@@ -9,7 +9,7 @@
 //! are kept, then the power cap applies.
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
-use rampart_consumer::{Consumer, ConsumerValidator};
+use rampart_consumer::{Consumer, ConsumerRead, ConsumerValidator};
 use rampart_core::error::AppResult;
 use rampart_core::math::mul_div;
 use rampart_core::profile::RAMPART_POWER_REDUCTION;
@@ -27,6 +27,7 @@ pub fn select(
     now: BlockTime,
 ) -> AppResult<Vec<ConsumerValidator>> {
     let params = &consumer.params;
+    let lists = state.consumer_lists(consumer.id)?;
     let mut candidates = Vec::new();
     for p in pledge::of_consumer(state, consumer.id)? {
         if p.status != Status::Active {
@@ -41,7 +42,7 @@ pub fn select(
         if pledge::jailed_on_consumer(state, consumer.id, &p.validator, now)? {
             continue;
         }
-        if !params.allows(&p.validator) || v.tokens < params.min_validator_stake {
+        if !lists.allows(&p.validator) || v.tokens < params.min_validator_stake {
             continue;
         }
         let pledged_tokens = v.tokens.mul_floor(Decimal::from_bps(p.pledge_bps))?;

@@ -5,12 +5,13 @@ use prost::Message;
 use rampart_consumer::ConsumerRead;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
-use rampart_core::pagination::paginate_list;
-use rampart_core::QueryContext;
+use rampart_core::pagination::paginate_prefix_with;
+use rampart_core::{Address, QueryContext};
 use rampart_proto::rampart::restaking::v1 as pb;
 
 use crate::consumer_keys::{self, KeyRecord};
 use crate::errors::{err, RestakingCode};
+use crate::keys;
 use crate::params;
 use crate::pledge;
 use crate::report;
@@ -37,11 +38,14 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_CONSUMER_PLEDGES => {
             let r: pb::QueryConsumerPledgesRequest = req(request)?;
             state.must_consumer(r.consumer_id)?;
-            let items = pledge::of_consumer(state, r.consumer_id)?
-                .iter()
-                .map(|p| (p.validator.to_vec(), p.to_proto()))
-                .collect();
-            let (pledges, pagination) = paginate_list(items, r.pagination.as_ref())?;
+            let prefix = keys::with_id(keys::PLEDGE, r.consumer_id);
+            let (pledges, pagination) =
+                paginate_prefix_with(state, &prefix, r.pagination.as_ref(), |suffix, _| {
+                    let Ok(op) = <[u8; 20]>::try_from(suffix).map(Address) else {
+                        return Ok(None);
+                    };
+                    Ok(pledge::load(state, r.consumer_id, &op)?.map(|p| p.to_proto()))
+                })?;
             pb::QueryConsumerPledgesResponse {
                 pledges,
                 pagination: Some(pagination),

@@ -4,7 +4,7 @@ use cosmos_sdk_proto::cosmos::slashing::v1beta1 as pb;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::module::decode_query as req;
-use rampart_core::pagination::paginate_list;
+use rampart_core::pagination::paginate_prefix_with;
 use rampart_core::QueryContext;
 
 pub use crate::urls::{PATHS, QUERY_PARAMS, QUERY_SIGNING_INFO, QUERY_SIGNING_INFOS};
@@ -37,11 +37,17 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
         }
         QUERY_SIGNING_INFOS => {
             let r: pb::QuerySigningInfosRequest = req(request)?;
-            let items = signing::all(state)?
-                .into_iter()
-                .map(|info| (keys::signing_info(&info.address), info.to_proto()))
-                .collect();
-            let (info, pagination) = paginate_list(items, r.pagination.as_ref())?;
+            let (info, pagination) = paginate_prefix_with(
+                state,
+                keys::SIGNING_INFO,
+                r.pagination.as_ref(),
+                |suffix, _| {
+                    let Ok(address) = <[u8; 20]>::try_from(suffix) else {
+                        return Ok(None);
+                    };
+                    Ok(signing::load(state, &address)?.map(|info| info.to_proto()))
+                },
+            )?;
             Ok(pb::QuerySigningInfosResponse {
                 info,
                 pagination: Some(pagination),

@@ -39,6 +39,12 @@ fn import_validator(profile: &ChainProfile, g: &pb::Validator) -> AppResult<Vali
     let pubkey: [u8; 32] = key
         .try_into()
         .map_err(|_| bad("consensus_pubkey must be 32 bytes".into()))?;
+    rampart_core::ed25519::check_consensus_key(&pubkey).map_err(|e| {
+        bad(format!(
+            "{}: consensus_pubkey: {}",
+            g.operator_address, e.log
+        ))
+    })?;
     let [rate, max_rate, max_change_rate] = g.commission.as_slice() else {
         return Err(bad(format!(
             "{}: commission must be [rate, max_rate, max_change_rate]",

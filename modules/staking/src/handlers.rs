@@ -19,7 +19,7 @@ use crate::msgs::{self, coin, StakingMsg};
 use crate::params;
 use crate::redelegation;
 use crate::unbonding;
-use crate::validator::{self, pubkey_from_any, CommissionState, Validator};
+use crate::validator::{self, new_pubkey_from_any, CommissionState, Validator};
 use rampart_core::wire::{coin_string, dec_from_wire, int_from_wire, rfc3339, timestamp};
 use rampart_core::Address;
 
@@ -156,7 +156,7 @@ impl Exec<'_, '_> {
                 "validator already exist for this operator address; must use new validator operator address",
             ));
         }
-        let pubkey = pubkey_from_any(m.pubkey.as_ref())?;
+        let pubkey = new_pubkey_from_any(m.pubkey.as_ref())?;
         if validator::operator_by_consensus(
             self.state,
             &rampart_core::address::consensus_address(&pubkey),

@@ -1,6 +1,7 @@
 //! `cosmos.staking.v1beta1.Query`: protobuf requests in, protobuf responses out, read from
 //! committed state, with Cosmos pagination where the SDK has it.
 
+use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmos_sdk_proto::cosmos::base::v1beta1::Coin;
 use cosmos_sdk_proto::cosmos::staking::v1beta1 as pb;
 use prost::Message;
@@ -18,7 +19,7 @@ pub use crate::urls::{
 };
 use crate::validator::{self, Validator};
 use crate::{delegation, keys, params, redelegation, unbonding};
-use rampart_core::pagination::paginate_list;
+use rampart_core::pagination::paginate_prefix_with;
 use rampart_core::wire::int_to_wire;
 use rampart_core::{Address, ChainProfile};
 
@@ -66,17 +67,18 @@ pub fn answer(
                     )
                 })?)
             };
-            let mut items = Vec::new();
-            for (key, _) in state.scan_prefix(keys::VALIDATOR) {
-                let Some(op) = keys::addr_at(&key, keys::VALIDATOR.len()) else {
-                    continue;
-                };
-                let v = validator::must_load(state, &op)?;
-                if wanted.is_none_or(|s| s == v.status) {
-                    items.push((op.to_vec(), v.to_proto()));
-                }
-            }
-            let (validators, page) = paginate_list(items, r.pagination.as_ref())?;
+            let (validators, page) = paginate_prefix_with(
+                state,
+                keys::VALIDATOR,
+                r.pagination.as_ref(),
+                |suffix, _| {
+                    let Some(op) = keys::addr_at(suffix, 0) else {
+                        return Ok(None);
+                    };
+                    let v = validator::must_load(state, &op)?;
+                    Ok(wanted.is_none_or(|s| s == v.status).then(|| v.to_proto()))
+                },
+            )?;
             pb::QueryValidatorsResponse {
                 validators,
                 pagination: Some(page),
@@ -97,14 +99,16 @@ pub fn answer(
             let r: pb::QueryValidatorDelegationsRequest = req(request)?;
             let op = profile.valoper(&r.validator_addr, "validator address")?;
             let v = validator::must_load(state, &op)?;
-            let mut items = Vec::new();
-            for (delegator, shares) in delegation::of_validator(state, &op)? {
-                items.push((
-                    delegator.to_vec(),
-                    delegation_response(&delegator, &v, shares, &denom)?,
-                ));
-            }
-            let (delegation_responses, page) = paginate_list(items, r.pagination.as_ref())?;
+            let prefix = keys::join(keys::DELEGATION_BY_VAL, &[&op]);
+            let (delegation_responses, page) =
+                paginate_prefix_with(state, &prefix, r.pagination.as_ref(), |suffix, _| {
+                    let Some(delegator) = keys::addr_at(suffix, 0) else {
+                        return Ok(None);
+                    };
+                    delegation::shares(state, &delegator, &op)?
+                        .map(|shares| delegation_response(&delegator, &v, shares, &denom))
+                        .transpose()
+                })?;
             pb::QueryValidatorDelegationsResponse {
                 delegation_responses,
                 pagination: Some(page),
@@ -115,10 +119,10 @@ pub fn answer(
             let r: pb::QueryValidatorUnbondingDelegationsRequest = req(request)?;
             let op = profile.valoper(&r.validator_addr, "validator address")?;
             let prefix = keys::join(keys::UNBONDING_BY_VAL, &[&op]);
-            let items = keyed(unbonding::list(state, &prefix, true)?, |u| {
-                u.delegator_address.clone()
-            });
-            let (unbonding_responses, page) = paginate_list(items, r.pagination.as_ref())?;
+            let (unbonding_responses, page) =
+                unbonding_page(state, &prefix, r.pagination.as_ref(), |delegator| {
+                    (delegator, op)
+                })?;
             pb::QueryValidatorUnbondingDelegationsResponse {
                 unbonding_responses,
                 pagination: Some(page),
@@ -157,15 +161,11 @@ pub fn answer(
         "DelegatorDelegations" => {
             let r: pb::QueryDelegatorDelegationsRequest = req(request)?;
             let delegator = profile.account(&r.delegator_addr, "delegator address")?;
-            let mut items = Vec::new();
-            for (op, shares) in delegations_of(state, &delegator)? {
-                let v = validator::must_load(state, &op)?;
-                items.push((
-                    op.to_vec(),
-                    delegation_response(&delegator, &v, shares, &denom)?,
-                ));
-            }
-            let (delegation_responses, page) = paginate_list(items, r.pagination.as_ref())?;
+            let (delegation_responses, page) =
+                delegations_page(state, &delegator, r.pagination.as_ref(), |op, shares| {
+                    let v = validator::must_load(state, &op)?;
+                    delegation_response(&delegator, &v, shares, &denom)
+                })?;
             pb::QueryDelegatorDelegationsResponse {
                 delegation_responses,
                 pagination: Some(page),
@@ -176,10 +176,8 @@ pub fn answer(
             let r: pb::QueryDelegatorUnbondingDelegationsRequest = req(request)?;
             let delegator = profile.account(&r.delegator_addr, "delegator address")?;
             let prefix = keys::join(keys::UNBONDING, &[&delegator]);
-            let items = keyed(unbonding::list(state, &prefix, false)?, |u| {
-                u.validator_address.clone()
-            });
-            let (unbonding_responses, page) = paginate_list(items, r.pagination.as_ref())?;
+            let (unbonding_responses, page) =
+                unbonding_page(state, &prefix, r.pagination.as_ref(), |op| (delegator, op))?;
             pb::QueryDelegatorUnbondingDelegationsResponse {
                 unbonding_responses,
                 pagination: Some(page),
@@ -190,11 +188,10 @@ pub fn answer(
         "DelegatorValidators" => {
             let r: pb::QueryDelegatorValidatorsRequest = req(request)?;
             let delegator = profile.account(&r.delegator_addr, "delegator address")?;
-            let mut items = Vec::new();
-            for (op, _) in delegations_of(state, &delegator)? {
-                items.push((op.to_vec(), validator::must_load(state, &op)?.to_proto()));
-            }
-            let (validators, page) = paginate_list(items, r.pagination.as_ref())?;
+            let (validators, page) =
+                delegations_page(state, &delegator, r.pagination.as_ref(), |op, _| {
+                    Ok(validator::must_load(state, &op)?.to_proto())
+                })?;
             pb::QueryDelegatorValidatorsResponse {
                 validators,
                 pagination: Some(page),
@@ -253,29 +250,40 @@ pub fn answer(
     })
 }
 
-fn keyed<T>(items: Vec<T>, key: impl Fn(&T) -> String) -> Vec<(Vec<u8>, T)> {
-    items
-        .into_iter()
-        .map(|i| (key(&i).into_bytes(), i))
-        .collect()
-}
-
-/// Every `(operator, shares)` delegation of `delegator`, in operator order.
-fn delegations_of(
+/// One page of `delegator`'s delegations, in operator order, each made into an item by `item`
+/// (given the operator and the shares).
+fn delegations_page<T>(
     state: &dyn StateRead,
     delegator: &Address,
-) -> AppResult<Vec<(Address, Decimal)>> {
+    request: Option<&PageRequest>,
+    mut item: impl FnMut(Address, Decimal) -> AppResult<T>,
+) -> AppResult<(Vec<T>, PageResponse)> {
     let prefix = keys::join(keys::DELEGATION, &[delegator]);
-    let mut out = Vec::new();
-    for (key, _) in state.scan_prefix(&prefix) {
-        let Some(op) = keys::addr_at(&key, prefix.len()) else {
-            continue;
+    paginate_prefix_with(state, &prefix, request, |suffix, _| {
+        let Some(op) = keys::addr_at(suffix, 0) else {
+            return Ok(None);
         };
-        if let Some(shares) = delegation::shares(state, delegator, &op)? {
-            out.push((op, shares));
-        }
-    }
-    Ok(out)
+        delegation::shares(state, delegator, &op)?
+            .map(|shares| item(op, shares))
+            .transpose()
+    })
+}
+
+/// One page of the unbonding delegations listed under `prefix`, whose keys end with the address
+/// `pair` completes into `(delegator, operator)`.
+fn unbonding_page(
+    state: &dyn StateRead,
+    prefix: &[u8],
+    request: Option<&PageRequest>,
+    pair: impl Fn(Address) -> (Address, Address),
+) -> AppResult<(Vec<pb::UnbondingDelegation>, PageResponse)> {
+    paginate_prefix_with(state, prefix, request, |suffix, _| {
+        let Some(address) = keys::addr_at(suffix, 0) else {
+            return Ok(None);
+        };
+        let (delegator, op) = pair(address);
+        unbonding::load(state, &delegator, &op)
+    })
 }
 
 fn redelegations(
@@ -292,56 +300,72 @@ fn redelegations(
     };
     let src = optional(&r.src_validator_addr, "source validator address")?;
     let dst = optional(&r.dst_validator_addr, "destination validator address")?;
-    let list = if r.delegator_addr.is_empty() {
+    // Keys under REDELEGATION_BY_SRC are `src ‖ delegator ‖ dst`, under REDELEGATION
+    // `delegator ‖ src ‖ dst`.
+    let (prefix, by_src) = if r.delegator_addr.is_empty() {
         let src = src.ok_or_else(|| {
             AppError::sdk(
                 SdkCode::InvalidRequest,
                 "delegator or source validator address required",
             )
         })?;
-        redelegation::list(state, &keys::join(keys::REDELEGATION_BY_SRC, &[&src]), true)?
+        (keys::join(keys::REDELEGATION_BY_SRC, &[&src]), true)
     } else {
         let delegator = profile.account(&r.delegator_addr, "delegator address")?;
         let mut parts: Vec<&[u8]> = vec![&delegator];
         if let Some(src) = &src {
             parts.push(src);
         }
-        redelegation::list(state, &keys::join(keys::REDELEGATION, &parts), false)?
+        (keys::join(keys::REDELEGATION, &parts), false)
     };
-    let mut items = Vec::new();
-    for red in list {
-        let red_dst = profile.valoper(&red.validator_dst_address, "destination")?;
+    let base = if by_src {
+        keys::REDELEGATION_BY_SRC.len()
+    } else {
+        keys::REDELEGATION.len()
+    };
+    let select = |suffix: &[u8], _| {
+        let key = [prefix.as_slice(), suffix].concat();
+        let Some([a, b, c]) = unbonding::addresses(&key, base) else {
+            return Ok(None);
+        };
+        let (delegator, red_src, red_dst) = if by_src { (b, a, c) } else { (a, b, c) };
         if dst.is_some_and(|d| d != red_dst) {
-            continue;
+            return Ok(None);
         }
-        let dest = validator::load(state, &red_dst)?;
-        let mut entries = Vec::new();
-        for entry in &red.entries {
-            let shares = rampart_core::wire::dec_from_wire(&entry.shares_dst, "shares_dst")?;
-            let balance = match &dest {
-                Some(v) => v.tokens_for_shares(shares)?,
-                None => Default::default(),
-            };
-            entries.push(pb::RedelegationEntryResponse {
-                redelegation_entry: Some(entry.clone()),
-                balance: int_to_wire(balance),
-            });
-        }
-        let key = format!(
-            "{}{}{}",
-            red.delegator_address, red.validator_src_address, red.validator_dst_address
-        );
-        items.push((
-            key.into_bytes(),
-            pb::RedelegationResponse {
-                redelegation: Some(red),
-                entries,
-            },
-        ));
-    }
-    let (redelegation_responses, page) = paginate_list(items, r.pagination.as_ref())?;
+        redelegation::load(state, &delegator, &red_src, &red_dst)?
+            .map(|red| redelegation_response(state, &red_dst, red))
+            .transpose()
+    };
+    let (redelegation_responses, page) =
+        paginate_prefix_with(state, &prefix, r.pagination.as_ref(), select)?;
     Ok(pb::QueryRedelegationsResponse {
         redelegation_responses,
         pagination: Some(page),
+    })
+}
+
+/// A redelegation to `dst` with each entry's balance at `dst`'s current exchange rate (zero once
+/// `dst` is gone).
+fn redelegation_response(
+    state: &dyn StateRead,
+    dst: &Address,
+    red: pb::Redelegation,
+) -> AppResult<pb::RedelegationResponse> {
+    let dest = validator::load(state, dst)?;
+    let mut entries = Vec::new();
+    for entry in &red.entries {
+        let shares = rampart_core::wire::dec_from_wire(&entry.shares_dst, "shares_dst")?;
+        let balance = match &dest {
+            Some(v) => v.tokens_for_shares(shares)?,
+            None => Default::default(),
+        };
+        entries.push(pb::RedelegationEntryResponse {
+            redelegation_entry: Some(entry.clone()),
+            balance: int_to_wire(balance),
+        });
+    }
+    Ok(pb::RedelegationResponse {
+        redelegation: Some(red),
+        entries,
     })
 }

@@ -99,6 +99,16 @@ pub fn pubkey_from_any(any: Option<&Any>) -> AppResult<[u8; 32]> {
     })
 }
 
+/// The consensus key of a new validator (`create_validator`): [`pubkey_from_any`]'s checks,
+/// then [`rampart_core::ed25519::check_consensus_key`] (`sdk/8` for a key off the curve or of
+/// small order, which would let anyone forge its votes). Stored validators are decoded with
+/// [`pubkey_from_any`] alone: their keys were checked when they were created.
+pub fn new_pubkey_from_any(any: Option<&Any>) -> AppResult<[u8; 32]> {
+    let pubkey = pubkey_from_any(any)?;
+    rampart_core::ed25519::check_consensus_key(&pubkey)?;
+    Ok(pubkey)
+}
+
 /// The `Any` of an ed25519 consensus key.
 pub fn pubkey_to_any(pubkey: &[u8; 32]) -> Any {
     Any {

@@ -11,7 +11,7 @@ use rampart_staking::{jail, unjail, Infraction, StakingRead};
 
 fn update(key: u8, power: u64) -> ValidatorUpdate {
     ValidatorUpdate {
-        ed25519_pubkey: [key; 32],
+        ed25519_pubkey: consensus_key(key),
         power,
     }
 }

@@ -142,6 +142,8 @@ pub fn configure(home: &Path) -> String {
     app.abci.address = ([127, 0, 0, 1], abci_port).into();
     app.grpc.address = ([127, 0, 0, 1], grpc_port).into();
     app.cometbft.rpc = format!("http://127.0.0.1:{rpc_port}");
+    // Any fee, as before the default price: the relayers and operators here pay none.
+    app.mempool.minimum_gas_prices = String::new();
     app.save(&app_toml).expect("save app.toml");
     app.cometbft.rpc
 }

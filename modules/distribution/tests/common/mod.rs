@@ -2,7 +2,7 @@
 //! with distribution's hooks, mint, distribution) run block by block over an in-memory overlay
 //! ([`rampart_testkit::ModuleChain`], staking's tokens held by the production bank seam), with
 //! distribution's own exact accounting checked after every block, and the shorthands these tests
-//! use (account `n` is the address `[n; 20]`, its consensus key `[n; 32]`).
+//! use (account `n` is the address `[n; 20]`, its consensus key [`consensus_key`]`(n)`).
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::sync::Arc;
@@ -21,16 +21,22 @@ pub use rampart_testkit::msgs::*;
 pub use rampart_testkit::party::*;
 pub use rampart_testkit::DENOM;
 
-/// The consensus address of validator `n` (key byte `n`).
-pub fn cons(n: u8) -> [u8; 20] {
-    rampart_testkit::consensus_address(&[n; 32])
+/// The consensus key of validator `n`: a real ed25519 key (staking refuses keys off the curve
+/// or of small order), that of [`rampart_testkit::TestValidator`] `n`.
+pub fn consensus_key(n: u8) -> [u8; 32] {
+    rampart_testkit::TestValidator::new(n).consensus_pubkey()
 }
 
-/// `MsgCreateValidator` by `n` (key byte `n`) with `rate_pct` % commission.
+/// The consensus address of validator `n`.
+pub fn cons(n: u8) -> [u8; 20] {
+    rampart_testkit::consensus_address(&consensus_key(n))
+}
+
+/// `MsgCreateValidator` by `n` (key [`consensus_key`]`(n)`) with `rate_pct` % commission.
 pub fn create_validator(n: u8, amount: u128, rate_pct: u32) -> Any {
     CreateValidator {
         commission: rates(rate_pct, 100, 1),
-        ..CreateValidator::new(&format!("val-{n}"), n, [n; 32], amount)
+        ..CreateValidator::new(&format!("val-{n}"), n, consensus_key(n), amount)
     }
     .to_any()
 }

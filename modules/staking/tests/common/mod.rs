@@ -1,7 +1,7 @@
 //! The staking tests' fixture: a chain of auth, bank and staking run block by block over an
 //! in-memory overlay ([`rampart_testkit::ModuleChain`], staking's tokens held by the production
 //! bank seam), and the shorthands these tests use (account `n` is the address `[n; 20]`, its
-//! consensus key `[key; 32]`).
+//! consensus key [`consensus_key`]`(key)`).
 #![allow(dead_code)] // each test binary (and the benchmark) uses a different subset
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::CommissionRates;
@@ -70,7 +70,13 @@ pub fn slash_validator(
     )
 }
 
-/// MsgCreateValidator by operator `n` with consensus key byte `key`.
+/// The consensus key of key byte `key`: a real ed25519 key (staking refuses keys off the curve
+/// or of small order), that of [`rampart_testkit::TestValidator`] `key`.
+pub fn consensus_key(key: u8) -> [u8; 32] {
+    rampart_testkit::TestValidator::new(key).consensus_pubkey()
+}
+
+/// MsgCreateValidator by operator `n` with consensus key [`consensus_key`]`(key)`.
 pub fn create_validator_with(
     n: u8,
     key: u8,
@@ -81,7 +87,7 @@ pub fn create_validator_with(
     CreateValidator {
         min_self_delegation: min_self,
         commission,
-        ..CreateValidator::new(&format!("val-{n}"), n, [key; 32], amount)
+        ..CreateValidator::new(&format!("val-{n}"), n, consensus_key(key), amount)
     }
     .to_any()
 }

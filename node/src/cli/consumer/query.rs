@@ -377,6 +377,14 @@ fn consumer_params(out: &Printer, p: pb::Params) -> Doc {
             "slash_meter_period_seconds",
             out.int(p.slash_meter_period_seconds),
         ),
+        (
+            "registration_expiry_seconds",
+            out.int(p.registration_expiry_seconds),
+        ),
+        (
+            "expired_deposit_forfeit",
+            out.dec(&p.expired_deposit_forfeit),
+        ),
     ])
 }
 
