@@ -18,9 +18,9 @@ use rampart_core::state::{Changes, Overlay};
 use rampart_core::{BlockContext, BlockTime, Decimal, Events, GenesisContext};
 use rampart_store::{PendingCommit, Snapshot, Storage};
 use tendermint::abci::{request, response, types::ExecTxResult, Code};
-use tendermint::{block, AppHash};
 
 use crate::composition::Modules;
+use crate::convert::{app_hash, height};
 use crate::exec::{apply_tx, TxEnv};
 use crate::query::Queries;
 use crate::{convert, genesis, proposal};
@@ -388,19 +388,7 @@ fn proposer(id: &tendermint::account::Id) -> ConsensusAddress {
     address
 }
 
-/// A CometBFT height. Beware `block::Height::default()`, which is 1, not 0.
-/// A height as ABCI reports it (0 if it does not fit).
-pub(crate) fn height(value: u64) -> block::Height {
-    block::Height::try_from(value).unwrap_or_else(|_| block::Height::from(0_u32))
-}
-
 /// Gas as ABCI reports it (i64).
 fn gas(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
-}
-
-/// An app hash as ABCI reports it.
-pub(crate) fn app_hash(hash: [u8; 32]) -> AppHash {
-    // 32 bytes always form a valid AppHash (any length is accepted).
-    AppHash::try_from(hash.to_vec()).unwrap_or_default()
 }

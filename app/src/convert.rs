@@ -93,3 +93,16 @@ pub fn hash32(hash: &tendermint::Hash) -> [u8; 32] {
         tendermint::Hash::None => [0; 32],
     }
 }
+
+/// A height as ABCI reports it (0 if it does not fit). Beware `block::Height::default()`,
+/// which is 1, not 0.
+pub fn height(value: u64) -> tendermint::block::Height {
+    tendermint::block::Height::try_from(value)
+        .unwrap_or_else(|_| tendermint::block::Height::from(0_u32))
+}
+
+/// An app hash as ABCI reports it.
+pub fn app_hash(hash: [u8; 32]) -> tendermint::AppHash {
+    // 32 bytes always form a valid AppHash (any length is accepted).
+    tendermint::AppHash::try_from(hash.to_vec()).unwrap_or_default()
+}

@@ -151,8 +151,8 @@ impl<S: StateRead> StateRead for Metered<'_, S> {
         }))
     }
 
-    fn charge_gas(&self, amount: u64, location: &'static str) {
-        self.meter.charge(amount, location);
+    fn charge_gas(&self, amount: u64, location: &'static str) -> AppResult<()> {
+        self.meter.consume(amount, location)
     }
 }
 
@@ -179,46 +179,16 @@ impl<S: StateWrite> StateWrite for Metered<'_, S> {
 mod tests {
     use super::*;
     use rampart_core::state::{EmptyState, Overlay};
-    use std::collections::BTreeMap;
+    use rampart_core::Counting;
 
-    /// A store that counts the entries it reads (gets and scan steps).
-    struct Counting {
-        entries: BTreeMap<Vec<u8>, Vec<u8>>,
-        reads: Cell<usize>,
-    }
-
-    impl Counting {
-        /// `count` entries under `p/`.
-        fn with_entries(count: u32) -> Self {
-            let entries = (0..count)
-                .map(|i| ([b"p/".as_slice(), &i.to_be_bytes()].concat(), vec![7; 8]))
-                .collect();
-            Self {
-                entries,
-                reads: Cell::new(0),
-            }
+    /// `count` entries under `p/`, in a store that counts the entries it reads (gets and scan
+    /// steps).
+    fn counted_entries(count: u32) -> Counting<Overlay<EmptyState>> {
+        let mut entries = Overlay::new(EmptyState);
+        for i in 0..count {
+            entries.put([b"p/".as_slice(), &i.to_be_bytes()].concat(), vec![7; 8]);
         }
-    }
-
-    impl StateRead for Counting {
-        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-            self.reads.set(self.reads.get() + 1);
-            self.entries.get(key).cloned()
-        }
-
-        fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
-            let prefix = prefix.to_vec();
-            let lower = start.map_or_else(|| prefix.clone(), <[u8]>::to_vec);
-            Box::new(
-                self.entries
-                    .range(lower..)
-                    .take_while(move |(key, _)| key.starts_with(&prefix))
-                    .map(|(key, value)| {
-                        self.reads.set(self.reads.get() + 1);
-                        (key.clone(), value.clone())
-                    }),
-            )
-        }
+        Counting::new(entries)
     }
 
     /// Issue 13, finding 3: a handler that ignores exhaustion and keeps iterating and reading
@@ -226,7 +196,7 @@ mod tests {
     /// the store served all 100,000 entries and 1,000 reads to a message with 10,000 gas.
     #[test]
     fn an_out_of_gas_handler_stops_after_a_bounded_number_of_reads() {
-        let store = Counting::with_entries(100_000);
+        let store = counted_entries(100_000);
         let meter = GasMeter::new(10_000);
         let mut state = Metered::new(Overlay::new(&store), &meter);
         // Each step costs 30 + 3 × 14 bytes = 72 gas: 138 steps fit, the 139th crosses.
@@ -242,12 +212,9 @@ mod tests {
         state.put(b"p/new".to_vec(), b"v".to_vec());
         state.delete(b"p/\0\0\0\0".to_vec());
         let bound = usize::try_from(10_000 / ITER_NEXT_COST_FLAT).unwrap_or(usize::MAX) + 1;
-        assert!(
-            store.reads.get() <= bound,
-            "{} store reads for 10,000 gas",
-            store.reads.get()
-        );
-        assert_eq!(store.reads.get(), 139);
+        let reads = store.count().reads();
+        assert!(reads <= bound, "{reads} store reads for 10,000 gas");
+        assert_eq!(reads, 139);
         assert!(
             state.inner.changes().is_empty(),
             "writes past the limit are dropped"
@@ -275,7 +242,9 @@ mod tests {
         assert_eq!(meter.used(), 3210 + 1000);
         // Work that is not a state access, charged by a message through its state.
         let as_module: &dyn StateWrite = &state;
-        as_module.charge_gas(590, "signature");
+        as_module
+            .charge_gas(590, "signature")
+            .expect("within the limit");
         assert_eq!(meter.used(), 4210 + 590);
         assert!(meter.check().is_ok());
     }
@@ -293,6 +262,25 @@ mod tests {
         assert_eq!(
             err.log,
             "out of gas in location: ReadFlat; gasWanted: 1500, gasUsed: 2003: out of gas"
+        );
+    }
+
+    #[test]
+    fn work_charged_past_the_limit_is_refused_before_it_is_done() {
+        let meter = GasMeter::new(1000);
+        let state = Metered::new(Overlay::new(EmptyState), &meter);
+        let as_module: &dyn StateWrite = &state;
+        as_module
+            .charge_gas(600, "signatures")
+            .expect("600 gas is within 1000");
+        // A module charges 100 signatures before verifying them: the charge itself says no.
+        let err = as_module
+            .charge_gas(59_000, "signatures")
+            .expect_err("the caller must stop before verifying");
+        assert!(err.is(SdkCode::OutOfGas));
+        assert_eq!(
+            err.log,
+            "out of gas in location: signatures; gasWanted: 1000, gasUsed: 59600: out of gas"
         );
     }
 }

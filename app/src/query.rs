@@ -14,8 +14,8 @@ use rampart_store::{Snapshot, Storage, StorageError};
 use tendermint::abci::{request, response, Code};
 use tendermint::merkle;
 
-use crate::app::{app_hash, height};
 use crate::composition::Modules;
+use crate::convert::{app_hash, height};
 use crate::exec::{apply_tx, TxEnv};
 use crate::simulate::{self, SimulateResult, SIMULATE_PATH};
 

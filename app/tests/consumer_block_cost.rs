@@ -3,64 +3,18 @@
 //! per-block rewards on their own, and restaking's end block (launches and epochs) read the same
 //! state with 1,000 idle consumers — registered without a spawn time, or launched with no reward
 //! rate, each with long allow/deny lists — as with 1: only what is due is read. Reads are counted
-//! like staking's end-block cost test (`modules/staking/tests/end_block_cost.rs`): a counting
-//! [`StateRead`] on the way to the real state.
+//! like staking's end-block cost test (`modules/staking/tests/end_block_cost.rs`): a [`Counting`]
+//! state on the way to the real state.
 #![allow(clippy::unwrap_used)]
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use rampart_consumer::ConsumerModule;
-use rampart_core::state::{EmptyState, KvIter, Overlay};
+use rampart_core::state::{EmptyState, Overlay};
 use rampart_core::{
-    Address, BlockContext, BlockScope, BlockTime, ChainProfile, Component, Events, GenesisContext,
-    StateRead, StateWrite,
+    Address, BlockContext, BlockScope, BlockTime, ChainProfile, Component, Counting, Events,
+    GenesisContext, ReadCount,
 };
 use rampart_proto::rampart::consumer::v1 as pb;
 use rampart_restaking::params::RestakingParams;
-
-/// Counts value reads, scanned entries and bytes read on the way to the real state.
-struct Counting<'a, S> {
-    inner: &'a mut S,
-    gets: Cell<usize>,
-    scanned: Rc<Cell<usize>>,
-    bytes: Rc<Cell<usize>>,
-}
-
-impl<S: StateRead> StateRead for Counting<'_, S> {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.gets.set(self.gets.get() + 1);
-        let value = self.inner.get(key);
-        let read = value.as_ref().map_or(0, Vec::len);
-        self.bytes.set(self.bytes.get() + read);
-        value
-    }
-    fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
-        let scanned = self.scanned.clone();
-        let bytes = self.bytes.clone();
-        Box::new(self.inner.scan_from(prefix, start).inspect(move |(_, v)| {
-            scanned.set(scanned.get() + 1);
-            bytes.set(bytes.get() + v.len());
-        }))
-    }
-}
-
-impl<S: StateWrite> StateWrite for Counting<'_, S> {
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.inner.put(key, value)
-    }
-    fn delete(&mut self, key: Vec<u8>) {
-        self.inner.delete(key)
-    }
-}
-
-/// What one hook read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Cost {
-    gets: usize,
-    scanned: usize,
-    bytes: usize,
-}
 
 const GENESIS: i64 = 1_800_000_000;
 
@@ -156,26 +110,15 @@ enum Hook {
 
 /// Runs the consumer begin block, the rewards and restaking's end block at `height`, counting
 /// the reads of `measured`.
-fn run(state: &mut Overlay<EmptyState>, height: u64, measured: Option<Hook>) -> Cost {
+fn run(state: &mut Overlay<EmptyState>, height: u64, measured: Option<Hook>) -> ReadCount {
     let ctx = block(height);
-    let mut cost = Cost {
-        gets: 0,
-        scanned: 0,
-        bytes: 0,
-    };
+    let mut cost = ReadCount::default();
     for hook in [
         Hook::ConsumerBeginBlock,
         Hook::Rewards,
         Hook::RestakingEndBlock,
     ] {
-        let scanned = Rc::new(Cell::new(0));
-        let bytes = Rc::new(Cell::new(0));
-        let mut counting = Counting {
-            inner: &mut *state,
-            gets: Cell::new(0),
-            scanned: scanned.clone(),
-            bytes: bytes.clone(),
-        };
+        let mut counting = Counting::new(&mut *state);
         let mut events = Events::new();
         match hook {
             Hook::ConsumerBeginBlock => ConsumerModule::new()
@@ -198,11 +141,7 @@ fn run(state: &mut Overlay<EmptyState>, height: u64, measured: Option<Hook>) -> 
             .unwrap(),
         }
         if measured.is_some_and(|m| std::mem::discriminant(&m) == std::mem::discriminant(&hook)) {
-            cost = Cost {
-                gets: counting.gets.get(),
-                scanned: scanned.get(),
-                bytes: bytes.get(),
-            };
+            cost = counting.count();
         }
     }
     cost

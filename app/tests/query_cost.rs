@@ -1,20 +1,18 @@
 //! List queries read a page, not the list (issue 13, finding 5): with 10,000 entries under each
 //! list's prefix, a page of 10 reads a few dozen values (the page, what each entry points to,
-//! the next entry and the parameters), counted by a [`StateRead`] on the way to the state; a
+//! the next entry and the parameters), counted by a [`Counting`] state on the way to it; a
 //! `limit` of `u64::MAX` gets the 1,000-entry cap, and only `count_total` counts the whole list.
 #![allow(clippy::unwrap_used)]
-
-use std::cell::Cell;
 
 use cosmos_sdk_proto::cosmos::base::query::v1beta1::{PageRequest, PageResponse};
 use cosmos_sdk_proto::cosmos::slashing::v1beta1 as slashing_pb;
 use cosmos_sdk_proto::cosmos::staking::v1beta1 as staking_pb;
 use prost::Message;
 use rampart_app::Modules;
-use rampart_core::state::{EmptyState, KvIter, Overlay};
+use rampart_core::state::{EmptyState, Overlay};
 use rampart_core::{
-    Address, Amount, BlockTime, ChainProfile, Decimal, GenesisContext, QueryContext, StateRead,
-    StateWrite,
+    Address, Amount, BlockTime, ChainProfile, Counting, Decimal, GenesisContext, QueryContext,
+    StateRead, StateWrite,
 };
 use rampart_proto::rampart::consumer::v1 as consumer_pb;
 use rampart_proto::rampart::restaking::v1 as restaking_pb;
@@ -26,27 +24,6 @@ const N: u32 = 10_000;
 const PAGE: u64 = 10;
 /// What a page of [`PAGE`] may read: a handful of values per entry, never the list.
 const PAGE_BUDGET: usize = 100;
-
-/// Counts value reads and scanned entries.
-struct Counting<'a> {
-    inner: &'a dyn StateRead,
-    reads: std::rc::Rc<Cell<usize>>,
-}
-
-impl StateRead for Counting<'_> {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.reads.set(self.reads.get() + 1);
-        self.inner.get(key)
-    }
-    fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
-        let reads = self.reads.clone();
-        Box::new(
-            self.inner
-                .scan_from(prefix, start)
-                .inspect(move |_| reads.set(reads.get() + 1)),
-        )
-    }
-}
 
 /// Address number `i` of family `tag`.
 fn address(tag: u8, i: u32) -> Address {
@@ -202,11 +179,7 @@ fn consumer(id: u64) -> consumer_pb::GenesisConsumer {
 /// read.
 fn ask(state: &dyn StateRead, path: &str, request: &[u8]) -> (Vec<u8>, usize) {
     let modules = Modules::provider();
-    let reads = std::rc::Rc::new(Cell::new(0));
-    let counting = Counting {
-        inner: state,
-        reads: reads.clone(),
-    };
+    let counting = Counting::new(state);
     let profile = modules.chain_profile();
     let ctx = QueryContext {
         state: &counting,
@@ -217,7 +190,7 @@ fn ask(state: &dyn StateRead, path: &str, request: &[u8]) -> (Vec<u8>, usize) {
         .unwrap()
         .query(ctx, path, request)
         .unwrap_or_else(|e| panic!("{path}: {e}"));
-    (bytes, reads.get())
+    (bytes, counting.count().reads())
 }
 
 /// One list query: its path, its request for a page, and the page a response holds.

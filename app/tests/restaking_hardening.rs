@@ -14,16 +14,12 @@
 
 mod restaking_support;
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use ed25519_consensus::SigningKey;
 use rampart_consumer::ConsumerRead;
 use rampart_core::context::ExecMode;
-use rampart_core::state::KvIter;
 use rampart_core::{
-    Address, BlockContext, BlockTime, ChainProfile, Events, ModuleMsg, MsgContext, Overlay,
-    StateRead, StateWrite,
+    Address, BlockContext, BlockTime, ChainProfile, Counting, Events, ModuleMsg, MsgContext,
+    Overlay, StateWrite,
 };
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_restaking::consumer_keys::{self, KeyRecord};
@@ -32,53 +28,6 @@ use rampart_testkit::msgs::CreateValidator;
 use rampart_testkit::restaking::*;
 use rampart_testkit::*;
 use restaking_support::*;
-
-/// Counts value reads and scanned entries on the way to the real state (as staking's
-/// `end_block_cost` test does).
-struct Counting<'a, S> {
-    inner: &'a mut S,
-    gets: Cell<usize>,
-    scanned: Rc<Cell<usize>>,
-}
-
-impl<'a, S> Counting<'a, S> {
-    fn new(inner: &'a mut S) -> Self {
-        Self {
-            inner,
-            gets: Cell::new(0),
-            scanned: Rc::new(Cell::new(0)),
-        }
-    }
-
-    /// (values read, entries scanned).
-    fn reads(&self) -> (usize, usize) {
-        (self.gets.get(), self.scanned.get())
-    }
-}
-
-impl<S: StateRead> StateRead for Counting<'_, S> {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.gets.set(self.gets.get() + 1);
-        self.inner.get(key)
-    }
-    fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
-        let counter = self.scanned.clone();
-        Box::new(
-            self.inner
-                .scan_from(prefix, start)
-                .inspect(move |_| counter.set(counter.get() + 1)),
-        )
-    }
-}
-
-impl<S: StateWrite> StateWrite for Counting<'_, S> {
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.inner.put(key, value)
-    }
-    fn delete(&mut self, key: Vec<u8>) {
-        self.inner.delete(key)
-    }
-}
 
 fn three_validators() -> Vec<TestValidator> {
     (48..=50).map(TestValidator::new).collect()
@@ -227,7 +176,8 @@ fn an_epoch_reads_the_due_retired_keys_not_all_of_them() {
         let mut counting = Counting::new(&mut state);
         rampart_restaking::epoch::epoch(&mut counting, &consumer, &ctx, &mut Events::new())
             .unwrap();
-        let reads = counting.reads();
+        let count = counting.count();
+        let reads = (count.gets, count.scanned);
         let address = rampart_core::address::consensus_address(&due_key);
         assert!(
             consumer_keys::by_address(&state, 0, &address)
@@ -261,7 +211,8 @@ fn forgetting_a_validators_keys_reads_only_its_own() {
         retire_keys(&mut state, others, later);
         let mut counting = Counting::new(&mut state);
         consumer_keys::remove_validator(&mut counting, 0, &v[0].operator()).unwrap();
-        let reads = counting.reads();
+        let count = counting.count();
+        let reads = (count.gets, count.scanned);
         assert_eq!(
             consumer_keys::current(&state, 0, &v[0].operator()).unwrap(),
             None

@@ -173,7 +173,7 @@ pub fn update_client(
     state.charge_gas(
         per_signature.saturating_mul(u64::try_from(signatures).unwrap_or(u64::MAX)),
         "update provider client: ed25519 commit signatures",
-    );
+    )?;
     let options = Options {
         trust_threshold: TrustThreshold::ONE_THIRD,
         trusting_period: Duration::from_secs(client.trusting_period_seconds),

@@ -69,11 +69,12 @@ use rampart_core::{Decimal, StateRead, StateWrite, StateWriteExt};
 use rampart_proto::rampart::base::v1 as base;
 use rampart_proto::rampart::consumer::v1 as pb;
 
+use crate::entry::Consumer;
 use crate::keys;
 use crate::lists::{self, ConsumerLists};
 use crate::params::{self, ModuleParams};
 use crate::state::{self, module_address};
-use crate::types::{pubkey32, Consumer, ConsumerValidator, Phase};
+use crate::types::{pubkey32, ConsumerValidator, Phase};
 use crate::{meter, sets};
 use rampart_core::coins;
 use rampart_core::wire::{block_time, timestamp};

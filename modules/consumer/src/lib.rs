@@ -96,6 +96,7 @@
 
 pub mod ack;
 pub mod downtime;
+pub mod entry;
 pub mod errors;
 pub mod header;
 pub mod lists;
@@ -133,6 +134,7 @@ pub mod sets;
 #[cfg(feature = "component")]
 pub mod state;
 
+pub use entry::Consumer;
 pub use errors::{ConsumerCode, CODESPACE};
 #[cfg(feature = "component")]
 pub use genesis::ConsumerGenesisState;
@@ -147,7 +149,7 @@ pub use msgs::ConsumerMsg;
 pub use params::ModuleParams;
 #[cfg(feature = "component")]
 pub use state::{module_address, ConsumerRead, ConsumerWrite, MODULE_ACCOUNT};
-pub use types::{Consumer, ConsumerParams, ConsumerValidator, InfractionParams, Phase};
+pub use types::{ConsumerParams, ConsumerValidator, InfractionParams, Phase};
 
 /// The module name and genesis section.
 pub const NAME: &str = "consumer";

@@ -15,13 +15,14 @@ use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::error::AppResult;
 use rampart_core::{Amount, BlockTime, Decimal, Event, Events, StateWrite};
 
+use crate::entry::Consumer;
 use crate::hooks::ConsumerHooks;
 use crate::keys;
 use crate::lists;
 use crate::params;
 use crate::queues;
 use crate::state::{self, module_address};
-use crate::types::{Consumer, Phase};
+use crate::types::Phase;
 use rampart_core::coins;
 
 /// Sends `amount` from the consumer module account to the community pool (nothing when empty).

@@ -13,7 +13,9 @@ use rampart_core::{Address, ChainProfile};
 use rampart_proto::rampart::consumer::v1 as pb;
 
 use crate::errors::{err, ConsumerCode};
-use crate::types::MAX_LIST_LEN;
+
+/// Most entries in an allowlist or a denylist.
+pub const MAX_LIST_LEN: usize = 500;
 
 /// A consumer's allow and deny lists.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

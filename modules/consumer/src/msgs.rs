@@ -14,6 +14,7 @@ use tendermint_proto::google::protobuf::Any;
 
 use crate::ack::AcknowledgeVsc;
 use crate::downtime::SubmitDowntime;
+use crate::entry::Consumer;
 use crate::errors::{err, ConsumerCode};
 use crate::hooks::ConsumerHooks;
 use crate::lifecycle;
@@ -21,9 +22,7 @@ use crate::lists::{self, ConsumerLists};
 use crate::params;
 use crate::sets;
 use crate::state::{self, module_address, ConsumerWrite};
-use crate::types::{
-    check_chain_id, check_metadata, parse_decimal, Consumer, ConsumerParams, Phase,
-};
+use crate::types::{check_chain_id, check_metadata, parse_decimal, ConsumerParams, Phase};
 pub use crate::urls::{
     ACKNOWLEDGE_VSC, FUND_CONSUMER_REWARDS, REGISTER_CONSUMER, REMOVE_CONSUMER,
     SET_CONSUMER_COMMISSION, SUBMIT_CONSUMER_DOWNTIME, TYPE_URLS, UPDATE_CONSUMER,

@@ -18,8 +18,9 @@
 
 use rampart_core::{BlockTime, StateRead, StateWrite};
 
+use crate::entry::Consumer;
 use crate::keys;
-use crate::types::{Consumer, Phase};
+use crate::types::Phase;
 
 /// When a registered consumer launches (`None`: no spawn time, or not registered).
 pub fn spawn_due(c: &Consumer) -> Option<BlockTime> {

@@ -37,10 +37,11 @@ use rampart_core::{BlockTime, StateRead, StateReadExt, StateWrite, StateWriteExt
 use rampart_proto::rampart::consumer::v1 as pb;
 use tendermint_proto::google::protobuf::Timestamp;
 
+use crate::entry::Consumer;
 use crate::errors::{err, ConsumerCode};
 use crate::header::{ConsumerHeader, VerifiedHeader};
 use crate::keys;
-use crate::types::{Consumer, ConsumerValidator};
+use crate::types::ConsumerValidator;
 
 /// Every vsc id: the range of [`verify_consumer_header`] that accepts any recorded set still
 /// within its period.
@@ -457,7 +458,7 @@ pub fn verify_consumer_header(
     state.charge_gas(
         per_signature.saturating_mul(header.signature_count()),
         "consumer header: ed25519 commit signatures",
-    );
+    )?;
     header.verify_commit()?;
     Ok(VerifiedHeader {
         height: header.height(),

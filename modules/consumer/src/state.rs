@@ -14,11 +14,12 @@ use rampart_core::{
 };
 use rampart_proto::rampart::consumer::v1 as pb;
 
+use crate::entry::Consumer;
 use crate::errors::{err, ConsumerCode};
 use crate::keys;
 use crate::lists::ConsumerLists;
 use crate::params::{self, ModuleParams};
-use crate::types::{Consumer, ConsumerValidator, Phase};
+use crate::types::{ConsumerValidator, Phase};
 use rampart_core::wire::timestamp;
 use rampart_staking::StakingRead;
 

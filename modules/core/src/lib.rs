@@ -1,6 +1,7 @@
 //! Core contracts of the Rampart state machine, shared by every module and by the app:
 //!
 //! - [`state`]: key-value state traits and the [`state::Overlay`] write buffer;
+//! - [`counting`]: a [`Counting`] state that counts its reads, for cost tests;
 //! - [`context`]: what a block, a transaction and genesis tell a module;
 //! - [`consensus`]: the CometBFT consensus parameters modules need (evidence age);
 //! - [`ed25519`]: the check of an ed25519 consensus key (on the curve, not of small order);
@@ -28,6 +29,7 @@ pub mod codespace;
 pub mod coins;
 pub mod consensus;
 pub mod context;
+pub mod counting;
 pub mod ed25519;
 pub mod error;
 pub mod events;
@@ -43,6 +45,7 @@ pub use address::Address;
 pub use bitmap::ChunkedBitmap;
 pub use coins::Coin;
 pub use context::{BlockContext, BlockTime, GenesisContext, MsgContext, ValidatorUpdate};
+pub use counting::{Counting, ReadCount};
 pub use error::{AppError, AppResult, SdkCode};
 pub use events::{Event, Events};
 pub use math::{Amount, Decimal};

@@ -125,9 +125,8 @@ pub fn paginate_prefix_with<T>(
 }
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
-
     use super::*;
+    use crate::counting::Counting;
     use crate::state::{EmptyState, Overlay, StateWrite};
 
     fn state() -> Overlay<EmptyState> {
@@ -142,26 +141,6 @@ mod tests {
     /// The values of a page of raw entries.
     fn values(page: Vec<KeyValue>) -> Vec<u8> {
         page.into_iter().map(|(_, v)| v[0]).collect()
-    }
-
-    /// State that counts the entries its scans yield.
-    struct Counting<S> {
-        inner: S,
-        scanned: std::rc::Rc<Cell<usize>>,
-    }
-
-    impl<S: StateRead> StateRead for Counting<S> {
-        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-            self.inner.get(key)
-        }
-        fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
-            let scanned = self.scanned.clone();
-            Box::new(
-                self.inner
-                    .scan_from(prefix, start)
-                    .inspect(move |_| scanned.set(scanned.get() + 1)),
-            )
-        }
     }
 
     #[test]
@@ -278,10 +257,7 @@ mod tests {
         for i in 0u32..10_000 {
             inner.put([b"p".as_slice(), &i.to_be_bytes()].concat(), vec![]);
         }
-        let state = Counting {
-            inner,
-            scanned: Default::default(),
-        };
+        let state = Counting::new(inner);
         let request = PageRequest {
             key: 5_000u32.to_be_bytes().to_vec(),
             limit: 10,
@@ -290,8 +266,8 @@ mod tests {
         let (page, response) = paginate_prefix(&state, b"p", Some(&request)).expect("page");
         assert_eq!(page.len(), 10);
         assert_eq!(response.next_key, 5_010u32.to_be_bytes().to_vec());
-        assert_eq!(state.scanned.get(), 11, "10 entries and the next one");
-        state.scanned.set(0);
+        assert_eq!(state.count().scanned, 11, "10 entries and the next one");
+        state.reset();
         let counted = PageRequest {
             limit: 10,
             count_total: true,
@@ -300,7 +276,7 @@ mod tests {
         let (_, response) = paginate_prefix(&state, b"p", Some(&counted)).expect("page");
         assert_eq!(response.total, 10_000);
         assert_eq!(
-            state.scanned.get(),
+            state.count().scanned,
             10_000,
             "count_total counts every entry, once"
         );

@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::iter::Peekable;
 
+use crate::error::AppResult;
+
 /// A key and its value, as yielded by prefix iteration.
 pub type KeyValue = (Vec<u8>, Vec<u8>);
 
@@ -31,10 +33,13 @@ pub trait StateRead {
     }
 
     /// Charges `amount` gas for work that is not a state access (a signature or proof a message
-    /// verifies), at `location` (named in the out-of-gas log). State without a gas meter
-    /// ignores it; a metered transaction state counts it like its reads and writes, so past the
-    /// limit the transaction fails after the message (`sdk/11`).
-    fn charge_gas(&self, _amount: u64, _location: &'static str) {}
+    /// verifies), at `location` (named in the out-of-gas log), *before* the work is done. State
+    /// without a gas meter ignores it; a metered transaction state counts it like its reads and
+    /// writes and answers `Err(sdk/11)` once past the limit, so the caller stops before the
+    /// work it could not pay for.
+    fn charge_gas(&self, _amount: u64, _location: &'static str) -> AppResult<()> {
+        Ok(())
+    }
 }
 
 /// Write access to state.
@@ -52,7 +57,7 @@ impl<T: StateRead + ?Sized> StateRead for &T {
     fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
         (**self).scan_from(prefix, start)
     }
-    fn charge_gas(&self, amount: u64, location: &'static str) {
+    fn charge_gas(&self, amount: u64, location: &'static str) -> AppResult<()> {
         (**self).charge_gas(amount, location)
     }
 }
@@ -64,7 +69,7 @@ impl<T: StateRead + ?Sized> StateRead for &mut T {
     fn scan_from<'a>(&'a self, prefix: &[u8], start: Option<&[u8]>) -> KvIter<'a> {
         (**self).scan_from(prefix, start)
     }
-    fn charge_gas(&self, amount: u64, location: &'static str) {
+    fn charge_gas(&self, amount: u64, location: &'static str) -> AppResult<()> {
         (**self).charge_gas(amount, location)
     }
 }
@@ -147,7 +152,7 @@ impl<S: StateRead> StateRead for Overlay<S> {
         })
     }
 
-    fn charge_gas(&self, amount: u64, location: &'static str) {
+    fn charge_gas(&self, amount: u64, location: &'static str) -> AppResult<()> {
         self.base.charge_gas(amount, location)
     }
 }

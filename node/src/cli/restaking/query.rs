@@ -213,6 +213,10 @@ fn restaking_params(out: &Printer, p: pb::Params) -> Doc {
             out.int(p.max_consumers_per_validator),
         ),
         ("blocks_per_epoch", out.int(p.blocks_per_epoch)),
+        (
+            "max_pledges_per_consumer_factor",
+            out.int(p.max_pledges_per_consumer_factor),
+        ),
     ])
 }
 
