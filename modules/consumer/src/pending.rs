@@ -113,22 +113,7 @@ mod tests {
     use rampart_core::{Address, Amount, Decimal};
 
     fn params() -> ConsumerParams {
-        let p = rampart_proto::rampart::consumer::v1::ConsumerParams {
-            min_validators: 1,
-            max_validators: 10,
-            unbonding_period_seconds: 100,
-            double_sign: Some(pb::InfractionParams {
-                slash_fraction: "0.05".into(),
-                jail_duration_seconds: 10,
-                tombstone: true,
-            }),
-            downtime: Some(pb::InfractionParams {
-                slash_fraction: "0".into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        ConsumerParams::from_proto(Some(&p)).expect("valid")
+        ConsumerParams::from_proto(Some(&crate::types::tests::proto_params())).expect("valid")
     }
 
     #[test]

@@ -464,10 +464,11 @@ pub fn check_metadata(name: &str, description: &str, metadata_url: &str) -> AppR
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rampart_core::BlockTime;
 
+    /// Valid consumer parameters in protobuf form, for tests.
     pub(crate) fn proto_params() -> pb::ConsumerParams {
         pb::ConsumerParams {
             min_validators: 1,
