@@ -20,8 +20,7 @@
 
 use base64::Engine;
 use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
-use cosmos_sdk_proto::cosmos::tx::v1beta1::{mode_info, SignDoc, SignerInfo};
-use prost::Message;
+use cosmos_sdk_proto::cosmos::tx::v1beta1::{mode_info, SignerInfo};
 use rampart_auth::{Account, AuthRead, AuthWrite, PubKey, FEE_COLLECTOR};
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
@@ -32,6 +31,7 @@ use rampart_core::Address;
 use rampart_core::{Amount, BlockContext, Decimal, Event, Events};
 
 use crate::gas::GasMeter;
+use crate::sigcache::{self, VerifiedSignatures};
 use crate::tx::DecodedTx;
 
 /// Bytes charged per signer in simulation, standing in for the signature and key a real
@@ -53,6 +53,8 @@ pub struct AnteContext<'a> {
     pub min_gas_prices: &'a [(String, Decimal)],
     /// The transaction's gas meter.
     pub meter: &'a GasMeter,
+    /// Signatures already verified ([`crate::sigcache`]); `None` verifies every signature.
+    pub signatures: Option<&'a VerifiedSignatures>,
 }
 
 fn unauthorized(log: String) -> AppError {
@@ -331,14 +333,13 @@ fn verify_signature(
             "unsupported sign mode {mode}, only SIGN_MODE_DIRECT is accepted"
         )));
     }
-    let sign_bytes = SignDoc {
-        body_bytes: tx.body_bytes.clone(),
-        auth_info_bytes: tx.auth_info_bytes.clone(),
-        chain_id: ctx.block.chain_id.clone(),
-        account_number,
-    }
-    .encode_to_vec();
-    if key.is_some_and(|k| k.verify(&sign_bytes, signature)) {
+    let sign_bytes = sigcache::sign_bytes(tx, &ctx.block.chain_id, account_number);
+    let valid = key.is_some_and(|k| match ctx.signatures {
+        // A block consumes what CheckTx or the block's parallel pass remembered.
+        Some(cache) => cache.verify(k, &sign_bytes, signature, ctx.mode == ExecMode::Deliver),
+        None => k.verify(&sign_bytes, signature),
+    });
+    if valid {
         Ok(())
     } else {
         Err(unauthorized(format!(

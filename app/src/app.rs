@@ -16,14 +16,16 @@ use rampart_core::context::{ConsensusAddress, ExecMode};
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::state::{Changes, Overlay};
 use rampart_core::{BlockContext, BlockTime, Decimal, Events, GenesisContext};
+use rampart_store::crash::{self, CrashPoint};
 use rampart_store::{PendingCommit, Snapshot, Storage};
 use tendermint::abci::{request, response, types::ExecTxResult, Code};
 
 use crate::composition::Modules;
 use crate::convert::{app_hash, height};
-use crate::exec::{apply_tx, TxEnv};
+use crate::exec::{apply_decoded, apply_tx, TxEnv};
 use crate::query::Queries;
-use crate::{convert, genesis, proposal};
+use crate::sigcache::{self, VerifiedSignatures};
+use crate::{convert, genesis, proposal, tx};
 
 /// Settings of the state machine that are local to a node (not consensus-relevant).
 #[derive(Debug, Clone, Default)]
@@ -84,6 +86,9 @@ pub struct App {
     /// CometBFT's `block.max_gas` (`None`: unlimited), recorded at InitChain
     /// ([`crate::proposal`]).
     max_block_gas: Option<u64>,
+    /// Signatures verified by CheckTx or ahead of a block, not yet executed
+    /// ([`crate::sigcache`]).
+    signatures: VerifiedSignatures,
 }
 
 /// Stops the node on an inconsistency no input can explain; continuing could fork the chain.
@@ -117,6 +122,7 @@ impl App {
             finalized: None,
             last_block: None,
             max_block_gas,
+            signatures: VerifiedSignatures::default(),
         }
     }
 
@@ -177,6 +183,7 @@ impl App {
         self.max_block_gas = max_block_gas;
         self.genesis = Some(changes);
         let validators = convert::validator_updates(validators.unwrap_or_default())?;
+        crash::reached(CrashPoint::InitChain);
         Ok(response::InitChain {
             consensus_params: None,
             validators,
@@ -193,6 +200,7 @@ impl App {
             block: &ctx,
             mode: ExecMode::Check,
             min_gas_prices: &self.config.min_gas_prices,
+            signatures: Some(&self.signatures),
         };
         let outcome = apply_tx(&self.modules, &mut self.check_state, &env, &req.tx);
         let (code, data, log, codespace) = result_fields(outcome.result);
@@ -252,16 +260,26 @@ impl App {
                 ));
             }
         }
+        let decoded: Vec<_> = req
+            .txs
+            .iter()
+            .map(|tx_bytes| tx::decode(tx_bytes))
+            .collect();
+        let valid: Vec<_> = decoded.iter().filter_map(|tx| tx.as_ref().ok()).collect();
+        sigcache::preverify(&self.signatures, block.base(), &ctx.chain_id, &valid);
+        let env = TxEnv {
+            block: &ctx,
+            mode: ExecMode::Deliver,
+            min_gas_prices: &[],
+            signatures: Some(&self.signatures),
+        };
         let tx_results = req
             .txs
             .iter()
-            .map(|tx_bytes| {
-                let env = TxEnv {
-                    block: &ctx,
-                    mode: ExecMode::Deliver,
-                    min_gas_prices: &[],
-                };
-                let outcome = apply_tx(&self.modules, &mut block, &env, tx_bytes);
+            .zip(&decoded)
+            .map(|(tx_bytes, decoded)| {
+                let outcome =
+                    apply_decoded(&self.modules, &mut block, &env, decoded, tx_bytes.len());
                 let (code, data, log, codespace) = result_fields(outcome.result);
                 ExecTxResult {
                     code,
@@ -310,6 +328,7 @@ impl App {
         let hash = pending.app_hash();
         self.finalized = Some(FinalizedBlock { pending });
         self.last_block = Some(ctx);
+        crash::reached(CrashPoint::FinalizeBlock);
         response::FinalizeBlock {
             events: convert::events(events),
             tx_results,
@@ -324,10 +343,14 @@ impl App {
         let Some(finalized) = self.finalized.take() else {
             halt("Commit received without a finalized block");
         };
-        let info = self
-            .storage
-            .commit(finalized.pending)
-            .unwrap_or_else(|e| halt(format!("persisting the block: {e}")));
+        let info = self.storage.commit(finalized.pending).unwrap_or_else(|e| {
+            halt(format!(
+                "persisting the block to the application store (data/application.db): {e}; \
+                     if its disk is full, free space and start rampartd again (the store keeps \
+                     the previous height and CometBFT replays the block)"
+            ))
+        });
+        crash::reached(CrashPoint::AfterCommit);
         self.check_state = Overlay::new(self.storage.snapshot());
         if let Some(last) = &self.last_block {
             self.queries.record_block_time(last.time);

@@ -18,6 +18,7 @@ use tendermint_proto::google::protobuf::Any;
 use crate::ante;
 use crate::composition::Modules;
 use crate::gas::{GasMeter, Metered};
+use crate::sigcache::VerifiedSignatures;
 use crate::tx::{self, DecodedTx};
 
 /// What applying one transaction to the state did (the state machine's result; the client's
@@ -44,6 +45,9 @@ pub struct TxEnv<'a> {
     pub mode: ExecMode,
     /// The node's minimum gas prices (enforced in CheckTx only).
     pub min_gas_prices: &'a [(String, Decimal)],
+    /// Signatures already verified ([`crate::sigcache`]): CheckTx remembers, FinalizeBlock
+    /// consumes; `None` (genesis, simulation) verifies every signature.
+    pub signatures: Option<&'a VerifiedSignatures>,
 }
 
 /// Decodes one transaction and applies it to `state`. The ante handler's writes (fee, sequence,
@@ -55,11 +59,23 @@ pub fn apply_tx<S: StateWrite>(
     env: &TxEnv<'_>,
     tx_bytes: &[u8],
 ) -> AppliedTx {
-    let decoded = match tx::decode(tx_bytes) {
+    apply_decoded(modules, state, env, &tx::decode(tx_bytes), tx_bytes.len())
+}
+
+/// [`apply_tx`] of a transaction already decoded by [`tx::decode`] from `tx_len` bytes (a block
+/// decodes its transactions once, to verify their signatures in parallel before running them).
+pub fn apply_decoded<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    env: &TxEnv<'_>,
+    decoded: &AppResult<DecodedTx>,
+    tx_len: usize,
+) -> AppliedTx {
+    let decoded = match decoded {
         Ok(decoded) => decoded,
         Err(e) => {
             return AppliedTx {
-                result: Err(e),
+                result: Err(e.clone()),
                 events: Events::new(),
                 gas_wanted: 0,
                 gas_used: 0,
@@ -72,15 +88,7 @@ pub fn apply_tx<S: StateWrite>(
         ExecMode::Check | ExecMode::Deliver | ExecMode::Genesis => GasMeter::new(gas_wanted),
     };
     let mut events = Events::new();
-    let result = run_tx(
-        modules,
-        state,
-        env,
-        &decoded,
-        tx_bytes.len(),
-        &meter,
-        &mut events,
-    );
+    let result = run_tx(modules, state, env, decoded, tx_len, &meter, &mut events);
     AppliedTx {
         result,
         events,
@@ -146,6 +154,7 @@ fn run_tx<S: StateWrite>(
         tx_len,
         min_gas_prices: env.min_gas_prices,
         meter,
+        signatures: env.signatures,
     };
     let mut ante_events = Events::new();
     let mut ante_state = Overlay::new(&*state);

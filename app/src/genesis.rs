@@ -59,6 +59,7 @@ pub fn export_genesis(modules: &Modules, state: &dyn StateRead) -> AppResult<ser
             module.name().to_owned(),
             module.export_genesis(state, &profile)?,
         );
+        rampart_store::crash::reached(rampart_store::crash::CrashPoint::Export);
     }
     sections.insert(
         genutil::SECTION.to_owned(),

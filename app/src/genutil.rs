@@ -38,6 +38,7 @@ pub fn deliver<S: StateWrite>(
         block: &block,
         mode: ExecMode::Genesis,
         min_gas_prices: &[],
+        signatures: None,
     };
     for (index, encoded) in genesis.gen_txs.iter().enumerate() {
         let bytes = base64::engine::general_purpose::STANDARD

@@ -187,6 +187,7 @@ impl Queries {
             block: &block,
             mode: ExecMode::Simulate,
             min_gas_prices: &[],
+            signatures: None,
         };
         let mut state = Overlay::new(snapshot);
         let outcome = apply_tx(&self.modules, &mut state, &env, tx_bytes);

@@ -302,3 +302,98 @@ fn abci_query_answers_simulate_like_queries_do() {
         empty.log
     );
 }
+
+/// `tx` with one bit of its first signature flipped: the same body and auth info, a signature
+/// that does not verify.
+fn forged(tx: &[u8]) -> Vec<u8> {
+    let mut raw = cosmos_sdk_proto::cosmos::tx::v1beta1::TxRaw::decode(tx).expect("TxRaw");
+    raw.signatures[0][7] ^= 1;
+    raw.encode_to_vec()
+}
+
+/// Issue 14: CheckTx remembers the signatures it verified (`rampart_app::sigcache`), keyed by
+/// key, sign bytes and signature, so a transaction whose body equals a remembered one but whose
+/// signature is forged is still refused, in CheckTx and in a block.
+#[test]
+fn a_forged_signature_over_a_remembered_body_is_still_refused() {
+    for sender in [Key::secp(6), Key::ed(6)] {
+        let mut chain = Chain::new(&[&sender]);
+        let to = Key::secp(7).address();
+        let tx = TxBuilder::new(
+            vec![msg_send(sender.address(), to, vec![coin("5", DENOM)])],
+            vec![chain.signer(&sender)],
+        )
+        .build();
+        let checked = chain.driver.check_tx(&tx);
+        assert_eq!(checked.code.value(), 0, "{}", checked.log);
+        // An empty block resets CheckTx's state (the sequence is 0 again), not the cache.
+        chain.deliver(Vec::new());
+        let forged = forged(&tx);
+        let refused = chain.driver.check_tx(&forged);
+        assert_eq!(
+            (refused.codespace.as_str(), refused.code.value()),
+            ("sdk", 4),
+            "{}",
+            refused.log
+        );
+        assert!(refused.log.starts_with("signature verification failed"));
+        let again = chain.driver.check_tx(&tx);
+        assert_eq!(again.code.value(), 0, "{}", again.log);
+        let results = chain.deliver(vec![forged, tx]);
+        assert_eq!(results[0].code.value(), 4, "{}", results[0].log);
+        assert_eq!(results[1].code.value(), 0, "{}", results[1].log);
+        assert_eq!(chain.balance(&to, DENOM), 5);
+    }
+}
+
+/// Issue 14: a block gives the same results and app hash whether its signatures were remembered
+/// by CheckTx or are verified by the block's parallel pass, with a forged signature, a sender
+/// that sends twice and an unsigned-for account among them.
+#[test]
+fn blocks_give_the_same_results_whether_checked_before_or_not() {
+    let keys: Vec<Key> = (20..24)
+        .map(Key::secp)
+        .chain((20..23).map(Key::ed))
+        .collect();
+    let refs: Vec<&Key> = keys.iter().collect();
+    let run = |check_first: bool| {
+        let mut chain = Chain::new(&refs);
+        let mut txs = Vec::new();
+        for (i, key) in keys.iter().enumerate() {
+            let to = keys[(i + 1) % keys.len()].address();
+            let signer = chain.signer(key);
+            let mut next = signer.clone();
+            next.sequence += 1;
+            txs.push(
+                TxBuilder::new(
+                    vec![msg_send(key.address(), to, vec![coin("3", DENOM)])],
+                    vec![signer],
+                )
+                .build(),
+            );
+            if i == 0 {
+                txs.push(
+                    TxBuilder::new(
+                        vec![msg_send(key.address(), to, vec![coin("4", DENOM)])],
+                        vec![next],
+                    )
+                    .build(),
+                );
+            }
+        }
+        txs.insert(2, forged(&txs[3]));
+        if check_first {
+            for tx in &txs {
+                chain.driver.check_tx(tx);
+            }
+        }
+        let results = chain.deliver(txs);
+        (results, chain.app_hash())
+    };
+    let (checked, checked_hash) = run(true);
+    let (unseen, unseen_hash) = run(false);
+    assert_eq!(checked, unseen);
+    assert_eq!(checked_hash, unseen_hash);
+    let codes: Vec<u32> = checked.iter().map(|r| r.code.value()).collect();
+    assert_eq!(codes, vec![0, 0, 4, 0, 0, 0, 0, 0, 0]);
+}

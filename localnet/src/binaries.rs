@@ -23,7 +23,13 @@ pub struct Binaries {
 impl Binaries {
     /// Builds rampartd ([`build_rampartd`]) and locates (or installs) CometBFT.
     pub fn resolve() -> Result<Self> {
-        let rampartd = build_rampartd()?;
+        Self::resolve_profile(!cfg!(debug_assertions))
+    }
+
+    /// [`Binaries::resolve`] with an optimised rampartd (`cargo build --release`) when
+    /// `release`, a debug one otherwise (`cargo localnet up --release`).
+    pub fn resolve_profile(release: bool) -> Result<Self> {
+        let rampartd = build_rampartd_profile(release)?;
         let cometbft = rampartd::cometbft::locate_or_install()?;
         Ok(Self { rampartd, cometbft })
     }
@@ -37,6 +43,11 @@ impl Binaries {
 /// them (ring's does) would otherwise rebuild on every switch between `cargo localnet`, a test
 /// and a plain `cargo build`.
 pub fn build_rampartd() -> Result<PathBuf> {
+    build_rampartd_profile(!cfg!(debug_assertions))
+}
+
+/// [`build_rampartd`] with `--release` exactly when `release`.
+pub fn build_rampartd_profile(release: bool) -> Result<PathBuf> {
     if let Some(bin) = std::env::var_os(RAMPARTD_BIN_ENV).filter(|v| !v.is_empty()) {
         let bin = PathBuf::from(bin);
         if !bin.is_file() {
@@ -45,24 +56,14 @@ pub fn build_rampartd() -> Result<PathBuf> {
         return Ok(bin);
     }
 
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let manifest = rampartd::cometbft::workspace_root().join("Cargo.toml");
-    let release = !cfg!(debug_assertions);
     eprintln!(
         "building rampartd (cargo build -p rampartd{})…",
         if release { " --release" } else { "" }
     );
-    let mut command = Command::new(&cargo);
-    for (name, _) in std::env::vars_os() {
-        if name.to_str().is_some_and(is_package_variable) {
-            command.env_remove(&name);
-        }
-    }
+    let mut command = workspace_cargo("build");
     command
-        .args(["build", "--package", "rampartd", "--bin", "rampartd"])
+        .args(["--package", "rampartd", "--bin", "rampartd"])
         .args(["--message-format", "json-render-diagnostics"])
-        .arg("--manifest-path")
-        .arg(&manifest)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         // cargo's progress and compiler errors go straight to the user.
@@ -70,13 +71,9 @@ pub fn build_rampartd() -> Result<PathBuf> {
     if release {
         command.arg("--release");
     }
-    let mut child = command.spawn().with_context(|| {
-        format!(
-            "failed to run `{} build -p rampartd` for {}",
-            cargo.to_string_lossy(),
-            manifest.display()
-        )
-    })?;
+    let mut child = command
+        .spawn()
+        .context("failed to run `cargo build -p rampartd` for this workspace")?;
 
     let mut executable = None;
     if let Some(stdout) = child.stdout.take() {
@@ -92,6 +89,25 @@ pub fn build_rampartd() -> Result<PathBuf> {
         bail!("`cargo build -p rampartd` failed ({status}); see the compiler output above");
     }
     executable.context("`cargo build -p rampartd` succeeded but reported no rampartd executable")
+}
+
+/// `cargo <subcommand> --manifest-path <workspace>/Cargo.toml` (with `$CARGO` if set) as the
+/// user's own command would run it: without the variables cargo sets for the package whose
+/// program or test is running ([`is_package_variable`]). Every nested cargo goes through here, so
+/// `cargo localnet`, the end-to-end tests and a plain `cargo build -p rampartd` share one build
+/// cache: the same features (the workspace resolves them the same way for each) and the same
+/// environment for build scripts (ring's reruns when `CARGO_PKG_NAME` & co. change).
+pub fn workspace_cargo(subcommand: &str) -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = rampartd::cometbft::workspace_root().join("Cargo.toml");
+    let mut command = Command::new(cargo);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_package_variable) {
+            command.env_remove(&name);
+        }
+    }
+    command.arg(subcommand).arg("--manifest-path").arg(manifest);
+    command
 }
 
 /// True for the environment variables cargo sets for the package whose program (or test) it

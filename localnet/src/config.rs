@@ -33,12 +33,28 @@ pub fn patch_node_config(node_home: &Path, config: &NodeConfig<'_>) -> Result<()
         doc["rpc"]["pprof_laddr"] = value("");
         doc["consensus"]["timeout_commit"] = value("1s");
         doc["tx_index"]["indexer"] = value("kv");
-        doc["instrumentation"]["prometheus"] = value(false);
+        // CometBFT's own Prometheus endpoint, beside rampartd's `/metrics`.
+        doc["instrumentation"]["prometheus"] = value(ports.cometbft_metrics != 0);
+        if ports.cometbft_metrics != 0 {
+            doc["instrumentation"]["prometheus_listen_addr"] =
+                value(format!("127.0.0.1:{}", ports.cometbft_metrics));
+        }
     })?;
     edit_toml(&node_home.join("config").join("app.toml"), |doc| {
         doc["abci"]["address"] = value(format!("127.0.0.1:{}", ports.abci));
         doc["grpc"]["address"] = value(format!("127.0.0.1:{}", ports.grpc));
+        // The REST API, readable from any origin (browser wallets and explorers on a laptop).
+        if ports.rest != 0 {
+            doc["api"]["enable"] = value(true);
+            doc["api"]["address"] = value(format!("127.0.0.1:{}", ports.rest));
+            doc["api"]["enabled-unsafe-cors"] = value(true);
+            // The live web view of shared security, at the REST address's `/`.
+            doc["api"]["web"] = value(true);
+        }
         doc["cometbft"]["rpc"] = value(format!("http://127.0.0.1:{}", ports.rpc));
+        if ports.metrics != 0 {
+            doc["metrics"]["address"] = value(format!("127.0.0.1:{}", ports.metrics));
+        }
         // Any fee: the relayers' transactions pay none (a new node's default price refuses them).
         doc["mempool"]["minimum_gas_prices"] = value("");
     })
@@ -78,6 +94,9 @@ mod tests {
             rpc: 12,
             abci: 13,
             grpc: 14,
+            rest: 15,
+            metrics: 16,
+            cometbft_metrics: 17,
         };
         patch_node_config(
             dir.path(),
@@ -98,12 +117,20 @@ mod tests {
         assert_eq!(config["consensus"]["timeout_commit"].as_str(), Some("1s"));
         assert_eq!(
             config["instrumentation"]["prometheus"].as_bool(),
-            Some(false)
+            Some(true)
+        );
+        assert_eq!(
+            config["instrumentation"]["prometheus_listen_addr"].as_str(),
+            Some("127.0.0.1:17")
         );
         assert!(config.to_string().contains("# keep me"));
         let app: toml_edit::DocumentMut =
             fs::read_to_string(config_dir.join("app.toml"))?.parse()?;
         assert_eq!(app["grpc"]["address"].as_str(), Some("127.0.0.1:14"));
+        assert_eq!(app["api"]["address"].as_str(), Some("127.0.0.1:15"));
+        assert_eq!(app["api"]["enable"].as_bool(), Some(true));
+        assert_eq!(app["api"]["web"].as_bool(), Some(true));
+        assert_eq!(app["metrics"]["address"].as_str(), Some("127.0.0.1:16"));
         assert_eq!(app["cometbft"]["rpc"].as_str(), Some("http://127.0.0.1:12"));
         assert_eq!(app["log"]["level"].as_str(), Some("info"));
         assert_eq!(app["mempool"]["minimum_gas_prices"].as_str(), Some(""));

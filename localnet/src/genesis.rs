@@ -4,16 +4,16 @@
 //! (`gentx`); node 0 collects them (`collect-gentxs`) and the result is copied to every node.
 //! At InitChain the application creates the validators from those gentxs.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use rampart_client::coins::parse_coin;
-use rampart_client::keys::keyring::{Backend, Keyring};
-use rampartd::genutil::{self, Commission, GenesisFile, GentxRequest};
-use rampartd::home::Home;
+use rampartd::genutil::network::{self, NetworkGenesis};
+use rampartd::genutil::GenesisFile;
 use serde_json::Value;
+
+pub use rampartd::genutil::network::GenesisNode;
 
 use crate::accounts::{self, OPERATOR_KEY};
 
@@ -40,80 +40,26 @@ pub const BLOCKS_PER_EPOCH: u64 = 5;
 /// again within seconds (production: an hour).
 pub const SLASH_METER_PERIOD_SECS: u64 = 10;
 
-/// A node taking part in genesis.
-#[derive(Clone, Copy, Debug)]
-pub struct GenesisNode<'a> {
-    /// Its name (`node{i}`), used as the validator moniker.
-    pub name: &'a str,
-    /// Its home (initialised, with its operator key in the `test` keyring as [`OPERATOR_KEY`]).
-    pub home: &'a Path,
-    /// Its P2P port, written in its gentx memo.
-    pub p2p_port: u16,
-}
-
-/// Builds one genesis from node 0's and writes it to every node (see the module docs).
+/// Builds one genesis from node 0's and writes it to every node, through
+/// [`rampartd::genutil::network::write_shared_genesis`] with the localnet profile
+/// ([`apply_localnet_profile`]), every node's [`OPERATOR_KEY`] self-delegating
+/// [`SELF_DELEGATION`] and its gentx memo at `127.0.0.1`.
 ///
 /// `nodes` are in index order; `accounts` are `(address, amount of uramp)` funded at genesis
 /// and must include every node's operator with at least [`SELF_DELEGATION`]. Progress goes to
 /// stderr.
 pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128)]) -> Result<()> {
-    let Some(first) = nodes.first() else {
-        return Ok(());
+    let accounts = accounts
+        .iter()
+        .map(|(address, amount)| Ok((address.clone(), parse_coin(&accounts::coins_text(*amount))?)))
+        .collect::<Result<Vec<_>>>()?;
+    let network = NetworkGenesis {
+        operator_key: OPERATOR_KEY,
+        self_delegation: parse_coin(&accounts::coins_text(SELF_DELEGATION))?,
+        genesis_time: rfc3339_now(),
+        accounts: &accounts,
     };
-    let collector = Home::new(first.home);
-    let mut genesis = GenesisFile::load(&collector.genesis())?;
-    genesis.doc_mut()["genesis_time"] = Value::String(rfc3339_now());
-    apply_localnet_profile(&mut genesis)?;
-    for (address, amount) in accounts {
-        let coins = vec![parse_coin(&accounts::coins_text(*amount))?];
-        genesis.add_account(address, &coins, false)?;
-    }
-    for node in nodes {
-        genesis.save_as(&genesis_path(node.home))?;
-    }
-    let chain_id = genesis.chain_id()?.to_owned();
-
-    let gentx_dir = genutil::gentx_dir(&collector);
-    for (index, node) in nodes.iter().enumerate() {
-        let home = Home::new(node.home);
-        let key = Keyring::open(node.home, Backend::Test).private_key(OPERATOR_KEY, None)?;
-        let request = GentxRequest {
-            chain_id: chain_id.clone(),
-            amount: parse_coin(&accounts::coins_text(SELF_DELEGATION))?,
-            moniker: Some(node.name.to_owned()),
-            commission: Commission::default(),
-            min_self_delegation: 1,
-            ip: genutil::DEFAULT_IP.into(),
-            p2p_port: Some(node.p2p_port),
-            output: None,
-        };
-        let (path, gentx) = genutil::create_gentx(&home, &key, &request)
-            .with_context(|| format!("{}: creating its gentx", node.name))?;
-        eprintln!(
-            "  {}: gentx {} {} self-delegating {}",
-            node.name, gentx.moniker, gentx.operator_address, gentx.amount
-        );
-        if index > 0 {
-            let name = path.file_name().context("a gentx file has a name")?;
-            fs::create_dir_all(&gentx_dir)
-                .with_context(|| format!("failed to create {}", gentx_dir.display()))?;
-            fs::copy(&path, gentx_dir.join(name))
-                .with_context(|| format!("failed to copy {} to node0", path.display()))?;
-        }
-    }
-    let collected = genutil::collect_gentxs(&collector, &gentx_dir)?;
-    eprintln!(
-        "  {}: collected {} gentx(s) into {}",
-        first.name,
-        collected.validators.len(),
-        collected.genesis.display()
-    );
-    for node in &nodes[1..] {
-        let target = genesis_path(node.home);
-        fs::copy(&collected.genesis, &target)
-            .with_context(|| format!("failed to copy the genesis to {}", target.display()))?;
-    }
-    Ok(())
+    network::write_shared_genesis(nodes, &network, apply_localnet_profile)
 }
 
 /// Sets the localnet profile, which makes unbonding and slashing observable in a minute or two:
@@ -214,6 +160,9 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rampartd::genutil;
+    use rampartd::home::Home;
+    use std::fs;
 
     #[test]
     fn genesis_validators_come_from_gentxs() -> Result<()> {
@@ -233,6 +182,7 @@ mod tests {
             .map(|((name, home), p2p_port)| GenesisNode {
                 name,
                 home,
+                ip: "127.0.0.1",
                 p2p_port,
             })
             .collect();

@@ -26,15 +26,19 @@ pub mod binaries;
 pub mod cli;
 pub mod config;
 pub mod consumer;
+pub mod drill;
 pub mod genesis;
 pub mod keys;
+pub mod kvstore;
+pub mod load;
 pub mod manifest;
 pub mod network;
 pub mod ports;
 pub mod process;
+pub mod progress;
 
 pub use accounts::Faucet;
-pub use binaries::{build_rampartd, Binaries};
+pub use binaries::{build_rampartd, workspace_cargo, Binaries};
 pub use consumer::{ConsumerStatus, ConsumerUp};
 pub use genesis::{
     BLOCKS_PER_EPOCH, DOWNTIME_JAIL_SECS, SELF_DELEGATION, SIGNED_BLOCKS_WINDOW,

@@ -5,6 +5,9 @@
 //!  "nodes": [{"name": "node0", "home": "/…/node0", "node_id": "…",
 //!             "rpc": "http://127.0.0.1:26657", "p2p": "127.0.0.1:26656",
 //!             "abci": "127.0.0.1:26658", "grpc": "127.0.0.1:9090",
+//!             "rest": "http://127.0.0.1:1317",
+//!             "metrics": "http://127.0.0.1:26661/metrics",
+//!             "cometbft_metrics": "http://127.0.0.1:26660/metrics",
 //!             "pids": {"cometbft": 1234, "rampartd": 1233}}],
 //!  "consumers": [{"consumer_id": 0, "chain_id": "consumer-1", "home": "/…/consumer0",
 //!                 "nodes": [{"name": "node0", "home": "/…/consumer0/node0", …}],
@@ -110,6 +113,16 @@ pub struct NodeRecord {
     pub abci: String,
     /// rampartd gRPC address, `127.0.0.1:PORT`.
     pub grpc: String,
+    /// rampartd REST API URL, `http://127.0.0.1:PORT` (absent in files written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<String>,
+    /// rampartd's Prometheus metrics, `http://127.0.0.1:PORT/metrics` (absent in files written
+    /// before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<String>,
+    /// CometBFT's Prometheus metrics, `http://127.0.0.1:PORT/metrics`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cometbft_metrics: Option<String>,
     /// PIDs of the running processes (`null` when stopped).
     #[serde(default)]
     pub pids: Pids,
@@ -138,6 +151,9 @@ impl NodeRecord {
             p2p: format!("127.0.0.1:{}", ports.p2p),
             abci: format!("127.0.0.1:{}", ports.abci),
             grpc: format!("127.0.0.1:{}", ports.grpc),
+            rest: (ports.rest != 0).then(|| format!("http://127.0.0.1:{}", ports.rest)),
+            metrics: metrics_url(ports.metrics),
+            cometbft_metrics: metrics_url(ports.cometbft_metrics),
             pids: Pids::default(),
             extra: Map::new(),
         }
@@ -149,13 +165,25 @@ impl NodeRecord {
         parse_addr(&self.name, "rpc", host_port)
     }
 
-    /// The four ports, parsed back from the addresses.
+    /// The ports, parsed back from the addresses (REST 0 when the record has none).
     pub fn ports(&self) -> Result<NodePorts> {
         Ok(NodePorts {
             p2p: parse_addr(&self.name, "p2p", &self.p2p)?.port(),
             rpc: self.rpc_addr()?.port(),
             abci: parse_addr(&self.name, "abci", &self.abci)?.port(),
             grpc: parse_addr(&self.name, "grpc", &self.grpc)?.port(),
+            rest: match &self.rest {
+                Some(url) => {
+                    parse_addr(&self.name, "rest", url.trim_start_matches("http://"))?.port()
+                }
+                None => 0,
+            },
+            metrics: metrics_port(&self.name, "metrics", self.metrics.as_deref())?,
+            cometbft_metrics: metrics_port(
+                &self.name,
+                "cometbft_metrics",
+                self.cometbft_metrics.as_deref(),
+            )?,
         })
     }
 
@@ -163,6 +191,22 @@ impl NodeRecord {
     pub fn log_path(&self, process: &str) -> PathBuf {
         self.home.join("logs").join(format!("{process}.log"))
     }
+}
+
+/// The `/metrics` URL of `port` (`None` for 0: not served).
+fn metrics_url(port: u16) -> Option<String> {
+    (port != 0).then(|| format!("http://127.0.0.1:{port}/metrics"))
+}
+
+/// The port of a [`metrics_url`] (0 when absent).
+fn metrics_port(node: &str, field: &str, url: Option<&str>) -> Result<u16> {
+    let Some(url) = url else {
+        return Ok(0);
+    };
+    let host_port = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/metrics");
+    Ok(parse_addr(node, field, host_port)?.port())
 }
 
 fn parse_addr(node: &str, field: &str, value: &str) -> Result<SocketAddr> {
@@ -226,7 +270,10 @@ mod tests {
                 p2p: 2,
                 rpc: 1,
                 abci: 3,
-                grpc: 4
+                grpc: 4,
+                rest: 0,
+                metrics: 0,
+                cometbft_metrics: 0
             }
         );
         let back: Value = serde_json::to_value(&manifest)?;

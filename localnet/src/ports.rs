@@ -2,9 +2,9 @@
 //!
 //! [`PortPlan::Fixed`] is the documented scheme used by `cargo localnet`:
 //! node `i` listens on P2P `26656+100·i`, RPC `26657+100·i`, ABCI
-//! `26658+100·i` and gRPC `9090+100·i`; the consumer node of node `i` on consumer chain `c`
-//! ([`NodePorts::consumer_fixed`]) on P2P `28056+1000·c+100·i`, RPC `28057+…`, ABCI `28058+…`
-//! and gRPC `28090+…`. [`PortPlan::Free`] picks free loopback ports, so tests never collide
+//! `26658+100·i`, gRPC `9090+100·i` and REST `1317+100·i`; the consumer node of node `i` on
+//! consumer chain `c` ([`NodePorts::consumer_fixed`]) on P2P `28056+1000·c+100·i`, RPC
+//! `28057+…`, ABCI `28058+…`, gRPC `28090+…` and REST `28017+…`. [`PortPlan::Free`] picks free loopback ports, so tests never collide
 //! with a running localnet or with each other.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
@@ -17,13 +17,14 @@ pub const LOOPBACK: Ipv4Addr = Ipv4Addr::LOCALHOST;
 /// How node ports are chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PortPlan {
-    /// Node `i` uses P2P 26656+100·i, RPC 26657+100·i, ABCI 26658+100·i, gRPC 9090+100·i.
+    /// Node `i` uses P2P 26656+100·i, RPC 26657+100·i, ABCI 26658+100·i, gRPC 9090+100·i,
+    /// REST 1317+100·i.
     Fixed,
     /// Free loopback ports below the OS's ephemeral range (see [`FREE_RANGE`]).
     Free,
 }
 
-/// The four TCP ports of one node.
+/// The TCP ports of one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NodePorts {
     /// CometBFT peer-to-peer port.
@@ -34,6 +35,12 @@ pub struct NodePorts {
     pub abci: u16,
     /// rampartd gRPC port.
     pub grpc: u16,
+    /// rampartd REST API port (0: none, in a manifest written before the REST API existed).
+    pub rest: u16,
+    /// rampartd's Prometheus `/metrics` port (0: none, in a manifest written before it existed).
+    pub metrics: u16,
+    /// CometBFT's Prometheus port (`instrumentation.prometheus_listen_addr`; 0: none).
+    pub cometbft_metrics: u16,
 }
 
 impl NodePorts {
@@ -49,13 +56,16 @@ impl NodePorts {
             rpc: 26657 + offset,
             abci: 26658 + offset,
             grpc: 9090 + offset,
+            rest: 1317 + offset,
+            cometbft_metrics: 26660 + offset,
+            metrics: 26661 + offset,
         })
     }
 
     /// The ports of the consumer node of provider node `index` on consumer `consumer_id` in the
     /// [`PortPlan::Fixed`] scheme: P2P `28056 + 1000·c + 100·i`, RPC `28057 + …`, ABCI
-    /// `28058 + …`, gRPC `28090 + …` — the provider's last two digits (`…56`, `…57`, `…58`,
-    /// `9090`), 1,000 ports per consumer, all below 32768 (Linux's ephemeral range) and clear
+    /// `28058 + …`, gRPC `28090 + …`, REST `28017 + …` — the provider's last two digits (`…56`,
+    /// `…57`, `…58`, `9090`, `1317`), 1,000 ports per consumer, all below 32768 (Linux's ephemeral range) and clear
     /// of the provider's ports for up to 14 validators. Nodes 0 to 9 of consumers 0 to 3 (and
     /// nodes 0 to 6 of consumer 4) fit.
     pub fn consumer_fixed(consumer_id: u64, index: usize) -> Result<Self> {
@@ -82,16 +92,22 @@ impl NodePorts {
             rpc: port(57)?,
             abci: port(58)?,
             grpc: port(90)?,
+            rest: port(17)?,
+            cometbft_metrics: port(60)?,
+            metrics: port(61)?,
         })
     }
 
     /// `(label, port)` pairs, for messages and checks.
-    pub fn labelled(&self) -> [(&'static str, u16); 4] {
+    pub fn labelled(&self) -> [(&'static str, u16); 7] {
         [
             ("P2P", self.p2p),
             ("RPC", self.rpc),
             ("ABCI", self.abci),
             ("gRPC", self.grpc),
+            ("REST", self.rest),
+            ("metrics", self.metrics),
+            ("CometBFT metrics", self.cometbft_metrics),
         ]
     }
 }
@@ -136,7 +152,7 @@ const FREE_RANGE: std::ops::Range<u16> = 15_000..26_000;
 /// seeded from the process id, so parallel tests and test binaries start far apart.
 static CURSOR: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(u32::MAX);
 
-/// Picks `4·count` distinct free ports from [`FREE_RANGE`]: all listeners stay open until every
+/// Picks `5·count` distinct free ports from [`FREE_RANGE`]: all listeners stay open until every
 /// port is chosen, so no port is handed out twice.
 fn allocate_free(count: usize) -> Result<Vec<NodePorts>> {
     use std::sync::atomic::Ordering;
@@ -147,7 +163,7 @@ fn allocate_free(count: usize) -> Result<Vec<NodePorts>> {
         Ordering::SeqCst,
         Ordering::SeqCst,
     );
-    let mut listeners = Vec::with_capacity(count * 4);
+    let mut listeners = Vec::with_capacity(count * 5);
     let mut next_port = || -> Result<u16> {
         for _ in 0..span {
             let offset = CURSOR.fetch_add(1, Ordering::SeqCst) % span;
@@ -167,6 +183,9 @@ fn allocate_free(count: usize) -> Result<Vec<NodePorts>> {
             rpc: next_port()?,
             abci: next_port()?,
             grpc: next_port()?,
+            rest: next_port()?,
+            metrics: next_port()?,
+            cometbft_metrics: next_port()?,
         });
     }
     Ok(plan)
@@ -201,7 +220,10 @@ mod tests {
                 p2p: 26756,
                 rpc: 26757,
                 abci: 26758,
-                grpc: 9190
+                grpc: 9190,
+                rest: 1417,
+                cometbft_metrics: 26760,
+                metrics: 26761
             }
         );
         assert!(NodePorts::fixed(1000).is_err());
@@ -216,7 +238,10 @@ mod tests {
                 p2p: 28056,
                 rpc: 28057,
                 abci: 28058,
-                grpc: 28090
+                grpc: 28090,
+                rest: 28017,
+                cometbft_metrics: 28060,
+                metrics: 28061
             }
         );
         assert_eq!(
@@ -225,7 +250,10 @@ mod tests {
                 p2p: 30356,
                 rpc: 30357,
                 abci: 30358,
-                grpc: 30390
+                grpc: 30390,
+                rest: 30317,
+                cometbft_metrics: 30360,
+                metrics: 30361
             }
         );
         // The highest fitting slots stay below the ephemeral range; the next ones are refused.
@@ -260,7 +288,7 @@ mod tests {
             .iter()
             .flat_map(|p| p.labelled().map(|(_, port)| port))
             .collect();
-        assert_eq!(all.len(), 16);
+        assert_eq!(all.len(), 28);
         Ok(())
     }
 

@@ -25,6 +25,12 @@ pub struct AppToml {
     /// Logging.
     #[serde(default)]
     pub log: Log,
+    /// The REST API (off when the section is absent).
+    #[serde(default)]
+    pub api: Api,
+    /// Prometheus metrics (off when the section or its address is absent).
+    #[serde(default, skip_serializing_if = "Metrics::is_off")]
+    pub metrics: Metrics,
 }
 
 /// A listening address.
@@ -41,6 +47,37 @@ pub struct Listen {
 pub struct CometbftLink {
     /// Its RPC URL, used by `rampartd status` and transaction broadcasting.
     pub rpc: String,
+}
+
+/// The REST API server (`[api]`, keys as in the Cosmos SDK's app.toml): the gRPC-gateway paths
+/// and JSON, see [`crate::rest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Api {
+    /// Serve it.
+    pub enable: bool,
+    /// `host:port`; the SDK's conventional port is 1317.
+    pub address: SocketAddr,
+    /// Let every origin read answers (`Access-Control-Allow-Origin: *`): for local networks.
+    pub enabled_unsafe_cors: bool,
+    /// The origins allowed to read answers when `enabled-unsafe-cors` is off, e.g.
+    /// `["https://wallet.example"]`.
+    pub cors_allowed_origins: Vec<String>,
+    /// Also serve the live web view of shared security at `/` and `/web/` of this address
+    /// (a static page whose script reads this same REST API), see `crate::rest::web`.
+    pub web: bool,
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Self {
+            enable: false,
+            address: SocketAddr::from(([127, 0, 0, 1], 1317)),
+            enabled_unsafe_cors: false,
+            cors_allowed_origins: Vec::new(),
+            web: false,
+        }
+    }
 }
 
 /// The minimum gas price of a new node (`rampartd init`, or an app.toml without one): 0.0025
@@ -104,6 +141,22 @@ impl Default for Log {
     }
 }
 
+/// Prometheus metrics (`[metrics]`): `GET /metrics` on `address`, off when it is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Metrics {
+    /// `host:port` to serve `/metrics` on; `None` (the default) serves nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<SocketAddr>,
+}
+
+impl Metrics {
+    /// True when no metrics are served.
+    pub fn is_off(&self) -> bool {
+        self.address.is_none()
+    }
+}
+
 impl Default for AppToml {
     fn default() -> Self {
         Self {
@@ -119,6 +172,8 @@ impl Default for AppToml {
             mempool: Mempool::default(),
             pruning: Pruning::default(),
             log: Log::default(),
+            api: Api::default(),
+            metrics: Metrics::default(),
         }
     }
 }
@@ -133,6 +188,10 @@ const HEADER: &str = "\
 # [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
 #             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
 # [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides
+# [api]       enable, address  the REST API (Cosmos gRPC-gateway paths and JSON; port 1317 by convention)
+#             enabled-unsafe-cors  any origin may call it; else only cors-allowed-origins = [\"https://…\"]
+#             web = true  also serve the live web view of shared security at http://<address>/
+# [metrics]   address  serve Prometheus metrics at http://<address>/metrics (absent = off)
 
 ";
 
@@ -190,5 +249,25 @@ mod tests {
         free.mempool.minimum_gas_prices = String::new();
         free.save(&path).expect("save");
         assert_eq!(AppToml::load(&path).expect("load"), free);
+    }
+
+    /// The REST API is off without an `[api]` section and takes the SDK's key names.
+    #[test]
+    fn api_section_uses_the_sdk_keys() {
+        assert!(!AppToml::default().api.enable);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.toml");
+        let required = "[abci]\naddress = \"127.0.0.1:1\"\n[grpc]\naddress = \"127.0.0.1:2\"\n\
+                        [cometbft]\nrpc = \"http://127.0.0.1:3\"\n";
+        std::fs::write(&path, required).expect("write");
+        assert!(!AppToml::load(&path).expect("load").api.enable);
+        let text = format!(
+            "{required}[api]\nenable = true\naddress = \"127.0.0.1:1417\"\nenabled-unsafe-cors = true\n"
+        );
+        std::fs::write(&path, &text).expect("write");
+        let api = AppToml::load(&path).expect("load").api;
+        assert!(api.enable && api.enabled_unsafe_cors);
+        assert_eq!(api.address.port(), 1417);
+        assert!(api.cors_allowed_origins.is_empty());
     }
 }

@@ -16,60 +16,11 @@ use tendermint::block::{self, parts};
 use tendermint::chain;
 use tendermint::evidence::{DuplicateVoteEvidence, Evidence};
 use tendermint::vote::{self, Vote};
-use tendermint::{account, Hash, PrivateKey, Signature, Time};
+use tendermint::{Hash, Time};
 use tendermint_rpc::{Client, HttpClient, Paging};
 
 use crate::home::Home;
-
-/// A CometBFT `priv_validator_key.json`.
-#[derive(Deserialize)]
-struct PrivValidatorKeyFile {
-    priv_key: PrivateKey,
-}
-
-/// The signing half of a validator key file.
-pub struct ValidatorKey {
-    key: ed25519_consensus::SigningKey,
-}
-
-impl ValidatorKey {
-    /// Reads a CometBFT `priv_validator_key.json` (ed25519 only).
-    pub fn read(path: &Path) -> anyhow::Result<Self> {
-        let file: PrivValidatorKeyFile = serde_json::from_str(&Home::read_file(path)?)
-            .with_context(|| format!("{} is not a CometBFT validator key file", path.display()))?;
-        let signing = file
-            .priv_key
-            .ed25519_signing_key()
-            .ok_or_else(|| anyhow!("{}: not an ed25519 key", path.display()))?;
-        let seed: [u8; 32] = signing
-            .as_bytes()
-            .try_into()
-            .map_err(|_| anyhow!("{}: the ed25519 seed is not 32 bytes", path.display()))?;
-        Ok(Self {
-            key: ed25519_consensus::SigningKey::from(seed),
-        })
-    }
-
-    /// The CometBFT address of the key (first 20 bytes of sha256 of the public key).
-    pub fn address(&self) -> account::Id {
-        let digest = Sha256::digest(self.key.verification_key().to_bytes());
-        let mut bytes = [0u8; 20];
-        bytes.copy_from_slice(&digest[..20]);
-        account::Id::new(bytes)
-    }
-
-    /// `vote` signed over its canonical sign bytes for `chain_id`.
-    fn sign(&self, mut vote: Vote, chain_id: &chain::Id) -> anyhow::Result<Vote> {
-        vote.signature = None;
-        let bytes = vote.clone().into_signable_vec(chain_id.clone());
-        let signature = self.key.sign(&bytes);
-        vote.signature = Some(
-            Signature::try_from(signature.to_bytes().as_slice())
-                .map_err(|e| anyhow!("signature: {e}"))?,
-        );
-        Ok(vote)
-    }
-}
+use crate::validator_key::ValidatorKey;
 
 /// Where and as whom the conflicting votes are cast.
 #[derive(Debug, Clone)]
@@ -327,12 +278,23 @@ enum DebugSubcommand {
         #[arg(long, requires_all = ["chain_id", "height"])]
         output_evidence: Option<PathBuf>,
     },
+    /// Check the chain's invariants (bank supply = Σ balances, staking pools and shares,
+    /// distribution and consumer accounts) over the latest committed state of a stopped node.
+    Invariants {
+        /// The node home (rampartd must be stopped: the store is opened exclusively).
+        #[arg(long)]
+        home: PathBuf,
+    },
 }
 
 impl DebugCommand {
     /// Runs the command, printing what happened.
     pub async fn run(self) -> anyhow::Result<()> {
         match self.command {
+            DebugSubcommand::Invariants { home } => {
+                let height = crate::export::check_invariants(&Home::new(home))?;
+                println!("invariants hold at height {height}");
+            }
             DebugSubcommand::DoubleSign {
                 key_file,
                 node,

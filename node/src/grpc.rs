@@ -158,12 +158,7 @@ impl Handler for ModuleQuery {
                     .and_then(|v| v.parse::<u64>().ok())
                     .ok_or_else(|| Status::invalid_argument(format!("invalid {HEIGHT_HEADER}")))?,
             };
-            let data = request.into_inner();
-            // Store reads are synchronous; keep them off the async workers.
-            let answer = tokio::task::spawn_blocking(move || queries.query(path, &data, height))
-                .await
-                .map_err(|e| Status::internal(format!("query task failed: {e}")))?
-                .map_err(status)?;
+            let answer = module_query(queries, path, request.into_inner(), height).await?;
             let mut response = Response::new(answer.value);
             if let Ok(value) = answer.height.to_string().parse() {
                 response.metadata_mut().insert(HEIGHT_HEADER, value);
@@ -171,6 +166,21 @@ impl Handler for ModuleQuery {
             Ok(response)
         })
     }
+}
+
+/// Answers the module query (or simulation) at `path` with request bytes `data` at committed
+/// `height` (0 = latest): the one query path of the gRPC server and the REST API.
+pub async fn module_query(
+    queries: Queries,
+    path: &'static str,
+    data: Vec<u8>,
+    height: u64,
+) -> Result<rampart_app::query::QueryAnswer, Status> {
+    // Store reads are synchronous; keep them off the async workers.
+    tokio::task::spawn_blocking(move || queries.query(path, &data, height))
+        .await
+        .map_err(|e| Status::internal(format!("query task failed: {e}")))?
+        .map_err(status)
 }
 
 impl Handler for NodeServices {
@@ -198,9 +208,9 @@ pub fn status(e: AppError) -> Status {
     Status::new(code, e.log)
 }
 
-/// A codec that passes protobuf bytes through untouched.
+/// A codec that passes protobuf bytes through untouched (clients of raw method paths use it too).
 #[derive(Debug, Clone, Copy, Default)]
-struct RawCodec;
+pub struct RawCodec;
 
 impl Codec for RawCodec {
     type Encode = Vec<u8>;
@@ -287,7 +297,7 @@ mod tests {
     async fn unknown_methods_are_unimplemented() {
         let (_dir, address, _stop) = server().await;
         for path in [
-            "/cosmos.tx.v1beta1.Service/GetTxsEvent",
+            "/cosmos.tx.v1beta1.Service/GetBlockWithTxs",
             "/cosmos.bank.v1beta1.Query/DenomOwners",
             "/no.such.Service/Method",
         ] {

@@ -7,10 +7,15 @@
 //! - [`debug`] makes double-sign evidence (`rampartd debug double-sign`);
 //! - [`relay`] relays validator-set changes between the provider and a consumer chain
 //!   (`rampartd relay`);
+//! - [`metrics`] serves Prometheus metrics (`[metrics]` in app.toml);
+//! - [`testnet`] writes the homes of a network whose validators run on separate hosts;
+//! - [`rest`] serves the REST API (the Cosmos SDK's gRPC-gateway paths and JSON) beside gRPC;
+//!   [`chain_info`] describes the chain to wallets and registries (`rampartd chain-info`);
 //! - [`cometbft`] finds (or installs) the pinned CometBFT binary for everything above;
 //! - [`cli`] (`rampartd keys|tx|query`) is the client side, built on the `rampart-client` crate
 //!   (keys and keyring, typed queries, signed transactions, broadcasting).
 
+pub mod chain_info;
 pub mod cli;
 pub mod cometbft;
 pub mod config;
@@ -21,7 +26,11 @@ pub mod genutil;
 pub mod grpc;
 pub mod home;
 pub mod init;
+pub mod metrics;
 pub mod relay;
+pub mod rest;
 pub mod services;
 pub mod start;
 pub mod status;
+pub mod testnet;
+pub mod validator_key;

@@ -11,6 +11,12 @@ use rampartd::cli::{HomeArg, Output};
 use rampartd::config::AppToml;
 use rampartd::home::Home;
 
+/// mimalloc instead of glibc's malloc: the state machine allocates and frees many small buffers
+/// per transaction (sled nodes, JMT nodes, overlays), which glibc served at ~38 % of a block's
+/// CPU time (issue 14, docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Rampart: a Cosmos-style appchain with native shared security, run under CometBFT v0.38.
 #[derive(Parser)]
 #[command(name = "rampartd", version, propagate_version = true)]
@@ -78,11 +84,17 @@ enum Command {
     Query(QueryCommand),
     /// Build genesis: accounts, validators' genesis transactions (gentxs), validation.
     Genesis(GenesisCommand),
+    /// Write the homes of a new network with one validator per host (keys, genesis from
+    /// gentxs, persistent peers by host address, ports, app.toml): see docs/DEPLOY.md.
+    Testnet(rampartd::testnet::TestnetCommand),
     /// Tools for tests and operators (double-sign evidence).
     Debug(rampartd::debug::DebugCommand),
     /// Relay validator-set changes from the provider to a consumer chain and their
     /// acknowledgements back (light-client verified; stateless, safe to restart or run twice).
     Relay(rampartd::relay::RelayCommand),
+    /// Print the chain info a Keplr-style wallet needs to add this chain (`--registry DIR`
+    /// also writes chain-registry `chain.json` and `assetlist.json`).
+    ChainInfo(rampartd::chain_info::ChainInfoCommand),
 }
 
 fn init_tracing(level: &str) {
@@ -160,11 +172,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tx(command) => command.run().await?,
         Command::Query(command) => command.run().await?,
         Command::Genesis(command) => command.run()?,
+        Command::Testnet(command) => command.run()?,
         Command::Debug(command) => command.run().await?,
         Command::Relay(command) => {
             init_tracing("info");
             command.run().await?
         }
+        Command::ChainInfo(command) => command.run()?,
     }
     Ok(())
 }

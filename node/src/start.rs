@@ -17,7 +17,9 @@ use crate::{genesis, grpc};
 
 /// Checks the home, opens the store and serves until a shutdown signal.
 pub async fn start(home: &Home) -> anyhow::Result<()> {
+    crate::export::arm_crash_point()?;
     home.require_initialised()?;
+    crate::validator_key::check(home)?;
     let config = AppToml::load(&home.app_toml())?;
     let doc = genesis::load(&home.genesis())?;
     genesis::validate(&doc, &home.genesis())?;
@@ -26,6 +28,8 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
     let grpc_listener = tokio::net::TcpListener::bind(config.grpc.address)
         .await
         .map_err(|e| port_error(config.grpc.address, "grpc.address", e))?;
+    // Prometheus metrics (`[metrics]`), bound before the store opens: a busy address fails fast.
+    let metrics = crate::metrics::Server::bind(&config.metrics).await?;
 
     let storage = Storage::open(
         &home.app_db(),
@@ -33,7 +37,14 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
             keep_recent: config.pruning.keep_recent,
         },
     )
-    .with_context(|| format!("opening the application store {}", home.app_db().display()))?;
+    .with_context(|| {
+        format!(
+            "opening the application store {} (if its disk is full, free space and start again; \
+             if the store is damaged, restore it from a backup, or remove it and CometBFT's data \
+             (keep data/priv_validator_state.json) to sync the node again)",
+            home.app_db().display()
+        )
+    })?;
     match storage.latest() {
         Some(latest) => {
             tracing::info!(height = latest.height, app_hash = %hex::encode(latest.app_hash), "store opened")
@@ -53,11 +64,20 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
         Arc::new(modules),
     );
     let node_services = crate::services::NodeServices::new(&config.cometbft.rpc)?;
+    // The REST API (`[api]`): the same queries and node services as gRPC, as JSON.
+    let rest = crate::rest::spawn(&config.api, app.queries(), node_services.clone()).await?;
     let routes = grpc::routes(app.queries(), node_services)?;
     // Info and Query never wait behind a block: the info connection answers from committed
     // snapshots, not through the app's worker.
     let queries = app.queries();
-    let (consensus, mempool, snapshot, info) = abci::connections(AbciService::new(app), queries);
+    let app_queries = app.queries();
+    let (consensus, mempool, snapshot, info) = abci::connections(
+        crate::metrics::abci::Metered::new(
+            AbciService::new(app),
+            metrics.as_ref().map(|m| m.metrics()),
+        ),
+        queries,
+    );
     let abci = Server::builder()
         .consensus(consensus)
         .mempool(mempool)
@@ -67,6 +87,7 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
         .context("building the ABCI server")?;
 
     tracing::info!(abci = %config.abci.address, grpc = %config.grpc.address, chain_id = %doc.chain_id, validator_set_owner, "rampartd started");
+    let metrics = metrics.map(|m| m.spawn(app_queries, home.app_db()));
     let (stop_grpc, grpc_stopped) = tokio::sync::oneshot::channel::<()>();
     let grpc_task = tokio::spawn(grpc::serve(grpc_listener, routes, async {
         let _ = grpc_stopped.await;
@@ -81,6 +102,12 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
     }
     let _ = stop_grpc.send(());
     grpc_task.await.context("gRPC server task")??;
+    if let Some(metrics) = metrics {
+        metrics.stop().await?;
+    }
+    if let Some(rest) = rest {
+        rest.stop().await.context("REST API server")?;
+    }
     Ok(())
 }
 

@@ -145,3 +145,50 @@ fn an_inconsistent_store_is_refused_not_reset() {
     let storage = rampart_store::Storage::open(&db, Default::default());
     assert!(storage.is_err(), "the store was not silently reset");
 }
+
+#[test]
+fn a_missing_or_damaged_validator_key_is_named_with_what_to_do() {
+    let home = home();
+    let key_file = home.path().join("config/priv_validator_key.json");
+    let original = std::fs::read_to_string(&key_file).expect("key file");
+
+    std::fs::remove_file(&key_file).expect("remove");
+    let text = start(home.path());
+    assert!(
+        text.contains("priv_validator_key.json is missing") && text.contains("backup"),
+        "{text}"
+    );
+
+    std::fs::write(&key_file, &original[..original.len() / 2]).expect("truncate");
+    let text = start(home.path());
+    assert!(
+        text.contains("priv_validator_key.json is not a valid CometBFT validator key")
+            && text.contains("backup"),
+        "{text}"
+    );
+
+    // Another key's address and public key beside this private key.
+    let mut doc: serde_json::Value = serde_json::from_str(&original).expect("json");
+    let other = home.path().join("other");
+    let (ok, out) = rampartd(&[
+        "init",
+        "other",
+        "--chain-id",
+        "start-errors",
+        "--home",
+        other.to_str().expect("utf-8 path"),
+    ]);
+    assert!(ok, "{out}");
+    let other: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(other.join("config/priv_validator_key.json")).expect("other"),
+    )
+    .expect("json");
+    doc["address"] = other["address"].clone();
+    doc["pub_key"] = other["pub_key"].clone();
+    std::fs::write(&key_file, doc.to_string()).expect("write");
+    let text = start(home.path());
+    assert!(
+        text.contains("do not belong together") && !text.contains("panicked"),
+        "{text}"
+    );
+}

@@ -8,6 +8,8 @@
 //   RAMPART_DENOM      fee and transfer denom (default uramp)
 //   RAMPART_PREFIX     bech32 account prefix (default rampart)
 //   RAMPART_GAS_PRICE  gas price for `gas: "auto"` (default 0.025<denom>)
+//   RAMPART_REST       optional: REST API URL; adds LCD-style reads (plain fetch, as Keplr and
+//                      explorers do) compared with the same state over RPC
 //
 // Prints one line per check and "N passed, N failed" at the end; exits non-zero on any failure.
 
@@ -145,6 +147,48 @@ await check("searchTx by transfer.recipient", async () => {
   assert.deepEqual(txs.map((tx) => tx.hash).sort(), committed());
   return `${txs.length} txs`;
 });
+
+const rest = process.env.RAMPART_REST || "";
+/** GETs `path` from the REST API like an LCD client: plain fetch, JSON answer. */
+async function lcd(path) {
+  const response = await fetch(`${rest}${path}`);
+  return { status: response.status, body: await response.json() };
+}
+
+if (rest) {
+  await check("REST (LCD) account", async () => {
+    const { status, body } = await lcd(`/cosmos/auth/v1beta1/accounts/${sender}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    const account = await query.getAccount(sender);
+    assert.equal(body.account["@type"], "/cosmos.auth.v1beta1.BaseAccount");
+    assert.equal(body.account.address, sender);
+    assert.equal(body.account.account_number, String(account.accountNumber));
+    assert.equal(body.account.sequence, String(account.sequence));
+    assert.equal(body.account.pub_key["@type"], "/cosmos.crypto.secp256k1.PubKey");
+    return `number ${body.account.account_number}, sequence ${body.account.sequence}`;
+  });
+
+  await check("REST (LCD) balances", async () => {
+    const { status, body } = await lcd(`/cosmos/bank/v1beta1/balances/${recipient}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.deepEqual(body.balances, await query.getAllBalances(recipient));
+    assert.deepEqual(body.balances, [{ denom, amount: "13000" }]);
+    const one = await lcd(`/cosmos/bank/v1beta1/balances/${sender}/by_denom?denom=${denom}`);
+    assert.deepEqual(one.body.balance, await query.getBalance(sender, denom));
+    return JSON.stringify(body.balances);
+  });
+
+  await check("REST (LCD) unknown account is 404 with the gateway's error body", async () => {
+    const stranger = await DirectSecp256k1HdWallet.generate(12, { prefix });
+    const [{ address: nobody }] = await stranger.getAccounts();
+    const { status, body } = await lcd(`/cosmos/auth/v1beta1/accounts/${nobody}`);
+    assert.equal(status, 404);
+    assert.equal(body.code, 5);
+    assert.match(body.message, /not found/);
+    assert.deepEqual(body.details, []);
+    return body.message;
+  });
+}
 
 const beforeRejections = {
   recipient: (await query.getBalance(recipient, denom)).amount,

@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod json;
+pub mod metrics;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -6,26 +6,41 @@
 //! the key hash to its key through the preimage table and reads the versioned history table,
 //! which is the single copy of every value.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use jmt::storage::{HasPreimage, LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{KeyHash, OwnedValue, Version};
 
+use crate::cache::NodeCache;
 use crate::history;
 use crate::keys;
 
-/// Reads committed JMT data from the store's sled tree.
+/// Reads committed JMT data from the store's sled tree, through a node cache if it has one.
 pub(crate) struct SledTreeReader<'a> {
     tree: &'a sled::Tree,
+    nodes: Option<&'a NodeCache>,
 }
 
 impl<'a> SledTreeReader<'a> {
     /// A reader over `tree`.
     pub(crate) fn new(tree: &'a sled::Tree) -> Self {
-        Self { tree }
+        Self { tree, nodes: None }
+    }
+
+    /// A reader over `tree` that keeps the nodes it decodes in `nodes` and looks there first.
+    pub(crate) fn cached(tree: &'a sled::Tree, nodes: &'a NodeCache) -> Self {
+        Self {
+            tree,
+            nodes: Some(nodes),
+        }
     }
 }
 
 impl TreeReader for SledTreeReader<'_> {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        if let Some(node) = self.nodes.and_then(|nodes| nodes.get(node_key)) {
+            return Ok(Some(node));
+        }
         let key = keys::node_key(node_key)?;
         match self.tree.get(&key)? {
             None => Ok(None),
@@ -33,6 +48,9 @@ impl TreeReader for SledTreeReader<'_> {
                 let node = borsh::from_slice::<Node>(&bytes).map_err(|err| {
                     anyhow::anyhow!("undecodable JMT node at {node_key:?}: {err}")
                 })?;
+                if let Some(nodes) = self.nodes {
+                    nodes.insert(node_key.clone(), node.clone());
+                }
                 Ok(Some(node))
             }
         }
@@ -103,7 +121,8 @@ fn latest_version(tree: &sled::Tree) -> anyhow::Result<Option<Version>> {
     }
 }
 
-/// Adds the JMT nodes and stale-node index of `update` (computed for `version`) to `batch`.
+/// Adds the JMT nodes and stale-node index of `update` (computed for `version`) to `batch`: one
+/// record per node, and one stale-index list record per stale-since version.
 ///
 /// The root of `version - 1` is always recorded as stale since `version`: a root is never
 /// referenced by another node, and the JMT does not index it itself when a block leaves the tree
@@ -117,13 +136,21 @@ pub(crate) fn add_tree_update(
     for (node_key, node) in update.node_batch.nodes() {
         batch.insert(keys::node_key(node_key)?, borsh::to_vec(node)?);
     }
-    for stale in &update.stale_node_index_batch {
-        let node = keys::node_key(&stale.node_key)?;
-        batch.insert(keys::stale_key(stale.stale_since_version, &node), &[]);
+    let mut stale: BTreeMap<Version, BTreeSet<Vec<u8>>> = BTreeMap::new();
+    for entry in &update.stale_node_index_batch {
+        let node = keys::node_key(&entry.node_key)?;
+        stale
+            .entry(entry.stale_since_version)
+            .or_default()
+            .insert(node);
     }
     if let Some(previous) = version.checked_sub(1) {
         let root = keys::node_key(&NodeKey::new(previous, std::iter::empty().collect()))?;
-        batch.insert(keys::stale_key(version, &root), &[]);
+        stale.entry(version).or_default().insert(root);
+    }
+    for (since, nodes) in &stale {
+        let list = keys::encode_list(nodes.iter().map(Vec::as_slice))?;
+        batch.insert(&keys::list_key(keys::STALE, *since), list);
     }
     Ok(())
 }

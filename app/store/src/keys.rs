@@ -178,7 +178,9 @@ pub(crate) fn node_key(node_key: &NodeKey) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// `S` ‖ stale_since(be) ‖ borsh(node_key).
+/// `S` ‖ stale_since(be) ‖ borsh(node_key): the one-record-per-node stale index of stores
+/// written before issue 14 (still read, see [`decode_stale`]).
+#[cfg(test)]
 pub(crate) fn stale_key(stale_since: u64, node_key_bytes: &[u8]) -> Vec<u8> {
     let suffix = node_key_bytes.get(1..).unwrap_or_default();
     let mut out = Vec::with_capacity(suffix.len().saturating_add(9));
@@ -188,8 +190,8 @@ pub(crate) fn stale_key(stale_since: u64, node_key_bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Turns a stale-index key back into the node's `N` key and its stale-since version.
-pub(crate) fn decode_stale_key(raw: &[u8]) -> Option<(u64, Vec<u8>)> {
+/// Turns a per-node stale-index key back into the node's `N` key and its stale-since version.
+fn decode_stale_key(raw: &[u8]) -> Option<(u64, Vec<u8>)> {
     let (&first, rest) = raw.split_first()?;
     if first != STALE || rest.len() < 8 {
         return None;
@@ -209,7 +211,9 @@ pub(crate) fn preimage_key(key_hash: KeyHash) -> Vec<u8> {
     out
 }
 
-/// `C` ‖ version(be) ‖ key.
+/// `C` ‖ version(be) ‖ key: the one-record-per-key change log of stores written before issue
+/// 14 (still read, see [`decode_changed`]).
+#[cfg(test)]
 pub(crate) fn changed_key(version: u64, key: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(key.len().saturating_add(9));
     out.push(CHANGED);
@@ -218,8 +222,8 @@ pub(crate) fn changed_key(version: u64, key: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Splits `C ‖ version ‖ key` into its version and key.
-pub(crate) fn decode_changed_key(raw: &[u8]) -> Option<(u64, &[u8])> {
+/// Splits a per-key `C ‖ version ‖ key` into its version and key.
+fn decode_changed_key(raw: &[u8]) -> Option<(u64, &[u8])> {
     let (&first, rest) = raw.split_first()?;
     if first != CHANGED || rest.len() < 8 {
         return None;
@@ -228,9 +232,107 @@ pub(crate) fn decode_changed_key(raw: &[u8]) -> Option<(u64, &[u8])> {
     Some((decode_u64(version)?, key))
 }
 
+/// `prefix` ‖ version(be): a list record of one version (stale index or change log).
+pub(crate) fn list_key(prefix: u8, version: u64) -> [u8; 9] {
+    let mut out = [prefix; 9];
+    out[1..].copy_from_slice(&be(version));
+    out
+}
+
+/// The version of a list record's key, if `raw` is one (`prefix` and exactly 8 more bytes; a
+/// per-item record is longer, since keys are never empty).
+fn decode_list_key(prefix: u8, raw: &[u8]) -> Option<u64> {
+    match raw.split_first() {
+        Some((&first, version)) if first == prefix && version.len() == 8 => decode_u64(version),
+        _ => None,
+    }
+}
+
+/// Encodes items as `length(u32 be) ‖ bytes`, one after the other. An item longer than
+/// `u32::MAX` bytes cannot exist here (keys and node keys are small; sled values are bounded
+/// far below that), and is refused rather than truncated.
+pub(crate) fn encode_list<'a>(
+    items: impl IntoIterator<Item = &'a [u8]>,
+) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for item in items {
+        let len =
+            u32::try_from(item.len()).map_err(|_| std::io::Error::other("list item over 4 GiB"))?;
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(item);
+    }
+    Ok(out)
+}
+
+/// Decodes [`encode_list`], or `None` if malformed.
+pub(crate) fn decode_list(mut raw: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut items = Vec::new();
+    while !raw.is_empty() {
+        let (len, rest) = raw.split_at_checked(4)?;
+        let len = usize::try_from(u32::from_be_bytes(len.try_into().ok()?)).ok()?;
+        let (item, rest) = rest.split_at_checked(len)?;
+        items.push(item);
+        raw = rest;
+    }
+    Some(items)
+}
+
+/// A stale-index record, either form: `S ‖ version → list of N keys` (one per version) or the
+/// older `S ‖ version ‖ borsh(node_key) → empty` (one per node). Returns the stale-since
+/// version and the `N` keys of the nodes, or `None` if malformed.
+pub(crate) fn decode_stale(raw: &[u8], value: &[u8]) -> Option<(u64, Vec<Vec<u8>>)> {
+    match decode_list_key(STALE, raw) {
+        Some(version) => Some((
+            version,
+            decode_list(value)?
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect(),
+        )),
+        None => decode_stale_key(raw).map(|(version, node)| (version, vec![node])),
+    }
+}
+
+/// A change-log record, either form: `C ‖ version → list of keys` (one per version) or the
+/// older `C ‖ version ‖ key → empty` (one per key). Returns the version and the keys written at
+/// it, or `None` if malformed.
+pub(crate) fn decode_changed<'a>(raw: &'a [u8], value: &'a [u8]) -> Option<(u64, Vec<&'a [u8]>)> {
+    match decode_list_key(CHANGED, raw) {
+        Some(version) => Some((version, decode_list(value)?)),
+        None => decode_changed_key(raw).map(|(version, key)| (version, vec![key])),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_records_and_the_older_per_item_records_both_decode() {
+        let list = encode_list([b"ab".as_slice(), b"", b"c"]).expect("small");
+        assert_eq!(decode_list(&list), Some(vec![b"ab".as_slice(), b"", b"c"]));
+        assert_eq!(decode_list(&list[..list.len() - 1]), None);
+        let keys = encode_list([b"k1".as_slice(), b"k2"]).expect("small");
+        assert_eq!(
+            decode_changed(&list_key(CHANGED, 7), &keys),
+            Some((7, vec![b"k1".as_slice(), b"k2"]))
+        );
+        assert_eq!(
+            decode_changed(&changed_key(7, b"k1"), &[]),
+            Some((7, vec![b"k1".as_slice()]))
+        );
+        let node = b"Nnode".to_vec();
+        let nodes = encode_list([node.as_slice()]).expect("small");
+        assert_eq!(
+            decode_stale(&list_key(STALE, 3), &nodes),
+            Some((3, vec![node.clone()]))
+        );
+        assert_eq!(
+            decode_stale(&stale_key(3, &node), &[]),
+            Some((3, vec![node]))
+        );
+        assert_eq!(decode_stale(&list_key(STALE, 3), &[0, 0, 0, 9]), None);
+    }
 
     proptest::proptest! {
         /// Escaped history keys sort exactly like the raw keys, for any versions.

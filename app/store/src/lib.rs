@@ -16,10 +16,15 @@
 //! |--------|-------------------------------------------------|------------------------------------|
 //! | `M`    | `M` ‖ name (`format`, `first_height`, `latest_height`, `earliest_height`, `app_hash`) | u64 big-endian, or the 32-byte app hash |
 //! | `N`    | `N` ‖ borsh(JMT `NodeKey`)                      | borsh(JMT `Node`)                  |
-//! | `S`    | `S` ‖ stale_since_version(be) ‖ borsh(`NodeKey`) | empty (stale-node index)          |
+//! | `S`    | `S` ‖ stale_since_version(be)                   | list of the `N` keys stale since then (stale-node index) |
 //! | `H`    | `H` ‖ escape(key) ‖ `00 00` ‖ version(be)       | `01` ‖ value, or `00` (tombstone)  |
 //! | `P`    | `P` ‖ sha256(key)                               | key (preimage, for the JMT)        |
-//! | `C`    | `C` ‖ version(be) ‖ key                         | empty (keys written at a version)  |
+//! | `C`    | `C` ‖ version(be)                               | list of the keys written at that version (change log) |
+//!
+//! A list is `length(u32 be) ‖ bytes` per item. Stores written before issue 14 hold one `S` record
+//! per node (`S ‖ version ‖ borsh(NodeKey)`, empty) and one `C` record per key (`C ‖ version ‖
+//! key`, empty); both forms are read (a list record's key is exactly 9 bytes, a per-item key is
+//! longer), so the format version stays 1.
 //!
 //! `escape` maps byte `00` to `00 FF` and copies every other byte, so history entries sort by key
 //! exactly like the raw keys, each key's versions contiguous and ascending; a key's value at
@@ -31,7 +36,10 @@
 //! 1. [`Storage::prepare`] computes the new JMT root from the latest committed tree and the
 //!    block's [`Changes`](rampart_core::Changes) and builds the complete sled batch (JMT nodes,
 //!    stale-node index, history entries, preimages, change log, metadata `latest_height` and
-//!    `app_hash`). Nothing is written.
+//!    `app_hash`). Nothing is written. Decoded JMT nodes and the values of the latest height are
+//!    kept in bounded memory caches between blocks (`cache.rs`), so a block reads the tree's
+//!    upper levels and the keys it already read from memory; a key that held a value keeps its
+//!    preimage record without rewriting it.
 //! 2. [`Storage::commit`] checks that nothing was committed since the prepare, applies the batch
 //!    atomically and flushes (fsync). After a crash the store holds either all of the height or
 //!    none of it, and [`Storage::open`] verifies that the recorded app hash equals the stored root.
@@ -42,6 +50,8 @@
 //! read, the process halts with a clear message and exit code 70 (the internal `fatal`
 //! function documents why: no deterministic answer exists).
 
+mod cache;
+pub mod crash;
 mod error;
 mod history;
 mod jmt_backend;

@@ -23,24 +23,29 @@ pub(crate) fn advance_earliest(
     let mut batch = sled::Batch::default();
 
     for entry in tree.scan_prefix([keys::STALE]) {
-        let (raw, _) = entry?;
-        let (stale_since, node) = keys::decode_stale_key(&raw)
-            .ok_or_else(|| StorageError::Corrupt(format!("malformed stale key {raw:02x?}")))?;
+        let (raw, value) = entry?;
+        let (stale_since, nodes) = keys::decode_stale(&raw, &value)
+            .ok_or_else(|| StorageError::Corrupt(format!("malformed stale record {raw:02x?}")))?;
         if stale_since > version {
             break;
         }
-        batch.remove(node);
+        for node in nodes {
+            batch.remove(node);
+        }
         batch.remove(raw);
     }
 
     for entry in tree.scan_prefix([keys::CHANGED]) {
-        let (raw, _) = entry?;
-        let (written_at, key) = keys::decode_changed_key(&raw)
-            .ok_or_else(|| StorageError::Corrupt(format!("malformed change-log key {raw:02x?}")))?;
+        let (raw, value) = entry?;
+        let (written_at, written) = keys::decode_changed(&raw, &value).ok_or_else(|| {
+            StorageError::Corrupt(format!("malformed change-log record {raw:02x?}"))
+        })?;
         if written_at > version {
             break;
         }
-        prune_key_history(tree, &mut batch, key, written_at)?;
+        for key in written {
+            prune_key_history(tree, &mut batch, key, written_at)?;
+        }
         batch.remove(raw.to_vec());
     }
 
@@ -90,4 +95,62 @@ fn prune_key_history(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Storage, StorageConfig};
+    use rampart_core::Changes;
+
+    /// Every raw record of a store after four heights, pruned up to the last one; with
+    /// `per_item`, its stale-index and change-log lists are first rewritten in the
+    /// one-record-per-item form that stores written before issue 14 hold.
+    fn pruned_records(per_item: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Storage::open(dir.path(), StorageConfig { keep_recent: 0 }).expect("open");
+        for height in 1..=4u8 {
+            let changes = Changes::from([
+                (b"a".to_vec(), Some(vec![height])),
+                (vec![b'b', height % 2], (height < 3).then_some(vec![1])),
+            ]);
+            let pending = store.prepare(u64::from(height), &changes).expect("prepare");
+            store.commit(pending).expect("commit");
+        }
+        let tree = store.raw_tree();
+        if per_item {
+            for prefix in [keys::STALE, keys::CHANGED] {
+                for entry in tree.scan_prefix([prefix]) {
+                    let (raw, value) = entry.expect("read");
+                    tree.remove(&raw).expect("remove");
+                    if prefix == keys::STALE {
+                        let (since, nodes) = keys::decode_stale(&raw, &value).expect("list");
+                        for node in nodes {
+                            tree.insert(keys::stale_key(since, &node), &[])
+                                .expect("write");
+                        }
+                    } else {
+                        let (at, written) = keys::decode_changed(&raw, &value).expect("list");
+                        for key in written {
+                            tree.insert(keys::changed_key(at, key), &[]).expect("write");
+                        }
+                    }
+                }
+            }
+        }
+        advance_earliest(tree, 4, 3).expect("prune");
+        tree.iter()
+            .map(|entry| {
+                let (key, value) = entry.expect("read");
+                (key.to_vec(), value.to_vec())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn older_per_item_records_are_pruned_like_list_records() {
+        let lists = pruned_records(false);
+        assert!(!lists.iter().any(|(key, _)| key[0] == keys::CHANGED));
+        assert_eq!(pruned_records(true), lists);
+    }
 }

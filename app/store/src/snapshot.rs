@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rampart_core::state::{KeyValue, KvIter, StateRead};
 
+use crate::cache::ValueCache;
 use crate::{fatal, history};
 
 /// Heights that live snapshots (or proofs in progress) are reading, with reference counts.
@@ -63,6 +64,8 @@ struct View {
     height: u64,
     version: u64,
     _pin: PinGuard,
+    /// The store's values of its latest height (used while that is this view's height).
+    values: Arc<ValueCache>,
 }
 
 /// A read-only view of committed state as of one height (or the empty state before the first
@@ -82,14 +85,22 @@ impl Snapshot {
         Self { view: None }
     }
 
-    /// A view of `height` (JMT `version`), kept alive by `pin`.
-    pub(crate) fn at(tree: sled::Tree, height: u64, version: u64, pin: PinGuard) -> Self {
+    /// A view of `height` (JMT `version`), kept alive by `pin`, reading through `values`
+    /// while `version` is the latest.
+    pub(crate) fn at(
+        tree: sled::Tree,
+        height: u64,
+        version: u64,
+        pin: PinGuard,
+        values: Arc<ValueCache>,
+    ) -> Self {
         Self {
             view: Some(Arc::new(View {
                 tree,
                 height,
                 version,
                 _pin: pin,
+                values,
             })),
         }
     }
@@ -111,8 +122,14 @@ impl std::fmt::Debug for Snapshot {
 impl StateRead for Snapshot {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         let view = self.view.as_ref()?;
+        if let Some(value) = view.values.get(key, view.version) {
+            return value;
+        }
         match history::value_at(&view.tree, key, view.version) {
-            Ok(value) => value,
+            Ok(value) => {
+                view.values.fill(key, view.version, value.as_deref());
+                value
+            }
             Err(err) => fatal("reading a committed value", err),
         }
     }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use jmt::{KeyHash, Sha256Jmt};
 use rampart_core::state::Changes;
 
+use crate::cache::{NodeCache, ValueCache};
 use crate::jmt_backend::{self, SledTreeReader};
 use crate::meta::{self, Committed};
 use crate::snapshot::{Pins, Snapshot};
@@ -35,6 +36,10 @@ struct Inner {
     /// serializes commits and makes retention checks race-free.
     state: Mutex<Option<Committed>>,
     pins: Arc<Pins>,
+    /// Decoded JMT nodes, so that a block's update reads the upper levels from memory.
+    nodes: NodeCache,
+    /// Values at the latest committed height, shared with the snapshots of that height.
+    values: Arc<ValueCache>,
 }
 
 /// Everything a commit will write, computed by [`Storage::prepare`] without persisting anything.
@@ -46,6 +51,12 @@ pub struct PendingCommit {
     app_hash: [u8; 32],
     first_height: u64,
     batch: sled::Batch,
+    /// The JMT version of `height`.
+    version: u64,
+    /// The keys written and their new values (`None`: deleted), for the value cache.
+    written: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The JMT nodes written, for the node cache.
+    nodes: Vec<(jmt::storage::NodeKey, jmt::storage::Node)>,
 }
 
 impl PendingCommit {
@@ -92,6 +103,10 @@ impl Storage {
         let db = open_raw(path)?;
         let tree: sled::Tree = (*db).clone();
         let committed = meta::load(&tree)?;
+        let latest_version = match committed {
+            None => None,
+            Some(committed) => Some(committed.version_of(committed.latest.height)?),
+        };
         Ok(Storage {
             inner: Arc::new(Inner {
                 db,
@@ -100,6 +115,8 @@ impl Storage {
                 id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
                 state: Mutex::new(committed),
                 pins: Arc::default(),
+                nodes: NodeCache::default(),
+                values: Arc::new(ValueCache::new(latest_version)),
             }),
         })
     }
@@ -149,7 +166,13 @@ impl Storage {
     /// A pinned view; call with the state lock held and `height` retained.
     fn view(&self, height: u64, version: u64) -> Snapshot {
         let pin = self.inner.pins.pin(height);
-        Snapshot::at(self.inner.tree.clone(), height, version, pin)
+        Snapshot::at(
+            self.inner.tree.clone(),
+            height,
+            version,
+            pin,
+            Arc::clone(&self.inner.values),
+        )
     }
 
     /// Computes the root for `height` with `changes` applied on top of the latest committed
@@ -183,10 +206,15 @@ impl Storage {
         }
 
         let tree = &self.inner.tree;
-        let reader = SledTreeReader::new(tree);
-        let value_set = changes
+        let reader = SledTreeReader::cached(tree, &self.inner.nodes);
+        // Each key is hashed once, for the tree and for its preimage record.
+        let hashed: Vec<_> = changes
             .iter()
-            .map(|(key, value)| (KeyHash::with::<sha2::Sha256>(key), value.clone()));
+            .map(|(key, value)| (KeyHash::with::<sha2::Sha256>(key), key, value))
+            .collect();
+        let value_set = hashed
+            .iter()
+            .map(|(hash, _, value)| (*hash, (*value).clone()));
         let (root, update) = Sha256Jmt::new(&reader)
             .put_value_set(value_set, version)
             .map_err(|err| StorageError::Tree(format!("computing height {height}: {err:#}")))?;
@@ -195,16 +223,20 @@ impl Storage {
         jmt_backend::add_tree_update(&mut batch, &update, version)
             .map_err(|err| StorageError::Tree(format!("encoding JMT nodes: {err}")))?;
         let previous_version = version.checked_sub(1);
-        for (key, value) in changes {
+        let mut written = Vec::with_capacity(hashed.len());
+        for &(hash, key, value) in &hashed {
+            // Whether the key held a value before, when the value cache knows without a read.
+            let held = previous_version.and_then(|previous| self.inner.values.holds(key, previous));
             if value.is_none() {
                 // Deleting an absent key changes nothing; no history record is needed.
-                let existing = match previous_version {
-                    None => None,
-                    Some(previous) => {
-                        history::value_at(tree, key, previous).map_err(StorageError::Corrupt)?
-                    }
+                let existed = match (held, previous_version) {
+                    (Some(held), _) => held,
+                    (None, None) => false,
+                    (None, Some(previous)) => history::value_at(tree, key, previous)
+                        .map_err(StorageError::Corrupt)?
+                        .is_some(),
                 };
-                if existing.is_none() {
+                if !existed {
                     continue;
                 }
             }
@@ -212,11 +244,17 @@ impl Storage {
                 keys::history_key(key, version),
                 keys::encode_history_value(value.as_deref()),
             );
-            batch.insert(
-                keys::preimage_key(KeyHash::with::<sha2::Sha256>(key)),
-                key.as_slice(),
-            );
-            batch.insert(keys::changed_key(version, key), &[]);
+            // A key that held a value keeps its preimage (pruning drops a preimage only with
+            // the key's last tombstone); any other key gets it (again).
+            if held != Some(true) {
+                batch.insert(keys::preimage_key(hash), key.as_slice());
+            }
+            written.push(key.as_slice());
+        }
+        if !written.is_empty() {
+            let list = keys::encode_list(written)
+                .map_err(|err| StorageError::Tree(format!("encoding the change log: {err}")))?;
+            batch.insert(&keys::list_key(keys::CHANGED, version), list);
         }
         if committed.is_none() {
             batch.insert(keys::META_FORMAT, &keys::be(keys::FORMAT_VERSION));
@@ -233,6 +271,17 @@ impl Storage {
             app_hash: root.0,
             first_height,
             batch,
+            version,
+            written: changes
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+            nodes: update
+                .node_batch
+                .nodes()
+                .iter()
+                .map(|(key, node)| (key.clone(), node.clone()))
+                .collect(),
         })
     }
 
@@ -264,6 +313,7 @@ impl Storage {
             });
         }
         self.inner.tree.apply_batch(pending.batch)?;
+        crate::crash::reached(crate::crash::CrashPoint::CommitBatch);
         self.inner.db.flush()?;
         let info = CommitInfo {
             height: pending.height,
@@ -275,6 +325,16 @@ impl Storage {
             latest: info,
         };
         *state = Some(committed);
+        // The height is durable: the caches may now serve it.
+        let previous = pending
+            .prepared_on
+            .map(|_| pending.version.saturating_sub(1));
+        self.inner
+            .values
+            .advance(previous, pending.version, pending.written);
+        for (key, node) in pending.nodes {
+            self.inner.nodes.insert(key, node);
+        }
         if let Err(err) = self.prune(&mut state) {
             tracing::error!(height = info.height, error = %err, "pruning old heights failed; will retry at the next commit");
         }
@@ -329,7 +389,7 @@ impl Storage {
             let version = retained_version(&state, height)?;
             (version, self.inner.pins.pin(height))
         };
-        let reader = SledTreeReader::new(&self.inner.tree);
+        let reader = SledTreeReader::cached(&self.inner.tree, &self.inner.nodes);
         let jmt = Sha256Jmt::new(&reader);
         let root = jmt
             .get_root_hash(version)
@@ -360,12 +420,32 @@ impl Storage {
             }
             Ok(n)
         };
+        // Stale nodes and changed keys are counted one per item of their list records.
+        let items = |prefix: u8| -> Result<u64, StorageError> {
+            let mut n: u64 = 0;
+            for entry in tree.scan_prefix([prefix]) {
+                let (raw, value) = entry?;
+                let malformed = || StorageError::Corrupt(format!("malformed record {raw:02x?}"));
+                let len = match prefix {
+                    keys::STALE => keys::decode_stale(&raw, &value)
+                        .ok_or_else(malformed)?
+                        .1
+                        .len(),
+                    _ => keys::decode_changed(&raw, &value)
+                        .ok_or_else(malformed)?
+                        .1
+                        .len(),
+                };
+                n = n.saturating_add(u64::try_from(len).unwrap_or(u64::MAX));
+            }
+            Ok(n)
+        };
         Ok(StoreStats {
             nodes: count(keys::NODE)?,
-            stale_nodes: count(keys::STALE)?,
+            stale_nodes: items(keys::STALE)?,
             history_entries: count(keys::HISTORY)?,
             preimages: count(keys::PREIMAGE)?,
-            change_log: count(keys::CHANGED)?,
+            change_log: items(keys::CHANGED)?,
         })
     }
 }

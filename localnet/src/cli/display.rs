@@ -39,6 +39,8 @@ pub fn summary(net: &Localnet) -> String {
         net.home().display(),
         node_table(net.nodes())
     );
+    text.push_str(&metrics_lines(net.nodes()));
+    text.push_str(&web_lines(net.nodes()));
     if let Some(faucet) = &net.manifest().faucet {
         text.push_str(&format!(
             "\nfaucet {} (mnemonic: {})\nvalidator operator keys: `rampartd keys list --keyring-backend test --home <node home>`",
@@ -46,6 +48,36 @@ pub fn summary(net: &Localnet) -> String {
         ));
     }
     text
+}
+
+/// One line per node with its Prometheus endpoints (rampartd's and CometBFT's), if it has any.
+fn metrics_lines(nodes: &[NodeRecord]) -> String {
+    nodes
+        .iter()
+        .filter_map(|node| {
+            let rampartd = node.metrics.as_deref()?;
+            let cometbft = node.cometbft_metrics.as_deref().unwrap_or("-");
+            Some(format!(
+                "metrics {}: {rampartd} (CometBFT: {cometbft})\n",
+                node.name
+            ))
+        })
+        .collect()
+}
+
+/// One line per node with the URL of its live web view of shared security (served at the
+/// REST address's `/` when the localnet turns on `[api] web`), if it has a REST address.
+fn web_lines(nodes: &[NodeRecord]) -> String {
+    nodes
+        .iter()
+        .filter_map(|node| {
+            Some(format!(
+                "web view {}: {}/\n",
+                node.name,
+                node.rest.as_deref()?
+            ))
+        })
+        .collect()
 }
 
 /// Consumer `consumer_id`'s nodes with their addresses and logs, and its relayer.
@@ -74,6 +106,7 @@ fn node_table(nodes: &[NodeRecord]) -> String {
         "node".to_string(),
         "RPC".into(),
         "gRPC".into(),
+        "REST".into(),
         "P2P".into(),
         "ABCI".into(),
         "logs".into(),
@@ -83,6 +116,7 @@ fn node_table(nodes: &[NodeRecord]) -> String {
             node.name.clone(),
             node.rpc.clone(),
             node.grpc.clone(),
+            node.rest.clone().unwrap_or_else(|| "-".into()),
             node.p2p.clone(),
             node.abci.clone(),
             format!("{}/logs/{{rampartd,cometbft}}.log", node.home.display()),

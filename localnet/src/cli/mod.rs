@@ -2,7 +2,9 @@
 
 pub mod consumer;
 mod display;
+pub mod drill;
 pub mod join;
+pub mod load;
 mod node_cmds;
 mod up;
 
@@ -65,6 +67,14 @@ pub enum Command {
         #[command(subcommand)]
         command: consumer::ConsumerCommand,
     },
+    /// Inject faults (kill, pause, app or CometBFT restarts) into the running localnet's
+    /// validators under load, checking for stalls, divergence, slow catch-up and lost or
+    /// duplicated transactions; non-zero exit on any violation.
+    Drill(drill::DrillArgs),
+    /// Send signed transfers (or kvstore transactions) to every node of the running localnet at
+    /// --rate or --saturate, and report from the blocks: committed and offered tx/s, inclusion
+    /// latency, failures and refusals by code, block time and size.
+    Load(load::LoadArgs),
 }
 
 /// The localnet home option shared by all commands.
@@ -97,6 +107,18 @@ pub struct UpArgs {
     /// Wipe the home dir and generate a new network.
     #[arg(long)]
     pub fresh: bool,
+    /// Run an optimised rampartd (`cargo build --release`), as validators do; the default is
+    /// a debug build.
+    #[arg(long)]
+    pub release: bool,
+    /// The application of a new network: rampartd, or CometBFT's built-in kvstore with the same
+    /// layout, ports and CometBFT config (to measure CometBFT's own ceiling with `load`).
+    #[arg(long, value_enum, default_value_t = crate::kvstore::AppKind::Rampart)]
+    pub app: crate::kvstore::AppKind,
+    /// Give a new network free loopback ports instead of the fixed scheme (to run it beside
+    /// another localnet; `localnet.json` and `status` show them).
+    #[arg(long)]
+    pub free_ports: bool,
     /// Home dir.
     #[command(flatten)]
     pub home: HomeArg,
@@ -167,6 +189,8 @@ pub fn run(cli: Cli) -> Result<()> {
             Command::Start(args) => node_cmds::start(&args.home.resolve(), args.node).await,
             Command::Join(args) => join::run(args).await,
             Command::Consumer { command } => consumer::run(command).await,
+            Command::Drill(args) => drill::run(args).await,
+            Command::Load(args) => load::run(args).await,
         }
     })
 }

@@ -1,7 +1,6 @@
 //! `up`: build, generate (or resume), start, wait, then watch or detach.
 
 use std::fs;
-use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -9,9 +8,11 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use super::{display, UpArgs};
 use crate::binaries::Binaries;
+use crate::kvstore::AppKind;
 use crate::network::{Chain, CreateOptions, Localnet};
 use crate::ports::{ensure_free, PortPlan};
 use crate::process::StopMode;
+use crate::progress::Progress;
 
 /// How long the first block may take after starting.
 const FIRST_BLOCK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -32,7 +33,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
             .with_context(|| format!("failed to remove {}", home.display()))?;
     }
 
-    let binaries = Binaries::resolve()?;
+    let binaries = Binaries::resolve_profile(args.release || !cfg!(debug_assertions))?;
     let mut net = if Localnet::exists(&home) {
         let net = Localnet::load(&home)?;
         if net.any_running() {
@@ -51,7 +52,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
         net
     } else {
         // Fail before generating anything when a fixed port is taken.
-        for (index, ports) in PortPlan::Fixed
+        for (index, ports) in port_plan(&args)
             .allocate(usize::from(args.validators))?
             .iter()
             .enumerate()
@@ -64,16 +65,32 @@ pub async fn run(args: UpArgs) -> Result<()> {
             args.chain_id,
             home.display()
         );
-        Localnet::create(&CreateOptions {
+        let options = CreateOptions {
             home: home.clone(),
             validators: usize::from(args.validators),
             chain_id: args.chain_id.clone(),
-            ports: PortPlan::Fixed,
+            ports: port_plan(&args),
             binaries: binaries.clone(),
-        })?
+        };
+        match args.app {
+            AppKind::Rampart => Localnet::create(&options)?,
+            AppKind::Kvstore => crate::kvstore::create(&options)?,
+        }
     };
+    if net.manifest().app() != args.app {
+        bail!(
+            "{} holds a {} localnet, not a {} one; add --fresh to start over",
+            net.home().display(),
+            net.manifest().app().name(),
+            args.app.name()
+        );
+    }
 
     let mut interrupt = Interrupt::new()?;
+    eprintln!(
+        "starting {} node(s): rampartd, then cometbft…",
+        net.nodes().len()
+    );
     net.start(&binaries)?;
     let first_block = tokio::select! {
         result = net.wait_for_height(1, FIRST_BLOCK_TIMEOUT) => result.map(|_| true),
@@ -107,9 +124,18 @@ pub async fn run(args: UpArgs) -> Result<()> {
     Ok(())
 }
 
+/// The documented fixed ports, or free ones with `--free-ports`.
+fn port_plan(args: &UpArgs) -> PortPlan {
+    if args.free_ports {
+        PortPlan::Free
+    } else {
+        PortPlan::Fixed
+    }
+}
+
 /// Prints a status line of `chain` every second until Ctrl-C / SIGTERM.
 pub(super) async fn watch(net: &mut Localnet, interrupt: &mut Interrupt, chain: Chain) {
-    let tty = std::io::stderr().is_terminal();
+    let mut progress = Progress::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     // Without a terminal, print every 10th line only (logs stay readable).
     let mut until_print: u32 = 0;
@@ -126,10 +152,8 @@ pub(super) async fn watch(net: &mut Localnet, interrupt: &mut Interrupt, chain: 
                 Err(err) => format!("{err:#}"),
             },
         };
-        if tty {
-            // Rewrite the line in place; \x1b[K clears what is left of the old one.
-            eprint!("\r{line}\x1b[K");
-            let _ = std::io::stderr().flush();
+        if progress.is_live() {
+            progress.update(&line);
         } else if until_print == 0 {
             eprintln!("{line}");
             until_print = 10;

@@ -57,7 +57,7 @@ pub const START_MARGIN_SECS: u64 = 10;
 /// Consumer `consumer_id` as the provider at `provider` knows it; fails with what to do unless
 /// it has launched — or, with `wait`, waits for the launch while it is scheduled.
 pub async fn launched(provider: &NodeClient, consumer_id: u64, wait: bool) -> Result<Launched> {
-    let mut announced = false;
+    let mut progress = crate::progress::Progress::new();
     let consumer = loop {
         let consumer = provider
             .consumer()
@@ -74,10 +74,16 @@ pub async fn launched(provider: &NodeClient, consumer_id: u64, wait: bool) -> Re
         match (phase, &consumer.spawn_time) {
             (pb::ConsumerPhase::Launched, _) => break consumer,
             (pb::ConsumerPhase::Registered, Some(spawn)) if wait => {
-                if !announced {
-                    eprintln!("  waiting for its launch at {}…", time_text(spawn));
-                    announced = true;
-                }
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let left = u64::try_from(spawn.seconds)
+                    .unwrap_or_default()
+                    .saturating_sub(now);
+                progress.update(&format!(
+                    "  waiting for its launch at {} ({left}s left)",
+                    time_text(spawn)
+                ));
                 tokio::time::sleep(LAUNCH_POLL).await;
             }
             (pb::ConsumerPhase::Registered, Some(spawn)) => bail!(

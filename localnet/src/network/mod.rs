@@ -106,25 +106,33 @@ pub struct Localnet {
     touched: BTreeSet<u64>,
 }
 
+impl CreateOptions {
+    /// Checks the options and creates `home` for a new localnet (refused when it already holds
+    /// one); returns its canonical path.
+    pub fn new_home(&self) -> Result<PathBuf> {
+        if self.validators == 0 {
+            bail!("a localnet needs at least one validator");
+        }
+        if Manifest::path(&self.home).exists() {
+            bail!(
+                "{} already holds a localnet; load it or wipe it first (`cargo localnet up --fresh`)",
+                self.home.display()
+            );
+        }
+        fs::create_dir_all(&self.home)
+            .with_context(|| format!("failed to create {}", self.home.display()))?;
+        fs::canonicalize(&self.home)
+            .with_context(|| format!("failed to resolve {}", self.home.display()))
+    }
+}
+
 impl Localnet {
     /// Generates a new localnet in `opts.home` (which must not hold one yet):
     /// runs `rampartd init` per node, builds the shared genesis from every
     /// node's gentx ([`write_shared_genesis`]), patches
     /// every config and writes `localnet.json`. Nothing is started.
     pub fn create(opts: &CreateOptions) -> Result<Self> {
-        if opts.validators == 0 {
-            bail!("a localnet needs at least one validator");
-        }
-        if Manifest::path(&opts.home).exists() {
-            bail!(
-                "{} already holds a localnet; load it or wipe it first (`cargo localnet up --fresh`)",
-                opts.home.display()
-            );
-        }
-        fs::create_dir_all(&opts.home)
-            .with_context(|| format!("failed to create {}", opts.home.display()))?;
-        let home = fs::canonicalize(&opts.home)
-            .with_context(|| format!("failed to resolve {}", opts.home.display()))?;
+        let home = opts.new_home()?;
         let ports = opts.ports.allocate(opts.validators)?;
 
         let mut nodes = Vec::with_capacity(opts.validators);
@@ -155,6 +163,7 @@ impl Localnet {
             .map(|((name, node_home), ports)| GenesisNode {
                 name,
                 home: node_home,
+                ip: "127.0.0.1",
                 p2p_port: ports.p2p,
             })
             .collect();
@@ -191,6 +200,11 @@ impl Localnet {
             extra: Default::default(),
         };
         manifest.write(&home)?;
+        // Wallet and chain-registry metadata (node0's RPC and REST), beside the manifest.
+        if let Some(node) = manifest.nodes.first() {
+            let node_home = rampartd::home::Home::new(node.home.clone());
+            rampartd::chain_info::ChainMeta::from_home(&node_home, None, None)?.write(&home)?;
+        }
         Ok(Self {
             home,
             manifest,
@@ -416,18 +430,27 @@ mod tests {
                 rpc: 0,
                 abci: 0,
                 grpc: 0,
+                rest: 0,
+                metrics: 0,
+                cometbft_metrics: 0,
             },
             NodePorts {
                 p2p: 2,
                 rpc: 0,
                 abci: 0,
                 grpc: 0,
+                rest: 0,
+                metrics: 0,
+                cometbft_metrics: 0,
             },
             NodePorts {
                 p2p: 3,
                 rpc: 0,
                 abci: 0,
                 grpc: 0,
+                rest: 0,
+                metrics: 0,
+                cometbft_metrics: 0,
             },
         ];
         assert_eq!(

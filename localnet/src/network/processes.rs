@@ -150,6 +150,20 @@ impl Localnet {
         self.start_chain_nodes(Chain::Provider, indices, binaries)
     }
 
+    /// Starts provider node `index`'s cometbft alone, against its running rampartd (the fault
+    /// drill restarts CometBFT without its app).
+    pub fn start_cometbft(&mut self, index: usize, binaries: &Binaries) -> Result<()> {
+        self.refresh();
+        self.spawn(
+            Chain::Provider,
+            index,
+            &binaries.cometbft,
+            "cometbft",
+            |pids| &mut pids.cometbft,
+        )?;
+        self.save()
+    }
+
     /// Starts the given nodes of `chain`: checks all their ports first, then starts every
     /// rampartd, waits for their ABCI ports, then starts every cometbft. On failure, whatever
     /// this call started is stopped again.
@@ -164,7 +178,7 @@ impl Localnet {
         let mut todo = Vec::new();
         for &index in indices {
             let running = self.running_in(chain, index);
-            if running.cometbft && running.rampartd {
+            if running.cometbft && (running.rampartd || !self.runs_rampartd(chain)) {
                 continue;
             }
             if running.cometbft || running.rampartd {
@@ -184,14 +198,16 @@ impl Localnet {
     }
 
     fn spawn_nodes(&mut self, chain: Chain, indices: &[usize], binaries: &Binaries) -> Result<()> {
-        for &index in indices {
-            self.spawn(chain, index, &binaries.rampartd, "rampartd", |pids| {
-                &mut pids.rampartd
-            })?;
-        }
-        self.save()?;
-        for &index in indices {
-            self.wait_abci_ready(chain, index)?;
+        if self.runs_rampartd(chain) {
+            for &index in indices {
+                self.spawn(chain, index, &binaries.rampartd, "rampartd", |pids| {
+                    &mut pids.rampartd
+                })?;
+            }
+            self.save()?;
+            for &index in indices {
+                self.wait_abci_ready(chain, index)?;
+            }
         }
         for &index in indices {
             self.spawn(chain, index, &binaries.cometbft, "cometbft", |pids| {
@@ -199,6 +215,11 @@ impl Localnet {
             })?;
         }
         self.save()
+    }
+
+    /// Whether `chain`'s nodes run rampartd (a kvstore localnet runs CometBFT alone).
+    fn runs_rampartd(&self, chain: Chain) -> bool {
+        chain != Chain::Provider || self.manifest.app() == crate::kvstore::AppKind::Rampart
     }
 
     /// Runs `<program> start --home <node home>` for node `index` of `chain`, logging to its

@@ -7,12 +7,11 @@ use anyhow::{bail, Context, Result};
 
 use super::{chain_label, describe_nodes, Chain, Localnet, NodeStatus, LOG_TAIL_LINES};
 use crate::process::log_tail;
+use crate::progress::Progress;
 use crate::rpc;
 
 /// How long [`Localnet::wait_for_sync`] waits between two looks at the nodes.
 const SYNC_POLL: Duration = Duration::from_millis(500);
-/// The shortest time between two progress lines of [`Localnet::wait_for_sync`].
-const SYNC_REPORT_EVERY: Duration = Duration::from_secs(2);
 
 /// Asking the nodes how they are doing.
 impl Localnet {
@@ -109,7 +108,7 @@ impl Localnet {
                 .collect::<Vec<_>>(),
         );
         eprintln!("waiting for {label}{names} to commit height {height}…");
-        let mut last_report = String::new();
+        let mut progress = Progress::new();
         loop {
             // Exited children are zombies until reaped; `running` treats
             // them as stopped, so no reaping is needed here.
@@ -147,13 +146,10 @@ impl Localnet {
                     logs.display()
                 );
             }
-            if report != last_report {
-                eprintln!(
-                    "  heights: {report} (target {height}, {:.0?} elapsed)",
-                    started.elapsed()
-                );
-                last_report = report;
-            }
+            progress.update(&format!(
+                "  heights: {report} (target {height}, {}s elapsed)",
+                started.elapsed().as_secs()
+            ));
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
     }
@@ -212,8 +208,7 @@ impl Localnet {
             self.chain_node(chain, index)?.name
         );
         let started = Instant::now();
-        let mut last_report = String::new();
-        let mut last_print = None;
+        let mut progress = Progress::new();
         loop {
             self.ensure_alive(chain, &[index])?;
             let statuses = self.chain_status(chain).await;
@@ -229,10 +224,10 @@ impl Localnet {
             };
             if let (Some(height), Some(false)) = (height, catching_up) {
                 if height >= 1 && network.is_none_or(|top| height + 1 >= top) {
-                    eprintln!(
+                    progress.finish(&format!(
                         "  {name} is in sync at height {height} ({:.0?})",
                         started.elapsed()
-                    );
+                    ));
                     return Ok(height);
                 }
             }
@@ -252,13 +247,12 @@ impl Localnet {
                     self.chain_node(chain, index)?.home.join("logs").display()
                 );
             }
-            // A long catch-up changes the height on every poll: one line every few seconds.
-            let due = last_print.is_none_or(|at: Instant| at.elapsed() >= SYNC_REPORT_EVERY);
-            if report != last_report && due {
-                eprintln!("  {report} ({:.0?} elapsed)", started.elapsed());
-                last_report = report;
-                last_print = Some(Instant::now());
-            }
+            // A live line on a terminal; elsewhere a long catch-up (the height changes on every
+            // poll) prints one line every few seconds.
+            progress.update(&format!(
+                "  {report} ({}s elapsed)",
+                started.elapsed().as_secs()
+            ));
             tokio::time::sleep(SYNC_POLL).await;
         }
     }

@@ -10,6 +10,7 @@
 //! Domain/component split: without the default `component` feature only the domain part
 //! builds (errors, [`msgs`] decoding and stateless checks, [`urls`]); the state machine needs `component`.
 
+pub mod consensus_key;
 pub mod errors;
 pub mod msgs;
 pub mod urls;

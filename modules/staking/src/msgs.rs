@@ -108,7 +108,7 @@ impl ModuleMsg for StakingMsg {
                 check_description(m.description.as_ref(), true)?;
                 let op = profile.valoper(&m.validator_address, "validator address")?;
                 coin(m.value.as_ref(), "value")?;
-                crate::validator::new_pubkey_from_any(m.pubkey.as_ref())?;
+                crate::consensus_key::new_pubkey_from_any(m.pubkey.as_ref())?;
                 op
             }
             Self::EditValidator(m) => {

@@ -1,19 +1,19 @@
 //! Validators in checked types, their storage (with the consensus-key and power indexes kept in
 //! step) and the token/share exchange rate.
 
-use cosmos_sdk_proto::cosmos::crypto::ed25519::PubKey;
 use cosmos_sdk_proto::cosmos::staking::v1beta1::{
     BondStatus, Commission, CommissionRates, Description, Validator as ProtoValidator,
 };
-use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
 use rampart_core::{
     Amount, BlockTime, Decimal, StateRead, StateReadExt, StateWrite, StateWriteExt,
 };
-use tendermint_proto::google::protobuf::Any;
 
 use crate::bank::Pool;
+pub use crate::consensus_key::{
+    new_pubkey_from_any, pubkey_from_any, pubkey_to_any, ED25519_PUBKEY_URL,
+};
 use crate::errors::{err, StakingCode};
 use crate::keys;
 use rampart_core::profile::RAMPART_POWER_REDUCTION;
@@ -21,9 +21,6 @@ use rampart_core::wire::{
     block_time, dec_from_wire, dec_to_wire, int_from_wire, int_to_wire, timestamp,
 };
 use rampart_core::{Address, ChainProfile};
-
-/// Type URL of an ed25519 consensus key.
-pub const ED25519_PUBKEY_URL: &str = "/cosmos.crypto.ed25519.PubKey";
 
 /// Commission rates and the time of the last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,54 +67,6 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
         SdkCode::Logic,
         format!("corrupt staking state ({what}): {e}"),
     )
-}
-
-/// Decodes an ed25519 consensus key from its `Any`.
-pub fn pubkey_from_any(any: Option<&Any>) -> AppResult<[u8; 32]> {
-    let any = any.ok_or_else(|| {
-        err(
-            StakingCode::EmptyValidatorPubKey,
-            "empty validator public key",
-        )
-    })?;
-    if any.type_url != ED25519_PUBKEY_URL {
-        return Err(err(
-            StakingCode::ValidatorPubKeyTypeNotSupported,
-            format!(
-                "got: {}, expected: [ed25519]: validator pubkey type is not supported",
-                any.type_url
-            ),
-        ));
-    }
-    let key = PubKey::decode(any.value.as_slice())
-        .map_err(|e| AppError::sdk(SdkCode::InvalidPubKey, format!("ed25519 pubkey: {e}")))?;
-    key.key.as_slice().try_into().map_err(|_| {
-        AppError::sdk(
-            SdkCode::InvalidPubKey,
-            format!("ed25519 pubkey must be 32 bytes, got {}", key.key.len()),
-        )
-    })
-}
-
-/// The consensus key of a new validator (`create_validator`): [`pubkey_from_any`]'s checks,
-/// then [`rampart_core::ed25519::check_consensus_key`] (`sdk/8` for a key off the curve or of
-/// small order, which would let anyone forge its votes). Stored validators are decoded with
-/// [`pubkey_from_any`] alone: their keys were checked when they were created.
-pub fn new_pubkey_from_any(any: Option<&Any>) -> AppResult<[u8; 32]> {
-    let pubkey = pubkey_from_any(any)?;
-    rampart_core::ed25519::check_consensus_key(&pubkey)?;
-    Ok(pubkey)
-}
-
-/// The `Any` of an ed25519 consensus key.
-pub fn pubkey_to_any(pubkey: &[u8; 32]) -> Any {
-    Any {
-        type_url: ED25519_PUBKEY_URL.into(),
-        value: PubKey {
-            key: pubkey.to_vec(),
-        }
-        .encode_to_vec(),
-    }
 }
 
 impl Validator {

@@ -146,8 +146,8 @@ pub async fn validator_power(addr: SocketAddr, address: &str) -> Result<Option<(
     Ok(None)
 }
 
-/// CometBFT encodes 64-bit integers as JSON strings.
-fn u64_field(value: &Value) -> Option<u64> {
+/// A 64-bit integer of a CometBFT JSON answer (CometBFT encodes them as strings).
+pub fn u64_field(value: &Value) -> Option<u64> {
     match value {
         Value::String(s) => s.parse().ok(),
         Value::Number(n) => n.as_u64(),

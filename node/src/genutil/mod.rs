@@ -10,13 +10,15 @@
 //! the staking validator set, so genesis.json's `validators` list is empty.
 //!
 //! - [`file`](mod@file): editing genesis.json; [`gentx`]: building, signing and reading gentxs;
-//! - [`collect`]: `collect-gentxs`; [`dry_run`]: `validate`;
+//! - [`collect`]: `collect-gentxs`; [`dry_run`]: `validate`; [`network`]: a whole new network's
+//!   genesis from every node's gentx (`cargo localnet`, `rampartd testnet`);
 //! - [`node_keys`]: the node id and consensus key; [`peer`]: `node_id@host:port`.
 
 pub mod collect;
 pub mod dry_run;
 pub mod file;
 pub mod gentx;
+pub mod network;
 pub mod node_keys;
 pub mod peer;
 

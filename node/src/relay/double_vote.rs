@@ -284,7 +284,8 @@ mod tests {
 
     use super::*;
     use crate::debug::tests::PV_KEY;
-    use crate::debug::{conflicting_votes, ValidatorKey, VoteSpec};
+    use crate::debug::{conflicting_votes, VoteSpec};
+    use crate::validator_key::ValidatorKey;
 
     #[test]
     fn the_scan_resumes_after_the_last_height_and_is_bounded() {

@@ -1,6 +1,6 @@
 //! Node-level gRPC services: the Cosmos services that need the node's CometBFT RPC (broadcast,
-//! transaction lookup, blocks, node info, consensus parameters), as opposed to module queries and
-//! simulation, which read committed state through `rampart_app::Queries`.
+//! transaction lookup and search, blocks, node info, consensus parameters), as opposed to module
+//! queries and simulation, which read committed state through `rampart_app::Queries`.
 //!
 //! Like module queries, every method is one raw-bytes route (see [`crate::grpc`]): the request is
 //! decoded here with the `cosmos-sdk-proto` types, and the response encoded back. Methods of these
@@ -24,6 +24,8 @@ use tonic::Status;
 pub const BROADCAST_TX: &str = "/cosmos.tx.v1beta1.Service/BroadcastTx";
 /// `cosmos.tx.v1beta1.Service/GetTx`.
 pub const GET_TX: &str = "/cosmos.tx.v1beta1.Service/GetTx";
+/// `cosmos.tx.v1beta1.Service/GetTxsEvent`.
+pub const GET_TXS_EVENT: &str = "/cosmos.tx.v1beta1.Service/GetTxsEvent";
 /// `cosmos.base.tendermint.v1beta1.Service/GetNodeInfo`.
 pub const GET_NODE_INFO: &str = "/cosmos.base.tendermint.v1beta1.Service/GetNodeInfo";
 /// `cosmos.base.tendermint.v1beta1.Service/GetSyncing`.
@@ -37,6 +39,7 @@ pub const CONSENSUS_PARAMS: &str = "/cosmos.consensus.v1.Query/Params";
 pub const PATHS: &[&str] = &[
     BROADCAST_TX,
     GET_TX,
+    GET_TXS_EVENT,
     GET_NODE_INFO,
     GET_SYNCING,
     GET_LATEST_BLOCK,
@@ -65,6 +68,7 @@ impl NodeServices {
         match path {
             BROADCAST_TX => encode(tx::broadcast(&self.rpc, decode(request)?).await),
             GET_TX => encode(tx::get_tx(&self.rpc, decode(request)?).await),
+            GET_TXS_EVENT => encode(tx::get_txs_event(&self.rpc, decode(request)?).await),
             GET_NODE_INFO => encode(node_info::node_info(&self.rpc).await),
             GET_SYNCING => encode(node_info::syncing(&self.rpc).await),
             GET_LATEST_BLOCK => encode(node_info::latest_block(&self.rpc).await),

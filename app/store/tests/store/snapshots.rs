@@ -1,7 +1,7 @@
 //! Snapshots see committed state only, and keep their height's view after later commits.
 //! Also: pending commits are rejected once stale or when handed to another store.
 
-use rampart_core::state::StateRead;
+use rampart_core::state::{Changes, StateRead};
 use rampart_store::StorageError;
 
 use crate::common::*;
@@ -142,4 +142,63 @@ fn unchanged_keys_and_deletes_of_absent_keys_are_fine() {
         stats.preimages, 1,
         "absent deletes leave no records: {stats:?}"
     );
+}
+
+/// Issue 14: the store caches decoded JMT nodes and the values of the latest height. A store
+/// whose every key is read before each commit (warm caches) answers every read at every height
+/// exactly like the model, a snapshot taken before a commit keeps its height's values, and its
+/// roots equal those of a store that never reads and of the same store reopened (cold caches).
+#[test]
+fn caches_of_the_latest_height_change_no_read_and_no_root() {
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (a, b) = (open(dir_a.path(), 0), open(dir_b.path(), 0));
+    let keys: Vec<Vec<u8>> = (0..40u8).map(|i| vec![b'k', i % 7, i]).collect();
+    let mut model = Model::new();
+    let mut models = Vec::new();
+    for height in 1..=12u64 {
+        let changes: Changes = keys
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (*i as u64 + height) % 3 == 0)
+            .map(|(i, k)| {
+                let value = ((i as u64 * height) % 4 != 0).then(|| vec![height as u8, i as u8]);
+                (k.clone(), value)
+            })
+            .collect();
+        let before = a.snapshot();
+        for key in &keys {
+            assert_eq!(before.get(key), model.get(key).cloned(), "height {height}");
+        }
+        assert_eq!(commit(&a, height, &changes), commit(&b, height, &changes));
+        for key in &keys {
+            assert_eq!(before.get(key), model.get(key).cloned(), "kept its height");
+        }
+        apply(&mut model, &changes);
+        let after = a.snapshot();
+        for key in &keys {
+            assert_eq!(after.get(key), model.get(key).cloned(), "height {height}");
+        }
+        models.push((height, model.clone()));
+    }
+    for (height, model) in &models {
+        for store in [&a, &b] {
+            let snapshot = store.snapshot_at(*height).expect("retained");
+            for key in &keys {
+                assert_eq!(
+                    snapshot.get(key),
+                    model.get(key).cloned(),
+                    "height {height}"
+                );
+            }
+        }
+    }
+    let next = changes(&[(keys[3].clone(), Some(vec![1])), (keys[4].clone(), None)]);
+    let warm = a.prepare(13, &next).expect("prepare").app_hash();
+    drop(a);
+    let cold = open(dir_a.path(), 0);
+    assert_eq!(cold.prepare(13, &next).expect("prepare").app_hash(), warm);
+    assert_eq!(b.prepare(13, &next).expect("prepare").app_hash(), warm);
 }

@@ -1,6 +1,7 @@
 //! Messages as `Any`s, one module per chain module, each under the type URL its module crate
 //! defines. A transaction is built from these with [`crate::submit::prepare_tx`].
 
+pub mod bank;
 pub mod ccv;
 pub mod consumer;
 pub mod distribution;
