@@ -547,5 +547,27 @@ async fn web_view_shows_a_consumer_and_its_security_in_chromium() -> Result<()> 
     ])?;
     ensure!(std::fs::metadata(&shot)?.len() > 0, "empty screenshot");
     println!("web view screenshot: {}", shot.display());
+
+    // CometBFT gone, rampartd still serving: the page says so instead of going blank.
+    let cometbft = node
+        .pids
+        .cometbft
+        .context("node0's cometbft is not running")?;
+    rampart_localnet::process::send_signal(cometbft, "KILL")?;
+    let dom = run(&["--dump-dom"])?;
+    for expected in [
+        "Rampart — shared security",
+        "node unreachable or failing",
+        "retrying",
+    ] {
+        ensure!(
+            dom.contains(expected),
+            "{expected:?} not in the page of a node without CometBFT:\n{dom}"
+        );
+    }
+    ensure!(
+        !dom.contains("live — height"),
+        "a node without CometBFT shown live:\n{dom}"
+    );
     Ok(())
 }
