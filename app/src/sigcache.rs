@@ -21,7 +21,7 @@
 //! batch failure would have to fall back to singles anyway; verifying on both cores already
 //! halves the cost of unseen signatures without any such argument.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
@@ -49,7 +49,7 @@ pub struct VerifiedSignatures {
 
 #[derive(Debug, Default)]
 struct Remembered {
-    set: HashSet<Entry>,
+    set: BTreeSet<Entry>,
     /// Insertion order, for evicting the oldest; may still name entries already consumed.
     order: VecDeque<Entry>,
 }
