@@ -51,6 +51,11 @@ const JSON_MESSAGES: &[&str] = &[
     ".rampart.restaking.v1.GenesisEvidence",
     ".rampart.restaking.v1.GenesisRemoval",
     ".rampart.restaking.v1.Params",
+    ".rampart.liquid.v1.GenesisState",
+    ".rampart.liquid.v1.Params",
+    ".rampart.liquid.v1.Batch",
+    ".rampart.liquid.v1.BatchEntry",
+    ".rampart.liquid.v1.UnbondingRecord",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -235,6 +235,7 @@ fn finalize_block(bench: &mut Bench, kind: Kind, size: &Size, checked: bool) {
         .collect();
     let zero = (Duration::ZERO, Duration::ZERO);
     let (mut finalizing, mut committing) = (zero, zero);
+    let io_before = bench.chain.storage.io_stats();
     for txs in blocks {
         let driver = &mut bench.chain.driver;
         if checked {
@@ -269,6 +270,18 @@ fn finalize_block(bench: &mut Bench, kind: Kind, size: &Size, checked: bool) {
         finalizing,
     );
     report(&format!("  of which commit/{name}"), txs, committing);
+    let io = bench.chain.storage.io_stats();
+    let per_block = |after: u64, before: u64| after.saturating_sub(before) / size.blocks as u64;
+    println!(
+        "  store per block/{name}: {} records, {} bytes written; {} JMT nodes read from sled, \
+         {} from the cache; {} internal nodes cached ({} MB)",
+        per_block(io.commit_records, io_before.commit_records),
+        per_block(io.commit_bytes, io_before.commit_bytes),
+        per_block(io.node_reads, io_before.node_reads),
+        per_block(io.node_hits, io_before.node_hits),
+        io.cached_nodes,
+        io.cached_node_bytes / (1024 * 1024),
+    );
 }
 
 /// Signature verification alone, through the app's own `PubKey::verify`, over a message the

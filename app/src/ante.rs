@@ -21,7 +21,8 @@
 use base64::Engine;
 use cosmos_sdk_proto::cosmos::tx::signing::v1beta1::SignMode;
 use cosmos_sdk_proto::cosmos::tx::v1beta1::{mode_info, SignerInfo};
-use rampart_auth::{Account, AuthRead, AuthWrite, PubKey, FEE_COLLECTOR};
+use rampart_auth::state::{account_key, decode_account, encode_account, ACCOUNTS_PREFIX};
+use rampart_auth::{Account, AuthRead, PubKey, FEE_COLLECTOR};
 use rampart_bank::{format_coins, BankWrite, Coin};
 use rampart_core::coins::parse_coins;
 use rampart_core::context::ExecMode;
@@ -30,7 +31,7 @@ use rampart_core::state::StateWrite;
 use rampart_core::Address;
 use rampart_core::{Amount, BlockContext, Decimal, Event, Events};
 
-use crate::gas::GasMeter;
+use crate::gas::{self, GasMeter};
 use crate::sigcache::{self, VerifiedSignatures};
 use crate::tx::DecodedTx;
 
@@ -89,8 +90,9 @@ pub fn run(
     }
     ctx.meter
         .consume(params.tx_size_cost_per_byte.saturating_mul(size), "txSize")?;
-    deduct_fee(ctx, state, tx, signers, events)?;
-    let keys = set_pub_keys(ctx, state, tx, signers, events)?;
+    let mut accounts = SignerAccounts::default();
+    deduct_fee(ctx, state, &mut accounts, tx, signers, events)?;
+    let keys = set_pub_keys(ctx, state, &mut accounts, tx, signers, events)?;
     let key_count = u64::try_from(keys.iter().flatten().count()).unwrap_or(u64::MAX);
     if key_count > params.tx_sig_limit {
         return Err(AppError::sdk(
@@ -111,7 +113,7 @@ pub fn run(
         };
         ctx.meter.consume(cost, location)?;
     }
-    verify_and_increment(ctx, state, tx, signers, &keys)
+    verify_and_increment(ctx, state, &mut accounts, tx, signers, &keys)
 }
 
 fn validate_basic(ctx: &AnteContext<'_>, tx: &DecodedTx, signers: &[Address]) -> AppResult<()> {
@@ -152,6 +154,7 @@ fn validate_basic(ctx: &AnteContext<'_>, tx: &DecodedTx, signers: &[Address]) ->
 fn deduct_fee(
     ctx: &AnteContext<'_>,
     state: &mut dyn StateWrite,
+    accounts: &mut SignerAccounts,
     tx: &DecodedTx,
     signers: &[Address],
     events: &mut Events,
@@ -175,7 +178,7 @@ fn deduct_fee(
     if ctx.mode == ExecMode::Check {
         check_min_gas_price(ctx.min_gas_prices, fee.gas_limit, &coins)?;
     }
-    existing_account(state, &payer, "fee payer address: ")?;
+    accounts.existing(state, &payer, "fee payer address: ")?;
     if !coins.is_empty() {
         let collector = Address::module(FEE_COLLECTOR);
         state.send(&payer, &collector, &coins, events)?;
@@ -226,13 +229,14 @@ pub fn check_min_gas_price(prices: &[(String, Decimal)], gas: u64, fee: &[Coin])
 fn set_pub_keys(
     ctx: &AnteContext<'_>,
     state: &mut dyn StateWrite,
+    accounts: &mut SignerAccounts,
     tx: &DecodedTx,
     signers: &[Address],
     events: &mut Events,
 ) -> AppResult<Vec<Option<PubKey>>> {
     let mut keys = Vec::with_capacity(signers.len());
     for (index, (signer, info)) in signers.iter().zip(&tx.auth_info.signer_infos).enumerate() {
-        let mut account = existing_account(state, signer, "account ")?;
+        let mut account = accounts.existing(state, signer, "account ")?;
         let offered = info.public_key.as_ref().map(PubKey::from_any).transpose()?;
         if let Some(key) = offered {
             if key.address() != *signer {
@@ -245,7 +249,7 @@ fn set_pub_keys(
             }
             if account.pub_key.is_none() {
                 account.pub_key = Some(key);
-                state.set_account(&account);
+                accounts.set(state, account.clone());
             }
         }
         let key = account.pub_key.or(offered);
@@ -272,6 +276,7 @@ fn set_pub_keys(
 fn verify_and_increment(
     ctx: &AnteContext<'_>,
     state: &mut dyn StateWrite,
+    accounts: &mut SignerAccounts,
     tx: &DecodedTx,
     signers: &[Address],
     keys: &[Option<PubKey>],
@@ -282,7 +287,7 @@ fn verify_and_increment(
         .zip(&tx.signatures)
         .zip(keys);
     for (((signer, info), signature), key) in items {
-        let mut account = existing_account(state, signer, "account ")?;
+        let mut account = accounts.existing(state, signer, "account ")?;
         if info.sequence != account.sequence {
             return Err(AppError::sdk(
                 SdkCode::WrongSequence,
@@ -305,7 +310,7 @@ fn verify_and_increment(
             .sequence
             .checked_add(1)
             .ok_or_else(|| AppError::sdk(SdkCode::Logic, "account sequence overflows"))?;
-        state.set_account(&account);
+        accounts.set(state, account);
     }
     Ok(())
 }
@@ -349,14 +354,59 @@ fn verify_signature(
     }
 }
 
-/// The account of `address`, or `sdk/9` with the SDK's log (`<what><address> does not exist:
-/// unknown address`).
-fn existing_account(state: &dyn StateWrite, address: &Address, what: &str) -> AppResult<Account> {
-    state.account(address)?.ok_or_else(|| {
-        AppError::new(
-            SDK_CODESPACE,
-            UNKNOWN_ADDRESS,
-            format!("{what}{address} does not exist: unknown address"),
-        )
-    })
+/// The signers' accounts, each fetched from the state and decoded once per transaction.
+///
+/// The ante handler used to read a signer's account three times (fee, public key, sequence);
+/// each read is still charged through the state, for the very bytes the state holds
+/// ([`gas::charge_read`]), so `gas_used` and every out-of-gas reading are what they were, but
+/// only the first one fetches and decodes. The memory equals the state because the ante
+/// handler writes these accounts only through [`SignerAccounts::set`], and nothing else it runs
+/// writes a signer's account: moving the fee touches balances and at most creates the fee
+/// collector's account, which cannot be a signer's — the payer exists before the fee moves,
+/// and every signer is read (and must exist) before its account is used.
+#[derive(Default)]
+struct SignerAccounts {
+    /// Each account read or written, with the length of its stored bytes.
+    known: Vec<(Account, usize)>,
+}
+
+impl SignerAccounts {
+    /// The account of `address`, or `sdk/9` with the SDK's log (`<what><address> does not
+    /// exist: unknown address`).
+    fn existing(
+        &mut self,
+        state: &dyn StateWrite,
+        address: &Address,
+        what: &str,
+    ) -> AppResult<Account> {
+        if let Some((account, stored)) = self.known.iter().find(|(a, _)| a.address == *address) {
+            gas::charge_read(state, ACCOUNTS_PREFIX.len() + address.0.len(), *stored)?;
+            return Ok(account.clone());
+        }
+        let bytes = state.get(&account_key(address)).ok_or_else(|| {
+            AppError::new(
+                SDK_CODESPACE,
+                UNKNOWN_ADDRESS,
+                format!("{what}{address} does not exist: unknown address"),
+            )
+        })?;
+        let account = decode_account(&bytes)?;
+        self.known.push((account.clone(), bytes.len()));
+        Ok(account)
+    }
+
+    /// Stores `account` (as `AuthWrite::set_account` does) and remembers it.
+    fn set(&mut self, state: &mut dyn StateWrite, account: Account) {
+        let bytes = encode_account(&account);
+        let stored = bytes.len();
+        state.put(account_key(&account.address), bytes);
+        match self
+            .known
+            .iter_mut()
+            .find(|(a, _)| a.address == account.address)
+        {
+            Some(known) => *known = (account, stored),
+            None => self.known.push((account, stored)),
+        }
+    }
 }

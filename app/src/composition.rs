@@ -93,6 +93,14 @@ impl Modules {
     /// 9. `restaking` — pledges, consumer keys and consumer evidence (slashing through staking);
     ///    in end block, after staking's, so launches and epoch validator sets see the bonded set
     ///    and tokens as this block left them. It returns no provider validator updates.
+    /// 10. `liquid` — the liquid restaking token: it delegates and undelegates the module
+    ///     account's stake through staking and withdraws its rewards through distribution, so it
+    ///     comes after both; in begin block, after slashing's slashes and consumer's reward
+    ///     payments, it settles the unbonding batches due at this block's time (mature entries
+    ///     can no longer be slashed); in end block, after staking's (which pays those entries to
+    ///     the module account), it pays the batches' records, then at an epoch compounds and
+    ///     sends out the open batch. Last, so nothing after it in the block moves its stake; its
+    ///     queries read restaking's pledges.
     ///
     /// A consumer chain's profile ([`Modules::consumer`]) is `chain`, `auth`, `bank` and the
     /// consumer-side module owning the validator set, with no staking.
@@ -109,6 +117,7 @@ impl Modules {
             rampart_restaking::RestakingHooks::new(staking.clone()),
         ));
         let restaking = rampart_restaking::RestakingModule::new(staking.clone());
+        let liquid = rampart_liquid::LiquidModule::new(staking.clone());
         Self::builder()
             .chain_profile(ChainProfile::rampart())
             .module(rampart_chain::ChainModule)
@@ -120,6 +129,7 @@ impl Modules {
             .module(slashing)
             .module(consumer)
             .module(restaking)
+            .module(liquid)
             .build()
             // The provider set has unique names and routes by construction (checked by a test).
             .expect("the provider module set has unique names and routes")
@@ -251,7 +261,8 @@ mod tests {
                 "distribution",
                 "slashing",
                 "consumer",
-                "restaking"
+                "restaking",
+                "liquid"
             ]
         );
     }

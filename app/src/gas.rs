@@ -104,6 +104,16 @@ fn byte_cost(per_byte: u64, bytes: usize) -> u64 {
     per_byte.saturating_mul(u64::try_from(bytes).unwrap_or(u64::MAX))
 }
 
+/// Charges through `state` exactly what [`Metered`] charges for reading a `key_len`-byte key that
+/// holds a `value_len`-byte value (the flat cost, then — if that did not exhaust the meter — the
+/// per-byte cost), for a value read earlier in the same transaction and kept decoded: keeping it
+/// changes no gas reading and no out-of-gas location. `Err(sdk/11)` once the meter is exhausted.
+pub fn charge_read(state: &dyn StateRead, key_len: usize, value_len: usize) -> AppResult<()> {
+    state.charge_gas(READ_COST_FLAT, "ReadFlat")?;
+    let bytes = key_len.saturating_add(value_len);
+    state.charge_gas(byte_cost(READ_COST_PER_BYTE, bytes), "ReadPerByte")
+}
+
 /// State that charges `meter` for every access and, once the meter is exhausted, stops
 /// accessing `inner` (see the module documentation).
 pub struct Metered<'m, S> {

@@ -5,7 +5,9 @@
 //! add up ([`rampart_staking::invariants`]); distribution's module account covers every reward
 //! owed, so rewards paid out never exceed rewards distributed
 //! ([`rampart_distribution::invariants`]); the consumer module account holds every registration
-//! deposit and reward pool ([`rampart_consumer::invariants`]). Amounts are unsigned throughout,
+//! deposit and reward pool ([`rampart_consumer::invariants`]); the liquid module's index covers
+//! its delegations, its tokens × rate equal the stake behind them within rounding and its
+//! escrow and unbonding batches are covered ([`rampart_liquid::invariants`]). Amounts are unsigned throughout,
 //! so "no negative amount" holds by construction; a corrupt stored amount fails to decode and is
 //! reported.
 

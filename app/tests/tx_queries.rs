@@ -77,8 +77,8 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
         format!("rpc error: code = NotFound desc = account {unknown} not found: key not found")
     );
 
-    // Genesis account, recipient, the genesis validator's operator and five module accounts
-    // (fee collector, the two staking pools, mint, distribution): eight, two per page.
+    // Genesis account, recipient, the genesis validator's operator and six module accounts
+    // (fee collector, the two staking pools, mint, distribution, liquid): nine, two per page.
     let page: QueryAccountsResponse = query(
         &chain,
         "/cosmos.auth.v1beta1.Query/Accounts",
@@ -92,7 +92,7 @@ fn accounts_answer_like_the_sdk_and_unknown_ones_are_not_found() {
     );
     assert_eq!(page.accounts.len(), 2);
     let pagination = page.pagination.expect("pagination");
-    assert_eq!(pagination.total, 8);
+    assert_eq!(pagination.total, 9);
     assert!(!pagination.next_key.is_empty());
 }
 

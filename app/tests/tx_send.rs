@@ -397,3 +397,97 @@ fn blocks_give_the_same_results_whether_checked_before_or_not() {
     let codes: Vec<u32> = checked.iter().map(|r| r.code.value()).collect();
     assert_eq!(codes, vec![0, 0, 4, 0, 0, 0, 0, 0, 0]);
 }
+
+/// Issue 14: the ante handler reads and decodes each signer's account once per transaction, and
+/// still charges every read it used to make, so `gas_used` is unchanged (pinned below, measured
+/// before the change), in CheckTx and in a block, for a first transaction (the key is stored)
+/// and a second one (the key is read back), and an out-of-gas limit inside the ante handler
+/// fails at the same place with the same reading. Before the change the ante handler fetched the
+/// account from the state it runs on three times.
+#[test]
+fn the_ante_handler_reads_each_account_once_and_charges_the_same_gas() {
+    use rampart_app::exec::{apply_tx, TxEnv};
+    use rampart_core::context::ExecMode;
+    use rampart_core::state::Overlay;
+    use rampart_core::{BlockContext, BlockTime, ChainProfile, Counting};
+
+    let sender = Key::secp(31);
+    let mut chain = Chain::new(&[&sender]);
+    let to = Key::secp(32).address();
+    let send = |chain: &Chain, gas: u64| {
+        let mut tx = TxBuilder::new(
+            vec![msg_send(sender.address(), to, vec![coin("7", DENOM)])],
+            vec![chain.signer(&sender)],
+        );
+        tx.gas_limit = gas;
+        tx.build()
+    };
+    let modules = rampart_app::Modules::provider();
+    // (mode, gas_used, store reads through the counting state, log) of one run of `tx`.
+    let run = |chain: &Chain, tx: &[u8], mode: ExecMode| {
+        let height = chain.driver.height + 1;
+        let time = BlockTime {
+            seconds: MockConsensus::time_of(height).unix_timestamp(),
+            nanos: 0,
+        };
+        let block = BlockContext::bare(CHAIN_ID.into(), ChainProfile::rampart(), height, time);
+        let snapshot = chain.storage.snapshot();
+        let mut state = Counting::new(Overlay::new(&snapshot));
+        let env = TxEnv {
+            block: &block,
+            mode,
+            min_gas_prices: &[],
+            signatures: None,
+        };
+        let applied = apply_tx(&modules, &mut state, &env, tx);
+        let log = applied.result.err().map(|e| e.log).unwrap_or_default();
+        (applied.gas_used, state.count().gets, log)
+    };
+    let mut seen = Vec::new();
+    let mut out_of_gas = Vec::new();
+    for round in 0..2 {
+        for mode in [ExecMode::Check, ExecMode::Deliver] {
+            seen.push(run(&chain, &send(&chain, 200_000), mode));
+        }
+        // Every charge of the ante handler crossed by some limit, 100 gas apart: where the
+        // transaction runs out of gas, and the reading there.
+        let ante = seen[seen.len() - 2].0;
+        for limit in (100..ante).step_by(100) {
+            let (_, _, log) = run(&chain, &send(&chain, limit), ExecMode::Check);
+            let short = log
+                .strip_prefix("out of gas in location: ")
+                .and_then(|rest| rest.strip_suffix(": out of gas"))
+                .map(|rest| rest.replace(&format!("; gasWanted: {limit}, gasUsed:"), ""))
+                .unwrap_or(log);
+            if out_of_gas.last() != Some(&short) {
+                out_of_gas.push(short);
+            }
+        }
+        if round == 0 {
+            let result = chain.deliver_one(send(&chain, 200_000));
+            assert_eq!(result.code.value(), 0, "{}", result.log);
+        }
+    }
+    let figures: Vec<(u64, usize)> = seen.iter().map(|(gas, gets, _)| (*gas, *gets)).collect();
+    assert!(seen.iter().all(|(_, _, log)| log.is_empty()), "{seen:?}");
+    // Gas as before the change; store reads were (6, 13, 7, 12): each signer's account was
+    // fetched again by the public-key and the sequence steps.
+    assert_eq!(
+        figures,
+        vec![(35_401, 5), (58_096, 12), (28_309, 5), (41_338, 10)],
+        "(gas used, store reads): CheckTx and block, first and second transaction"
+    );
+    let first = "ReadFlat 1000, ReadPerByte 1072, txSize 4212, ReadFlat 5212, ReadPerByte 5557, \
+        ReadFlat 6557, ReadPerByte 6707, WriteFlat 8707, WritePerByte 10207, ReadFlat 11207, \
+        ReadPerByte 11603, ReadFlat 12603, ReadPerByte 12705, WriteFlat 14705, \
+        WritePerByte 16205, ReadFlat 17205, ReadFlat 17215, ReadPerByte 17560, WriteFlat 19560, \
+        WritePerByte 25170, ante verify: secp256k1 26170, ReadFlat 27170, ReadPerByte 27731, \
+        WriteFlat 29731, WritePerByte 35401";
+    let second = "ReadFlat 1000, ReadPerByte 1072, txSize 4232, ReadFlat 5232, ReadPerByte 5799, \
+        ReadFlat 6799, ReadPerByte 6949, WriteFlat 8949, WritePerByte 10449, ReadFlat 11449, \
+        ReadPerByte 11845, ReadFlat 12845, ReadPerByte 12995, WriteFlat 14995, \
+        WritePerByte 16495, WritePerByte 16505, ReadFlat 17505, ReadPerByte 18072, \
+        ante verify: secp256k1 19072, ReadFlat 20072, ReadPerByte 20639, WriteFlat 22639, \
+        WritePerByte 28309";
+    assert_eq!(out_of_gas.join(", "), format!("{first}, {second}"));
+}

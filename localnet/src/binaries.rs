@@ -2,14 +2,21 @@
 //! and the pinned `cometbft`.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
+use crate::manifest::Manifest;
+use crate::network::Localnet;
+
 /// Environment variable naming a prebuilt rampartd to use instead of building one.
 pub const RAMPARTD_BIN_ENV: &str = "RAMPARTD_BIN";
+
+/// The `localnet.json` field recording the rampartd executable the provider's nodes were last
+/// started with.
+pub const RAMPARTD_FIELD: &str = "rampartd";
 
 /// Paths of the binaries every node runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +39,90 @@ impl Binaries {
         let rampartd = build_rampartd_profile(release)?;
         let cometbft = rampartd::cometbft::locate_or_install()?;
         Ok(Self { rampartd, cometbft })
+    }
+
+    /// The build `net` runs: the rampartd recorded in its `localnet.json` (or, in a file written
+    /// before it was recorded, the executable of a running provider rampartd, then recorded).
+    /// A cargo artifact (`target/<profile>/rampartd`) is rebuilt in its profile, as `up` does;
+    /// any other executable (`$RAMPARTD_BIN`, a wrapper) is used as it is. Without either, as
+    /// [`Binaries::resolve`]. Restarting a node of a `--release` localnet thus runs a release
+    /// rampartd again, whatever build `cargo localnet` itself is.
+    pub fn for_localnet(net: &mut Localnet) -> Result<Self> {
+        let recorded = match net.manifest().recorded_rampartd() {
+            Some(path) => Some(path),
+            None => {
+                let running = running_rampartd(net);
+                if let Some(path) = &running {
+                    net.manifest_mut().record_rampartd(path);
+                    net.save()?;
+                }
+                running
+            }
+        };
+        let env_set = std::env::var_os(RAMPARTD_BIN_ENV).is_some_and(|v| !v.is_empty());
+        match recorded {
+            Some(path) if !env_set => match cargo_profile(&path) {
+                Some(profile) => Self::resolve_profile(profile == "release"),
+                None if path.is_file() => Ok(Self {
+                    rampartd: path,
+                    cometbft: rampartd::cometbft::locate_or_install()?,
+                }),
+                None => bail!(
+                    "{} records rampartd {}, which no longer exists; set {RAMPARTD_BIN_ENV} to \
+                     the rampartd to run",
+                    Manifest::path(net.home()).display(),
+                    path.display()
+                ),
+            },
+            _ => Self::resolve(),
+        }
+    }
+}
+
+/// `release` or `debug` when `exe` is a cargo artifact `…/target/<profile>/rampartd`.
+pub fn cargo_profile(exe: &Path) -> Option<&'static str> {
+    if exe.file_name()? != "rampartd" {
+        return None;
+    }
+    match exe.parent()?.file_name()?.to_str()? {
+        "release" => Some("release"),
+        "debug" => Some("debug"),
+        _ => None,
+    }
+}
+
+/// The executable of the first running provider rampartd (`/proc/<pid>/exe`, without the
+/// ` (deleted)` Linux appends once the file was rebuilt).
+fn running_rampartd(net: &Localnet) -> Option<PathBuf> {
+    (0..net.nodes().len()).find_map(|index| {
+        let pid = net.nodes()[index]
+            .pids
+            .rampartd
+            .filter(|_| net.running(index).rampartd)?;
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+        let text = exe.to_string_lossy();
+        Some(PathBuf::from(
+            text.strip_suffix(" (deleted)").unwrap_or(&text),
+        ))
+    })
+}
+
+/// The rampartd a localnet was started with, kept in `localnet.json`.
+impl Manifest {
+    /// The recorded rampartd executable ([`RAMPARTD_FIELD`]), if any.
+    pub fn recorded_rampartd(&self) -> Option<PathBuf> {
+        self.extra
+            .get(RAMPARTD_FIELD)
+            .and_then(Value::as_str)
+            .map(PathBuf::from)
+    }
+
+    /// Records `rampartd` as the executable the provider's nodes run.
+    pub fn record_rampartd(&mut self, rampartd: &Path) {
+        self.extra.insert(
+            RAMPARTD_FIELD.into(),
+            Value::String(rampartd.to_string_lossy().into_owned()),
+        );
     }
 }
 
@@ -147,6 +238,35 @@ mod tests {
         );
         assert_eq!(rampartd_artifact(lib), None);
         assert_eq!(rampartd_artifact("not json"), None);
+    }
+
+    #[test]
+    fn knows_cargo_artifacts_and_records_the_build() {
+        assert_eq!(
+            cargo_profile(Path::new("/w/target/release/rampartd")),
+            Some("release")
+        );
+        assert_eq!(
+            cargo_profile(Path::new("/w/target/debug/rampartd")),
+            Some("debug")
+        );
+        assert_eq!(cargo_profile(Path::new("/tmp/x/rampartd-crash")), None);
+        assert_eq!(cargo_profile(Path::new("/opt/bin/rampartd")), None);
+        let mut manifest = Manifest {
+            chain_id: "c".into(),
+            nodes: vec![],
+            faucet: None,
+            denom: None,
+            bech32_prefix: None,
+            consumers: vec![],
+            extra: Default::default(),
+        };
+        assert_eq!(manifest.recorded_rampartd(), None);
+        manifest.record_rampartd(Path::new("/w/target/release/rampartd"));
+        assert_eq!(
+            manifest.recorded_rampartd(),
+            Some(PathBuf::from("/w/target/release/rampartd"))
+        );
     }
 
     #[test]

@@ -56,6 +56,16 @@ pub mod rampart {
         }
     }
 
+    /// The liquid restaking token.
+    pub mod liquid {
+        /// Version 1.
+        #[allow(missing_docs, clippy::all)]
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/rampart.liquid.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/rampart.liquid.v1.serde.rs"));
+        }
+    }
+
     /// The consumer-chain registry.
     pub mod consumer {
         /// Version 1.

@@ -295,9 +295,13 @@ async fn short_mixed_drill_under_load_finds_no_violation() -> Result<()> {
     Ok(())
 }
 
-/// Runs `rampartd start --home <home>` alone (no CometBFT) for up to `wait`; returns whether it
-/// was still running then (it is stopped) and everything it printed.
-fn start_alone(binaries: &Binaries, home: &Path, wait: Duration) -> Result<(bool, String)> {
+/// Runs `rampartd start --home <home>` alone (no CometBFT) for up to `wait`; returns its exit
+/// status (`None`: it was still running then, and is stopped) and everything it printed.
+fn start_alone(
+    binaries: &Binaries,
+    home: &Path,
+    wait: Duration,
+) -> Result<(Option<std::process::ExitStatus>, String)> {
     let log = home.join("start-alone.log");
     let mut child = Command::new(&binaries.rampartd)
         .args(["start", "--home"])
@@ -307,20 +311,29 @@ fn start_alone(binaries: &Binaries, home: &Path, wait: Duration) -> Result<(bool
         .stderr(std::fs::File::create(home.join("start-alone.err"))?)
         .spawn()?;
     let deadline = Instant::now() + wait;
-    let running = loop {
-        if child.try_wait()?.is_some() {
-            break false;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
         }
         if Instant::now() > deadline {
             child.kill()?;
             child.wait()?;
-            break true;
+            break None;
         }
         std::thread::sleep(Duration::from_millis(100));
     };
     let text =
         std::fs::read_to_string(&log)? + &std::fs::read_to_string(home.join("start-alone.err"))?;
-    Ok((running, text))
+    Ok((status, text))
+}
+
+/// Fails if `text` (a rampartd log or output) shows a panic or a backtrace.
+fn ensure_no_panic(case: &str, text: &str) -> Result<()> {
+    ensure!(
+        !text.contains("panicked") && !text.contains("stack backtrace"),
+        "{case}: rampartd panicked:\n{text}"
+    );
+    Ok(())
 }
 
 /// The largest file under `dir`.
@@ -356,34 +369,38 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Starts node 0 on a damaged store: rampartd either refuses with an error naming the store
-/// (never a panic), or opens an older height that CometBFT's handshake replays to the header's
-/// app hash — never a silently wrong state. Returns which.
-async fn start_on_damaged_store(t: &mut TestNet, case: &str, before: u64) -> Result<&'static str> {
+/// Starts node 0 on a damaged store: rampartd refuses to start (non-zero exit) with an error
+/// naming the store, saying it is damaged and what to do — never a panic — unless sled lost
+/// nothing (the damage hit only stale parts of its log): then the store holds exactly the
+/// committed height `before`. Never an older height.
+fn start_on_damaged_store(t: &mut TestNet, case: &str, before: u64) -> Result<()> {
     let home = t.net.node(0)?.home.clone();
-    let (running, text) = start_alone(&t.binaries, &home, Duration::from_secs(10))?;
-    ensure!(
-        !text.contains("panicked"),
-        "{case}: rampartd panicked:\n{text}"
-    );
-    if !running {
+    let (status, text) = start_alone(&t.binaries, &home, Duration::from_secs(15))?;
+    ensure_no_panic(case, &text)?;
+    let Some(status) = status else {
+        let height = check_height(t, &home)?;
         ensure!(
-            text.contains("application.db"),
-            "{case}: the error does not name the store:\n{text}"
+            height == before,
+            "{case}: rampartd started at height {height}, but {before} was committed"
         );
-        return Ok("refused");
-    }
-    t.start_node(0)?;
-    t.net.wait_for_height(before + 2, height_timeout(2)).await?;
-    let checked = check_abci_info(&t.net, 0).await?;
-    ensure!(checked > before, "{case}: abci_info at {checked}");
-    t.net.stop_node(0, StopMode::default())?;
-    Ok("replayed")
+        eprintln!("{case} store: nothing lost, opened at the committed height {height}");
+        return Ok(());
+    };
+    ensure!(!status.success(), "{case}: rampartd exited with {status}");
+    ensure!(
+        text.contains("data/application.db")
+            && text.contains("is damaged")
+            && text.contains("restore the data directory from a backup"),
+        "{case}: the error does not name the store and what to do:\n{text}"
+    );
+    let last = text.trim().lines().last().unwrap_or_default();
+    eprintln!("{case} store: refused: {last}");
+    Ok(())
 }
 
 /// A truncated or corrupted store file and a full disk: rampartd refuses or stops with an error
-/// naming the store and what to do (never a panic), or, for a store that opens at an older
-/// height, CometBFT replays to the header's app hash; after the repair the node goes on.
+/// naming the store and what to do (never a panic, never an older height); after the repair the
+/// node goes on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_store_files_and_a_full_disk_stop_rampartd_with_a_clear_error() -> Result<()> {
     let mut t = TestNet::start(1)?;
@@ -403,8 +420,7 @@ async fn bad_store_files_and_a_full_disk_stop_rampartd_with_a_clear_error() -> R
         .write(true)
         .open(&file)?
         .set_len(len / 2)?;
-    let outcome = start_on_damaged_store(&mut t, "truncated", before).await?;
-    eprintln!("truncated store: {outcome}");
+    start_on_damaged_store(&mut t, "truncated", before)?;
 
     // Corrupted: 4 KiB in the middle of the largest file overwritten.
     copy_dir(&pristine, &store)?;
@@ -415,8 +431,7 @@ async fn bad_store_files_and_a_full_disk_stop_rampartd_with_a_clear_error() -> R
         *b ^= 0x5A;
     }
     std::fs::write(&file, bytes)?;
-    let outcome = start_on_damaged_store(&mut t, "corrupted", before).await?;
-    eprintln!("corrupted store: {outcome}");
+    start_on_damaged_store(&mut t, "corrupted", before)?;
 
     // Full disk: the store on a tmpfs with little room left.
     copy_dir(&pristine, &store)?;
@@ -521,5 +536,325 @@ async fn long_drill() -> Result<()> {
     let report = drill::run(&mut t.net, &binaries, &options).await?;
     println!("{report}");
     ensure!(report.violations.is_empty(), "{report}");
+    Ok(())
+}
+
+/// Registers a consumer chain (spawn time 15 s ahead, all 4 validators), opts every validator of
+/// the 4-node `t` in with 25 % and runs it (`consumer up --wait`): 4 consumer nodes of equal
+/// power and a relayer. Returns the consumer's id.
+async fn launch_consumer(t: &mut TestNet) -> Result<u64> {
+    use rampart_tests::cli::{tx_outcome, Cli, Key};
+    let cli = Cli::new(t)?;
+    let chain_id = "consumer-drill";
+    let register = [
+        "consumer",
+        "register",
+        chain_id,
+        "--name",
+        "drilled consumer",
+        "--spawn-time",
+        "+15s",
+        "--min-validators",
+        "4",
+    ];
+    cli.tx_ok(Key::Faucet, &register)?;
+    let consumers = cli.query(&["consumer", "consumers"])?;
+    let id: u64 = consumers["consumers"]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["chain_id"] == chain_id))
+        .and_then(|c| c["consumer_id"].as_str())
+        .with_context(|| format!("registered consumer: {consumers}"))?
+        .parse()?;
+    let id_text = id.to_string();
+    let mut children = Vec::new();
+    for node in 0..4 {
+        let home = t.net.node(node)?.home.clone();
+        let args = ["restaking", "opt-in", id_text.as_str(), "25%"];
+        children.push((
+            args,
+            cli.tx_command(Key::Operator(&home), &args)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()?,
+        ));
+    }
+    for (args, child) in children {
+        tx_outcome(&args, child.wait_with_output()?)?;
+    }
+    let binaries = t.binaries.clone();
+    let up = rampart_localnet::consumer::up(&mut t.net, &binaries, id, true).await?;
+    ensure!(up.added.len() == 4, "{up:?}");
+    Ok(id)
+}
+
+/// A short consumer drill: 4 provider validators run a consumer chain on 4 nodes with a relayer;
+/// for 75 s a mixed fault every 15 s (a seed whose schedule kills the relayer with -9) hits the
+/// consumer's nodes or its relayer under light load on the consumer. No stall, no divergence,
+/// every restarted consumer node caught up with its abci_info equal to the header, the consumer
+/// followed every pledge change made before a fault, nothing lost or twice, invariants hold.
+/// Then the relayer's first consumer node stays down for 45 s (longer than the consumer's
+/// trusting period of the provider, 40 s): the relayer fails over and the consumer follows two
+/// more pledge changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_consumer_drill_with_relayer_faults_finds_no_violation() -> Result<()> {
+    use rampart_localnet::drill::schedule::{self, FaultKind, ScheduleSpec};
+    let mut t = TestNet::start(4)?;
+    t.net.wait_for_height(2, height_timeout(2)).await?;
+    let id = launch_consumer(&mut t).await?;
+    let (duration, every) = (Duration::from_secs(75), Duration::from_secs(15));
+    // The first seed whose 5 faults kill the relayer and hit nodes too.
+    let seed = (1..1_000)
+        .find(|&seed| {
+            let plan = schedule::plan(&ScheduleSpec {
+                seed,
+                duration,
+                every,
+                mode: FaultMode::Mixed,
+                validators: 4,
+                max_down: 1,
+                relayer: true,
+            });
+            plan.iter().any(|f| f.kind == FaultKind::RelayerKill)
+                && plan.iter().filter(|f| !f.kind.is_relayer()).count() >= 3
+        })
+        .context("no seed")?;
+    let options = DrillOptions {
+        duration,
+        every,
+        mode: FaultMode::Mixed,
+        load: Some(5.0),
+        seed,
+        max_down: None,
+        invariants: true,
+    };
+    let binaries = t.binaries.clone();
+    let chain = rampart_localnet::Chain::Consumer(id);
+    let report = drill::run_on(&mut t.net, &binaries, chain, &options).await?;
+    eprint!("{report}");
+    ensure!(report.violations.is_empty(), "{report}");
+    ensure!(report.faults.len() == 5, "{report}");
+    ensure!(
+        report.follow_times().len() == 5
+            && report
+                .faults
+                .iter()
+                .any(|f| f.kind == FaultKind::RelayerKill),
+        "{report}"
+    );
+    ensure!(report.headers_compared > 0, "{report}");
+    let load = report.load.as_ref().context("no load figures")?;
+    ensure!(
+        load.committed > 50 && load.lost == 0 && load.duplicated == 0,
+        "{report}"
+    );
+    ensure!(matches!(report.invariants, Some(Ok(_))), "{report}");
+
+    // The relayer's first consumer endpoint (node0) stays down for longer than the light client's
+    // trusting period (40 s on the localnet): the relayer fails over to another node, and the
+    // consumer still follows a pledge change.
+    use rampart_localnet::drill::follow::{Follower, FOLLOW_LIMIT};
+    t.net.stop_chain_nodes(chain, &[0], StopMode::Kill)?;
+    let mut follower = Follower::new(&t.net, id).await?;
+    let change = follower.change_pledge(&t.net).await?;
+    let down = Instant::now();
+    let followed = follower.wait_followed(&t.net, &change, down).await?;
+    ensure!(followed <= FOLLOW_LIMIT, "followed in {followed:?}");
+    tokio::time::sleep(Duration::from_secs(45).saturating_sub(down.elapsed())).await;
+    let change = follower.change_pledge(&t.net).await?;
+    let followed = follower
+        .wait_followed(&t.net, &change, Instant::now())
+        .await?;
+    ensure!(followed <= FOLLOW_LIMIT, "followed in {followed:?}");
+    Ok(())
+}
+
+/// `cargo localnet start --node 0` after a kill -9: the node's tx index lacks the last blocks
+/// (its index is removed, as a kill between CometBFT's commit and its indexing leaves it), and
+/// `start` re-indexes them — a transaction committed just before the kill is found by hash on
+/// the restarted node — and it starts the rampartd the localnet was started with (recorded in
+/// `localnet.json`; here a wrapper that notes each start), not the build of `cargo localnet`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_after_a_kill_reindexes_and_runs_the_recorded_build() -> Result<()> {
+    use rampart_client::keys::hd::{AccountKey, KeyType};
+    use rampart_client::keys::mnemonic;
+    use rampart_client::send::{self, SendPlan};
+    use rampart_client::{coins::parse_coin, BroadcastMode, NodeClient};
+
+    let mut t = TestNet::start(1)?;
+    t.net.wait_for_height(2, height_timeout(2)).await?;
+    // Node 0 runs a wrapper of rampartd that notes each start: what localnet.json records.
+    let scratch = tempfile::tempdir()?;
+    let starts = scratch.path().join("starts");
+    let wrapper = scratch.path().join("rampartd-noted");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho start >> '{}'\nexec '{}' \"$@\"\n",
+            starts.display(),
+            t.binaries.rampartd.display()
+        ),
+    )?;
+    Command::new("chmod").arg("+x").arg(&wrapper).status()?;
+    t.net.stop_node(0, StopMode::default())?;
+    t.binaries.rampartd = wrapper.clone();
+    t.start_node(0)?;
+    t.net.wait_for_height(3, height_timeout(3)).await?;
+    ensure!(t.net.manifest().recorded_rampartd() == Some(wrapper.clone()));
+    let noted = || std::fs::read_to_string(&starts).map(|s| s.lines().count());
+    ensure!(noted()? == 1);
+
+    // A transfer committed just before node 0 is paused and killed.
+    let funding = t.funding()?;
+    let node = t.net.node(0)?.clone();
+    let client = NodeClient::new(&node.rpc)?;
+    let faucet = AccountKey::from_mnemonic(
+        &mnemonic::parse(&funding.faucet.mnemonic)?,
+        KeyType::Secp256k1,
+    )?;
+    let plan = SendPlan::new(
+        &funding.faucet.address,
+        vec![parse_coin(&format!("1{}", funding.denom))?],
+    );
+    let sent = send::execute(
+        &client,
+        &faucet,
+        &plan,
+        BroadcastMode::Block,
+        Duration::from_secs(60),
+    )
+    .await?;
+    for signal in ["STOP", "KILL"] {
+        for pid in [node.pids.cometbft, node.pids.rampartd]
+            .into_iter()
+            .flatten()
+        {
+            rampart_localnet::process::send_signal(pid, signal)?;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    t.net.refresh();
+    ensure!(!t.net.running(0).cometbft && !t.net.running(0).rampartd);
+    std::fs::remove_dir_all(node.home.join("data").join("tx_index.db"))?;
+
+    // `cargo localnet start --node 0`, as a user runs it.
+    rampart_localnet::cli::node_cmds::start(&t.home(), 0).await?;
+    t.net = rampart_localnet::Localnet::load(&t.home())?;
+    ensure!(
+        noted()? == 2,
+        "`start` did not run the recorded rampartd {}",
+        wrapper.display()
+    );
+    let found = client.tx(&sent.hash).await?.with_context(|| {
+        format!(
+            "tx {} (height {:?}) is unknown to the restarted node",
+            sent.hash, sent.height
+        )
+    })?;
+    ensure!(found.tx_result.code.value() == 0);
+    Ok(())
+}
+
+/// The disk holding a validator's store fills while the chain runs under load: its rampartd stops
+/// with an error naming the store and what to do (no panic, no backtrace) while the other three
+/// validators go on; after room is made the node restarts, its store opens at its last durable
+/// height and CometBFT's handshake replays it to the same app hash as the others. Needs root for
+/// the tmpfs (skipped otherwise).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_disk_full_during_commit_stops_rampartd_and_the_node_replays() -> Result<()> {
+    let mut t = TestNet::start(4)?;
+    t.net.wait_for_height(3, height_timeout(3)).await?;
+    let node = 3;
+    t.net.stop_node(node, StopMode::default())?;
+    let store = t.net.node(node)?.home.join("data/application.db");
+    let scratch = tempfile::tempdir()?;
+    let pristine = scratch.path().join("application.db");
+    copy_dir(&store, &pristine)?;
+    std::fs::remove_dir_all(&store)?;
+    std::fs::create_dir(&store)?;
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
+        .arg(&store)
+        .output()?;
+    if !mounted.status.success() {
+        eprintln!(
+            "SKIPPED: cannot mount a tmpfs ({}); run the test as root",
+            String::from_utf8_lossy(&mounted.stderr).trim()
+        );
+        return Ok(());
+    }
+    let result = disk_full_under_load(&mut t, node, &pristine, &store).await;
+    let _ = t.net.stop_node(node, StopMode::Kill);
+    let _ = Command::new("umount").arg(&store).status();
+    result
+}
+
+/// The body of [`a_disk_full_during_commit_stops_rampartd_and_the_node_replays`], with the
+/// store of node `node` on a tmpfs mounted at `store`.
+async fn disk_full_under_load(
+    t: &mut TestNet,
+    node: usize,
+    pristine: &Path,
+    store: &Path,
+) -> Result<()> {
+    use rampart_localnet::load::{Generator, LoadPlan, LoadTarget};
+
+    // The store, and a filler leaving about 2 MiB: a few dozen loaded blocks.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "cp -a '{p}'/. '{s}'/ && dd if=/dev/zero of='{s}/filler' bs=64k \
+             count=$(( $(df -k --output=avail '{s}' | tail -1) / 64 - 32 )) 2>/dev/null",
+            p = pristine.display(),
+            s = store.display()
+        ))
+        .status()?;
+    ensure!(status.success(), "filling the tmpfs failed");
+    // The load goes to the other three nodes (funded while the node is down); the node executes
+    // their blocks.
+    let plan = LoadPlan {
+        accounts: 40,
+        seed: 15_015,
+        ..LoadPlan::default()
+    };
+    let generator = Generator::prepare(LoadTarget::from_localnet(&t.net)?, plan).await?;
+    t.start_node(node)?;
+    let running = generator.start(40, Duration::from_secs(30)).await?;
+    let exited = wait_for_exit(t, node, Duration::from_secs(300)).await;
+    let died_at = t.common_height().await.unwrap_or(0);
+    let (_, report) = running.stop().await?;
+    exited?;
+    let log = std::fs::read_to_string(t.net.node(node)?.log_path("rampartd"))?;
+    let last = log.trim().lines().last().unwrap_or_default();
+    eprintln!("disk full at about height {died_at}: {last}");
+    ensure_no_panic("disk full during Commit", &log)?;
+    ensure!(
+        last.contains("data/application.db")
+            && last.contains("free space and start rampartd again"),
+        "disk full: the last line does not name the store and what to do:\n{log}"
+    );
+    ensure!(report.committed > 0, "no load committed:\n{report}");
+
+    // The others went on without it.
+    t.net.stop_node(node, StopMode::default())?;
+    let others = died_at + 3;
+    t.net.wait_for_height(others, height_timeout(3)).await?;
+
+    // Room again: the node restarts, replays and agrees with the others.
+    std::fs::remove_file(store.join("filler"))?;
+    t.start_node(node)?;
+    let target = others + 2;
+    let deadline = Instant::now() + height_timeout(20);
+    while height(t, node).await.unwrap_or(0) < target {
+        ensure!(
+            Instant::now() < deadline,
+            "node{node} did not catch up to {target}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let checked = check_abci_info(&t.net, node).await?;
+    ensure!(checked >= target, "abci_info at {checked} < {target}");
+    for h in [died_at.saturating_sub(1).max(1), died_at, others, target] {
+        t.assert_same_block(&[0, 1, 2, node], h).await?;
+    }
     Ok(())
 }

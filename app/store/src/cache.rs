@@ -1,21 +1,28 @@
-//! Bounded in-memory caches of committed data, kept between blocks: decoded JMT nodes (a node
-//! never changes once written: its key names its version) and the values of the latest
-//! committed height (refreshed by every commit with the keys it wrote).
+//! Bounded in-memory caches of committed data, kept between blocks: the JMT's decoded internal
+//! nodes (a node never changes once written: its key names its version) and the values of the
+//! latest committed height (refreshed by every commit with the keys it wrote).
 //!
 //! Both only save reads of data that is already durable; neither is ever written to disk nor
 //! consulted for anything but the exact data it copies, so a crash, a restart or an eviction
 //! changes no result, only the time it takes. Both evict the oldest entry first once over their
-//! bound. Maps here are only looked up, never iterated, so their order affects nothing.
+//! byte bound; the node cache also drops the nodes a commit replaces. Maps here are only looked
+//! up, never iterated, so their order affects nothing.
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use jmt::storage::{Node, NodeKey};
 
-/// Most decoded JMT nodes kept (an internal node is about 1 KB: ≤ 70 MB).
-const NODE_CAPACITY: usize = 65_536;
+/// Most bytes of decoded internal JMT nodes kept: ≈ 107,000 nodes. A tree of 300,000 hashed
+/// keys has 104,333 internal nodes (measured), ≈ 0.35 per key.
+const NODE_BYTES: usize = 112 * 1024 * 1024;
+/// Bytes counted per cached internal node besides its nibble path: its 16 child slots (56 bytes
+/// each, boxed: 896), the `Node` and `NodeKey` in the map, the key again in the eviction queue,
+/// and the heap copies of its path.
+const INTERNAL_NODE_OVERHEAD: usize = 1_088;
 /// Most bytes of keys and values kept for the latest height.
 const VALUE_BYTES: usize = 64 * 1024 * 1024;
 /// Fixed cost counted per cached value besides its bytes (map and queue entries).
@@ -23,10 +30,14 @@ const VALUE_OVERHEAD: usize = 64;
 
 /// A map that forgets its oldest entries past a total weight.
 struct Fifo<K, V> {
-    map: HashMap<K, (V, usize)>,
-    order: VecDeque<K>,
+    /// Entry, its weight and its insertion number.
+    map: HashMap<K, (V, usize, u64)>,
+    /// Keys in insertion order with their insertion number; an entry whose number no longer
+    /// matches the map's (removed, or removed and inserted again) is skipped.
+    order: VecDeque<(K, u64)>,
     weight: usize,
     max_weight: usize,
+    next: u64,
 }
 
 impl<K: Hash + Eq + Clone, V> Fifo<K, V> {
@@ -36,6 +47,7 @@ impl<K: Hash + Eq + Clone, V> Fifo<K, V> {
             order: VecDeque::new(),
             weight: 0,
             max_weight,
+            next: 0,
         }
     }
 
@@ -43,24 +55,58 @@ impl<K: Hash + Eq + Clone, V> Fifo<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.map.get(key).map(|(value, _)| value)
+        self.map.get(key).map(|(value, _, _)| value)
     }
 
-    /// Inserts or replaces `key` (a replaced entry keeps its place in the eviction order).
+    /// Inserts or replaces `key` (a replaced entry keeps its place in the eviction order), then
+    /// evicts the oldest entries while over the bound. An entry heavier than the bound is not
+    /// kept.
     fn insert(&mut self, key: K, value: V, weight: usize) {
-        match self.map.insert(key.clone(), (value, weight)) {
-            Some((_, old)) => self.weight = self.weight.saturating_sub(old),
-            None => self.order.push_back(key),
+        match self.map.get_mut(&key) {
+            Some(entry) => {
+                self.weight = self.weight.saturating_sub(entry.1);
+                entry.0 = value;
+                entry.1 = weight;
+            }
+            None => {
+                let number = self.next;
+                self.next = self.next.wrapping_add(1);
+                self.order.push_back((key.clone(), number));
+                self.map.insert(key, (value, weight, number));
+            }
         }
         self.weight = self.weight.saturating_add(weight);
         while self.weight > self.max_weight {
-            let Some(oldest) = self.order.pop_front() else {
+            let Some((oldest, number)) = self.order.pop_front() else {
                 break;
             };
-            if let Some((_, old)) = self.map.remove(&oldest) {
-                self.weight = self.weight.saturating_sub(old);
+            if self.map.get(&oldest).is_some_and(|entry| entry.2 == number) {
+                if let Some((_, old, _)) = self.map.remove(&oldest) {
+                    self.weight = self.weight.saturating_sub(old);
+                }
             }
         }
+    }
+
+    /// Forgets `key`. Its place in the order queue is skipped later; the queue is compacted
+    /// when skipped places outnumber live ones, so it stays within twice the entries.
+    fn remove<Q: Hash + Eq + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        if let Some((_, weight, _)) = self.map.remove(key) {
+            self.weight = self.weight.saturating_sub(weight);
+        }
+        if self.order.len() > self.map.len().saturating_mul(2).saturating_add(64) {
+            let map = &self.map;
+            self.order.retain(|(queued, number)| {
+                map.get::<K>(queued).is_some_and(|entry| entry.2 == *number)
+            });
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.map.len()
     }
 
     fn clear(&mut self) {
@@ -75,28 +121,88 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Decoded JMT nodes by node key.
+/// The JMT's decoded internal nodes by node key, and counts of how reads were served.
+///
+/// Only internal nodes are kept: a leaf is read once, when its key is next written, and is
+/// replaced by that write, so caching leaves would only push internal nodes out. The nodes a
+/// commit makes stale (replaced in the new version) are dropped at that commit, so the cache
+/// holds the internal nodes of the latest tree (the nodes a block's update walks) plus whatever
+/// reads of older heights brought in; past [`NODE_BYTES`] the longest-cached node goes first —
+/// the one whose subtree has gone longest without a write.
 pub(crate) struct NodeCache {
     nodes: Mutex<Fifo<NodeKey, Node>>,
+    /// Nodes read from sled (not cached, or leaves).
+    reads: AtomicU64,
+    /// Nodes served from the cache.
+    hits: AtomicU64,
 }
 
 impl Default for NodeCache {
     fn default() -> Self {
-        Self {
-            nodes: Mutex::new(Fifo::new(NODE_CAPACITY)),
-        }
+        Self::with_bytes(NODE_BYTES)
     }
 }
 
+/// The bytes an internal node with `key` is counted for.
+fn node_weight(key: &NodeKey) -> usize {
+    INTERNAL_NODE_OVERHEAD.saturating_add(key.nibble_path().num_nibbles().div_ceil(2))
+}
+
 impl NodeCache {
-    /// The node stored under `key`, if cached.
-    pub(crate) fn get(&self, key: &NodeKey) -> Option<Node> {
-        lock(&self.nodes).get(key).cloned()
+    /// An empty cache of at most `bytes` of internal nodes.
+    pub(crate) fn with_bytes(bytes: usize) -> Self {
+        Self {
+            nodes: Mutex::new(Fifo::new(bytes)),
+            reads: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+        }
     }
 
-    /// Remembers a node read from, or just committed to, the store.
+    /// The node stored under `key`, if cached (counted as a hit).
+    pub(crate) fn get(&self, key: &NodeKey) -> Option<Node> {
+        let node = lock(&self.nodes).get(key).cloned();
+        if node.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        node
+    }
+
+    /// Whether the cache keeps `node` (internal nodes only).
+    pub(crate) fn keeps(node: &Node) -> bool {
+        matches!(node, Node::Internal(_))
+    }
+
+    /// Remembers a node read from, or just committed to, the store if it is one the cache
+    /// [keeps](Self::keeps).
     pub(crate) fn insert(&self, key: NodeKey, node: Node) {
-        lock(&self.nodes).insert(key, node, 1);
+        if Self::keeps(&node) {
+            let weight = node_weight(&key);
+            lock(&self.nodes).insert(key, node, weight);
+        }
+    }
+
+    /// Counts a node read from the store.
+    pub(crate) fn count_read(&self) {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Forgets nodes that a commit replaced.
+    pub(crate) fn remove_stale<'a>(&self, keys: impl IntoIterator<Item = &'a NodeKey>) {
+        let mut nodes = lock(&self.nodes);
+        for key in keys {
+            nodes.remove(key);
+        }
+    }
+
+    /// (nodes read from the store, nodes served from the cache, nodes cached, bytes counted).
+    pub(crate) fn counts(&self) -> (u64, u64, usize, usize) {
+        let nodes = lock(&self.nodes);
+        (
+            self.reads.load(Ordering::Relaxed),
+            self.hits.load(Ordering::Relaxed),
+            nodes.len(),
+            nodes.weight,
+        )
     }
 }
 
@@ -197,6 +303,103 @@ mod tests {
         assert_eq!(fifo.weight, 3);
         assert_eq!(fifo.get(&4), Some(&40));
         assert_eq!(fifo.map.len(), 1);
+    }
+
+    #[test]
+    fn a_removed_entry_is_not_evicted_in_place_of_its_reinsertion() {
+        let mut fifo = Fifo::new(2);
+        fifo.insert(1u8, 1u8, 1);
+        fifo.insert(2, 2, 1);
+        fifo.remove(&1);
+        assert_eq!((fifo.len(), fifo.weight), (1, 1));
+        fifo.insert(1, 10, 1);
+        // The queue still holds 1's first place; evicting must skip it and take 2, the oldest.
+        fifo.insert(3, 3, 1);
+        assert_eq!(fifo.get(&2), None);
+        assert_eq!(fifo.get(&1), Some(&10));
+        assert_eq!(fifo.get(&3), Some(&3));
+        // Removals never let the queue grow past twice the entries (plus slack).
+        for i in 0..1_000u32 {
+            fifo.insert(200 + (i % 50) as u8, 0, 0);
+            fifo.remove(&(200 + (i % 50) as u8));
+        }
+        assert!(
+            fifo.order.len() <= 2 * fifo.len() + 65,
+            "{}",
+            fifo.order.len()
+        );
+    }
+
+    /// The nodes of a JMT holding `keys` keys, computed in memory.
+    fn tree_nodes(keys: u16) -> Vec<(NodeKey, Node)> {
+        struct Nothing;
+        impl jmt::storage::TreeReader for Nothing {
+            fn get_node_option(&self, _: &NodeKey) -> anyhow::Result<Option<Node>> {
+                Ok(None)
+            }
+            fn get_value_option(
+                &self,
+                _: jmt::Version,
+                _: jmt::KeyHash,
+            ) -> anyhow::Result<Option<jmt::OwnedValue>> {
+                Ok(None)
+            }
+            fn get_rightmost_leaf(
+                &self,
+            ) -> anyhow::Result<Option<(NodeKey, jmt::storage::LeafNode)>> {
+                Ok(None)
+            }
+        }
+        let values = (0..keys).map(|i| {
+            (
+                jmt::KeyHash::with::<sha2::Sha256>(i.to_be_bytes()),
+                Some(vec![1]),
+            )
+        });
+        let (_, update) = jmt::Sha256Jmt::new(&Nothing)
+            .put_value_set(values, 0)
+            .expect("in-memory JMT");
+        update.node_batch.nodes().clone().into_iter().collect()
+    }
+
+    #[test]
+    fn node_cache_keeps_internal_nodes_within_its_bytes_and_drops_stale_ones() {
+        let nodes = tree_nodes(600);
+        let internal: Vec<_> = nodes
+            .iter()
+            .filter(|(_, node)| matches!(node, Node::Internal(_)))
+            .collect();
+        assert!(internal.len() > 16 && internal.len() < nodes.len() / 2);
+
+        let cache = NodeCache::default();
+        for (key, node) in &nodes {
+            cache.insert(key.clone(), node.clone());
+        }
+        let (_, _, cached, bytes) = cache.counts();
+        assert_eq!(cached, internal.len(), "leaves are not kept");
+        assert!(bytes >= cached * INTERNAL_NODE_OVERHEAD);
+        for (key, node) in &nodes {
+            assert_eq!(cache.get(key).is_some(), matches!(node, Node::Internal(_)));
+        }
+        let (root, _) = internal
+            .iter()
+            .find(|(key, _)| key.nibble_path().num_nibbles() == 0)
+            .expect("a root");
+        cache.remove_stale([root, &nodes[0].0]);
+        assert_eq!(cache.get(root), None, "a replaced node is dropped");
+        assert_eq!(cache.counts().2, internal.len() - 1);
+
+        // Bounded by bytes: room for ten nodes keeps the last ten inserted.
+        let small = NodeCache::with_bytes(10 * (INTERNAL_NODE_OVERHEAD + 8));
+        for (key, node) in &internal {
+            small.insert((*key).clone(), (*node).clone());
+        }
+        let (_, _, cached, bytes) = small.counts();
+        assert_eq!(cached, 10);
+        assert!(bytes <= 10 * (INTERNAL_NODE_OVERHEAD + 8));
+        let last = &internal[internal.len() - 1].0;
+        assert!(small.get(last).is_some());
+        assert!(small.get(&internal[0].0).is_none());
     }
 
     #[test]

@@ -12,6 +12,33 @@ pub enum StorageError {
     #[error("store is corrupt or inconsistent: {0}")]
     Corrupt(String),
 
+    /// The store lost committed heights or does not match its commit record (a truncated or
+    /// corrupted file): it is refused rather than opened at a wrong height (`integrity.rs`).
+    #[error(
+        "store {} is damaged: {detail}; restore the data directory from a backup, or remove the \
+         store and CometBFT's data (keep data/priv_validator_state.json) to sync the node again",
+        path.display()
+    )]
+    Damaged {
+        /// The store directory.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+
+    /// The commit record could not be read or written (disk full, I/O error).
+    #[error(
+        "commit record {}: {source} (if the disk is full, free space and start rampartd again: the \
+         store keeps its last durable height and CometBFT replays the rest)",
+        path.display()
+    )]
+    Record {
+        /// The record file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+
     /// The requested height was committed but has been pruned.
     #[error("height {height} is no longer retained (earliest retained height is {earliest})")]
     NotRetained {

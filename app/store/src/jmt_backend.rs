@@ -13,6 +13,7 @@ use jmt::{KeyHash, OwnedValue, Version};
 
 use crate::cache::NodeCache;
 use crate::history;
+use crate::io::CountedBatch;
 use crate::keys;
 
 /// Reads committed JMT data from the store's sled tree, through a node cache if it has one.
@@ -42,13 +43,16 @@ impl TreeReader for SledTreeReader<'_> {
             return Ok(Some(node));
         }
         let key = keys::node_key(node_key)?;
+        if let Some(nodes) = self.nodes {
+            nodes.count_read();
+        }
         match self.tree.get(&key)? {
             None => Ok(None),
             Some(bytes) => {
                 let node = borsh::from_slice::<Node>(&bytes).map_err(|err| {
                     anyhow::anyhow!("undecodable JMT node at {node_key:?}: {err}")
                 })?;
-                if let Some(nodes) = self.nodes {
+                if let Some(nodes) = self.nodes.filter(|_| NodeCache::keeps(&node)) {
                     nodes.insert(node_key.clone(), node.clone());
                 }
                 Ok(Some(node))
@@ -129,7 +133,7 @@ fn latest_version(tree: &sled::Tree) -> anyhow::Result<Option<Version>> {
 /// unchanged (it copies the old root to the new version), which would otherwise leak one node per
 /// empty block.
 pub(crate) fn add_tree_update(
-    batch: &mut sled::Batch,
+    batch: &mut CountedBatch,
     update: &TreeUpdateBatch,
     version: Version,
 ) -> std::io::Result<()> {
@@ -150,7 +154,7 @@ pub(crate) fn add_tree_update(
     }
     for (since, nodes) in &stale {
         let list = keys::encode_list(nodes.iter().map(Vec::as_slice))?;
-        batch.insert(&keys::list_key(keys::STALE, *since), list);
+        batch.insert(keys::list_key(keys::STALE, *since), list);
     }
     Ok(())
 }

@@ -36,13 +36,16 @@
 //! 1. [`Storage::prepare`] computes the new JMT root from the latest committed tree and the
 //!    block's [`Changes`](rampart_core::Changes) and builds the complete sled batch (JMT nodes,
 //!    stale-node index, history entries, preimages, change log, metadata `latest_height` and
-//!    `app_hash`). Nothing is written. Decoded JMT nodes and the values of the latest height are
-//!    kept in bounded memory caches between blocks (`cache.rs`), so a block reads the tree's
-//!    upper levels and the keys it already read from memory; a key that held a value keeps its
-//!    preimage record without rewriting it.
+//!    `app_hash`). Nothing is written. The latest tree's decoded internal JMT nodes and the
+//!    values of the latest height are kept in bounded memory caches between blocks (`cache.rs`),
+//!    so a block reads from sled only the old leaf of each key it writes, and the keys it
+//!    already read come from memory; a key that held a value keeps its preimage record without
+//!    rewriting it.
 //! 2. [`Storage::commit`] checks that nothing was committed since the prepare, applies the batch
 //!    atomically and flushes (fsync). After a crash the store holds either all of the height or
 //!    none of it, and [`Storage::open`] verifies that the recorded app hash equals the stored root.
+//!    Then the height and app hash are recorded outside sled (`COMMITTED`, `integrity.rs`), so
+//!    that a store whose files lost committed heights is refused at open, not opened older.
 //! 3. Then heights older than [`StorageConfig::keep_recent`] are pruned, one height per atomic
 //!    batch (see `prune.rs`), never past a height a live [`Snapshot`] is reading.
 //!
@@ -54,6 +57,8 @@ mod cache;
 pub mod crash;
 mod error;
 mod history;
+mod integrity;
+mod io;
 mod jmt_backend;
 mod keys;
 mod meta;
@@ -62,6 +67,7 @@ mod snapshot;
 mod storage;
 
 pub use error::StorageError;
+pub use io::IoStats;
 pub use snapshot::Snapshot;
 pub use storage::{open_raw, PendingCommit, Storage, StoreStats};
 
@@ -105,12 +111,19 @@ pub fn proof_spec() -> ics23::ProofSpec {
 /// commit a diverging app hash. Stopping with a clear message (exit code 70, `EX_SOFTWARE`) is
 /// the only safe outcome; the operator repairs the disk or restores the data directory, and the
 /// node replays from its last durable commit.
+///
+/// sled reports a failed background write (a full disk) on every later operation, so a full disk
+/// often surfaces here, on a read; the message says what to do in either case.
 pub(crate) fn fatal(context: &str, err: impl std::fmt::Display) -> ! {
-    tracing::error!(
-        "FATAL: storage failed while {context}: {err}; halting to avoid a non-deterministic result"
+    let message = format!(
+        "FATAL: storage failed while {context}: {err}; halting to avoid a non-deterministic \
+         result. The application store (data/application.db) cannot be used: if its disk is \
+         full, free space and start rampartd again (the store keeps its last durable height and \
+         CometBFT replays the rest); if it is damaged, restore the data directory from a backup, \
+         or remove the store and CometBFT's data (keep data/priv_validator_state.json) to sync \
+         the node again"
     );
-    eprintln!(
-        "FATAL: storage failed while {context}: {err}; halting to avoid a non-deterministic result"
-    );
+    tracing::error!("{message}");
+    eprintln!("{message}");
     std::process::exit(70)
 }

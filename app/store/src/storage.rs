@@ -8,6 +8,8 @@ use jmt::{KeyHash, Sha256Jmt};
 use rampart_core::state::Changes;
 
 use crate::cache::{NodeCache, ValueCache};
+use crate::integrity::{self, CommitRecord};
+use crate::io::{CommitCounters, CountedBatch, IoStats};
 use crate::jmt_backend::{self, SledTreeReader};
 use crate::meta::{self, Committed};
 use crate::snapshot::{Pins, Snapshot};
@@ -40,6 +42,10 @@ struct Inner {
     nodes: NodeCache,
     /// Values at the latest committed height, shared with the snapshots of that height.
     values: Arc<ValueCache>,
+    /// What the commits wrote.
+    io: CommitCounters,
+    /// The last committed height, recorded outside sled (`integrity.rs`).
+    record: CommitRecord,
 }
 
 /// Everything a commit will write, computed by [`Storage::prepare`] without persisting anything.
@@ -51,12 +57,16 @@ pub struct PendingCommit {
     app_hash: [u8; 32],
     first_height: u64,
     batch: sled::Batch,
+    /// Records and bytes in `batch`.
+    batch_size: (u64, u64),
     /// The JMT version of `height`.
     version: u64,
     /// The keys written and their new values (`None`: deleted), for the value cache.
     written: Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    /// The JMT nodes written, for the node cache.
+    /// The internal JMT nodes written, for the node cache.
     nodes: Vec<(jmt::storage::NodeKey, jmt::storage::Node)>,
+    /// The JMT nodes this version replaces, dropped from the node cache.
+    stale: Vec<jmt::storage::NodeKey>,
 }
 
 impl PendingCommit {
@@ -100,9 +110,13 @@ impl Storage {
     /// Merkle tree. An inconsistent store is refused with [`StorageError::Corrupt`]; it is never
     /// reset silently.
     pub fn open(path: &Path, config: StorageConfig) -> Result<Storage, StorageError> {
-        let db = open_raw(path)?;
+        let (db, committed) = integrity::guarded_open(path, || {
+            let db = open_raw(path)?;
+            let committed = meta::load(&db)?;
+            Ok((db, committed))
+        })?;
         let tree: sled::Tree = (*db).clone();
-        let committed = meta::load(&tree)?;
+        let record = CommitRecord::check_at_open(path, committed.map(|c| c.latest))?;
         let latest_version = match committed {
             None => None,
             Some(committed) => Some(committed.version_of(committed.latest.height)?),
@@ -117,6 +131,8 @@ impl Storage {
                 pins: Arc::default(),
                 nodes: NodeCache::default(),
                 values: Arc::new(ValueCache::new(latest_version)),
+                io: CommitCounters::default(),
+                record,
             }),
         })
     }
@@ -219,7 +235,7 @@ impl Storage {
             .put_value_set(value_set, version)
             .map_err(|err| StorageError::Tree(format!("computing height {height}: {err:#}")))?;
 
-        let mut batch = sled::Batch::default();
+        let mut batch = CountedBatch::default();
         jmt_backend::add_tree_update(&mut batch, &update, version)
             .map_err(|err| StorageError::Tree(format!("encoding JMT nodes: {err}")))?;
         let previous_version = version.checked_sub(1);
@@ -254,15 +270,16 @@ impl Storage {
         if !written.is_empty() {
             let list = keys::encode_list(written)
                 .map_err(|err| StorageError::Tree(format!("encoding the change log: {err}")))?;
-            batch.insert(&keys::list_key(keys::CHANGED, version), list);
+            batch.insert(keys::list_key(keys::CHANGED, version), list);
         }
         if committed.is_none() {
-            batch.insert(keys::META_FORMAT, &keys::be(keys::FORMAT_VERSION));
-            batch.insert(keys::META_FIRST_HEIGHT, &keys::be(height));
-            batch.insert(keys::META_EARLIEST_HEIGHT, &keys::be(height));
+            batch.insert(keys::META_FORMAT, keys::be(keys::FORMAT_VERSION));
+            batch.insert(keys::META_FIRST_HEIGHT, keys::be(height));
+            batch.insert(keys::META_EARLIEST_HEIGHT, keys::be(height));
         }
-        batch.insert(keys::META_LATEST_HEIGHT, &keys::be(height));
-        batch.insert(keys::META_APP_HASH, &root.0);
+        batch.insert(keys::META_LATEST_HEIGHT, keys::be(height));
+        batch.insert(keys::META_APP_HASH, root.0);
+        let (batch, records, bytes) = batch.into_parts();
 
         Ok(PendingCommit {
             store_id: self.inner.id,
@@ -271,6 +288,7 @@ impl Storage {
             app_hash: root.0,
             first_height,
             batch,
+            batch_size: (records, bytes),
             version,
             written: changes
                 .iter()
@@ -280,7 +298,17 @@ impl Storage {
                 .node_batch
                 .nodes()
                 .iter()
+                .filter(|(_, node)| NodeCache::keeps(node))
                 .map(|(key, node)| (key.clone(), node.clone()))
+                .collect(),
+            // The previous root too, which the JMT does not list when the tree is unchanged.
+            stale: update
+                .stale_node_index_batch
+                .into_iter()
+                .map(|entry| entry.node_key)
+                .chain(previous_version.map(|previous| {
+                    jmt::storage::NodeKey::new(previous, std::iter::empty().collect())
+                }))
                 .collect(),
         })
     }
@@ -319,6 +347,7 @@ impl Storage {
             height: pending.height,
             app_hash: pending.app_hash,
         };
+        self.inner.record.write(info)?;
         let committed = Committed {
             first_height: pending.first_height,
             earliest: state.map_or(pending.height, |committed| committed.earliest),
@@ -332,6 +361,10 @@ impl Storage {
         self.inner
             .values
             .advance(previous, pending.version, pending.written);
+        self.inner
+            .io
+            .add(pending.batch_size.0, pending.batch_size.1);
+        self.inner.nodes.remove_stale(&pending.stale);
         for (key, node) in pending.nodes {
             self.inner.nodes.insert(key, node);
         }
@@ -407,6 +440,23 @@ impl Storage {
     #[cfg(test)]
     pub(crate) fn raw_tree(&self) -> &sled::Tree {
         &self.inner.tree
+    }
+
+    /// What this handle's commits wrote and where its JMT node reads were served from, since
+    /// the store was opened (monitoring and benchmarks).
+    pub fn io_stats(&self) -> IoStats {
+        let (commits, commit_records, commit_bytes) = self.inner.io.totals();
+        let (node_reads, node_hits, cached_nodes, cached_node_bytes) = self.inner.nodes.counts();
+        let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        IoStats {
+            commits,
+            commit_records,
+            commit_bytes,
+            node_reads,
+            node_hits,
+            cached_nodes: wide(cached_nodes),
+            cached_node_bytes: wide(cached_node_bytes),
+        }
     }
 
     /// Record counts per table (walks the tables; meant for monitoring and tests).

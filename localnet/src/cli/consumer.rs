@@ -115,7 +115,7 @@ async fn up(args: ConsumerUpArgs) -> Result<()> {
     let mut net = node_cmds::load(&args.home.resolve())?;
     // Before building anything: the provider must run.
     provider_rpc(&net)?;
-    let binaries = Binaries::resolve()?;
+    let binaries = Binaries::for_localnet(&mut net)?;
     // On failure, stop only what this command started: a running consumer stays up.
     let was_running = net.manifest().consumer(id).is_some()
         && (net.chain_running(Chain::Consumer(id)) || net.relayer_running(id));

@@ -1,5 +1,6 @@
-//! `cargo localnet drill`: inject faults into a running localnet under load and check that
-//! nothing is lost, nothing diverges and the network recovers ([`crate::drill`]).
+//! `cargo localnet drill`: inject faults into a running localnet (its provider, or a consumer
+//! chain with `--consumer`) under load and check that nothing is lost, nothing diverges and the
+//! network recovers ([`crate::drill`]).
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use super::HomeArg;
 use crate::binaries::Binaries;
 use crate::drill::schedule::FaultMode;
 use crate::drill::{self, DrillOptions};
-use crate::network::Localnet;
+use crate::network::{Chain, Localnet};
 
 /// Options of `drill`.
 #[derive(Debug, Args)]
@@ -22,9 +23,19 @@ pub struct DrillArgs {
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub every: Duration,
     /// kill (SIGKILL both processes), pause (SIGSTOP/SIGCONT), restart-app (SIGKILL rampartd),
-    /// restart-cometbft (SIGKILL cometbft) or mixed (drawn from the seed).
+    /// restart-cometbft (SIGKILL cometbft), relayer-kill (SIGKILL the consumer's relayer, start
+    /// it later), relayer-restart (stop and start it) or mixed (drawn from the seed; with
+    /// --consumer, the relayer's faults too).
     #[arg(long, default_value = "kill")]
     pub fault: FaultMode,
+    /// Drill consumer chain ID (`cargo localnet consumer up ID` runs it) instead of the
+    /// provider's validators: its nodes and its relayer are faulted, the load runs on it, and
+    /// after every fault it must follow the provider again — before each fault one provider
+    /// validator moves its pledge to the consumer by 5 % (back at its next turn), and within
+    /// 60 s of the recovery the consumer must have applied, and the provider recorded as
+    /// acknowledged, the packet this causes, with the consumer's set equal to the provider's.
+    #[arg(long, value_name = "ID")]
+    pub consumer: Option<u64>,
     /// Signed bank transfers per second while faults happen (0: none).
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub load: f64,
@@ -66,8 +77,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// Runs the drill and prints its summary; any violation is an error (exit code 1).
 pub async fn run(args: DrillArgs) -> Result<()> {
-    let binaries = Binaries::resolve()?;
     let mut net = Localnet::load(&args.home.resolve())?;
+    let binaries = Binaries::for_localnet(&mut net)?;
+    let chain = args.consumer.map_or(Chain::Provider, Chain::Consumer);
     let options = DrillOptions {
         duration: args.duration,
         every: args.every,
@@ -77,7 +89,7 @@ pub async fn run(args: DrillArgs) -> Result<()> {
         max_down: args.max_down,
         invariants: !args.no_invariants,
     };
-    let report = drill::run(&mut net, &binaries, &options).await?;
+    let report = drill::run_on(&mut net, &binaries, chain, &options).await?;
     print!("{report}");
     if !report.violations.is_empty() {
         bail!("the drill found {} violation(s)", report.violations.len());

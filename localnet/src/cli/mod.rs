@@ -5,7 +5,7 @@ mod display;
 pub mod drill;
 pub mod join;
 pub mod load;
-mod node_cmds;
+pub mod node_cmds;
 mod up;
 
 use std::path::PathBuf;
@@ -51,7 +51,8 @@ pub enum Command {
     Status(StatusArgs),
     /// Stop one node (rampartd and cometbft).
     Stop(StopArgs),
-    /// Start one stopped node (rampartd and cometbft).
+    /// Start one stopped node (rampartd and cometbft) with the build the localnet runs, after
+    /// re-indexing its last blocks' events (a node killed with -9 may have missed them).
     Start(StartArgs),
     /// Add a validator to the running localnet: a new node that syncs, gets a funded operator
     /// key and creates its validator.
@@ -69,7 +70,9 @@ pub enum Command {
     },
     /// Inject faults (kill, pause, app or CometBFT restarts) into the running localnet's
     /// validators under load, checking for stalls, divergence, slow catch-up and lost or
-    /// duplicated transactions; non-zero exit on any violation.
+    /// duplicated transactions; non-zero exit on any violation. `--consumer ID` drills a
+    /// consumer chain's nodes and relayer instead, and checks that it keeps following the
+    /// provider.
     Drill(drill::DrillArgs),
     /// Send signed transfers (or kvstore transactions) to every node of the running localnet at
     /// --rate or --saturate, and report from the blocks: committed and offered tx/s, inclusion

@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 
 use super::display;
 use crate::binaries::Binaries;
-use crate::network::Localnet;
+use crate::drill::fault::reindex_events;
+use crate::network::{Chain, Localnet};
 use crate::process::StopMode;
 
 /// How long a restarted node may take to catch up.
@@ -99,8 +100,10 @@ pub fn stop(home: &Path, index: usize, kill: bool) -> Result<()> {
     Ok(())
 }
 
-/// `start --node I`: starts the node and waits until it has caught up with
-/// the height the other nodes had when it was started.
+/// `start --node I`: starts the node with the build the localnet runs
+/// ([`Binaries::for_localnet`]) and waits until it has caught up with the height the other nodes
+/// had when it was started. A node whose CometBFT is not running first re-indexes the events of
+/// its last blocks ([`reindex_events`]): after a kill -9 its tx index may lack the last block.
 pub async fn start(home: &Path, index: usize) -> Result<()> {
     let mut net = load(home)?;
     let name = net.node(index)?.name.clone();
@@ -109,7 +112,10 @@ pub async fn start(home: &Path, index: usize) -> Result<()> {
         println!("{name} is already running");
         return Ok(());
     }
-    let binaries = Binaries::resolve()?;
+    let binaries = Binaries::for_localnet(&mut net)?;
+    if !running.cometbft {
+        reindex_events(&net, &binaries, Chain::Provider, index, None)?;
+    }
     // The restarted node should catch up with the others' current height.
     let target = net
         .status()

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Result};
 use serde_json::Value;
 
 use super::RELAYER_KEY;
@@ -48,7 +48,7 @@ impl Localnet {
     }
 
     /// Starts consumer `consumer_id`'s relayer, unless it runs:
-    /// `rampartd relay --provider-node <provider_rpc> --consumer-node <its first node's RPC>
+    /// `rampartd relay --provider-node <provider_rpc> --consumer-node <every node's RPC, comma-separated>
     /// --consumer-id <id> --from relayer --keyring-backend test --home <relayer home>
     /// --status-file <relayer home>/status.json --interval-ms 500 --gas 5000000`, logging to
     /// `<relayer home>/logs/relayer.log`.
@@ -63,11 +63,17 @@ impl Localnet {
             return Ok(());
         }
         let record = self.consumer(consumer_id)?;
+        // Every consumer node, for failover: each round uses the first one that is up and not
+        // catching up, so a fault on one node does not stop the relay.
         let consumer_rpc = record
             .nodes
-            .first()
+            .iter()
             .map(|n| n.rpc.clone())
-            .with_context(|| format!("consumer {consumer_id} has no nodes"))?;
+            .collect::<Vec<_>>()
+            .join(",");
+        if consumer_rpc.is_empty() {
+            bail!("consumer {consumer_id} has no nodes");
+        }
         let relayer = record.relayer.clone();
         let args: Vec<String> = vec![
             "relay".into(),

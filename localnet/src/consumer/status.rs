@@ -67,6 +67,8 @@ pub struct ConsumerStatus {
     pub applied_vsc: Option<u64>,
     /// The last packet the provider sent the consumer.
     pub provider_vsc: Option<u64>,
+    /// The last packet the provider recorded as acknowledged by the consumer.
+    pub acknowledged_vsc: Option<u64>,
     /// How many packets the consumer has yet to apply.
     pub lag: Option<u64>,
     /// The provider height the consumer's light client trusts last.
@@ -135,6 +137,7 @@ impl Localnet {
             sets_match: None,
             applied_vsc: None,
             provider_vsc: None,
+            acknowledged_vsc: None,
             lag: None,
             client_height: None,
             client_expires: None,
@@ -272,6 +275,7 @@ async fn ask_provider(
     let pending = provider.consumer().pending_packets(consumer_id).await?;
     let sent = pending.iter().map(|p| p.vsc_id).max().unwrap_or_default();
     status.provider_vsc = Some(sent.max(consumer.last_acknowledged_vsc));
+    status.acknowledged_vsc = Some(consumer.last_acknowledged_vsc);
     Ok(())
 }
 

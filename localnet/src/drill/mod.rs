@@ -7,6 +7,10 @@
 //! and is checked at the end ([`verify`]): nothing lost, nothing twice, sequences and balances exact. Finally one node is
 //! stopped, the chain's invariants are checked over its store and it is started again.
 //!
+//! [`run_on`] drills a consumer chain the same way ([`Chain::Consumer`]: its nodes, its load, its
+//! invariants), adds the relayer's faults (`relayer-kill`, `relayer-restart`) and checks after
+//! every fault that the consumer keeps following the provider ([`follow`]).
+//!
 //! ```no_run
 //! # async fn demo(net: &mut rampart_localnet::Localnet, b: &rampart_localnet::Binaries) -> anyhow::Result<()> {
 //! use rampart_localnet::drill::{self, DrillOptions};
@@ -17,6 +21,7 @@
 //! ```
 
 pub mod fault;
+pub mod follow;
 pub mod monitor;
 mod report;
 pub mod schedule;
@@ -29,8 +34,9 @@ use anyhow::{bail, Result};
 
 use crate::binaries::Binaries;
 use crate::load::{Generator, LoadPlan, LoadTarget, RunningLoad};
-use crate::network::Localnet;
+use crate::network::{chain_label, Chain, Localnet};
 use crate::process::StopMode;
+use follow::Follower;
 use monitor::Monitor;
 pub use report::{DrillReport, FaultRecord};
 use schedule::{FaultMode, PlannedFault, ScheduleSpec};
@@ -70,25 +76,52 @@ impl Default for DrillOptions {
     }
 }
 
-/// Runs the drill against `net`, whose nodes must all be running; returns the report (the
-/// violations are in it; an `Err` means the drill itself could not run).
+/// Runs the drill against the provider of `net`, whose nodes must all be running; returns the
+/// report (the violations are in it; an `Err` means the drill itself could not run).
 pub async fn run(
     net: &mut Localnet,
     binaries: &Binaries,
     opts: &DrillOptions,
 ) -> Result<DrillReport> {
+    run_on(net, binaries, Chain::Provider, opts).await
+}
+
+/// Runs the drill against `chain` of `net`: the provider ([`run`]) or a consumer chain, whose
+/// nodes and relayer must be running (`cargo localnet consumer up <id>`).
+pub async fn run_on(
+    net: &mut Localnet,
+    binaries: &Binaries,
+    chain: Chain,
+    opts: &DrillOptions,
+) -> Result<DrillReport> {
     net.refresh();
-    let validators = net.nodes().len();
+    let validators = net.chain_nodes(chain)?.len();
+    let start_it = match chain {
+        Chain::Provider => "cargo localnet up --detach".to_string(),
+        Chain::Consumer(id) => format!("cargo localnet consumer up {id}"),
+    };
     for index in 0..validators {
-        let running = net.running(index);
+        let running = net.running_in(chain, index);
         if !(running.cometbft && running.rampartd) {
             bail!(
-                "node{index} of the localnet at {} is not running; start it first (`cargo \
-                 localnet up --detach`)",
+                "{}node{index} of the localnet at {} is not running; start it first (`{start_it}`)",
+                chain_label(chain),
                 net.home().display()
             );
         }
     }
+    let mut follower = match chain {
+        Chain::Consumer(id) if !net.relayer_running(id) => {
+            bail!("consumer {id}'s relayer is not running; start it first (`{start_it}`)")
+        }
+        Chain::Consumer(id) => Some(Follower::new(net, id).await?),
+        Chain::Provider => {
+            if matches!(opts.mode, schedule::FaultMode::Only(kind) if kind.is_relayer()) {
+                bail!("relayer faults need a consumer chain (`--consumer <id>`)");
+            }
+            None
+        }
+    };
     let tolerance = schedule::tolerated_down(validators);
     let max_down = opts.max_down.unwrap_or(tolerance).max(1);
     if max_down > validators {
@@ -101,9 +134,10 @@ pub async fn run(
         mode: opts.mode,
         validators,
         max_down,
+        relayer: chain != Chain::Provider,
     });
     let addrs = net
-        .nodes()
+        .chain_nodes(chain)?
         .iter()
         .map(|n| n.rpc_addr())
         .collect::<Result<Vec<_>>>()?;
@@ -113,14 +147,15 @@ pub async fn run(
     monitor.tick().await;
 
     let load = match opts.load {
-        Some(rate) => Some(start_load(net, &monitor, rate, opts.seed).await?),
+        Some(rate) => Some(start_load(net, chain, &monitor, rate, opts.seed).await?),
         None => None,
     };
     eprintln!(
-        "drill: {} fault(s) over {:?} on {validators} validators (seed {}, {} down at a time, \
+        "drill: {} fault(s) over {:?} on {validators} {}nodes (seed {}, {} down at a time, \
          the network tolerates {tolerance}){}",
         plan.len(),
         opts.duration,
+        chain_label(chain),
         opts.seed,
         max_down,
         opts.load
@@ -130,7 +165,14 @@ pub async fn run(
     let mut faults = Vec::with_capacity(plan.len());
     for (number, planned) in plan.iter().enumerate() {
         tokio::time::sleep_until((started + planned.at).into()).await;
-        let record = drill_one(net, binaries, &monitor, planned, started).await;
+        let ctx = FaultContext {
+            net: &mut *net,
+            binaries,
+            monitor: &monitor,
+            chain,
+            follower: follower.as_mut(),
+        };
+        let record = drill_one(ctx, planned, started).await;
         eprintln!("{}", record.line(number + 1, plan.len()));
         for problem in &record.problems {
             monitor.violation(format!("fault {} ({}): {problem}", number + 1, record.kind));
@@ -148,7 +190,7 @@ pub async fn run(
             .last()
             .and_then(|f| f.nodes.first().copied())
             .unwrap_or(0);
-        Some(check_invariants(net, binaries, &monitor, node).await)
+        Some(check_invariants(net, binaries, &monitor, chain, node).await)
     } else {
         None
     };
@@ -163,7 +205,12 @@ pub async fn run(
     if let Some(Err(problem)) = &invariants {
         violations.push(problem.clone());
     }
+    let target = match chain {
+        Chain::Provider => format!("provider {}", net.manifest().chain_id),
+        Chain::Consumer(id) => format!("consumer {id} ({})", net.consumer(id)?.chain_id),
+    };
     Ok(DrillReport {
+        target,
         seed: opts.seed,
         elapsed: started.elapsed(),
         faults,
@@ -177,16 +224,35 @@ pub async fn run(
     })
 }
 
-/// Injects one planned fault, waits, recovers, and measures the catch-up of every node hit.
-async fn drill_one(
-    net: &mut Localnet,
-    binaries: &Binaries,
-    monitor: &Monitor,
-    planned: &PlannedFault,
-    started: Instant,
-) -> FaultRecord {
+/// What one fault works on.
+struct FaultContext<'a> {
+    net: &'a mut Localnet,
+    binaries: &'a Binaries,
+    monitor: &'a Monitor,
+    chain: Chain,
+    /// The consumer's pledge changes and follow check (consumer drills).
+    follower: Option<&'a mut Follower>,
+}
+
+/// Injects one planned fault, waits, recovers, and measures the catch-up of every node hit; in
+/// a consumer drill a pledge change is made first and the consumer must follow it afterwards.
+async fn drill_one(ctx: FaultContext<'_>, planned: &PlannedFault, started: Instant) -> FaultRecord {
+    let FaultContext {
+        net,
+        binaries,
+        monitor,
+        chain,
+        mut follower,
+    } = ctx;
     let mut record = FaultRecord::new(planned, started.elapsed(), monitor.lock().network_height);
-    if let Err(e) = fault::inject(net, monitor, &planned.nodes, planned.kind) {
+    let mut change = None;
+    if let Some(follower) = follower.as_deref_mut() {
+        match follower.change_pledge(net).await {
+            Ok(made) => change = Some(made),
+            Err(e) => record.problems.push(format!("changing a pledge: {e:#}")),
+        }
+    }
+    if let Err(e) = fault::inject(net, monitor, chain, &planned.nodes, planned.kind) {
         record.problems.push(format!("injecting: {e:#}"));
     }
     tokio::time::sleep(planned.down_for).await;
@@ -196,33 +262,53 @@ async fn drill_one(
         let lowest = planned.nodes.iter().filter_map(|&n| state.heights[n]).min();
         lowest.unwrap_or(record.height_before).saturating_sub(2)
     };
+    let (nodes, kind) = (&planned.nodes, planned.kind);
     if let Err(e) = fault::recover(
         net,
         binaries,
         monitor,
-        &planned.nodes,
-        planned.kind,
-        from_height,
+        chain,
+        nodes,
+        kind,
+        Some(from_height),
     ) {
         record.problems.push(format!("recovering: {e:#}"));
     }
+    let recovered = Instant::now();
     for &node in &planned.nodes {
-        match fault::catch_up(net, monitor, node).await {
+        match fault::catch_up(net, monitor, chain, node).await {
             Ok(took) => {
                 record.catch_up = record.catch_up.max(Some(took));
                 if took > fault::CATCH_UP_LIMIT {
                     record.problems.push(format!(
-                        "node{node} caught up in {took:.1?}, over {:?}",
+                        "{}node{node} caught up in {took:.1?}, over {:?}",
+                        chain_label(chain),
                         fault::CATCH_UP_LIMIT
                     ));
                 }
             }
             Err(e) => record.problems.push(format!("{e:#}")),
         }
-        match fault::check_abci_info(net, node).await {
+        match fault::check_abci_info_in(net, chain, node).await {
             Ok(height) => record.abci_checked = Some(height),
             Err(e) => record.problems.push(format!("{e:#}")),
         }
+    }
+    if let (Some(follower), Some(change)) = (follower, change) {
+        match follower.wait_followed(net, &change, recovered).await {
+            Ok(took) => {
+                record.followed = Some(took);
+                if took > follow::FOLLOW_LIMIT {
+                    record.problems.push(format!(
+                        "the consumer followed the provider {took:.1?} after the recovery, over \
+                         {:?}",
+                        follow::FOLLOW_LIMIT
+                    ));
+                }
+            }
+            Err(e) => record.problems.push(format!("{e:#}")),
+        }
+        record.pledge_change = Some(change.text);
     }
     record.height_after = monitor.lock().network_height;
     record
@@ -235,9 +321,15 @@ struct DrillLoad {
     from_height: u64,
 }
 
-/// Funds fresh load accounts (from the seed and the height now, so every drill on a chain has
-/// new ones) and starts sending `rate` tx/s.
-async fn start_load(net: &Localnet, monitor: &Monitor, rate: f64, seed: u64) -> Result<DrillLoad> {
+/// Funds fresh load accounts on `chain` (from the seed and the height now, so every drill on a
+/// chain has new ones) and starts sending `rate` tx/s.
+async fn start_load(
+    net: &Localnet,
+    chain: Chain,
+    monitor: &Monitor,
+    rate: f64,
+    seed: u64,
+) -> Result<DrillLoad> {
     let from_height = monitor.lock().network_height;
     // Four transactions in flight per account: one account per transaction per second keeps
     // each account's transactions committing within about four seconds.
@@ -248,7 +340,7 @@ async fn start_load(net: &Localnet, monitor: &Monitor, rate: f64, seed: u64) -> 
     };
     eprintln!("drill: funding {} load accounts…", plan.accounts);
     let fund = plan.fund;
-    let generator = Generator::prepare(LoadTarget::from_localnet(net)?, plan).await?;
+    let generator = Generator::prepare(LoadTarget::from_chain(net, chain)?, plan).await?;
     let running = generator
         .start(rate.round().max(1.0) as u32, Duration::from_secs(60))
         .await?;
@@ -276,26 +368,31 @@ async fn finish_load(monitor: &Monitor, load: DrillLoad) -> Result<(LoadFigures,
     verify::verify(&run, &nodes).await
 }
 
-/// Stops node `index` gracefully, runs `rampartd debug invariants` over its store and starts it
-/// again (waiting for it to catch up).
+/// Stops node `index` of `chain` gracefully, runs `rampartd debug invariants` over its store and
+/// starts it again (waiting for it to catch up).
 async fn check_invariants(
     net: &mut Localnet,
     binaries: &Binaries,
     monitor: &Monitor,
+    chain: Chain,
     index: usize,
 ) -> Result<String, String> {
-    let home = net.node(index).map_err(|e| e.to_string())?.home.clone();
+    let home = net
+        .chain_node(chain, index)
+        .map_err(|e| e.to_string())?
+        .home
+        .clone();
     monitor.set_down(&[index], true);
-    net.stop_node(index, StopMode::default())
+    net.stop_chain_nodes(chain, &[index], StopMode::default())
         .map_err(|e| format!("stopping node{index} for the invariant check: {e:#}"))?;
     let output = Command::new(&binaries.rampartd)
         .args(["debug", "invariants", "--home"])
         .arg(&home)
         .stdin(Stdio::null())
         .output();
-    let restarted = net.start_node(index, binaries);
+    let restarted = net.start_chain_nodes(chain, &[index], binaries);
     monitor.set_down(&[index], false);
-    let caught_up = fault::catch_up(net, monitor, index).await;
+    let caught_up = fault::catch_up(net, monitor, chain, index).await;
     let text = match output {
         Ok(out) if out.status.success() => {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())

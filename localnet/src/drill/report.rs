@@ -25,6 +25,11 @@ pub struct FaultRecord {
     pub catch_up: Option<Duration>,
     /// The height whose app hash a restarted node's `abci_info` matched.
     pub abci_checked: Option<u64>,
+    /// Consumer drills: the pledge change made before the fault (`node2 2500→2000 bps`).
+    pub pledge_change: Option<String>,
+    /// Consumer drills: how long after the recovery the consumer had applied and acknowledged
+    /// everything the provider sent (`None` if it did not).
+    pub followed: Option<Duration>,
     /// What went wrong.
     pub problems: Vec<String>,
 }
@@ -41,38 +46,57 @@ impl FaultRecord {
             height_after: height,
             catch_up: None,
             abci_checked: None,
+            pledge_change: None,
+            followed: None,
             problems: Vec::new(),
         }
     }
 
     /// The live line printed when the fault is over.
     pub fn line(&self, number: usize, of: usize) -> String {
-        let nodes: Vec<String> = self.nodes.iter().map(|n| format!("node{n}")).collect();
-        format!(
-            "[{:>5.0}s] fault {number}/{of}: {} {} for {:.1}s, heights {}→{}, caught up in {}, \
-             abci_info {}{}",
+        let secs = |d: Duration| format!("{:.1}s", d.as_secs_f64());
+        let hit = if self.kind.is_relayer() {
+            "the relayer".to_string()
+        } else {
+            let nodes: Vec<String> = self.nodes.iter().map(|n| format!("node{n}")).collect();
+            nodes.join("+")
+        };
+        let mut line = format!(
+            "[{:>5.0}s] fault {number}/{of}: {} {hit} for {}, heights {}→{}",
             self.at.as_secs_f64(),
             self.kind,
-            nodes.join("+"),
-            self.down_for.as_secs_f64(),
+            secs(self.down_for),
             self.height_before,
             self.height_after,
-            self.catch_up
-                .map_or("—".into(), |d| format!("{:.1}s", d.as_secs_f64())),
-            self.abci_checked
-                .map_or("unchecked".into(), |h| format!("= header at {}", h + 1)),
-            if self.problems.is_empty() {
-                " ok"
-            } else {
-                " FAILED"
-            }
-        )
+        );
+        if !self.kind.is_relayer() {
+            line.push_str(&format!(
+                ", caught up in {}, abci_info {}",
+                self.catch_up.map_or("—".into(), secs),
+                self.abci_checked
+                    .map_or("unchecked".into(), |h| format!("= header at {}", h + 1)),
+            ));
+        }
+        if let Some(change) = &self.pledge_change {
+            line.push_str(&format!(
+                ", consumer followed ({change}) in {}",
+                self.followed.map_or("—".into(), secs)
+            ));
+        }
+        line.push_str(if self.problems.is_empty() {
+            " ok"
+        } else {
+            " FAILED"
+        });
+        line
     }
 }
 
 /// The whole drill's outcome.
 #[derive(Clone, Debug)]
 pub struct DrillReport {
+    /// The chain drilled: `provider <chain id>` or `consumer <id> (<chain id>)`.
+    pub target: String,
     /// The seed.
     pub seed: u64,
     /// How long it ran.
@@ -103,6 +127,13 @@ impl DrillReport {
         times
     }
 
+    /// Consumer drills: how long after each recovery the consumer followed the provider, sorted.
+    pub fn follow_times(&self) -> Vec<Duration> {
+        let mut times: Vec<Duration> = self.faults.iter().filter_map(|f| f.followed).collect();
+        times.sort();
+        times
+    }
+
     /// Divergences found (block or app hash) among the violations.
     pub fn divergences(&self) -> usize {
         self.violations
@@ -115,8 +146,13 @@ impl DrillReport {
 impl fmt::Display for DrillReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = |d: Duration| format!("{:.1}s", d.as_secs_f64());
-        let times = self.catch_ups();
-        let median = times.get(times.len() / 2).copied();
+        let median_max = |times: Vec<Duration>| {
+            format!(
+                "{} / {}",
+                times.get(times.len() / 2).copied().map_or("—".into(), secs),
+                times.last().copied().map_or("—".into(), secs)
+            )
+        };
         let mut kinds = std::collections::BTreeMap::new();
         for fault in &self.faults {
             *kinds.entry(fault.kind.name()).or_insert(0u32) += 1;
@@ -124,7 +160,8 @@ impl fmt::Display for DrillReport {
         let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
         writeln!(
             f,
-            "drill summary (seed {}, {})",
+            "drill summary: {} (seed {}, {})",
+            self.target,
             self.seed,
             secs(self.elapsed)
         )?;
@@ -134,14 +171,15 @@ impl fmt::Display for DrillReport {
             format!("{} ({})", self.faults.len(), kinds.join(", ")),
         )?;
         row("longest stall", secs(self.longest_stall))?;
-        row(
-            "catch-up median / max",
-            format!(
-                "{} / {}",
-                median.map_or("—".into(), secs),
-                times.last().copied().map_or("—".into(), secs)
-            ),
-        )?;
+        row("catch-up median / max", median_max(self.catch_ups()))?;
+        if self.faults.iter().any(|f| f.pledge_change.is_some()) {
+            let followed = self.follow_times();
+            row(
+                "consumer followed",
+                format!("after {} of {} faults", followed.len(), self.faults.len()),
+            )?;
+            row("follow time median / max", median_max(followed))?;
+        }
         row(
             "heights / final height",
             format!("{} / {}", self.heights, self.final_height),

@@ -17,6 +17,11 @@ pub enum FaultKind {
     RestartApp,
     /// SIGKILL cometbft only, start it again later against the running rampartd.
     RestartCometbft,
+    /// SIGKILL a consumer chain's relayer, start it again later (consumer drills only).
+    RelayerKill,
+    /// Stop a consumer chain's relayer (SIGTERM) and start it again at once (consumer drills
+    /// only).
+    RelayerRestart,
 }
 
 impl FaultKind {
@@ -28,6 +33,14 @@ impl FaultKind {
         FaultKind::RestartCometbft,
     ];
 
+    /// The relayer's faults, which `mixed` also draws from in a consumer drill.
+    pub const RELAYER: [FaultKind; 2] = [FaultKind::RelayerKill, FaultKind::RelayerRestart];
+
+    /// Whether it hits the relayer rather than nodes.
+    pub fn is_relayer(self) -> bool {
+        Self::RELAYER.contains(&self)
+    }
+
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -35,6 +48,8 @@ impl FaultKind {
             FaultKind::Pause => "pause",
             FaultKind::RestartApp => "restart-app",
             FaultKind::RestartCometbft => "restart-cometbft",
+            FaultKind::RelayerKill => "relayer-kill",
+            FaultKind::RelayerRestart => "relayer-restart",
         }
     }
 }
@@ -63,11 +78,13 @@ impl FromStr for FaultMode {
         }
         FaultKind::ALL
             .into_iter()
+            .chain(FaultKind::RELAYER)
             .find(|kind| kind.name() == text)
             .map(FaultMode::Only)
             .ok_or_else(|| {
                 format!(
-                    "unknown fault `{text}`: kill, pause, restart-app, restart-cometbft or mixed"
+                    "unknown fault `{text}`: kill, pause, restart-app, restart-cometbft, \
+                     relayer-kill, relayer-restart (consumer drills) or mixed"
                 )
             })
     }
@@ -126,6 +143,8 @@ pub struct ScheduleSpec {
     pub validators: usize,
     /// How many validators one fault takes down.
     pub max_down: usize,
+    /// Whether `mixed` also draws the relayer's faults ([`FaultKind::RELAYER`]).
+    pub relayer: bool,
 }
 
 /// How many of `validators` equal-power validators can be down while the rest still hold more
@@ -136,8 +155,17 @@ pub fn tolerated_down(validators: usize) -> usize {
 
 /// Draws the schedule: one fault every `every` (the first after one period) while it fits in
 /// `duration`; each takes `max_down` distinct validators down for 2 s up to a third of the
-/// period (at most 15 s), so every fault recovers before the next.
+/// period (at most 15 s), so every fault recovers before the next. A relayer fault hits no
+/// node (its nodes are drawn all the same, then dropped).
 pub fn plan(spec: &ScheduleSpec) -> Vec<PlannedFault> {
+    let kinds: Vec<FaultKind> = if spec.relayer {
+        FaultKind::ALL
+            .into_iter()
+            .chain(FaultKind::RELAYER)
+            .collect()
+    } else {
+        FaultKind::ALL.to_vec()
+    };
     let mut rng = SeededRng::new(spec.seed);
     let every_ms = u64::try_from(spec.every.as_millis()).unwrap_or(u64::MAX);
     let longest_ms = (every_ms / 3).clamp(2_000, 15_000);
@@ -148,7 +176,7 @@ pub fn plan(spec: &ScheduleSpec) -> Vec<PlannedFault> {
         .map(|k| {
             let kind = match spec.mode {
                 FaultMode::Only(kind) => kind,
-                FaultMode::Mixed => FaultKind::ALL[rng.below(4) as usize],
+                FaultMode::Mixed => kinds[rng.below(kinds.len() as u64) as usize],
             };
             let mut nodes: Vec<usize> = (0..spec.validators).collect();
             let mut picked = Vec::with_capacity(down);
@@ -157,6 +185,9 @@ pub fn plan(spec: &ScheduleSpec) -> Vec<PlannedFault> {
                 picked.push(nodes.swap_remove(i));
             }
             picked.sort_unstable();
+            if kind.is_relayer() {
+                picked.clear();
+            }
             let down_for = 2_000 + rng.below(longest_ms - 2_000 + 1);
             PlannedFault {
                 at: Duration::from_millis(every_ms.saturating_mul(k)),
@@ -180,6 +211,7 @@ mod tests {
             mode,
             validators: 4,
             max_down: 1,
+            relayer: false,
         }
     }
 
@@ -198,6 +230,23 @@ mod tests {
         );
         let kinds: std::collections::BTreeSet<_> = a.iter().map(|f| f.kind).collect();
         assert!(kinds.len() > 1, "mixed draws several kinds: {kinds:?}");
+    }
+
+    #[test]
+    fn a_consumer_drill_mixes_in_the_relayer() {
+        let mut s = spec(7, FaultMode::Mixed);
+        s.duration = Duration::from_secs(3600);
+        s.relayer = true;
+        let faults = plan(&s);
+        let kinds: std::collections::BTreeSet<_> = faults.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds.len(), 6, "{kinds:?}");
+        for fault in &faults {
+            assert_eq!(fault.nodes.is_empty(), fault.kind.is_relayer(), "{fault:?}");
+        }
+        assert_eq!(
+            "relayer-kill".parse(),
+            Ok(FaultMode::Only(FaultKind::RelayerKill))
+        );
     }
 
     #[test]

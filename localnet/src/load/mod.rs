@@ -47,7 +47,7 @@ pub use report::{compare, LoadReport};
 pub use workload::FEE;
 
 use crate::accounts::Faucet;
-use crate::network::Localnet;
+use crate::network::{Chain, Localnet};
 
 /// The network to load: its nodes' RPCs, the app they run and how to fund accounts.
 #[derive(Clone, Debug)]
@@ -70,20 +70,35 @@ pub struct LoadTarget {
 impl LoadTarget {
     /// The running nodes of `net`; an error when none runs.
     pub fn from_localnet(net: &Localnet) -> Result<Self> {
-        let running: Vec<usize> = (0..net.nodes().len())
-            .filter(|&i| net.running(i).cometbft)
+        Self::from_chain(net, Chain::Provider)
+    }
+
+    /// The running nodes of `chain` of `net` (a consumer chain's genesis funds the localnet's
+    /// faucet too); an error when none runs.
+    pub fn from_chain(net: &Localnet, chain: Chain) -> Result<Self> {
+        let nodes_of_chain = net.chain_nodes(chain)?;
+        let running: Vec<usize> = (0..nodes_of_chain.len())
+            .filter(|&i| net.running_in(chain, i).cometbft)
             .collect();
         if running.is_empty() {
             bail!(
-                "the localnet at {} is not running; start it with `cargo localnet up --detach`",
-                net.home().display()
+                "the {}localnet at {} is not running; start it with `cargo localnet {}`",
+                crate::network::chain_label(chain),
+                net.home().display(),
+                match chain {
+                    Chain::Provider => "up --detach".to_string(),
+                    Chain::Consumer(id) => format!("consumer up {id}"),
+                }
             );
         }
-        let app = net.manifest().app();
+        let app = match chain {
+            Chain::Provider => net.manifest().app(),
+            Chain::Consumer(_) => LoadApp::Rampart,
+        };
         let mut nodes = Vec::new();
         let mut rpc_urls = Vec::new();
         for &i in &running {
-            let node = &net.nodes()[i];
+            let node = &nodes_of_chain[i];
             nodes.push(node.rpc_addr()?);
             rpc_urls.push(node.rpc.clone());
         }
@@ -91,14 +106,18 @@ impl LoadTarget {
             LoadApp::Kvstore => "cometbft".to_string(),
             LoadApp::Rampart => running
                 .iter()
-                .find_map(|&i| net.nodes()[i].pids.rampartd)
+                .find_map(|&i| nodes_of_chain[i].pids.rampartd)
                 .map_or_else(|| "unknown".into(), build_of_pid),
+        };
+        let chain_id = match chain {
+            Chain::Provider => net.manifest().chain_id.clone(),
+            Chain::Consumer(id) => net.consumer(id)?.chain_id.clone(),
         };
         Ok(Self {
             nodes,
             rpc_urls,
             app,
-            chain_id: net.manifest().chain_id.clone(),
+            chain_id,
             faucet: net.manifest().faucet.clone(),
             build,
         })
@@ -115,14 +134,7 @@ fn build_of_pid(pid: u32) -> String {
 }
 
 fn build_of_path(exe: &Path) -> String {
-    let profile = exe
-        .parent()
-        .and_then(Path::file_name)
-        .and_then(|name| name.to_str());
-    match profile {
-        Some(p @ ("release" | "debug")) => p.to_string(),
-        _ => exe.display().to_string(),
-    }
+    crate::binaries::cargo_profile(exe).map_or_else(|| exe.display().to_string(), str::to_string)
 }
 
 /// How to load: accounts, bounds and the transaction mix. The rate and duration are given to

@@ -150,17 +150,19 @@ impl Localnet {
         self.start_chain_nodes(Chain::Provider, indices, binaries)
     }
 
-    /// Starts provider node `index`'s cometbft alone, against its running rampartd (the fault
+    /// Starts node `index` of `chain`'s cometbft alone, against its running rampartd (the fault
     /// drill restarts CometBFT without its app).
-    pub fn start_cometbft(&mut self, index: usize, binaries: &Binaries) -> Result<()> {
+    pub fn start_cometbft(
+        &mut self,
+        chain: Chain,
+        index: usize,
+        binaries: &Binaries,
+    ) -> Result<()> {
         self.refresh();
-        self.spawn(
-            Chain::Provider,
-            index,
-            &binaries.cometbft,
-            "cometbft",
-            |pids| &mut pids.cometbft,
-        )?;
+        self.touch(chain);
+        self.spawn(chain, index, &binaries.cometbft, "cometbft", |pids| {
+            &mut pids.cometbft
+        })?;
         self.save()
     }
 
@@ -203,6 +205,10 @@ impl Localnet {
                 self.spawn(chain, index, &binaries.rampartd, "rampartd", |pids| {
                     &mut pids.rampartd
                 })?;
+            }
+            if chain == Chain::Provider && !indices.is_empty() {
+                // What `Binaries::for_localnet` restarts nodes with.
+                self.manifest.record_rampartd(&binaries.rampartd);
             }
             self.save()?;
             for &index in indices {

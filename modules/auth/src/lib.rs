@@ -1,6 +1,7 @@
-//! The auth module: bech32 [`address`]es, account [`pubkey`]s, [`account::Account`]s with their
-//! numbers and sequences, module accounts, auth [`params`], the [`AuthRead`]/[`AuthWrite`]
-//! extension traits other modules use, genesis and the `cosmos.auth.v1beta1.Query` service.
+//! The auth module: bech32 [`address`]es, account [`pubkey`]s (secp256k1 keys decompressed once,
+//! [`keycache`]), [`account::Account`]s with their numbers and sequences, module accounts, auth
+//! [`params`], the [`AuthRead`]/[`AuthWrite`] extension traits other modules use, genesis and the
+//! `cosmos.auth.v1beta1.Query` service.
 //!
 //! Domain/component split: without the default `component` feature only the domain part
 //! builds (addresses, public keys, accounts, params, [`urls`]); the state machine needs `component`.
@@ -8,6 +9,7 @@
 pub mod account;
 pub mod address;
 pub mod json;
+pub mod keycache;
 pub mod params;
 pub mod pubkey;
 pub mod urls;

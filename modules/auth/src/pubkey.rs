@@ -8,6 +8,7 @@ use ripemd::Ripemd160;
 use sha2::{Digest, Sha256};
 use tendermint_proto::google::protobuf::Any;
 
+use crate::keycache::SECP256K1_KEYS;
 use rampart_core::Address;
 
 /// Type URL of secp256k1 account keys.
@@ -37,8 +38,9 @@ impl PubKey {
                 let bytes: [u8; 33] = key.key.try_into().map_err(|k: Vec<u8>| {
                     bad_key(format!("secp256k1 key is {} bytes, expected 33", k.len()))
                 })?;
-                k256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes)
-                    .map_err(|_| bad_key("secp256k1 key is not a curve point"))?;
+                SECP256K1_KEYS
+                    .secp256k1(&bytes)
+                    .ok_or_else(|| bad_key("secp256k1 key is not a curve point"))?;
                 Ok(Self::Secp256k1(bytes))
             }
             ED25519_TYPE_URL => {
@@ -80,12 +82,13 @@ impl PubKey {
     }
 
     /// Whether `signature` signs `message` under this key. secp256k1 signatures are 64-byte
-    /// `r‖s` with low S (as the SDK requires); ed25519 follows ZIP-215.
+    /// `r‖s` with low S (as the SDK requires), the key decompressed through
+    /// [`crate::keycache`]; ed25519 follows ZIP-215.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match self {
             Self::Secp256k1(key) => {
                 use k256::ecdsa::signature::Verifier;
-                let Ok(key) = k256::ecdsa::VerifyingKey::from_sec1_bytes(key) else {
+                let Some(key) = SECP256K1_KEYS.secp256k1(key) else {
                     return false;
                 };
                 let Ok(sig) = k256::ecdsa::Signature::from_slice(signature) else {

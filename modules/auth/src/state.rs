@@ -27,13 +27,24 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
     AppError::sdk(SdkCode::Logic, format!("corrupt {what} in state: {e}"))
 }
 
+/// Decodes an account's stored bytes (what [`AuthWrite::set_account`] writes); anything else is
+/// corrupt state.
+pub fn decode_account(bytes: &[u8]) -> AppResult<Account> {
+    let any = Any::decode(bytes).map_err(|e| corrupt("account", e))?;
+    Account::from_any(&any)
+}
+
+/// The bytes [`AuthWrite::set_account`] stores for `account`.
+pub fn encode_account(account: &Account) -> Vec<u8> {
+    account.to_any().encode_to_vec()
+}
+
 /// Reading accounts and auth parameters; implemented for every [`StateRead`].
 pub trait AuthRead: StateRead {
     /// The account at `address`, if it exists.
     fn account(&self, address: &Address) -> AppResult<Option<Account>> {
-        self.get_proto::<Any>(&account_key(address))
-            .map_err(|e| corrupt("account", e))?
-            .map(|any| Account::from_any(&any))
+        self.get(&account_key(address))
+            .map(|bytes| decode_account(&bytes))
             .transpose()
     }
 
@@ -63,10 +74,7 @@ impl<T: StateRead + ?Sized> AuthRead for T {}
 pub trait AuthWrite: StateWrite + AuthRead {
     /// Stores `account` (its number and module role are the caller's to keep).
     fn set_account(&mut self, account: &Account) {
-        self.put(
-            account_key(&account.address),
-            account.to_any().encode_to_vec(),
-        );
+        self.put(account_key(&account.address), encode_account(account));
     }
 
     /// Stores the auth parameters.

@@ -5,6 +5,8 @@
 //! plain [`ConsensusAddress`] (CometBFT's form). Which prefixes a chain uses is its
 //! `crate::profile::ChainProfile`; this file only knows how to encode and decode with one.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::ops::Deref;
 
 use sha2::{Digest, Sha256};
@@ -76,7 +78,60 @@ impl From<[u8; 20]> for Address {
 
 /// Bech32 text of 20 `bytes` with `prefix` (accounts, operators and consensus addresses alike).
 pub fn encode(prefix: &str, bytes: &[u8; 20]) -> String {
-    subtle_encoding::bech32::encode(prefix, bytes)
+    let known = |e: &Bech32| (e.bytes == *bytes && e.prefix == prefix).then(|| e.text.clone());
+    if let Some(text) = recall(&ENCODED, known) {
+        return text;
+    }
+    let text = subtle_encoding::bech32::encode(prefix, bytes);
+    remember(&ENCODED, prefix, *bytes, &text);
+    text
+}
+
+/// How many bech32 results each thread remembers, per direction.
+const RECENT: usize = 8;
+
+/// One bech32 result: `text` is `prefix` with `bytes`.
+struct Bech32 {
+    prefix: String,
+    bytes: [u8; 20],
+    text: String,
+}
+
+thread_local! {
+    /// The latest [`encode`] results of this thread, newest first.
+    static ENCODED: RefCell<VecDeque<Bech32>> = const { RefCell::new(VecDeque::new()) };
+    /// The latest successful [`decode`] results of this thread, newest first.
+    static DECODED: RefCell<VecDeque<Bech32>> = const { RefCell::new(VecDeque::new()) };
+}
+
+// A transaction names the same few addresses many times (its fee payer, signer and sender, the
+// recipient, the fee collector): each is encoded for every event attribute and stored account
+// that holds it, and decoded from every account read. Both directions are pure functions of
+// their input, so replaying the last few results of a thread changes nothing but the time; a
+// decoding is remembered only when it succeeded, and only for the exact text and prefix (what
+// `encode` produced is never taken as a successful decoding).
+fn recall<T>(
+    memory: &'static std::thread::LocalKey<RefCell<VecDeque<Bech32>>>,
+    pick: impl Fn(&Bech32) -> Option<T>,
+) -> Option<T> {
+    memory.with(|recent| recent.borrow().iter().find_map(pick))
+}
+
+fn remember(
+    memory: &'static std::thread::LocalKey<RefCell<VecDeque<Bech32>>>,
+    prefix: &str,
+    bytes: [u8; 20],
+    text: &str,
+) {
+    memory.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        recent.truncate(RECENT - 1);
+        recent.push_front(Bech32 {
+            prefix: prefix.to_owned(),
+            bytes,
+            text: text.to_owned(),
+        });
+    });
 }
 
 /// Decodes `text`, which must carry `prefix` and 20 bytes; `Err` is `sdk/7`. With a `field` the
@@ -91,6 +146,10 @@ pub fn decode(text: &str, prefix: &str, field: Option<&str>) -> AppResult<[u8; 2
             format!("invalid {what} {text:?}: {why}: invalid address"),
         )
     };
+    let known = |e: &Bech32| (e.text == text && e.prefix == prefix).then_some(e.bytes);
+    if let Some(bytes) = recall(&DECODED, known) {
+        return Ok(bytes);
+    }
     if text.is_empty() {
         return Err(match field {
             Some(_) => invalid("empty address".into()),
@@ -104,8 +163,11 @@ pub fn decode(text: &str, prefix: &str, field: Option<&str>) -> AppResult<[u8; 2
     if hrp != prefix {
         return Err(invalid(format!("expected prefix {prefix}, got {hrp}")));
     }
-    data.try_into()
-        .map_err(|d: Vec<u8>| invalid(format!("expected 20 bytes, got {}", d.len())))
+    let bytes: [u8; 20] = data
+        .try_into()
+        .map_err(|d: Vec<u8>| invalid(format!("expected 20 bytes, got {}", d.len())))?;
+    remember(&DECODED, prefix, bytes, text);
+    Ok(bytes)
 }
 
 /// The CometBFT address of an ed25519 consensus key: the first 20 bytes of its sha256.
@@ -124,6 +186,45 @@ mod tests {
         assert_eq!(
             addr.to_bech32("cosmos"),
             "cosmos17xpfvakm2amg962yls6f84z3kell8c5lserqta"
+        );
+    }
+
+    /// The per-thread memory of recent results answers exactly what bech32 computes, stays
+    /// bounded, and never remembers a failure nor takes an encoding for a valid decoding.
+    #[test]
+    fn remembered_bech32_results_equal_computed_ones() {
+        for round in 0..3 {
+            for i in 0..(3 * RECENT as u8) {
+                let bytes = [i; 20];
+                let text = encode("rampart", &bytes);
+                assert_eq!(text, subtle_encoding::bech32::encode("rampart", bytes));
+                assert_eq!(
+                    decode(&text, "rampart", None).expect("valid"),
+                    bytes,
+                    "{round}"
+                );
+                let other = decode(&text, "cosmos", Some("sender")).expect_err("prefix");
+                assert!(other.log.contains("expected prefix cosmos, got rampart"));
+            }
+        }
+        assert!(ENCODED.with(|r| r.borrow().len()) == RECENT);
+        assert!(DECODED.with(|r| r.borrow().len()) == RECENT);
+        let text = encode("rampart", &[1; 20]);
+        let mut bad = text.clone();
+        bad.pop();
+        bad.push(if text.ends_with('q') { 'p' } else { 'q' });
+        for _ in 0..2 {
+            assert!(
+                decode(&bad, "rampart", None).is_err(),
+                "a bad checksum stays bad"
+            );
+        }
+        // An upper-case prefix: bech32 refuses the mixed-case text its encoder produces, and
+        // keeps refusing it after the encoding was remembered.
+        let mixed = encode("Rampart", &[2; 20]);
+        assert_eq!(
+            decode(&mixed, "Rampart", None).is_ok(),
+            subtle_encoding::bech32::decode(&mixed).is_ok()
         );
     }
 }

@@ -2,7 +2,7 @@
 //! handlers), built on the `rampart-client` crate.
 //!
 //! - [`tx`] and [`query`] dispatch to one folder per module ([`bank`], [`auth`], [`staking`],
-//!   [`distribution`], [`slashing`], [`consumer`], [`restaking`], [`ccv`]), each with its
+//!   [`distribution`], [`slashing`], [`consumer`], [`restaking`], [`liquid`], [`ccv`]), each with its
 //!   `tx.rs` and `query.rs`; no module's CLI imports another's;
 //! - [`args`] holds what the commands share on their command lines, [`output`] the one way
 //!   answers are printed (text or JSON), [`prompt`] passphrases and confirmations.
@@ -15,6 +15,7 @@ pub mod consumer;
 pub mod distribution;
 pub mod genesis;
 pub mod keys;
+pub mod liquid;
 pub mod output;
 pub mod prompt;
 pub mod query;

@@ -54,6 +54,11 @@ enum QueryModule {
         #[command(subcommand)]
         command: super::restaking::query::RestakingQuery,
     },
+    /// Liquid restaking token queries: rate, backing, risk, unbondings, params.
+    Liquid {
+        #[command(subcommand)]
+        command: super::liquid::query::LiquidQuery,
+    },
     /// Slashing queries: signing infos (liveness, jail, tombstone) and params.
     Slashing {
         #[command(subcommand)]
@@ -110,6 +115,7 @@ impl QueryCommand {
             QueryModule::Consumer { command } => command.run().await,
             QueryModule::Ccv { command } => command.run().await,
             QueryModule::Restaking { command } => command.run().await,
+            QueryModule::Liquid { command } => command.run().await,
             QueryModule::Slashing { command } => command.run().await,
             QueryModule::Tx { hash, options } => tx(&hash, &options).await,
         }

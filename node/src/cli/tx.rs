@@ -37,6 +37,11 @@ enum TxModule {
         #[command(subcommand)]
         command: super::restaking::tx::RestakingTx,
     },
+    /// Liquid restaking token: stake for lsuramp, unstake.
+    Liquid {
+        #[command(subcommand)]
+        command: super::liquid::tx::LiquidTx,
+    },
     /// Slashing transactions: unjailing a validator.
     Slashing {
         #[command(subcommand)]
@@ -53,6 +58,7 @@ impl TxCommand {
             TxModule::Distribution { command } => command.run().await,
             TxModule::Consumer { command } => command.run().await,
             TxModule::Restaking { command } => command.run().await,
+            TxModule::Liquid { command } => command.run().await,
             TxModule::Slashing { command } => command.run().await,
         }
     }

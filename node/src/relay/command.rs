@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail};
+use anyhow::{anyhow, bail, Context};
 use clap::Args;
 use rampart_client::coins::parse_coins;
 use rampart_client::gas::DEFAULT_GAS_ADJUSTMENT;
@@ -28,9 +28,10 @@ pub struct RelayCommand {
     /// The provider's CometBFT RPC URL.
     #[arg(long, value_name = "URL")]
     provider_node: String,
-    /// The consumer's CometBFT RPC URL.
-    #[arg(long, value_name = "URL")]
-    consumer_node: String,
+    /// The consumer's CometBFT RPC URL; several (repeated or comma-separated) for failover:
+    /// each round uses the first that answers and is not catching up.
+    #[arg(long, value_name = "URL", value_delimiter = ',', required = true)]
+    consumer_node: Vec<String>,
     /// The consumer's id on the provider.
     #[arg(long, value_name = "N")]
     consumer_id: u64,
@@ -74,23 +75,35 @@ pub struct RelayCommand {
 }
 
 impl RelayCommand {
-    /// The relayer the arguments describe (the key is read from the keyring).
+    /// The relayer the arguments describe, through the first `--consumer-node` (the key is read
+    /// from the keyring).
     pub fn relayer(&self) -> anyhow::Result<Relayer> {
+        self.relayers()?
+            .into_iter()
+            .next()
+            .context("--consumer-node is required")
+    }
+
+    /// One relayer per `--consumer-node`, in order (the failover candidates of [`run`]).
+    pub fn relayers(&self) -> anyhow::Result<Vec<Relayer>> {
         let keyring = self.keyring.keyring(&self.home.home);
         let key = load_key(&keyring, &self.keyring, &self.from)?;
-        Ok(Relayer {
-            provider: Chain::new(
-                &self.provider_node,
-                self.settings(&self.provider_fees, "provider")?,
-            )?,
-            consumer: Chain::new(
-                &self.consumer_node,
-                self.settings(&self.consumer_fees, "consumer")?,
-            )?,
-            consumer_id: self.consumer_id,
-            key,
-            tx_timeout: Duration::from_secs(self.tx_timeout),
-        })
+        let provider = Chain::new(
+            &self.provider_node,
+            self.settings(&self.provider_fees, "provider")?,
+        )?;
+        self.consumer_node
+            .iter()
+            .map(|url| {
+                Ok(Relayer {
+                    provider: provider.clone(),
+                    consumer: Chain::new(url, self.settings(&self.consumer_fees, "consumer")?)?,
+                    consumer_id: self.consumer_id,
+                    key: key.clone(),
+                    tx_timeout: Duration::from_secs(self.tx_timeout),
+                })
+            })
+            .collect()
     }
 
     fn settings(&self, fees: &str, chain: &str) -> anyhow::Result<TxSettings> {
@@ -103,7 +116,8 @@ impl RelayCommand {
 
     /// Relays until the process is stopped (or one round with `--once`).
     pub async fn run(self) -> anyhow::Result<()> {
-        let relayer = self.relayer()?;
+        let relayers = self.relayers()?;
+        let relayer = relayers.first().context("--consumer-node is required")?;
         tracing::info!(
             provider = relayer.provider.url(),
             consumer = relayer.consumer.url(),
@@ -114,7 +128,7 @@ impl RelayCommand {
         let status_file = self.status_file.as_deref();
         if self.once {
             let mut status = RelayStatus::default();
-            if !round(&relayer, &mut status, status_file).await {
+            if !round(relayer, &mut status, status_file).await {
                 bail!(
                     "the relay round failed: {}",
                     status.last_error.unwrap_or_default()
@@ -123,7 +137,7 @@ impl RelayCommand {
             return Ok(());
         }
         run(
-            &relayer,
+            &relayers,
             Duration::from_millis(self.interval_ms.max(1)),
             status_file,
         )
@@ -206,6 +220,16 @@ mod tests {
         assert_eq!(relayer.consumer.tx.gas, Gas::Fixed(300_000));
         assert_eq!(format_coins(&relayer.consumer.tx.fees), "500uramp");
         assert!(relayer.provider.tx.fees.is_empty());
+
+        let both = parse(&["--consumer-node", "http://127.0.0.1:27757"]);
+        let urls: Vec<String> = both
+            .relay
+            .relayers()
+            .expect("relayers")
+            .iter()
+            .map(|r| r.consumer.url().to_owned())
+            .collect();
+        assert_eq!(urls, ["http://127.0.0.1:27657", "http://127.0.0.1:27757"]);
 
         let bad_fees = parse(&["--provider-fees", "lots"]);
         let e = bad_fees.relay.relayer().expect_err("bad fees");

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use tendermint_rpc::Client;
+
 use super::round::relay_once;
 use super::status::RelayStatus;
 use super::{wall_clock, Relayer};
@@ -69,11 +71,16 @@ pub async fn round(
     ok
 }
 
-/// Relays forever: a round every `interval`, backing off while rounds fail.
-pub async fn run(relayer: &Relayer, interval: Duration, status_file: Option<&Path>) {
+/// Relays forever: a round every `interval`, backing off while rounds fail. Each round goes
+/// through the first of `relayers` (one per consumer endpoint) whose consumer node is ready
+/// ([`pick`]).
+pub async fn run(relayers: &[Relayer], interval: Duration, status_file: Option<&Path>) {
     let mut status = RelayStatus::default();
     let mut failures = 0u32;
     loop {
+        let Some(relayer) = pick(relayers).await else {
+            return;
+        };
         if round(relayer, &mut status, status_file).await {
             failures = 0;
         } else {
@@ -85,6 +92,22 @@ pub async fn run(relayer: &Relayer, interval: Duration, status_file: Option<&Pat
         }
         tokio::time::sleep(wait).await;
     }
+}
+
+/// The first of `relayers` whose consumer node answers `/status` and is not catching up, else
+/// the first (`None` only when there is none). A node block-syncing after a restart takes a
+/// transaction into its mempool without gossiping it, and recheck may drop it uncommitted: a
+/// round that sent its transaction there waited out `--tx-timeout` — longer than a short
+/// trusting period leaves (found by the consumer fault drill: the light client expired).
+pub async fn pick(relayers: &[Relayer]) -> Option<&Relayer> {
+    for relayer in relayers {
+        if let Ok(status) = relayer.consumer.rpc().status().await {
+            if !status.sync_info.catching_up {
+                return Some(relayer);
+            }
+        }
+    }
+    relayers.first()
 }
 
 #[cfg(test)]

@@ -86,6 +86,12 @@ const RULES: &[(&str, &str)] = &[
     ("/rampart.restaking.v1.Query/ValidatorByConsumerKey", "GET /rampart/restaking/v1/consumers/{consumer_id}/validators/{consumer_address}"),
     ("/rampart.restaking.v1.Query/SecurityReport", "GET /rampart/restaking/v1/security_report/{consumer_id}"),
     ("/rampart.restaking.v1.Query/Params", "GET /rampart/restaking/v1/params"),
+    // rampart.liquid.v1
+    ("/rampart.liquid.v1.Query/ExchangeRate", "GET /rampart/liquid/v1/exchange_rate"),
+    ("/rampart.liquid.v1.Query/Params", "GET /rampart/liquid/v1/params"),
+    ("/rampart.liquid.v1.Query/Backing", "GET /rampart/liquid/v1/backing"),
+    ("/rampart.liquid.v1.Query/Risk", "GET /rampart/liquid/v1/risk"),
+    ("/rampart.liquid.v1.Query/Unbondings", "GET /rampart/liquid/v1/unbondings/{owner}"),
     // rampart.ccv.v1 (consumer chains)
     ("/rampart.ccv.v1.Query/ProviderClient", "GET /rampart/ccv/v1/provider_client"),
     ("/rampart.ccv.v1.Query/ConsensusState", "GET /rampart/ccv/v1/consensus_states/{height}"),

@@ -87,6 +87,24 @@ pub fn reference_root(model: &Model) -> [u8; 32] {
     root.0
 }
 
+/// How many internal nodes the JMT of exactly `model` has (its shape depends only on the keys).
+pub fn reference_internal_nodes(model: &Model) -> u64 {
+    let (_, update) = Sha256Jmt::new(&Nothing)
+        .put_value_set(
+            model
+                .iter()
+                .map(|(k, v)| (KeyHash::with::<sha2::Sha256>(k), Some(v.clone()))),
+            0,
+        )
+        .expect("in-memory JMT");
+    update
+        .node_batch
+        .nodes()
+        .values()
+        .filter(|node| matches!(node, Node::Internal(_)))
+        .count() as u64
+}
+
 /// A small deterministic pseudo-random generator (test-only; never used by the store).
 pub struct Lcg(pub u64);
 

@@ -202,3 +202,44 @@ fn caches_of_the_latest_height_change_no_read_and_no_root() {
     assert_eq!(cold.prepare(13, &next).expect("prepare").app_hash(), warm);
     assert_eq!(b.prepare(13, &next).expect("prepare").app_hash(), warm);
 }
+
+/// Issue 14: the node cache keeps the internal nodes of the latest tree and nothing else. Once a
+/// store has committed, a block updating existing keys reads from sled exactly one node per key
+/// (its old leaf: a leaf is read once and then replaced, so leaves are never cached), and after
+/// each commit the cache holds exactly the latest tree's internal nodes (the replaced ones are
+/// dropped), as counted on an independent in-memory tree of the same keys.
+#[test]
+fn updates_read_only_their_old_leaves_and_the_cache_holds_the_latest_internal_nodes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open(dir.path(), 0);
+    let key = |i: u64| format!("acct/{i}").into_bytes();
+    let initial: Changes = (0..3_000).map(|i| (key(i), Some(vec![0]))).collect();
+    let mut model = Model::new();
+    commit(&store, 1, &initial);
+    apply(&mut model, &initial);
+    assert_eq!(
+        store.io_stats().cached_nodes,
+        reference_internal_nodes(&model)
+    );
+    let mut rng = Lcg(7);
+    for height in 2..=6u64 {
+        let updates: Changes = (0..200)
+            .map(|_| (key(rng.next() % 3_000), Some(vec![height as u8])))
+            .collect();
+        let before = store.io_stats();
+        let pending = store.prepare(height, &updates).expect("prepare");
+        let during = store.io_stats();
+        assert_eq!(
+            during.node_reads - before.node_reads,
+            updates.len() as u64,
+            "one old leaf per updated key at height {height}"
+        );
+        assert!(during.node_hits > before.node_hits);
+        store.commit(pending).expect("commit");
+        apply(&mut model, &updates);
+        let after = store.io_stats();
+        assert_eq!(after.cached_nodes, reference_internal_nodes(&model));
+        assert_eq!(after.commits, before.commits + 1);
+        assert!(after.commit_records > before.commit_records + 2 * updates.len() as u64);
+    }
+}

@@ -5,6 +5,7 @@ pub mod bank;
 pub mod ccv;
 pub mod consumer;
 pub mod distribution;
+pub mod liquid;
 pub mod restaking;
 pub mod slashing;
 pub mod staking;

@@ -8,6 +8,7 @@ pub mod bank;
 pub mod ccv;
 pub mod consumer;
 pub mod distribution;
+pub mod liquid;
 pub mod restaking;
 pub mod slashing;
 pub mod staking;
@@ -76,5 +77,10 @@ impl NodeClient {
     /// `rampart.restaking.v1.Query`.
     pub fn restaking(&self) -> restaking::RestakingQueries<'_> {
         restaking::RestakingQueries { node: self }
+    }
+
+    /// `rampart.liquid.v1.Query`.
+    pub fn liquid(&self) -> liquid::LiquidQueries<'_> {
+        liquid::LiquidQueries { node: self }
     }
 }
