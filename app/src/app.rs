@@ -18,12 +18,14 @@ use rampart_core::state::{Changes, Overlay};
 use rampart_core::{BlockContext, BlockTime, Decimal, Events, GenesisContext};
 use rampart_store::crash::{self, CrashPoint};
 use rampart_store::{PendingCommit, Snapshot, Storage};
+use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::{request, response, types::ExecTxResult, Code};
 
 use crate::composition::Modules;
 use crate::convert::{app_hash, height};
-use crate::exec::{apply_decoded, apply_tx, TxEnv};
+use crate::exec::{apply_decoded, apply_decoded_signers, recheck_routed, TxEnv};
 use crate::query::Queries;
+use crate::recheck::{RecheckMemo, Routed};
 use crate::sigcache::{self, VerifiedSignatures};
 use crate::{convert, genesis, proposal, tx};
 
@@ -89,6 +91,9 @@ pub struct App {
     /// Signatures verified by CheckTx or ahead of a block, not yet executed
     /// ([`crate::sigcache`]).
     signatures: VerifiedSignatures,
+    /// Transactions that passed a first CheckTx, decoded and routed, for the mempool's
+    /// re-checks ([`crate::recheck`]).
+    rechecks: RecheckMemo,
 }
 
 /// Stops the node on an inconsistency no input can explain; continuing could fork the chain.
@@ -123,6 +128,7 @@ impl App {
             last_block: None,
             max_block_gas,
             signatures: VerifiedSignatures::default(),
+            rechecks: RecheckMemo::default(),
         }
     }
 
@@ -193,7 +199,8 @@ impl App {
 
     /// ABCI CheckTx: runs the ante handler on the check state (minimum gas prices enforced); on
     /// success its writes stay there so that the next transaction from the same account sees the
-    /// incremented sequence.
+    /// incremented sequence. A re-check of bytes that passed before skips their decoding and
+    /// routing ([`crate::recheck`]) and answers exactly what the full path would.
     pub fn check_tx(&mut self, req: request::CheckTx) -> response::CheckTx {
         let ctx = self.check_context();
         let env = TxEnv {
@@ -202,7 +209,39 @@ impl App {
             min_gas_prices: &self.config.min_gas_prices,
             signatures: Some(&self.signatures),
         };
-        let outcome = apply_tx(&self.modules, &mut self.check_state, &env, &req.tx);
+        let remembered = match req.kind {
+            CheckTxKind::Recheck => self.rechecks.get(&tx::tx_hash(&req.tx)),
+            CheckTxKind::New => None,
+        };
+        let outcome = match remembered {
+            Some(routed) => {
+                let outcome = recheck_routed(
+                    &mut self.check_state,
+                    &env,
+                    &routed.decoded,
+                    &routed.signers,
+                    req.tx.len(),
+                );
+                if outcome.result.is_err() {
+                    self.rechecks.forget(&routed.decoded.hash);
+                }
+                outcome
+            }
+            None => {
+                let decoded = tx::decode(&req.tx);
+                let (outcome, signers) = apply_decoded_signers(
+                    &self.modules,
+                    &mut self.check_state,
+                    &env,
+                    &decoded,
+                    req.tx.len(),
+                );
+                if let (Ok(_), Ok(decoded), Some(signers)) = (&outcome.result, decoded, signers) {
+                    self.rechecks.remember(Routed { decoded, signers });
+                }
+                outcome
+            }
+        };
         let (code, data, log, codespace) = result_fields(outcome.result);
         response::CheckTx {
             code,
@@ -266,6 +305,10 @@ impl App {
             .map(|tx_bytes| tx::decode(tx_bytes))
             .collect();
         let valid: Vec<_> = decoded.iter().filter_map(|tx| tx.as_ref().ok()).collect();
+        for tx in &valid {
+            // Executed now: its sequence is spent, so it never passes a re-check again.
+            self.rechecks.forget(&tx.hash);
+        }
         sigcache::preverify(&self.signatures, block.base(), &ctx.chain_id, &valid);
         let env = TxEnv {
             block: &ctx,

@@ -92,15 +92,19 @@ impl Modules {
     ///    [`rampart_restaking::RestakingHooks`];
     /// 9. `restaking` — pledges, consumer keys and consumer evidence (slashing through staking);
     ///    in end block, after staking's, so launches and epoch validator sets see the bonded set
-    ///    and tokens as this block left them. It returns no provider validator updates.
+    ///    and tokens as this block left them. It returns no provider validator updates. Its
+    ///    security report shows the liquid module's part of each consumer's stake through the
+    ///    [`rampart_restaking::StakeHolder`] seam the app passes in;
     /// 10. `liquid` — the liquid restaking token: it delegates and undelegates the module
     ///     account's stake through staking and withdraws its rewards through distribution, so it
     ///     comes after both; in begin block, after slashing's slashes and consumer's reward
     ///     payments, it settles the unbonding batches due at this block's time (mature entries
-    ///     can no longer be slashed); in end block, after staking's (which pays those entries to
-    ///     the module account), it pays the batches' records, then at an epoch compounds and
-    ///     sends out the open batch. Last, so nothing after it in the block moves its stake; its
-    ///     queries read restaking's pledges.
+    ///     can no longer be slashed), then at an epoch compounds (withdrawing every reward the
+    ///     block's begin blocks allocated) and sends out the open batch — before staking's end
+    ///     block, which puts the stake it moved into the same block's validator set; in end
+    ///     block, after staking's (which pays the settled entries to the module account), it
+    ///     pays the batches' records, a transfer that moves no stake. Last, so nothing after it
+    ///     in the block moves its stake; its queries read restaking's pledges.
     ///
     /// A consumer chain's profile ([`Modules::consumer`]) is `chain`, `auth`, `bank` and the
     /// consumer-side module owning the validator set, with no staking.
@@ -116,7 +120,10 @@ impl Modules {
         let consumer = rampart_consumer::ConsumerModule::with_hooks(Arc::new(
             rampart_restaking::RestakingHooks::new(staking.clone()),
         ));
-        let restaking = rampart_restaking::RestakingModule::new(staking.clone());
+        // The security report shows the liquid module's part of each consumer's stake through
+        // restaking's `StakeHolder` seam (restaking cannot depend on liquid).
+        let restaking = rampart_restaking::RestakingModule::new(staking.clone())
+            .with_holder(Arc::new(rampart_liquid::backing::LiquidHolder));
         let liquid = rampart_liquid::LiquidModule::new(staking.clone());
         Self::builder()
             .chain_profile(ChainProfile::rampart())

@@ -71,15 +71,29 @@ pub fn apply_decoded<S: StateWrite>(
     decoded: &AppResult<DecodedTx>,
     tx_len: usize,
 ) -> AppliedTx {
+    apply_decoded_signers(modules, state, env, decoded, tx_len).0
+}
+
+/// [`apply_decoded`], also returning the transaction's de-duplicated signers when its messages
+/// routed (`None` when it did not decode or route) — what CheckTx remembers for the re-check
+/// ([`recheck_routed`]).
+pub fn apply_decoded_signers<S: StateWrite>(
+    modules: &Modules,
+    state: &mut S,
+    env: &TxEnv<'_>,
+    decoded: &AppResult<DecodedTx>,
+    tx_len: usize,
+) -> (AppliedTx, Option<Vec<Address>>) {
     let decoded = match decoded {
         Ok(decoded) => decoded,
         Err(e) => {
-            return AppliedTx {
+            let refused = AppliedTx {
                 result: Err(e.clone()),
                 events: Events::new(),
                 gas_wanted: 0,
                 gas_used: 0,
-            }
+            };
+            return (refused, None);
         }
     };
     let gas_wanted = decoded.gas_limit();
@@ -88,9 +102,44 @@ pub fn apply_decoded<S: StateWrite>(
         ExecMode::Check | ExecMode::Deliver | ExecMode::Genesis => GasMeter::new(gas_wanted),
     };
     let mut events = Events::new();
-    let result = run_tx(modules, state, env, decoded, tx_len, &meter, &mut events);
-    AppliedTx {
+    let mut signers = None;
+    let result = run_tx(
+        modules,
+        state,
+        env,
+        decoded,
+        tx_len,
+        &meter,
+        &mut events,
+        &mut signers,
+    );
+    let applied = AppliedTx {
         result,
+        events,
+        gas_wanted,
+        gas_used: meter.used(),
+    };
+    (applied, signers)
+}
+
+/// CheckTx's re-check of a transaction whose bytes already decoded to `decoded` and whose
+/// messages already routed to `signers` ([`apply_decoded_signers`]): both are pure functions of
+/// the bytes (and of the composition, which never changes in a running node), so only the ante
+/// handler — everything that reads the state — runs again, exactly as [`apply_decoded`] runs it
+/// in [`ExecMode::Check`]; the outcome is the one the full path returns.
+pub fn recheck_routed<S: StateWrite>(
+    state: &mut S,
+    env: &TxEnv<'_>,
+    decoded: &DecodedTx,
+    signers: &[Address],
+    tx_len: usize,
+) -> AppliedTx {
+    let gas_wanted = decoded.gas_limit();
+    let meter = GasMeter::new(gas_wanted);
+    let mut events = Events::new();
+    let result = run_ante(state, env, decoded, signers, tx_len, &meter, &mut events);
+    AppliedTx {
+        result: result.map(|()| Vec::new()),
         events,
         gas_wanted,
         gas_used: meter.used(),
@@ -132,6 +181,9 @@ fn route<'m>(modules: &'m Modules, decoded: &'m DecodedTx) -> AppResult<Vec<Rout
         .collect()
 }
 
+/// Routes the messages (their de-duplicated signers go to `routed_signers`), runs the ante
+/// handler ([`run_ante`]) and, outside CheckTx, the messages.
+#[allow(clippy::too_many_arguments)] // the pipeline's inputs and its two outputs
 fn run_tx<S: StateWrite>(
     modules: &Modules,
     state: &mut S,
@@ -140,6 +192,7 @@ fn run_tx<S: StateWrite>(
     tx_len: usize,
     meter: &GasMeter,
     events: &mut Events,
+    routed_signers: &mut Option<Vec<Address>>,
 ) -> AppResult<Vec<u8>> {
     let routed = route(modules, decoded)?;
     let mut signers: Vec<Address> = Vec::new();
@@ -148,6 +201,26 @@ fn run_tx<S: StateWrite>(
             signers.push(*signer);
         }
     }
+    let ante = run_ante(state, env, decoded, &signers, tx_len, meter, events);
+    *routed_signers = Some(signers);
+    ante?;
+    if env.mode == ExecMode::Check {
+        return Ok(Vec::new());
+    }
+    run_msgs(state, env, decoded, &routed, meter, events)
+}
+
+/// The ante handler on a metered overlay of `state`, whose writes (fee, sequence, public key)
+/// and events land in `state` and `events` only when it passes.
+fn run_ante<S: StateWrite>(
+    state: &mut S,
+    env: &TxEnv<'_>,
+    decoded: &DecodedTx,
+    signers: &[Address],
+    tx_len: usize,
+    meter: &GasMeter,
+    events: &mut Events,
+) -> AppResult<()> {
     let ante_ctx = ante::AnteContext {
         block: env.block,
         mode: env.mode,
@@ -162,7 +235,7 @@ fn run_tx<S: StateWrite>(
         &ante_ctx,
         &mut Metered::new(&mut ante_state, meter),
         decoded,
-        &signers,
+        signers,
         &mut ante_events,
     );
     // Out of gas first: past the limit the metered state reads as empty, so whatever the ante
@@ -173,9 +246,18 @@ fn run_tx<S: StateWrite>(
     apply_changes(state, changes);
     // From here on, the fee and the sequence increment stay even if a message fails.
     events.append(&mut ante_events);
-    if env.mode == ExecMode::Check {
-        return Ok(Vec::new());
-    }
+    Ok(())
+}
+
+/// The messages, in order, on a metered overlay kept only if every one succeeds.
+fn run_msgs<S: StateWrite>(
+    state: &mut S,
+    env: &TxEnv<'_>,
+    decoded: &DecodedTx,
+    routed: &[Routed<'_>],
+    meter: &GasMeter,
+    events: &mut Events,
+) -> AppResult<Vec<u8>> {
     let mut tx_state = Overlay::new(&*state);
     let mut msg_events = Events::new();
     let mut msg_responses = Vec::with_capacity(routed.len());

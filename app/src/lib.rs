@@ -2,7 +2,8 @@
 //! the owner of the validator set ([`composition`]; the provider's today), genesis dispatch
 //! ([`genesis`]) and genesis transactions ([`genutil`]), staking's token custody on the bank
 //! ([`staking_bank`]), the composed modules' [`invariants`], the transaction envelope ([`tx`]),
-//! the ante handler ([`ante`]) and its memory of verified signatures ([`sigcache`]), gas metering
+//! the ante handler ([`ante`]) and its memories of verified signatures ([`sigcache`]) and of
+//! checked transactions for the mempool's re-checks ([`recheck`]), gas metering
 //! ([`gas`]), the transaction pipeline ([`exec`]), the
 //! state machine behind each ABCI method ([`app`]) and its block proposals ([`proposal`]),
 //! queries and simulation shared by ABCI and gRPC ([`query`]) and the tower service CometBFT
@@ -20,6 +21,7 @@ pub mod genutil;
 pub mod invariants;
 pub mod proposal;
 pub mod query;
+pub mod recheck;
 pub mod sigcache;
 pub mod simulate;
 pub mod staking_bank;

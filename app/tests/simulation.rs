@@ -9,7 +9,12 @@
 //! random transactions among: create a validator (from a pool of funded candidates), delegate,
 //! undelegate, redelegate, cancel an unbonding entry (its creation height read from state),
 //! withdraw delegator rewards, withdraw validator commission, set a withdraw address, edit a
-//! validator's commission, a bank send paying a fee, and unjail. Some delegator transactions carry
+//! validator's commission, a bank send paying a fee, unjail, and the liquid restaking token's
+//! `MsgLiquidStake` (mostly over the module's default spread; now and then over named validators
+//! — maybe jailed, unbonded or named twice —, zero, more than the balance or in the wrong denom)
+//! and `MsgLiquidUnstake` (part or all of what the delegator holds; now and then zero or more
+//! than it holds), with the liquid module's epoch every 10 blocks so that its batches go out
+//! and are paid within the run. Some delegator transactions carry
 //! a second message (a reward withdrawal that fails without a delegation and must then undo the
 //! first message, rewards paid by its hooks included). Operators also delegate, undelegate,
 //! redelegate and cancel on their own account (a self-delegation below the minimum jails). Random
@@ -28,9 +33,11 @@
 //! - after every block, the bank balance of every delegator, and of every address collecting a
 //!   delegator's rewards, equals a model kept from the simulation's own bookkeeping: genesis
 //!   funds, minus the fees of transactions whose ante handler passed, minus successful
-//!   delegations and sends, plus sends received, matured unbondings (`complete_unbonding` events)
-//!   and withdrawn rewards (`withdraw_rewards` events, credited to the withdraw address the model
-//!   tracks);
+//!   delegations, liquid stakes and sends, plus sends received, matured unbondings
+//!   (`complete_unbonding` events), liquid payouts (`liquid_unbonding_paid` events) and
+//!   withdrawn rewards (`withdraw_rewards` events, credited to the withdraw address the model
+//!   tracks); and every delegator's lsuramp balance equals what its liquid stakes minted
+//!   (`liquid_stake` events) less what it unstaked;
 //! - after every block, the set CometBFT will use (the driver applies the returned diffs) is
 //!   staking's active set: bonded, unjailed validators at their power;
 //! - determinism: each seed runs twice on fresh stores, the second time with the application
@@ -39,8 +46,12 @@
 //!   [`PINNED_APP_HASHES`] (taken before the restructuring of issue 10), so a change that was
 //!   meant to keep behaviour cannot move consensus state unnoticed; a change that means to
 //!   must update the pin and say so;
-//! - the run tested something: every transaction kind succeeded at least once, and at least one
-//!   downtime slash and one double-sign slash happened.
+//! - the run tested something: every transaction kind succeeded at least once, at least one
+//!   downtime slash and one double-sign slash happened, and a liquid unstake request was paid.
+//!
+//! The liquid module's invariants (its validator index is staking's delegations of the module,
+//! supply × rate = stake, escrow = the open batch, unbonding batches' entries exist) are among
+//! the chain-wide ones checked after every commit.
 //!
 //! The genesis is dated a little over a day before the first block so that each genesis
 //! validator may change its commission once during the run (one change per 24 h, creation
@@ -60,19 +71,26 @@ use sim::{Action, Sim, BLOCKS};
 /// the liquid module (issue 17) stores `liquid/params` at genesis and claims its module account
 /// `liquid` (`auth/acc/‖liquid`, `auth/next_num` + 1), so every account created after its
 /// genesis (the staking pools, then the accounts of the history) has a number one higher
-/// (`app/tests/liquid.rs` pins exactly these genesis differences).
+/// (`app/tests/liquid.rs` pins exactly these genesis differences). Moved by issue 17's
+/// simulation: the histories now send `MsgLiquidStake`/`MsgLiquidUnstake` (two more kinds in
+/// `Action::ALL`, so the random draws and every transaction after the first differ), the genesis
+/// sets the liquid epoch to 10 blocks (`liquid/params`), so the module's delegations,
+/// `lsuramp` balances, batches and records are in the state, and the liquid epoch runs in begin
+/// block (before staking's end block; the simulation caught the end-block epoch leaving the
+/// active set at stale powers). With no liquid activity nothing else moved:
+/// `restaking_lifecycle.rs`'s pins hold.
 const PINNED_APP_HASHES: [(u64, &str); 3] = [
     (
         0x5EED_0001,
-        "6fb3826d63dfa11cea2e2f89adf8347882e0e3332a5001f46296a7b9175d99e0",
+        "e83a1d1874232ceb744d6ead819c0f515b91c9ddf6ccba4721c20c48f987f75f",
     ),
     (
         0x5EED_0002,
-        "e12975358aa7508e9685ffbc00af4784b71fb26ee60f17736e25da6caa6fee61",
+        "50f2e22f8d2dbea7ac961ff613a259bdd5009624c57f21deb12bb4b14b533537",
     ),
     (
         0x5EED_0003,
-        "edb2848813d31c392cf9d3d708f4ab0e1e632a0beeccd7fa65a6e81eebde058a",
+        "9c91617cc5f43420b363cdb9e6937ba4a6badfc2b496b92519bbb82b7511d3c8",
     ),
 ];
 
@@ -94,13 +112,14 @@ fn simulate_twice(seed: u64) {
     }
     println!(
         "  slashes: {} downtime, {} double sign; minted {}, burned {}, rewards withdrawn {}, \
-         unbondings completed {}",
+         unbondings completed {}, liquid requests paid {}",
         stats.downtime_slashes,
         stats.double_sign_slashes,
         stats.minted,
         stats.burned,
         stats.rewards_withdrawn,
-        stats.unbondings_completed
+        stats.unbondings_completed,
+        stats.liquid_paid
     );
     for action in Action::ALL {
         assert!(
@@ -119,6 +138,10 @@ fn simulate_twice(seed: u64) {
     assert!(
         stats.rewards_withdrawn > 0 && stats.unbondings_completed > 0,
         "seed {seed:#x}: no rewards withdrawn or no unbonding matured: {stats:?}"
+    );
+    assert!(
+        stats.liquid_paid > 0,
+        "seed {seed:#x}: no liquid unstake request was paid: {stats:?}"
     );
 }
 

@@ -31,9 +31,10 @@ pub const SIGNED_BLOCKS_WINDOW: u64 = 20;
 /// The localnet slashing profile's downtime jail (production: 10 minutes).
 pub const DOWNTIME_JAIL_SECS: u64 = 20;
 
-/// The localnet restaking profile's epoch (production: 600 blocks): every 5 blocks, about 5 s,
-/// the provider recomputes each consumer's validator set, so a pledge change reaches a running
-/// consumer chain within seconds (the relayer relays at every epoch).
+/// The localnet restaking and liquid profiles' epoch (production: 600 blocks): every 5 blocks,
+/// about 5 s, the provider recomputes each consumer's validator set, so a pledge change reaches
+/// a running consumer chain within seconds (the relayer relays at every epoch), and the liquid
+/// module compounds its rewards and sends its unbonding batch out.
 pub const BLOCKS_PER_EPOCH: u64 = 5;
 
 /// The localnet's slash-meter replenish period: a throttled consumer's downtime is handled
@@ -67,13 +68,19 @@ pub fn write_shared_genesis(nodes: &[GenesisNode<'_>], accounts: &[(String, u128
 /// blocks (half must be signed) and downtime jails for [`DOWNTIME_JAIL_SECS`]. The slash
 /// fractions keep their production values (5 % double sign, 0.01 % downtime). Consumer
 /// validator sets are recomputed every [`BLOCKS_PER_EPOCH`] blocks (a consumer's own
-/// `blocks_per_epoch`, when it sets one, still wins), and consumer slash meters replenish every
+/// `blocks_per_epoch`, when it sets one, still wins), and so are the liquid module's epochs
+/// (compounding, unbonding batches); consumer slash meters replenish every
 /// [`SLASH_METER_PERIOD_SECS`].
 pub fn apply_localnet_profile(genesis: &mut GenesisFile) -> Result<()> {
     set_params(
         genesis,
         "restaking",
         &[("blocks_per_epoch", Value::from(BLOCKS_PER_EPOCH))],
+    )?;
+    set_params(
+        genesis,
+        "liquid",
+        &[("epoch_blocks", Value::from(BLOCKS_PER_EPOCH))],
     )?;
     set_params(
         genesis,
@@ -202,6 +209,10 @@ mod tests {
         );
         assert_eq!(
             genesis["app_state"]["restaking"]["params"]["blocks_per_epoch"],
+            BLOCKS_PER_EPOCH
+        );
+        assert_eq!(
+            genesis["app_state"]["liquid"]["params"]["epoch_blocks"],
             BLOCKS_PER_EPOCH
         );
         let report = genutil::validate_genesis(&genesis_path(&homes[0]))?;

@@ -22,6 +22,9 @@ pub struct AppToml {
     /// State retention.
     #[serde(default)]
     pub pruning: Pruning,
+    /// The application store's memory.
+    #[serde(default)]
+    pub store: Store,
     /// Logging.
     #[serde(default)]
     pub log: Log,
@@ -125,6 +128,31 @@ impl Default for Pruning {
     }
 }
 
+/// The application store (`[store]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Store {
+    /// The most memory sled's page cache may hold, in MiB (sled's `cache_capacity`); the store's
+    /// own JMT-node and value caches add at most 176 MiB. Defaults to 128
+    /// ([`rampart_store::DEFAULT_CACHE_BYTES`]).
+    pub cache_mb: u64,
+}
+
+impl Store {
+    /// [`Store::cache_mb`] in bytes (saturating).
+    pub fn cache_bytes(&self) -> u64 {
+        self.cache_mb.saturating_mul(1024 * 1024)
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self {
+            cache_mb: rampart_store::DEFAULT_CACHE_BYTES / (1024 * 1024),
+        }
+    }
+}
+
 /// Log settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,6 +199,7 @@ impl Default for AppToml {
             },
             mempool: Mempool::default(),
             pruning: Pruning::default(),
+            store: Store::default(),
             log: Log::default(),
             api: Api::default(),
             metrics: Metrics::default(),
@@ -187,6 +216,7 @@ const HEADER: &str = "\
 # [mempool]   minimum_gas_prices  fee this node requires in CheckTx, e.g. \"0.0025uramp\" (empty = any)
 # [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
 #             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
+# [store]     cache_mb  bound of the store's sled page cache in MiB (JMT and value caches add ≤ 176)
 # [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides
 # [api]       enable, address  the REST API (Cosmos gRPC-gateway paths and JSON; port 1317 by convention)
 #             enabled-unsafe-cors  any origin may call it; else only cors-allowed-origins = [\"https://…\"]
@@ -249,6 +279,24 @@ mod tests {
         free.mempool.minimum_gas_prices = String::new();
         free.save(&path).expect("save");
         assert_eq!(AppToml::load(&path).expect("load"), free);
+    }
+
+    /// `[store] cache_mb` bounds sled's page cache; without the section it is 128 MiB.
+    #[test]
+    fn store_section_bounds_the_sled_cache() {
+        assert_eq!(
+            AppToml::default().store.cache_bytes(),
+            rampart_store::DEFAULT_CACHE_BYTES
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.toml");
+        let required = "[abci]\naddress = \"127.0.0.1:1\"\n[grpc]\naddress = \"127.0.0.1:2\"\n\
+                        [cometbft]\nrpc = \"http://127.0.0.1:3\"\n";
+        std::fs::write(&path, format!("{required}[store]\ncache_mb = 64\n")).expect("write");
+        assert_eq!(
+            AppToml::load(&path).expect("load").store.cache_bytes(),
+            64 * 1024 * 1024
+        );
     }
 
     /// The REST API is off without an `[api]` section and takes the SDK's key names.

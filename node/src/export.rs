@@ -39,13 +39,19 @@ pub fn check_invariants(home: &Home) -> anyhow::Result<u64> {
 fn open_stopped(home: &Home, what: &str) -> anyhow::Result<(serde_json::Value, Storage, u64)> {
     home.require_initialised()?;
     let doc = serde_json::to_value(genesis::load(&home.genesis())?)?;
-    let storage =
-        Storage::open(&home.app_db(), StorageConfig { keep_recent: 0 }).with_context(|| {
-            format!(
-                "opening {} (stop rampartd first: the store is opened exclusively)",
-                home.app_db().display()
-            )
-        })?;
+    let storage = Storage::open(
+        &home.app_db(),
+        StorageConfig {
+            keep_recent: 0,
+            ..Default::default()
+        },
+    )
+    .with_context(|| {
+        format!(
+            "opening {} (stop rampartd first: the store is opened exclusively)",
+            home.app_db().display()
+        )
+    })?;
     let latest = storage
         .latest()
         .with_context(|| format!("nothing to {what}: no block has been committed yet"))?;

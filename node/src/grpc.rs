@@ -259,8 +259,14 @@ mod tests {
     /// A gRPC server over an empty store whose CometBFT RPC (port 1) is unreachable.
     async fn server() -> (tempfile::TempDir, String, tokio::sync::oneshot::Sender<()>) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let storage =
-            Storage::open(&dir.path().join("db"), StorageConfig { keep_recent: 0 }).expect("store");
+        let storage = Storage::open(
+            &dir.path().join("db"),
+            StorageConfig {
+                keep_recent: 0,
+                ..Default::default()
+            },
+        )
+        .expect("store");
         let queries = App::new(storage, AppConfig::default()).queries();
         let node = NodeServices::new("http://127.0.0.1:1").expect("node");
         let routes = routes(queries, node).expect("routes");

@@ -8,7 +8,7 @@ use rampart_app::abci::{self, AbciService};
 use std::sync::Arc;
 
 use rampart_app::{App, AppConfig, Modules};
-use rampart_store::{Storage, StorageConfig};
+use rampart_store::{Storage, StorageConfig, StorageError};
 use tower_abci::v038::Server;
 
 use crate::config::AppToml;
@@ -35,15 +35,18 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
         &home.app_db(),
         StorageConfig {
             keep_recent: config.pruning.keep_recent,
+            cache_bytes: config.store.cache_bytes(),
         },
     )
-    .with_context(|| {
-        format!(
+    .map_err(|e| match e {
+        // Names the store and says what to do already.
+        StorageError::Damaged { .. } => anyhow::Error::new(e),
+        other => anyhow::Error::new(other).context(format!(
             "opening the application store {} (if its disk is full, free space and start again; \
              if the store is damaged, restore it from a backup, or remove it and CometBFT's data \
              (keep data/priv_validator_state.json) to sync the node again)",
             home.app_db().display()
-        )
+        )),
     })?;
     match storage.latest() {
         Some(latest) => {

@@ -74,6 +74,7 @@ fn exactly_the_served_services_are_described() {
         "rampart.ccv.v1.Query",
         "rampart.chain.v1.Query",
         "rampart.consumer.v1.Query",
+        "rampart.liquid.v1.Query",
         "rampart.restaking.v1.Query",
     ]
     .into_iter()

@@ -37,6 +37,16 @@ impl Cli {
         crate::json::int(&self.query(&["staking", "validator", operator])?["tokens"])
     }
 
+    /// `address`'s balance of `denom` (`query bank balances`; 0 when it holds none).
+    pub fn balance(&self, address: &str, denom: &str) -> Result<u128> {
+        let all = self.query(&["bank", "balances", address])?;
+        let coins = all["balances"].as_array().context("balances list")?;
+        match coins.iter().find(|c| c["denom"] == denom) {
+            Some(coin) => crate::json::int(&coin["amount"]),
+            None => Ok(0),
+        }
+    }
+
     /// Imports the faucet of `t` into a fresh test keyring.
     pub fn new(t: &TestNet) -> Result<Self> {
         let funding = t.funding()?;

@@ -10,13 +10,14 @@
 //! inspection; their paths are printed.
 
 pub mod cli;
+pub mod grpc;
 pub mod json;
 pub mod metrics;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use rampart_localnet::process::log_tail;
@@ -187,6 +188,24 @@ pub fn cosmjs_dir() -> Result<PathBuf> {
         })
         .clone()
         .map_err(|err| anyhow!(err))
+}
+
+/// Polls `probe` every second until it yields `Some` or `timeout` passes.
+pub fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut probe: impl FnMut() -> Result<Option<T>>,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe()? {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            bail!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 /// Generous timeout for reaching a height: debug builds, two cores and

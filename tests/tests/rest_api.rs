@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use anyhow::{anyhow, ensure, Context, Result};
 use prost::Message;
 use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor};
-use rampart_tests::{height_timeout, run, TestNet};
+use rampart_tests::{grpc, height_timeout, run, TestNet};
 use serde_json::{json, Value};
 
 /// A valid account address nobody holds the key of (20 zero bytes).
@@ -103,31 +103,6 @@ impl Rest {
     }
 }
 
-/// Calls gRPC `method` with protobuf `request` bytes at `height` (module queries).
-async fn grpc(
-    address: &str,
-    method: &str,
-    request: Vec<u8>,
-    height: Option<u64>,
-) -> Result<Result<Vec<u8>, tonic::Status>> {
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))?
-        .connect()
-        .await?;
-    let mut client = tonic::client::Grpc::new(channel);
-    client.ready().await?;
-    let mut request = tonic::Request::new(request);
-    if let Some(height) = height {
-        request
-            .metadata_mut()
-            .insert("x-cosmos-block-height", height.to_string().parse()?);
-    }
-    let path = http::uri::PathAndQuery::try_from(method.to_string())?;
-    Ok(client
-        .unary(request, path, rampartd::grpc::RawCodec)
-        .await
-        .map(tonic::Response::into_inner))
-}
-
 fn method(pool: &DescriptorPool, path: &str) -> Result<MethodDescriptor> {
     let (service, name) = path
         .trim_start_matches('/')
@@ -173,7 +148,7 @@ async fn compare(
     let request = DynamicMessage::deserialize(method.input(), case.request.clone())?;
     let mut last = String::new();
     for _ in 0..5 {
-        let by_grpc = grpc(grpc_address, case.grpc, request.encode_to_vec(), pinned).await?;
+        let by_grpc = grpc::call(grpc_address, case.grpc, request.encode_to_vec(), pinned).await?;
         let reply = match case.rest.split_once(' ') {
             Some(("POST", path)) => rest.post(path, &case.request)?,
             Some((_, path)) => rest.get(path, pinned)?,

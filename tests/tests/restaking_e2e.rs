@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use rampart_client::coins::parse_coins;
 use rampart_client::gas::Gas;
 use rampart_client::keys::{Backend, Keyring};
@@ -36,7 +36,7 @@ use rampart_client::ChainError;
 use rampart_proto::rampart::restaking::v1::MsgSubmitConsumerDoubleVote;
 use rampart_tests::cli::{stderr, tx_outcome, Cli, Key, FEES};
 use rampart_tests::json::{attos, int, ATTOS, POWER_REDUCTION};
-use rampart_tests::{height_timeout, TestNet};
+use rampart_tests::{height_timeout, wait_for, TestNet};
 use rampartd::debug::EvidenceFile;
 use rampartd::relay::{chain_error, Chain};
 use serde_json::Value;
@@ -49,24 +49,6 @@ const DELEGATION: u128 = 100_000_000;
 const REWARD_RATE: u128 = 100_000_000;
 /// What the faucet puts in the reward pool: 100 blocks of rewards.
 const FUNDING: u128 = 100 * REWARD_RATE;
-
-/// Polls `probe` every second until it yields `Some` or `timeout` passes.
-fn wait_for<T>(
-    what: &str,
-    timeout: Duration,
-    mut probe: impl FnMut() -> Result<Option<T>>,
-) -> Result<T> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(value) = probe()? {
-            return Ok(value);
-        }
-        if Instant::now() > deadline {
-            bail!("timed out after {timeout:?} waiting for {what}");
-        }
-        std::thread::sleep(Duration::from_secs(1));
-    }
-}
 
 /// The faucet's uramp rewards from `validator` (whole uramp, decimals dropped).
 fn rewards(cli: &Cli, validator: &str) -> Result<u128> {

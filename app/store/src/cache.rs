@@ -206,6 +206,15 @@ impl NodeCache {
     }
 }
 
+/// What a key held at the latest committed version, against a new value for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Prior {
+    /// The key held a value.
+    pub(crate) held: bool,
+    /// The new value is what the key held (a delete of an absent key included).
+    pub(crate) same: bool,
+}
+
 /// Values (and absences) of keys at the latest committed version.
 pub(crate) struct ValueCache {
     inner: Mutex<Values>,
@@ -244,13 +253,17 @@ impl ValueCache {
         inner.entries.get(key).cloned()
     }
 
-    /// Whether `key` holds a value at `version`, if the cache knows (see [`ValueCache::get`]).
-    pub(crate) fn holds(&self, key: &[u8], version: u64) -> Option<bool> {
+    /// What `key` holds at `version` against a new `value` for it, if the cache knows (see
+    /// [`ValueCache::get`]).
+    pub(crate) fn prior(&self, key: &[u8], version: u64, value: Option<&[u8]>) -> Option<Prior> {
         let inner = lock(&self.inner);
         if inner.version != Some(version) {
             return None;
         }
-        inner.entries.get(key).map(Option::is_some)
+        inner.entries.get(key).map(|held| Prior {
+            held: held.is_some(),
+            same: held.as_deref() == value,
+        })
     }
 
     /// Remembers what `key` holds at `version`, read from the store, unless a commit has moved

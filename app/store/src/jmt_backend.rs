@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jmt::storage::{HasPreimage, LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
-use jmt::{KeyHash, OwnedValue, Version};
+use jmt::{KeyHash, OwnedValue, RootHash, Sha256Jmt, Version};
 
 use crate::cache::NodeCache;
 use crate::history;
@@ -125,6 +125,37 @@ fn latest_version(tree: &sled::Tree) -> anyhow::Result<Option<Version>> {
     }
 }
 
+/// The root of `version` and its tree update: the latest committed tree (`version - 1`) with
+/// `writes` applied (distinct key hashes, `None` deletes).
+///
+/// Without deletes (a block's usual write set) the JMT's batch insertion runs: it walks each
+/// touched node once, rebuilding and hashing it once for the whole set, where the key-by-key
+/// update rebuilds and rehashes the path from the root for every key. The batch insertion has no
+/// deletes, so a set with one runs key by key. Both give the same nodes, stale nodes and root:
+/// a JMT's shape is a function of its key set and every touched node takes the new version
+/// (test `batch_and_key_by_key_updates_write_the_same_tree`).
+pub(crate) fn update(
+    reader: &SledTreeReader<'_>,
+    writes: Vec<(KeyHash, Option<OwnedValue>)>,
+    version: Version,
+) -> anyhow::Result<(RootHash, TreeUpdateBatch)> {
+    let jmt = Sha256Jmt::new(reader);
+    // The batch insertion refuses an empty set, which the key-by-key update turns into a copy
+    // of the previous root.
+    if writes.is_empty() || writes.iter().any(|(_, value)| value.is_none()) {
+        return jmt.put_value_set(writes, version);
+    }
+    let sets: Vec<(KeyHash, OwnedValue)> = writes
+        .into_iter()
+        .filter_map(|(hash, value)| value.map(|value| (hash, value)))
+        .collect();
+    let (roots, update) = jmt.batch_put_value_sets(vec![sets], None, version)?;
+    match roots.as_slice() {
+        [root] => Ok((*root, update)),
+        _ => anyhow::bail!("the JMT returned {} roots for one version", roots.len()),
+    }
+}
+
 /// Adds the JMT nodes and stale-node index of `update` (computed for `version`) to `batch`: one
 /// record per node, and one stale-index list record per stale-since version.
 ///
@@ -163,6 +194,75 @@ pub(crate) fn add_tree_update(
 mod tests {
     use super::*;
     use crate::{Storage, StorageConfig};
+
+    /// The batch insertion that `update` runs for sets without deletes writes exactly what the
+    /// JMT's key-by-key update writes (root, nodes, stale nodes), on trees of every shape: empty,
+    /// a single leaf, emptied again by deletes, and over a hundred keys with collapsed leaves.
+    #[test]
+    fn batch_and_key_by_key_updates_write_the_same_tree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Storage::open(dir.path(), StorageConfig::default()).expect("open");
+        let reader = SledTreeReader::new(store.raw_tree());
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut random = move |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let mut present: BTreeSet<Vec<u8>> = BTreeSet::new();
+        let mut compared = 0;
+        for height in 1..=80u64 {
+            let version = height - 1;
+            // A handful of keys first (single leaves, deep splits), then a few hundred.
+            let universe = if height < 20 { 4 } else { 400 };
+            let mut sets = BTreeMap::new();
+            for _ in 0..=random(if height < 20 { 3 } else { 60 }) {
+                let key = random(universe).to_be_bytes().to_vec();
+                sets.insert(key, random(5).to_be_bytes().to_vec());
+            }
+            let writes: Vec<_> = sets
+                .iter()
+                .map(|(key, value)| (KeyHash::with::<sha2::Sha256>(key), Some(value.clone())))
+                .collect();
+            let key_by_key = Sha256Jmt::new(&reader)
+                .put_value_set(writes.clone(), version)
+                .expect("key by key");
+            let batch = update(&reader, writes, version).expect("batch");
+            assert_eq!(batch, key_by_key, "height {height}");
+            compared += 1;
+
+            // What is committed: the sets, plus deletes now and then (every key at times).
+            let mut changes: rampart_core::Changes = sets
+                .into_iter()
+                .map(|(key, value)| (key, Some(value)))
+                .collect();
+            if height % 7 == 0 && height < 40 {
+                for key in &present {
+                    changes.insert(key.clone(), None);
+                }
+            } else if height % 3 == 0 {
+                for key in present.iter().filter(|_| random(3) == 0) {
+                    changes.insert(key.clone(), None);
+                }
+            }
+            for (key, value) in &changes {
+                if value.is_some() {
+                    present.insert(key.clone());
+                } else {
+                    present.remove(key);
+                }
+            }
+            let pending = store.prepare(height, &changes).expect("prepare");
+            store.commit(pending).expect("commit");
+        }
+        assert_eq!(compared, 80);
+        assert!(
+            present.len() > 100,
+            "the tree grew to {} keys",
+            present.len()
+        );
+    }
 
     #[test]
     fn rightmost_leaf_is_the_largest_key_hash_of_the_latest_version() {

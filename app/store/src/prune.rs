@@ -108,7 +108,14 @@ mod tests {
     /// one-record-per-item form that stores written before issue 14 hold.
     fn pruned_records(per_item: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Storage::open(dir.path(), StorageConfig { keep_recent: 0 }).expect("open");
+        let store = Storage::open(
+            dir.path(),
+            StorageConfig {
+                keep_recent: 0,
+                ..Default::default()
+            },
+        )
+        .expect("open");
         for height in 1..=4u8 {
             let changes = Changes::from([
                 (b"a".to_vec(), Some(vec![height])),

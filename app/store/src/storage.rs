@@ -111,7 +111,7 @@ impl Storage {
     /// reset silently.
     pub fn open(path: &Path, config: StorageConfig) -> Result<Storage, StorageError> {
         let (db, committed) = integrity::guarded_open(path, || {
-            let db = open_raw(path)?;
+            let db = open_sled(path, config.cache_bytes)?;
             let committed = meta::load(&db)?;
             Ok((db, committed))
         })?;
@@ -223,28 +223,23 @@ impl Storage {
 
         let tree = &self.inner.tree;
         let reader = SledTreeReader::cached(tree, &self.inner.nodes);
-        // Each key is hashed once, for the tree and for its preimage record.
-        let hashed: Vec<_> = changes
-            .iter()
-            .map(|(key, value)| (KeyHash::with::<sha2::Sha256>(key), key, value))
-            .collect();
-        let value_set = hashed
-            .iter()
-            .map(|(hash, _, value)| (*hash, (*value).clone()));
-        let (root, update) = Sha256Jmt::new(&reader)
-            .put_value_set(value_set, version)
-            .map_err(|err| StorageError::Tree(format!("computing height {height}: {err:#}")))?;
-
-        let mut batch = CountedBatch::default();
-        jmt_backend::add_tree_update(&mut batch, &update, version)
-            .map_err(|err| StorageError::Tree(format!("encoding JMT nodes: {err}")))?;
         let previous_version = version.checked_sub(1);
-        let mut written = Vec::with_capacity(hashed.len());
-        for &(hash, key, value) in &hashed {
-            // Whether the key held a value before, when the value cache knows without a read.
-            let held = previous_version.and_then(|previous| self.inner.values.holds(key, previous));
+        let mut batch = CountedBatch::default();
+        // The JMT's writes, each key hashed once (for the tree and its preimage record).
+        let mut tree_writes = Vec::with_capacity(changes.len());
+        let mut written = Vec::with_capacity(changes.len());
+        for (key, value) in changes.iter() {
+            // What the key held, when the value cache knows without a read.
+            let prior = previous_version
+                .and_then(|previous| self.inner.values.prior(key, previous, value.as_deref()));
+            // A write that leaves the key as it was (the value it holds, a delete of an absent
+            // key) is left out: the root is a function of the key-value set, so it does not
+            // move, and the key's older history entry stays its value.
+            if prior.is_some_and(|prior| prior.same) {
+                continue;
+            }
+            let held = prior.map(|prior| prior.held);
             if value.is_none() {
-                // Deleting an absent key changes nothing; no history record is needed.
                 let existed = match (held, previous_version) {
                     (Some(held), _) => held,
                     (None, None) => false,
@@ -256,6 +251,7 @@ impl Storage {
                     continue;
                 }
             }
+            let hash = KeyHash::with::<sha2::Sha256>(key);
             batch.insert(
                 keys::history_key(key, version),
                 keys::encode_history_value(value.as_deref()),
@@ -266,7 +262,12 @@ impl Storage {
                 batch.insert(keys::preimage_key(hash), key.as_slice());
             }
             written.push(key.as_slice());
+            tree_writes.push((hash, value.clone()));
         }
+        let (root, update) = jmt_backend::update(&reader, tree_writes, version)
+            .map_err(|err| StorageError::Tree(format!("computing height {height}: {err:#}")))?;
+        jmt_backend::add_tree_update(&mut batch, &update, version)
+            .map_err(|err| StorageError::Tree(format!("encoding JMT nodes: {err}")))?;
         if !written.is_empty() {
             let list = keys::encode_list(written)
                 .map_err(|err| StorageError::Tree(format!("encoding the change log: {err}")))?;
@@ -523,18 +524,28 @@ fn retained_version(state: &Option<Committed>, height: u64) -> Result<u64, Stora
     committed.version_of(height)
 }
 
-/// How long [`open_raw`] waits for a previous handle's file lock to be released.
+/// How long [`open_sled`] waits for a previous handle's file lock to be released.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Opens the sled database at `path` — the store's own opening, and tools and tests that read or
-/// corrupt a store's raw keys. sled's background flusher releases the file lock shortly after the
-/// last handle is dropped, so a reopen right after a drop (a restart in the same process, tests)
-/// briefly retries while the lock is held; another process keeping it longer still gets the lock
-/// error. This is start-up I/O, not state-machine logic.
+/// Opens the sled database at `path` for tools and tests that read or corrupt a store's raw keys,
+/// with the default page-cache bound ([`crate::DEFAULT_CACHE_BYTES`]).
 pub fn open_raw(path: &Path) -> Result<sled::Db, StorageError> {
+    open_sled(path, crate::DEFAULT_CACHE_BYTES)
+}
+
+/// Opens the sled database at `path` with a page cache of at most `cache_bytes` (sled's own
+/// default, 1 GiB, is never used). sled's background flusher releases the file lock shortly after
+/// the last handle is dropped, so a reopen right after a drop (a restart in the same process,
+/// tests) briefly retries while the lock is held; another process keeping it longer still gets
+/// the lock error. This is start-up I/O, not state-machine logic.
+fn open_sled(path: &Path, cache_bytes: u64) -> Result<sled::Db, StorageError> {
     let deadline = std::time::Instant::now() + LOCK_WAIT; // determinism-ok: start-up I/O only
     loop {
-        match sled::Config::new().path(path).open() {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .open()
+        {
             Err(sled::Error::Io(e))
                 if e.to_string().contains("could not acquire lock")
                     && std::time::Instant::now() < deadline =>

@@ -4,10 +4,12 @@
 use std::collections::BTreeSet;
 
 use rampart_core::{Address, Decimal};
+use rampart_liquid::LIQUID_DENOM;
 use rampart_staking::StakingRead;
 use rampart_testkit::msgs::{
-    cancel_unbonding, delegate, edit_validator, rates_bps, redelegate, set_withdraw_address,
-    undelegate, unjail, withdraw_commission, withdraw_reward, CreateValidator,
+    cancel_unbonding, delegate, edit_validator, liquid_stake, liquid_unstake, rates_bps,
+    redelegate, set_withdraw_address, undelegate, unjail, withdraw_commission, withdraw_reward,
+    CreateValidator,
 };
 use rampart_testkit::*;
 use tendermint_proto::google::protobuf::Any;
@@ -28,6 +30,8 @@ pub(crate) enum Action {
     EditCommission,
     BankSend,
     Unjail,
+    LiquidStake,
+    LiquidUnstake,
     // The consumer-chain and restaking kinds, planned by an [`Extension`](super::Extension)
     // only (`restaking_simulation.rs`).
     RegisterConsumer,
@@ -42,7 +46,7 @@ pub(crate) enum Action {
 }
 
 impl Action {
-    pub(crate) const ALL: [Action; 11] = [
+    pub(crate) const ALL: [Action; 13] = [
         Action::CreateValidator,
         Action::Delegate,
         Action::Undelegate,
@@ -54,6 +58,8 @@ impl Action {
         Action::EditCommission,
         Action::BankSend,
         Action::Unjail,
+        Action::LiquidStake,
+        Action::LiquidUnstake,
     ];
 
     /// The kinds an [`Extension`](super::Extension) plans: the driver tries each of them with
@@ -80,7 +86,10 @@ impl Action {
             | Action::Redelegate
             | Action::CancelUnbonding
             | Action::WithdrawRewards => 4,
-            Action::BankSend | Action::WithdrawCommission => 3,
+            Action::BankSend
+            | Action::WithdrawCommission
+            | Action::LiquidStake
+            | Action::LiquidUnstake => 3,
             Action::CreateValidator | Action::SetWithdrawAddress | Action::EditCommission => 2,
             Action::Unjail => 0,
             Action::OptIn => 70,
@@ -360,6 +369,31 @@ impl Sim {
         }
     }
 
+    /// What a `MsgLiquidStake` of `me` sends: mostly part of its balance over the module's
+    /// default spread; now and then over one or two named validators (maybe jailed or
+    /// unbonded, maybe named twice), zero, more than the balance or the wrong denom, which must
+    /// fail.
+    fn liquid_stake_input(&mut self, me: Address) -> (u128, &'static str, Vec<String>) {
+        let balance = self.chain.balance(&me, DENOM);
+        let mut validators = Vec::new();
+        let (amount, denom) = match self.rng.next() % 20 {
+            0 => (0, DENOM),
+            1 => (balance + self.rng.between(1, 1_000), DENOM),
+            2 => (self.rng.between(1, 1_000), LIQUID_DENOM),
+            roll => {
+                if roll < 6 {
+                    for _ in 0..self.rng.between(1, 2) {
+                        if let Some(op) = self.random_validator() {
+                            validators.push(valoper(op));
+                        }
+                    }
+                }
+                (self.rng.between(100_000, 5_000_000), DENOM)
+            }
+        };
+        (amount, denom, validators)
+    }
+
     /// Plans a delegator's action (which operators may take too, fee-less) for `actor`.
     pub(crate) fn plan_stake_action(&mut self, action: Action, actor: Actor) -> Option<Planned> {
         let me = self.address_of(actor);
@@ -483,6 +517,32 @@ impl Sim {
                 (
                     msg_send(me, to, vec![coin(&amount.to_string(), DENOM)]),
                     format!("{me} sends {amount} to {to}"),
+                )
+            }
+            Action::LiquidStake => {
+                let (amount, denom, validators) = self.liquid_stake_input(me);
+                if denom == DENOM {
+                    effect = Effect::Spend { from: me, amount };
+                }
+                let named = validators.len();
+                let msg = liquid_stake(me, amount, denom, &validators);
+                (
+                    msg,
+                    format!("{me} liquid-stakes {amount}{denom} over {named} named validators"),
+                )
+            }
+            Action::LiquidUnstake => {
+                let held = self.chain.balance(&me, LIQUID_DENOM);
+                let amount = match self.rng.next() % 20 {
+                    0 => 0,
+                    1 => held + 1,
+                    _ if held == 0 => return None,
+                    _ => self.portion(held),
+                };
+                let msg = liquid_unstake(me, amount, LIQUID_DENOM);
+                (
+                    msg,
+                    format!("{me} liquid-unstakes {amount}{LIQUID_DENOM} of {held}"),
                 )
             }
             Action::CreateValidator

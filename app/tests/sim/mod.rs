@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use rampart_core::Address;
+use rampart_liquid::LIQUID_DENOM;
 use rampart_staking::StakingRead;
 use rampart_testkit::events::attr;
 use rampart_testkit::*;
@@ -46,6 +47,8 @@ pub(crate) const WINDOW: u64 = 10;
 pub(crate) const JAIL_SECONDS: i64 = 15;
 /// How long before the first block the genesis is dated (see the module documentation).
 pub(crate) const GENESIS_AGE_SECONDS: i64 = 25 * 3600;
+/// The liquid module's epoch: its batches go out every 10 blocks and mature within a run.
+pub(crate) const LIQUID_EPOCH_BLOCKS: u64 = 10;
 /// Gas limit of every transaction: enough for any message here, never the reason of a failure.
 pub(crate) const GAS: u64 = 1_000_000;
 
@@ -60,6 +63,8 @@ pub(crate) struct Stats {
     pub(crate) burned: u128,
     pub(crate) rewards_withdrawn: u128,
     pub(crate) unbondings_completed: u32,
+    /// Liquid unstake requests paid out (`liquid_unbonding_paid` events).
+    pub(crate) liquid_paid: u32,
 }
 
 /// More of a run, added to the provider chain of the driver: the consumer chains of
@@ -118,6 +123,9 @@ pub(crate) struct Sim {
     /// Modelled uramp balance of every delegator and reward sink (signed: credits and debits of
     /// one block are applied in event order, not in execution order).
     expected: BTreeMap<Address, i128>,
+    /// Modelled lsuramp balance of every delegator: minted by its liquid stakes, less what it
+    /// unstaked.
+    expected_liquid: BTreeMap<Address, u128>,
     /// Withdraw address of each delegator, as the model knows it.
     withdraw_to: BTreeMap<Address, Address>,
     /// Validators missing their votes: consensus address → last height they miss.
@@ -175,6 +183,11 @@ fn genesis_request(
         "bank": {"balances": balances},
         "staking": staking_section(UNBONDING_SECONDS, MAX_VALIDATORS),
         "slashing": slashing_section(WINDOW, JAIL_SECONDS),
+        "liquid": {"params": {
+            "epoch_blocks": LIQUID_EPOCH_BLOCKS,
+            "max_validator_share_bps": 2_000,
+            "max_validators": 50,
+        }},
     });
     let added = extension.map_or(0, |e| e.genesis(&mut app_state));
     let stakes: Vec<(&TestValidator, u128)> = genesis_validators
@@ -224,6 +237,7 @@ impl Sim {
         for sink in &reward_sinks {
             expected.insert(*sink, 0);
         }
+        let expected_liquid = delegators.iter().map(|d| (d.address(), 0)).collect();
         let mut sim = Self {
             chain,
             rng: SplitMix64(seed),
@@ -231,6 +245,7 @@ impl Sim {
             delegators,
             reward_sinks,
             expected,
+            expected_liquid,
             withdraw_to: BTreeMap::new(),
             absent_until: BTreeMap::new(),
             initial_supply,
@@ -341,6 +356,12 @@ impl Sim {
                         );
                     }
                 }
+                "liquid_unbonding_paid" => {
+                    self.stats.liquid_paid += 1;
+                    if let Some(owner) = self.modelled(attr(event, "owner")) {
+                        self.credit(owner, uramp(attr(event, "amount")));
+                    }
+                }
                 "complete_unbonding" => {
                     self.stats.unbondings_completed += 1;
                     let delegator = attr(event, "delegator");
@@ -365,6 +386,18 @@ impl Sim {
                 println!("  {height}: {:?}: {} → {outcome}", p.action, p.summary);
             }
             if !ok {
+                // A liquid message is refused only for what the simulation sends wrong on
+                // purpose (zero, the wrong denom, a validator not bonded or named twice, more
+                // than held) or what the chain's state allows (nothing minted at the rate, no
+                // stake or no bonded validator); a short balance is the bank's `sdk/5`.
+                assert!(
+                    result.codespace != "liquid"
+                        || matches!(result.code.value(), 2 | 3 | 5 | 7..=11),
+                    "block {height}: {:?} refused with liquid/{}: {}",
+                    p.action,
+                    result.code.value(),
+                    result.log
+                );
                 assert!(
                     result.events.iter().all(|e| e.kind == "tx"
                         || e.kind == "coin_spent"
@@ -392,6 +425,7 @@ impl Sim {
             for event in &result.events {
                 self.book_rewards(event);
                 self.book_consumer_burn(event);
+                self.book_liquid(event);
             }
         }
         self.check_books(height);
@@ -413,6 +447,31 @@ impl Sim {
             self.stats.burned += amount
                 .parse::<u128>()
                 .unwrap_or_else(|_| panic!("{}: burned {burned:?}", event.kind));
+        }
+    }
+
+    /// Books a liquid stake's minted tokens and an unstake's escrowed ones into the modelled
+    /// lsuramp balances.
+    fn book_liquid(&mut self, event: &Event) {
+        let (who, amount, minted) = match event.kind.as_str() {
+            "liquid_stake" => (attr(event, "delegator"), attr(event, "minted"), true),
+            "liquid_unstake" => (attr(event, "delegator"), attr(event, "amount"), false),
+            _ => return,
+        };
+        let amount: u128 = amount
+            .strip_suffix(LIQUID_DENOM)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}: not an {LIQUID_DENOM} amount: {amount}", event.kind));
+        let Some(address) = self.modelled(who) else {
+            return;
+        };
+        if let Some(held) = self.expected_liquid.get_mut(&address) {
+            *held = if minted {
+                *held + amount
+            } else {
+                held.checked_sub(amount)
+                    .expect("unstaked more than modelled")
+            };
         }
     }
 
@@ -497,6 +556,13 @@ impl Sim {
                 i128::try_from(balance).expect("fits"),
                 *expected,
                 "block {height}: bank balance of {address} differs from the model"
+            );
+        }
+        for (address, expected) in &self.expected_liquid {
+            assert_eq!(
+                self.chain.balance(address, LIQUID_DENOM),
+                *expected,
+                "block {height}: {LIQUID_DENOM} balance of {address} differs from the model"
             );
         }
     }

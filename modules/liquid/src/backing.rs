@@ -9,11 +9,28 @@ use std::collections::BTreeMap;
 
 use rampart_core::error::AppResult;
 use rampart_core::math::mul_div;
-use rampart_core::{Amount, Decimal, StateRead};
+use rampart_core::{Address, Amount, Decimal, StateRead};
 use rampart_restaking::exposure;
 use rampart_restaking::pledge::Status;
+use rampart_restaking::StakeHolder;
 
-use crate::rate::Backing;
+use crate::rate::{self, Backing};
+
+/// The module as a [`StakeHolder`] of restaking's security report (the app passes it to
+/// `RestakingModule::with_holder`): its stake at a validator backs every consumer the validator
+/// pledges to, as in [`per_consumer`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LiquidHolder;
+
+impl StakeHolder for LiquidHolder {
+    fn name(&self) -> &'static str {
+        crate::NAME
+    }
+
+    fn backing(&self, state: &dyn StateRead, op: &Address, _consumer_id: u64) -> AppResult<Amount> {
+        rate::stake_at(state, op)
+    }
+}
 
 /// The module's stake behind one consumer.
 #[derive(Debug, Clone, PartialEq, Eq)]

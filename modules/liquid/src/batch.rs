@@ -3,7 +3,8 @@
 //! - **Request** (`MsgLiquidUnstake`): the tokens move to the module account (escrow) and a
 //!   record joins the open batch. Until the batch goes out the tokens stay in the supply and
 //!   their stake keeps earning and keeps being slashable, like everyone's.
-//! - **Epoch** ([`undelegate_open`]): the batch's tokens are burned and their value at this
+//! - **Epoch** ([`undelegate_open`], begin block; requests of the epoch's own block join the
+//!   next batch): the batch's tokens are burned and their value at this
 //!   epoch's rate (rounded down, and at most what is delegated) is undelegated from the module's validators pro rata to its
 //!   stake there. Staking's unbonding entries it creates are recorded in the batch by unbonding
 //!   id, and the batch is queued by their completion time. When staking refuses (an entry limit

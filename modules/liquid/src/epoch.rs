@@ -1,4 +1,5 @@
-//! The epoch (every `epoch_blocks` blocks, end block): the rewards of the module's delegations
+//! The epoch (every `epoch_blocks` blocks, begin block — before staking's end block, which
+//! turns the stake it moves into the validator set of the same block): the rewards of the module's delegations
 //! are withdrawn into the module account — the provider's own and consumer rewards alike,
 //! since consumer rewards reach delegators through distribution's per-share index — then the
 //! module account's uramp is re-delegated over the bonded validators it delegates to (or the

@@ -53,15 +53,12 @@ impl Component for LiquidModule {
     }
 
     /// Settles the unbonding batches due at this block's time (their entries can no longer be
-    /// slashed; staking pays them at this block's end block).
+    /// slashed; staking pays them at this block's end block), then, at an epoch, compounds and
+    /// sends out the open batch — in begin block, so that staking's end block of the same block
+    /// turns the stake it moved into the validator set (after staking's end block the active
+    /// set would show powers the tokens no longer have, for a block).
     fn begin_block(&self, block: BlockScope<'_>) -> AppResult<()> {
-        batch::settle_due(block.state, block.ctx)
-    }
-
-    /// Pays the settled batches' records, then, at an epoch, compounds and sends out the open
-    /// batch. Never changes the validator set.
-    fn end_block(&self, block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
-        batch::pay_settled(block.state, &block.ctx.profile, block.events)?;
+        batch::settle_due(block.state, block.ctx)?;
         let params = params::load(block.state)?;
         if epoch::is_epoch(&params, block.ctx.height) {
             epoch::run(
@@ -72,6 +69,13 @@ impl Component for LiquidModule {
                 block.events,
             )?;
         }
+        Ok(())
+    }
+
+    /// Pays the settled batches' records (a bank transfer: no stake moves). Never changes the
+    /// validator set.
+    fn end_block(&self, block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
+        batch::pay_settled(block.state, &block.ctx.profile, block.events)?;
         Ok(Vec::new())
     }
 

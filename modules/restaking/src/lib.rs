@@ -91,6 +91,8 @@ pub use params::RestakingParams;
 pub use pledge::{Pledge, Stake, Status};
 #[cfg(feature = "component")]
 pub use removal::RemovalHooks;
+#[cfg(feature = "component")]
+pub use report::StakeHolder;
 
 /// The module name and genesis section.
 pub const NAME: &str = "restaking";

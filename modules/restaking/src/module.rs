@@ -1,5 +1,8 @@
 //! The module's state machine (`component` feature): its [`Component`] impl.
 
+use std::sync::Arc;
+
+use crate::report::StakeHolder;
 use crate::{epoch, genesis, msgs, params, queries, RestakingGenesis, RestakingMsg, NAME};
 use rampart_core::error::AppResult;
 use rampart_core::{
@@ -13,6 +16,8 @@ use tendermint_proto::google::protobuf::Any;
 #[derive(Clone)]
 pub struct RestakingModule {
     staking: StakingModule,
+    /// Modules above that pool stake, shown in the security report.
+    holders: Vec<Arc<dyn StakeHolder>>,
 }
 
 impl std::fmt::Debug for RestakingModule {
@@ -24,7 +29,16 @@ impl std::fmt::Debug for RestakingModule {
 impl RestakingModule {
     /// Restaking over `staking` (the same instance the app composes).
     pub fn new(staking: StakingModule) -> Self {
-        Self { staking }
+        Self {
+            staking,
+            holders: Vec::new(),
+        }
+    }
+
+    /// Shows `holder`'s part of each consumer's pledged stake in the security report.
+    pub fn with_holder(mut self, holder: Arc<dyn StakeHolder>) -> Self {
+        self.holders.push(holder);
+        self
     }
 }
 
@@ -48,7 +62,7 @@ impl Component for RestakingModule {
     }
 
     fn answer(&self, ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
-        queries::answer(ctx, path, request)
+        queries::answer(ctx, &self.holders, path, request)
     }
 
     /// Launches and epochs; never changes the provider's own validator set.

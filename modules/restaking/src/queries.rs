@@ -20,8 +20,13 @@ pub use crate::urls::{
     QUERY_VALIDATOR_BY_CONSUMER_KEY, QUERY_VALIDATOR_EXPOSURE, QUERY_VALIDATOR_PLEDGES,
 };
 
-/// Answers `path` with `request`.
-pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Vec<u8>> {
+/// Answers `path` with `request`; the security report shows `holders`' part of the stake.
+pub fn answer(
+    ctx: QueryContext<'_>,
+    holders: &[std::sync::Arc<dyn report::StakeHolder>],
+    path: &str,
+    request: &[u8],
+) -> AppResult<Vec<u8>> {
     let QueryContext { state, profile } = ctx;
     Ok(match path {
         QUERY_VALIDATOR_PLEDGES => {
@@ -99,7 +104,12 @@ pub fn answer(ctx: QueryContext<'_>, path: &str, request: &[u8]) -> AppResult<Ve
         QUERY_SECURITY_REPORT => {
             let r: pb::QuerySecurityReportRequest = req(request)?;
             pb::QuerySecurityReportResponse {
-                report: Some(report::security_report(state, profile, r.consumer_id)?),
+                report: Some(report::security_report(
+                    state,
+                    profile,
+                    holders,
+                    r.consumer_id,
+                )?),
             }
             .encode_to_vec()
         }

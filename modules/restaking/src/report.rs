@@ -6,6 +6,10 @@
 //! lose more than its tokens today × the pledge counted in the set. The report also shows who is
 //! jailed on the consumer and the consumer's slash meter (downtime throttling).
 //!
+//! Stake pooled by a module above restaking (the liquid restaking token) is shown as its part
+//! of the pledged stake: such a module implements [`StakeHolder`] and the app passes it to
+//! [`crate::RestakingModule::with_holder`] (restaking cannot depend on it).
+//!
 //! Queries do not know the block time, so a departed stake counts as slashable until an epoch
 //! forgets it, for a registered consumer any jail record keeps its validator out, and jail
 //! records carry their end time for the reader to compare.
@@ -19,6 +23,49 @@ use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::StakingRead;
 
 use crate::{exposure, params, pledge, power};
+
+/// A read-only seam for the security report: a module composed above restaking that holds
+/// stake on behalf of others (the liquid restaking token) says how much of a validator's stake
+/// it holds behind a consumer. The app passes it to [`crate::RestakingModule::with_holder`].
+pub trait StakeHolder: Send + Sync {
+    /// The holder's name in the report (its module name).
+    fn name(&self) -> &'static str;
+    /// The tokens it holds at validator `op` today that back consumer `consumer_id`.
+    fn backing(&self, state: &dyn StateRead, op: &Address, consumer_id: u64) -> AppResult<Amount>;
+}
+
+/// Each holder's part of the pledged stake of consumer `id`'s `set`: Σ over members of the
+/// holder's backing there × the member's counted pledge (rounded down per member), and its share
+/// of `total_pledged` (rounded down, at most 1).
+fn holder_shares(
+    state: &dyn StateRead,
+    holders: &[std::sync::Arc<dyn StakeHolder>],
+    id: u64,
+    set: &[ConsumerValidator],
+    total_pledged: Amount,
+) -> AppResult<Vec<pb::HolderShare>> {
+    holders
+        .iter()
+        .map(|holder| {
+            let mut pledged = Amount::ZERO;
+            for v in set {
+                let held = holder.backing(state, &v.operator, id)?;
+                let part = mul_div(held.0, u128::from(v.pledge_bps), 10_000, false)?;
+                pledged = pledged.checked_add(Amount(part))?;
+            }
+            let share = if total_pledged.is_zero() {
+                Decimal::ZERO
+            } else {
+                Decimal::from_ratio(pledged.0, total_pledged.0)?.min(Decimal::ONE)
+            };
+            Ok(pb::HolderShare {
+                name: holder.name().to_owned(),
+                pledged_tokens: pledged.to_string(),
+                share: share.to_string(),
+            })
+        })
+        .collect()
+}
 
 /// What an attacker holding more than `numerator / 3` of a consumer's power needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -146,10 +193,12 @@ fn jails(
 }
 
 /// The security report of consumer `id`: for a launched or stopped consumer its set as last
-/// sent, for a registered one the set it would launch with.
+/// sent, for a registered one the set it would launch with; with each of `holders`' part of the
+/// pledged stake.
 pub fn security_report(
     state: &dyn StateRead,
     profile: &ChainProfile,
+    holders: &[std::sync::Arc<dyn StakeHolder>],
     id: u64,
 ) -> AppResult<pb::SecurityReport> {
     let consumer = state.must_consumer(id)?;
@@ -203,6 +252,7 @@ pub fn security_report(
         slash_meter_allowance: meter.map_or(0, |m| m.allowance),
         slash_meter_next_replenish: meter.map(|m| timestamp(m.next_replenish)),
         throttled: meter.is_some_and(|m| m.meter < 0),
+        holders: holder_shares(state, holders, id, &set, total_pledged)?,
     })
 }
 

@@ -87,8 +87,14 @@ pub fn validate_genesis(path: &Path) -> anyhow::Result<GenesisReport> {
             .map_err(|e| anyhow!("invalid initial_height {}: {e}", doc.initial_height))?,
     };
     let scratch = ScratchDir::new()?;
-    let storage = Storage::open(scratch.path(), StorageConfig { keep_recent: 0 })
-        .with_context(|| format!("opening a scratch store in {}", scratch.path().display()))?;
+    let storage = Storage::open(
+        scratch.path(),
+        StorageConfig {
+            keep_recent: 0,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("opening a scratch store in {}", scratch.path().display()))?;
     let response = App::new(storage, AppConfig::default())
         .init_chain(request)
         .map_err(|e| anyhow!("invalid genesis file {}: {}", path.display(), e.log))?;

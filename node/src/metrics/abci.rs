@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::{response as rsp, Event};
 use tendermint::v0_38::abci::{Request, Response};
 use tower_abci::BoxError;
@@ -15,7 +16,10 @@ use super::{CodeLabels, InfractionLabels, MethodLabel, Metrics};
 
 /// What a request is, as far as metrics care.
 enum Method {
-    CheckTx,
+    /// A first check (`check_tx`) or a re-check after a block (`recheck_tx`).
+    CheckTx {
+        recheck: bool,
+    },
     FinalizeBlock {
         height: i64,
     },
@@ -58,7 +62,9 @@ where
             return Box::pin(self.inner.call(request));
         };
         let method = match &request {
-            Request::CheckTx(_) => Method::CheckTx,
+            Request::CheckTx(check) => Method::CheckTx {
+                recheck: check.kind == CheckTxKind::Recheck,
+            },
             Request::FinalizeBlock(block) => Method::FinalizeBlock {
                 height: i64::try_from(block.height.value()).unwrap_or(i64::MAX),
             },
@@ -88,8 +94,8 @@ impl Metrics {
                 .observe(seconds);
         };
         match (method, response) {
-            (Method::CheckTx, Response::CheckTx(check)) => {
-                observe("check_tx");
+            (Method::CheckTx { recheck }, Response::CheckTx(check)) => {
+                observe(if *recheck { "recheck_tx" } else { "check_tx" });
                 if check.code.is_err() {
                     self.rejections
                         .get_or_create(&CodeLabels {

@@ -317,8 +317,14 @@ mod tests {
     /// The REST service over an empty store whose CometBFT RPC (port 1) is unreachable.
     fn service() -> (tempfile::TempDir, axum::Router) {
         let dir = tempfile::tempdir().expect("tempdir");
-        let storage =
-            Storage::open(&dir.path().join("db"), StorageConfig { keep_recent: 0 }).expect("store");
+        let storage = Storage::open(
+            &dir.path().join("db"),
+            StorageConfig {
+                keep_recent: 0,
+                ..Default::default()
+            },
+        )
+        .expect("store");
         let queries = App::new(storage, AppConfig::default()).queries();
         let node = NodeServices::new("http://127.0.0.1:1").expect("node");
         let cors = Cors {

@@ -1,4 +1,4 @@
-//! Message builders for the bank, staking, distribution and slashing messages, packed in an
+//! Message builders for the bank, staking, distribution, slashing and liquid messages, packed in an
 //! `Any` under the type URL the module crate declares. Accounts are any [`Party`]: a test
 //! address byte in the module harnesses, a key or a validator in the app harnesses.
 
@@ -12,6 +12,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::{
 };
 use prost::Message;
 use rampart_core::Decimal;
+use rampart_proto::rampart::liquid::v1 as lpb;
 use rampart_staking::validator::pubkey_to_any;
 use tendermint_proto::google::protobuf::Any;
 
@@ -241,6 +242,35 @@ pub fn unjail(validator: impl Party) -> Any {
         rampart_slashing::unjail::MSG_UNJAIL,
         &MsgUnjail {
             validator_addr: valoper(validator),
+        },
+    )
+}
+
+/// A `MsgLiquidStake` of `amount` `denom` by `delegator` over `validators` (operator addresses;
+/// empty: the module's default spread).
+pub fn liquid_stake(
+    delegator: impl Party,
+    amount: u128,
+    denom: &str,
+    validators: &[String],
+) -> Any {
+    any(
+        rampart_liquid::urls::LIQUID_STAKE,
+        &lpb::MsgLiquidStake {
+            delegator: acc(delegator),
+            amount: Some(coin(&amount.to_string(), denom)),
+            validators: validators.to_vec(),
+        },
+    )
+}
+
+/// A `MsgLiquidUnstake` of `amount` `denom` (normally lsuramp) by `delegator`.
+pub fn liquid_unstake(delegator: impl Party, amount: u128, denom: &str) -> Any {
+    any(
+        rampart_liquid::urls::LIQUID_UNSTAKE,
+        &lpb::MsgLiquidUnstake {
+            delegator: acc(delegator),
+            amount: Some(coin(&amount.to_string(), denom)),
         },
     )
 }

@@ -14,7 +14,14 @@ use rampart_store::{CommitInfo, Storage, StorageConfig};
 pub type Model = BTreeMap<Vec<u8>, Vec<u8>>;
 
 pub fn open(dir: &Path, keep_recent: u64) -> Storage {
-    Storage::open(dir, StorageConfig { keep_recent }).expect("open store")
+    Storage::open(
+        dir,
+        StorageConfig {
+            keep_recent,
+            ..Default::default()
+        },
+    )
+    .expect("open store")
 }
 
 pub fn commit(store: &Storage, height: u64, changes: &Changes) -> CommitInfo {

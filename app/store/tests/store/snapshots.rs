@@ -144,6 +144,64 @@ fn unchanged_keys_and_deletes_of_absent_keys_are_fine() {
     );
 }
 
+/// A write that leaves a key as it was — the value the key holds, or a delete of an absent key —
+/// writes nothing (the value cache knows what the latest height holds): a block of such writes
+/// beside real changes commits exactly the records and root of the real changes alone, and every
+/// retained height, pruning included, still reads like the model.
+#[test]
+fn writes_that_change_nothing_write_nothing() {
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (a, b) = (open(dir_a.path(), 3), open(dir_b.path(), 3));
+    let key = |i: u8| vec![b'k', i];
+    let initial: Changes = (0..20u8).map(|i| (key(i), Some(vec![i]))).collect();
+    let mut model = Model::new();
+    assert_eq!(commit(&a, 1, &initial), commit(&b, 1, &initial));
+    apply(&mut model, &initial);
+    let mut history = vec![(1, model.clone())];
+    for height in 2..=8u64 {
+        let h = height as u8;
+        // The real changes: a new value, and a delete of a key holding one.
+        let real = changes(&[(key(h), Some(vec![h, h])), (key(h + 10), None)]);
+        let mut noisy = real.clone();
+        for i in 0..20u8 {
+            let held = model.get(&key(i)).cloned();
+            if i != h && i != h + 10 {
+                noisy.insert(key(i), held);
+            }
+        }
+        noisy.insert(key(100 + h), None);
+        let (before_a, before_b) = (a.io_stats(), b.io_stats());
+        assert_eq!(commit(&a, height, &noisy), commit(&b, height, &real));
+        let records = |after: rampart_store::IoStats, before: rampart_store::IoStats| {
+            (
+                after.commit_records - before.commit_records,
+                after.commit_bytes - before.commit_bytes,
+            )
+        };
+        assert_eq!(
+            records(a.io_stats(), before_a),
+            records(b.io_stats(), before_b),
+            "height {height}"
+        );
+        apply(&mut model, &real);
+        history.push((height, model.clone()));
+        assert_eq!(all(&a.snapshot()), model_vec(&model));
+    }
+    let earliest = a.earliest_retained().expect("committed");
+    assert!(earliest > 1, "pruned up to {earliest}");
+    for (height, model) in history.iter().filter(|(height, _)| *height >= earliest) {
+        let snapshot = a.snapshot_at(*height).expect("retained");
+        assert_eq!(all(&snapshot), model_vec(model), "height {height}");
+        for i in 0..20u8 {
+            assert_eq!(snapshot.get(&key(i)), model.get(&key(i)).cloned());
+        }
+    }
+    assert_eq!(a.stats().expect("stats"), b.stats().expect("stats"));
+}
+
 /// Issue 14: the store caches decoded JMT nodes and the values of the latest height. A store
 /// whose every key is read before each commit (warm caches) answers every read at every height
 /// exactly like the model, a snapshot taken before a commit keeps its height's values, and its

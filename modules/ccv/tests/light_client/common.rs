@@ -187,7 +187,14 @@ pub fn consumer_hourly(n: u8) -> State {
 /// A provider store in `dir` holding `changes`, committed at height `ANCHOR + 1`; its app hash
 /// goes into the header at `ANCHOR + 2`.
 pub fn provider_store(dir: &Path, changes: &Changes) -> (Storage, [u8; 32]) {
-    let store = Storage::open(dir, StorageConfig { keep_recent: 0 }).expect("open");
+    let store = Storage::open(
+        dir,
+        StorageConfig {
+            keep_recent: 0,
+            ..Default::default()
+        },
+    )
+    .expect("open");
     let pending = store.prepare(ANCHOR + 1, changes).expect("prepare");
     let info = store.commit(pending).expect("commit");
     (store, info.app_hash)

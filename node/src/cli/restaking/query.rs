@@ -335,6 +335,21 @@ fn report(out: &Printer, r: &pb::SecurityReport) -> Doc {
             out.time(r.slash_meter_next_replenish.as_ref()),
         ),
         ("throttled", Doc::Bool(r.throttled)),
+        (
+            "holders",
+            Doc::List(
+                r.holders
+                    .iter()
+                    .map(|h| {
+                        Doc::Map(vec![
+                            ("name", Doc::str(&h.name)),
+                            ("pledged_tokens", out.tokens(&h.pledged_tokens)),
+                            ("share", out.dec(&h.share)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
     ])
 }
 
