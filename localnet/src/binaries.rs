@@ -9,7 +9,6 @@ use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use crate::manifest::Manifest;
-use crate::network::Localnet;
 
 /// Environment variable naming a prebuilt rampartd to use instead of building one.
 pub const RAMPARTD_BIN_ENV: &str = "RAMPARTD_BIN";
@@ -40,43 +39,6 @@ impl Binaries {
         let cometbft = rampartd::cometbft::locate_or_install()?;
         Ok(Self { rampartd, cometbft })
     }
-
-    /// The build `net` runs: the rampartd recorded in its `localnet.json` (or, in a file written
-    /// before it was recorded, the executable of a running provider rampartd, then recorded).
-    /// A cargo artifact (`target/<profile>/rampartd`) is rebuilt in its profile, as `up` does;
-    /// any other executable (`$RAMPARTD_BIN`, a wrapper) is used as it is. Without either, as
-    /// [`Binaries::resolve`]. Restarting a node of a `--release` localnet thus runs a release
-    /// rampartd again, whatever build `cargo localnet` itself is.
-    pub fn for_localnet(net: &mut Localnet) -> Result<Self> {
-        let recorded = match net.manifest().recorded_rampartd() {
-            Some(path) => Some(path),
-            None => {
-                let running = running_rampartd(net);
-                if let Some(path) = &running {
-                    net.manifest_mut().record_rampartd(path);
-                    net.save()?;
-                }
-                running
-            }
-        };
-        let env_set = std::env::var_os(RAMPARTD_BIN_ENV).is_some_and(|v| !v.is_empty());
-        match recorded {
-            Some(path) if !env_set => match cargo_profile(&path) {
-                Some(profile) => Self::resolve_profile(profile == "release"),
-                None if path.is_file() => Ok(Self {
-                    rampartd: path,
-                    cometbft: rampartd::cometbft::locate_or_install()?,
-                }),
-                None => bail!(
-                    "{} records rampartd {}, which no longer exists; set {RAMPARTD_BIN_ENV} to \
-                     the rampartd to run",
-                    Manifest::path(net.home()).display(),
-                    path.display()
-                ),
-            },
-            _ => Self::resolve(),
-        }
-    }
 }
 
 /// `release` or `debug` when `exe` is a cargo artifact `…/target/<profile>/rampartd`.
@@ -89,22 +51,6 @@ pub fn cargo_profile(exe: &Path) -> Option<&'static str> {
         "debug" => Some("debug"),
         _ => None,
     }
-}
-
-/// The executable of the first running provider rampartd (`/proc/<pid>/exe`, without the
-/// ` (deleted)` Linux appends once the file was rebuilt).
-fn running_rampartd(net: &Localnet) -> Option<PathBuf> {
-    (0..net.nodes().len()).find_map(|index| {
-        let pid = net.nodes()[index]
-            .pids
-            .rampartd
-            .filter(|_| net.running(index).rampartd)?;
-        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
-        let text = exe.to_string_lossy();
-        Some(PathBuf::from(
-            text.strip_suffix(" (deleted)").unwrap_or(&text),
-        ))
-    })
 }
 
 /// The rampartd a localnet was started with, kept in `localnet.json`.

@@ -8,7 +8,6 @@ use clap::{Args, Subcommand};
 
 use super::up::{watch, Interrupt};
 use super::{display, node_cmds, HomeArg};
-use crate::binaries::Binaries;
 use crate::consumer::{self, provider_rpc};
 use crate::network::Chain;
 use crate::process::StopMode;
@@ -115,7 +114,7 @@ async fn up(args: ConsumerUpArgs) -> Result<()> {
     let mut net = node_cmds::load(&args.home.resolve())?;
     // Before building anything: the provider must run.
     provider_rpc(&net)?;
-    let binaries = Binaries::for_localnet(&mut net)?;
+    let binaries = net.recorded_binaries()?;
     // On failure, stop only what this command started: a running consumer stays up.
     let was_running = net.manifest().consumer(id).is_some()
         && (net.chain_running(Chain::Consumer(id)) || net.relayer_running(id));

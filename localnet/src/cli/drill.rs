@@ -8,7 +8,6 @@ use anyhow::{bail, Result};
 use clap::Args;
 
 use super::HomeArg;
-use crate::binaries::Binaries;
 use crate::drill::schedule::FaultMode;
 use crate::drill::{self, DrillOptions};
 use crate::network::{Chain, Localnet};
@@ -78,7 +77,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs the drill and prints its summary; any violation is an error (exit code 1).
 pub async fn run(args: DrillArgs) -> Result<()> {
     let mut net = Localnet::load(&args.home.resolve())?;
-    let binaries = Binaries::for_localnet(&mut net)?;
+    let binaries = net.recorded_binaries()?;
     let chain = args.consumer.map_or(Chain::Provider, Chain::Consumer);
     let options = DrillOptions {
         duration: args.duration,

@@ -106,7 +106,7 @@ pub async fn run(args: JoinArgs) -> Result<()> {
     }
     let mut net = Localnet::load(&home)?;
     network_rpc(&net)?;
-    let binaries = Binaries::for_localnet(&mut net)?;
+    let binaries = net.recorded_binaries()?;
     let joined = join(
         &mut net,
         &binaries,

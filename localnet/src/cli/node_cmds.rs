@@ -6,7 +6,6 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::display;
-use crate::binaries::Binaries;
 use crate::drill::fault::reindex_events;
 use crate::network::{Chain, Localnet};
 use crate::process::StopMode;
@@ -101,7 +100,7 @@ pub fn stop(home: &Path, index: usize, kill: bool) -> Result<()> {
 }
 
 /// `start --node I`: starts the node with the build the localnet runs
-/// ([`Binaries::for_localnet`]) and waits until it has caught up with the height the other nodes
+/// ([`Localnet::recorded_binaries`]) and waits until it has caught up with the height the other nodes
 /// had when it was started. A node whose CometBFT is not running first re-indexes the events of
 /// its last blocks ([`reindex_events`]): after a kill -9 its tx index may lack the last block.
 pub async fn start(home: &Path, index: usize) -> Result<()> {
@@ -112,7 +111,7 @@ pub async fn start(home: &Path, index: usize) -> Result<()> {
         println!("{name} is already running");
         return Ok(());
     }
-    let binaries = Binaries::for_localnet(&mut net)?;
+    let binaries = net.recorded_binaries()?;
     if !running.cometbft {
         reindex_events(&net, &binaries, Chain::Provider, index, None)?;
     }

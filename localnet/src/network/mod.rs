@@ -5,6 +5,7 @@
 //! adds a node to an existing localnet. Both work on the provider's nodes and on a consumer
 //! chain's ([`Chain`]); `crate::consumer` creates consumer chains and runs their relayers.
 
+mod build;
 mod join;
 mod processes;
 mod watch;

@@ -207,7 +207,7 @@ impl Localnet {
                 })?;
             }
             if chain == Chain::Provider && !indices.is_empty() {
-                // What `Binaries::for_localnet` restarts nodes with.
+                // What `Localnet::recorded_binaries` restarts nodes with.
                 self.manifest.record_rampartd(&binaries.rampartd);
             }
             self.save()?;
