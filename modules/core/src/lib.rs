@@ -33,6 +33,7 @@ pub mod counting;
 pub mod ed25519;
 pub mod error;
 pub mod events;
+pub mod keys;
 pub mod math;
 pub mod module;
 pub mod pagination;

@@ -1,6 +1,6 @@
 //! Every state key of the distribution module, built in one place. Addresses are raw 20 bytes.
 
-use rampart_core::Address;
+pub use rampart_core::keys::{addr_at, join};
 
 /// Parameters (`cosmos.distribution.v1beta1.Params`).
 pub const PARAMS: &[u8] = b"distribution/params";
@@ -15,17 +15,3 @@ pub const WITHDRAW: &[u8] = b"distribution/withdraw/";
 pub const VALIDATOR: &[u8] = b"distribution/val/";
 /// Per-delegation settled index: `del/ ‖ delegator ‖ operator` → decimal coins.
 pub const DELEGATION: &[u8] = b"distribution/del/";
-
-/// Concatenates a prefix and 20-byte parts.
-pub fn join(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut key = prefix.to_vec();
-    for part in parts {
-        key.extend_from_slice(part);
-    }
-    key
-}
-
-/// The 20-byte address at `skip` bytes into `key`, when present.
-pub fn addr_at(key: &[u8], skip: usize) -> Option<Address> {
-    key.get(skip..skip.checked_add(20)?)?.try_into().ok()
-}

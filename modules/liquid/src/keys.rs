@@ -1,5 +1,6 @@
 //! Store keys, all under `liquid/`. Integers are big-endian, so scans run in id and time order.
 
+pub use rampart_core::keys::{addr_at, join};
 use rampart_core::wire::time_key;
 use rampart_core::{Address, BlockTime};
 
@@ -24,15 +25,6 @@ pub const BY_BATCH: &[u8] = b"liquid/batch_record/";
 pub const DUE: &[u8] = b"liquid/due/";
 /// `‖ batch id` → empty: batches whose entries matured this block, paid at end block.
 pub const SETTLED: &[u8] = b"liquid/settled/";
-
-/// `prefix ‖ parts…`.
-pub fn join(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut key = prefix.to_vec();
-    for part in parts {
-        key.extend_from_slice(part);
-    }
-    key
-}
 
 /// The validator index entry of `op`.
 pub fn validator(op: &Address) -> Vec<u8> {
@@ -74,11 +66,4 @@ pub fn u64_at(key: &[u8], start: usize) -> Option<u64> {
     key.get(start..start.checked_add(8)?)
         .and_then(|b| b.try_into().ok())
         .map(u64::from_be_bytes)
-}
-
-/// The address at `key[start..start + 20]`.
-pub fn addr_at(key: &[u8], start: usize) -> Option<Address> {
-    key.get(start..start.checked_add(20)?)
-        .and_then(|b| <[u8; 20]>::try_from(b).ok())
-        .map(Address)
 }

@@ -15,6 +15,7 @@
 //! | `restaking/removed/ ‖ consumer_id ‖ operator` | the last vsc id (u64 BE) sent to the consumer when the validator was removed from the provider |
 //! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | the vsc id (u64 BE) of the set it was charged against |
 
+pub use rampart_core::keys::addr_at;
 use rampart_core::wire::time_key;
 use rampart_core::{Address, BlockTime};
 
@@ -113,9 +114,4 @@ pub fn evidence(id: u64, op: &Address, height: u64, round: u32, vote_type: u8) -
 pub fn u64_at(key: &[u8], skip: usize) -> Option<u64> {
     let bytes: [u8; 8] = key.get(skip..skip.checked_add(8)?)?.try_into().ok()?;
     Some(u64::from_be_bytes(bytes))
-}
-
-/// The 20 bytes at `skip` bytes into `key`.
-pub fn addr_at(key: &[u8], skip: usize) -> Option<Address> {
-    key.get(skip..skip.checked_add(20)?)?.try_into().ok()
 }

@@ -3,6 +3,7 @@
 
 use rampart_core::BlockTime;
 
+pub use rampart_core::keys::{addr_at, join};
 use rampart_core::wire::time_key;
 use rampart_core::Address;
 
@@ -45,15 +46,6 @@ pub const HISTORICAL: &[u8] = b"staking/hist/";
 /// The `HistoricalInfo` key of `height`.
 pub fn historical(height: u64) -> Vec<u8> {
     join(HISTORICAL, &[&height.to_be_bytes()])
-}
-
-/// Concatenates a prefix and parts.
-pub fn join(prefix: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut key = prefix.to_vec();
-    for part in parts {
-        key.extend_from_slice(part);
-    }
-    key
 }
 
 /// Key of a validator.
@@ -129,9 +121,4 @@ pub fn redelegation_queue(
 /// Key of a validator-queue entry.
 pub fn validator_queue(time: BlockTime, op: &Address) -> Vec<u8> {
     join(VALIDATOR_QUEUE, &[&time_key(time), op])
-}
-
-/// The `n`th 20-byte address after `skip` bytes of `key`, when present.
-pub fn addr_at(key: &[u8], skip: usize) -> Option<Address> {
-    key.get(skip..skip + 20)?.try_into().ok()
 }
