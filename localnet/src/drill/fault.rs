@@ -19,6 +19,10 @@ use crate::rpc;
 pub const CATCH_UP_LIMIT: Duration = Duration::from_secs(30);
 /// How long a node that has not caught up is waited for before the drill goes on.
 const CATCH_UP_GIVE_UP: Duration = Duration::from_secs(120);
+/// How long [`check_abci_info_in`] waits for the header after a node's last block: on a busy
+/// machine (CI runs several four-node networks at once) consensus rounds time out and a height
+/// can take tens of seconds.
+const HEADER_WAIT: Duration = Duration::from_secs(90);
 /// Blocks below a dead node's last one whose events are indexed again.
 const REINDEX_MARGIN: u64 = 2;
 
@@ -259,7 +263,7 @@ pub async fn check_abci_info_in(net: &Localnet, chain: Chain, index: usize) -> R
         .filter(|&i| i != index)
         .chain([index])
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + HEADER_WAIT;
     loop {
         let info = rpc::get(addr, "abci_info").await?;
         let response = &info["response"];
@@ -270,27 +274,38 @@ pub async fn check_abci_info_in(net: &Localnet, chain: Chain, index: usize) -> R
         let app_hash = base64::engine::general_purpose::STANDARD
             .decode(response["last_block_app_hash"].as_str().unwrap_or_default())
             .context("abci_info app hash is not base64")?;
+        let mut misses = Vec::new();
         for &other in &others {
-            let Ok(other_addr) = net.chain_node(chain, other)?.rpc_addr() else {
-                continue;
-            };
-            if let Ok(block) = rpc::block(other_addr, height + 1).await {
-                if !block.app_hash.eq_ignore_ascii_case(&hex::encode(&app_hash)) {
-                    bail!(
-                        "node{index}'s app reports app hash {} at height {height}, but header \
-                         {} on node{other} carries {}",
-                        hex::encode_upper(&app_hash),
-                        height + 1,
-                        block.app_hash
-                    );
+            let other_addr = match net.chain_node(chain, other)?.rpc_addr() {
+                Ok(other_addr) => other_addr,
+                Err(e) => {
+                    misses.push(format!("node{other}: {e:#}"));
+                    continue;
                 }
-                return Ok(height);
+            };
+            match rpc::block(other_addr, height + 1).await {
+                Ok(block) => {
+                    if !block.app_hash.eq_ignore_ascii_case(&hex::encode(&app_hash)) {
+                        bail!(
+                            "node{index}'s app reports app hash {} at height {height}, but \
+                             header {} on node{other} carries {}",
+                            hex::encode_upper(&app_hash),
+                            height + 1,
+                            block.app_hash
+                        );
+                    }
+                    return Ok(height);
+                }
+                Err(e) => misses.push(format!("node{other}: {e:#}")),
             }
         }
         if Instant::now() > deadline {
             bail!(
-                "no node served header {} to compare node{index}'s abci_info with",
-                height + 1
+                "no node served header {} to compare node{index}'s abci_info with within {:?} \
+                 (the chain did not advance): {}",
+                height + 1,
+                HEADER_WAIT,
+                misses.join("; ")
             );
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
