@@ -1,6 +1,6 @@
 //! A bounded memory of decompressed secp256k1 public keys, keyed by their 33 compressed bytes.
 //!
-//! Decompressing a key (`VerifyingKey::from_sec1_bytes`) costs a field square root, and a signed
+//! Decompressing a key (`PublicKey::from_slice` of libsecp256k1) costs a field square root, and a signed
 //! transaction used to pay it several times: when its signer info's key is checked, each time
 //! the signer's account (which stores the key) is decoded, and again for the verification.
 //! Decompression is a pure function of the bytes, so remembering its results changes no outcome:
@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use k256::ecdsa::VerifyingKey;
+use secp256k1::PublicKey;
 
 /// Most remembered keys: every signer of a few full mempools.
 pub const CAPACITY: usize = 16_384;
@@ -30,7 +30,7 @@ pub struct KeyCache {
 
 #[derive(Debug)]
 struct Keys {
-    map: BTreeMap<[u8; 33], VerifyingKey>,
+    map: BTreeMap<[u8; 33], PublicKey>,
     /// Insertion order, for evicting the oldest.
     order: VecDeque<[u8; 33]>,
 }
@@ -64,13 +64,13 @@ impl KeyCache {
     }
 
     /// The key `bytes` (SEC1, compressed) decompress to, or `None` if they are not a valid point
-    /// — exactly `VerifyingKey::from_sec1_bytes(bytes).ok()`, computed once per remembered key.
-    pub fn secp256k1(&self, bytes: &[u8; 33]) -> Option<VerifyingKey> {
+    /// — exactly `PublicKey::from_slice(bytes).ok()`, computed once per remembered key.
+    pub fn secp256k1(&self, bytes: &[u8; 33]) -> Option<PublicKey> {
         if let Some(key) = self.lock().map.get(bytes) {
             return Some(*key);
         }
         // Decompressed outside the lock; a failure is returned, never remembered.
-        let key = VerifyingKey::from_sec1_bytes(bytes).ok()?;
+        let key = PublicKey::from_slice(bytes).ok()?;
         let mut keys = self.lock();
         if keys.map.insert(*bytes, key).is_none() {
             keys.order.push_back(*bytes);
@@ -120,11 +120,8 @@ mod tests {
         assert!(inner.map.contains_key(&keys[9]) && !inner.map.contains_key(&keys[6]));
     }
 
-    fn compressed_of(key: &VerifyingKey) -> [u8; 33] {
-        key.to_encoded_point(true)
-            .as_bytes()
-            .try_into()
-            .expect("a compressed point is 33 bytes")
+    fn compressed_of(key: &PublicKey) -> [u8; 33] {
+        key.serialize()
     }
 
     #[test]
@@ -138,7 +135,8 @@ mod tests {
         let mut bad_prefix = compressed(&secret(1));
         bad_prefix[0] = 4;
         for bytes in [off_curve, bad_prefix, [0u8; 33]] {
-            assert!(VerifyingKey::from_sec1_bytes(&bytes).is_err());
+            assert!(k256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes).is_err());
+            assert!(PublicKey::from_slice(&bytes).is_err());
             for _ in 0..2 {
                 assert!(cache.secp256k1(&bytes).is_none());
                 assert!(cache.is_empty(), "a failure is never remembered");
@@ -150,8 +148,8 @@ mod tests {
     }
 
     /// Verification through the process-wide memory (cold, then warm) answers exactly what
-    /// `k256` answers from freshly decompressed bytes, for valid, wrong-message, high-S and
-    /// malformed signatures.
+    /// `k256` (the reference: the SDK's rules, low S) answers from freshly decompressed bytes,
+    /// for valid, wrong-message, high-S and malformed signatures.
     #[test]
     fn verification_is_the_same_with_and_without_the_memory() {
         for seed in 20..26u8 {
@@ -171,11 +169,7 @@ mod tests {
                 (b"msg", vec![0; 63]),
             ];
             for (message, signature) in &cases {
-                let uncached = VerifyingKey::from_sec1_bytes(&bytes).is_ok_and(|key| {
-                    k256::ecdsa::Signature::from_slice(signature).is_ok_and(|sig| {
-                        sig.normalize_s().is_none() && key.verify(message, &sig).is_ok()
-                    })
-                });
+                let uncached = k256_accepts(&bytes, message, signature);
                 let key = PubKey::Secp256k1(bytes);
                 assert_eq!(key.verify(message, signature), uncached, "cold or warm");
                 assert_eq!(key.verify(message, signature), uncached, "warm");
@@ -183,8 +177,55 @@ mod tests {
             assert!(PubKey::Secp256k1(bytes).verify(b"msg", &low.to_bytes()));
             assert_eq!(
                 SECP256K1_KEYS.secp256k1(&bytes),
-                VerifyingKey::from_sec1_bytes(&bytes).ok()
+                PublicKey::from_slice(&bytes).ok()
             );
+        }
+    }
+
+    /// The reference answer: k256 with the SDK's rules (64-byte `r‖s`, low S).
+    fn k256_accepts(key: &[u8; 33], message: &[u8], signature: &[u8]) -> bool {
+        k256::ecdsa::VerifyingKey::from_sec1_bytes(key).is_ok_and(|key| {
+            k256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|sig| sig.normalize_s().is_none() && key.verify(message, &sig).is_ok())
+        })
+    }
+
+    proptest::proptest! {
+        /// libsecp256k1 (through the memory) accepts exactly what k256 accepts, for random keys
+        /// and messages: the signature as signed, with S negated (high S), with one bit of the
+        /// signature flipped, and over a message with one bit flipped.
+        #[test]
+        fn libsecp256k1_accepts_exactly_what_k256_accepts(
+            scalar in proptest::array::uniform32(proptest::num::u8::ANY),
+            message in proptest::collection::vec(proptest::num::u8::ANY, 1..300),
+            sig_bit in 0usize..512,
+            message_bit in 0usize..8,
+        ) {
+            let Ok(secret) = k256::ecdsa::SigningKey::from_slice(&scalar) else {
+                return Ok(());
+            };
+            let key = compressed(&secret);
+            let sig: k256::ecdsa::Signature = secret.sign(&message);
+            let low = sig.normalize_s().unwrap_or(sig);
+            let (r, s) = low.split_scalars();
+            let high = k256::ecdsa::Signature::from_scalars(r, -*s).expect("non-zero scalars");
+            let mut flipped_sig = low.to_bytes().to_vec();
+            flipped_sig[sig_bit / 8] ^= 1 << (sig_bit % 8);
+            let mut flipped_message = message.clone();
+            flipped_message[0] ^= 1 << message_bit;
+            let cases: [(&[u8], Vec<u8>); 4] = [
+                (&message, low.to_bytes().to_vec()),
+                (&message, high.to_bytes().to_vec()),
+                (&message, flipped_sig),
+                (&flipped_message, low.to_bytes().to_vec()),
+            ];
+            for (message, signature) in &cases {
+                proptest::prop_assert_eq!(
+                    PubKey::Secp256k1(key).verify(message, signature),
+                    k256_accepts(&key, message, signature)
+                );
+            }
+            proptest::prop_assert!(PubKey::Secp256k1(key).verify(&message, &low.to_bytes()));
         }
     }
 }

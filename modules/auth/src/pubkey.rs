@@ -1,7 +1,8 @@
 //! Account public keys: secp256k1 (33-byte compressed, low-S ECDSA over SHA-256) and ed25519
 //! (ZIP-215 verification through `ed25519-consensus`), with their SDK type URLs and addresses.
 
-use cosmos_sdk_proto::cosmos::crypto::{ed25519, secp256k1};
+use cosmos_sdk_proto::cosmos::crypto::ed25519;
+use cosmos_sdk_proto::cosmos::crypto::secp256k1 as secp256k1_proto;
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use ripemd::Ripemd160;
@@ -34,7 +35,7 @@ impl PubKey {
     pub fn from_any(any: &Any) -> AppResult<Self> {
         match any.type_url.as_str() {
             SECP256K1_TYPE_URL => {
-                let key = secp256k1::PubKey::decode(any.value.as_slice()).map_err(bad_key)?;
+                let key = secp256k1_proto::PubKey::decode(any.value.as_slice()).map_err(bad_key)?;
                 let bytes: [u8; 33] = key.key.try_into().map_err(|k: Vec<u8>| {
                     bad_key(format!("secp256k1 key is {} bytes, expected 33", k.len()))
                 })?;
@@ -59,7 +60,7 @@ impl PubKey {
         match self {
             Self::Secp256k1(key) => Any {
                 type_url: SECP256K1_TYPE_URL.into(),
-                value: secp256k1::PubKey { key: key.to_vec() }.encode_to_vec(),
+                value: secp256k1_proto::PubKey { key: key.to_vec() }.encode_to_vec(),
             },
             Self::Ed25519(key) => Any {
                 type_url: ED25519_TYPE_URL.into(),
@@ -82,20 +83,25 @@ impl PubKey {
     }
 
     /// Whether `signature` signs `message` under this key. secp256k1 signatures are 64-byte
-    /// `r‖s` with low S (as the SDK requires), the key decompressed through
-    /// [`crate::keycache`]; ed25519 follows ZIP-215.
+    /// `r‖s` with low S (as the SDK requires), verified by libsecp256k1 with the key
+    /// decompressed through [`crate::keycache`]; ed25519 follows ZIP-215.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match self {
             Self::Secp256k1(key) => {
-                use k256::ecdsa::signature::Verifier;
                 let Some(key) = SECP256K1_KEYS.secp256k1(key) else {
                     return false;
                 };
-                let Ok(sig) = k256::ecdsa::Signature::from_slice(signature) else {
+                // 64 bytes `r‖s`, each below the group order.
+                let Ok(sig) = secp256k1::ecdsa::Signature::from_compact(signature) else {
                     return false;
                 };
-                // `normalize_s` returns a value only for high-S signatures, which are malleable.
-                sig.normalize_s().is_none() && key.verify(message, &sig).is_ok()
+                let Ok(digest) = secp256k1::Message::from_slice(&Sha256::digest(message)) else {
+                    return false;
+                };
+                // libsecp256k1 refuses a high-S signature (malleable), as the SDK does.
+                secp256k1::SECP256K1
+                    .verify_ecdsa(&digest, &sig, &key)
+                    .is_ok()
             }
             Self::Ed25519(key) => {
                 let Ok(key) = ed25519_consensus::VerificationKey::try_from(*key) else {
