@@ -198,9 +198,35 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
+/// The first `lines` warnings and errors of a tracing log at `path` (empty if it cannot be
+/// read): where a process's trouble began, which the tail of a long log no longer shows.
+pub fn log_first_warnings(path: &Path, lines: usize) -> String {
+    let Ok(text) = fs::read_to_string(path) else {
+        return String::new();
+    };
+    text.lines()
+        .filter(|line| line.contains(" WARN ") || line.contains(" ERROR "))
+        .take(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_warnings_skip_the_rest_of_the_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join("relayer.log");
+        let text = "t INFO  started\nt  WARN round failed: a\nt INFO  ok\nt ERROR b\nt  WARN c\n";
+        fs::write(&log, text).expect("write");
+        assert_eq!(
+            log_first_warnings(&log, 2),
+            "t  WARN round failed: a\nt ERROR b"
+        );
+        assert_eq!(log_first_warnings(&dir.path().join("none"), 2), "");
+    }
 
     fn eventually(mut check: impl FnMut() -> bool) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use rampart_localnet::consumer::{self, cometbft_validators};
-use rampart_localnet::process::log_tail;
+use rampart_localnet::process::{log_first_warnings, log_tail};
 use rampart_localnet::{rpc, Chain, StopMode};
 use rampart_tests::cli::{tx_outcome, Cli, Key};
 use rampart_tests::json::{self, attos, ATTOS, POWER_REDUCTION};
@@ -363,6 +363,11 @@ async fn a_consumer_chain_runs_on_the_pledged_stake_and_follows_pledge_changes()
                 }
             }
             let log = &record.relayer.log;
+            eprintln!(
+                "--- {} (first warnings) ---\n{}",
+                log.display(),
+                log_first_warnings(log, 15)
+            );
             eprintln!("--- {} ---\n{}", log.display(), log_tail(log, 30));
         }
     }

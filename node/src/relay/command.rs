@@ -69,7 +69,8 @@ pub struct RelayCommand {
     /// Factor applied to the simulated gas with --gas auto.
     #[arg(long, default_value_t = DEFAULT_GAS_ADJUSTMENT)]
     gas_adjustment: f64,
-    /// Seconds to wait for each transaction's commit.
+    /// Seconds to wait for each transaction's commit (a delivery to the consumer waits at most a
+    /// third of its light client's trusting period, so a lost transaction is resent in time).
     #[arg(long, default_value_t = 60)]
     tx_timeout: u64,
 }

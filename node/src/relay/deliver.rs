@@ -45,6 +45,16 @@ pub fn needs_refresh(
     age > Duration::from_secs(trusting_period_seconds / 3)
 }
 
+/// How long a delivery waits for its transaction's commit: `--tx-timeout`, but at most a third
+/// of the client's trusting period (never under a second). The client is refreshed once its
+/// header is a third of the period old, so a transaction lost on the way (a node that dropped
+/// it, or stalled) still leaves a third of the period for the next round to resend it, where
+/// waiting the whole `--tx-timeout` (60 s by default) could outlast a short trusting period
+/// (the localnet's is 40 s) and let the client expire.
+pub fn delivery_wait(tx_timeout: Duration, trusting_period_seconds: u64) -> Duration {
+    tx_timeout.min(Duration::from_secs((trusting_period_seconds / 3).max(1)))
+}
+
 /// Sends the consumer the updates and packets `view` calls for; `None` when nothing is due (no
 /// packet pending and the client fresh, or the pending packets are not yet in a provable state)
 /// or another relayer delivered the same packets first (`ccv/16`).
@@ -101,7 +111,8 @@ pub async fn deliver(r: &Relayer, view: &View) -> anyhow::Result<Option<Delivery
     }
     let mut all: Vec<Any> = updates.iter().map(|u| update_msg(&signer, u)).collect();
     all.append(&mut messages);
-    match r.consumer.send(&r.key, all, r.tx_timeout).await {
+    let wait = delivery_wait(r.tx_timeout, client.trusting_period_seconds);
+    match r.consumer.send(&r.key, all, wait).await {
         Ok(tx) => Ok(Some(Delivery {
             updates: updates.iter().map(|u| u.block.height()).collect(),
             proof_height,
@@ -135,6 +146,16 @@ mod tests {
 
     fn t(seconds: i64) -> tendermint::Time {
         tendermint::Time::from_unix_timestamp(seconds, 0).expect("time")
+    }
+
+    #[test]
+    fn a_delivery_waits_at_most_a_third_of_the_trusting_period() {
+        let minute = Duration::from_secs(60);
+        // The localnet: 40 s of trust, so 13 s instead of the 60 s default.
+        assert_eq!(delivery_wait(minute, 40), Duration::from_secs(13));
+        // Production-like periods keep --tx-timeout.
+        assert_eq!(delivery_wait(minute, 14 * 24 * 3600), minute);
+        assert_eq!(delivery_wait(minute, 0), Duration::from_secs(1));
     }
 
     #[test]
