@@ -253,22 +253,10 @@ mod tests {
     use cosmos_sdk_proto::cosmos::tx::v1beta1::{BroadcastMode, BroadcastTxRequest};
     use http::uri::PathAndQuery;
     use prost::Message;
-    use rampart_app::{App, AppConfig};
-    use rampart_store::{Storage, StorageConfig};
 
     /// A gRPC server over an empty store whose CometBFT RPC (port 1) is unreachable.
     async fn server() -> (tempfile::TempDir, String, tokio::sync::oneshot::Sender<()>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let storage = Storage::open(
-            &dir.path().join("db"),
-            StorageConfig {
-                keep_recent: 0,
-                ..Default::default()
-            },
-        )
-        .expect("store");
-        let queries = App::new(storage, AppConfig::default()).queries();
-        let node = NodeServices::new("http://127.0.0.1:1").expect("node");
+        let (dir, queries, node) = crate::services::unreachable_node_over_empty_store();
         let routes = routes(queries, node).expect("routes");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

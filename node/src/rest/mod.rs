@@ -308,25 +308,13 @@ fn http_status(code: tonic::Code) -> StatusCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_app::{App, AppConfig};
-    use rampart_store::{Storage, StorageConfig};
     use tower::ServiceExt;
 
     const WALLET: &str = "https://wallet.example";
 
     /// The REST service over an empty store whose CometBFT RPC (port 1) is unreachable.
     fn service() -> (tempfile::TempDir, axum::Router) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let storage = Storage::open(
-            &dir.path().join("db"),
-            StorageConfig {
-                keep_recent: 0,
-                ..Default::default()
-            },
-        )
-        .expect("store");
-        let queries = App::new(storage, AppConfig::default()).queries();
-        let node = NodeServices::new("http://127.0.0.1:1").expect("node");
+        let (dir, queries, node) = crate::services::unreachable_node_over_empty_store();
         let cors = Cors {
             any: false,
             origins: vec![WALLET.into()],

@@ -87,3 +87,25 @@ fn decode<T: Message + Default>(bytes: &[u8]) -> Result<T, Status> {
 fn encode<T: Message>(response: Result<T, Status>) -> Result<Vec<u8>, Status> {
     response.map(|message| message.encode_to_vec())
 }
+
+/// Test support: the module queries of an app over an empty store and the node services of a
+/// CometBFT whose RPC (port 1) is unreachable — what the gRPC and REST servers' tests serve.
+#[cfg(test)]
+pub(crate) fn unreachable_node_over_empty_store(
+) -> (tempfile::TempDir, rampart_app::Queries, NodeServices) {
+    use rampart_app::{App, AppConfig};
+    use rampart_store::{Storage, StorageConfig};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = Storage::open(
+        &dir.path().join("db"),
+        StorageConfig {
+            keep_recent: 0,
+            ..Default::default()
+        },
+    )
+    .expect("store");
+    let queries = App::new(storage, AppConfig::default()).queries();
+    let node = NodeServices::new("http://127.0.0.1:1").expect("node");
+    (dir, queries, node)
+}
