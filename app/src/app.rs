@@ -27,7 +27,7 @@ use crate::exec::{apply_decoded, apply_decoded_signers, recheck_routed, TxEnv};
 use crate::query::Queries;
 use crate::recheck::{RecheckMemo, Routed};
 use crate::sigcache::{self, VerifiedSignatures};
-use crate::{convert, genesis, proposal, tx};
+use crate::{convert, genesis, proposal, tx, EventIndex};
 
 /// Settings of the state machine that are local to a node (not consensus-relevant).
 #[derive(Debug, Clone, Default)]
@@ -39,6 +39,8 @@ pub struct AppConfig {
     /// accepts any fee. Parse the SDK's `minimum-gas-prices` text with
     /// [`AppConfig::parse_min_gas_prices`].
     pub min_gas_prices: Vec<(String, Decimal)>,
+    /// The event attributes CometBFT's tx indexer indexes (app.toml `[events] index`).
+    pub index_events: EventIndex,
 }
 
 impl AppConfig {
@@ -331,7 +333,7 @@ impl App {
                     codespace,
                     gas_wanted: gas(outcome.gas_wanted),
                     gas_used: gas(outcome.gas_used),
-                    events: convert::events(outcome.events),
+                    events: self.config.index_events.mark(outcome.events),
                     ..Default::default()
                 }
             })
@@ -373,7 +375,7 @@ impl App {
         self.last_block = Some(ctx);
         crash::reached(CrashPoint::FinalizeBlock);
         response::FinalizeBlock {
-            events: convert::events(events),
+            events: self.config.index_events.mark(events),
             tx_results,
             validator_updates,
             consensus_param_updates: None,

@@ -2,9 +2,9 @@
 
 use rampart_core::context::{Misbehavior, MisbehaviorKind, VoteInfo};
 use rampart_core::error::AppError;
-use rampart_core::{BlockTime, Event, ValidatorUpdate};
+use rampart_core::{BlockTime, ValidatorUpdate};
 use tendermint::abci::types as abci_types;
-use tendermint::{abci, validator, vote, PublicKey, Time};
+use tendermint::{validator, vote, PublicKey, Time};
 
 /// Block time from a CometBFT timestamp.
 pub fn block_time(time: Time) -> BlockTime {
@@ -74,14 +74,6 @@ pub fn validator_updates(
             })?;
             Ok(validator::Update { pub_key, power })
         })
-        .collect()
-}
-
-/// ABCI events with every attribute indexed.
-pub fn events(events: Vec<Event>) -> Vec<abci::Event> {
-    events
-        .into_iter()
-        .map(|e| abci::Event::new(e.kind, e.attributes.into_iter().map(|(k, v)| (k, v, true))))
         .collect()
 }
 

@@ -6,6 +6,7 @@
 //! checked transactions for the mempool's re-checks ([`recheck`]), gas metering
 //! ([`gas`]), the transaction pipeline ([`exec`]), the
 //! state machine behind each ABCI method ([`app`]) and its block proposals ([`proposal`]),
+//! the attributes CometBFT indexes ([`event_index`]),
 //! queries and simulation shared by ABCI and gRPC ([`query`]) and the tower service CometBFT
 //! talks to ([`abci`]).
 
@@ -14,6 +15,7 @@ pub mod ante;
 pub mod app;
 pub mod composition;
 pub mod convert;
+pub mod event_index;
 pub mod exec;
 pub mod gas;
 pub mod genesis;
@@ -31,4 +33,5 @@ pub mod tx;
 
 pub use app::{App, AppConfig};
 pub use composition::Modules;
+pub use event_index::EventIndex;
 pub use query::Queries;

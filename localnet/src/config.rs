@@ -11,6 +11,12 @@ use toml_edit::{value, DocumentMut};
 
 use crate::ports::NodePorts;
 
+/// The event attributes the localnet's nodes index for `tx_search` (app.toml `[events] index`):
+/// what wallets search by (CosmJS's `searchTx` by sender or recipient, explorers by action).
+/// Indexing every attribute (≈ 20 per transfer) made CometBFT's indexer the largest single cost
+/// of a busy localnet (docs/BENCHMARKS.md); `index = []` in a node's app.toml restores it.
+pub const INDEXED_EVENTS: [&str; 3] = ["message.action", "message.sender", "transfer.recipient"];
+
 /// What goes into one node's config files.
 #[derive(Clone, Debug)]
 pub struct NodeConfig<'a> {
@@ -57,6 +63,8 @@ pub fn patch_node_config(node_home: &Path, config: &NodeConfig<'_>) -> Result<()
         }
         // Any fee: the relayers' transactions pay none (a new node's default price refuses them).
         doc["mempool"]["minimum_gas_prices"] = value("");
+        doc["events"]["index"] =
+            value(INDEXED_EVENTS.iter().copied().collect::<toml_edit::Array>());
     })
 }
 
@@ -134,6 +142,11 @@ mod tests {
         assert_eq!(app["cometbft"]["rpc"].as_str(), Some("http://127.0.0.1:12"));
         assert_eq!(app["log"]["level"].as_str(), Some("info"));
         assert_eq!(app["mempool"]["minimum_gas_prices"].as_str(), Some(""));
+        let indexed: Vec<_> = app["events"]["index"]
+            .as_array()
+            .map(|list| list.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(indexed, INDEXED_EVENTS);
         Ok(())
     }
 }

@@ -31,6 +31,9 @@ pub struct AppToml {
     /// The REST API (off when the section is absent).
     #[serde(default)]
     pub api: Api,
+    /// The event attributes CometBFT's tx indexer indexes (all when the section is absent).
+    #[serde(default)]
+    pub events: Events,
     /// Prometheus metrics (off when the section or its address is absent).
     #[serde(default, skip_serializing_if = "Metrics::is_off")]
     pub metrics: Metrics,
@@ -169,6 +172,24 @@ impl Default for Log {
     }
 }
 
+/// Event indexing (`[events]`): the Cosmos SDK's `index-events`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Events {
+    /// `type.key` attributes `tx_search` can find transactions by, e.g.
+    /// `["message.sender", "transfer.recipient"]`; empty (the default) indexes every attribute.
+    /// Each indexed attribute costs CometBFT a write per transaction.
+    pub index: Vec<String>,
+}
+
+impl Events {
+    /// The list as the app's [`rampart_app::EventIndex`]; errors name the bad entry.
+    pub fn event_index(&self) -> anyhow::Result<rampart_app::EventIndex> {
+        rampart_app::EventIndex::only(&self.index)
+            .map_err(|e| anyhow::anyhow!("events.index in app.toml: {}", e.log))
+    }
+}
+
 /// Prometheus metrics (`[metrics]`): `GET /metrics` on `address`, off when it is absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -202,6 +223,7 @@ impl Default for AppToml {
             store: Store::default(),
             log: Log::default(),
             api: Api::default(),
+            events: Events::default(),
             metrics: Metrics::default(),
         }
     }
@@ -221,6 +243,8 @@ const HEADER: &str = "\
 # [api]       enable, address  the REST API (Cosmos gRPC-gateway paths and JSON; port 1317 by convention)
 #             enabled-unsafe-cors  any origin may call it; else only cors-allowed-origins = [\"https://…\"]
 #             web = true  also serve the live web view of shared security at http://<address>/
+# [events]    index  the type.key attributes tx_search finds transactions by, e.g. [\"message.sender\",
+#             \"transfer.recipient\"] (the SDK's index-events); empty = all, each costs CometBFT a write per tx
 # [metrics]   address  serve Prometheus metrics at http://<address>/metrics (absent = off)
 
 ";
@@ -296,6 +320,31 @@ mod tests {
         assert_eq!(
             AppToml::load(&path).expect("load").store.cache_bytes(),
             64 * 1024 * 1024
+        );
+    }
+
+    /// `[events] index` lists what CometBFT indexes (all without the section); a bad entry is
+    /// named before the node starts.
+    #[test]
+    fn events_section_lists_the_indexed_attributes() {
+        assert!(AppToml::default()
+            .events
+            .event_index()
+            .expect("default")
+            .is_all());
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.toml");
+        let mut config = AppToml::default();
+        config.events.index = vec!["message.sender".into(), "transfer.recipient".into()];
+        config.save(&path).expect("save");
+        let loaded = AppToml::load(&path).expect("load");
+        assert_eq!(loaded, config);
+        assert!(!loaded.events.event_index().expect("list").is_all());
+        config.events.index = vec!["message.sender".into(), "sender".into()];
+        let err = format!("{:#}", config.events.event_index().expect_err("no type"));
+        assert!(
+            err.contains("events.index") && err.contains("\"sender\""),
+            "{err}"
         );
     }
 

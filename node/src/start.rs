@@ -63,6 +63,7 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
         AppConfig {
             retain_blocks: config.pruning.retain_blocks,
             min_gas_prices,
+            index_events: config.events.event_index()?,
         },
         Arc::new(modules),
     );

@@ -345,6 +345,34 @@ async fn compat_grpc_queries_simulates_broadcasts_and_gets_tx() -> Result<()> {
         .flatten()
         .any(|event| event["type"] == "transfer");
     ensure!(transfer, "no transfer event in {found}");
+    // The localnet indexes `transfer.recipient` but not `coin_received.receiver`
+    // (`rampart_localnet::config::INDEXED_EVENTS`): both are in the result, one finds it.
+    let received_event = response["events"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|event| event["type"] == "coin_received");
+    ensure!(received_event, "no coin_received event in {found}");
+    let search = |query: String| {
+        grpc.call(
+            "cosmos.tx.v1beta1.Service/GetTxsEvent",
+            json!({ "query": query }),
+        )
+    };
+    let by_recipient = search(format!("transfer.recipient='{EMPTY_ADDRESS}'"))?;
+    ensure!(
+        by_recipient["txResponses"]
+            .as_array()
+            .is_some_and(|txs| txs.iter().any(|tx| tx["txhash"] == hash.as_str())),
+        "transfer.recipient does not find {hash}: {by_recipient}"
+    );
+    let by_receiver = search(format!("coin_received.receiver='{EMPTY_ADDRESS}'"))?;
+    ensure!(
+        by_receiver["txResponses"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "coin_received.receiver is not indexed, yet found: {by_receiver}"
+    );
     let received = grpc.call(
         "cosmos.bank.v1beta1.Query/Balance",
         json!({"address": EMPTY_ADDRESS, "denom": denom}),

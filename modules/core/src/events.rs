@@ -1,12 +1,12 @@
-//! Events emitted by the state machine. Every attribute is indexed by CometBFT, so that
-//! `tx_search` can find transactions by any attribute; keys are never empty.
+//! Events emitted by the state machine; keys are never empty. Which attributes CometBFT indexes
+//! for `tx_search` is the node's choice (app.toml `[events] index`; all by default).
 
 /// One ABCI event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// The event type, e.g. `transfer`.
     pub kind: String,
-    /// `(key, value)` attributes, all indexed.
+    /// `(key, value)` attributes.
     pub attributes: Vec<(String, String)>,
 }
 
