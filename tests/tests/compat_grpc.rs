@@ -339,20 +339,18 @@ async fn compat_grpc_queries_simulates_broadcasts_and_gets_tx() -> Result<()> {
             .is_some_and(|d| d.contains(&response_type)),
         "{found}"
     );
-    let transfer = response["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|event| event["type"] == "transfer");
-    ensure!(transfer, "no transfer event in {found}");
+    let has_event = |kind: &str| {
+        response["events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|event| event["type"] == kind)
+    };
     // The localnet indexes `transfer.recipient` but not `coin_received.receiver`
     // (`rampart_localnet::config::INDEXED_EVENTS`): both are in the result, one finds it.
-    let received_event = response["events"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|event| event["type"] == "coin_received");
-    ensure!(received_event, "no coin_received event in {found}");
+    for kind in ["transfer", "coin_received"] {
+        ensure!(has_event(kind), "no {kind} event in {found}");
+    }
     let search = |query: String| {
         grpc.call(
             "cosmos.tx.v1beta1.Service/GetTxsEvent",
