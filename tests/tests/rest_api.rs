@@ -312,9 +312,12 @@ async fn rest_api_answers_like_grpc_serves_cosmpy_and_describes_the_chain() -> R
     let latest = rest
         .get("/cosmos/base/tendermint/v1beta1/blocks/latest", None)?
         .json()?;
+    // CometBFT stores block H before the app commits it, so H may not be queryable yet; H − 1
+    // always is (CI once asked for H a moment too early: "height 5 is not committed").
     let height: u64 = latest["block"]["header"]["height"]
         .as_str()
-        .and_then(|h| h.parse().ok())
+        .and_then(|h| h.parse::<u64>().ok())
+        .and_then(|h| h.checked_sub(1))
         .context("no height")?;
 
     let simulate = json!({"tx": {
