@@ -13,7 +13,7 @@ use crate::ports::NodePorts;
 
 /// The event attributes the localnet's nodes index for `tx_search` (app.toml `[events] index`):
 /// what wallets search by (CosmJS's `searchTx` by sender or recipient, explorers by action).
-/// Indexing every attribute (≈ 20 per transfer) made CometBFT's indexer the largest single cost
+/// Indexing every attribute (28 per transfer, 6 of them listed here) made CometBFT's indexer the largest single cost
 /// of a busy localnet (docs/BENCHMARKS.md); `index = []` in a node's app.toml restores it.
 pub const INDEXED_EVENTS: [&str; 3] = ["message.action", "message.sender", "transfer.recipient"];
 
