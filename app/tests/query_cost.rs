@@ -86,8 +86,8 @@ fn populated() -> Overlay<EmptyState> {
     for i in 0..N {
         let (op, d) = (address(1, i), address(2, i));
         rampart_staking::validator::save(&mut state, &validator(op)).unwrap();
-        rampart_staking::delegation::set_shares(&mut state, &d, &hub(), one);
-        rampart_staking::delegation::set_shares(&mut state, &delegator(), &op, one);
+        rampart_staking::delegation::set_stored_shares(&mut state, &d, &hub(), one);
+        rampart_staking::delegation::set_stored_shares(&mut state, &delegator(), &op, one);
         for (delegator, op) in [(d, hub()), (delegator(), op)] {
             let ubd = staking_pb::UnbondingDelegation {
                 delegator_address: profile.to_account(&delegator),

@@ -148,7 +148,10 @@ fn allocate(
         &module_address(),
         op,
         share,
-        Some(rate),
+        rampart_distribution::Terms {
+            commission_rate: Some(rate),
+            backers: Some(id),
+        },
         &mut events,
     )
     .map_err(|e| e.log)?;

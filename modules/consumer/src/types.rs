@@ -379,7 +379,8 @@ pub struct ConsumerValidator {
     pub pledged_tokens: Amount,
     /// Pledge in basis points at `provider_height`.
     pub pledge_bps: u32,
-    /// Whole provider power at `provider_height`.
+    /// Provider power backing this consumer at `provider_height`: the validator's whole power
+    /// unless some of its delegators chose not to back the consumer.
     pub validator_power: u64,
     /// Provider height at which the stake was counted.
     pub provider_height: u64,

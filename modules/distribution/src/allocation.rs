@@ -18,7 +18,7 @@ use rampart_staking::{StakingRead, Validator};
 use crate::dec_coins::DecCoins;
 use crate::errors::{err, DistributionCode};
 use crate::params::{self, DistributionParams};
-use crate::state::{self, module_address, ValidatorRewards};
+use crate::state::{self, module_address, ClassRewards, ValidatorRewards};
 
 /// The reward-per-share increase for `amount` shared among `shares`: `amount / shares`, rounded
 /// down to the atto (the rounding dust stays in the validator's outstanding rewards).
@@ -32,33 +32,97 @@ pub fn index_increment(amount: Decimal, shares: Decimal) -> AppResult<Decimal> {
     mul_div(amount.0, Decimal::ONE_ATTOS, shares.0, false).map(Decimal)
 }
 
-/// Credits `tokens` to validator `v`'s record: `tokens × rate` to its commission, the rest into
-/// its reward index, everything into its outstanding rewards. The delegators' part goes to the
-/// community pool instead when the validator has no delegator shares, or when (for a validator
-/// with a tiny number of shares) the index would leave the decimal range. Emits the SDK's
-/// `commission{amount, validator}` and `rewards{amount, validator}`. `rate` must be ≤ 1.
+/// Who shares the delegators' part of a reward: every delegation of the validator (`None`), or,
+/// for a consumer's reward, only the delegations backing that consumer.
+pub type Backers = Option<u64>;
+
+/// How one credit to a validator is split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    /// The commission rate, at most 1.
+    pub rate: Decimal,
+    /// Who shares the rest.
+    pub backers: Backers,
+}
+
+impl Split {
+    /// A provider reward to `v`: its own commission rate, every delegation sharing.
+    pub fn provider(v: &Validator) -> Self {
+        Self {
+            rate: v.commission.rate,
+            backers: None,
+        }
+    }
+}
+
+/// The terms of an allocation outside the block's fee split ([`allocate_to_validator`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Terms {
+    /// The commission rate (`None`: the validator's own).
+    pub commission_rate: Option<Decimal>,
+    /// Who shares the delegators' part.
+    pub backers: Backers,
+}
+
+/// Credits `tokens` to validator `v`'s record: `tokens × split.rate` to its commission, the rest
+/// into its reward indexes — the default class's per weighted share, each backing class's per
+/// class share, only the classes backing `split.backers` sharing — everything into its
+/// outstanding rewards.
+/// The delegators' part goes to the community pool instead when no delegator shares receive it,
+/// or when (for a validator with a tiny number of shares) the index would leave the decimal
+/// range. Emits the SDK's `commission{amount, validator}` and `rewards{amount, validator}`.
 pub fn credit_validator(
     profile: &ChainProfile,
     v: &Validator,
     record: &mut ValidatorRewards,
     pool: &mut DecCoins,
     tokens: &DecCoins,
-    rate: Decimal,
+    split: Split,
     events: &mut Events,
 ) -> AppResult<()> {
+    let Split { rate, backers } = split;
     let commission = tokens.mul_dec_floor(rate)?;
     let shared = tokens.checked_sub(&commission)?;
     let mut outstanding = record.outstanding.checked_add(&commission)?;
     let mut index = record.index.clone();
+    let mut classes = record.classes.clone();
+    let receives = |c: &ClassRewards| backers.is_none_or(|id| c.class.backing.backs(id));
+    let excluded = classes
+        .iter()
+        .filter(|c| !receives(c))
+        .try_fold(Decimal::ZERO, |sum, c| {
+            sum.checked_add(c.class.weighted_shares)
+        })?;
+    let sharing = v.delegator_shares.checked_sub(excluded).unwrap_or_default();
     let mut to_pool = DecCoins::new();
     for (denom, amount) in shared.iter() {
-        let raised = index_increment(amount, v.delegator_shares).and_then(|delta| {
+        let raised = index_increment(amount, sharing).and_then(|delta| {
             index.amount_of(denom).checked_add(delta)?;
-            Ok(delta)
+            let mut per_class = Vec::new();
+            for c in classes.iter().filter(|c| receives(c)) {
+                if c.class.class_shares == Decimal::ZERO {
+                    continue;
+                }
+                // A class share is worth weighted / class shares of the validator's shares.
+                let step = Decimal(mul_div(
+                    delta.0,
+                    c.class.weighted_shares.0,
+                    c.class.class_shares.0,
+                    false,
+                )?);
+                c.index.amount_of(denom).checked_add(step)?;
+                per_class.push((c.class.id, step));
+            }
+            Ok((delta, per_class))
         });
         match raised {
-            Ok(delta) => {
+            Ok((delta, per_class)) => {
                 index.add_amount(denom, delta)?;
+                for (id, step) in per_class {
+                    if let Some(c) = classes.iter_mut().find(|c| c.class.id == id) {
+                        c.index.add_amount(denom, step)?;
+                    }
+                }
                 outstanding.add_amount(denom, amount)?;
             }
             Err(_) => to_pool.add_amount(denom, amount)?,
@@ -68,6 +132,7 @@ pub fn credit_validator(
     let validator = profile.to_valoper(&v.operator);
     record.commission = record.commission.checked_add(&commission)?;
     record.index = index;
+    record.classes = classes;
     record.outstanding = outstanding;
     *pool = new_pool;
     events.push(
@@ -166,7 +231,15 @@ fn split(
                 .attr("validator", profile.to_valoper(&v.operator)),
         );
         let record = records.entry(v.operator).or_default();
-        credit_validator(profile, v, record, pool, &reward, v.commission.rate, events)?;
+        credit_validator(
+            profile,
+            v,
+            record,
+            pool,
+            &reward,
+            Split::provider(v),
+            events,
+        )?;
         remaining = remaining.checked_sub(&reward)?;
     }
     // Validated parameters keep this non-negative: base + bonus·fraction + tax ≤ 1.
@@ -179,7 +252,15 @@ fn split(
         let Some(v) = v else { continue };
         let reward = voter_rewards.mul_ratio_floor(u128::from(*power), r.signed_power)?;
         let record = records.entry(v.operator).or_default();
-        credit_validator(profile, v, record, pool, &reward, v.commission.rate, events)?;
+        credit_validator(
+            profile,
+            v,
+            record,
+            pool,
+            &reward,
+            Split::provider(v),
+            events,
+        )?;
         remaining = remaining.checked_sub(&reward)?;
     }
     *pool = pool.checked_add(&remaining)?;
@@ -288,10 +369,11 @@ pub fn fund_community_pool(
 
 /// Allocates `coins` from `source` to validator `op`, for modules that pay validators outside the
 /// block's fee split (restaking pays consumer-chain rewards here): the coins move from `source`
-/// into the distribution module account, `commission_rate` (or, when `None`, the validator's own
-/// rate) of them becomes the validator's commission, and the rest is shared among its delegators
-/// through the reward index — exactly as a begin-block allocation, with the same `commission`
-/// and `rewards` events.
+/// into the distribution module account, the commission rate of `terms` (or the validator's own)
+/// of them becomes the validator's commission, and the rest is shared among its delegators
+/// through the reward indexes — exactly as a begin-block allocation, with the same `commission`
+/// and `rewards` events. A consumer's reward names the consumer in `terms.backers`: only the
+/// delegations backing it share the delegators' part.
 ///
 /// `source` must be an account other than the distribution module account (the coins must not
 /// already be counted there). Refusals leave state unchanged: invalid coins `sdk/10`, a rate
@@ -302,9 +384,13 @@ pub fn allocate_to_validator(
     source: &Address,
     op: &Address,
     coins: &[Coin],
-    commission_rate: Option<Decimal>,
+    terms: Terms,
     events: &mut Events,
 ) -> AppResult<()> {
+    let Terms {
+        commission_rate,
+        backers,
+    } = terms;
     let coins = parse_coins(&coins.iter().map(Coin::to_proto).collect::<Vec<_>>())?;
     if coins.is_empty() {
         return Ok(());
@@ -338,7 +424,10 @@ pub fn allocate_to_validator(
         &mut record,
         &mut pool,
         &tokens,
-        commission_rate.unwrap_or(v.commission.rate),
+        Split {
+            rate: commission_rate.unwrap_or(v.commission.rate),
+            backers,
+        },
         &mut own_events,
     )?;
     state.send(source, &module_address(), &coins, events)?;
@@ -404,7 +493,10 @@ mod tests {
                 record,
                 pool,
                 &coins(tokens),
-                rate,
+                Split {
+                    rate,
+                    backers: None,
+                },
                 events,
             )
             .expect("fits");

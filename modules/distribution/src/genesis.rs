@@ -106,11 +106,25 @@ pub fn import(
                 v.validator_address
             )));
         }
-        let record = ValidatorRewards {
+        let mut record = ValidatorRewards {
             index: coins(&v.reward_index, "reward_index")?,
             commission: coins(&v.accumulated_commission, "accumulated_commission")?,
             outstanding: coins(&v.outstanding_rewards, "outstanding_rewards")?,
+            classes: state::validator_rewards(state, &op)?.classes,
         };
+        for c in &v.class_indexes {
+            let class = record
+                .classes
+                .iter_mut()
+                .find(|r| r.class.id == c.class_id)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "validator {}: reward index of unknown backing class {}",
+                        v.validator_address, c.class_id
+                    ))
+                })?;
+            class.index = coins(&c.reward_index, "class_indexes.reward_index")?;
+        }
         if !record.outstanding.covers(&record.commission) {
             return Err(bad(format!(
                 "validator {}: commission {} exceeds outstanding rewards {}",
@@ -209,6 +223,15 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Distri
             reward_index: r.index.to_json(),
             accumulated_commission: r.commission.to_json(),
             outstanding_rewards: r.outstanding.to_json(),
+            class_indexes: r
+                .classes
+                .iter()
+                .filter(|c| !c.index.is_empty())
+                .map(|c| pb::ClassIndex {
+                    class_id: c.class.id,
+                    reward_index: c.index.to_json(),
+                })
+                .collect(),
         })
         .collect();
     let mut delegations = Vec::new();

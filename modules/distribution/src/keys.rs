@@ -15,3 +15,6 @@ pub const WITHDRAW: &[u8] = b"distribution/withdraw/";
 pub const VALIDATOR: &[u8] = b"distribution/val/";
 /// Per-delegation settled index: `del/ ‖ delegator ‖ operator` → decimal coins.
 pub const DELEGATION: &[u8] = b"distribution/del/";
+/// Per-backing-class reward index: `cidx/ ‖ operator ‖ class id (u32 BE)` → decimal coins per
+/// class share.
+pub const CLASS_INDEX: &[u8] = b"distribution/cidx/";

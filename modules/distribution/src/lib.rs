@@ -100,7 +100,7 @@ pub mod rewards;
 pub mod state;
 
 #[cfg(feature = "component")]
-pub use allocation::{allocate_to_validator, fund_community_pool};
+pub use allocation::{allocate_to_validator, fund_community_pool, Terms};
 pub use dec_coins::DecCoins;
 pub use errors::{DistributionCode, CODESPACE};
 #[cfg(feature = "component")]

@@ -38,6 +38,28 @@ fn settled_or_current(
     Ok(state::settled_index(state, delegator, op)?.unwrap_or_else(|| current.clone()))
 }
 
+/// The index `delegator`'s delegation to `op` earns by now and the shares it earns with: the
+/// validator's index and weighted shares in the default class, its backing class's index and
+/// its class shares otherwise (zero shares without a delegation).
+fn earning(
+    state: &dyn StateRead,
+    delegator: &Address,
+    op: &Address,
+) -> AppResult<(Decimal, DecCoins)> {
+    let (class, stored) = state.delegation_class(delegator, op)?;
+    let record = state::validator_rewards(state, op)?;
+    let index = match class {
+        None => record.index,
+        Some(class) => record
+            .classes
+            .into_iter()
+            .find(|c| c.class.id == class.id)
+            .map(|c| c.index)
+            .unwrap_or_default(),
+    };
+    Ok((stored.unwrap_or_default(), index))
+}
+
 /// The rewards `delegator` has earned from `op` and not withdrawn (decimal; a withdrawal pays
 /// the whole coins). Zero without a delegation.
 pub fn delegation_rewards(
@@ -45,12 +67,12 @@ pub fn delegation_rewards(
     delegator: &Address,
     op: &Address,
 ) -> AppResult<DecCoins> {
-    let Some(shares) = state.delegation_shares(delegator, op)? else {
+    let (shares, index) = earning(state, delegator, op)?;
+    if shares == Decimal::ZERO {
         return Ok(DecCoins::new());
-    };
-    let record = state::validator_rewards(state, op)?;
-    let then = settled_or_current(state, delegator, op, &record.index)?;
-    pending(shares, &record.index, &then)
+    }
+    let then = settled_or_current(state, delegator, op, &index)?;
+    pending(shares, &index, &then)
 }
 
 /// Coins as the SDK writes them in a `withdraw_rewards` event: `0<bond denom>` for nothing.
@@ -105,7 +127,7 @@ pub fn withdraw_delegation_rewards(
     let (coins, _dust) = delegation_rewards(state, delegator, op)?.truncate();
     let to = state::withdraw_address(state, delegator)?;
     pay(state, op, &to, &coins, events)?;
-    let index = state::validator_rewards(state, op)?.index;
+    let (_, index) = earning(state, delegator, op)?;
     state::set_settled_index(state, delegator, op, &index);
     events.push(
         Event::new("withdraw_rewards")
@@ -165,9 +187,22 @@ impl StakingHooks for DistributionHooks {
         if held.is_some_and(|s| s > Decimal::ZERO) {
             withdraw_delegation_rewards(state, delegator, &op, events)?;
         } else {
-            let index = state::validator_rewards(state, &op)?.index;
+            let (_, index) = earning(state, delegator, &op)?;
             state::set_settled_index(state, delegator, &op, &index);
         }
+        Ok(())
+    }
+
+    fn after_backing_change(
+        &self,
+        state: &mut dyn StateWrite,
+        delegator: &Address,
+        validator: &Validator,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        // Rewards were settled before the move; the delegation earns from its new class's index.
+        let (_, index) = earning(state, delegator, &validator.operator)?;
+        state::set_settled_index(state, delegator, &validator.operator, &index);
         Ok(())
     }
 }

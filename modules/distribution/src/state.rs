@@ -8,6 +8,7 @@ use rampart_core::{StateRead, StateReadExt, StateWrite, StateWriteExt};
 
 use crate::dec_coins::DecCoins;
 use crate::keys;
+use rampart_staking::{Class, StakingRead};
 
 /// The name of the module account that holds every undistributed and unwithdrawn reward.
 pub const MODULE_ACCOUNT: &str = "distribution";
@@ -29,6 +30,18 @@ pub struct ValidatorRewards {
     /// delegators' pending rewards and the rounding dust of the index (the SDK's
     /// `ValidatorOutstandingRewards`).
     pub outstanding: DecCoins,
+    /// The validator's backing classes ([`rampart_staking::backing`]) with their reward
+    /// indexes, by class id; empty unless some delegators chose their consumers.
+    pub classes: Vec<ClassRewards>,
+}
+
+/// A backing class and its reward index: cumulative reward per *class* share, per denom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassRewards {
+    /// The class as staking keeps it (its shares and choice).
+    pub class: Class,
+    /// Reward per class share. Only grows.
+    pub index: DecCoins,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -89,12 +102,32 @@ pub fn validator_rewards_opt(
         index: parse(&stored.index, "reward index")?,
         commission: parse(&stored.commission, "commission")?,
         outstanding: parse(&stored.outstanding, "outstanding rewards")?,
+        classes: class_rewards(state, op)?,
     }))
 }
 
-/// The record of validator `op` (empty when none exists yet).
+/// The backing classes of `op` with their reward indexes.
+fn class_rewards(state: &dyn StateRead, op: &Address) -> AppResult<Vec<ClassRewards>> {
+    state
+        .backing_classes(op)?
+        .into_iter()
+        .map(|class| {
+            let key = keys::join(keys::CLASS_INDEX, &[op, &class.id.to_be_bytes()]);
+            let index = load_coins(state, &key, "class reward index")?.unwrap_or_default();
+            Ok(ClassRewards { class, index })
+        })
+        .collect()
+}
+
+/// The record of validator `op` (empty, with its backing classes, when none exists yet).
 pub fn validator_rewards(state: &dyn StateRead, op: &Address) -> AppResult<ValidatorRewards> {
-    Ok(validator_rewards_opt(state, op)?.unwrap_or_default())
+    match validator_rewards_opt(state, op)? {
+        Some(record) => Ok(record),
+        None => Ok(ValidatorRewards {
+            classes: class_rewards(state, op)?,
+            ..ValidatorRewards::default()
+        }),
+    }
 }
 
 /// Stores the record of validator `op`.
@@ -107,6 +140,12 @@ pub fn set_validator_rewards(state: &mut dyn StateWrite, op: &Address, rewards: 
             outstanding: rewards.outstanding.to_proto(),
         },
     );
+    for class in &rewards.classes {
+        if !class.index.is_empty() {
+            let key = keys::join(keys::CLASS_INDEX, &[op, &class.class.id.to_be_bytes()]);
+            store_coins(state, key, &class.index);
+        }
+    }
 }
 
 /// Every validator record, in operator order.

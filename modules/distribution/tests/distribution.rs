@@ -11,7 +11,7 @@ use prost::Message;
 use rampart_bank::{BankRead, Coin};
 use rampart_core::Address;
 use rampart_core::{Decimal, Events, Module, Overlay};
-use rampart_distribution::{allocate_to_validator, module_address, DecCoins};
+use rampart_distribution::{allocate_to_validator, module_address, DecCoins, Terms};
 use rampart_staking::{Infraction, StakingRead};
 
 /// Validator 1 (10 % commission, self-bond 1,000,000) with delegators 9 (1,000,000) and
@@ -126,6 +126,7 @@ fn rewards_stay_exact_per_share_across_a_slash() {
         ports,
         &addr(1),
         Infraction {
+            consumer: None,
             height,
             power: 4,
             fraction: Decimal::from_bps(5_000),
@@ -396,7 +397,10 @@ fn other_modules_allocate_through_the_entry_point() {
         &source,
         &addr(1),
         &[Coin::new("ibc/CONSUMER", 1_000)],
-        Some(Decimal::from_bps(5_000)),
+        Terms {
+            commission_rate: Some(Decimal::from_bps(5_000)),
+            backers: None,
+        },
         &mut events,
     )
     .unwrap();
@@ -443,7 +447,10 @@ fn other_modules_allocate_through_the_entry_point() {
             &source,
             &op,
             &coins,
-            rate,
+            Terms {
+                commission_rate: rate,
+                backers: None,
+            },
             &mut Events::new(),
         )
         .unwrap_err();
@@ -457,7 +464,7 @@ fn other_modules_allocate_through_the_entry_point() {
         &module_address(),
         &addr(1),
         &[Coin::new(DENOM, 1)],
-        None,
+        Terms::default(),
         &mut Events::new()
     )
     .is_err());
@@ -841,6 +848,7 @@ fn a_long_mixed_run_keeps_the_books() {
                 ports,
                 &addr(v),
                 Infraction {
+                    consumer: None,
                     height: height.saturating_sub(3),
                     power,
                     fraction: Decimal::from_bps(100),

@@ -49,5 +49,9 @@ rampart_core::codespace! {
         /// The consumer already holds `max_validators × max_pledges_per_consumer_factor`
         /// pledges (of any status).
         ConsumerFull = 21,
+        /// A delegation choice with no mode, consumers for ALL, or a consumer named twice.
+        InvalidChoice = 22,
+        /// A delegation choice names a consumer the validator never pledged to.
+        NotValidatorsConsumer = 23,
     }
 }

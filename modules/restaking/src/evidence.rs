@@ -41,7 +41,8 @@
 //! # The slash, and why it is bounded
 //!
 //! Restaking decides and staking keeps the books. For the member's stake counted at provider
-//! height `H_k` with whole provider power `P` (bonded tokens / 10^6) and pledge `b` (basis
+//! height `H_k` with provider power `P` backing the consumer (bonded tokens / 10^6, less the
+//! delegations whose delegators chose not to back it, [`crate::choice`]) and pledge `b` (basis
 //! points), and the consumer's double-sign fraction `f`, restaking calls
 //! `slash(Infraction { height: H_k + 1, power: P, fraction: f × b / 10,000 })`. Staking burns
 //! `P × 10^6 × f × b / 10,000` in total — cutting unbonding and redelegation entries created
@@ -70,6 +71,7 @@ use rampart_core::{BlockTime, Decimal, Event, Events, MsgContext, StateRead, Sta
 use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::{Infraction, SlashOutcome, StakingPorts, StakingRead};
 
+use crate::choice;
 use crate::errors::{err, RestakingCode};
 use crate::keys;
 use crate::pledge::{self, JailRecord};
@@ -242,8 +244,10 @@ fn set_already_slashed(
 }
 
 /// Slashes `stake` — a member's stake counted in a consumer set — by `fraction` of its pledge:
-/// staking's slash at the member's provider height + 1 with its whole provider power and
-/// `fraction` × its pledge (see the module documentation for the bound). `None` when nothing is
+/// staking's slash at the member's provider height + 1 with the provider power that backed the
+/// consumer and `fraction` × its pledge (see the module documentation for the bound), cutting
+/// only delegations that back the consumer and stake that stopped backing it after the
+/// infraction ([`crate::choice`]). `None` when nothing is
 /// left to slash: the validator no longer exists on the provider, or was removed since the set
 /// was sent (the validator with its address now is another one, [`crate::removal`]).
 pub fn slash_counted(
@@ -261,11 +265,22 @@ pub fn slash_counted(
         return Ok(None);
     }
     let infraction = Infraction {
+        consumer: Some(stake.consumer_id),
         height: member.provider_height.saturating_add(1),
         power: member.validator_power,
         fraction: fraction.checked_mul(Decimal::from_bps(member.pledge_bps))?,
     };
-    rampart_staking::slash(state, ports, &member.operator, infraction, now, events).map(Some)
+    let moved = choice::moved(state, stake.consumer_id, &member.operator, now)?;
+    rampart_staking::slash_with_moved(
+        state,
+        ports,
+        &member.operator,
+        infraction,
+        &moved,
+        now,
+        events,
+    )
+    .map(Some)
 }
 
 /// Handles `MsgSubmitConsumerDoubleVote` (see the module documentation).

@@ -35,6 +35,7 @@ use rampart_core::ChainProfile;
 use rampart_core::{StateRead, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
 
+use crate::choice;
 use crate::consumer_keys::{self, KeyRecord};
 use crate::msgs::MAX_PLEDGE_BPS;
 use crate::params::{self, RestakingParams};
@@ -198,7 +199,12 @@ pub fn import(
         live_consumer(state, g.consumer_id, &format!("removals[{i}]"))?;
         removal::record(state, g.consumer_id, &op, g.vsc_id);
     }
-    Ok(())
+    choice::import_genesis(
+        state,
+        profile,
+        &genesis.pending_choices,
+        &genesis.moved_stake,
+    )
 }
 
 /// Reads the section back from `state`.
@@ -292,6 +298,7 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Restak
             });
         }
     }
+    let (pending_choices, moved_stake) = choice::export_genesis(state, profile)?;
     Ok(RestakingGenesis {
         params: Some(params::load(state)?.to_proto()),
         pledges,
@@ -299,6 +306,8 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Restak
         jails,
         evidence,
         removals,
+        pending_choices,
+        moved_stake,
     })
 }
 

@@ -14,6 +14,10 @@
 //! | `restaking/jail/ ‖ consumer_id ‖ operator` | jail record on that consumer |
 //! | `restaking/removed/ ‖ consumer_id ‖ operator` | the last vsc id (u64 BE) sent to the consumer when the validator was removed from the provider |
 //! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | the vsc id (u64 BE) of the set it was charged against |
+//! | `restaking/choiceq/ ‖ height ‖ delegator ‖ operator` | a delegation choice due at that height |
+//! | `restaking/choicep/ ‖ delegator ‖ operator` | its due height (u64 BE) |
+//! | `restaking/moved/ ‖ consumer_id ‖ operator ‖ delegator ‖ height` | stake that stopped backing the consumer, slashable until a time |
+//! | `restaking/movedq/ ‖ time_key(until) ‖ consumer_id ‖ operator ‖ delegator ‖ height` | empty: moved stake by the end of its window |
 
 pub use rampart_core::keys::addr_at;
 use rampart_core::wire::time_key;
@@ -106,6 +110,59 @@ pub fn evidence(id: u64, op: &Address, height: u64, round: u32, vote_type: u8) -
         &height.to_be_bytes(),
         &round.to_be_bytes(),
         &[vote_type],
+    ]
+    .concat()
+}
+
+/// Pending delegation choices by due height: `choiceq/ ‖ height ‖ delegator ‖ op` → choice.
+pub const CHOICE_DUE: &[u8] = b"restaking/choiceq/";
+/// A delegation's pending choice: `choicep/ ‖ delegator ‖ op` → due height (u64 BE).
+pub const CHOICE_PENDING: &[u8] = b"restaking/choicep/";
+/// Stake that stopped backing a consumer: `moved/ ‖ id ‖ op ‖ delegator ‖ height` → record.
+pub const MOVED: &[u8] = b"restaking/moved/";
+/// Their expiry: `movedq/ ‖ time ‖ id ‖ op ‖ delegator ‖ height` → empty.
+pub const MOVED_EXPIRY: &[u8] = b"restaking/movedq/";
+
+/// Key of a pending choice in the due queue.
+pub fn choice_due(height: u64, delegator: &Address, op: &Address) -> Vec<u8> {
+    [CHOICE_DUE, &height.to_be_bytes()[..], delegator, op].concat()
+}
+
+/// Key of a delegation's pending-choice index entry.
+pub fn choice_pending(delegator: &Address, op: &Address) -> Vec<u8> {
+    [CHOICE_PENDING, &delegator[..], &op[..]].concat()
+}
+
+/// Prefix of the moved stake of validator `op` for consumer `id`.
+pub fn moved_of(id: u64, op: &Address) -> Vec<u8> {
+    [MOVED, &id.to_be_bytes()[..], op].concat()
+}
+
+/// Key of a moved stake record.
+pub fn moved(id: u64, op: &Address, delegator: &Address, height: u64) -> Vec<u8> {
+    [
+        moved_of(id, op).as_slice(),
+        delegator,
+        &height.to_be_bytes(),
+    ]
+    .concat()
+}
+
+/// Key of a moved stake's expiry entry (its tail after the time is the record's key tail).
+pub fn moved_expiry(
+    until: BlockTime,
+    id: u64,
+    op: &Address,
+    delegator: &Address,
+    height: u64,
+) -> Vec<u8> {
+    [
+        MOVED_EXPIRY,
+        &time_key(until)[..],
+        &id.to_be_bytes()[..],
+        op,
+        delegator,
+        &height.to_be_bytes()[..],
     ]
     .concat()
 }

@@ -46,6 +46,8 @@ pub mod urls;
 
 // The state machine.
 #[cfg(feature = "component")]
+pub mod choice;
+#[cfg(feature = "component")]
 pub mod consumer_keys;
 #[cfg(feature = "component")]
 pub mod epoch;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::report::StakeHolder;
-use crate::{epoch, genesis, msgs, params, queries, RestakingGenesis, RestakingMsg, NAME};
+use crate::{choice, epoch, genesis, msgs, params, queries, RestakingGenesis, RestakingMsg, NAME};
 use rampart_core::error::AppResult;
 use rampart_core::{
     BlockScope, ChainProfile, Component, GenesisContext, MsgScope, QueryContext, StateRead,
@@ -65,9 +65,11 @@ impl Component for RestakingModule {
         queries::answer(ctx, &self.holders, path, request)
     }
 
-    /// Launches and epochs; never changes the provider's own validator set.
+    /// Delegation choices due, then launches and epochs; never changes the provider's own
+    /// validator set.
     fn end_block(&self, block: BlockScope<'_>) -> AppResult<Vec<ValidatorUpdate>> {
         let params = params::load(block.state)?;
+        choice::end_block(block.state, self.staking.ports(), block.ctx, block.events)?;
         epoch::end_block(block.state, &params, block.ctx, block.events)?;
         Ok(Vec::new())
     }

@@ -12,6 +12,7 @@ use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::{StakingPorts, StakingRead, Validator};
 use tendermint_proto::google::protobuf::Any;
 
+use crate::choice;
 use crate::consumer_keys;
 use crate::errors::{err, RestakingCode};
 use crate::evidence;
@@ -19,7 +20,8 @@ use crate::exposure;
 use crate::params;
 use crate::pledge::{self, Pledge, Status};
 pub use crate::urls::{
-    ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_PLEDGE, SUBMIT_CONSUMER_DOUBLE_VOTE, TYPE_URLS,
+    ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_DELEGATION_CONSUMERS, SET_PLEDGE,
+    SUBMIT_CONSUMER_DOUBLE_VOTE, TYPE_URLS,
 };
 
 /// Type URL of an ed25519 public key.
@@ -41,6 +43,8 @@ pub enum RestakingMsg {
     AssignConsumerKey(pb::MsgAssignConsumerKey),
     /// Consumer double-vote evidence.
     SubmitConsumerDoubleVote(Box<pb::MsgSubmitConsumerDoubleVote>),
+    /// A delegator's choice of consumers.
+    SetDelegationConsumers(pb::MsgSetDelegationConsumers),
 }
 
 fn response<M: Message>(type_url: &str, msg: &M) -> Any {
@@ -95,6 +99,7 @@ impl ModuleMsg for RestakingMsg {
             OPT_OUT => Self::OptOut(decode(any)?),
             ASSIGN_CONSUMER_KEY => Self::AssignConsumerKey(decode(any)?),
             SUBMIT_CONSUMER_DOUBLE_VOTE => Self::SubmitConsumerDoubleVote(Box::new(decode(any)?)),
+            SET_DELEGATION_CONSUMERS => Self::SetDelegationConsumers(decode(any)?),
             other => return Err(unknown_msg("restaking", other)),
         })
     }
@@ -123,6 +128,11 @@ impl ModuleMsg for RestakingMsg {
                 profile.valoper(&m.validator, "validator")?
             }
             Self::SubmitConsumerDoubleVote(m) => profile.account(&m.submitter, "submitter")?,
+            Self::SetDelegationConsumers(m) => {
+                choice::requested(m)?;
+                profile.valoper(&m.validator, "validator")?;
+                profile.account(&m.delegator, "delegator")?
+            }
         };
         Ok(vec![signer])
     }
@@ -160,6 +170,10 @@ pub fn execute(
         RestakingMsg::SubmitConsumerDoubleVote(m) => {
             let r = evidence::submit(state, ports, ctx, m, events)?;
             Ok(response(SUBMIT_CONSUMER_DOUBLE_VOTE, &r))
+        }
+        RestakingMsg::SetDelegationConsumers(m) => {
+            let r = choice::set(state, ctx, m, events)?;
+            Ok(response(SET_DELEGATION_CONSUMERS, &r))
         }
     }
 }

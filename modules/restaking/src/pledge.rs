@@ -65,7 +65,8 @@ impl Status {
 /// Stake counted for a consumer at an epoch: what an infraction on it is slashed against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stake {
-    /// The validator's whole provider power (bonded tokens / 10^6).
+    /// The validator's provider power backing the consumer (bonded tokens / 10^6, less the
+    /// delegations whose delegators chose not to back it).
     pub validator_power: u64,
     /// The pledge in basis points.
     pub pledge_bps: u32,

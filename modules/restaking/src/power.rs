@@ -3,8 +3,10 @@
 //!
 //! A validator qualifies when it has an ACTIVE pledge, is bonded and not jailed on the provider
 //! (tombstoned validators are jailed for good), is not jailed or tombstoned on this consumer,
-//! passes the allow/deny lists and has at least `min_validator_stake` bonded. Its pledged tokens
-//! are `bonded × pledge` (rounded down) and its consumer power `pledged tokens / 10^6`; validators
+//! passes the allow/deny lists and has at least `min_validator_stake` backing the consumer. Its
+//! backing tokens are its bonded tokens less those of delegations whose delegators chose not to
+//! back this consumer ([`rampart_staking::backing`]), its pledged tokens `backing × pledge`
+//! (rounded down) and its consumer power `pledged tokens / 10^6`; validators
 //! with power 0 are left out. The `max_validators` largest by power (ties by operator address)
 //! are kept, then the power cap applies.
 
@@ -42,10 +44,12 @@ pub fn select(
         if pledge::jailed_on_consumer(state, consumer.id, &p.validator, now)? {
             continue;
         }
-        if !lists.allows(&p.validator) || v.tokens < params.min_validator_stake {
+        // The stake backing this consumer: all of it unless some delegators chose otherwise.
+        let backing = rampart_staking::backing::backing_tokens(state, &v, consumer.id)?;
+        if !lists.allows(&p.validator) || backing < params.min_validator_stake {
             continue;
         }
-        let pledged_tokens = v.tokens.mul_floor(Decimal::from_bps(p.pledge_bps))?;
+        let pledged_tokens = backing.mul_floor(Decimal::from_bps(p.pledge_bps))?;
         let power = u64::try_from(pledged_tokens.0 / RAMPART_POWER_REDUCTION).unwrap_or(u64::MAX);
         if power == 0 {
             continue;
@@ -59,8 +63,7 @@ pub fn select(
             power,
             pledged_tokens,
             pledge_bps: p.pledge_bps,
-            validator_power: u64::try_from(v.tokens.0 / RAMPART_POWER_REDUCTION)
-                .unwrap_or(u64::MAX),
+            validator_power: u64::try_from(backing.0 / RAMPART_POWER_REDUCTION).unwrap_or(u64::MAX),
             provider_height: height,
         });
     }

@@ -9,6 +9,7 @@ use rampart_core::pagination::paginate_prefix_with;
 use rampart_core::{Address, QueryContext};
 use rampart_proto::rampart::restaking::v1 as pb;
 
+use crate::choice;
 use crate::consumer_keys::{self, KeyRecord};
 use crate::errors::{err, RestakingCode};
 use crate::keys;
@@ -16,7 +17,8 @@ use crate::params;
 use crate::pledge;
 use crate::report;
 pub use crate::urls::{
-    PATHS, QUERY_CONSUMER_KEY, QUERY_CONSUMER_PLEDGES, QUERY_PARAMS, QUERY_SECURITY_REPORT,
+    PATHS, QUERY_CONSUMER_BACKING, QUERY_CONSUMER_KEY, QUERY_CONSUMER_PLEDGES,
+    QUERY_DELEGATION_CONSUMERS, QUERY_PARAMS, QUERY_SECURITY_REPORT,
     QUERY_VALIDATOR_BY_CONSUMER_KEY, QUERY_VALIDATOR_EXPOSURE, QUERY_VALIDATOR_PLEDGES,
 };
 
@@ -122,6 +124,12 @@ pub fn answer(
             params: Some(params::load(state)?.to_proto()),
         }
         .encode_to_vec(),
+        QUERY_DELEGATION_CONSUMERS => {
+            choice::query_delegation(state, profile, &req(request)?)?.encode_to_vec()
+        }
+        QUERY_CONSUMER_BACKING => {
+            choice::query_backing(state, profile, &req(request)?)?.encode_to_vec()
+        }
         other => {
             return Err(AppError::sdk(
                 SdkCode::UnknownRequest,

@@ -166,9 +166,8 @@ fn slashable(state: &dyn StateRead, id: u64, v: &ConsumerValidator) -> AppResult
     if pledge::tombstoned(state, id, &v.operator)? {
         return Ok(Amount::ZERO);
     }
-    let tokens = state
-        .validator(&v.operator)?
-        .map_or(Amount::ZERO, |validator| validator.tokens);
+    // Only stake backing the consumer pays for it (delegators may have chosen otherwise).
+    let tokens = state.backing_tokens(&v.operator, id)?;
     Ok(tokens
         .mul_floor(Decimal::from_bps(v.pledge_bps))?
         .min(v.pledged_tokens))
@@ -268,7 +267,13 @@ pub fn validator_exposure(
     let mut total_tokens = Amount::ZERO;
     for term in &terms {
         let worst = term.worst_case();
-        let tokens = bonded.mul_ceil(worst)?;
+        // The stake backing this consumer (none while the validator is not bonded).
+        let backing = if bonded.is_zero() {
+            Amount::ZERO
+        } else {
+            state.backing_tokens(op, term.pledge.consumer_id)?
+        };
+        let tokens = backing.mul_ceil(worst)?;
         let jail = pledge::jail_record(state, term.pledge.consumer_id, op)?.unwrap_or_default();
         total_tokens = total_tokens.checked_add(tokens)?;
         consumers.push(pb::ConsumerExposure {

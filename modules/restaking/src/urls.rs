@@ -18,6 +18,9 @@ pub const ASSIGN_CONSUMER_KEY: &str = "/rampart.restaking.v1.MsgAssignConsumerKe
 /// Type URL of `MsgSubmitConsumerDoubleVote`.
 pub const SUBMIT_CONSUMER_DOUBLE_VOTE: &str = "/rampart.restaking.v1.MsgSubmitConsumerDoubleVote";
 
+/// Type URL of `MsgSetDelegationConsumers`.
+pub const SET_DELEGATION_CONSUMERS: &str = "/rampart.restaking.v1.MsgSetDelegationConsumers";
+
 /// Every message type URL the module handles.
 pub const TYPE_URLS: &[&str] = &[
     OPT_IN,
@@ -25,6 +28,7 @@ pub const TYPE_URLS: &[&str] = &[
     OPT_OUT,
     ASSIGN_CONSUMER_KEY,
     SUBMIT_CONSUMER_DOUBLE_VOTE,
+    SET_DELEGATION_CONSUMERS,
 ];
 
 // Query paths (rampart.restaking.v1.Query).
@@ -51,6 +55,12 @@ pub const QUERY_VALIDATOR_EXPOSURE: &str = "/rampart.restaking.v1.Query/Validato
 /// `Query/Params`.
 pub const QUERY_PARAMS: &str = "/rampart.restaking.v1.Query/Params";
 
+/// `Query/DelegationConsumers`.
+pub const QUERY_DELEGATION_CONSUMERS: &str = "/rampart.restaking.v1.Query/DelegationConsumers";
+
+/// `Query/ConsumerBacking`.
+pub const QUERY_CONSUMER_BACKING: &str = "/rampart.restaking.v1.Query/ConsumerBacking";
+
 /// Every query path the module answers.
 pub const PATHS: &[&str] = &[
     QUERY_VALIDATOR_PLEDGES,
@@ -60,4 +70,6 @@ pub const PATHS: &[&str] = &[
     QUERY_SECURITY_REPORT,
     QUERY_VALIDATOR_EXPOSURE,
     QUERY_PARAMS,
+    QUERY_DELEGATION_CONSUMERS,
+    QUERY_CONSUMER_BACKING,
 ];

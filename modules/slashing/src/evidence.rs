@@ -50,6 +50,7 @@ impl Judge<'_> {
             }
             // Stake is counted one block before the infraction (the SDK's ValidatorUpdateDelay).
             let infraction = Infraction {
+                consumer: None,
                 height: m.height.saturating_sub(1),
                 power: m.power,
                 fraction: params.slash_fraction_double_sign,

@@ -55,6 +55,7 @@ impl Judge<'_> {
                 // The stake that was down is counted two blocks back: validator-set changes take
                 // effect one block after they are decided (the SDK's ValidatorUpdateDelay).
                 let infraction = Infraction {
+                    consumer: None,
                     height: ctx.height.saturating_sub(2),
                     power: vote.power,
                     fraction: params.slash_fraction_downtime,

@@ -5,6 +5,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::Delegation as ProtoDelegation;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Amount, Decimal, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
+use crate::backing;
 use crate::bank::{transfer_between, Pool};
 use crate::errors::{err, StakingCode};
 use crate::hooks::StakingPorts;
@@ -32,8 +33,25 @@ pub fn to_proto(delegator: &Address, op: &Address, shares: Decimal) -> ProtoDele
     }
 }
 
-/// The shares `delegator` holds in `op`, if any.
+/// The shares `delegator` holds in `op`, if any, in the validator's (weighted) shares: for a
+/// delegation in a backing class, what its class shares are worth ([`backing`]).
 pub fn shares(
+    state: &dyn StateRead,
+    delegator: &Address,
+    op: &Address,
+) -> AppResult<Option<Decimal>> {
+    let Some(stored) = stored_shares(state, delegator, op)? else {
+        return Ok(None);
+    };
+    match backing::class_of(state, delegator, op)? {
+        None => Ok(Some(stored)),
+        Some(class) => class.weighted(stored).map(Some),
+    }
+}
+
+/// The shares stored in `delegator`'s delegation to `op`: weighted shares in the default class,
+/// class shares in a backing class.
+pub fn stored_shares(
     state: &dyn StateRead,
     delegator: &Address,
     op: &Address,
@@ -45,8 +63,14 @@ pub fn shares(
         .transpose()
 }
 
-/// Writes (or, for zero shares, deletes) a delegation and its by-validator index.
-pub fn set_shares(state: &mut dyn StateWrite, delegator: &Address, op: &Address, shares: Decimal) {
+/// Writes (or, for zero shares, deletes) a delegation's stored shares and its by-validator
+/// index (weighted shares in the default class, class shares in a backing class).
+pub fn set_stored_shares(
+    state: &mut dyn StateWrite,
+    delegator: &Address,
+    op: &Address,
+    shares: Decimal,
+) {
     if shares == Decimal::ZERO {
         state.delete(keys::delegation(delegator, op));
         state.delete(keys::delegation_by_val(op, delegator));
@@ -86,8 +110,22 @@ pub fn delegate(
             .delegate_coins(state, delegator, v.pool(), amount)?,
         Funding::Pool(from) => transfer_between(ports.bank, state, from, v.pool(), amount)?,
     }
-    let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
-    set_shares(state, delegator, &v.operator, held.checked_add(new_shares)?);
+    let stored_new = match backing::class_of(state, delegator, &v.operator)? {
+        None => new_shares,
+        Some(mut class) => {
+            let issued = class.credit(new_shares)?;
+            class.save(state);
+            issued
+        }
+    };
+    if stored_new == Decimal::ZERO {
+        return Err(AppError::sdk(
+            SdkCode::InvalidRequest,
+            "delegation amount is too small to buy any shares of its backing class",
+        ));
+    }
+    let held = stored_shares(state, delegator, &v.operator)?.unwrap_or_default();
+    set_stored_shares(state, delegator, &v.operator, held.checked_add(stored_new)?);
     validator::save(state, v)?;
     Ok(new_shares)
 }
@@ -133,18 +171,34 @@ pub fn unbond(
     ports
         .hooks
         .before_delegation_shares_change(state, delegator, v, events)?;
-    let held = shares(state, delegator, &v.operator)?.unwrap_or_default();
-    let remaining = held.checked_sub(remove).map_err(|_| {
+    let insufficient = || {
         err(
             StakingCode::InsufficientShares,
             "not enough delegation shares",
         )
-    })?;
-    set_shares(state, delegator, &v.operator, remaining);
+    };
+    let held = stored_shares(state, delegator, &v.operator)?.unwrap_or_default();
+    let (remaining, remove, remaining_weighted) =
+        match backing::class_of(state, delegator, &v.operator)? {
+            None => {
+                let remaining = held.checked_sub(remove).map_err(|_| insufficient())?;
+                (remaining, remove, remaining)
+            }
+            Some(mut class) => {
+                if remove > class.weighted(held)? {
+                    return Err(insufficient());
+                }
+                let (given, leaving) = class.debit(remove, held)?;
+                class.save(state);
+                let remaining = held.checked_sub(given)?;
+                (remaining, leaving, class.weighted(remaining)?)
+            }
+        };
+    set_stored_shares(state, delegator, &v.operator, remaining);
     let tokens = v.remove_shares(remove)?;
     if *delegator == v.operator
         && !v.jailed
-        && v.tokens_for_shares(remaining)? < v.min_self_delegation
+        && v.tokens_for_shares(remaining_weighted)? < v.min_self_delegation
     {
         v.jailed = true;
     }
@@ -152,13 +206,31 @@ pub fn unbond(
     Ok(tokens)
 }
 
-/// Every `(delegator, shares)` of validator `op`, in delegator order.
+/// Every `(delegator, shares)` of validator `op` in weighted shares, in delegator order.
 pub fn of_validator(state: &dyn StateRead, op: &Address) -> AppResult<Vec<(Address, Decimal)>> {
+    listed(state, op, shares)
+}
+
+/// Every `(delegator, stored shares)` of validator `op` ([`stored_shares`]), in delegator order.
+pub fn stored_of_validator(
+    state: &dyn StateRead,
+    op: &Address,
+) -> AppResult<Vec<(Address, Decimal)>> {
+    listed(state, op, stored_shares)
+}
+
+type SharesOf = fn(&dyn StateRead, &Address, &Address) -> AppResult<Option<Decimal>>;
+
+fn listed(
+    state: &dyn StateRead,
+    op: &Address,
+    read: SharesOf,
+) -> AppResult<Vec<(Address, Decimal)>> {
     let prefix = keys::join(keys::DELEGATION_BY_VAL, &[op]);
     let mut out = Vec::new();
     for (key, _) in state.scan_prefix(&prefix) {
         if let Some(delegator) = keys::addr_at(&key, prefix.len()) {
-            if let Some(s) = shares(state, &delegator, op)? {
+            if let Some(s) = read(state, &delegator, op)? {
                 out.push((delegator, s));
             }
         }

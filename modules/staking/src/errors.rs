@@ -58,5 +58,8 @@ rampart_core::codespace! {
         UnbondingNotFound = 41,
         /// The redelegation source does not exist.
         BadRedelegationSrc = 44,
+        /// Rampart: the validator has the most distinct consumer choices it can hold
+        /// ([`crate::backing::MAX_CLASSES_PER_VALIDATOR`]).
+        TooManyBackingClasses = 101,
     }
 }

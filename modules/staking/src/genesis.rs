@@ -15,7 +15,7 @@ use rampart_proto::rampart::staking::v1 as pb;
 use crate::keys;
 use crate::params::{self, StakingParams};
 use crate::validator::{self, CommissionState, Validator};
-use crate::{delegation, redelegation, unbonding};
+use crate::{backing, delegation, redelegation, unbonding};
 use rampart_core::wire::{
     dec_from_wire, dec_to_wire, int_from_wire, parse_rfc3339, rfc3339, timestamp,
 };
@@ -132,6 +132,18 @@ pub fn import(
         validator::save(state, &v)?;
         totals.insert(v.operator, Decimal::ZERO);
     }
+    let class_totals = backing::import_genesis(
+        state,
+        profile,
+        &genesis.backing_classes,
+        &genesis.backing_choices,
+    )?;
+    for (op, weighted) in class_totals {
+        let total = totals
+            .get_mut(&op)
+            .ok_or_else(|| bad("backing class of an unknown validator".into()))?;
+        *total = total.checked_add(weighted)?;
+    }
     for d in &genesis.delegations {
         let delegator = profile.account(&d.delegator_address, "delegator_address")?;
         let op = profile.valoper(&d.validator_address, "validator_address")?;
@@ -142,8 +154,11 @@ pub fn import(
                 d.validator_address
             ))
         })?;
-        *total = total.checked_add(shares)?;
-        delegation::set_shares(state, &delegator, &op, shares);
+        // A class member's shares are class shares, counted in its class's weighted shares.
+        if backing::class_of(state, &delegator, &op)?.is_none() {
+            *total = total.checked_add(shares)?;
+        }
+        delegation::set_stored_shares(state, &delegator, &op, shares);
     }
     for (op, total) in &totals {
         let v = validator::must_load(state, op)?;
@@ -230,13 +245,15 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Stakin
     let params = StakingParams::from_proto(&params::load(state)?)?;
     let mut validators = Vec::new();
     let mut delegations = Vec::new();
+    let mut operators = Vec::new();
     for (key, _) in state.scan_prefix(keys::VALIDATOR) {
         let Some(op) = keys::addr_at(&key, keys::VALIDATOR.len()) else {
             continue;
         };
         let v = validator::must_load(state, &op)?;
         validators.push(export_validator(profile, &v));
-        for (delegator, shares) in delegation::of_validator(state, &op)? {
+        operators.push(op);
+        for (delegator, shares) in delegation::stored_of_validator(state, &op)? {
             delegations.push(pb::Delegation {
                 delegator_address: profile.to_account(&delegator),
                 validator_address: profile.to_valoper(&op),
@@ -244,6 +261,7 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Stakin
             });
         }
     }
+    let (backing_classes, backing_choices) = backing::export_genesis(state, profile, &operators)?;
     let mut unbonding_entries = Vec::new();
     for ubd in unbonding::list(state, keys::UNBONDING, false)? {
         for entry in &ubd.entries {
@@ -285,5 +303,7 @@ pub fn export(state: &dyn StateRead, profile: &ChainProfile) -> AppResult<Stakin
         delegations,
         unbonding_entries,
         redelegation_entries,
+        backing_classes,
+        backing_choices,
     })
 }

@@ -29,6 +29,19 @@ pub trait StakingHooks: Send + Sync {
         Ok(())
     }
 
+    /// Called after `delegator`'s delegation to `validator` moved to another backing class
+    /// ([`crate::backing::set_choice`]); `before_delegation_shares_change` ran before the move.
+    /// A reward index restarts the delegation at its new class's index here.
+    fn after_backing_change(
+        &self,
+        _state: &mut dyn StateWrite,
+        _delegator: &Address,
+        _validator: &Validator,
+        _events: &mut Events,
+    ) -> AppResult<()> {
+        Ok(())
+    }
+
     /// Called after validator `op` was deleted (unbonded, no shares left). A validator created
     /// later with the same operator address is a new one: nothing kept for `op` may carry over.
     fn after_validator_removed(
@@ -57,6 +70,18 @@ impl StakingHooks for HookList {
         self.0.iter().try_for_each(|hooks| {
             hooks.before_delegation_shares_change(state, delegator, validator, events)
         })
+    }
+
+    fn after_backing_change(
+        &self,
+        state: &mut dyn StateWrite,
+        delegator: &Address,
+        validator: &Validator,
+        events: &mut Events,
+    ) -> AppResult<()> {
+        self.0
+            .iter()
+            .try_for_each(|hooks| hooks.after_backing_change(state, delegator, validator, events))
     }
 
     fn after_validator_removed(

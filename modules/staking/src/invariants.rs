@@ -6,7 +6,7 @@ use rampart_core::ChainProfile;
 use rampart_core::{Amount, AppResult, Decimal, StateRead};
 
 use crate::bank::{Pool, StakingBank};
-use crate::{delegation, keys, read::StakingRead, validator};
+use crate::{backing, delegation, keys, read::StakingRead, validator};
 
 /// Token totals staking accounts for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -19,7 +19,8 @@ pub struct StakedTotals {
 
 /// Checks that the bonded pool holds Σ tokens of bonded validators, the not-bonded pool holds
 /// Σ tokens of the other validators plus every unbonding entry, and each validator's
-/// `delegator_shares` is Σ of its delegations' shares. `Err` describes the first violation.
+/// `delegator_shares` is Σ of its default-class delegations' shares and its backing classes'
+/// weighted shares, each class's shares being Σ of its members'. `Err` describes the first violation.
 pub fn check(
     state: &dyn StateRead,
     bank: &dyn StakingBank,
@@ -36,9 +37,29 @@ pub fn check(
         } else {
             totals.not_bonded = totals.not_bonded.checked_add(v.tokens)?;
         }
+        let classes = backing::of_validator(state, &op)?;
+        let mut class_shares = vec![Decimal::ZERO; classes.len()];
         let mut shares = Decimal::ZERO;
-        for (_, s) in delegation::of_validator(state, &op)? {
-            shares = shares.checked_add(s)?;
+        for (delegator, s) in delegation::stored_of_validator(state, &op)? {
+            match backing::class_of(state, &delegator, &op)? {
+                None => shares = shares.checked_add(s)?,
+                Some(class) => {
+                    if let Some(i) = classes.iter().position(|c| c.id == class.id) {
+                        class_shares[i] = class_shares[i].checked_add(s)?;
+                    }
+                }
+            }
+        }
+        for (class, held) in classes.iter().zip(class_shares) {
+            if held != class.class_shares {
+                return Ok(Err(format!(
+                    "validator {} class {}: Σ members' shares {held} ≠ class shares {}",
+                    ChainProfile::rampart().to_valoper(&op),
+                    class.id,
+                    class.class_shares
+                )));
+            }
+            shares = shares.checked_add(class.weighted_shares)?;
         }
         if shares != v.delegator_shares {
             return Ok(Err(format!(

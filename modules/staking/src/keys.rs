@@ -122,3 +122,32 @@ pub fn redelegation_queue(
 pub fn validator_queue(time: BlockTime, op: &Address) -> Vec<u8> {
     join(VALIDATOR_QUEUE, &[&time_key(time), op])
 }
+
+/// Backing classes: `cls/ ‖ op ‖ id (u32 BE)` → class record ([`crate::backing`]).
+pub const BACKING_CLASS: &[u8] = b"staking/cls/";
+/// Classes by choice: `clsc/ ‖ op ‖ mode ‖ ids` → id (u32 BE).
+pub const BACKING_CLASS_BY_CHOICE: &[u8] = b"staking/clsc/";
+/// Delegators' choices: `choice/ ‖ delegator ‖ op` → class id (u32 BE); absent for `all`.
+pub const BACKING_CHOICE: &[u8] = b"staking/choice/";
+/// Choices by validator: `choicev/ ‖ op ‖ delegator` → empty.
+pub const BACKING_MEMBER: &[u8] = b"staking/choicev/";
+
+/// Key of backing class `id` of `op`.
+pub fn backing_class(op: &Address, id: u32) -> Vec<u8> {
+    join(BACKING_CLASS, &[op, &id.to_be_bytes()])
+}
+
+/// Key of the class index entry of a choice (its mode byte and ids) at `op`.
+pub fn backing_class_by_choice(op: &Address, choice: &[u8]) -> Vec<u8> {
+    join(BACKING_CLASS_BY_CHOICE, &[op, choice])
+}
+
+/// Key of `delegator`'s choice at `op`.
+pub fn backing_choice(delegator: &Address, op: &Address) -> Vec<u8> {
+    join(BACKING_CHOICE, &[delegator, op])
+}
+
+/// Key of a choice's by-validator index entry.
+pub fn backing_member(op: &Address, delegator: &Address) -> Vec<u8> {
+    join(BACKING_MEMBER, &[op, delegator])
+}

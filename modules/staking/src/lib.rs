@@ -17,6 +17,8 @@ pub mod urls;
 
 // The state machine.
 #[cfg(feature = "component")]
+pub mod backing;
+#[cfg(feature = "component")]
 pub mod bank;
 #[cfg(feature = "component")]
 pub mod commission;
@@ -54,6 +56,8 @@ pub mod unbonding;
 pub mod validator;
 
 #[cfg(feature = "component")]
+pub use backing::{Backing, Class, Mode};
+#[cfg(feature = "component")]
 pub use bank::{Pool, StakingBank};
 #[cfg(feature = "component")]
 pub use genesis::StakingGenesis;
@@ -65,6 +69,6 @@ pub use msgs::StakingMsg;
 #[cfg(feature = "component")]
 pub use read::StakingRead;
 #[cfg(feature = "component")]
-pub use slash::{jail, slash, unjail, Infraction, SlashOutcome};
+pub use slash::{jail, slash, slash_with_moved, unjail, Infraction, MovedStake, SlashOutcome};
 #[cfg(feature = "component")]
 pub use validator::Validator;

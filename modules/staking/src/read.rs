@@ -5,6 +5,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::BondStatus;
 use rampart_core::{Amount, AppResult, Decimal, StateRead};
 use tendermint_proto::google::protobuf::Duration;
 
+use crate::backing::{self, Class};
 use crate::params;
 use crate::validator::{self, Validator};
 use crate::{delegation, keys, power, unbonding};
@@ -128,6 +129,36 @@ pub trait StakingRead: StateRead {
             }
         }
         Ok(out)
+    }
+
+    /// Tokens of `op` backing consumer `id` ([`backing::backing_tokens`]): all its tokens unless
+    /// some delegators chose not to back `id`. Zero for an unknown validator.
+    fn backing_tokens(&self, op: &Address, id: u64) -> AppResult<Amount> {
+        let state: &dyn StateRead = &self;
+        match validator::load(state, op)? {
+            Some(v) => backing::backing_tokens(state, &v, id),
+            None => Ok(Amount::ZERO),
+        }
+    }
+
+    /// The backing classes of `op` (delegators' choices other than `all`), by id.
+    fn backing_classes(&self, op: &Address) -> AppResult<Vec<Class>> {
+        let state: &dyn StateRead = &self;
+        backing::of_validator(state, op)
+    }
+
+    /// The backing class of `delegator`'s delegation to `op` (`None`: the default) and the
+    /// shares its delegation stores (class shares in a class), if it has a delegation.
+    fn delegation_class(
+        &self,
+        delegator: &Address,
+        op: &Address,
+    ) -> AppResult<(Option<Class>, Option<Decimal>)> {
+        let state: &dyn StateRead = &self;
+        Ok((
+            backing::class_of(state, delegator, op)?,
+            delegation::stored_shares(state, delegator, op)?,
+        ))
     }
 
     /// Every validator's operator, in operator order.

@@ -3,12 +3,12 @@
 //! was cut; jail and unjail. The decision (fraction, height, jail or tombstone) is theirs.
 
 use rampart_core::error::{AppError, AppResult, SdkCode};
-use rampart_core::{Amount, BlockTime, Decimal, Events, StateWrite};
+use rampart_core::{Amount, BlockTime, Decimal, Events, StateRead, StateWrite};
 
 use crate::bank::Pool;
 use crate::hooks::StakingPorts;
 use crate::keys;
-use crate::{delegation, redelegation, unbonding, validator};
+use crate::{backing, delegation, redelegation, unbonding, validator};
 use rampart_core::profile::RAMPART_POWER_REDUCTION;
 use rampart_core::wire::{dec_from_wire, int_from_wire, int_to_wire};
 use rampart_core::{Address, ChainProfile};
@@ -24,6 +24,10 @@ pub struct Infraction {
     pub power: u64,
     /// Fraction to slash, at most 1.
     pub fraction: Decimal,
+    /// For an infraction on a consumer chain: the consumer whose backers pay — delegations
+    /// whose backing choice ([`crate::backing`]) excludes it are not cut. `None`: a provider
+    /// infraction, every delegation pays.
+    pub consumer: Option<u64>,
 }
 
 /// What a slash took.
@@ -33,6 +37,18 @@ pub struct SlashOutcome {
     pub burned: Amount,
     /// Of which taken from the validator's own tokens.
     pub from_validator: Amount,
+}
+
+/// Stake that stopped backing a consumer after the delegator changed its choice, still slashable
+/// for that consumer's infractions: `tokens` left its backing at `height`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MovedStake {
+    /// The delegator, whose delegation to the slashed validator pays.
+    pub delegator: Address,
+    /// Tokens the delegation was worth when it stopped backing the consumer.
+    pub tokens: Amount,
+    /// The provider height of the move.
+    pub height: u64,
 }
 
 /// Slashes validator `op` for `infraction`, with the Cosmos SDK's semantics: the amount is
@@ -52,6 +68,22 @@ pub fn slash(
     now: BlockTime,
     events: &mut Events,
 ) -> AppResult<SlashOutcome> {
+    slash_with_moved(state, ports, op, infraction, &[], now, events)
+}
+
+/// [`slash()`] for a consumer infraction that also reaches `moved` stake: after the unbonding
+/// and redelegation entries, each move made at or after the infraction height loses `fraction`
+/// of its tokens from the delegator's delegation to `op` (whatever it backs now; never more
+/// than it holds), within the same total.
+pub fn slash_with_moved(
+    state: &mut dyn StateWrite,
+    ports: StakingPorts<'_>,
+    op: &Address,
+    infraction: Infraction,
+    moved: &[MovedStake],
+    now: BlockTime,
+    events: &mut Events,
+) -> AppResult<SlashOutcome> {
     let fraction = infraction.fraction;
     if fraction > Decimal::ONE {
         return Err(AppError::sdk(
@@ -68,6 +100,8 @@ pub fn slash(
         min_height,
         now,
         fraction,
+        consumer: infraction.consumer,
+        moved,
     };
     let mut burned = slash_unbondings(state, ports, op, &cut, amount)?;
     burned = burned.checked_add(slash_redelegations(
@@ -78,11 +112,22 @@ pub fn slash(
         amount.checked_sub(burned).unwrap_or_default(),
         events,
     )?)?;
+    for m in moved.iter().filter(|m| m.height >= infraction.height) {
+        let left = amount.checked_sub(burned).unwrap_or_default();
+        burned = burned.checked_add(slash_moved(state, ports, op, m, fraction, left, events)?)?;
+    }
     // Redelegation slashing may have unbonded from other validators only; `op` is reloaded
     // because it can also have been a redelegation destination of its own delegators.
     let mut v = validator::must_load(state, op)?;
-    let cut = amount.checked_sub(burned).unwrap_or_default().min(v.tokens);
-    v.tokens = v.tokens.checked_sub(cut)?;
+    let left = amount.checked_sub(burned).unwrap_or_default();
+    let cut = match infraction.consumer {
+        None => {
+            let cut = left.min(v.tokens);
+            v.tokens = v.tokens.checked_sub(cut)?;
+            cut
+        }
+        Some(id) => backing::rebase_for_slash(state, &mut v, id, left)?,
+    };
     if !cut.is_zero() {
         ports.bank.burn_from_pool(state, v.pool(), cut)?;
     }
@@ -95,13 +140,34 @@ pub fn slash(
 
 /// Which entries a slash cuts, and by how much.
 #[derive(Debug, Clone, Copy)]
-struct EntryCut {
+struct EntryCut<'a> {
     /// Entries created before this height are not cut.
     min_height: i64,
     /// Entries mature at this time are not cut.
     now: BlockTime,
     /// The fraction of each entry's initial balance cut.
     fraction: Decimal,
+    /// For a consumer infraction: entries of delegators whose choice excludes it are not cut.
+    consumer: Option<u64>,
+    /// … unless they stopped backing it after the infraction.
+    moved: &'a [MovedStake],
+}
+
+impl EntryCut<'_> {
+    /// Whether `delegator`'s entries from `op` pay for this infraction: always for a provider
+    /// infraction; for a consumer's, when its choice backs the consumer or it stopped backing
+    /// it at or after the infraction height.
+    fn pays(&self, state: &dyn StateRead, delegator: &Address, op: &Address) -> AppResult<bool> {
+        let Some(id) = self.consumer else {
+            return Ok(true);
+        };
+        let min_height = u64::try_from(self.min_height).unwrap_or(0);
+        Ok(backing::choice(state, delegator, op)?.backs(id)
+            || self
+                .moved
+                .iter()
+                .any(|m| m.delegator == *delegator && m.height >= min_height))
+    }
 }
 
 /// Cuts the unbonding entries from `op`, at most `budget` in total.
@@ -109,18 +175,22 @@ fn slash_unbondings(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
     op: &Address,
-    cut: &EntryCut,
+    cut: &EntryCut<'_>,
     budget: Amount,
 ) -> AppResult<Amount> {
     let EntryCut {
         min_height,
         now,
         fraction,
+        ..
     } = *cut;
     let prefix = keys::join(keys::UNBONDING_BY_VAL, &[op]);
     let mut total = Amount::ZERO;
     for mut ubd in unbonding::list(state, &prefix, true)? {
         let delegator = ChainProfile::rampart().account(&ubd.delegator_address, "delegator")?;
+        if !cut.pays(state, &delegator, op)? {
+            continue;
+        }
         for entry in &mut ubd.entries {
             if entry.creation_height < min_height || unbonding::completion(entry)? <= now {
                 continue;
@@ -146,7 +216,7 @@ fn slash_redelegations(
     state: &mut dyn StateWrite,
     ports: StakingPorts<'_>,
     src: &Address,
-    cut: &EntryCut,
+    cut: &EntryCut<'_>,
     budget: Amount,
     events: &mut Events,
 ) -> AppResult<Amount> {
@@ -154,12 +224,16 @@ fn slash_redelegations(
         min_height,
         now,
         fraction,
+        ..
     } = *cut;
     let profile = ChainProfile::rampart();
     let prefix = keys::join(keys::REDELEGATION_BY_SRC, &[src]);
     let mut total = Amount::ZERO;
     for red in redelegation::list(state, &prefix, true)? {
         let delegator = profile.account(&red.delegator_address, "delegator")?;
+        if !cut.pays(state, &delegator, src)? {
+            continue;
+        }
         let dst = profile.valoper(&red.validator_dst_address, "destination")?;
         for entry in &red.entries {
             if entry.creation_height < min_height || redelegation::completion(entry)? <= now {
@@ -187,6 +261,38 @@ fn slash_redelegations(
         }
     }
     Ok(total)
+}
+
+/// Cuts `fraction` of a moved stake's tokens (at most `budget`) from its delegator's delegation
+/// to `op`, burning them; returns the tokens burned.
+fn slash_moved(
+    state: &mut dyn StateWrite,
+    ports: StakingPorts<'_>,
+    op: &Address,
+    moved: &MovedStake,
+    fraction: Decimal,
+    budget: Amount,
+    events: &mut Events,
+) -> AppResult<Amount> {
+    let Some(held) = delegation::shares(state, &moved.delegator, op)? else {
+        return Ok(Amount::ZERO);
+    };
+    let mut v = validator::must_load(state, op)?;
+    let want = moved.tokens.mul_floor(fraction)?.min(budget);
+    if want.is_zero() || v.tokens.is_zero() {
+        return Ok(Amount::ZERO);
+    }
+    let remove = v.shares_for_tokens(want)?.min(held);
+    if remove == Decimal::ZERO {
+        return Ok(Amount::ZERO);
+    }
+    let pool = v.pool();
+    let tokens =
+        delegation::unbond(state, ports, &moved.delegator, &mut v, remove, events)?.min(budget);
+    if !tokens.is_zero() {
+        ports.bank.burn_from_pool(state, pool, tokens)?;
+    }
+    Ok(tokens)
 }
 
 /// Jails `op`: it leaves the active set at the next end block.

@@ -266,11 +266,12 @@ pub fn save(state: &mut dyn StateWrite, v: &Validator) -> AppResult<()> {
     Ok(())
 }
 
-/// Deletes an unbonded validator without shares, with its indexes.
+/// Deletes an unbonded validator without shares, with its indexes and backing classes.
 pub fn remove(state: &mut dyn StateWrite, v: &Validator) -> AppResult<()> {
     if let Some(key) = v.index_key()? {
         state.delete(key);
     }
+    crate::backing::forget_validator(state, &v.operator);
     state.delete(keys::consensus(&v.consensus_address()));
     state.delete(keys::validator(&v.operator));
     Ok(())

@@ -116,6 +116,7 @@ fn slash_cuts_entries_created_at_or_after_the_infraction_height_only() {
         &mut chain,
         1,
         Infraction {
+            consumer: None,
             height: infraction,
             // At height 3: 4 M self + 6 M delegated − 1 M unbonded − 1 M redelegated.
             power: 8,
@@ -157,6 +158,7 @@ fn slash_fraction_above_one_is_refused() {
         &mut chain,
         1,
         Infraction {
+            consumer: None,
             height: 1,
             power: 4,
             fraction: too_much,
@@ -167,6 +169,7 @@ fn slash_fraction_above_one_is_refused() {
         &mut chain,
         7,
         Infraction {
+            consumer: None,
             height: 1,
             power: 4,
             fraction: Decimal::ONE,
@@ -187,6 +190,7 @@ fn stake_that_arrives_after_the_infraction_does_not_raise_the_slash() {
         &mut chain,
         1,
         Infraction {
+            consumer: None,
             height: infraction,
             power: 4,
             fraction: Decimal::from_bps(1_000),
@@ -221,6 +225,7 @@ fn slash_after_entries(unbond: u128, moved: u128) -> (Chain, rampart_staking::Sl
         &mut chain,
         1,
         Infraction {
+            consumer: None,
             height: infraction,
             power: 1,
             fraction: Decimal::from_bps(1_000),

@@ -36,6 +36,7 @@ fn delegation_after_a_slash_buys_more_shares_and_rounding_never_creates_tokens()
         &mut chain,
         1,
         Infraction {
+            consumer: None,
             height,
             power: 6,
             fraction: Decimal::from_bps(1_000),

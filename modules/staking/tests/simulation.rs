@@ -98,6 +98,7 @@ fn run(seed: u64, blocks: u32) -> Outcome {
                     &mut chain,
                     v,
                     Infraction {
+                        consumer: None,
                         height,
                         power,
                         fraction,

@@ -86,6 +86,8 @@ const RULES: &[(&str, &str)] = &[
     ("/rampart.restaking.v1.Query/ValidatorByConsumerKey", "GET /rampart/restaking/v1/consumers/{consumer_id}/validators/{consumer_address}"),
     ("/rampart.restaking.v1.Query/SecurityReport", "GET /rampart/restaking/v1/security_report/{consumer_id}"),
     ("/rampart.restaking.v1.Query/Params", "GET /rampart/restaking/v1/params"),
+    ("/rampart.restaking.v1.Query/DelegationConsumers", "GET /rampart/restaking/v1/delegations/{delegator}/{validator}/consumers"),
+    ("/rampart.restaking.v1.Query/ConsumerBacking", "GET /rampart/restaking/v1/validators/{validator}/backing/{consumer_id}"),
     // rampart.liquid.v1
     ("/rampart.liquid.v1.Query/ExchangeRate", "GET /rampart/liquid/v1/exchange_rate"),
     ("/rampart.liquid.v1.Query/Params", "GET /rampart/liquid/v1/params"),

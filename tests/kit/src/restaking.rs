@@ -152,6 +152,24 @@ pub fn opt_out(validator: impl Party, consumer_id: u64) -> Any {
     )
 }
 
+/// A `MsgSetDelegationConsumers` of `delegator` for its delegation to `validator`.
+pub fn set_delegation_consumers(
+    delegator: impl Party,
+    validator: impl Party,
+    mode: rpb::BackingMode,
+    consumer_ids: &[u64],
+) -> Any {
+    any(
+        rampart_restaking::msgs::SET_DELEGATION_CONSUMERS,
+        &rpb::MsgSetDelegationConsumers {
+            delegator: acc(delegator),
+            validator: valoper(validator),
+            mode: mode as i32,
+            consumer_ids: consumer_ids.to_vec(),
+        },
+    )
+}
+
 /// A `MsgAssignConsumerKey` of `validator` on `consumer_id` (`key`: an `Any` public key).
 pub fn assign_consumer_key(validator: impl Party, consumer_id: u64, key: Any) -> Any {
     any(

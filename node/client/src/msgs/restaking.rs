@@ -1,11 +1,12 @@
 //! `rampart.restaking.v1` messages: opting in and out, pledges, consumer keys, double-vote
-//! evidence.
+//! evidence, delegators' consumer choices.
 
 use cosmrs::{AccountId, Any};
 use rampart_auth::PubKey as ConsensusKey;
 use rampart_proto::rampart::restaking::v1 as pb;
 pub use rampart_restaking::urls::{
-    ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_PLEDGE, SUBMIT_CONSUMER_DOUBLE_VOTE,
+    ASSIGN_CONSUMER_KEY, OPT_IN, OPT_OUT, SET_DELEGATION_CONSUMERS, SET_PLEDGE,
+    SUBMIT_CONSUMER_DOUBLE_VOTE,
 };
 use tendermint_proto::types::{SignedHeader, ValidatorSet, Vote};
 
@@ -49,6 +50,25 @@ pub fn opt_out_msg(validator: &AccountId, consumer_id: u64) -> Any {
         &pb::MsgOptOut {
             validator: validator.to_string(),
             consumer_id,
+        },
+    )
+}
+
+/// A `MsgSetDelegationConsumers`: `delegator`'s delegation to `validator` backs the consumers
+/// `mode` and `consumer_ids` pick.
+pub fn set_delegation_consumers_msg(
+    delegator: &AccountId,
+    validator: &AccountId,
+    mode: pb::BackingMode,
+    consumer_ids: &[u64],
+) -> Any {
+    to_any(
+        SET_DELEGATION_CONSUMERS,
+        &pb::MsgSetDelegationConsumers {
+            delegator: delegator.to_string(),
+            validator: validator.to_string(),
+            mode: mode as i32,
+            consumer_ids: consumer_ids.to_vec(),
         },
     )
 }

@@ -2,8 +2,9 @@
 
 use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_restaking::urls::{
-    QUERY_CONSUMER_KEY, QUERY_CONSUMER_PLEDGES, QUERY_PARAMS, QUERY_SECURITY_REPORT,
-    QUERY_VALIDATOR_BY_CONSUMER_KEY, QUERY_VALIDATOR_EXPOSURE, QUERY_VALIDATOR_PLEDGES,
+    QUERY_CONSUMER_BACKING, QUERY_CONSUMER_KEY, QUERY_CONSUMER_PLEDGES, QUERY_DELEGATION_CONSUMERS,
+    QUERY_PARAMS, QUERY_SECURITY_REPORT, QUERY_VALIDATOR_BY_CONSUMER_KEY, QUERY_VALIDATOR_EXPOSURE,
+    QUERY_VALIDATOR_PLEDGES,
 };
 
 use crate::NodeClient;
@@ -91,6 +92,35 @@ impl RestakingQueries<'_> {
         self.node
             .grpc_query(QUERY_VALIDATOR_EXPOSURE, &request)
             .await
+    }
+
+    /// The consumers `delegator`'s delegation to `validator` backs: the choice in force and a
+    /// pending one.
+    pub async fn delegation_consumers(
+        &self,
+        delegator: &str,
+        validator: &str,
+    ) -> anyhow::Result<pb::QueryDelegationConsumersResponse> {
+        let request = pb::QueryDelegationConsumersRequest {
+            delegator: delegator.to_owned(),
+            validator: validator.to_owned(),
+        };
+        self.node
+            .grpc_query(QUERY_DELEGATION_CONSUMERS, &request)
+            .await
+    }
+
+    /// The stake of `validator` backing consumer `consumer_id`.
+    pub async fn consumer_backing(
+        &self,
+        validator: &str,
+        consumer_id: u64,
+    ) -> anyhow::Result<pb::QueryConsumerBackingResponse> {
+        let request = pb::QueryConsumerBackingRequest {
+            validator: validator.to_owned(),
+            consumer_id,
+        };
+        self.node.grpc_query(QUERY_CONSUMER_BACKING, &request).await
     }
 
     /// The restaking parameters.

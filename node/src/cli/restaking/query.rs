@@ -66,6 +66,28 @@ pub enum RestakingQuery {
         #[command(flatten)]
         options: QueryOptions,
     },
+    /// Which of a validator's consumers a delegation backs: the choice in force, a pending one
+    /// and the height it takes effect at.
+    DelegationConsumers {
+        /// The delegator's address (rampart1…).
+        delegator: String,
+        /// The validator's operator address (rampartvaloper1…).
+        validator: String,
+        /// The node to ask and the output format.
+        #[command(flatten)]
+        options: QueryOptions,
+    },
+    /// A validator's stake backing one consumer: its tokens less those of delegations whose
+    /// delegators chose not to back the consumer, and what its pledge counts of them.
+    Backing {
+        /// The validator's operator address (rampartvaloper1…).
+        validator: String,
+        /// The consumer's id.
+        consumer_id: u64,
+        /// The node to ask and the output format.
+        #[command(flatten)]
+        options: QueryOptions,
+    },
     /// Restaking parameters (exposure bound, consumers per validator, epoch length).
     Params {
         /// The node to ask and the output format.
@@ -185,6 +207,41 @@ impl RestakingQuery {
                 )
                 .await
             }
+            RestakingQuery::DelegationConsumers {
+                delegator,
+                validator,
+                options,
+            } => {
+                let delegator = address::account(&delegator, "delegator address")?;
+                let validator = address::validator(&validator, "validator address")?;
+                query_doc(
+                    &options,
+                    |node| async move {
+                        node.restaking()
+                            .delegation_consumers(delegator.as_ref(), validator.as_ref())
+                            .await
+                    },
+                    |out, r| delegation_choice(out, &r),
+                )
+                .await
+            }
+            RestakingQuery::Backing {
+                validator,
+                consumer_id,
+                options,
+            } => {
+                let validator = address::validator(&validator, "validator address")?;
+                query_doc(
+                    &options,
+                    |node| async move {
+                        node.restaking()
+                            .consumer_backing(validator.as_ref(), consumer_id)
+                            .await
+                    },
+                    |out, r| backing(out, &r),
+                )
+                .await
+            }
             RestakingQuery::Params { options } => {
                 query_doc(
                     &options,
@@ -203,6 +260,41 @@ impl RestakingQuery {
 // ---------------------------------------------------------------------------------------------
 // Answers
 // ---------------------------------------------------------------------------------------------
+
+/// A choice as text: `all`, `only:1,3`, `except:2`.
+fn choice_text(choice: Option<&pb::DelegationChoice>) -> String {
+    let Some(choice) = choice else {
+        return "none".to_owned();
+    };
+    let ids: Vec<String> = choice.consumer_ids.iter().map(u64::to_string).collect();
+    match pb::BackingMode::try_from(choice.mode) {
+        Ok(pb::BackingMode::Only) => format!("only:{}", ids.join(",")),
+        Ok(pb::BackingMode::Except) => format!("except:{}", ids.join(",")),
+        _ => "all".to_owned(),
+    }
+}
+
+/// A delegation's choice of consumers.
+fn delegation_choice(out: &Printer, r: &pb::QueryDelegationConsumersResponse) -> Doc {
+    let ids: Vec<String> = r.backed_consumer_ids.iter().map(u64::to_string).collect();
+    Doc::Map(vec![
+        ("current", Doc::str(choice_text(r.current.as_ref()))),
+        ("pending", Doc::str(choice_text(r.pending.as_ref()))),
+        ("pending_height", Doc::str(r.pending_height.to_string())),
+        ("tokens", out.tokens(&r.tokens)),
+        ("backed_consumer_ids", Doc::str(ids.join(","))),
+    ])
+}
+
+/// A validator's stake backing one consumer.
+fn backing(out: &Printer, r: &pb::QueryConsumerBackingResponse) -> Doc {
+    Doc::Map(vec![
+        ("validator_tokens", out.tokens(&r.validator_tokens)),
+        ("backing_tokens", out.tokens(&r.backing_tokens)),
+        ("pledge", Doc::str(percent(r.pledge_bps))),
+        ("pledged_tokens", out.tokens(&r.pledged_tokens)),
+    ])
+}
 
 /// The module's parameters.
 fn restaking_params(out: &Printer, p: pb::Params) -> Doc {

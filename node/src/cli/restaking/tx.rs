@@ -8,10 +8,12 @@ use clap::Subcommand;
 use cosmrs::{AccountId, Any};
 use rampart_client::address;
 use rampart_client::msgs::restaking::{
-    self as restaking_msgs, assign_key_msg, opt_in_msg, opt_out_msg, set_pledge_msg,
+    self as restaking_msgs, assign_key_msg, opt_in_msg, opt_out_msg, set_delegation_consumers_msg,
+    set_pledge_msg,
 };
 use rampart_client::submit::TxSettings;
 use rampart_proto::rampart::consumer::v1 as consumer_pb;
+use rampart_proto::rampart::restaking::v1::BackingMode;
 use tendermint_proto::types::{SignedHeader, ValidatorSet};
 
 use crate::cli::args::{read_consensus_pubkey, FromOptions};
@@ -56,6 +58,31 @@ pub fn parse_pledge(text: &str) -> anyhow::Result<u32> {
         bail!("invalid pledge {text:?}: must be between 0.01% (1bps) and 100% (10000bps)");
     }
     Ok(bps)
+}
+
+/// Parses a delegation's choice of consumers: `all`, `only:1,3` or `except:2` (ids of
+/// consumers the validator pledges to); returns the mode and the ids.
+pub fn parse_choice(text: &str) -> anyhow::Result<(BackingMode, Vec<u64>)> {
+    let text = text.trim();
+    let usage = || {
+        anyhow!(
+            "invalid choice {text:?}: write all, only:ID[,ID…] or except:ID[,ID…] (consumer ids)"
+        )
+    };
+    if text == "all" {
+        return Ok((BackingMode::All, Vec::new()));
+    }
+    let (mode, ids) = text.split_once(':').ok_or_else(usage)?;
+    let mode = match mode {
+        "only" => BackingMode::Only,
+        "except" => BackingMode::Except,
+        _ => return Err(usage()),
+    };
+    let ids = ids
+        .split(',')
+        .map(|id| id.trim().parse::<u64>().map_err(|_| usage()))
+        .collect::<anyhow::Result<Vec<u64>>>()?;
+    Ok((mode, ids))
 }
 
 /// Reads an evidence file written by `rampartd debug double-sign --output-evidence`.
@@ -158,6 +185,19 @@ pub enum RestakingTx {
         /// The consumer's id.
         consumer_id: u64,
         /// The signer (--from, the validator's operator key) and the transaction options.
+        #[command(flatten)]
+        options: FromOptions,
+    },
+    /// Choose which of a validator's consumers the --from key's delegation to it backs: only
+    /// the chosen consumers count it, pay it their rewards and can slash it. Takes effect at
+    /// the provider's next epoch; stake that stops backing a consumer stays slashable for that
+    /// consumer's infractions for its unbonding period.
+    SetDelegationConsumers {
+        /// The validator's operator address (rampartvaloper1…).
+        validator: String,
+        /// `all` (the default: every consumer, present and future), `only:1,3` or `except:2`.
+        choice: String,
+        /// The signer (--from, the delegator) and the transaction options.
         #[command(flatten)]
         options: FromOptions,
     },
@@ -283,6 +323,27 @@ impl RestakingTx {
                     })
                     .await
             }
+            RestakingTx::SetDelegationConsumers {
+                validator,
+                choice,
+                options,
+            } => {
+                let validator = address::validator(&validator, "validator address")?;
+                let (mode, ids) = parse_choice(&choice)?;
+                options
+                    .send(|signer| {
+                        let summary = format!(
+                            "back {} of {validator}'s consumers with {}'s delegation, from the \
+                             next epoch",
+                            choice.trim(),
+                            signer.address
+                        );
+                        let msg =
+                            set_delegation_consumers_msg(&signer.address, &validator, mode, &ids);
+                        Ok((summary, vec![msg]))
+                    })
+                    .await
+            }
             RestakingTx::AssignKey {
                 consumer_id,
                 pubkey,
@@ -355,6 +416,30 @@ mod tests {
             "25", "0%", "100.01%", "10001bps", "1.234%", "x%", "%", "-5%",
         ] {
             assert!(parse_pledge(bad).is_err(), "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn choices_parse_as_a_mode_and_ids() {
+        assert_eq!(parse_choice("all").ok(), Some((BackingMode::All, vec![])));
+        assert_eq!(
+            parse_choice("only:1, 3").ok(),
+            Some((BackingMode::Only, vec![1, 3]))
+        );
+        assert_eq!(
+            parse_choice("except:2").ok(),
+            Some((BackingMode::Except, vec![2]))
+        );
+        for bad in [
+            "",
+            "some",
+            "only",
+            "only:",
+            "except:x",
+            "all:1",
+            "only:1,,2",
+        ] {
+            assert!(parse_choice(bad).is_err(), "{bad} must be refused");
         }
     }
 
