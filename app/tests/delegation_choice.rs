@@ -17,7 +17,7 @@ use rampart_core::state::Overlay;
 use rampart_core::{ChainProfile, Counting, Events};
 use rampart_proto::rampart::restaking::v1 as rpb;
 use rampart_testkit::events::*;
-use rampart_testkit::msgs::{delegate, msg_send, undelegate, uramp};
+use rampart_testkit::msgs::{delegate, msg_send, undelegate, uramp, CreateValidator};
 use rampart_testkit::restaking::*;
 use rampart_testkit::*;
 use restaking_support::*;
@@ -379,6 +379,89 @@ fn unbonding_stake_of_a_delegator_that_stopped_backing_a_consumer_still_pays_for
     for backer in [&a, &op] {
         assert!((8_999_999..=9_000_000).contains(&s.balance(backer)));
     }
+}
+
+#[test]
+fn stake_that_leaves_a_consumer_and_comes_back_pays_once() {
+    let mut s = Scenario::launch(0);
+    let (b, op) = (s.b.address().to_string(), s.v.operator().to_string());
+    let (ka, kb) = (s.a.clone(), s.b.clone());
+    // After the launch set counted all 30 M, b leaves consumer 0 and comes back; a adds 1 M
+    // meanwhile, so the set counted on b's return (31 M) is not the launch set.
+    s.opt_out_of_0(&kb);
+    s.net.free_ok(&ka, vec![delegate(&ka, &s.v, 1_000_000)]);
+    s.choose(&[(&kb, rpb::BackingMode::All, &[])]);
+    assert_eq!(s.net.consumer_validators(0), vec![(public(&s.k[0]), 31)]);
+    // A double vote in the launch set burns 10 % of its 30 M; b, backing again, pays like the
+    // self-bond (the same 10 M) and not once more for its move.
+    let tx = s.double_vote_in(0);
+    let result = s.net.deliver_ok(tx);
+    assert_eq!(
+        tx_attr(&result, "consumer_slash", "burned").as_deref(),
+        Some("3000000uramp")
+    );
+    let (paid_b, paid_v) = (10_000_000 - s.balance(&b), 10_000_000 - s.balance(&op));
+    assert!(
+        paid_b.abs_diff(paid_v) <= 1,
+        "b paid {paid_b}, the self-bond {paid_v}"
+    );
+    assert!(paid_b < 1_000_000, "{paid_b}: 3 M spread over 31 M");
+}
+
+#[test]
+fn a_pending_choice_is_forgotten_with_its_validator() {
+    let mut s = Scenario::launch(0);
+    let w = TestValidator::new(95);
+    let d = s.b.clone();
+    let funds = msg_send(&s.a, w.operator(), vec![uramp(10_000_000)]);
+    s.net.free_ok(&s.a.clone(), vec![funds]);
+    let create = |w: &TestValidator| {
+        CreateValidator::new("w", w.operator(), w.consensus_pubkey(), 500_000).to_any()
+    };
+    s.net.operator_ok(&w, vec![create(&w)]);
+    s.net.free_ok(&d, vec![delegate(&d, w.operator(), 400_000)]);
+    // d chooses at w right after an epoch; before the next one w is removed and re-created.
+    let next = (s.net.chain.driver.height / EPOCH + 1) * EPOCH;
+    s.net.until(next);
+    let choose = set_delegation_consumers(&d, w.operator(), rpb::BackingMode::Only, &[]);
+    s.net.free_ok(&d, vec![choose]);
+    let leave = [
+        s.net
+            .chain
+            .free_tx(&d, vec![undelegate(&d, w.operator(), 400_000)], GAS),
+        s.net.chain.operator_tx(
+            &w,
+            vec![undelegate(w.operator(), w.operator(), 500_000)],
+            GAS,
+        ),
+    ];
+    for result in s.net.block(leave.to_vec()).tx_results {
+        assert_ok(&result);
+    }
+    let gone: Option<cosmos_sdk_proto::cosmos::staking::v1beta1::Validator> =
+        rampart_staking::StakingRead::validator(&s.net.chain.storage.snapshot(), &w.operator())
+            .expect("reads")
+            .map(|v| v.to_proto());
+    assert_eq!(gone, None, "w was removed");
+    let pending = |s: &Scenario| {
+        s.net.chain.query::<rpb::QueryDelegationConsumersResponse>(
+            "/rampart.restaking.v1.Query/DelegationConsumers",
+            &rpb::QueryDelegationConsumersRequest {
+                delegator: d.address().to_string(),
+                validator: valoper(w.operator()),
+            },
+        )
+    };
+    assert_eq!(pending(&s).pending, None, "forgotten with w");
+    s.net.operator_ok(&w, vec![create(&w)]);
+    s.net.free_ok(&d, vec![delegate(&d, w.operator(), 400_000)]);
+    let epoch = s.net.next_epoch();
+    assert!(events_of(&epoch, "delegation_consumers_applied").is_empty());
+    let now = pending(&s);
+    assert_eq!(
+        now.current.expect("current").mode,
+        rpb::BackingMode::All as i32
+    );
 }
 
 /// Reads of one block's consumer rewards (`pay_all`) over the committed state.

@@ -10,6 +10,10 @@
 //! - validators opt in (a fresh test key of [`rampart_ccv::testing::key`] or their provider
 //!   key), opt out, change their pledge and assign consumer keys (now and then one another
 //!   validator holds); delegators fund reward pools;
+//! - delegators choose the consumers a delegation backs (`MsgSetDelegationConsumers`): mostly at
+//!   a validator they delegate to that pledges to open consumers, ALL, or ONLY / EXCEPT some of
+//!   them; now and then a choice to refuse (no mode, ALL naming a consumer, a consumer named
+//!   twice, unknown, stopped or never pledged to, no delegation, no validator);
 //! - relayers submit consumer double votes — two precommits of one member signed over the
 //!   consumer's chain id, with a consumer header signed by a set the provider recorded for it
 //!   and still accepts — and proven downtime records: a `ccv/downtime/‖seq` record committed to
@@ -22,19 +26,34 @@
 //! events booked, the modelled balances with the reward funding debited, CometBFT's set):
 //!
 //! - every successful consumer slash (double vote or downtime) names the validator and the set
-//!   it is charged to, and burns ⌊P × 10^6 × f × pledge⌋ of the member record (less only when
-//!   the validator has no tokens left), which is never above f × the pledged tokens counted; a
-//!   set is charged once per validator, and never after a tombstone there;
+//!   it is charged to, and burns ⌊P × 10^6 × f × pledge⌋ of the member record, P the power
+//!   backing the consumer then (less only when the validator has no tokens left, or no more
+//!   than a uramp backing the consumer), which is never above f × the pledged tokens counted; a
+//!   set is charged once per validator, and never after a tombstone there; and a delegation of
+//!   the offender whose choice excludes the consumer keeps its unbonding entries (unless it
+//!   stopped backing the consumer after the infraction) and its value to within a uramp — but
+//!   for f × pledge of the stake it moved away from the consumer after the infraction, and
+//!   exactly when its choice was in force when the stake was counted (checked for delegations
+//!   nothing else moved in the block);
 //! - every refusal is one the situation allows (a chain id taken, an exposure bound, a key in
 //!   use, a set already charged, a replayed seq, the slash meter throttling downtime with
-//!   `consumer/22`…); any other code fails the run;
+//!   `consumer/22`…; for a choice, the one the state before the block predicts, or one an
+//!   earlier transaction of the block may cause); any other code fails the run;
+//! - after every block, every delegation's choice and pending choice are the ones this test
+//!   models: an accepted choice (its event naming when) takes effect at once when it is the one
+//!   in force (dropping a pending one), else at the end block of the next epoch height
+//!   (replacing a pending one), with a `delegation_consumers_applied` event — or is dropped
+//!   there if its validator is gone —, and a removed validator's choices are forgotten; the
+//!   `DelegationConsumers` query answers what the model says;
 //! - after every block, every launched consumer's set (`ConsumerValidators`) is the one whose
 //!   hash and members the provider recorded as last sent, moved only at its launch and epochs,
 //!   and then holds exactly the validators that qualify — an active pledge (made after its
 //!   validator was last created), bonded and unjailed on the provider, not jailed on the
 //!   consumer (by the jails and tombstones this test books from the infractions, and by the
 //!   module's records), a consumer key, power — or the `max_validators` largest of them, each
-//!   with the stake counted at that height;
+//!   with the stake backing the consumer at that height: the validator's tokens less the
+//!   delegations whose choice excludes it (staking's count, checked against the sum of those
+//!   delegations and against `ConsumerBacking`);
 //! - after every block, each consumer's slash meter is the one this test models (full at
 //!   launch, an allowance of 30 % of the set's power per period, each handled downtime paying
 //!   its power; throttled exactly when negative), each reward pool is its funding minus the
@@ -44,7 +63,8 @@
 //! - determinism (two runs, the second restarting the application halfway, agree at every
 //!   block), the pinned final app hash of each seed, and that every consumer and restaking
 //!   transaction kind succeeded at least once, consumers launched and sent packets, a double
-//!   vote burned and a downtime record jailed.
+//!   vote burned, a downtime record jailed, a choice took effect and a slash met stake that did
+//!   not back its consumer.
 //!
 //! Two more seeds replay the state-machine bugs this simulation found, fixed since (see their
 //! documentation).
@@ -75,19 +95,25 @@ use sim::{Action, Setup, Sim, BLOCKS};
 /// `lsuramp` balances, batches and records are in the state, and the liquid epoch runs in begin
 /// block (before staking's end block; the simulation caught the end-block epoch leaving the
 /// active set at stale powers). With no liquid activity nothing else moved:
-/// `restaking_lifecycle.rs`'s pins hold.
+/// `restaking_lifecycle.rs`'s pins hold. Moved by issue 17's delegation choices: the
+/// histories now send `MsgSetDelegationConsumers` (one more kind in `Action::RESTAKING`, tried
+/// last in each block, so the random draws and every transaction after its first differ), and
+/// infractions now pick, one time in two, an offender part of whose stake does not back the
+/// consumer; backing classes, choices, pending choices and moved stake are in the state. The
+/// feature alone does not move them: without the new kind these histories end at the previous
+/// pins.
 const PINNED_APP_HASHES: [(u64, &str); 3] = [
     (
         0x5EED_C001,
-        "06fd66ce25d20063b8e45d8a20e0fc8a34e0bfde54e1fa9c0ad08bdb9812e1da",
+        "b85628cd0a61a8e81e8ae48f22f13b31ebbe735a432aa46be4d534e3e8b635b0",
     ),
     (
         0x5EED_C002,
-        "6bd8f07ef1fc7a607365760be544731e40ef9db6cb4d03d341ac8100ac82775e",
+        "407b07ebb65e018d6788986881b5c004dc73982c22ebfe2efb3ff945e3c5c9b9",
     ),
     (
         0x5EED_C003,
-        "f471ce3860eb5af737f3924d566512ce1ebc6f6fe7dcfd0a5922214b956370cd",
+        "07966083b1740769ba7d2538e3a41e4eade97e33453d2ed29432ee7370955904",
     ),
 ];
 

@@ -43,6 +43,7 @@ pub(crate) enum Action {
     FundConsumerRewards,
     ConsumerDoubleVote,
     ConsumerDowntime,
+    SetDelegationConsumers,
 }
 
 impl Action {
@@ -64,7 +65,7 @@ impl Action {
 
     /// The kinds an [`Extension`](super::Extension) plans: the driver tries each of them with
     /// its [`Action::weight`] as a percent chance per block.
-    pub(crate) const RESTAKING: [Action; 9] = [
+    pub(crate) const RESTAKING: [Action; 10] = [
         Action::RegisterConsumer,
         Action::OptIn,
         Action::OptOut,
@@ -74,6 +75,7 @@ impl Action {
         Action::FundConsumerRewards,
         Action::ConsumerDoubleVote,
         Action::ConsumerDowntime,
+        Action::SetDelegationConsumers,
     ];
 
     /// Relative frequency of a randomly chosen action of [`Action::ALL`] (unjail is decided
@@ -93,6 +95,7 @@ impl Action {
             Action::CreateValidator | Action::SetWithdrawAddress | Action::EditCommission => 2,
             Action::Unjail => 0,
             Action::OptIn => 70,
+            Action::SetDelegationConsumers => 30,
             Action::SetPledge => 20,
             Action::AssignConsumerKey | Action::ConsumerDowntime => 15,
             Action::RegisterConsumer | Action::FundConsumerRewards => 12,

@@ -334,8 +334,14 @@ impl Sim {
         let height = self.chain.driver.height;
         self.app_hashes.push(response.app_hash.as_bytes().to_vec());
         // Begin- and end-block events first: rewards withdrawn there (a redelegation slashed at
-        // its destination) go to the withdraw address set before this block's transactions.
-        for event in &response.events {
+        // its destination) go to the withdraw address set before this block's transactions —
+        // but for those a delegation choice applied in end block settled
+        // ([`end_block_withdrawals`]), booked after the transactions.
+        let late = end_block_withdrawals(&response.events);
+        for (index, event) in response.events.iter().enumerate() {
+            if late.contains(&index) {
+                continue;
+            }
             match event.kind.as_str() {
                 "mint" => {
                     self.stats.minted += attr(event, "amount").parse::<u128>().expect("amount");
@@ -427,6 +433,9 @@ impl Sim {
                 self.book_consumer_burn(event);
                 self.book_liquid(event);
             }
+        }
+        for index in late {
+            self.book_rewards(&response.events[index]);
         }
         self.check_books(height);
         self.check_validator_set(height);
@@ -603,6 +612,36 @@ impl Run {
         );
         last
     }
+}
+
+/// The indexes in a block's `events` of the `withdraw_rewards` events of its end block: those
+/// of the delegations whose consumer choice (`rampart.restaking.v1.MsgSetDelegationConsumers`)
+/// took effect in it — moving a delegation to another backing class settles its rewards first,
+/// so its `withdraw_rewards` event comes before the `delegation_consumers_applied` event of the
+/// same delegation, with no other of either kind for it in between. (Begin- and end-block
+/// events come in one list; end block runs after the transactions, so what it pays goes to the
+/// withdraw address they set.)
+fn end_block_withdrawals(events: &[Event]) -> BTreeSet<usize> {
+    let pair = |e: &Event| {
+        (
+            attr(e, "delegator").to_owned(),
+            attr(e, "validator").to_owned(),
+        )
+    };
+    let mut out = BTreeSet::new();
+    for (index, event) in events.iter().enumerate() {
+        if event.kind != "withdraw_rewards" {
+            continue;
+        }
+        let next = events[index + 1..].iter().find(|e| {
+            (e.kind == "withdraw_rewards" || e.kind == "delegation_consumers_applied")
+                && pair(e) == pair(event)
+        });
+        if next.is_some_and(|e| e.kind == "delegation_consumers_applied") {
+            out.insert(index);
+        }
+    }
+    out
 }
 
 /// `bytes` in lower-case hex.

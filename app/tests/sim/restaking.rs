@@ -5,14 +5,15 @@
 //!
 //! Owners register consumers launching a few blocks later, validators opt in (with a test key of
 //! [`rampart_ccv::testing::key`] or their provider key), opt out, change their pledge and assign
-//! consumer keys, delegators fund reward pools, owners remove consumers, and relayers submit
-//! consumer double votes (a header of the consumer signed by a set the provider recorded, and two
-//! votes of one member) and proven downtime records (a record committed to the consumer's real
-//! JMT, a header carrying its app hash, an ICS-23 proof). What each success must do and which
-//! refusals are legitimate is checked against state read before the block; after every block
-//! the set of every launched consumer is checked against the pledges, and the slash meters,
-//! consumer jails, reward pools, owners' balances and exposure against this test's own models
-//! (`restaking_simulation.rs` lists the checks).
+//! consumer keys, delegators fund reward pools and choose the consumers their delegations back
+//! (`MsgSetDelegationConsumers`), owners remove consumers, and relayers submit consumer double
+//! votes (a header of the consumer signed by a set the provider recorded, and two votes of one
+//! member) and proven downtime records (a record committed to the consumer's real JMT, a header
+//! carrying its app hash, an ICS-23 proof). What each success must do and which refusals are
+//! legitimate is checked against state read before the block; after every block the set of
+//! every launched consumer is checked against the pledges and the stake backing each consumer,
+//! and the delegations' choices, slash meters, consumer jails, reward pools, owners' balances
+//! and exposure against this test's own models (`restaking_simulation.rs` lists the checks).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,19 +24,20 @@ use rampart_ccv::testing::{key, public, HeaderSpec, Member};
 use rampart_consumer::sets::{self, ANY_SET};
 use rampart_consumer::{Consumer, ConsumerValidator, Phase};
 use rampart_core::address::consensus_address;
-use rampart_core::{Address, BlockTime, Decimal};
+use rampart_core::{Address, BlockTime, Decimal, StateRead};
 use rampart_proto::rampart::ccv::v1::DowntimeRecord;
 use rampart_proto::rampart::consumer::v1 as cpb;
 use rampart_proto::rampart::restaking::v1 as rpb;
-use rampart_restaking::consumer_keys;
 use rampart_restaking::pledge::{self, Status};
+use rampart_restaking::{choice, consumer_keys};
+use rampart_staking::backing::{self, Backing, Mode};
 use rampart_staking::StakingRead;
 use rampart_testkit::events::{attr, code};
 use rampart_testkit::light_block::consensus_key;
 use rampart_testkit::msgs::any;
 use rampart_testkit::restaking::{
     assign_consumer_key, consumer_pubkey, ed25519_any, fund_rewards, infraction, opt_in, opt_out,
-    register, remove_consumer, set_pledge, signed_vote,
+    register, remove_consumer, set_delegation_consumers, set_pledge, signed_vote,
 };
 use rampart_testkit::*;
 use tendermint::abci::response::FinalizeBlock;
@@ -75,6 +77,8 @@ const REMOVABLE_AFTER: u64 = 20;
 const FIRST_KEY_SEED: u8 = 20;
 /// Tokens per unit of power.
 const POWER_REDUCTION: u128 = 1_000_000;
+/// A consumer id no run registers.
+const UNKNOWN_CONSUMER: u64 = 1_000;
 
 /// The jail durations, in seconds, of the consumers a run registers (each drawn in its range).
 #[derive(Debug, Clone)]
@@ -126,6 +130,61 @@ struct Infraction {
     /// The jail on the consumer, and whether for good.
     jail_seconds: u64,
     tombstone: bool,
+    /// The offender's delegations from the run's delegators before the block.
+    stakes: Vec<StakeBefore>,
+    /// The signers of the block's transactions planned before this one (the driver's and the
+    /// extension's so far): their delegations may move in the block by their own doing.
+    busy: BTreeSet<Address>,
+}
+
+/// A delegation to an offender as it was before the block of the infraction, to check that a
+/// delegation whose choice excludes the consumer loses nothing to its slash but what its moved
+/// stake owes.
+struct StakeBefore {
+    delegator: Address,
+    /// Tokens it was worth.
+    value: u128,
+    /// Its choice, and the height of its pending one.
+    choice: Backing,
+    pending_due: Option<u64>,
+    /// Whether its choice is in force since the offender's stake was counted in the set
+    /// charged (or earlier).
+    settled: bool,
+    /// Its unbonding entries from the offender: (creation height, initial balance, completion
+    /// time) and balance.
+    entries: Vec<((i64, String, String), String)>,
+    /// Whether the delegator has redelegations to the offender (a slash of their source cuts
+    /// the destination).
+    redelegates: bool,
+    /// Whether stake of it stopped backing the consumer at or after the infraction height (its
+    /// unbonding entries pay then), and Σ ⌊f × pledge × moved tokens⌋ over such stake: what its
+    /// moved stake may owe.
+    moved: bool,
+    moved_owes: u128,
+}
+
+/// A delegation's choice of consumers as this test models it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ChoiceModel {
+    /// The choice in force.
+    current: Backing,
+    /// The height it took effect at (0: never chosen).
+    since: u64,
+    /// A choice waiting for an epoch height, and that height.
+    pending: Option<(Backing, u64)>,
+    /// The height of the transaction that made the pending choice.
+    made_at: u64,
+}
+
+impl Default for ChoiceModel {
+    fn default() -> Self {
+        Self {
+            current: Backing::all(),
+            since: 0,
+            pending: None,
+            made_at: 0,
+        }
+    }
 }
 
 /// A set a consumer header may be signed with.
@@ -160,6 +219,16 @@ enum Expect {
     Fund { id: u64, amount: u128 },
     /// Jails and slashes a consumer validator.
     Slash(Infraction),
+    /// Sets the choice of `delegator`'s delegation to `operator` to `backing` (`None`: a
+    /// malformed message), refused with `refusal` (if any) as the state before the block
+    /// predicts, or with one of `may_also` as the block's earlier transactions may change it.
+    Choice {
+        delegator: Address,
+        operator: Address,
+        backing: Option<Backing>,
+        refusal: Option<(&'static str, u32)>,
+        may_also: Vec<(&'static str, u32)>,
+    },
     /// Nothing checked beyond the refusal codes.
     Nothing,
 }
@@ -179,6 +248,36 @@ struct Counts {
     downtime_burned: u128,
     throttled: u32,
     set_checks: u32,
+    /// Delegation choices accepted (queued or immediate), applied at an epoch, refused there.
+    choices_set: u32,
+    choices_applied: u32,
+    choices_dropped: u32,
+    /// Delegations checked to lose nothing to a slash of a consumer their choice excludes
+    /// (`settled`: excluded since before the set charged; else within what moved stake owes).
+    untouched_checks: u32,
+    moved_checks: u32,
+    /// Slashes of validators some of whose stake did not back the consumer.
+    partial_backing_slashes: u32,
+}
+
+/// What the checks of a block's transactions need to know of the whole block.
+struct BlockFacts {
+    height: u64,
+    /// The consumer infractions that succeeded in it: (consumer, operator).
+    infractions: Vec<(u64, Address)>,
+    /// The validators the provider slashed in it (begin block), by consensus address.
+    provider_slashes: Vec<String>,
+}
+
+/// Consumer ids as the choice events list them.
+fn ids_text(ids: &[u64]) -> String {
+    ids.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The first provider epoch height after `height`: when a choice made at `height` takes
+/// effect.
+fn next_epoch(height: u64) -> u64 {
+    (height / EPOCH + 1) * EPOCH
 }
 
 /// The consumer chains and restaking of a run (see the module documentation).
@@ -206,6 +305,8 @@ pub(crate) struct Consumers {
     charged: BTreeSet<(u64, Address, u64)>,
     /// The last height at which each operator had no validator (removed, or not created yet).
     absent: BTreeMap<Address, u64>,
+    /// The delegations' choices, by (delegator, operator); a missing one is the default.
+    choices: BTreeMap<(Address, Address), ChoiceModel>,
     counts: Counts,
 }
 
@@ -230,6 +331,7 @@ impl Consumers {
             jails: BTreeMap::new(),
             charged: BTreeSet::new(),
             absent: BTreeMap::new(),
+            choices: BTreeMap::new(),
             counts: Counts::default(),
         }
     }
@@ -365,6 +467,81 @@ impl Consumers {
             counted * fraction.0 * u128::from(member.pledge_bps) / (Decimal::ONE_ATTOS * 10_000);
         let bound = member.pledged_tokens.0 * fraction.0 / Decimal::ONE_ATTOS;
         (max_burn, bound)
+    }
+
+    /// The delegations of the run's delegators to `member`'s validator before the block, for
+    /// the checks of its slash on consumer `id` by `fraction` of its pledge.
+    fn stakes_before(
+        &self,
+        sim: &Sim,
+        id: u64,
+        member: &ConsumerValidator,
+        fraction: Decimal,
+    ) -> Vec<StakeBefore> {
+        let op = member.operator;
+        let snapshot = sim.chain.storage.snapshot();
+        let Some(v) = snapshot.validator(&op).expect("reads") else {
+            return Vec::new();
+        };
+        // Stake that stopped backing the consumer at or after the infraction height (the
+        // counting height + 1) owes f × pledge of its tokens.
+        let moved =
+            choice::moved(&snapshot, id, &op, block_time(sim.next_height())).expect("reads");
+        let since_infraction = |delegator: Address| {
+            moved
+                .iter()
+                .filter(move |m| m.delegator == delegator && m.height > member.provider_height)
+        };
+        let owes = |delegator: Address| -> u128 {
+            since_infraction(delegator)
+                .map(|m| {
+                    m.tokens.0 * fraction.0 * u128::from(member.pledge_bps)
+                        / (Decimal::ONE_ATTOS * 10_000)
+                })
+                .sum()
+        };
+        let mut out = Vec::new();
+        for delegator in sim.delegators.iter().map(Key::address) {
+            let Some(shares) = snapshot.delegation_shares(&delegator, &op).expect("reads") else {
+                continue;
+            };
+            let model = self
+                .choices
+                .get(&(delegator, op))
+                .cloned()
+                .unwrap_or_default();
+            let entries = rampart_staking::unbonding::load(&snapshot, &delegator, &op)
+                .expect("reads")
+                .map(|ubd| ubd.entries)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| {
+                    let id = (
+                        e.creation_height,
+                        e.initial_balance,
+                        format!("{:?}", e.completion_time),
+                    );
+                    (id, e.balance)
+                })
+                .collect();
+            // `red/ ‖ delegator ‖ source ‖ destination`.
+            let redelegations = [rampart_staking::keys::REDELEGATION, &delegator.0[..]].concat();
+            let redelegates = snapshot
+                .scan_prefix(&redelegations)
+                .any(|(key, _)| key.ends_with(&op.0));
+            out.push(StakeBefore {
+                delegator,
+                value: v.tokens_for_shares(shares).expect("fits").0,
+                choice: model.current,
+                pending_due: model.pending.map(|(_, due)| due),
+                settled: model.since <= member.provider_height,
+                entries,
+                redelegates,
+                moved: since_infraction(delegator).next().is_some(),
+                moved_owes: owes(delegator),
+            });
+        }
+        out
     }
 
     /// An owner registers a consumer spawning 3–7 blocks later, with random parameters.
@@ -592,6 +769,170 @@ impl Consumers {
         })
     }
 
+    /// A delegator chooses the consumers one of its delegations backs: mostly at a validator it
+    /// delegates to, ALL, or ONLY / EXCEPT some of the consumers that validator pledges to; now
+    /// and then a choice to refuse (no mode, ALL naming a consumer, a consumer named twice, one
+    /// unknown, stopped or never pledged to, a validator it does not delegate to or that does
+    /// not exist), with the refusal the state before the block predicts.
+    fn plan_choice(&mut self, sim: &mut Sim, busy: &mut BTreeSet<Address>) -> Option<Planned> {
+        let free: Vec<usize> = (0..sim.delegators.len())
+            .filter(|i| !busy.contains(&sim.delegators[*i].address()))
+            .collect();
+        let index = *sim.rng.pick(&free)?;
+        let me = sim.delegators[index].address();
+        let snapshot = sim.chain.storage.snapshot();
+        let phase_of = |id: u64| {
+            rampart_consumer::state::load(&snapshot, id)
+                .expect("reads")
+                .map(|c| c.phase)
+        };
+        let open_phase =
+            |phase: Option<Phase>| matches!(phase, Some(Phase::Registered | Phase::Launched));
+        // The consumers a validator pledges to (a record of any status).
+        let pledged_by = |op: &Address| -> Vec<u64> {
+            pledge::of_validator(&snapshot, op)
+                .expect("reads")
+                .iter()
+                .map(|p| p.consumer_id)
+                .collect()
+        };
+        let delegations: Vec<Address> =
+            sim.delegations(&me).into_iter().map(|(op, _)| op).collect();
+        let pledging: Vec<Address> = delegations
+            .iter()
+            .copied()
+            .filter(|op| {
+                pledged_by(op)
+                    .into_iter()
+                    .any(|id| open_phase(phase_of(id)))
+            })
+            .collect();
+        let existing = sim.existing_validators();
+        let absent: Vec<Address> = (0..sim.operators.len())
+            .filter(|i| !existing.contains(i))
+            .map(|i| sim.operators[i].operator())
+            .collect();
+        // Mostly a delegation to a validator pledging to open consumers.
+        let op = match sim.rng.next() % 20 {
+            0 if !absent.is_empty() => *sim.rng.pick(&absent)?,
+            0..=2 => sim.random_validator()?,
+            3..=5 if !delegations.is_empty() => *sim.rng.pick(&delegations)?,
+            _ => match sim.rng.pick(&pledging).or(sim.rng.pick(&delegations)) {
+                Some(op) => *op,
+                None => sim.random_validator()?,
+            },
+        };
+        busy.insert(me);
+        // The consumers it pledges to, open ones and the others; the run's consumers it never
+        // pledged to.
+        let pledged = pledged_by(&op);
+        let open: Vec<u64> = pledged
+            .iter()
+            .copied()
+            .filter(|id| open_phase(phase_of(*id)))
+            .collect();
+        let closed: Vec<u64> = self
+            .chains
+            .keys()
+            .copied()
+            .filter(|id| !open_phase(phase_of(*id)))
+            .collect();
+        let strangers: Vec<u64> = self
+            .chains
+            .keys()
+            .copied()
+            .filter(|id| !pledged.contains(id) && open_phase(phase_of(*id)))
+            .collect();
+        let some_of = |sim: &mut Sim, ids: &[u64], at_least_one: bool| -> Vec<u64> {
+            let mut out: Vec<u64> = ids.iter().copied().filter(|_| sim.rng.chance(50)).collect();
+            if out.is_empty() && at_least_one {
+                out.extend(sim.rng.pick(ids));
+            }
+            out
+        };
+        use rpb::BackingMode as M;
+        let (mode, ids) = match sim.rng.next() % 20 {
+            0 => (M::Unspecified, Vec::new()),
+            1 => (M::All, vec![*sim.rng.pick(&pledged).unwrap_or(&0)]),
+            2 => match sim.rng.pick(&open) {
+                Some(id) => (M::Only, vec![*id, *id]),
+                None => (M::Except, vec![UNKNOWN_CONSUMER, UNKNOWN_CONSUMER]),
+            },
+            3 => (M::Except, vec![UNKNOWN_CONSUMER]),
+            4 if !strangers.is_empty() => (M::Only, some_of(sim, &strangers, true)),
+            5 if !closed.is_empty() => (M::Except, some_of(sim, &closed, true)),
+            4..=8 => (M::All, Vec::new()),
+            9..=15 => (M::Except, some_of(sim, &open, true)),
+            _ => (M::Only, some_of(sim, &open, false)),
+        };
+        // What `MsgSetDelegationConsumers` checks, in its order: the message alone, the
+        // validator, the delegation, then each consumer named (ascending), then room for one
+        // more distinct choice (32 per validator, more than the run's delegators).
+        let mut sorted_ids = ids.clone();
+        sorted_ids.sort_unstable();
+        sorted_ids.dedup();
+        let malformed = mode == M::Unspecified
+            || (mode == M::All && !ids.is_empty())
+            || sorted_ids.len() != ids.len();
+        let backing = match mode {
+            _ if malformed => None,
+            M::Only => Some(Backing::new(Mode::Only, ids.clone())),
+            M::Except => Some(Backing::new(Mode::Except, ids.clone())),
+            _ => Some(Backing::all()),
+        };
+        let refusal = if backing.is_none() {
+            Some(("restaking", 22))
+        } else if snapshot.validator(&op).expect("reads").is_none() {
+            Some(("restaking", 3))
+        } else if snapshot
+            .delegation_shares(&me, &op)
+            .expect("reads")
+            .is_none()
+        {
+            Some(("staking", 19))
+        } else {
+            sorted_ids.iter().find_map(|id| match phase_of(*id) {
+                None => Some(("consumer", 5)),
+                Some(Phase::Stopped | Phase::Deleted) => Some(("restaking", 4)),
+                Some(_) if !pledged.contains(id) => Some(("restaking", 23)),
+                Some(_) => None,
+            })
+        };
+        // An earlier transaction of the block may stop a consumer named (its removal) or end
+        // the validator's pledge record there (an opt-out before the consumer launched), and
+        // the delegation or its validator may leave (a consumer slash cutting moved stake, the
+        // last delegation of an unbonded validator).
+        let mut may_also = Vec::new();
+        if backing.is_some() {
+            if sorted_ids.iter().any(|id| open_phase(phase_of(*id))) {
+                may_also.extend([("restaking", 4), ("restaking", 23)]);
+            }
+            may_also.extend([("staking", 19), ("restaking", 3)]);
+        }
+        self.pending.push(Expect::Choice {
+            delegator: me,
+            operator: op,
+            backing: backing.clone(),
+            refusal,
+            may_also,
+        });
+        let msg = set_delegation_consumers(me, op, mode, &ids);
+        Some(Planned {
+            action: Action::SetDelegationConsumers,
+            bytes: sim.chain.free_tx(&sim.delegators[index], vec![msg], GAS),
+            fee: Some((me, 0)),
+            effect: Effect::None,
+            summary: format!(
+                "{me} backs {} {ids:?} with its delegation to {} (expected: {})",
+                mode.as_str_name(),
+                valoper(op),
+                refusal.map_or("accepted".to_owned(), |(space, code)| format!(
+                    "{space}/{code}"
+                ))
+            ),
+        })
+    }
+
     /// A header of consumer `chain_id` at `height` and `time` carrying `app_hash`, signed by
     /// `members` (all of them).
     fn header(
@@ -625,6 +966,32 @@ impl Consumers {
             .expect("a known key")
     }
 
+    /// The member of consumer `id`'s set `members` that commits an infraction: as often as not
+    /// one some of whose delegators chose not to back `id` (if any), whose slash falls on the
+    /// others only.
+    fn offender(
+        sim: &mut Sim,
+        id: u64,
+        members: &[ConsumerValidator],
+    ) -> Option<ConsumerValidator> {
+        let snapshot = sim.chain.storage.snapshot();
+        let partly: Vec<ConsumerValidator> = members
+            .iter()
+            .filter(|m| {
+                let tokens = snapshot
+                    .validator(&m.operator)
+                    .expect("reads")
+                    .map_or(0, |v| v.tokens.0);
+                snapshot.backing_tokens(&m.operator, id).expect("reads").0 < tokens
+            })
+            .copied()
+            .collect();
+        match sim.rng.pick(&partly) {
+            Some(m) if sim.rng.chance(50) => Some(*m),
+            _ => sim.rng.pick(members).copied(),
+        }
+    }
+
     /// A relayer submits a double vote of a member of a set a header may be signed with.
     fn plan_double_vote(&mut self, sim: &mut Sim, busy: &mut BTreeSet<Address>) -> Option<Planned> {
         let now = block_time(sim.next_height());
@@ -636,7 +1003,7 @@ impl Consumers {
             members,
             time: header_time,
         } = sim.rng.pick(&self.signing_sets(sim, now, &phases))?.clone();
-        let offender = *sim.rng.pick(&members)?;
+        let offender = Self::offender(sim, id, &members)?;
         let relayer = self.relayer(sim, busy)?;
         let snapshot = sim.chain.storage.snapshot();
         let consumer = rampart_consumer::state::must_load(&snapshot, id).expect("reads");
@@ -677,6 +1044,7 @@ impl Consumers {
             },
         );
         let operator = member.operator;
+        let stakes = self.stakes_before(sim, id, &member, double_sign.slash_fraction);
         self.pending.push(Expect::Slash(Infraction {
             kind: "consumer_slash",
             id,
@@ -686,6 +1054,8 @@ impl Consumers {
             bound,
             jail_seconds: double_sign.jail_duration_seconds,
             tombstone: double_sign.tombstone,
+            stakes,
+            busy: busy.clone(),
         }));
         Some(Planned {
             action: Action::ConsumerDoubleVote,
@@ -712,7 +1082,7 @@ impl Consumers {
             members,
             time,
         } = sim.rng.pick(&sets)?.clone();
-        let offender = *sim.rng.pick(&members)?;
+        let offender = Self::offender(sim, id, &members)?;
         let relayer = self.relayer(sim, busy)?;
         let snapshot = sim.chain.storage.snapshot();
         let consumer = rampart_consumer::state::must_load(&snapshot, id).expect("reads");
@@ -765,6 +1135,7 @@ impl Consumers {
             },
         );
         let operator = offender.operator;
+        let stakes = self.stakes_before(sim, id, &offender, downtime.slash_fraction);
         self.pending.push(Expect::Slash(Infraction {
             kind: "consumer_downtime",
             id,
@@ -774,6 +1145,8 @@ impl Consumers {
             bound,
             jail_seconds: downtime.jail_duration_seconds,
             tombstone: false,
+            stakes,
+            busy: busy.clone(),
         }));
         Some(Planned {
             action: Action::ConsumerDowntime,
@@ -788,7 +1161,14 @@ impl Consumers {
     }
 
     /// Checks a successful transaction against what it was expected to do.
-    fn settle_success(&mut self, sim: &Sim, height: u64, expect: Expect, result: &ExecTxResult) {
+    fn settle_success(
+        &mut self,
+        sim: &Sim,
+        block: &BlockFacts,
+        expect: Expect,
+        result: &ExecTxResult,
+    ) {
+        let height = block.height;
         match expect {
             Expect::Nothing => {}
             Expect::Fund { id, amount } => {
@@ -822,7 +1202,25 @@ impl Consumers {
                     "block {height}: consumer id {id} handed out twice"
                 );
             }
-            Expect::Slash(infraction) => self.settle_infraction(sim, height, &infraction, result),
+            Expect::Slash(infraction) => self.settle_infraction(sim, block, &infraction, result),
+            Expect::Choice {
+                delegator,
+                operator,
+                backing,
+                refusal,
+                ..
+            } => {
+                // Predicted refused for a consumer the validator never pledged to: it may have
+                // opted in earlier in the block.
+                assert!(
+                    matches!(refusal, None | Some(("restaking", 23))),
+                    "block {height}: the choice of {delegator} at {} succeeded, though refused \
+                     with {refusal:?} by the state before the block",
+                    valoper(operator)
+                );
+                let backing = backing.expect("a well-formed choice");
+                self.settle_choice(sim, height, delegator, operator, backing, result);
+            }
         }
     }
 
@@ -831,10 +1229,11 @@ impl Consumers {
     fn settle_infraction(
         &mut self,
         sim: &Sim,
-        height: u64,
+        block: &BlockFacts,
         infraction: &Infraction,
         result: &ExecTxResult,
     ) {
+        let height = block.height;
         let Infraction {
             kind,
             id,
@@ -844,6 +1243,7 @@ impl Consumers {
             bound,
             jail_seconds,
             tombstone,
+            ..
         } = *infraction;
         let operator = member.operator;
         let event = result
@@ -871,20 +1271,22 @@ impl Consumers {
              the pledge counted: {bound})",
             valoper(operator)
         );
-        // Less only when the validator ran out of tokens.
-        let left = sim
-            .chain
-            .storage
-            .snapshot()
+        // Less only when the validator ran out of tokens, or the stake backing the consumer
+        // did: it keeps at least one token when some delegations do not back the consumer (they
+        // are not cut).
+        let snapshot = sim.chain.storage.snapshot();
+        let left = snapshot
             .validator(&operator)
             .expect("reads")
             .map_or(0, |v| v.tokens.0);
+        let backing_left = snapshot.backing_tokens(&operator, id).expect("reads").0;
         assert!(
-            burned == max_burn || left == 0,
+            burned == max_burn || left == 0 || backing_left <= 1,
             "block {height}: {kind} on {id} burned {burned} of {}, not {max_burn}, though it \
-             has {left} tokens left",
+             has {left} tokens left, {backing_left} of them backing {id}",
             valoper(operator)
         );
+        self.check_untouched(sim, block, infraction);
         let now = block_time(height).seconds;
         let jail = self.jails.entry((id, operator)).or_default();
         if kind == "consumer_slash" {
@@ -909,6 +1311,314 @@ impl Consumers {
         let jail_seconds = i64::try_from(jail_seconds).expect("fits");
         jail.until = jail.until.max(now + jail_seconds);
         jail.tombstoned |= tombstone;
+    }
+
+    /// Checks an accepted choice: its event, when it takes effect (now when it is the choice
+    /// in force, which also drops a pending one; else at the next epoch height, replacing a
+    /// pending one); books it into the model.
+    fn settle_choice(
+        &mut self,
+        sim: &Sim,
+        height: u64,
+        delegator: Address,
+        operator: Address,
+        backing: Backing,
+        result: &ExecTxResult,
+    ) {
+        let model = self.choices.entry((delegator, operator)).or_default();
+        let effective = if backing == model.current {
+            model.pending = None;
+            height
+        } else {
+            model.pending = Some((backing.clone(), next_epoch(height)));
+            model.made_at = height;
+            next_epoch(height)
+        };
+        let event = result
+            .events
+            .iter()
+            .find(|e| e.kind == "set_delegation_consumers")
+            .unwrap_or_else(|| panic!("block {height}: no set_delegation_consumers event"));
+        assert_eq!(
+            (
+                attr(event, "delegator"),
+                attr(event, "validator"),
+                attr(event, "mode"),
+                attr(event, "consumer_ids"),
+                attr(event, "effective_height"),
+            ),
+            (
+                delegator.to_string().as_str(),
+                valoper(operator).as_str(),
+                backing.mode.name(),
+                ids_text(&backing.consumers).as_str(),
+                effective.to_string().as_str(),
+            ),
+            "block {height}: the choice's event"
+        );
+        self.counts.choices_set += 1;
+        if sim.trace {
+            println!(
+                "  {height}: {delegator} at {}: {backing:?} from height {effective}",
+                valoper(operator)
+            );
+        }
+    }
+
+    /// After a successful consumer infraction: a delegation of the offender whose choice
+    /// excludes the consumer keeps its unbonding entries whole and its value — to within a
+    /// uramp of rounding — but for what its stake that stopped backing the consumer at or after
+    /// the infraction height owes (nothing when its choice was in force when the stake was
+    /// counted). Delegations whose value may move for other reasons in the block are left out:
+    /// their delegator's own transactions, its redelegations (a slash of their source cuts the
+    /// destination), a pending choice applied in it, a provider slash or another consumer
+    /// infraction of the validator in it.
+    fn check_untouched(&mut self, sim: &Sim, block: &BlockFacts, infraction: &Infraction) {
+        let (height, id, operator) = (block.height, infraction.id, infraction.member.operator);
+        let snapshot = sim.chain.storage.snapshot();
+        let Some(v) = snapshot.validator(&operator).expect("reads") else {
+            return;
+        };
+        let classes = snapshot.backing_classes(&operator).expect("reads");
+        if backing::excluded_weighted(&classes, id).expect("fits") != Decimal::ZERO {
+            self.counts.partial_backing_slashes += 1;
+        }
+        let alone = block
+            .infractions
+            .iter()
+            .filter(|(_, op)| *op == operator)
+            .count()
+            == 1;
+        let valcons = rampart_core::ChainProfile::rampart().to_valcons(&v.consensus_address());
+        if block.provider_slashes.contains(&valcons) || !alone {
+            return;
+        }
+        for stake in &infraction.stakes {
+            let who = stake.delegator;
+            if stake.choice.backs(id) || infraction.busy.contains(&who) {
+                continue;
+            }
+            // Entries of a delegator whose choice excludes the consumer are never cut, unless
+            // it stopped backing the consumer after the infraction.
+            let entries = match stake.moved {
+                true => Vec::new(),
+                false => rampart_staking::unbonding::load(&snapshot, &who, &operator)
+                    .expect("reads")
+                    .map(|ubd| ubd.entries)
+                    .unwrap_or_default(),
+            };
+            for e in entries {
+                let key = (
+                    e.creation_height,
+                    e.initial_balance.clone(),
+                    format!("{:?}", e.completion_time),
+                );
+                if let Some((_, was)) = stake.entries.iter().find(|(k, _)| *k == key) {
+                    assert_eq!(
+                        &e.balance,
+                        was,
+                        "block {height}: an unbonding entry of {who} from {} was cut for {id}, \
+                         which its choice {:?} excludes",
+                        valoper(operator),
+                        stake.choice
+                    );
+                }
+            }
+            if stake.redelegates || stake.pending_due.is_some_and(|due| due <= height) {
+                continue;
+            }
+            let after = snapshot
+                .delegation_shares(&who, &operator)
+                .expect("reads")
+                .map_or(0, |shares| v.tokens_for_shares(shares).expect("fits").0);
+            let lost = stake.value.saturating_sub(after);
+            if stake.settled {
+                assert_eq!(
+                    stake.moved_owes,
+                    0,
+                    "block {height}: {who} excludes {id} at {} since before the set charged, \
+                     yet stake of it moved after the infraction",
+                    valoper(operator)
+                );
+                self.counts.untouched_checks += 1;
+            } else {
+                self.counts.moved_checks += 1;
+            }
+            assert!(
+                lost <= stake.moved_owes + 1,
+                "block {height}: {who}'s delegation to {} (choice {:?}, in force since the set \
+                 charged: {}) lost {lost} of {} to a slash for {id}, which it does not back; its \
+                 moved stake owes {}",
+                valoper(operator),
+                stake.choice,
+                stake.settled,
+                stake.value,
+                stake.moved_owes
+            );
+        }
+    }
+
+    /// After a block: the choices due at its height took effect (or were dropped, their
+    /// validator gone) with their events, a removed validator's choices are forgotten, and every
+    /// delegation's choice and pending choice are the modelled ones; the `DelegationConsumers`
+    /// query answers for the delegations chosen in the block.
+    fn check_choices(
+        &mut self,
+        sim: &Sim,
+        response: &FinalizeBlock,
+        height: u64,
+        chosen: &[(Address, Address)],
+    ) {
+        let snapshot = sim.chain.storage.snapshot();
+        let mut applied: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+        let mut dropped: BTreeMap<(String, String), String> = BTreeMap::new();
+        for event in &response.events {
+            let key = || {
+                (
+                    attr(event, "delegator").to_owned(),
+                    attr(event, "validator").to_owned(),
+                )
+            };
+            match event.kind.as_str() {
+                "delegation_consumers_applied" => {
+                    let choice = (
+                        attr(event, "mode").to_owned(),
+                        attr(event, "consumer_ids").to_owned(),
+                    );
+                    assert!(applied.insert(key(), choice).is_none());
+                }
+                "delegation_consumers_refused" => {
+                    assert!(dropped
+                        .insert(key(), attr(event, "reason").to_owned())
+                        .is_none());
+                }
+                _ => {}
+            }
+        }
+        for ((delegator, op), model) in &mut self.choices {
+            let Some((backing, due)) = model.pending.clone() else {
+                continue;
+            };
+            if due > height {
+                continue;
+            }
+            assert_eq!(due, height, "a choice due at {due} still pending");
+            let key = (delegator.to_string(), valoper(*op));
+            let exists = snapshot.validator(op).expect("reads").is_some();
+            if let Some((mode, ids)) = applied.remove(&key) {
+                assert_eq!(
+                    (mode.as_str(), ids),
+                    (backing.mode.name(), ids_text(&backing.consumers)),
+                    "block {height}: {delegator}'s choice at {} applied",
+                    key.1
+                );
+                model.current = backing;
+                model.since = height;
+                self.counts.choices_applied += 1;
+                assert!(
+                    !(exists
+                        && self
+                            .absent
+                            .get(op)
+                            .is_some_and(|gone| *gone >= model.made_at)),
+                    "block {height}: {delegator}'s choice made at {} for the removed {} applied \
+                     to the validator created since",
+                    model.made_at,
+                    key.1
+                );
+            } else if let Some(reason) = dropped.remove(&key) {
+                assert!(
+                    !exists,
+                    "block {height}: {delegator}'s choice at {} dropped ({reason}), though its \
+                     validator exists",
+                    key.1
+                );
+                self.counts.choices_dropped += 1;
+            } else {
+                panic!(
+                    "block {height}: {delegator}'s choice at {} due now neither applied nor \
+                     dropped",
+                    key.1
+                );
+            }
+            model.pending = None;
+        }
+        assert!(
+            applied.is_empty() && dropped.is_empty(),
+            "block {height}: choices applied or dropped though none was due: {applied:?} \
+             {dropped:?}"
+        );
+        // Staking forgets the classes of a removed validator: its delegators back everything;
+        // restaking forgets their pending choices.
+        for ((_, op), model) in &mut self.choices {
+            if snapshot.validator(op).expect("reads").is_none() {
+                if !model.current.is_all() {
+                    model.current = Backing::all();
+                    model.since = height;
+                }
+                model.pending = None;
+            }
+        }
+        for delegator in sim.delegators.iter().map(Key::address) {
+            for op in sim.operators.iter().map(TestValidator::operator) {
+                let model = self
+                    .choices
+                    .get(&(delegator, op))
+                    .cloned()
+                    .unwrap_or_default();
+                let current = backing::choice(&snapshot, &delegator, &op).expect("reads");
+                let pending = choice::pending(&snapshot, &delegator, &op).expect("reads");
+                assert_eq!(
+                    (&current, &pending),
+                    (&model.current, &model.pending),
+                    "block {height}: {delegator}'s choice at {} (current, pending)",
+                    valoper(op)
+                );
+            }
+        }
+        for (delegator, op) in chosen {
+            let model = self.choices[&(*delegator, *op)].clone();
+            let answer: rpb::QueryDelegationConsumersResponse = sim.chain.query(
+                "/rampart.restaking.v1.Query/DelegationConsumers",
+                &rpb::QueryDelegationConsumersRequest {
+                    delegator: delegator.to_string(),
+                    validator: valoper(*op),
+                },
+            );
+            let wire = |b: &Backing| rpb::DelegationChoice {
+                mode: match b.mode {
+                    Mode::All => rpb::BackingMode::All,
+                    Mode::Only => rpb::BackingMode::Only,
+                    Mode::Except => rpb::BackingMode::Except,
+                } as i32,
+                consumer_ids: b.consumers.clone(),
+            };
+            let backed: Vec<u64> = pledge::of_validator(&snapshot, op)
+                .expect("reads")
+                .iter()
+                .map(|p| p.consumer_id)
+                .filter(|id| model.current.backs(*id))
+                .collect();
+            let tokens = match (
+                snapshot.validator(op).expect("reads"),
+                snapshot.delegation_shares(delegator, op).expect("reads"),
+            ) {
+                (Some(v), Some(shares)) => v.tokens_for_shares(shares).expect("fits").0,
+                _ => 0,
+            };
+            assert_eq!(
+                answer,
+                rpb::QueryDelegationConsumersResponse {
+                    current: Some(wire(&model.current)),
+                    pending: model.pending.as_ref().map(|(b, _)| wire(b)),
+                    pending_height: model.pending.as_ref().map_or(0, |(_, h)| *h),
+                    tokens: tokens.to_string(),
+                    backed_consumer_ids: backed,
+                },
+                "block {height}: DelegationConsumers of {delegator} at {}",
+                valoper(*op)
+            );
+        }
     }
 
     /// After a block: every launched consumer's set (the `ConsumerValidators` query) moves only
@@ -977,7 +1687,7 @@ impl Consumers {
         let id = consumer.id;
         let snapshot = sim.chain.storage.snapshot();
         let now = block_time(height);
-        // Who qualifies, with its uncapped power.
+        // Who qualifies, with its uncapped power: its pledge of the stake backing the consumer.
         let mut qualifying: BTreeMap<Address, u64> = BTreeMap::new();
         for p in pledge::of_consumer(&snapshot, id).expect("reads") {
             let Some(v) = snapshot.validator(&p.validator).expect("reads") else {
@@ -986,7 +1696,8 @@ impl Consumers {
             let jailed_here =
                 pledge::jailed_on_consumer(&snapshot, id, &p.validator, now).expect("reads");
             let key = consumer_keys::current(&snapshot, id, &p.validator).expect("reads");
-            let pledged = v.tokens.0 * u128::from(p.pledge_bps) / 10_000;
+            let backing = Self::backing_tokens(sim, height, &v, id);
+            let pledged = backing * u128::from(p.pledge_bps) / 10_000;
             let power = u64::try_from(pledged / POWER_REDUCTION).expect("fits");
             if p.status == Status::Active
                 && v.status == BondStatus::Bonded
@@ -1034,15 +1745,36 @@ impl Consumers {
                 Some(m.consumer_pubkey),
                 "block {height}: {who} in {id}'s set with another key than its current one"
             );
-            let pledged = v.tokens.0 * u128::from(m.pledge_bps) / 10_000;
+            let backing = Self::backing_tokens(sim, height, &v, id);
+            let pledged = backing * u128::from(m.pledge_bps) / 10_000;
             assert_eq!(
                 (
                     m.pledged_tokens.0,
                     u128::from(m.validator_power),
                     m.provider_height
                 ),
-                (pledged, v.tokens.0 / POWER_REDUCTION, height),
-                "block {height}: {who}'s stake counted in {id}'s set"
+                (pledged, backing / POWER_REDUCTION, height),
+                "block {height}: {who}'s stake counted in {id}'s set (backing {id}: {backing} \
+                 of its {} tokens)",
+                v.tokens.0
+            );
+            // What a wallet reads of it: `ConsumerBacking`.
+            let answer: rpb::QueryConsumerBackingResponse = sim.chain.query(
+                "/rampart.restaking.v1.Query/ConsumerBacking",
+                &rpb::QueryConsumerBackingRequest {
+                    validator: who.clone(),
+                    consumer_id: id,
+                },
+            );
+            assert_eq!(
+                answer,
+                rpb::QueryConsumerBackingResponse {
+                    validator_tokens: v.tokens.0.to_string(),
+                    backing_tokens: backing.to_string(),
+                    pledge_bps: m.pledge_bps,
+                    pledged_tokens: pledged.to_string(),
+                },
+                "block {height}: ConsumerBacking of {who} on {id}"
             );
             assert!(
                 m.power > 0 && u128::from(m.power) <= pledged / POWER_REDUCTION,
@@ -1081,6 +1813,36 @@ impl Consumers {
                 "block {height}: {id}'s set leaves out a larger validator"
             );
         }
+    }
+
+    /// The tokens of `v` backing consumer `id` (staking's
+    /// [`backing_tokens`](rampart_staking::Validator::backing_tokens), the stake a consumer's set
+    /// counts), checked against the sum of the delegations whose delegators chose not to back
+    /// `id`: staking rounds the excluded stake up (backing stake is never overstated), by at most
+    /// a uramp per such delegation and one for their sum.
+    fn backing_tokens(sim: &Sim, height: u64, v: &rampart_staking::Validator, id: u64) -> u128 {
+        let snapshot = sim.chain.storage.snapshot();
+        let backing = v.backing_tokens(&snapshot, id).expect("reads").0;
+        let mut excluded = 0;
+        let mut excluding = 0;
+        for (delegator, shares) in snapshot.validator_delegations(&v.operator).expect("reads") {
+            if !backing::choice(&snapshot, &delegator, &v.operator)
+                .expect("reads")
+                .backs(id)
+            {
+                excluded += v.tokens_for_shares(shares).expect("fits").0;
+                excluding += 1;
+            }
+        }
+        let summed = v.tokens.0 - excluded;
+        assert!(
+            backing <= summed && summed <= backing + excluding + 1,
+            "block {height}: {} has {backing} tokens backing {id}, though its delegations not \
+             backing it are worth {excluded} of its {}",
+            valoper(v.operator),
+            v.tokens.0
+        );
+        backing
     }
 
     /// Books an event that moves a reward pool: rewards paid (never above the consumer's rate)
@@ -1273,6 +2035,19 @@ impl Consumers {
             // The consumer removed earlier in the block, a replayed seq, the slash meter
             // negative.
             Action::ConsumerDowntime => &[("consumer", 7), ("consumer", 20), ("consumer", 22)],
+            // A malformed choice (no mode, ALL naming consumers, a consumer named twice), a
+            // consumer unknown, stopped or deleted, or never pledged to by the validator, no
+            // delegation, no validator, the validator's distinct choices full (each refusal
+            // is also the one predicted, `Expect::Choice`).
+            Action::SetDelegationConsumers => &[
+                ("restaking", 22),
+                ("consumer", 5),
+                ("restaking", 4),
+                ("restaking", 23),
+                ("staking", 19),
+                ("restaking", 3),
+                ("staking", 101),
+            ],
             _ => &[],
         };
         allowed.contains(&(codespace, code))
@@ -1341,6 +2116,7 @@ impl Extension for Consumers {
             Action::FundConsumerRewards => self.plan_fund(sim, busy),
             Action::ConsumerDoubleVote => self.plan_double_vote(sim, busy),
             Action::ConsumerDowntime => self.plan_downtime(sim, busy),
+            Action::SetDelegationConsumers => self.plan_choice(sim, busy),
             other => unreachable!("{other:?} is the driver's"),
         }
     }
@@ -1351,9 +2127,36 @@ impl Extension for Consumers {
         let expected = std::mem::take(&mut self.pending);
         let first = planned.len() - expected.len();
         let results = &response.tx_results[first..];
+        let block = BlockFacts {
+            height,
+            infractions: expected
+                .iter()
+                .zip(results)
+                .filter(|(_, result)| result.code.is_ok())
+                .filter_map(|(expect, _)| match expect {
+                    Expect::Slash(infraction) => Some((infraction.id, infraction.member.operator)),
+                    _ => None,
+                })
+                .collect(),
+            provider_slashes: response
+                .events
+                .iter()
+                .filter(|e| e.kind == "slash")
+                .map(|e| attr(e, "address").to_owned())
+                .collect(),
+        };
+        let mut chosen = Vec::new();
         for ((p, result), expect) in planned[first..].iter().zip(results).zip(expected) {
             if result.code.is_ok() {
-                self.settle_success(sim, height, expect, result);
+                if let Expect::Choice {
+                    delegator,
+                    operator,
+                    ..
+                } = &expect
+                {
+                    chosen.push((*delegator, *operator));
+                }
+                self.settle_success(sim, &block, expect, result);
                 for event in &result.events {
                     self.book_pool_event(height, event);
                 }
@@ -1376,6 +2179,18 @@ impl Extension for Consumers {
                     p.summary
                 );
                 self.counts.throttled += 1;
+            }
+            if let Expect::Choice {
+                refusal, may_also, ..
+            } = &expect
+            {
+                let got = (codespace.as_str(), code);
+                assert!(
+                    *refusal == Some(got) || may_also.contains(&got),
+                    "block {height}: {} refused with {codespace}/{code}, not {refusal:?}: {}",
+                    p.summary,
+                    result.log
+                );
             }
         }
         for event in &response.events {
@@ -1412,6 +2227,7 @@ impl Extension for Consumers {
                 self.absent.insert(v.operator(), height);
             }
         }
+        self.check_choices(sim, response, height, &chosen);
         self.check_sets(sim, height);
         self.check_meters(sim, height);
         self.check_pools(sim, height);
@@ -1441,5 +2257,12 @@ impl Extension for Consumers {
             "no consumer double vote burned anything: {c:?}"
         );
         assert!(c.downtime_jails > 0, "no consumer downtime jailed: {c:?}");
+        assert!(
+            c.choices_applied > 0
+                && c.partial_backing_slashes > 0
+                && c.untouched_checks + c.moved_checks > 0,
+            "no delegation choice took effect, or none met a slash of a consumer it excludes: \
+             {c:?}"
+        );
     }
 }

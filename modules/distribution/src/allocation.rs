@@ -203,6 +203,19 @@ impl Recipients {
     }
 }
 
+/// [`credit_validator`] of a provider reward to `v`'s record in `records`.
+fn credit_provider(
+    profile: &ChainProfile,
+    v: &Validator,
+    records: &mut BTreeMap<Address, ValidatorRewards>,
+    pool: &mut DecCoins,
+    reward: &DecCoins,
+    events: &mut Events,
+) -> AppResult<()> {
+    let record = records.entry(v.operator).or_default();
+    credit_validator(profile, v, record, pool, reward, Split::provider(v), events)
+}
+
 /// Splits `fees` (already counted as the module's) into records and the pool, in memory.
 fn split(
     profile: &ChainProfile,
@@ -230,16 +243,7 @@ fn split(
                 .attr("amount", reward.to_string())
                 .attr("validator", profile.to_valoper(&v.operator)),
         );
-        let record = records.entry(v.operator).or_default();
-        credit_validator(
-            profile,
-            v,
-            record,
-            pool,
-            &reward,
-            Split::provider(v),
-            events,
-        )?;
+        credit_provider(profile, v, records, pool, &reward, events)?;
         remaining = remaining.checked_sub(&reward)?;
     }
     // Validated parameters keep this non-negative: base + bonus·fraction + tax ≤ 1.
@@ -251,16 +255,7 @@ fn split(
         // A signer that is not a staking validator: its share stays in `remaining`.
         let Some(v) = v else { continue };
         let reward = voter_rewards.mul_ratio_floor(u128::from(*power), r.signed_power)?;
-        let record = records.entry(v.operator).or_default();
-        credit_validator(
-            profile,
-            v,
-            record,
-            pool,
-            &reward,
-            Split::provider(v),
-            events,
-        )?;
+        credit_provider(profile, v, records, pool, &reward, events)?;
         remaining = remaining.checked_sub(&reward)?;
     }
     *pool = pool.checked_add(&remaining)?;

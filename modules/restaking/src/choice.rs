@@ -186,17 +186,7 @@ pub fn set(
         ctx.block.height
     } else {
         let height = next_epoch(ctx.block.height, params::load(state)?.blocks_per_epoch);
-        let pending = Pending {
-            choice: Some(to_proto(&backing)),
-        };
-        state.put(
-            keys::choice_due(height, &delegator, &op),
-            pending.encode_to_vec(),
-        );
-        state.put(
-            keys::choice_pending(&delegator, &op),
-            height.to_be_bytes().to_vec(),
-        );
+        put_pending(state, &delegator, &op, height, to_proto(&backing));
         height
     };
     events.push(
@@ -235,12 +225,48 @@ pub fn pending(
     Ok(Some((backing, height)))
 }
 
+/// Queues `choice` of `delegator` at `op` for the end block of `height`, with its indexes.
+fn put_pending(
+    state: &mut dyn StateWrite,
+    delegator: &Address,
+    op: &Address,
+    height: u64,
+    choice: pb::DelegationChoice,
+) {
+    let pending = Pending {
+        choice: Some(choice),
+    };
+    state.put(
+        keys::choice_due(height, delegator, op),
+        pending.encode_to_vec(),
+    );
+    state.put(
+        keys::choice_pending(delegator, op),
+        height.to_be_bytes().to_vec(),
+    );
+    state.put(keys::choice_by_validator(op, delegator), Vec::new());
+}
+
 fn drop_pending(state: &mut dyn StateWrite, delegator: &Address, op: &Address) {
     if let Some(bytes) = state.get(&keys::choice_pending(delegator, op)) {
         if let Some(height) = keys::u64_at(&bytes, 0) {
             state.delete(keys::choice_due(height, delegator, op));
         }
         state.delete(keys::choice_pending(delegator, op));
+        state.delete(keys::choice_by_validator(op, delegator));
+    }
+}
+
+/// Drops every pending choice for validator `op` (it was removed: a validator created later at
+/// the same address is another one, and its delegators have not chosen anything for it).
+pub fn forget_validator(state: &mut dyn StateWrite, op: &Address) {
+    let prefix = [keys::CHOICE_BY_VALIDATOR, &op[..]].concat();
+    let delegators: Vec<Address> = state
+        .scan_prefix(&prefix)
+        .filter_map(|(key, _)| keys::addr_at(&key, prefix.len()))
+        .collect();
+    for delegator in delegators {
+        drop_pending(state, &delegator, op);
     }
 }
 
@@ -332,7 +358,7 @@ fn apply(
         .map(|p| p.consumer_id)
         .filter(|&id| old.backs(id) && !backing.backs(id))
         .collect();
-    backing::set_choice(state, ports, delegator, op, backing, events)?;
+    rampart_staking::delegation::set_backing(state, ports, delegator, op, backing, events)?;
     // Recorded even with nothing delegated now: the delegator's unbonding entries from before
     // the move still pay for the consumer's earlier infractions.
     for id in dropped {
@@ -464,17 +490,7 @@ pub fn import_genesis(
         if state.get(&keys::choice_pending(&delegator, &op)).is_some() {
             return Err(invalid_genesis("two pending choices for one delegation"));
         }
-        state.put(
-            keys::choice_due(g.height, &delegator, &op),
-            Pending {
-                choice: Some(choice),
-            }
-            .encode_to_vec(),
-        );
-        state.put(
-            keys::choice_pending(&delegator, &op),
-            g.height.to_be_bytes().to_vec(),
-        );
+        put_pending(state, &delegator, &op, g.height, choice);
     }
     for g in moved_stake {
         let op = profile.valoper(&g.validator, "validator")?;
@@ -501,7 +517,8 @@ fn invalid_genesis(what: impl Into<String>) -> AppError {
     )
 }
 
-/// Stake that stopped backing consumer `id` at validator `op` and is still slashable at `now`.
+/// Stake that stopped backing consumer `id` at validator `op` and is still slashable at `now`
+/// — unless its delegator backs `id` again: then it pays as a backer, never twice.
 pub fn moved(
     state: &dyn StateRead,
     id: u64,
@@ -521,6 +538,9 @@ pub fn moved(
         ) else {
             return Err(corrupt("moved stake key"));
         };
+        if backing::choice(state, &delegator, op)?.backs(id) {
+            continue;
+        }
         out.push(MovedStake {
             delegator,
             tokens: record.tokens.parse()?,
@@ -583,7 +603,7 @@ pub fn query_backing(
             format!("validator {} does not exist", r.validator),
         )
     })?;
-    let backing = backing::backing_tokens(state, &v, r.consumer_id)?;
+    let backing = v.backing_tokens(state, r.consumer_id)?;
     let pledge_bps = pledge::load(state, r.consumer_id, &op)?.map_or(0, |p| p.pledge_bps);
     Ok(pb::QueryConsumerBackingResponse {
         validator_tokens: v.tokens.to_string(),

@@ -16,6 +16,7 @@
 //! | `restaking/evidence/ ‖ consumer_id ‖ operator ‖ height (8) ‖ round (4) ‖ type (1)` | the vsc id (u64 BE) of the set it was charged against |
 //! | `restaking/choiceq/ ‖ height ‖ delegator ‖ operator` | a delegation choice due at that height |
 //! | `restaking/choicep/ ‖ delegator ‖ operator` | its due height (u64 BE) |
+//! | `restaking/choicev/ ‖ operator ‖ delegator` | empty: pending choices by validator |
 //! | `restaking/moved/ ‖ consumer_id ‖ operator ‖ delegator ‖ height` | stake that stopped backing the consumer, slashable until a time |
 //! | `restaking/movedq/ ‖ time_key(until) ‖ consumer_id ‖ operator ‖ delegator ‖ height` | empty: moved stake by the end of its window |
 
@@ -118,6 +119,8 @@ pub fn evidence(id: u64, op: &Address, height: u64, round: u32, vote_type: u8) -
 pub const CHOICE_DUE: &[u8] = b"restaking/choiceq/";
 /// A delegation's pending choice: `choicep/ ‖ delegator ‖ op` → due height (u64 BE).
 pub const CHOICE_PENDING: &[u8] = b"restaking/choicep/";
+/// Pending choices by validator: `choicev/ ‖ op ‖ delegator` → empty.
+pub const CHOICE_BY_VALIDATOR: &[u8] = b"restaking/choicev/";
 /// Stake that stopped backing a consumer: `moved/ ‖ id ‖ op ‖ delegator ‖ height` → record.
 pub const MOVED: &[u8] = b"restaking/moved/";
 /// Their expiry: `movedq/ ‖ time ‖ id ‖ op ‖ delegator ‖ height` → empty.
@@ -131,6 +134,11 @@ pub fn choice_due(height: u64, delegator: &Address, op: &Address) -> Vec<u8> {
 /// Key of a delegation's pending-choice index entry.
 pub fn choice_pending(delegator: &Address, op: &Address) -> Vec<u8> {
     [CHOICE_PENDING, &delegator[..], &op[..]].concat()
+}
+
+/// Key of a pending choice's by-validator index entry.
+pub fn choice_by_validator(op: &Address, delegator: &Address) -> Vec<u8> {
+    [CHOICE_BY_VALIDATOR, &op[..], &delegator[..]].concat()
 }
 
 /// Prefix of the moved stake of validator `op` for consumer `id`.

@@ -45,7 +45,7 @@ pub fn select(
             continue;
         }
         // The stake backing this consumer: all of it unless some delegators chose otherwise.
-        let backing = rampart_staking::backing::backing_tokens(state, &v, consumer.id)?;
+        let backing = v.backing_tokens(state, consumer.id)?;
         if !lists.allows(&p.validator) || backing < params.min_validator_stake {
             continue;
         }

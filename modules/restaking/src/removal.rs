@@ -1,6 +1,7 @@
 //! A provider validator removed by staking (unbonded, no shares left) leaves restaking too
-//! ([`RemovalHooks`], staking's `after_validator_removed`): its pledges and consumer keys are
-//! forgotten, so a validator created later with the same operator address starts with none —
+//! ([`RemovalHooks`], staking's `after_validator_removed`): its pledges, consumer keys and
+//! delegators' pending consumer choices are forgotten (staking forgets the choices in force), so
+//! a validator created later with the same operator address starts with none —
 //! it opts in and assigns keys anew, like any new validator (as ICS drops key assignments when a
 //! validator is removed).
 //!
@@ -41,6 +42,7 @@ impl StakingHooks for RemovalHooks {
                 record(state, id, op, last);
             }
         }
+        crate::choice::forget_validator(state, op);
         events.push(
             Event::new("restaking_validator_removed")
                 .attr(

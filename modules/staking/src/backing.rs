@@ -13,23 +13,23 @@
 //!   member's stored delegation shares are class shares, worth
 //!   `class_shares_held × weighted_shares / class_shares` weighted shares ([`Class::weighted`]).
 //!
-//! A slash for C ([`rebase_for_slash`]) cuts the validator's tokens and then raises the weighted
-//! shares of every class not backing C so that their tokens are what they were: the backers'
-//! rate falls, the others' holdings keep their value. A provider slash cuts every class alike.
+//! This file is the class store (no dependency on validators or delegations). A delegation moves
+//! between classes through [`crate::delegation::set_backing`]; a slash for C
+//! ([`crate::slash_with_moved`]) cuts the validator's tokens and then raises the weighted shares
+//! of every class not backing C so that their tokens are what they were: the backers' rate
+//! falls, the others' holdings keep their value. A provider slash cuts every class alike.
 //! Every step is O(classes of the validator), at most [`MAX_CLASSES_PER_VALIDATOR`]; a class is
 //! never deleted while its validator exists, and an empty one is reused for a new choice.
 
 use prost::Message;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::math::mul_div;
-use rampart_core::{Address, Amount, ChainProfile, Decimal, Events, StateRead, StateWrite};
+use rampart_core::{Address, Amount, ChainProfile, Decimal, StateRead, StateWrite};
 use rampart_proto::rampart::staking::v1 as pb;
 use std::collections::BTreeMap;
 
 use crate::errors::{err, StakingCode};
-use crate::hooks::StakingPorts;
 use crate::keys;
-use crate::validator::{self, Validator};
 
 /// The most backing classes (distinct choices) one validator holds.
 pub const MAX_CLASSES_PER_VALIDATOR: usize = 32;
@@ -326,7 +326,11 @@ pub fn has_room(state: &dyn StateRead, op: &Address, backing: &Backing) -> AppRe
 }
 
 /// The class for `backing` at `op`: the existing one, an empty one reused, or a new one.
-fn class_for(state: &mut dyn StateWrite, op: &Address, backing: &Backing) -> AppResult<Class> {
+pub(crate) fn class_for(
+    state: &mut dyn StateWrite,
+    op: &Address,
+    backing: &Backing,
+) -> AppResult<Class> {
     if let Some(bytes) = state.get(&keys::backing_class_by_choice(op, &backing.key_bytes())) {
         let id = <[u8; 4]>::try_from(bytes.as_slice())
             .map(u32::from_be_bytes)
@@ -372,78 +376,22 @@ fn class_for(state: &mut dyn StateWrite, op: &Address, backing: &Backing) -> App
     })
 }
 
-/// Moves `delegator`'s delegation to `op` (and its future delegations there) into the class of
-/// `backing`: pending rewards are settled first (`before_delegation_shares_change`), the
-/// delegation keeps its weighted shares (rounded down to what its old class holds for it), and
-/// listeners hear `after_backing_change`. Nothing to do when the choice is unchanged.
-pub fn set_choice(
-    state: &mut dyn StateWrite,
-    ports: StakingPorts<'_>,
-    delegator: &Address,
+/// Of a validator's `tokens` (for `shares` weighted shares), those backing consumer `id`: all
+/// less the tokens of its classes that do not back it (rounded so that backing stake is never
+/// overstated).
+pub fn backing_tokens(
+    state: &dyn StateRead,
     op: &Address,
-    backing: &Backing,
-    events: &mut Events,
-) -> AppResult<()> {
-    let old = class_of(state, delegator, op)?;
-    if old
-        .as_ref()
-        .map_or(backing.is_all(), |c| &c.backing == backing)
-    {
-        return Ok(());
+    tokens: Amount,
+    shares: Decimal,
+    id: u64,
+) -> AppResult<Amount> {
+    let excluded = excluded_weighted(&of_validator(state, op)?, id)?;
+    if excluded == Decimal::ZERO || shares == Decimal::ZERO {
+        return Ok(tokens);
     }
-    let v = validator::must_load(state, op)?;
-    let stored = crate::delegation::stored_shares(state, delegator, op)?.unwrap_or_default();
-    if stored != Decimal::ZERO {
-        ports
-            .hooks
-            .before_delegation_shares_change(state, delegator, &v, events)?;
-    }
-    let weighted = match old {
-        None => stored,
-        Some(mut class) => {
-            let leaving = if stored >= class.class_shares {
-                class.weighted_shares
-            } else {
-                class.weighted(stored)?
-            };
-            class.class_shares = class.class_shares.checked_sub(stored)?;
-            class.weighted_shares = class.weighted_shares.checked_sub(leaving)?;
-            class.members = class.members.saturating_sub(1);
-            class.save(state);
-            leaving
-        }
-    };
-    let new_stored = if backing.is_all() {
-        state.delete(keys::backing_choice(delegator, op));
-        state.delete(keys::backing_member(op, delegator));
-        weighted
-    } else {
-        let mut class = class_for(state, op, backing)?;
-        let issued = class.credit(weighted)?;
-        class.members = class.members.saturating_add(1);
-        class.save(state);
-        state.put(
-            keys::backing_choice(delegator, op),
-            class.id.to_be_bytes().to_vec(),
-        );
-        state.put(keys::backing_member(op, delegator), Vec::new());
-        issued
-    };
-    crate::delegation::set_stored_shares(state, delegator, op, new_stored);
-    ports
-        .hooks
-        .after_backing_change(state, delegator, &v, events)
-}
-
-/// Tokens of validator `v` backing consumer `id`: all its tokens less those of the classes
-/// that do not back it (rounded so that backing stake is never overstated).
-pub fn backing_tokens(state: &dyn StateRead, v: &Validator, id: u64) -> AppResult<Amount> {
-    let excluded = excluded_weighted(&of_validator(state, &v.operator)?, id)?;
-    if excluded == Decimal::ZERO || v.delegator_shares == Decimal::ZERO {
-        return Ok(v.tokens);
-    }
-    let excluded_tokens = mul_div(excluded.0, v.tokens.0, v.delegator_shares.0, true)?;
-    Ok(Amount(v.tokens.0.saturating_sub(excluded_tokens)))
+    let excluded_tokens = mul_div(excluded.0, tokens.0, shares.0, true)?;
+    Ok(Amount(tokens.0.saturating_sub(excluded_tokens)))
 }
 
 /// Σ weighted shares of the classes in `classes` that do not back consumer `id`.
@@ -452,62 +400,6 @@ pub fn excluded_weighted(classes: &[Class], id: u64) -> AppResult<Decimal> {
         .iter()
         .filter(|c| !c.backing.backs(id))
         .try_fold(Decimal::ZERO, |sum, c| sum.checked_add(c.weighted_shares))
-}
-
-/// Cuts up to `amount` tokens of validator `v` for an infraction on consumer `id`, from the
-/// stake backing it only: the classes that do not back `id` get weighted shares so that their
-/// tokens stay what they were, so the whole cut lowers the backers' rate. The backers keep at
-/// least one token when others do not back `id` (a zero rate could not be rebased). Returns the
-/// tokens cut; the caller burns them and saves `v`.
-pub fn rebase_for_slash(
-    state: &mut dyn StateWrite,
-    v: &mut Validator,
-    id: u64,
-    amount: Amount,
-) -> AppResult<Amount> {
-    let classes = of_validator(state, &v.operator)?;
-    let excluded = excluded_weighted(&classes, id)?;
-    if excluded == Decimal::ZERO || v.delegator_shares == Decimal::ZERO {
-        let cut = amount.min(v.tokens);
-        v.tokens = v.tokens.checked_sub(cut)?;
-        return Ok(cut);
-    }
-    let total = v.delegator_shares;
-    let backing_shares = total.checked_sub(excluded)?;
-    let mut kept = Vec::new();
-    let mut kept_tokens = Amount::ZERO;
-    for class in classes.into_iter().filter(|c| !c.backing.backs(id)) {
-        let tokens = Amount(mul_div(
-            class.weighted_shares.0,
-            v.tokens.0,
-            total.0,
-            false,
-        )?);
-        kept_tokens = kept_tokens.checked_add(tokens)?;
-        kept.push((class, tokens));
-    }
-    let backing = v.tokens.checked_sub(kept_tokens)?;
-    let cut = if backing_shares == Decimal::ZERO {
-        Amount::ZERO
-    } else {
-        amount.min(backing.checked_sub(Amount(1)).unwrap_or_default())
-    };
-    if cut.is_zero() {
-        return Ok(cut);
-    }
-    let left = backing.checked_sub(cut)?;
-    let mut shares = backing_shares;
-    for (mut class, tokens) in kept {
-        // Its tokens at the backers' new rate `left / backing_shares`, rounded up: a class
-        // whose shares are worth at least `tokens × backing_shares / left` keeps at least its
-        // tokens (the rounding falls on the backers, who pay the slash).
-        class.weighted_shares = Decimal(mul_div(tokens.0, backing_shares.0, left.0, true)?);
-        shares = shares.checked_add(class.weighted_shares)?;
-        class.save(state);
-    }
-    v.tokens = v.tokens.checked_sub(cut)?;
-    v.delegator_shares = shares;
-    Ok(cut)
 }
 
 /// Imports the genesis classes and choices (before the delegations); returns Σ weighted shares

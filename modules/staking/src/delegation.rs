@@ -5,7 +5,7 @@ use cosmos_sdk_proto::cosmos::staking::v1beta1::Delegation as ProtoDelegation;
 use rampart_core::error::{AppError, AppResult, SdkCode};
 use rampart_core::{Amount, Decimal, Events, StateRead, StateReadExt, StateWrite, StateWriteExt};
 
-use crate::backing;
+use crate::backing::{self, Backing};
 use crate::bank::{transfer_between, Pool};
 use crate::errors::{err, StakingCode};
 use crate::hooks::StakingPorts;
@@ -204,6 +204,69 @@ pub fn unbond(
     }
     validator::save_or_remove(state, ports.hooks, v, events)?;
     Ok(tokens)
+}
+
+/// Moves `delegator`'s delegation to `op` (and its future delegations there) into the class of
+/// `backing`: pending rewards are settled first (`before_delegation_shares_change`), the
+/// delegation keeps its weighted shares (rounded down to what its old class holds for it), and
+/// listeners hear `after_backing_change`. Nothing to do when the choice is unchanged.
+pub fn set_backing(
+    state: &mut dyn StateWrite,
+    ports: StakingPorts<'_>,
+    delegator: &Address,
+    op: &Address,
+    backing: &Backing,
+    events: &mut Events,
+) -> AppResult<()> {
+    let old = backing::class_of(state, delegator, op)?;
+    if old
+        .as_ref()
+        .map_or(backing.is_all(), |c| &c.backing == backing)
+    {
+        return Ok(());
+    }
+    let v = validator::must_load(state, op)?;
+    let stored = stored_shares(state, delegator, op)?.unwrap_or_default();
+    if stored != Decimal::ZERO {
+        ports
+            .hooks
+            .before_delegation_shares_change(state, delegator, &v, events)?;
+    }
+    let weighted = match old {
+        None => stored,
+        Some(mut class) => {
+            let leaving = if stored >= class.class_shares {
+                class.weighted_shares
+            } else {
+                class.weighted(stored)?
+            };
+            class.class_shares = class.class_shares.checked_sub(stored)?;
+            class.weighted_shares = class.weighted_shares.checked_sub(leaving)?;
+            class.members = class.members.saturating_sub(1);
+            class.save(state);
+            leaving
+        }
+    };
+    let new_stored = if backing.is_all() {
+        state.delete(keys::backing_choice(delegator, op));
+        state.delete(keys::backing_member(op, delegator));
+        weighted
+    } else {
+        let mut class = backing::class_for(state, op, backing)?;
+        let issued = class.credit(weighted)?;
+        class.members = class.members.saturating_add(1);
+        class.save(state);
+        state.put(
+            keys::backing_choice(delegator, op),
+            class.id.to_be_bytes().to_vec(),
+        );
+        state.put(keys::backing_member(op, delegator), Vec::new());
+        issued
+    };
+    set_stored_shares(state, delegator, op, new_stored);
+    ports
+        .hooks
+        .after_backing_change(state, delegator, &v, events)
 }
 
 /// Every `(delegator, shares)` of validator `op` in weighted shares, in delegator order.

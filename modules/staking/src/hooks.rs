@@ -30,7 +30,7 @@ pub trait StakingHooks: Send + Sync {
     }
 
     /// Called after `delegator`'s delegation to `validator` moved to another backing class
-    /// ([`crate::backing::set_choice`]); `before_delegation_shares_change` ran before the move.
+    /// ([`crate::delegation::set_backing`]); `before_delegation_shares_change` ran before the move.
     /// A reward index restarts the delegation at its new class's index here.
     fn after_backing_change(
         &self,

@@ -131,12 +131,12 @@ pub trait StakingRead: StateRead {
         Ok(out)
     }
 
-    /// Tokens of `op` backing consumer `id` ([`backing::backing_tokens`]): all its tokens unless
-    /// some delegators chose not to back `id`. Zero for an unknown validator.
+    /// Tokens of `op` backing consumer `id` ([`Validator::backing_tokens`]): all its tokens
+    /// unless some delegators chose not to back `id`. Zero for an unknown validator.
     fn backing_tokens(&self, op: &Address, id: u64) -> AppResult<Amount> {
         let state: &dyn StateRead = &self;
         match validator::load(state, op)? {
-            Some(v) => backing::backing_tokens(state, &v, id),
+            Some(v) => v.backing_tokens(state, id),
             None => Ok(Amount::ZERO),
         }
     }

@@ -8,7 +8,9 @@ use rampart_core::{Amount, BlockTime, Decimal, Events, StateRead, StateWrite};
 use crate::bank::Pool;
 use crate::hooks::StakingPorts;
 use crate::keys;
+use crate::validator::Validator;
 use crate::{backing, delegation, redelegation, unbonding, validator};
+use rampart_core::math::mul_div;
 use rampart_core::profile::RAMPART_POWER_REDUCTION;
 use rampart_core::wire::{dec_from_wire, int_from_wire, int_to_wire};
 use rampart_core::{Address, ChainProfile};
@@ -126,7 +128,7 @@ pub fn slash_with_moved(
             v.tokens = v.tokens.checked_sub(cut)?;
             cut
         }
-        Some(id) => backing::rebase_for_slash(state, &mut v, id, left)?,
+        Some(id) => cut_backers(state, &mut v, id, left)?,
     };
     if !cut.is_zero() {
         ports.bank.burn_from_pool(state, v.pool(), cut)?;
@@ -293,6 +295,62 @@ fn slash_moved(
         ports.bank.burn_from_pool(state, pool, tokens)?;
     }
     Ok(tokens)
+}
+
+/// Cuts up to `amount` tokens of validator `v` for an infraction on consumer `id`, from the
+/// stake backing it only: the classes that do not back `id` get weighted shares so that their
+/// tokens stay what they were, so the whole cut lowers the backers' rate. The backers keep at
+/// least one token when others do not back `id` (a zero rate could not be rebased). Returns the
+/// tokens cut; the caller burns them and saves `v`.
+fn cut_backers(
+    state: &mut dyn StateWrite,
+    v: &mut Validator,
+    id: u64,
+    amount: Amount,
+) -> AppResult<Amount> {
+    let classes = backing::of_validator(state, &v.operator)?;
+    let excluded = backing::excluded_weighted(&classes, id)?;
+    if excluded == Decimal::ZERO || v.delegator_shares == Decimal::ZERO {
+        let cut = amount.min(v.tokens);
+        v.tokens = v.tokens.checked_sub(cut)?;
+        return Ok(cut);
+    }
+    let total = v.delegator_shares;
+    let backing_shares = total.checked_sub(excluded)?;
+    let mut kept = Vec::new();
+    let mut kept_tokens = Amount::ZERO;
+    for class in classes.into_iter().filter(|c| !c.backing.backs(id)) {
+        let tokens = Amount(mul_div(
+            class.weighted_shares.0,
+            v.tokens.0,
+            total.0,
+            false,
+        )?);
+        kept_tokens = kept_tokens.checked_add(tokens)?;
+        kept.push((class, tokens));
+    }
+    let backing = v.tokens.checked_sub(kept_tokens)?;
+    let cut = if backing_shares == Decimal::ZERO {
+        Amount::ZERO
+    } else {
+        amount.min(backing.checked_sub(Amount(1)).unwrap_or_default())
+    };
+    if cut.is_zero() {
+        return Ok(cut);
+    }
+    let left = backing.checked_sub(cut)?;
+    let mut shares = backing_shares;
+    for (mut class, tokens) in kept {
+        // Its tokens at the backers' new rate `left / backing_shares`, rounded up: a class
+        // whose shares are worth at least `tokens × backing_shares / left` keeps at least its
+        // tokens (the rounding falls on the backers, who pay the slash).
+        class.weighted_shares = Decimal(mul_div(tokens.0, backing_shares.0, left.0, true)?);
+        shares = shares.checked_add(class.weighted_shares)?;
+        class.save(state);
+    }
+    v.tokens = v.tokens.checked_sub(cut)?;
+    v.delegator_shares = shares;
+    Ok(cut)
 }
 
 /// Jails `op`: it leaves the active set at the next end block.

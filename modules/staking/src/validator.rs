@@ -76,6 +76,18 @@ impl Validator {
             .map_err(|_| AppError::sdk(SdkCode::Logic, "consensus power overflows u64"))
     }
 
+    /// Its tokens backing consumer `id`: all of them less those of the delegations whose
+    /// delegators chose not to back `id` ([`crate::backing`]; never overstated).
+    pub fn backing_tokens(&self, state: &dyn StateRead, id: u64) -> AppResult<Amount> {
+        crate::backing::backing_tokens(
+            state,
+            &self.operator,
+            self.tokens,
+            self.delegator_shares,
+            id,
+        )
+    }
+
     /// The CometBFT address of the consensus key.
     pub fn consensus_address(&self) -> [u8; 20] {
         rampart_core::address::consensus_address(&self.pubkey)
