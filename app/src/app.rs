@@ -366,7 +366,9 @@ impl App {
             .prepare(ctx.height, &changes)
             .unwrap_or_else(|e| {
                 halt(format!(
-                    "computing the app hash of height {}: {e}",
+                    "computing the app hash of height {} in the application store \
+                     (data/application.db): {e}; if its disk is full, free space and start \
+                     rampartd again (nothing of this block was committed: CometBFT replays it)",
                     ctx.height
                 ))
             });

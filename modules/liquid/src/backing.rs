@@ -1,6 +1,6 @@
 //! What the liquid tokens back, and what they risk, with restaking's own pledge and exposure
-//! arithmetic ([`rampart_restaking::exposure`]): every delegation backs all the consumers its
-//! validator pledges to (per-delegation choices are issue 17's item 1), so the module's stake
+//! arithmetic ([`rampart_restaking::exposure`]): the module's delegations keep the default
+//! consumer choice (all the consumers their validator pledges to), so the module's stake
 //! at validator V backs consumer C with `stake × V's pledge to C`, and an infraction on C can
 //! cost it `stake × V's slashable pledge to C × C's double-sign fraction`. The worst case of a
 //! token is the sum over its validators of `stake × V's total exposure`, over the whole stake.

@@ -17,8 +17,8 @@
 //! like any other; when they mature each record is paid its share of what staking actually
 //! returned, never more. Every rounding favours the module: mint, redeem and shares round down.
 //!
-//! Every delegation backs all the consumers its validator pledges to, so the module's stake
-//! does too; [`backing`] reports it per validator and per consumer, and the worst-case loss of
+//! The module's delegations keep the default consumer choice (every consumer their validator
+//! pledges to), so the module's stake backs them all; [`backing`] reports it per validator and per consumer, and the worst-case loss of
 //! one token with restaking's exposure arithmetic.
 //!
 //! Domain/component split: without the default `component` feature only the domain part
