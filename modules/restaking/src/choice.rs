@@ -26,6 +26,7 @@ use rampart_core::{Address, Amount, BlockContext, BlockTime, ChainProfile, Decim
 use rampart_core::{Events, MsgContext, StateRead, StateWrite};
 use rampart_proto::rampart::restaking::v1 as pb;
 use rampart_staking::backing::{self, Backing, Mode};
+use rampart_staking::errors::{err as staking_err, StakingCode};
 use rampart_staking::{MovedStake, StakingPorts, StakingRead};
 
 use crate::errors::{err, RestakingCode};
@@ -145,9 +146,8 @@ pub fn set(
         ));
     }
     if state.delegation_shares(&delegator, &op)?.is_none() {
-        return Err(AppError::new(
-            rampart_staking::errors::CODESPACE,
-            rampart_staking::errors::StakingCode::NoDelegation as u32,
+        return Err(staking_err(
+            StakingCode::NoDelegation,
             format!("{} has no delegation to {}", m.delegator, m.validator),
         ));
     }
@@ -170,9 +170,8 @@ pub fn set(
         }
     }
     if !backing::has_room(state, &op, &backing)? {
-        return Err(AppError::new(
-            rampart_staking::errors::CODESPACE,
-            rampart_staking::errors::StakingCode::TooManyBackingClasses as u32,
+        return Err(staking_err(
+            StakingCode::TooManyBackingClasses,
             format!(
                 "validator {} already has {} distinct consumer choices",
                 m.validator,

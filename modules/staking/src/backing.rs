@@ -548,6 +548,47 @@ mod tests {
     }
 
     #[test]
+    fn a_validator_holds_at_most_its_classes_and_reuses_an_empty_one() {
+        use rampart_core::state::{EmptyState, Overlay};
+        let mut state = Overlay::new(EmptyState);
+        let op = Address([1; 20]);
+        // Distinct choices: only {i} for i in 0..MAX.
+        let choice = |i: usize| Backing::new(Mode::Only, vec![i as u64]);
+        for i in 0..MAX_CLASSES_PER_VALIDATOR {
+            assert!(has_room(&state, &op, &choice(i)).expect("reads"));
+            let mut class = class_for(&mut state, &op, &choice(i)).expect("room");
+            class.members = 1;
+            class.save(&mut state);
+        }
+        let one_more = choice(MAX_CLASSES_PER_VALIDATOR);
+        assert!(!has_room(&state, &op, &one_more).expect("reads"));
+        assert!(
+            has_room(&state, &op, &choice(3)).expect("reads"),
+            "an existing class"
+        );
+        assert!(
+            has_room(&state, &op, &Backing::all()).expect("reads"),
+            "the default"
+        );
+        let e = class_for(&mut state, &op, &one_more).expect_err("full");
+        assert_eq!(
+            (e.codespace, e.code),
+            ("staking", StakingCode::TooManyBackingClasses as u32)
+        );
+        // The last member of class 5 leaves: the new choice takes its place and its id.
+        let mut emptied = load(&state, &op, 5).expect("reads").expect("class 5");
+        emptied.members = 0;
+        emptied.save(&mut state);
+        assert!(has_room(&state, &op, &one_more).expect("reads"));
+        let reused = class_for(&mut state, &op, &one_more).expect("reuses");
+        assert_eq!((reused.id, reused.backing), (5, one_more));
+        assert_eq!(
+            of_validator(&state, &op).expect("reads").len(),
+            MAX_CLASSES_PER_VALIDATOR
+        );
+    }
+
+    #[test]
     fn a_choice_is_normalised_and_backs_what_it_names() {
         let only = Backing::new(Mode::Only, vec![5, 2, 5]);
         assert_eq!(only.consumers, vec![2, 5]);
