@@ -274,12 +274,13 @@ fn finalize_block(bench: &mut Bench, kind: Kind, size: &Size, checked: bool) {
     let per_block = |after: u64, before: u64| after.saturating_sub(before) / size.blocks as u64;
     println!(
         "  store per block/{name}: {} records, {} bytes written; {} JMT nodes read from sled, \
-         {} from the cache; {} internal nodes cached ({} MB)",
+         {} from the cache; {} internal nodes and {} leaves cached ({} MB)",
         per_block(io.commit_records, io_before.commit_records),
         per_block(io.commit_bytes, io_before.commit_bytes),
         per_block(io.node_reads, io_before.node_reads),
         per_block(io.node_hits, io_before.node_hits),
         io.cached_nodes,
+        io.cached_leaves,
         io.cached_node_bytes / (1024 * 1024),
     );
 }

@@ -1,6 +1,7 @@
 //! Bounded in-memory caches of committed data, kept between blocks: the JMT's decoded internal
-//! nodes (a node never changes once written: its key names its version) and the values of the
-//! latest committed height (refreshed by every commit with the keys it wrote).
+//! nodes and the leaves commits wrote (a node never changes once written: its key names its
+//! version), and the values of the latest committed height (refreshed by every commit with the
+//! keys it wrote).
 //!
 //! Both only save reads of data that is already durable; neither is ever written to disk nor
 //! consulted for anything but the exact data it copies, so a crash, a restart or an eviction
@@ -14,7 +15,7 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use jmt::storage::{Node, NodeKey};
+use jmt::storage::{LeafNode, Node, NodeKey};
 
 /// Most bytes of decoded internal JMT nodes kept: ≈ 107,000 nodes. A tree of 300,000 hashed
 /// keys has 104,333 internal nodes (measured), ≈ 0.35 per key.
@@ -23,6 +24,11 @@ const NODE_BYTES: usize = 112 * 1024 * 1024;
 /// each, boxed: 896), the `Node` and `NodeKey` in the map, the key again in the eviction queue,
 /// and the heap copies of its path.
 const INTERNAL_NODE_OVERHEAD: usize = 1_088;
+/// Most bytes of JMT leaves kept: ≈ 300,000 leaves, the leaves of a 300,000-key tree.
+const LEAF_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes counted per cached leaf: its packed key ([`LeafKey`]) and `LeafNode` (two hashes) in the
+/// map with its slack, and the key again in the eviction queue.
+const LEAF_OVERHEAD: usize = 224;
 /// Most bytes of keys and values kept for the latest height.
 const VALUE_BYTES: usize = 64 * 1024 * 1024;
 /// Fixed cost counted per cached value besides its bytes (map and queue entries).
@@ -121,17 +127,24 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The JMT's decoded internal nodes by node key, and counts of how reads were served.
+/// Committed JMT nodes by node key, in two bounded maps, and counts of how reads were served.
 ///
-/// Only internal nodes are kept: a leaf is read once, when its key is next written, and is
-/// replaced by that write, so caching leaves would only push internal nodes out. The nodes a
-/// commit makes stale (replaced in the new version) are dropped at that commit, so the cache
-/// holds the internal nodes of the latest tree (the nodes a block's update walks) plus whatever
-/// reads of older heights brought in; past [`NODE_BYTES`] the longest-cached node goes first —
-/// the one whose subtree has gone longest without a write.
+/// **Internal nodes** are kept when read or committed: every block's update walks them. The
+/// nodes a commit makes stale (replaced in the new version) are dropped at that commit, so the
+/// map holds the internal nodes of the latest tree (plus whatever reads of older heights brought
+/// in); past [`NODE_BYTES`] the longest-cached node goes first — the one whose subtree has gone
+/// longest without a write.
+///
+/// **Leaves** are kept only when committed: a leaf is read when its key is next written (to
+/// compare its key hash, then replaced), so a leaf read from sled is about to go stale and is not
+/// kept, while the leaves a commit writes are the ones later blocks read — every repeat writer's
+/// (an account that sends again, a balance that changes again). Past [`LEAF_BYTES`] the oldest
+/// leaf goes first: the key that has gone longest without a write. The two maps are bounded
+/// separately so that leaves never push out the internal nodes every block needs.
 pub(crate) struct NodeCache {
-    nodes: Mutex<Fifo<NodeKey, Node>>,
-    /// Nodes read from sled (not cached, or leaves).
+    internal: Mutex<Fifo<NodeKey, Node>>,
+    leaves: Mutex<Fifo<LeafKey, LeafNode>>,
+    /// Nodes read from sled (not cached).
     reads: AtomicU64,
     /// Nodes served from the cache.
     hits: AtomicU64,
@@ -139,7 +152,7 @@ pub(crate) struct NodeCache {
 
 impl Default for NodeCache {
     fn default() -> Self {
-        Self::with_bytes(NODE_BYTES)
+        Self::with_bytes(NODE_BYTES, LEAF_BYTES)
     }
 }
 
@@ -148,11 +161,49 @@ fn node_weight(key: &NodeKey) -> usize {
     INTERNAL_NODE_OVERHEAD.saturating_add(key.nibble_path().num_nibbles().div_ceil(2))
 }
 
+/// A leaf's node key packed into a fixed array — version (big-endian), nibble count, nibbles two
+/// per byte — so that the map and its queue hold no heap copy of the path. Distinct node keys
+/// pack to distinct arrays: a JMT path has at most 64 nibbles (a 32-byte key hash), and the count
+/// tells a trailing zero nibble from padding.
+type LeafKey = [u8; 41];
+
+fn leaf_key(key: &NodeKey) -> LeafKey {
+    let mut packed = [0u8; 41];
+    let (version, rest) = packed.split_at_mut(8);
+    version.copy_from_slice(&key.version().to_be_bytes());
+    let (count, nibbles) = rest.split_at_mut(1);
+    let path = key.nibble_path();
+    count[0] = u8::try_from(path.num_nibbles()).unwrap_or(u8::MAX);
+    for (i, nibble) in path.nibbles().enumerate() {
+        if let Some(byte) = nibbles.get_mut(i / 2) {
+            let nibble = u8::from(nibble);
+            *byte |= if i % 2 == 0 { nibble << 4 } else { nibble };
+        }
+    }
+    packed
+}
+
+/// How many nodes a [`NodeCache`] holds and the bytes they are counted for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct NodeCounts {
+    /// Nodes read from sled since the store opened.
+    pub(crate) reads: u64,
+    /// Nodes served from the cache since the store opened.
+    pub(crate) hits: u64,
+    /// Internal nodes cached now.
+    pub(crate) internal: usize,
+    /// Leaves cached now.
+    pub(crate) leaves: usize,
+    /// Bytes both maps are counted for.
+    pub(crate) bytes: usize,
+}
+
 impl NodeCache {
-    /// An empty cache of at most `bytes` of internal nodes.
-    pub(crate) fn with_bytes(bytes: usize) -> Self {
+    /// An empty cache of at most `internal_bytes` of internal nodes and `leaf_bytes` of leaves.
+    pub(crate) fn with_bytes(internal_bytes: usize, leaf_bytes: usize) -> Self {
         Self {
-            nodes: Mutex::new(Fifo::new(bytes)),
+            internal: Mutex::new(Fifo::new(internal_bytes)),
+            leaves: Mutex::new(Fifo::new(leaf_bytes)),
             reads: AtomicU64::new(0),
             hits: AtomicU64::new(0),
         }
@@ -160,24 +211,34 @@ impl NodeCache {
 
     /// The node stored under `key`, if cached (counted as a hit).
     pub(crate) fn get(&self, key: &NodeKey) -> Option<Node> {
-        let node = lock(&self.nodes).get(key).cloned();
+        let node = lock(&self.internal).get(key).cloned().or_else(|| {
+            lock(&self.leaves)
+                .get(&leaf_key(key))
+                .map(|leaf| Node::Leaf(leaf.clone()))
+        });
         if node.is_some() {
             self.hits.fetch_add(1, Ordering::Relaxed);
         }
         node
     }
 
-    /// Whether the cache keeps `node` (internal nodes only).
-    pub(crate) fn keeps(node: &Node) -> bool {
+    /// Whether a node read from sled is worth keeping: internal nodes only (see [`NodeCache`]).
+    pub(crate) fn keeps_read(node: &Node) -> bool {
         matches!(node, Node::Internal(_))
     }
 
-    /// Remembers a node read from, or just committed to, the store if it is one the cache
-    /// [keeps](Self::keeps).
+    /// Remembers a committed node, or one read from sled that the cache
+    /// [keeps](Self::keeps_read).
     pub(crate) fn insert(&self, key: NodeKey, node: Node) {
-        if Self::keeps(&node) {
-            let weight = node_weight(&key);
-            lock(&self.nodes).insert(key, node, weight);
+        match node {
+            Node::Internal(_) => {
+                let weight = node_weight(&key);
+                lock(&self.internal).insert(key, node, weight);
+            }
+            Node::Leaf(leaf) => {
+                lock(&self.leaves).insert(leaf_key(&key), leaf, LEAF_OVERHEAD);
+            }
+            Node::Null => {}
         }
     }
 
@@ -188,21 +249,25 @@ impl NodeCache {
 
     /// Forgets nodes that a commit replaced.
     pub(crate) fn remove_stale<'a>(&self, keys: impl IntoIterator<Item = &'a NodeKey>) {
-        let mut nodes = lock(&self.nodes);
+        let mut internal = lock(&self.internal);
+        let mut leaves = lock(&self.leaves);
         for key in keys {
-            nodes.remove(key);
+            internal.remove(key);
+            leaves.remove(&leaf_key(key));
         }
     }
 
-    /// (nodes read from the store, nodes served from the cache, nodes cached, bytes counted).
-    pub(crate) fn counts(&self) -> (u64, u64, usize, usize) {
-        let nodes = lock(&self.nodes);
-        (
-            self.reads.load(Ordering::Relaxed),
-            self.hits.load(Ordering::Relaxed),
-            nodes.len(),
-            nodes.weight,
-        )
+    /// What the cache holds and has served.
+    pub(crate) fn counts(&self) -> NodeCounts {
+        let internal = lock(&self.internal);
+        let leaves = lock(&self.leaves);
+        NodeCounts {
+            reads: self.reads.load(Ordering::Relaxed),
+            hits: self.hits.load(Ordering::Relaxed),
+            internal: internal.len(),
+            leaves: leaves.len(),
+            bytes: internal.weight.saturating_add(leaves.weight),
+        }
     }
 }
 
@@ -376,43 +441,70 @@ mod tests {
     }
 
     #[test]
-    fn node_cache_keeps_internal_nodes_within_its_bytes_and_drops_stale_ones() {
+    fn node_cache_keeps_committed_nodes_within_its_bytes_and_drops_stale_ones() {
         let nodes = tree_nodes(600);
-        let internal: Vec<_> = nodes
+        let is_internal = |node: &Node| matches!(node, Node::Internal(_));
+        let internal: Vec<_> = nodes.iter().filter(|(_, node)| is_internal(node)).collect();
+        let leaves: Vec<_> = nodes
             .iter()
-            .filter(|(_, node)| matches!(node, Node::Internal(_)))
+            .filter(|(_, node)| matches!(node, Node::Leaf(_)))
             .collect();
         assert!(internal.len() > 16 && internal.len() < nodes.len() / 2);
+        assert_eq!(leaves.len(), 600);
 
+        // Of the nodes read from sled, internal ones only (a leaf read is about to be replaced).
+        for (_, node) in &nodes {
+            assert_eq!(NodeCache::keeps_read(node), is_internal(node));
+        }
+
+        // Committed nodes: internal ones and leaves, each served exactly as stored.
         let cache = NodeCache::default();
         for (key, node) in &nodes {
             cache.insert(key.clone(), node.clone());
         }
-        let (_, _, cached, bytes) = cache.counts();
-        assert_eq!(cached, internal.len(), "leaves are not kept");
-        assert!(bytes >= cached * INTERNAL_NODE_OVERHEAD);
+        let counts = cache.counts();
+        assert_eq!((counts.internal, counts.leaves), (internal.len(), 600));
+        assert!(counts.bytes >= internal.len() * INTERNAL_NODE_OVERHEAD + 600 * LEAF_OVERHEAD);
         for (key, node) in &nodes {
-            assert_eq!(cache.get(key).is_some(), matches!(node, Node::Internal(_)));
+            assert_eq!(cache.get(key).as_ref(), Some(node));
         }
         let (root, _) = internal
             .iter()
             .find(|(key, _)| key.nibble_path().num_nibbles() == 0)
             .expect("a root");
-        cache.remove_stale([root, &nodes[0].0]);
+        let (leaf, _) = leaves[0];
+        cache.remove_stale([root, leaf]);
         assert_eq!(cache.get(root), None, "a replaced node is dropped");
-        assert_eq!(cache.counts().2, internal.len() - 1);
+        assert_eq!(cache.get(leaf), None, "a replaced leaf is dropped");
+        let counts = cache.counts();
+        assert_eq!((counts.internal, counts.leaves), (internal.len() - 1, 599));
 
-        // Bounded by bytes: room for ten nodes keeps the last ten inserted.
-        let small = NodeCache::with_bytes(10 * (INTERNAL_NODE_OVERHEAD + 8));
-        for (key, node) in &internal {
-            small.insert((*key).clone(), (*node).clone());
+        // Bounded by bytes, each map on its own: room for ten of each keeps the last ten of each.
+        let small = NodeCache::with_bytes(10 * (INTERNAL_NODE_OVERHEAD + 8), 10 * LEAF_OVERHEAD);
+        for (key, node) in &nodes {
+            small.insert(key.clone(), node.clone());
         }
-        let (_, _, cached, bytes) = small.counts();
-        assert_eq!(cached, 10);
-        assert!(bytes <= 10 * (INTERNAL_NODE_OVERHEAD + 8));
-        let last = &internal[internal.len() - 1].0;
-        assert!(small.get(last).is_some());
+        let counts = small.counts();
+        assert_eq!((counts.internal, counts.leaves), (10, 10));
+        assert!(counts.bytes <= 10 * (INTERNAL_NODE_OVERHEAD + 8) + 10 * LEAF_OVERHEAD);
+        assert!(small.get(&internal[internal.len() - 1].0).is_some());
         assert!(small.get(&internal[0].0).is_none());
+        assert!(small.get(&leaves[leaves.len() - 1].0).is_some());
+        assert!(small.get(&leaves[0].0).is_none());
+    }
+
+    #[test]
+    fn leaf_keys_differ_wherever_node_keys_do() {
+        // Every node key of a 600-key tree (paths of every length up to the leaves', `0` beside
+        // `00` and the empty root path among them), at three versions.
+        let mut keys = Vec::new();
+        for (key, _) in tree_nodes(600) {
+            for version in [0, 1, 256] {
+                keys.push(NodeKey::new(version, key.nibble_path().clone()));
+            }
+        }
+        let packed: std::collections::BTreeSet<_> = keys.iter().map(leaf_key).collect();
+        assert_eq!(packed.len(), keys.len());
     }
 
     #[test]

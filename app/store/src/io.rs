@@ -46,7 +46,9 @@ pub struct IoStats {
     pub node_hits: u64,
     /// Internal JMT nodes in the cache now.
     pub cached_nodes: u64,
-    /// Bytes the cached nodes are counted for (bounded).
+    /// JMT leaves in the cache now (the leaves commits wrote).
+    pub cached_leaves: u64,
+    /// Bytes the cached internal nodes and leaves are counted for (bounded).
     pub cached_node_bytes: u64,
 }
 

@@ -52,7 +52,7 @@ impl TreeReader for SledTreeReader<'_> {
                 let node = borsh::from_slice::<Node>(&bytes).map_err(|err| {
                     anyhow::anyhow!("undecodable JMT node at {node_key:?}: {err}")
                 })?;
-                if let Some(nodes) = self.nodes.filter(|_| NodeCache::keeps(&node)) {
+                if let Some(nodes) = self.nodes.filter(|_| NodeCache::keeps_read(&node)) {
                     nodes.insert(node_key.clone(), node.clone());
                 }
                 Ok(Some(node))

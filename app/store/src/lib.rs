@@ -36,9 +36,10 @@
 //! 1. [`Storage::prepare`] computes the new JMT root from the latest committed tree and the
 //!    block's [`Changes`](rampart_core::Changes) and builds the complete sled batch (JMT nodes,
 //!    stale-node index, history entries, preimages, change log, metadata `latest_height` and
-//!    `app_hash`). Nothing is written. The latest tree's decoded internal JMT nodes and the
-//!    values of the latest height are kept in bounded memory caches between blocks (`cache.rs`),
-//!    so a block reads from sled only the old leaf of each key it writes, and the keys it
+//!    `app_hash`). Nothing is written. The latest tree's decoded internal JMT nodes, the leaves
+//!    commits wrote and the values of the latest height are kept in bounded memory caches
+//!    between blocks (`cache.rs`), so a block reads from sled only the old leaves of keys not
+//!    written since the node started (or since their leaf left the cache), and the keys it
 //!    already read come from memory; a key that held a value keeps its preimage record without
 //!    rewriting it, and a write the value cache knows changes nothing (the value the key holds,
 //!    a delete of an absent key) is left out of the batch and the tree. A block without deletes

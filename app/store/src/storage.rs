@@ -299,7 +299,6 @@ impl Storage {
                 .node_batch
                 .nodes()
                 .iter()
-                .filter(|(_, node)| NodeCache::keeps(node))
                 .map(|(key, node)| (key.clone(), node.clone()))
                 .collect(),
             // The previous root too, which the JMT does not list when the tree is unchanged.
@@ -447,16 +446,17 @@ impl Storage {
     /// the store was opened (monitoring and benchmarks).
     pub fn io_stats(&self) -> IoStats {
         let (commits, commit_records, commit_bytes) = self.inner.io.totals();
-        let (node_reads, node_hits, cached_nodes, cached_node_bytes) = self.inner.nodes.counts();
+        let nodes = self.inner.nodes.counts();
         let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
         IoStats {
             commits,
             commit_records,
             commit_bytes,
-            node_reads,
-            node_hits,
-            cached_nodes: wide(cached_nodes),
-            cached_node_bytes: wide(cached_node_bytes),
+            node_reads: nodes.reads,
+            node_hits: nodes.hits,
+            cached_nodes: wide(nodes.internal),
+            cached_leaves: wide(nodes.leaves),
+            cached_node_bytes: wide(nodes.bytes),
         }
     }
 
