@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tendermint::abci::request::CheckTxKind;
 use tendermint::abci::{response as rsp, Event};
@@ -73,12 +73,17 @@ where
             },
             _ => Method::Other,
         };
+        // The app's time: `call` (where the app does its work: its future is ready) plus the
+        // time from the first poll of the response to its end — not the wait before tower-abci's
+        // connection task first polls it, which under CPU contention dwarfs the work.
         let started = Instant::now();
         let future = self.inner.call(request);
+        let in_call = started.elapsed();
         Box::pin(async move {
+            let polled = Instant::now();
             let response = future.await;
             if let Ok(response) = &response {
-                metrics.record(&method, response, started);
+                metrics.record(&method, response, in_call.saturating_add(polled.elapsed()));
             }
             response
         })
@@ -86,8 +91,8 @@ where
 }
 
 impl Metrics {
-    fn record(&self, method: &Method, response: &Response, started: Instant) {
-        let seconds = started.elapsed().as_secs_f64();
+    fn record(&self, method: &Method, response: &Response, spent: Duration) {
+        let seconds = spent.as_secs_f64();
         let observe = |method: &'static str| {
             self.durations
                 .get_or_create(&MethodLabel { method })
@@ -244,6 +249,39 @@ mod tests {
         assert!(
             !text.contains("rampart_slashes_total{consumer=\"0\""),
             "{text}"
+        );
+    }
+
+    /// The recorded time is the app's, not the wait before the connection polls the answer.
+    #[test]
+    fn durations_leave_out_the_wait_for_the_answer_to_be_polled() {
+        use tower::Service;
+        let metrics = Metrics::new();
+        let app = tower::service_fn(|_: Request| {
+            std::future::ready(Ok::<_, BoxError>(Response::Commit(rsp::Commit {
+                data: Default::default(),
+                retain_height: Default::default(),
+            })))
+        });
+        let mut metered = Metered::new(app, Some(metrics.clone()));
+        let answer = metered.call(Request::Commit);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(answer)
+            .expect("answer");
+        let text = metrics.encode();
+        let sum: f64 = text
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("rampart_abci_duration_seconds_sum{method=\"commit\"} ")
+            })
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no commit duration in:\n{text}"));
+        assert!(
+            sum < 0.15,
+            "{sum} s recorded for an answer that waited 0.3 s"
         );
     }
 

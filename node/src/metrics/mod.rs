@@ -15,7 +15,7 @@
 //! | `block_height` | gauge | height of the last finalized block |
 //! | `block_txs` / `txs_total` | histogram / counter | transactions per block / in all |
 //! | `block_gas_used` / `gas_used_total` | histogram / counter | gas used per block / in all |
-//! | `abci_duration_seconds{method}` | histogram | CheckTx (`check_tx`; after a block, `recheck_tx`), FinalizeBlock and Commit time in the app |
+//! | `abci_duration_seconds{method}` | histogram | CheckTx (`check_tx`; after a block, `recheck_tx`), FinalizeBlock and Commit time in the app (not the wait for a core or for the connection to take the answer) |
 //! | `check_tx_rejections_total{codespace,code}` | counter | mempool refusals by error code |
 //! | `store_size_bytes` | gauge | size of the application store on disk |
 //! | `commit_write_bytes` | histogram | bytes the process wrote during each Commit |
