@@ -135,8 +135,9 @@ impl Default for Pruning {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Store {
-    /// The most memory sled's page cache may hold, in MiB (sled's `cache_capacity`); the store's
-    /// own JMT-node and value caches add at most 176 MiB. Defaults to 128
+    /// The most memory sled's page cache may hold, in MiB (sled's `cache_capacity`, counted as
+    /// the pages' size on disk: they take about twice that in memory); the store's own
+    /// JMT-node and value caches add at most 240 MiB. Defaults to 64
     /// ([`rampart_store::DEFAULT_CACHE_BYTES`]).
     pub cache_mb: u64,
 }
@@ -238,7 +239,7 @@ const HEADER: &str = "\
 # [mempool]   minimum_gas_prices  fee this node requires in CheckTx, e.g. \"0.0025uramp\" (empty = any)
 # [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
 #             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
-# [store]     cache_mb  bound of the store's sled page cache in MiB (JMT and value caches add ≤ 176)
+# [store]     cache_mb  bound of sled's page cache in MiB, counted on disk (≈ 2× in memory); JMT and value caches add ≤ 240
 # [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides
 # [api]       enable, address  the REST API (Cosmos gRPC-gateway paths and JSON; port 1317 by convention)
 #             enabled-unsafe-cors  any origin may call it; else only cors-allowed-origins = [\"https://…\"]
@@ -305,7 +306,7 @@ mod tests {
         assert_eq!(AppToml::load(&path).expect("load"), free);
     }
 
-    /// `[store] cache_mb` bounds sled's page cache; without the section it is 128 MiB.
+    /// `[store] cache_mb` bounds sled's page cache; without the section it is 64 MiB.
     #[test]
     fn store_section_bounds_the_sled_cache() {
         assert_eq!(
@@ -316,10 +317,10 @@ mod tests {
         let path = dir.path().join("app.toml");
         let required = "[abci]\naddress = \"127.0.0.1:1\"\n[grpc]\naddress = \"127.0.0.1:2\"\n\
                         [cometbft]\nrpc = \"http://127.0.0.1:3\"\n";
-        std::fs::write(&path, format!("{required}[store]\ncache_mb = 64\n")).expect("write");
+        std::fs::write(&path, format!("{required}[store]\ncache_mb = 16\n")).expect("write");
         assert_eq!(
             AppToml::load(&path).expect("load").store.cache_bytes(),
-            64 * 1024 * 1024
+            16 * 1024 * 1024
         );
     }
 

@@ -77,11 +77,14 @@ pub use storage::{open_raw, PendingCommit, Storage, StoreStats};
 /// The root of an empty JMT (the JMT's placeholder hash for an empty subtree).
 pub(crate) const EMPTY_ROOT: [u8; 32] = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
 
-/// The default bound of sled's page cache ([`StorageConfig::cache_bytes`]): 128 MiB. sled 0.34's
-/// own default is 1 GiB, which a validator's resident memory reached under sustained load (it
-/// grew ≈ 12 MB a minute at 400 tx/s offered); the app bench is as fast with 128 MiB, since the
-/// store's own caches (JMT nodes ≤ 112 MiB, values ≤ 64 MiB, `cache.rs`) serve the hot reads.
-pub const DEFAULT_CACHE_BYTES: u64 = 128 * 1024 * 1024;
+/// The default bound of sled's page cache ([`StorageConfig::cache_bytes`]): 64 MiB. sled counts
+/// a page by its size on disk, and its decoded pages take about twice that in memory: on a
+/// localnet at ≈ 250 tx/s each rampartd held ≈ 190 MB more with 128 MiB than with 32 MiB, and
+/// 128 MiB ended a 30-minute run above 500 MB. On the app bench's 100,000-account store, 32 MiB
+/// made Commit ≈ 40 µs/tx slower than 128 MiB (the history pages a block writes to no longer stay
+/// cached) and 64 MiB did not, measurably (docs/BENCHMARKS.md, "Memory at today's throughput").
+/// sled 0.34's own default, 1 GiB, grew a validator's memory ≈ 12 MB a minute under load.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Storage tuning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
