@@ -81,7 +81,7 @@ pub(crate) const EMPTY_ROOT: [u8; 32] = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
 /// a page by its size on disk, and its decoded pages take about twice that in memory: on a
 /// localnet at ≈ 250 tx/s each rampartd held ≈ 190 MB more with 128 MiB than with 32 MiB, and
 /// 128 MiB ended a 30-minute run above 500 MB. On the app bench's 100,000-account store, 32 MiB
-/// made Commit ≈ 40 µs/tx slower than 128 MiB (the history pages a block writes to no longer stay
+/// made Commit ≈ 30–40 µs/tx slower than 128 MiB (the history pages a block writes to no longer stay
 /// cached) and 64 MiB did not, measurably (docs/BENCHMARKS.md, "Memory at today's throughput").
 /// sled 0.34's own default, 1 GiB, grew a validator's memory ≈ 12 MB a minute under load.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
