@@ -137,7 +137,7 @@ impl Default for Pruning {
 pub struct Store {
     /// The most memory sled's page cache may hold, in MiB (sled's `cache_capacity`, counted as
     /// the pages' size on disk: they take about twice that in memory); the store's own
-    /// JMT-node and value caches add at most 240 MiB. Defaults to 64
+    /// JMT-node, leaf and value caches add at most [`rampart_store::OWN_CACHES_BYTES`]. Defaults to 64
     /// ([`rampart_store::DEFAULT_CACHE_BYTES`]).
     pub cache_mb: u64,
 }
@@ -239,7 +239,7 @@ const HEADER: &str = "\
 # [mempool]   minimum_gas_prices  fee this node requires in CheckTx, e.g. \"0.0025uramp\" (empty = any)
 # [pruning]   keep_recent    heights of app state kept for queries and proofs (0 = all)
 #             retain_blocks  blocks CometBFT may keep (0 = all; needed for block sync from genesis)
-# [store]     cache_mb  bound of sled's page cache in MiB, counted on disk (≈ 2× in memory); JMT and value caches add ≤ 240
+# [store]     cache_mb  bound of sled's page cache in MiB, counted on disk (≈ 2× in memory); JMT and value caches add ≤ {own_caches_mib}
 # [log]       level     tracing filter, e.g. \"info\" or \"rampart_app=debug,info\"; RUST_LOG overrides
 # [api]       enable, address  the REST API (Cosmos gRPC-gateway paths and JSON; port 1317 by convention)
 #             enabled-unsafe-cors  any origin may call it; else only cors-allowed-origins = [\"https://…\"]
@@ -249,6 +249,12 @@ const HEADER: &str = "\
 # [metrics]   address  serve Prometheus metrics at http://<address>/metrics (absent = off)
 
 ";
+
+/// [`HEADER`] with the store's own cache bound filled in.
+fn header() -> String {
+    let own_caches_mib = rampart_store::OWN_CACHES_BYTES / (1024 * 1024);
+    HEADER.replace("{own_caches_mib}", &own_caches_mib.to_string())
+}
 
 impl AppToml {
     /// Reads and validates `path`; errors name the file and the offending field.
@@ -260,7 +266,7 @@ impl AppToml {
     /// Writes the configuration with an explanatory header.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
         let body = toml::to_string(self).context("serialising app.toml")?;
-        std::fs::write(path, format!("{HEADER}{body}"))
+        std::fs::write(path, format!("{}{body}", header()))
             .with_context(|| format!("cannot write {}", path.display()))
     }
 }
@@ -321,6 +327,26 @@ mod tests {
         assert_eq!(
             AppToml::load(&path).expect("load").store.cache_bytes(),
             16 * 1024 * 1024
+        );
+    }
+
+    /// The store's own cache bound is written from `rampart_store::OWN_CACHES_BYTES` into
+    /// app.toml's header, and the operators' memory sizing in docs/DEPLOY.md states the same figure.
+    #[test]
+    fn the_store_caches_bound_is_stated_from_the_store() {
+        let mib = rampart_store::OWN_CACHES_BYTES / (1024 * 1024);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("app.toml");
+        AppToml::default().save(&path).expect("save");
+        let written = std::fs::read_to_string(&path).expect("read");
+        assert!(
+            written.contains(&format!("value caches add ≤ {mib}\n")),
+            "{written}"
+        );
+        let deploy = include_str!("../../docs/DEPLOY.md");
+        assert!(
+            deploy.contains(&format!("(≤ {mib} MiB together")),
+            "docs/DEPLOY.md's Memory section must state the store's caches as ≤ {mib} MiB"
         );
     }
 

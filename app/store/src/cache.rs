@@ -33,6 +33,10 @@ const LEAF_OVERHEAD: usize = 224;
 const VALUE_BYTES: usize = 64 * 1024 * 1024;
 /// Fixed cost counted per cached value besides its bytes (map and queue entries).
 const VALUE_OVERHEAD: usize = 64;
+/// The most the store's own caches hold together, in bytes: decoded internal JMT nodes, JMT
+/// leaves and the latest values (240 MiB). sled's page cache is bounded separately
+/// ([`crate::StorageConfig::cache_bytes`]).
+pub const OWN_CACHES_BYTES: u64 = (NODE_BYTES + LEAF_BYTES + VALUE_BYTES) as u64;
 
 /// A map that forgets its oldest entries past a total weight.
 struct Fifo<K, V> {

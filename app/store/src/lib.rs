@@ -69,6 +69,7 @@ mod prune;
 mod snapshot;
 mod storage;
 
+pub use cache::OWN_CACHES_BYTES;
 pub use error::StorageError;
 pub use io::IoStats;
 pub use snapshot::Snapshot;
