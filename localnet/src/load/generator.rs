@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -22,6 +22,36 @@ use super::{fund, rpc, LoadApp, LoadPlan, LoadTarget};
 const IDLE_BLOCKS: u64 = 10;
 /// How long to wait for the blocks that close the committed-rate window.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often pre-signing reports its progress.
+const SIGNING_PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+/// Shows how many of `total` transactions the signing `tasks` have signed until they all end
+/// (pre-signing a long run takes minutes); prints nothing if they end before the first report.
+async fn show_signing_progress<T>(
+    tasks: &[tokio::task::JoinHandle<T>],
+    signed: &AtomicU64,
+    total: u64,
+) {
+    let started = Instant::now();
+    let mut progress: Option<crate::progress::Progress> = None;
+    while !tasks.iter().all(|task| task.is_finished()) {
+        tokio::time::sleep(SIGNING_PROGRESS_EVERY).await;
+        let done = signed.load(Ordering::Relaxed);
+        progress
+            .get_or_insert_with(crate::progress::Progress::new)
+            .update(&format!(
+                "pre-signing transactions: {done} of {total} ({}%)",
+                done.saturating_mul(100) / total.max(1)
+            ));
+    }
+    if let Some(mut progress) = progress {
+        progress.finish(&format!(
+            "pre-signed {total} transactions in {:.0?}",
+            started.elapsed()
+        ));
+    }
+}
 
 /// A prepared load generator: funded accounts with known numbers and sequences.
 pub struct Generator {
@@ -197,23 +227,28 @@ impl Generator {
                 .filter(|(_, from, to)| from < to)
                 .collect()
         };
+        let total: u64 = ranges.iter().map(|(_, from, to)| to - from).sum();
+        let signed_so_far = Arc::new(AtomicU64::new(0));
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let chunk = ranges.len().div_ceil(threads).max(1);
         let mut tasks = Vec::new();
         for part in ranges.chunks(chunk) {
             let part = part.to_vec();
             let shared = self.shared.clone();
+            let signed_so_far = signed_so_far.clone();
             tasks.push(tokio::task::spawn_blocking(move || {
                 part.into_iter()
                     .map(|(i, from, to)| {
                         let txs = (from..to)
                             .map(|seq| shared.workload.tx(&shared.accounts, i, seq))
                             .collect::<Result<Vec<_>>>()?;
+                        signed_so_far.fetch_add(to - from, Ordering::Relaxed);
                         anyhow::Ok((i, from, txs))
                     })
                     .collect::<Result<Vec<_>>>()
             }));
         }
+        show_signing_progress(&tasks, &signed_so_far, total).await;
         for task in tasks {
             let signed = task.await.context("a signing thread panicked")??;
             let mut book = self.shared.lock();
@@ -413,4 +448,29 @@ pub fn time_seed() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The progress display waits for every signing task, however long they take, and then
+    /// reports the total.
+    #[tokio::test]
+    async fn signing_progress_waits_for_every_task() {
+        let signed = Arc::new(AtomicU64::new(0));
+        let tasks: Vec<_> = [100u64, 1_200]
+            .into_iter()
+            .map(|millis| {
+                let signed = signed.clone();
+                tokio::task::spawn_blocking(move || {
+                    std::thread::sleep(Duration::from_millis(millis));
+                    signed.fetch_add(1, Ordering::Relaxed);
+                })
+            })
+            .collect();
+        show_signing_progress(&tasks, &signed, 2).await;
+        assert!(tasks.iter().all(|task| task.is_finished()));
+        assert_eq!(signed.load(Ordering::Relaxed), 2);
+    }
 }
