@@ -27,7 +27,8 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 const SIGNING_PROGRESS_EVERY: Duration = Duration::from_millis(500);
 
 /// Shows how many of `total` transactions the signing `tasks` have signed until they all end
-/// (pre-signing a long run takes minutes); prints nothing if they end before the first report.
+/// (pre-signing a long run takes minutes); prints nothing if they end within the first half
+/// second.
 async fn show_signing_progress<T>(
     tasks: &[tokio::task::JoinHandle<T>],
     signed: &AtomicU64,
@@ -35,8 +36,11 @@ async fn show_signing_progress<T>(
 ) {
     let started = Instant::now();
     let mut progress: Option<crate::progress::Progress> = None;
-    while !tasks.iter().all(|task| task.is_finished()) {
+    loop {
         tokio::time::sleep(SIGNING_PROGRESS_EVERY).await;
+        if tasks.iter().all(|task| task.is_finished()) {
+            break;
+        }
         let done = signed.load(Ordering::Relaxed);
         progress
             .get_or_insert_with(crate::progress::Progress::new)
