@@ -3,7 +3,8 @@
 //! On a terminal (stderr is one, and `RAMPART_PLAIN_PROGRESS` is unset) [`Progress::update`]
 //! redraws a single live line; elsewhere (a pipe, a log file, CI, `--json`) it prints a plain
 //! line when the text changed and at most one every [`Progress::PLAIN_EVERY`], so logs stay short
-//! and machine-readable. Progress is stderr only: a command's `--json` document on stdout stays whole.
+//! and machine-readable. Progress is stderr only: a command's `--json` document on stdout stays
+//! whole.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};

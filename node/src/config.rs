@@ -137,8 +137,8 @@ impl Default for Pruning {
 pub struct Store {
     /// The most memory sled's page cache may hold, in MiB (sled's `cache_capacity`, counted as
     /// the pages' size on disk: they take about twice that in memory); the store's own
-    /// JMT-node, leaf and value caches add at most [`rampart_store::OWN_CACHES_BYTES`]. Defaults to 64
-    /// ([`rampart_store::DEFAULT_CACHE_BYTES`]).
+    /// JMT-node, leaf and value caches add at most [`rampart_store::OWN_CACHES_BYTES`].
+    /// Defaults to 64 ([`rampart_store::DEFAULT_CACHE_BYTES`]).
     pub cache_mb: u64,
 }
 

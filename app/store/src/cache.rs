@@ -34,7 +34,7 @@ const VALUE_BYTES: usize = 64 * 1024 * 1024;
 /// Fixed cost counted per cached value besides its bytes (map and queue entries).
 const VALUE_OVERHEAD: usize = 64;
 /// The most the store's own caches hold together, in bytes: decoded internal JMT nodes, JMT
-/// leaves and the latest values (240 MiB). sled's page cache is bounded separately
+/// leaves and the latest values. sled's page cache is bounded separately
 /// ([`crate::StorageConfig::cache_bytes`]).
 pub const OWN_CACHES_BYTES: u64 = (NODE_BYTES + LEAF_BYTES + VALUE_BYTES) as u64;
 
