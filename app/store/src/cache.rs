@@ -31,8 +31,9 @@ const LEAF_BYTES: usize = 64 * 1024 * 1024;
 const LEAF_OVERHEAD: usize = 224;
 /// Most bytes of keys and values kept for the latest height.
 const VALUE_BYTES: usize = 64 * 1024 * 1024;
-/// Fixed cost counted per cached value besides its bytes (map and queue entries).
-const VALUE_OVERHEAD: usize = 64;
+/// Fixed cost counted per cached value besides its bytes (map and queue entries, the version of
+/// the key's newest history entry).
+const VALUE_OVERHEAD: usize = 80;
 /// The most the store's own caches hold together, in bytes: decoded internal JMT nodes, JMT
 /// leaves and the latest values. sled's page cache is bounded separately
 /// ([`crate::StorageConfig::cache_bytes`]).
@@ -282,6 +283,18 @@ pub(crate) struct Prior {
     pub(crate) held: bool,
     /// The new value is what the key held (a delete of an absent key included).
     pub(crate) same: bool,
+    /// The version of the key's newest history entry, `None` if it has none.
+    pub(crate) newest: Option<u64>,
+}
+
+/// What a key holds at the cached version, and the version of its newest history entry there
+/// (`None`: the key has no entry; pruning may since have removed a tombstone entry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// The value, `None` if the key is absent.
+    pub(crate) value: Option<Vec<u8>>,
+    /// The version of the key's newest history entry.
+    pub(crate) newest: Option<u64>,
 }
 
 /// Values (and absences) of keys at the latest committed version.
@@ -292,7 +305,7 @@ pub(crate) struct ValueCache {
 struct Values {
     /// The version the entries hold; `None` before the first commit is known.
     version: Option<u64>,
-    entries: Fifo<Vec<u8>, Option<Vec<u8>>>,
+    entries: Fifo<Vec<u8>, Held>,
 }
 
 fn value_weight(key: &[u8], value: Option<&[u8]>) -> usize {
@@ -319,7 +332,7 @@ impl ValueCache {
         if inner.version != Some(version) {
             return None;
         }
-        inner.entries.get(key).cloned()
+        inner.entries.get(key).map(|held| held.value.clone())
     }
 
     /// What `key` holds at `version` against a new `value` for it, if the cache knows (see
@@ -330,20 +343,19 @@ impl ValueCache {
             return None;
         }
         inner.entries.get(key).map(|held| Prior {
-            held: held.is_some(),
-            same: held.as_deref() == value,
+            held: held.value.is_some(),
+            same: held.value.as_deref() == value,
+            newest: held.newest,
         })
     }
 
     /// Remembers what `key` holds at `version`, read from the store, unless a commit has moved
     /// the cache past `version` meanwhile.
-    pub(crate) fn fill(&self, key: &[u8], version: u64, value: Option<&[u8]>) {
+    pub(crate) fn fill(&self, key: &[u8], version: u64, held: Held) {
         let mut inner = lock(&self.inner);
         if inner.version == Some(version) {
-            let weight = value_weight(key, value);
-            inner
-                .entries
-                .insert(key.to_vec(), value.map(<[u8]>::to_vec), weight);
+            let weight = value_weight(key, held.value.as_deref());
+            inner.entries.insert(key.to_vec(), held, weight);
         }
     }
 
@@ -354,16 +366,16 @@ impl ValueCache {
         &self,
         previous: Option<u64>,
         version: u64,
-        written: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+        written: Vec<(Vec<u8>, Held)>,
     ) {
         let mut inner = lock(&self.inner);
         if inner.version != previous {
             inner.entries.clear();
         }
         inner.version = Some(version);
-        for (key, value) in written {
-            let weight = value_weight(&key, value.as_deref());
-            inner.entries.insert(key, value, weight);
+        for (key, held) in written {
+            let weight = value_weight(&key, held.value.as_deref());
+            inner.entries.insert(key, held, weight);
         }
     }
 }
@@ -511,20 +523,28 @@ mod tests {
         assert_eq!(packed.len(), keys.len());
     }
 
+    /// What a key holds, with its newest history entry.
+    fn held(value: Option<&[u8]>, newest: Option<u64>) -> Held {
+        Held {
+            value: value.map(<[u8]>::to_vec),
+            newest,
+        }
+    }
+
     #[test]
     fn values_serve_only_their_version() {
         let cache = ValueCache::new(None);
-        cache.fill(b"k", 0, Some(b"v"));
+        cache.fill(b"k", 0, held(Some(b"v"), Some(0)));
         assert_eq!(cache.get(b"k", 0), None, "no version known yet");
-        cache.advance(None, 0, vec![(b"a".to_vec(), Some(b"1".to_vec()))]);
-        cache.fill(b"k", 0, Some(b"v"));
+        cache.advance(None, 0, vec![(b"a".to_vec(), held(Some(b"1"), Some(0)))]);
+        cache.fill(b"k", 0, held(Some(b"v"), Some(0)));
         assert_eq!(cache.get(b"k", 0), Some(Some(b"v".to_vec())));
         assert_eq!(cache.get(b"a", 0), Some(Some(b"1".to_vec())));
-        cache.advance(Some(0), 1, vec![(b"k".to_vec(), None)]);
+        cache.advance(Some(0), 1, vec![(b"k".to_vec(), held(None, Some(1)))]);
         assert_eq!(cache.get(b"k", 0), None, "an older version reads the store");
         assert_eq!(cache.get(b"k", 1), Some(None));
         assert_eq!(cache.get(b"a", 1), Some(Some(b"1".to_vec())));
-        cache.fill(b"z", 0, Some(b"stale"));
+        cache.fill(b"z", 0, held(Some(b"stale"), Some(0)));
         assert_eq!(
             cache.get(b"z", 1),
             None,
@@ -532,5 +552,43 @@ mod tests {
         );
         cache.advance(Some(5), 7, Vec::new());
         assert_eq!(cache.get(b"a", 7), None, "a gap starts over");
+    }
+
+    #[test]
+    fn a_prior_says_where_the_key_was_last_written() {
+        let cache = ValueCache::new(Some(3));
+        cache.fill(b"new", 3, held(None, None));
+        cache.fill(b"old", 3, held(Some(b"v"), Some(1)));
+        let prior = |key: &[u8], value: Option<&[u8]>| cache.prior(key, 3, value);
+        assert_eq!(
+            prior(b"new", Some(b"v")),
+            Some(Prior {
+                held: false,
+                same: false,
+                newest: None
+            })
+        );
+        assert_eq!(
+            prior(b"old", Some(b"v")),
+            Some(Prior {
+                held: true,
+                same: true,
+                newest: Some(1)
+            })
+        );
+        assert_eq!(
+            prior(b"old", None),
+            Some(Prior {
+                held: true,
+                same: false,
+                newest: Some(1)
+            })
+        );
+        assert_eq!(prior(b"unread", None), None);
+        assert_eq!(
+            cache.prior(b"old", 2, None),
+            None,
+            "only the cached version"
+        );
     }
 }

@@ -9,6 +9,14 @@ use rampart_core::state::KeyValue;
 
 use crate::keys;
 
+/// A key's newest history entry at some version.
+pub(crate) struct Entry {
+    /// The version the entry was written at.
+    pub version: u64,
+    /// The value it set, `None` for a tombstone.
+    pub value: Option<Vec<u8>>,
+}
+
 /// The value of `key` at `version`, or `Err` with a description if the stored data cannot be
 /// read or decoded.
 pub(crate) fn value_at(
@@ -16,16 +24,20 @@ pub(crate) fn value_at(
     key: &[u8],
     version: u64,
 ) -> Result<Option<Vec<u8>>, String> {
-    let base = keys::history_base(key);
-    latest_entry_at(tree, &base, version)
+    Ok(entry_at(tree, key, version)?.and_then(|entry| entry.value))
+}
+
+/// The newest entry of `key` with version `≤ version`, if any.
+pub(crate) fn entry_at(
+    tree: &sled::Tree,
+    key: &[u8],
+    version: u64,
+) -> Result<Option<Entry>, String> {
+    entry_under(tree, &keys::history_base(key), version)
 }
 
 /// The newest entry `≤ version` under a key's `history_base`, decoded.
-fn latest_entry_at(
-    tree: &sled::Tree,
-    base: &[u8],
-    version: u64,
-) -> Result<Option<Vec<u8>>, String> {
+fn entry_under(tree: &sled::Tree, base: &[u8], version: u64) -> Result<Option<Entry>, String> {
     let mut low = base.to_vec();
     low.extend_from_slice(&keys::be(0));
     let mut high = base.to_vec();
@@ -33,7 +45,17 @@ fn latest_entry_at(
     match tree.range(low..=high).next_back() {
         None => Ok(None),
         Some(Err(err)) => Err(format!("reading history: {err}")),
-        Some(Ok((_, value))) => keys::decode_history_value(&value),
+        Some(Ok((raw, value))) => {
+            let version = raw
+                .len()
+                .checked_sub(8)
+                .and_then(|start| keys::decode_u64(raw.get(start..)?))
+                .ok_or_else(|| format!("history entry key too short: {raw:02x?}"))?;
+            Ok(Some(Entry {
+                version,
+                value: keys::decode_history_value(&value)?,
+            }))
+        }
     }
 }
 
@@ -100,7 +122,9 @@ impl<'a> Scan<'a> {
                     entry.key
                 ));
             }
-            if let Some(value) = latest_entry_at(self.tree, base, self.version)? {
+            if let Some(value) =
+                entry_under(self.tree, base, self.version)?.and_then(|entry| entry.value)
+            {
                 return Ok(Some((entry.key, value)));
             }
         }

@@ -18,8 +18,14 @@ pub(crate) const STALE: u8 = b'S';
 pub(crate) const HISTORY: u8 = b'H';
 /// Key preimages of JMT key hashes: `P` ‖ key_hash → key.
 pub(crate) const PREIMAGE: u8 = b'P';
-/// Keys written at a version, for pruning the history: `C` ‖ version(be) ‖ key → empty.
+/// Keys written at a version, for pruning the history (format 1, still read): `C` ‖ version(be)
+/// → list of keys.
 pub(crate) const CHANGED: u8 = b'C';
+/// Writes at a version with the history entry each superseded, for pruning the history without
+/// searching it (format 2): `D` ‖ version(be) → list of [`Write`]s. `D` sorts beside `C`: at the
+/// end of the keyspace these large records made Commit ≈ 18 % slower in the app bench
+/// (docs/BENCHMARKS.md, "Pruning without searching").
+pub(crate) const WRITES: u8 = b'D';
 
 // Metadata records are `M` ‖ name:
 
@@ -34,8 +40,11 @@ pub(crate) const META_APP_HASH: &[u8] = b"Mapp_hash";
 /// Metadata: earliest retained height (u64 be).
 pub(crate) const META_EARLIEST_HEIGHT: &[u8] = b"Mearliest_height";
 
-/// The on-disk format this code reads and writes.
-pub(crate) const FORMAT_VERSION: u64 = 1;
+/// The on-disk format this code writes. Format 2 added the `D` change log; a format-1 store
+/// (whose change log is `C`) is read, and becomes format 2 at its next commit.
+pub(crate) const FORMAT_VERSION: u64 = 2;
+/// The oldest on-disk format this code reads.
+pub(crate) const OLDEST_FORMAT_READ: u64 = 1;
 
 /// History value tag: the key was deleted at this version.
 pub(crate) const TAG_TOMBSTONE: u8 = 0;
@@ -277,6 +286,108 @@ pub(crate) fn decode_list(mut raw: &[u8]) -> Option<Vec<&[u8]>> {
     Some(items)
 }
 
+/// The history entry a write made unreachable once its own version is the earliest retained one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Superseded {
+    /// The key had no history entry.
+    Nothing,
+    /// The key's newest entry was at this version (pruning may already have removed it, if it
+    /// was a tombstone).
+    At(u64),
+    /// Not known when the write was prepared: pruning searches the key's older entries.
+    Unknown,
+}
+
+impl From<Option<u64>> for Superseded {
+    /// The entry superseded when the key's newest entry is known (`None`: it has none).
+    fn from(newest: Option<u64>) -> Self {
+        newest.map_or(Superseded::Nothing, Superseded::At)
+    }
+}
+
+/// One write of a change log: the key, whether it was a delete, and what it superseded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Write<'a> {
+    /// The application key.
+    pub key: &'a [u8],
+    /// Whether the write was a delete (a tombstone entry); `None` in the `C` change log, which
+    /// does not record it.
+    pub deleted: Option<bool>,
+    /// The entry the write superseded.
+    pub superseded: Superseded,
+}
+
+/// A `D` list item: flags (bit 0: delete; bits 1–2: 0 nothing superseded, 1 superseded at the
+/// version that follows, 2 unknown) ‖ version(be, 0 unless bit 1) ‖ key.
+const WRITE_HEADER: usize = 9;
+
+/// Encodes the writes of one version as a `D` list value.
+pub(crate) fn encode_writes<'a>(
+    writes: impl IntoIterator<Item = Write<'a>>,
+) -> std::io::Result<Vec<u8>> {
+    let items: Vec<Vec<u8>> = writes
+        .into_iter()
+        .map(|write| {
+            let (kind, version) = match write.superseded {
+                Superseded::Nothing => (0u8, 0),
+                Superseded::At(version) => (1, version),
+                Superseded::Unknown => (2, 0),
+            };
+            let mut item = Vec::with_capacity(write.key.len().saturating_add(WRITE_HEADER));
+            item.push(kind << 1 | u8::from(write.deleted == Some(true)));
+            item.extend_from_slice(&be(version));
+            item.extend_from_slice(write.key);
+            item
+        })
+        .collect();
+    encode_list(items.iter().map(Vec::as_slice))
+}
+
+/// Decodes one `D` list item, or `None` if malformed.
+fn decode_write(item: &[u8]) -> Option<Write<'_>> {
+    let (header, key) = item.split_at_checked(WRITE_HEADER)?;
+    let (&flags, version) = header.split_first()?;
+    let version = decode_u64(version)?;
+    let superseded = match flags >> 1 {
+        0 if version == 0 => Superseded::Nothing,
+        1 => Superseded::At(version),
+        2 if version == 0 => Superseded::Unknown,
+        _ => return None,
+    };
+    Some(Write {
+        key,
+        deleted: Some(flags & 1 == 1),
+        superseded,
+    })
+}
+
+/// A change-log record of either format: `D ‖ version → list of writes` (format 2), or `C ‖
+/// version → list of keys` / `C ‖ version ‖ key → empty` (format 1, whose writes are
+/// [`Superseded::Unknown`] and not known to be deletes). Returns the version and its writes,
+/// or `None` if malformed.
+pub(crate) fn decode_change_log<'a>(
+    raw: &'a [u8],
+    value: &'a [u8],
+) -> Option<(u64, Vec<Write<'a>>)> {
+    if let Some(version) = decode_list_key(WRITES, raw) {
+        let writes = decode_list(value)?
+            .into_iter()
+            .map(decode_write)
+            .collect::<Option<Vec<_>>>()?;
+        return Some((version, writes));
+    }
+    let (version, keys) = decode_changed(raw, value)?;
+    let writes = keys
+        .into_iter()
+        .map(|key| Write {
+            key,
+            deleted: None,
+            superseded: Superseded::Unknown,
+        })
+        .collect();
+    Some((version, writes))
+}
+
 /// A stale-index record, either form: `S ‖ version → list of N keys` (one per version) or the
 /// older `S ‖ version ‖ borsh(node_key) → empty` (one per node). Returns the stale-since
 /// version and the `N` keys of the nodes, or `None` if malformed.
@@ -296,7 +407,7 @@ pub(crate) fn decode_stale(raw: &[u8], value: &[u8]) -> Option<(u64, Vec<Vec<u8>
 /// A change-log record, either form: `C ‖ version → list of keys` (one per version) or the
 /// older `C ‖ version ‖ key → empty` (one per key). Returns the version and the keys written at
 /// it, or `None` if malformed.
-pub(crate) fn decode_changed<'a>(raw: &'a [u8], value: &'a [u8]) -> Option<(u64, Vec<&'a [u8]>)> {
+fn decode_changed<'a>(raw: &'a [u8], value: &'a [u8]) -> Option<(u64, Vec<&'a [u8]>)> {
     match decode_list_key(CHANGED, raw) {
         Some(version) => Some((version, decode_list(value)?)),
         None => decode_changed_key(raw).map(|(version, key)| (version, vec![key])),

@@ -19,12 +19,21 @@
 //! | `S`    | `S` ‖ stale_since_version(be)                   | list of the `N` keys stale since then (stale-node index) |
 //! | `H`    | `H` ‖ escape(key) ‖ `00 00` ‖ version(be)       | `01` ‖ value, or `00` (tombstone)  |
 //! | `P`    | `P` ‖ sha256(key)                               | key (preimage, for the JMT)        |
-//! | `C`    | `C` ‖ version(be)                               | list of the keys written at that version (change log) |
+//! | `D`    | `D` ‖ version(be)                               | list of the writes at that version (change log): flags (delete; superseded entry nothing, known, unknown) ‖ superseded version(be) ‖ key |
+//! | `C`    | `C` ‖ version(be)                               | list of the keys written at that version (format 1's change log, still read) |
 //!
-//! A list is `length(u32 be) ‖ bytes` per item. Stores written before issue 14 hold one `S` record
-//! per node (`S ‖ version ‖ borsh(NodeKey)`, empty) and one `C` record per key (`C ‖ version ‖
-//! key`, empty); both forms are read (a list record's key is exactly 9 bytes, a per-item key is
-//! longer), so the format version stays 1.
+//! A list is `length(u32 be) ‖ bytes` per item. The store's format is 2 (`M format`): format 1
+//! kept its change log in `C`, without what each write superseded; a format-1 store opens, prunes
+//! its `C` records the old way (searching each key's older entries) and is format 2 from its next
+//! commit (a build that reads only format 1 then refuses it rather than leaving `D` unpruned).
+//! Stores written before issue 14 hold one `S` record per node (`S ‖ version ‖ borsh(NodeKey)`,
+//! empty) and one `C` record per key (`C ‖ version ‖ key`, empty); both forms are read (a list
+//! record's key is exactly 9 bytes, a per-item key is longer).
+//!
+//! A write's superseded entry is the key's newest history entry when the write was prepared, known
+//! from the value cache when the block read the key first (execution reads an account or a balance
+//! before changing it) or from the read a delete needs; pruning then removes that one record
+//! without searching the history. Writes the cache did not know are marked unknown and searched.
 //!
 //! `escape` maps byte `00` to `00 FF` and copies every other byte, so history entries sort by key
 //! exactly like the raw keys, each key's versions contiguous and ascending; a key's value at

@@ -9,6 +9,8 @@ use crate::{CommitInfo, StorageError};
 /// The committed state as recorded in the metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Committed {
+    /// The store's on-disk format (rewritten as [`keys::FORMAT_VERSION`] at the next commit).
+    pub format: u64,
     /// Height of the first commit; JMT version = height − first_height.
     pub first_height: u64,
     /// Earliest height still retained.
@@ -66,9 +68,10 @@ pub(crate) fn load(tree: &sled::Tree) -> Result<Option<Committed>, StorageError>
         return Ok(None);
     };
     let format = require_u64(tree, keys::META_FORMAT)?;
-    if format != keys::FORMAT_VERSION {
+    if !(keys::OLDEST_FORMAT_READ..=keys::FORMAT_VERSION).contains(&format) {
         return Err(StorageError::Corrupt(format!(
-            "unknown store format {format} (this build reads format {})",
+            "unknown store format {format} (this build reads formats {} to {})",
+            keys::OLDEST_FORMAT_READ,
             keys::FORMAT_VERSION
         )));
     }
@@ -92,6 +95,7 @@ pub(crate) fn load(tree: &sled::Tree) -> Result<Option<Committed>, StorageError>
         )));
     }
     let committed = Committed {
+        format,
         first_height,
         earliest,
         latest: CommitInfo {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rampart_core::state::{KeyValue, KvIter, StateRead};
 
-use crate::cache::ValueCache;
+use crate::cache::{Held, ValueCache};
 use crate::{fatal, history};
 
 /// Heights that live snapshots (or proofs in progress) are reading, with reference counts.
@@ -125,9 +125,14 @@ impl StateRead for Snapshot {
         if let Some(value) = view.values.get(key, view.version) {
             return value;
         }
-        match history::value_at(&view.tree, key, view.version) {
-            Ok(value) => {
-                view.values.fill(key, view.version, value.as_deref());
+        match history::entry_at(&view.tree, key, view.version) {
+            Ok(entry) => {
+                let held = Held {
+                    newest: entry.as_ref().map(|entry| entry.version),
+                    value: entry.and_then(|entry| entry.value),
+                };
+                let value = held.value.clone();
+                view.values.fill(key, view.version, held);
                 value
             }
             Err(err) => fatal("reading a committed value", err),

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use jmt::{KeyHash, Sha256Jmt};
 use rampart_core::state::Changes;
 
-use crate::cache::{NodeCache, ValueCache};
+use crate::cache::{Held, NodeCache, ValueCache};
 use crate::integrity::{self, CommitRecord};
 use crate::io::{CommitCounters, CountedBatch, IoStats};
 use crate::jmt_backend::{self, SledTreeReader};
@@ -61,8 +61,9 @@ pub struct PendingCommit {
     batch_size: (u64, u64),
     /// The JMT version of `height`.
     version: u64,
-    /// The keys written and their new values (`None`: deleted), for the value cache.
-    written: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// What the keys written (and the deletes of absent keys read from the store) hold now,
+    /// for the value cache.
+    written: Vec<(Vec<u8>, Held)>,
     /// The internal JMT nodes written, for the node cache.
     nodes: Vec<(jmt::storage::NodeKey, jmt::storage::Node)>,
     /// The JMT nodes this version replaces, dropped from the node cache.
@@ -227,7 +228,9 @@ impl Storage {
         let mut batch = CountedBatch::default();
         // The JMT's writes, each key hashed once (for the tree and its preimage record).
         let mut tree_writes = Vec::with_capacity(changes.len());
-        let mut written = Vec::with_capacity(changes.len());
+        // The change log, and what the value cache learns.
+        let mut writes = Vec::with_capacity(changes.len());
+        let mut held_now = Vec::with_capacity(changes.len());
         for (key, value) in changes.iter() {
             // What the key held, when the value cache knows without a read.
             let prior = previous_version
@@ -238,18 +241,31 @@ impl Storage {
             if prior.is_some_and(|prior| prior.same) {
                 continue;
             }
-            let held = prior.map(|prior| prior.held);
-            if value.is_none() {
-                let existed = match (held, previous_version) {
-                    (Some(held), _) => held,
-                    (None, None) => false,
-                    (None, Some(previous)) => history::value_at(tree, key, previous)
-                        .map_err(StorageError::Corrupt)?
-                        .is_some(),
-                };
-                if !existed {
-                    continue;
+            let (held, superseded) = match (prior, previous_version) {
+                (Some(prior), _) => (Some(prior.held), keys::Superseded::from(prior.newest)),
+                (None, None) => (Some(false), keys::Superseded::Nothing),
+                // A delete needs to know whether the key exists; a set is written blind.
+                (None, Some(previous)) if value.is_none() => {
+                    let entry =
+                        history::entry_at(tree, key, previous).map_err(StorageError::Corrupt)?;
+                    let newest = entry.as_ref().map(|entry| entry.version);
+                    let existed = entry.is_some_and(|entry| entry.value.is_some());
+                    if !existed {
+                        held_now.push((
+                            key.clone(),
+                            Held {
+                                value: None,
+                                newest,
+                            },
+                        ));
+                        continue;
+                    }
+                    (Some(true), keys::Superseded::from(newest))
                 }
+                (None, Some(_)) => (None, keys::Superseded::Unknown),
+            };
+            if value.is_none() && held != Some(true) {
+                continue;
             }
             let hash = KeyHash::with::<sha2::Sha256>(key);
             batch.insert(
@@ -261,20 +277,33 @@ impl Storage {
             if held != Some(true) {
                 batch.insert(keys::preimage_key(hash), key.as_slice());
             }
-            written.push(key.as_slice());
+            writes.push(keys::Write {
+                key,
+                deleted: Some(value.is_none()),
+                superseded,
+            });
+            held_now.push((
+                key.clone(),
+                Held {
+                    value: value.clone(),
+                    newest: Some(version),
+                },
+            ));
             tree_writes.push((hash, value.clone()));
         }
         let (root, update) = jmt_backend::update(&reader, tree_writes, version)
             .map_err(|err| StorageError::Tree(format!("computing height {height}: {err:#}")))?;
         jmt_backend::add_tree_update(&mut batch, &update, version)
             .map_err(|err| StorageError::Tree(format!("encoding JMT nodes: {err}")))?;
-        if !written.is_empty() {
-            let list = keys::encode_list(written)
+        if !writes.is_empty() {
+            let list = keys::encode_writes(writes)
                 .map_err(|err| StorageError::Tree(format!("encoding the change log: {err}")))?;
-            batch.insert(keys::list_key(keys::CHANGED, version), list);
+            batch.insert(keys::list_key(keys::WRITES, version), list);
+        }
+        if committed.is_none_or(|committed| committed.format < keys::FORMAT_VERSION) {
+            batch.insert(keys::META_FORMAT, keys::be(keys::FORMAT_VERSION));
         }
         if committed.is_none() {
-            batch.insert(keys::META_FORMAT, keys::be(keys::FORMAT_VERSION));
             batch.insert(keys::META_FIRST_HEIGHT, keys::be(height));
             batch.insert(keys::META_EARLIEST_HEIGHT, keys::be(height));
         }
@@ -291,10 +320,7 @@ impl Storage {
             batch,
             batch_size: (records, bytes),
             version,
-            written: changes
-                .iter()
-                .map(|(key, value)| (key.clone(), value.clone()))
-                .collect(),
+            written: held_now,
             nodes: update
                 .node_batch
                 .nodes()
@@ -349,6 +375,7 @@ impl Storage {
         };
         self.inner.record.write(info)?;
         let committed = Committed {
+            format: keys::FORMAT_VERSION,
             first_height: pending.first_height,
             earliest: state.map_or(pending.height, |committed| committed.earliest),
             latest: info,
@@ -482,7 +509,7 @@ impl Storage {
                         .ok_or_else(malformed)?
                         .1
                         .len(),
-                    _ => keys::decode_changed(&raw, &value)
+                    _ => keys::decode_change_log(&raw, &value)
                         .ok_or_else(malformed)?
                         .1
                         .len(),
@@ -496,7 +523,7 @@ impl Storage {
             stale_nodes: items(keys::STALE)?,
             history_entries: count(keys::HISTORY)?,
             preimages: count(keys::PREIMAGE)?,
-            change_log: items(keys::CHANGED)?,
+            change_log: items(keys::CHANGED)?.saturating_add(items(keys::WRITES)?),
         })
     }
 }

@@ -25,6 +25,9 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How often pre-signing reports its progress.
 const SIGNING_PROGRESS_EVERY: Duration = Duration::from_millis(500);
+/// How often the progress display looks whether signing has ended (so a short pre-sign, e.g. a
+/// saturation step's, returns without waiting for the next report).
+const SIGNING_DONE_POLL: Duration = Duration::from_millis(20);
 
 /// Shows how many of `total` transactions the signing `tasks` have signed until they all end
 /// (pre-signing a long run takes minutes); prints nothing if they end within the first half
@@ -36,11 +39,16 @@ async fn show_signing_progress<T>(
 ) {
     let started = Instant::now();
     let mut progress: Option<crate::progress::Progress> = None;
+    let mut next_report = started + SIGNING_PROGRESS_EVERY;
     loop {
-        tokio::time::sleep(SIGNING_PROGRESS_EVERY).await;
+        tokio::time::sleep(SIGNING_DONE_POLL).await;
         if tasks.iter().all(|task| task.is_finished()) {
             break;
         }
+        if Instant::now() < next_report {
+            continue;
+        }
+        next_report += SIGNING_PROGRESS_EVERY;
         let done = signed.load(Ordering::Relaxed);
         progress
             .get_or_insert_with(crate::progress::Progress::new)
@@ -416,6 +424,11 @@ impl Generator {
             block_txs: report::per_block(in_load.iter().map(|b| b.txs)),
             block_bytes: report::per_block(in_load.iter().map(|b| b.bytes)),
             latency_ms: report::spread(latencies),
+            pruning: self
+                .target
+                .keep_recent
+                .zip(window.as_ref())
+                .map(|(keep, w)| report::Pruning::during(keep, w.first_height..=w.last_height)),
             window,
             committed_hashes,
             committed_per_account,

@@ -65,6 +65,9 @@ pub struct LoadTarget {
     /// Which build of the application runs (`release`, `debug`, `cometbft` for kvstore, or a
     /// path).
     pub build: String,
+    /// The nodes' `[pruning] keep_recent` (the smallest, if they differ); `None` for kvstore or
+    /// when a node's app.toml cannot be read.
+    pub keep_recent: Option<u64>,
 }
 
 impl LoadTarget {
@@ -109,6 +112,19 @@ impl LoadTarget {
                 .find_map(|&i| nodes_of_chain[i].pids.rampartd)
                 .map_or_else(|| "unknown".into(), build_of_pid),
         };
+        let keep_recent = match app {
+            LoadApp::Kvstore => None,
+            LoadApp::Rampart => running
+                .iter()
+                .map(|&i| {
+                    let path = nodes_of_chain[i].home.join("config").join("app.toml");
+                    rampartd::config::AppToml::load(&path)
+                        .ok()
+                        .map(|toml| toml.pruning.keep_recent)
+                })
+                .collect::<Option<Vec<u64>>>()
+                .and_then(|keeps| keeps.into_iter().min()),
+        };
         let chain_id = match chain {
             Chain::Provider => net.manifest().chain_id.clone(),
             Chain::Consumer(id) => net.consumer(id)?.chain_id.clone(),
@@ -120,6 +136,7 @@ impl LoadTarget {
             chain_id,
             faucet: net.manifest().faucet.clone(),
             build,
+            keep_recent,
         })
     }
 }

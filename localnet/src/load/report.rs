@@ -28,6 +28,34 @@ pub struct Window {
     pub tx_per_s: f64,
 }
 
+/// Whether the nodes pruned the run's own heights during the run: block `h` also prunes height
+/// `h − keep_recent`, which costs more the more that height wrote (docs/BENCHMARKS.md, "Steady
+/// state").
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pruning {
+    /// The nodes' `[pruning] keep_recent` (0: they never prune).
+    pub keep_recent: u64,
+    /// How many of the run's blocks F..L also pruned a height of F..L.
+    pub pruning_blocks: u64,
+}
+
+impl Pruning {
+    /// The pruning of blocks `heights` on nodes keeping `keep_recent` heights.
+    pub fn during(keep_recent: u64, heights: std::ops::RangeInclusive<u64>) -> Self {
+        let pruning_blocks = match keep_recent {
+            0 => 0,
+            keep => heights
+                .end()
+                .saturating_add(1)
+                .saturating_sub(heights.start().saturating_add(keep)),
+        };
+        Self {
+            keep_recent,
+            pruning_blocks,
+        }
+    }
+}
+
 /// p50, p99 and maximum of a sample.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
@@ -81,6 +109,9 @@ pub struct LoadReport {
     pub resyncs: u64,
     /// Committed throughput from the blocks (`None` when nothing was committed).
     pub window: Option<Window>,
+    /// Whether the nodes pruned during the run (`None`: kvstore, unknown, or nothing committed).
+    #[serde(default)]
+    pub pruning: Option<Pruning>,
     /// Broadcast → commit (t(h+1)) latency, in milliseconds.
     pub latency_ms: Option<Spread>,
     /// Block intervals before the run, in milliseconds.
@@ -248,7 +279,23 @@ impl fmt::Display for LoadReport {
             f,
             "block size: {:.1} txs (max {}), {:.0} bytes (max {})",
             self.block_txs.mean, self.block_txs.max, self.block_bytes.mean, self.block_bytes.max
-        )
+        )?;
+        if let (Some(pruning), Some(window)) = (&self.pruning, &self.window) {
+            let blocks = window
+                .last_height
+                .saturating_add(1)
+                .saturating_sub(window.first_height);
+            match pruning.keep_recent {
+                0 => write!(f, "\npruning:    off (keep_recent 0)")?,
+                keep => write!(
+                    f,
+                    "\npruning:    keep_recent {keep}: {} of the {blocks} blocks also pruned one of \
+                     them (block h prunes height h − {keep})",
+                    pruning.pruning_blocks
+                )?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -295,6 +342,33 @@ pub fn compare(a: &LoadReport, b: &LoadReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_the_blocks_that_also_pruned_one_of_the_runs_heights() {
+        let blocks = |keep, heights| Pruning::during(keep, heights).pruning_blocks;
+        assert_eq!(blocks(0, 500..=900), 0, "keep_recent 0 never prunes");
+        assert_eq!(
+            blocks(100, 96..=695),
+            500,
+            "blocks 196..=695 prune 96..=595"
+        );
+        assert_eq!(
+            blocks(100, 96..=195),
+            0,
+            "the run is shorter than keep_recent"
+        );
+        assert_eq!(blocks(100, 96..=196), 1);
+        assert_eq!(
+            blocks(1, 5..=5),
+            0,
+            "a one-block run prunes an earlier height"
+        );
+        assert_eq!(
+            blocks(u64::MAX, 1..=u64::MAX),
+            0,
+            "block h prunes h − keep_recent = 0"
+        );
+    }
 
     fn at(secs: f64) -> SystemTime {
         SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs)
