@@ -325,22 +325,21 @@ const WRITE_HEADER: usize = 9;
 pub(crate) fn encode_writes<'a>(
     writes: impl IntoIterator<Item = Write<'a>>,
 ) -> std::io::Result<Vec<u8>> {
-    let items: Vec<Vec<u8>> = writes
-        .into_iter()
-        .map(|write| {
-            let (kind, version) = match write.superseded {
-                Superseded::Nothing => (0u8, 0),
-                Superseded::At(version) => (1, version),
-                Superseded::Unknown => (2, 0),
-            };
-            let mut item = Vec::with_capacity(write.key.len().saturating_add(WRITE_HEADER));
-            item.push(kind << 1 | u8::from(write.deleted == Some(true)));
-            item.extend_from_slice(&be(version));
-            item.extend_from_slice(write.key);
-            item
-        })
-        .collect();
-    encode_list(items.iter().map(Vec::as_slice))
+    let mut out = Vec::new();
+    for write in writes {
+        let (kind, version) = match write.superseded {
+            Superseded::Nothing => (0u8, 0),
+            Superseded::At(version) => (1, version),
+            Superseded::Unknown => (2, 0),
+        };
+        let len = u32::try_from(write.key.len().saturating_add(WRITE_HEADER))
+            .map_err(|_| std::io::Error::other("list item over 4 GiB"))?;
+        out.extend_from_slice(&len.to_be_bytes());
+        out.push(kind << 1 | u8::from(write.deleted == Some(true)));
+        out.extend_from_slice(&be(version));
+        out.extend_from_slice(write.key);
+    }
+    Ok(out)
 }
 
 /// Decodes one `D` list item, or `None` if malformed.
@@ -443,6 +442,55 @@ mod tests {
             Some((3, vec![node]))
         );
         assert_eq!(decode_stale(&list_key(STALE, 3), &[0, 0, 0, 9]), None);
+    }
+
+    #[test]
+    fn change_logs_of_both_formats_decode_and_malformed_writes_are_refused() {
+        let writes = [
+            Write {
+                key: b"a",
+                deleted: Some(false),
+                superseded: Superseded::At(7),
+            },
+            Write {
+                key: b"b",
+                deleted: Some(true),
+                superseded: Superseded::Unknown,
+            },
+            Write {
+                key: b"c",
+                deleted: Some(false),
+                superseded: Superseded::Nothing,
+            },
+        ];
+        let value = encode_writes(writes).expect("small");
+        assert_eq!(
+            decode_change_log(&list_key(WRITES, 9), &value),
+            Some((9, writes.to_vec()))
+        );
+        let keys = encode_list([b"a".as_slice()]).expect("small");
+        let format_1 = Write {
+            key: b"a",
+            deleted: None,
+            superseded: Superseded::Unknown,
+        };
+        assert_eq!(
+            decode_change_log(&list_key(CHANGED, 9), &keys),
+            Some((9, vec![format_1]))
+        );
+        // Kind 3, a version beside "nothing", a header cut short: refused, never guessed.
+        for item in [
+            [6u8, 0, 0, 0, 0, 0, 0, 0, 0, b'k'].as_slice(),
+            &[0, 0, 0, 0, 0, 0, 0, 0, 1, b'k'],
+            &[2, 0, 0],
+        ] {
+            let value = encode_list([item]).expect("small");
+            assert_eq!(
+                decode_change_log(&list_key(WRITES, 9), &value),
+                None,
+                "{item:?}"
+            );
+        }
     }
 
     proptest::proptest! {
