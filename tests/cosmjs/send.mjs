@@ -1,6 +1,6 @@
 // Sends one coin with unmodified CosmJS (`SigningStargateClient.sendTokens`, SIGN_MODE_DIRECT,
 // explicit fee) and checks both balances moved by exactly the amount, as a wallet holding any
-// bank denom (e.g. the liquid token lsuramp) does (tests/tests/liquid_e2e.rs).
+// bank denom (e.g. the liquid token lsuramp) does (tests/tests/e2e/liquid_e2e.rs).
 //
 // Configuration (environment): RAMPART_RPC, RAMPART_CHAIN_ID, RAMPART_MNEMONIC (the sender),
 // RAMPART_DENOM (fee denom, default uramp), RAMPART_TO (the recipient), RAMPART_AMOUNT (e.g.

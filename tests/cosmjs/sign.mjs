@@ -1,5 +1,5 @@
 // Signs a MsgSend offline with unmodified CosmJS (SIGN_MODE_DIRECT) and prints the TxRaw bytes in
-// base64, for clients that broadcast through gRPC (tests/tests/compat_grpc.rs).
+// base64, for clients that broadcast through gRPC (tests/tests/e2e/compat_grpc.rs).
 //
 // Configuration (environment): RAMPART_MNEMONIC, RAMPART_CHAIN_ID, RAMPART_ACCOUNT_NUMBER,
 // RAMPART_SEQUENCE, RAMPART_TO, RAMPART_AMOUNT (e.g. 777uramp), RAMPART_FEE (e.g. 5000uramp),
