@@ -9,6 +9,12 @@
 //!   key's preimage goes as well (no retained tree contains the key);
 //! - the processed change-log records and the earliest-height metadata are updated in the same
 //!   batch, so a crash leaves either the old or the new earliest height, never a mixture.
+//!
+//! Pruning runs inside `Storage::commit`, after the height is durable, not on a thread of its
+//! own: a deleted key's preimage goes when no newer entry exists, and a commit running meanwhile
+//! may write the key again (re-inserting its preimage) between that read and this batch, which
+//! would then remove a live key's preimage. A background pruner needs the commit's writes locked
+//! out around each step's reads and batch, or a preimage rule that does not read.
 
 use crate::keys;
 use crate::StorageError;
