@@ -511,8 +511,8 @@ async fn full_disk(t: &mut TestNet, pristine: &Path, store: &Path) -> Result<()>
 
 /// The long drills of docs/RELIABILITY.md on a fresh 4-validator localnet on free ports (so one
 /// can run beside `cargo localnet up`). Ignored; `RAMPART_DRILL="<duration> <every> <fault>
-/// <tx/s> <seed>"`, e.g. `RAMPART_DRILL="30m 60s kill 50 2026" cargo test -p rampart-tests
-/// --test e2e fault_drills::long_drill -- --ignored --nocapture`.
+/// <tx/s> <seed>"`, e.g. `RAMPART_DRILL="30m 60s kill 50 2026" cargo test --workspace
+/// --locked --test e2e fault_drills::long_drill -- --ignored --nocapture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "30 minutes; run by hand for docs/RELIABILITY.md"]
 async fn long_drill() -> Result<()> {

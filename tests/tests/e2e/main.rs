@@ -4,8 +4,9 @@
 //! tests spend most of their time waiting for blocks (a 4-validator localnet keeps this 2-core
 //! machine ≈ 85 % idle), so in one binary libtest runs two of them at a time, and the binary is
 //! built and linked once. Every test has its own temp dir and free ports (`PortPlan::Free`), so
-//! they never collide. Run one file's tests with `cargo test -p rampart-tests --test e2e
-//! <module>::` (e.g. `fault_drills::`).
+//! they never collide. Run one file's tests with `cargo test --workspace --locked --test e2e
+//! <module>::` (e.g. `fault_drills::`); `--workspace` reuses the README command's build, while
+//! `-p rampart-tests` alone unifies features differently and rebuilds many dependencies.
 
 mod compat_cosmjs;
 mod compat_grpc;
