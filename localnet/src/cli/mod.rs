@@ -76,7 +76,8 @@ pub enum Command {
     Drill(drill::DrillArgs),
     /// Send signed transfers (or kvstore transactions) to every node of the running localnet at
     /// --rate or --saturate, and report from the blocks: committed and offered tx/s, inclusion
-    /// latency, failures and refusals by code, block time and size.
+    /// latency, failures and refusals by code, block time and size; and the nodes' CPU per
+    /// transaction.
     Load(load::LoadArgs),
 }
 

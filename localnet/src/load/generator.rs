@@ -289,6 +289,7 @@ impl Generator {
         )
         .await?;
 
+        let cpu_at_start = self.target.processes.read();
         let watching = Arc::new(AtomicBool::new(false));
         let watcher = tokio::spawn(
             Watcher {
@@ -309,7 +310,14 @@ impl Generator {
         self.drain().await;
         watching.store(true, Ordering::Relaxed);
         watcher.await.context("the block watcher panicked")?;
-        Ok(self.report(rate, start_height))
+        let cpu_at_end = self.target.processes.read();
+        let mut report = self.report(rate, start_height);
+        report.cpu = self.target.processes.per_tx(
+            &cpu_at_start,
+            &cpu_at_end,
+            report.committed + report.failed_total(),
+        );
+        Ok(report)
     }
 
     /// One sender per node and connection, each owning every `senders`-th account.
@@ -430,6 +438,7 @@ impl Generator {
                 .zip(window.as_ref())
                 .map(|(keep, w)| report::Pruning::during(keep, w.first_height..=w.last_height)),
             window,
+            cpu: None,
             committed_hashes,
             committed_per_account,
         }

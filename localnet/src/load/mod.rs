@@ -26,6 +26,7 @@
 //! ```
 
 mod book;
+pub mod cpu;
 mod fund;
 mod generator;
 pub mod report;
@@ -41,6 +42,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 
 pub use crate::kvstore::AppKind as LoadApp;
+pub use cpu::{CpuPerTx, NodeProcesses};
 pub use generator::{time_seed, Generator, RunningLoad};
 pub use report::{compare, LoadReport};
 /// The fee every load transaction pays, in `uramp` (fault drills check balances against it).
@@ -68,6 +70,8 @@ pub struct LoadTarget {
     /// The nodes' `[pruning] keep_recent` (the smallest, if they differ); `None` for kvstore or
     /// when a node's app.toml cannot be read.
     pub keep_recent: Option<u64>,
+    /// The running nodes' processes, whose CPU time the report counts.
+    pub processes: NodeProcesses,
 }
 
 impl LoadTarget {
@@ -125,6 +129,16 @@ impl LoadTarget {
                 .collect::<Option<Vec<u64>>>()
                 .and_then(|keeps| keeps.into_iter().min()),
         };
+        let processes = NodeProcesses {
+            cometbft: running
+                .iter()
+                .filter_map(|&i| nodes_of_chain[i].pids.cometbft)
+                .collect(),
+            app: running
+                .iter()
+                .filter_map(|&i| nodes_of_chain[i].pids.rampartd)
+                .collect(),
+        };
         let chain_id = match chain {
             Chain::Provider => net.manifest().chain_id.clone(),
             Chain::Consumer(id) => net.consumer(id)?.chain_id.clone(),
@@ -137,6 +151,7 @@ impl LoadTarget {
             faucet: net.manifest().faucet.clone(),
             build,
             keep_recent,
+            processes,
         })
     }
 }

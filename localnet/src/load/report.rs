@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::book::BlockStat;
+use super::cpu::CpuPerTx;
 
 /// Committed throughput over a block window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,6 +123,10 @@ pub struct LoadReport {
     pub block_txs: PerBlock,
     /// Transaction bytes per block in F..L.
     pub block_bytes: PerBlock,
+    /// The nodes' CPU time per transaction of the generator committed (`None` off Linux, or when
+    /// nothing committed).
+    #[serde(default)]
+    pub cpu: Option<CpuPerTx>,
     /// Upper-case hex hashes of the generator's transactions committed with code 0.
     #[serde(skip)]
     pub committed_hashes: Vec<String>,
@@ -280,6 +285,18 @@ impl fmt::Display for LoadReport {
             "block size: {:.1} txs (max {}), {:.0} bytes (max {})",
             self.block_txs.mean, self.block_txs.max, self.block_bytes.mean, self.block_bytes.max
         )?;
+        if let Some(cpu) = &self.cpu {
+            write!(
+                f,
+                "\ncpu:        {:.2} ms per committed tx: CometBFT {:.2}",
+                cpu.total_ms(),
+                cpu.cometbft_ms
+            )?;
+            if let Some(app) = cpu.app_ms {
+                write!(f, ", rampartd {app:.2}")?;
+            }
+            write!(f, " ({} processes, user + system)", cpu.processes)?;
+        }
         if let (Some(pruning), Some(window)) = (&self.pruning, &self.window) {
             let blocks = window
                 .last_height
@@ -309,7 +326,8 @@ pub fn compare(a: &LoadReport, b: &LoadReport) -> String {
         }
     };
     let p50 = |s: &Option<Spread>| s.map_or(0.0, |s| s.p50);
-    let rows: [(&str, f64, f64); 5] = [
+    let cpu = |r: &LoadReport| r.cpu.map_or(0.0, |c| c.total_ms());
+    let rows: [(&str, f64, f64); 6] = [
         ("offered tx/s", a.offered_tx_per_s, b.offered_tx_per_s),
         (
             "committed tx/s",
@@ -323,6 +341,7 @@ pub fn compare(a: &LoadReport, b: &LoadReport) -> String {
             p50(&b.load_block_ms),
         ),
         ("txs per block", a.block_txs.mean, b.block_txs.mean),
+        ("node CPU ms per tx", cpu(a), cpu(b)),
     ];
     let mut out = format!(
         "| | {} ({}) | {} ({}) | ratio |\n|---|---:|---:|---:|\n",

@@ -262,6 +262,12 @@ async fn load_commits_everything_it_sends() -> Result<()> {
     ensure!(report.load_block_ms.is_some() && report.idle_block_ms.is_some());
     ensure!(report.block_txs.max >= 1 && report.tx_bytes > 100.0);
     ensure!(report.committed_hashes.len() as u64 == report.committed);
+    // CometBFT's and rampartd's CPU time over the run, from /proc.
+    let cpu = report.cpu.context("the nodes' CPU per transaction")?;
+    ensure!(
+        cpu.processes == 2 && cpu.cometbft_ms > 0.0 && cpu.app_ms.is_some_and(|ms| ms > 0.0),
+        "{cpu:?}"
+    );
     let per_account: u64 = report.committed_per_account.values().sum();
     ensure!(per_account == report.committed);
 
@@ -319,6 +325,11 @@ async fn kvstore_localnet_commits_load() -> Result<()> {
     ensure!(
         report.tx_bytes > 100.0,
         "kvstore txs mimic a signed transfer's size"
+    );
+    let cpu = report.cpu.context("CometBFT's CPU per transaction")?;
+    ensure!(
+        cpu.processes == 2 && cpu.cometbft_ms > 0.0 && cpu.app_ms.is_none(),
+        "the app runs inside CometBFT: {cpu:?}"
     );
     Ok(())
 }
