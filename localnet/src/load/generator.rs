@@ -12,6 +12,7 @@ use anyhow::{bail, Context, Result};
 use rampart_client::NodeClient;
 
 use super::book::{Book, RunStats};
+use super::cpu::CpuReading;
 use super::report::{self, LoadReport};
 use super::sender::{Sender, Shared};
 use super::watcher::{read_blocks, Watcher};
@@ -311,13 +312,7 @@ impl Generator {
         watching.store(true, Ordering::Relaxed);
         watcher.await.context("the block watcher panicked")?;
         let cpu_at_end = self.target.processes.read();
-        let mut report = self.report(rate, start_height);
-        report.cpu = self.target.processes.per_tx(
-            &cpu_at_start,
-            &cpu_at_end,
-            report.committed + report.failed_total(),
-        );
-        Ok(report)
+        Ok(self.report(rate, start_height, (&cpu_at_start, &cpu_at_end)))
     }
 
     /// One sender per node and connection, each owning every `senders`-th account.
@@ -371,8 +366,9 @@ impl Generator {
         }
     }
 
-    /// The report of the run that started at `start_height`.
-    fn report(&self, rate: u32, start_height: u64) -> LoadReport {
+    /// The report of the run that started at `start_height`, with the nodes' CPU time read at
+    /// its start and end.
+    fn report(&self, rate: u32, start_height: u64, cpu: (&CpuReading, &CpuReading)) -> LoadReport {
         let book = self.shared.lock();
         let run = &book.run;
         let window = report::committed_window(&book.blocks, start_height + 1);
@@ -438,7 +434,10 @@ impl Generator {
                 .zip(window.as_ref())
                 .map(|(keep, w)| report::Pruning::during(keep, w.first_height..=w.last_height)),
             window,
-            cpu: None,
+            cpu: self
+                .target
+                .processes
+                .per_tx(cpu.0, cpu.1, run.committed.len() as u64),
             committed_hashes,
             committed_per_account,
         }

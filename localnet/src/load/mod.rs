@@ -26,7 +26,7 @@
 //! ```
 
 mod book;
-pub mod cpu;
+mod cpu;
 mod fund;
 mod generator;
 pub mod report;
