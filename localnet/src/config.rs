@@ -68,6 +68,24 @@ pub fn patch_node_config(node_home: &Path, config: &NodeConfig<'_>) -> Result<()
     })
 }
 
+/// Makes the node at `node_home` withhold its events from CometBFT (app.toml `[events] emit =
+/// false`), as a validator that serves no queries can: its CometBFT then stores, indexes,
+/// publishes and serves none, which is most of what a transaction costs CometBFT beyond
+/// ordering it (docs/BENCHMARKS.md, "What the ratio is made of").
+pub fn withhold_events(node_home: &Path) -> Result<()> {
+    edit_toml(&node_home.join("config").join("app.toml"), |doc| {
+        doc["events"]["emit"] = value(false);
+    })
+}
+
+/// Whether the node at `node_home` hands its events to CometBFT (`None`: its app.toml cannot
+/// be read).
+pub fn emits_events(node_home: &Path) -> Option<bool> {
+    rampartd::config::AppToml::load(&node_home.join("config").join("app.toml"))
+        .ok()
+        .map(|toml| toml.events.emit)
+}
+
 /// Reads, edits and rewrites one TOML file.
 fn edit_toml(path: &Path, edit: impl FnOnce(&mut DocumentMut)) -> Result<()> {
     let text =
@@ -147,6 +165,15 @@ mod tests {
             .map(|list| list.iter().filter_map(|v| v.as_str()).collect())
             .unwrap_or_default();
         assert_eq!(indexed, INDEXED_EVENTS);
+        assert_eq!(app["events"].get("emit").and_then(|v| v.as_bool()), None);
+        withhold_events(dir.path())?;
+        let app: toml_edit::DocumentMut =
+            fs::read_to_string(config_dir.join("app.toml"))?.parse()?;
+        assert_eq!(app["events"]["emit"].as_bool(), Some(false));
+        assert!(
+            app.to_string().contains("message.action"),
+            "the index list stays"
+        );
         Ok(())
     }
 }

@@ -173,14 +173,27 @@ impl Default for Log {
     }
 }
 
-/// Event indexing (`[events]`): the Cosmos SDK's `index-events`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What CometBFT gets of the events (`[events]`): which attributes it indexes (the Cosmos SDK's
+/// `index-events`), or none at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Events {
+    /// `false` hands CometBFT no events (a validator that serves no queries): its
+    /// `block_results`, `GetTx` and `tx_search` show none, consensus is unchanged. Default `true`.
+    pub emit: bool,
     /// `type.key` attributes `tx_search` can find transactions by, e.g.
     /// `["message.sender", "transfer.recipient"]`; empty (the default) indexes every attribute.
     /// Each indexed attribute costs CometBFT a write per transaction.
     pub index: Vec<String>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Self {
+            emit: true,
+            index: Vec::new(),
+        }
+    }
 }
 
 impl Events {
@@ -246,6 +259,7 @@ const HEADER: &str = "\
 #             web = true  also serve the live web view of shared security at http://<address>/
 # [events]    index  the type.key attributes tx_search finds transactions by, e.g. [\"message.sender\",
 #             \"transfer.recipient\"] (the SDK's index-events); empty = all, each costs CometBFT a write per tx
+#             emit = false  hand CometBFT no events at all (a validator serving no queries; consensus unchanged)
 # [metrics]   address  serve Prometheus metrics at http://<address>/metrics (absent = off)
 
 ";
@@ -350,8 +364,8 @@ mod tests {
         );
     }
 
-    /// `[events] index` lists what CometBFT indexes (all without the section); a bad entry is
-    /// named before the node starts.
+    /// `[events] index` lists what CometBFT indexes (all without the section), `emit = false`
+    /// withholds every event; a bad entry is named before the node starts.
     #[test]
     fn events_section_lists_the_indexed_attributes() {
         assert!(AppToml::default()
@@ -367,6 +381,13 @@ mod tests {
         let loaded = AppToml::load(&path).expect("load");
         assert_eq!(loaded, config);
         assert!(!loaded.events.event_index().expect("list").is_all());
+        assert!(
+            loaded.events.emit,
+            "events reach CometBFT unless a node withholds them"
+        );
+        config.events.emit = false;
+        config.save(&path).expect("save");
+        assert!(!AppToml::load(&path).expect("load").events.emit);
         config.events.index = vec!["message.sender".into(), "sender".into()];
         let err = format!("{:#}", config.events.event_index().expect_err("no type"));
         assert!(

@@ -8,6 +8,8 @@
 //! - [`relay`] relays validator-set changes between the provider and a consumer chain
 //!   (`rampartd relay`);
 //! - [`metrics`] serves Prometheus metrics (`[metrics]` in app.toml);
+//! - [`withheld_events`] keeps FinalizeBlock's events from CometBFT on a node that withholds
+//!   them (`[events] emit = false`);
 //! - [`testnet`] writes the homes of a network whose validators run on separate hosts;
 //! - [`rest`] serves the REST API (the Cosmos SDK's gRPC-gateway paths and JSON) beside gRPC;
 //!   [`chain_info`] describes the chain to wallets and registries (`rampartd chain-info`);
@@ -34,3 +36,4 @@ pub mod start;
 pub mod status;
 pub mod testnet;
 pub mod validator_key;
+pub mod withheld_events;

@@ -75,10 +75,14 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
     // snapshots, not through the app's worker.
     let queries = app.queries();
     let app_queries = app.queries();
+    // Outermost: a node that withholds its events drops them after its metrics read them.
     let (consensus, mempool, snapshot, info) = abci::connections(
-        crate::metrics::abci::Metered::new(
-            AbciService::new(app),
-            metrics.as_ref().map(|m| m.metrics()),
+        crate::withheld_events::WithheldEvents::new(
+            crate::metrics::abci::Metered::new(
+                AbciService::new(app),
+                metrics.as_ref().map(|m| m.metrics()),
+            ),
+            !config.events.emit,
         ),
         queries,
     );

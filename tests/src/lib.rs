@@ -74,6 +74,16 @@ impl TestNet {
 
     /// Generates and starts a `validators`-node localnet on free ports.
     pub fn start(validators: usize) -> Result<Self> {
+        Self::start_shaped(validators, false)
+    }
+
+    /// Like [`TestNet::start`], with every validator but node0 withholding its events from
+    /// CometBFT (`cargo localnet up --lean-validators`).
+    pub fn start_lean(validators: usize) -> Result<Self> {
+        Self::start_shaped(validators, true)
+    }
+
+    fn start_shaped(validators: usize, lean: bool) -> Result<Self> {
         let binaries = binaries()?;
         let home = tempfile::Builder::new()
             .prefix("rampart-e2e-")
@@ -86,6 +96,11 @@ impl TestNet {
             ports: PortPlan::Free,
             binaries: binaries.clone(),
         })?;
+        if lean {
+            for node in net.nodes().iter().skip(1) {
+                rampart_localnet::config::withhold_events(&node.home)?;
+            }
+        }
         let mut test_net = Self {
             net,
             binaries,

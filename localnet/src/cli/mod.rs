@@ -123,6 +123,11 @@ pub struct UpArgs {
     /// another localnet; `localnet.json` and `status` show them).
     #[arg(long)]
     pub free_ports: bool,
+    /// Make a new network's validators other than node0 withhold their events from CometBFT
+    /// (app.toml `[events] emit = false`), as validators that serve no queries can: node0 stays
+    /// the node wallets and explorers read events from; consensus is unchanged.
+    #[arg(long)]
+    pub lean_validators: bool,
     /// Home dir.
     #[command(flatten)]
     pub home: HomeArg,

@@ -33,6 +33,9 @@ pub async fn run(args: UpArgs) -> Result<()> {
             .with_context(|| format!("failed to remove {}", home.display()))?;
     }
 
+    if args.lean_validators && args.app == AppKind::Kvstore {
+        bail!("--lean-validators is for a Rampart localnet: kvstore emits no events to withhold");
+    }
     let binaries = Binaries::resolve_profile(args.release || !cfg!(debug_assertions))?;
     let mut net = if Localnet::exists(&home) {
         let net = Localnet::load(&home)?;
@@ -49,6 +52,12 @@ pub async fn run(args: UpArgs) -> Result<()> {
             net.home().display(),
             net.nodes().len()
         );
+        if args.lean_validators {
+            eprintln!(
+                "note: --lean-validators shapes a new network; this one keeps its nodes' \
+                 [events] emit (add --fresh to start over)"
+            );
+        }
         net
     } else {
         // Fail before generating anything when a fixed port is taken.
@@ -72,10 +81,16 @@ pub async fn run(args: UpArgs) -> Result<()> {
             ports: port_plan(&args),
             binaries: binaries.clone(),
         };
-        match args.app {
+        let net = match args.app {
             AppKind::Rampart => Localnet::create(&options)?,
             AppKind::Kvstore => crate::kvstore::create(&options)?,
+        };
+        if args.lean_validators {
+            for node in net.nodes().iter().skip(1) {
+                crate::config::withhold_events(&node.home)?;
+            }
         }
+        net
     };
     if net.manifest().app() != args.app {
         bail!(

@@ -399,6 +399,7 @@ impl Generator {
             app: self.target.app.name().into(),
             build: self.target.build.clone(),
             nodes: self.shared.nodes.len(),
+            withholding_events: self.target.withholding_events,
             accounts: self.shared.accounts.len(),
             target_rate: rate,
             send_seconds,

@@ -70,6 +70,9 @@ pub struct LoadTarget {
     /// The nodes' `[pruning] keep_recent` (the smallest, if they differ); `None` for kvstore or
     /// when a node's app.toml cannot be read.
     pub keep_recent: Option<u64>,
+    /// How many running nodes withhold their events from CometBFT (app.toml `[events] emit =
+    /// false`, `up --lean-validators`).
+    pub withholding_events: usize,
     /// The running nodes' processes, whose CPU time the report counts.
     pub processes: NodeProcesses,
 }
@@ -129,6 +132,13 @@ impl LoadTarget {
                 .collect::<Option<Vec<u64>>>()
                 .and_then(|keeps| keeps.into_iter().min()),
         };
+        let withholding_events = match app {
+            LoadApp::Kvstore => 0,
+            LoadApp::Rampart => running
+                .iter()
+                .filter(|&&i| crate::config::emits_events(&nodes_of_chain[i].home) == Some(false))
+                .count(),
+        };
         let processes = NodeProcesses {
             cometbft: running
                 .iter()
@@ -151,6 +161,7 @@ impl LoadTarget {
             faucet: net.manifest().faucet.clone(),
             build,
             keep_recent,
+            withholding_events,
             processes,
         })
     }

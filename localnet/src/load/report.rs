@@ -86,6 +86,9 @@ pub struct LoadReport {
     pub build: String,
     /// Nodes sent to.
     pub nodes: usize,
+    /// How many of them withhold their events from CometBFT (`up --lean-validators`).
+    #[serde(default)]
+    pub withholding_events: usize,
     /// Accounts sending.
     pub accounts: usize,
     /// The rate asked for, in tx/s.
@@ -249,8 +252,16 @@ impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} ({} build), {} nodes, {} accounts, target {} tx/s",
-            self.app, self.build, self.nodes, self.accounts, self.target_rate
+            "{} ({} build), {} nodes{}, {} accounts, target {} tx/s",
+            self.app,
+            self.build,
+            self.nodes,
+            match self.withholding_events {
+                0 => String::new(),
+                n => format!(" ({n} withhold events)"),
+            },
+            self.accounts,
+            self.target_rate
         )?;
         writeln!(
             f,
@@ -343,9 +354,17 @@ pub fn compare(a: &LoadReport, b: &LoadReport) -> String {
         ("txs per block", a.block_txs.mean, b.block_txs.mean),
         ("node CPU ms per tx", cpu(a), cpu(b)),
     ];
+    let label = |r: &LoadReport| match r.withholding_events {
+        0 => format!("{} ({})", r.app, r.build),
+        n => format!(
+            "{} ({}, {n} of {} nodes withhold events)",
+            r.app, r.build, r.nodes
+        ),
+    };
     let mut out = format!(
-        "| | {} ({}) | {} ({}) | ratio |\n|---|---:|---:|---:|\n",
-        a.app, a.build, b.app, b.build
+        "| | {} | {} | ratio |\n|---|---:|---:|---:|\n",
+        label(a),
+        label(b)
     );
     for (name, x, y) in rows {
         out.push_str(&format!("| {name} | {x:.1} | {y:.1} | {} |\n", ratio(x, y)));

@@ -84,10 +84,12 @@ async fn metrics_move_as_blocks_commit() -> Result<()> {
     Ok(())
 }
 
-/// Four validators agree on every block and on the app state.
+/// Four validators agree on every block and on the app state — also when three of them
+/// withhold their events from CometBFT (`--lean-validators`): the block hashes cover the results
+/// hash, which covers code, data and gas, not events; node0 still serves the events.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_validators_agree_on_blocks_and_app_hash() -> Result<()> {
-    let t = TestNet::start(4)?;
+    let t = TestNet::start_lean(4)?;
     let statuses = t.net.wait_for_height(10, height_timeout(10)).await?;
     ensure!(statuses.len() == 4, "{statuses:?}");
     for status in &statuses {
@@ -103,7 +105,23 @@ async fn four_validators_agree_on_blocks_and_app_hash() -> Result<()> {
     // The latest height every node has: compares the most recent app state.
     let common = t.common_height().await.unwrap_or(10);
     t.assert_same_block(&all, common).await?;
+    // Every block mints: node0's results carry its begin-block events, node1's none.
+    ensure!(
+        block_events(&t, 0, 10).await? > 0,
+        "node0 serves the events"
+    );
+    ensure!(block_events(&t, 1, 10).await? == 0, "node1 withholds them");
     Ok(())
+}
+
+/// How many block events node `index`'s CometBFT holds for `height` (`block_results`).
+async fn block_events(t: &TestNet, index: usize, height: u64) -> Result<usize> {
+    let addr = t.net.nodes()[index].rpc_addr()?;
+    let results =
+        rampart_localnet::rpc::get(addr, &format!("block_results?height={height}")).await?;
+    Ok(results["finalize_block_events"]
+        .as_array()
+        .map_or(0, Vec::len))
 }
 
 /// A crashed validator does not stop the other three; after a restart it
