@@ -77,7 +77,7 @@ pub async fn start(home: &Home) -> anyhow::Result<()> {
     let app_queries = app.queries();
     // Outermost: a node that withholds its events drops them after its metrics read them.
     let (consensus, mempool, snapshot, info) = abci::connections(
-        crate::withheld_events::WithheldEvents::new(
+        crate::withheld_events::withheld_events(
             crate::metrics::abci::Metered::new(
                 AbciService::new(app),
                 metrics.as_ref().map(|m| m.metrics()),

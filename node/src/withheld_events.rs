@@ -1,60 +1,38 @@
-//! [`WithheldEvents`]: the outermost layer around the app's ABCI service on a node that
+//! [`withheld_events`]: the outermost layer around the app's ABCI service on a node that
 //! withholds its events from CometBFT (app.toml `[events] emit = false`, for a validator that
 //! serves no queries). It empties the events of FinalizeBlock's answer — the block's and every
 //! transaction's — after the node's own metrics have read them, so its CometBFT stores, indexes,
 //! publishes and serves none. Consensus is unchanged: CometBFT's results hash covers each
 //! result's code, data and gas, never its events.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use tendermint::v0_38::abci::{Request, Response};
-use tower_abci::BoxError;
+use tower::util::MapResponse;
+use tower::ServiceExt;
 
-/// The app's service, its FinalizeBlock answers without events when `withhold` is set.
-#[derive(Clone)]
-pub struct WithheldEvents<S> {
-    inner: S,
-    withhold: bool,
-}
-
-impl<S> WithheldEvents<S> {
-    /// Wraps `inner`; `withhold` is `!emit` of app.toml's `[events]`.
-    pub fn new(inner: S, withhold: bool) -> Self {
-        Self { inner, withhold }
-    }
-}
-
-impl<S> tower::Service<Request> for WithheldEvents<S>
+/// The app's service with FinalizeBlock's answers passed through [`without_events`] when
+/// `withhold` is set (`!emit` of app.toml's `[events]`), unchanged otherwise.
+pub fn withheld_events<S>(inner: S, withhold: bool) -> MapResponse<S, fn(Response) -> Response>
 where
-    S: tower::Service<Request, Response = Response, Error = BoxError>,
-    S::Future: Send + 'static,
+    S: tower::Service<Request, Response = Response>,
 {
-    type Response = Response;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, BoxError>> + Send>>;
+    let answer: fn(Response) -> Response = if withhold {
+        without_events
+    } else {
+        std::convert::identity
+    };
+    inner.map_response(answer)
+}
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let future = self.inner.call(request);
-        if !self.withhold {
-            return Box::pin(future);
+/// `response` with no events if it is FinalizeBlock's: neither the block's nor any
+/// transaction's. Every other answer, and every other field, is returned as it was.
+pub fn without_events(mut response: Response) -> Response {
+    if let Response::FinalizeBlock(block) = &mut response {
+        block.events.clear();
+        for result in &mut block.tx_results {
+            result.events.clear();
         }
-        Box::pin(async move {
-            let mut response = future.await?;
-            if let Response::FinalizeBlock(block) = &mut response {
-                block.events.clear();
-                for result in &mut block.tx_results {
-                    result.events.clear();
-                }
-            }
-            Ok(response)
-        })
     }
+    response
 }
 
 #[cfg(test)]
@@ -62,7 +40,8 @@ mod tests {
     use super::*;
     use tendermint::abci::types::ExecTxResult;
     use tendermint::abci::{response, Code, Event};
-    use tower::{Service, ServiceExt};
+    use tower::Service;
+    use tower_abci::BoxError;
 
     fn block() -> response::FinalizeBlock {
         let result = |code: u32| ExecTxResult {
@@ -91,7 +70,7 @@ mod tests {
                 }),
             })
         });
-        let mut service = WithheldEvents::new(app, withhold);
+        let mut service = withheld_events(app, withhold);
         let ready = service.ready().await.expect("ready");
         ready.call(request).await.expect("answers")
     }
