@@ -19,6 +19,10 @@ const FIRST_BLOCK_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Runs `up`.
 pub async fn run(args: UpArgs) -> Result<()> {
+    // Before anything is removed or generated.
+    if args.lean_validators && args.app == AppKind::Kvstore {
+        bail!("--lean-validators is for a Rampart localnet: kvstore emits no events to withhold");
+    }
     let home = args.home.resolve();
     if args.fresh && home.exists() {
         if Localnet::exists(&home) {
@@ -33,9 +37,6 @@ pub async fn run(args: UpArgs) -> Result<()> {
             .with_context(|| format!("failed to remove {}", home.display()))?;
     }
 
-    if args.lean_validators && args.app == AppKind::Kvstore {
-        bail!("--lean-validators is for a Rampart localnet: kvstore emits no events to withhold");
-    }
     let binaries = Binaries::resolve_profile(args.release || !cfg!(debug_assertions))?;
     let mut net = if Localnet::exists(&home) {
         let net = Localnet::load(&home)?;
@@ -198,5 +199,39 @@ impl Interrupt {
             _ = self.int.recv() => {}
             _ = self.term.recv() => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::super::{Cli, Command};
+    use super::*;
+
+    /// `--lean-validators` on a kvstore localnet is refused before `--fresh` removes anything.
+    #[tokio::test]
+    async fn lean_kvstore_is_refused_before_the_home_is_touched() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        let home = dir.path().join("kv");
+        fs::create_dir_all(&home)?;
+        let home_arg = home.to_string_lossy().into_owned();
+        let cli = Cli::try_parse_from([
+            "cargo localnet",
+            "up",
+            "--app",
+            "kvstore",
+            "--lean-validators",
+            "--fresh",
+            "--home",
+            &home_arg,
+        ])?;
+        let Command::Up(args) = cli.command else {
+            panic!("parsed {:?}", cli.command);
+        };
+        let err = run(args).await.expect_err("refused");
+        assert!(format!("{err:#}").contains("--lean-validators"), "{err:#}");
+        assert!(home.exists(), "the home is left alone");
+        Ok(())
     }
 }
