@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use toml_edit::{value, DocumentMut};
 
+use crate::manifest::NodeRecord;
 use crate::ports::NodePorts;
 
 /// The event attributes the localnet's nodes index for `tx_search` (app.toml `[events] index`):
@@ -78,12 +79,13 @@ pub fn withhold_events(node_home: &Path) -> Result<()> {
     })
 }
 
-/// Whether the node at `node_home` hands its events to CometBFT (`None`: its app.toml cannot
-/// be read).
-pub fn emits_events(node_home: &Path) -> Option<bool> {
-    rampartd::config::AppToml::load(&node_home.join("config").join("app.toml"))
-        .ok()
-        .map(|toml| toml.events.emit)
+/// Lean validators (`up --lean-validators`): every node but the first withholds its events, so
+/// node0 is the one wallets and explorers read them from.
+pub fn lean_validators(nodes: &[NodeRecord]) -> Result<()> {
+    nodes
+        .iter()
+        .skip(1)
+        .try_for_each(|node| withhold_events(&node.home))
 }
 
 /// Reads, edits and rewrites one TOML file.

@@ -97,9 +97,7 @@ impl TestNet {
             binaries: binaries.clone(),
         })?;
         if lean {
-            for node in net.nodes().iter().skip(1) {
-                rampart_localnet::config::withhold_events(&node.home)?;
-            }
+            rampart_localnet::config::lean_validators(net.nodes())?;
         }
         let mut test_net = Self {
             net,

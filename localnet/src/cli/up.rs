@@ -87,9 +87,7 @@ pub async fn run(args: UpArgs) -> Result<()> {
             AppKind::Kvstore => crate::kvstore::create(&options)?,
         };
         if args.lean_validators {
-            for node in net.nodes().iter().skip(1) {
-                crate::config::withhold_events(&node.home)?;
-            }
+            crate::config::lean_validators(net.nodes())?;
         }
         net
     };

@@ -119,26 +119,30 @@ impl LoadTarget {
                 .find_map(|&i| nodes_of_chain[i].pids.rampartd)
                 .map_or_else(|| "unknown".into(), build_of_pid),
         };
-        let keep_recent = match app {
-            LoadApp::Kvstore => None,
+        // Each running node's app.toml, read once (none for kvstore; `None` where unreadable).
+        let app_tomls: Vec<Option<rampartd::config::AppToml>> = match app {
+            LoadApp::Kvstore => Vec::new(),
             LoadApp::Rampart => running
                 .iter()
                 .map(|&i| {
                     let path = nodes_of_chain[i].home.join("config").join("app.toml");
-                    rampartd::config::AppToml::load(&path)
-                        .ok()
-                        .map(|toml| toml.pruning.keep_recent)
+                    rampartd::config::AppToml::load(&path).ok()
                 })
+                .collect(),
+        };
+        let keep_recent = match app {
+            LoadApp::Kvstore => None,
+            LoadApp::Rampart => app_tomls
+                .iter()
+                .map(|toml| toml.as_ref().map(|toml| toml.pruning.keep_recent))
                 .collect::<Option<Vec<u64>>>()
                 .and_then(|keeps| keeps.into_iter().min()),
         };
-        let withholding_events = match app {
-            LoadApp::Kvstore => 0,
-            LoadApp::Rampart => running
-                .iter()
-                .filter(|&&i| crate::config::emits_events(&nodes_of_chain[i].home) == Some(false))
-                .count(),
-        };
+        let withholding_events = app_tomls
+            .iter()
+            .flatten()
+            .filter(|toml| !toml.events.emit)
+            .count();
         let processes = NodeProcesses {
             cometbft: running
                 .iter()

@@ -111,6 +111,13 @@ async fn four_validators_agree_on_blocks_and_app_hash() -> Result<()> {
         "node0 serves the events"
     );
     ensure!(block_events(&t, 1, 10).await? == 0, "node1 withholds them");
+    // The load report counts the nodes that withhold them.
+    let target = rampart_localnet::load::LoadTarget::from_localnet(&t.net)?;
+    ensure!(
+        target.withholding_events == 3,
+        "{}",
+        target.withholding_events
+    );
     Ok(())
 }
 
